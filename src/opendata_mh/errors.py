@@ -1,0 +1,65 @@
+"""Exceptions of opendata-mh. One hierarchy under :class:`OpendataMhError`.
+
+Findings about the *data* (a bad cell, a failing relation) are never exceptions: they are
+:class:`opendata_mh.report.Issue` objects. Exceptions mean "the run could not finish" (CLI exit 3).
+
+This module imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class OpendataMhError(Exception):
+    """Base class of every error raised on purpose by opendata-mh."""
+
+
+@dataclass(frozen=True)
+class MetadataProblem:
+    """One problem in the hand-edited metadata, located as precisely as possible.
+
+    ``file`` is relative to the metadata directory; ``table`` the table id (or the relation /
+    figure / discrepancy id); ``panel`` the panel id; ``row`` the 1-based row of the panel grid
+    (or the 1-based index of the entry in a TOML array); ``field`` the key, column code or cell key.
+    """
+
+    file: str
+    message: str
+    table: str | None = None
+    panel: str | None = None
+    row: int | None = None
+    field: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.table:
+            parts.append(f"table {self.table}")
+        if self.panel:
+            parts.append(f"panel {self.panel}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.field:
+            parts.append(f"field {self.field}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+class MetadataError(OpendataMhError):
+    """The metadata in ``metadata/`` is invalid. Carries *every* problem found, not just the first."""
+
+    def __init__(self, problems: list[MetadataProblem]) -> None:
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the metadata; fix them and run again:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class PackageError(OpendataMhError):
+    """The data package cannot be read (missing directory, unparseable or invalid descriptor)."""
+
+
+class GenerateError(OpendataMhError):
+    """The package could not be written (I/O error); the previous package is left intact."""

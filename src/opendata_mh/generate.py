@@ -1,0 +1,467 @@
+"""Generate ``datapackage/`` from ``metadata/``: deterministic bytes, written atomically.
+
+* :func:`build_files` turns a loaded :class:`~opendata_mh.model.Metadata` into a mapping
+  ``relative path -> bytes`` (``datapackage.json`` and ``data/<resource>.csv``). Same metadata,
+  same bytes: no timestamps, stable key and row order, JSON with two-space indent and a final LF,
+  CSV UTF-8 without BOM, LF line ends, comma separator, minimal quoting.
+* :func:`generate` writes those files into a temporary directory next to the output and swaps
+  it into place in one rename, so an error never leaves a half-written package (the previous
+  package stays intact). With ``check=True`` it writes nothing and reports which files would
+  change.
+
+CSV rows are in grid order: panel by panel, row by row, column by column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from opendata_mh.errors import GenerateError
+from opendata_mh.model import (
+    CELL_TYPES,
+    CONF_STATUS,
+    OBS_STATUS,
+    PERIOD,
+    Metadata,
+    PackageMeta,
+    Source,
+    TableSpec,
+    TextFigure,
+    load_metadata,
+)
+
+DESCRIPTOR = "datapackage.json"
+TEXT_FIGURES = "text_figures"
+PERIOD_PATTERN = r"^\d{4}(-\d{4})?$"
+PRINTED_PATTERN = r"^(0|[1-9][0-9]*|<[1-9][0-9]*|(0|[1-9][0-9]*)-(0|[1-9][0-9]*))$"
+
+
+# --------------------------------------------------------------------------------------------
+# Descriptor
+# --------------------------------------------------------------------------------------------
+
+
+def _source_dict(s: Source) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": s.id, "title": s.title, "title_en": s.title_en}
+    if s.path:
+        d["path"] = s.path
+    if s.printed:
+        d["printed"] = s.printed
+    if s.reference_date:
+        d["reference_date"] = s.reference_date
+    return d
+
+
+def _licenses(pkg: PackageMeta) -> list[dict[str, Any]]:
+    return [{"name": lic.name, "path": lic.path, "title": lic.title} for lic in pkg.licenses]
+
+
+def _field(
+    name: str, ftype: str, title: str, description: str, **constraints: Any
+) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": name, "type": ftype, "title": title, "description": description}
+    if constraints:
+        d["constraints"] = constraints
+    return d
+
+
+def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
+    """The Table Schema fields of a table resource, in CSV column order."""
+    unit = meta.package.unit(table.unit).title_en if table.unit else "count"
+    fields = [
+        _field(PERIOD, "string", "Period",
+               "Year (YYYY) or a total over several years (YYYY-YYYY).",
+               required=True, pattern=PERIOD_PATTERN),
+    ]
+    for d in table.dimensions:
+        cl = meta.codelist(d)
+        fields += [
+            _field(d, "string", cl.title_en,
+                   f"Code of the dimension '{d}' ({cl.title_en}; Dutch: {cl.title}). "
+                   "'all' is the total over all categories.",
+                   required=True, enum=list(cl.code_ids)),
+            _field(f"{d}_label", "string", f"{cl.title_en} (Dutch label)",
+                   "Dutch label exactly as printed in this table of the report.", required=True),
+            _field(f"{d}_label_en", "string", f"{cl.title_en} (English label)",
+                   "English label from the code list.", required=True),
+        ]
+    fields += [
+        _field("value", "integer", f"Number of {unit}",
+               "The count as published. Empty when the cell is masked (<5), a range or "
+               "unresolved. For figures rounded to tens (IND) the rounded figure.", minimum=0),
+        _field("value_lower", "integer", "Lower bound",
+               "Lowest possible true value given what is printed.", required=True, minimum=0),
+        _field("value_upper", "integer", "Upper bound",
+               "Highest possible true value given what is printed (empty = unknown).",
+               minimum=0),
+        _field("value_printed", "string", "Value as printed",
+               "The value exactly as printed in the report (e.g. 181, <5, 170-180); empty when "
+               "the value could not be read from the extracted text (unresolved).",
+               pattern=PRINTED_PATTERN),
+        _field("cell_type", "string", "Cell type",
+               "exact, zero, masked (<5), rounded (IND, to tens), range (printed range) or "
+               "unresolved (not readable from the text; see the resource's 'unresolved').",
+               required=True, enum=list(CELL_TYPES)),
+        _field("obs_status", "string", "Observation status (SDMX OBS_STATUS)",
+               "A = normal value; Q = not a single figure (masked or range); O = missing "
+               "(unresolved).", required=True, enum=list(OBS_STATUS)),
+        _field("conf_status", "string", "Confidentiality status (SDMX CONF_STATUS)",
+               "F = free; A = primary confidentiality (small count masked); D = secondary "
+               "(published only as a range).", required=True, enum=list(CONF_STATUS)),
+    ]
+    return fields
+
+
+def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
+    pkg = meta.package
+    unit = pkg.unit(t.unit)
+    res: dict[str, Any] = {
+        "name": t.id,
+        "path": f"data/{t.id}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": t.title,
+        "title_en": t.title_en,
+        "description": t.description,
+        "description_en": t.description_en,
+        "reportTable": t.number,
+        "section": t.section,
+        "available": t.available,
+        "sources": [_source_dict(pkg.source(t.source))],
+        "licenses": _licenses(pkg),
+        "unit": {"id": unit.id, "title": unit.title, "title_en": unit.title_en},
+        "sdc": t.sdc.to_dict(),
+    }
+    if t.printed_source:
+        res["printedSource"] = t.printed_source
+    res["notes"] = list(t.notes)
+    res["notes_en"] = list(t.notes_en)
+    res["inference"] = t.inference
+    cell_by_key = {c.key: c for c in t.cells}
+    res["unresolved"] = [
+        {
+            "key": u.key_dict(),
+            "row": t.cells.index(cell_by_key[u.key]) + 1,
+            "candidates": list(u.candidates),
+            "reason": u.reason,
+        }
+        for u in t.unresolved
+    ]
+    res["schema"] = {
+        "fields": table_fields(meta, t),
+        "primaryKey": [PERIOD, *t.dimensions],
+        "missingValues": [""],
+    }
+    return res
+
+
+def text_fields() -> list[dict[str, Any]]:
+    return [
+        _field("figure_id", "string", "Figure id", "Stable id of the figure.", required=True),
+        _field("period", "string", "Period",
+               "Year, YYYY-YYYY, or empty when no period applies.",
+               pattern=PERIOD_PATTERN),
+        _field("printed", "string", "As printed", "The figure exactly as printed in the text.",
+               required=True),
+        _field("value", "number", "Value",
+               "The figure as a number (percent as 53, not 0.53); empty when not a number.") ,
+        _field("value_lower", "number", "Lower bound",
+               "Lowest possible value (e.g. 1 for <5); empty when not a count."),
+        _field("value_upper", "number", "Upper bound",
+               "Highest possible value (e.g. 4 for <5); empty when not a count."),
+        _field("unit", "string", "Unit",
+               "Unit key of the package (victims, cases, ...), or percent, percent_change, "
+               "years.", required=True),
+        _field("quote", "string", "Quote", "The sentence of the report (Dutch) with the figure.",
+               required=True),
+        _field("description_en", "string", "Description", "What the figure is (English).",
+               required=True),
+        _field("section", "string", "Section", "Section of the report."),
+        _field("refers_to", "string", "Refers to",
+               "Cell reference (resource/period=.../dim=...) or latent quantity (@name/...) "
+               "that the figure states; empty if none."),
+    ]
+
+
+def _text_resource(meta: Metadata) -> dict[str, Any]:
+    pkg = meta.package
+    report = [s for s in pkg.sources if s.id == "report"] or list(pkg.sources)
+    return {
+        "name": TEXT_FIGURES,
+        "path": f"data/{TEXT_FIGURES}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": "Cijfers in de tekst van het rapport",
+        "title_en": "Figures quoted in the text of the report",
+        "description": "Elk cijfer dat in de lopende tekst van het rapport wordt genoemd, met het "
+        "citaat en, waar van toepassing, de cel of grootheid waar het naar verwijst.",
+        "description_en": "Every figure quoted in the prose of the report, with the quote and, "
+        "where it applies, the cell or latent quantity it states.",
+        "sources": [_source_dict(s) for s in report],
+        "licenses": _licenses(pkg),
+        "schema": {"fields": text_fields(), "primaryKey": ["figure_id"], "missingValues": [""]},
+    }
+
+
+def _ref(x: Any) -> str | None:
+    return None if x is None else str(x)
+
+
+def build_descriptor(meta: Metadata) -> dict[str, Any]:
+    """The ``datapackage.json`` content as an ordered dict."""
+    pkg = meta.package
+    d: dict[str, Any] = {
+        "profile": "tabular-data-package",
+        "name": pkg.name,
+        "title": pkg.title,
+        "title_en": pkg.title_en,
+        "description": pkg.description,
+        "description_en": pkg.description_en,
+        "version": pkg.version,
+    }
+    if pkg.edition:
+        d["edition"] = pkg.edition
+    if pkg.homepage:
+        d["homepage"] = pkg.homepage
+    if pkg.language:
+        d["language"] = list(pkg.language)
+    d["keywords"] = list(pkg.keywords)
+    if pkg.created:
+        d["created"] = pkg.created
+    if pkg.temporal_start or pkg.temporal_end:
+        d["temporalCoverage"] = {"start": pkg.temporal_start, "end": pkg.temporal_end}
+    for k, v in pkg.extra:
+        d[k] = v
+    d["licenses"] = _licenses(pkg)
+    d["contributors"] = [
+        {k: v for k, v in (("title", c.title), ("role", c.role), ("path", c.path),
+                           ("email", c.email)) if v}
+        for c in pkg.contributors
+    ]
+    d["sources"] = [_source_dict(s) for s in pkg.sources]
+    d["units"] = {u.id: {"title": u.title, "title_en": u.title_en} for u in pkg.units}
+    d["resources"] = [_table_resource(meta, t) for t in meta.tables] + [_text_resource(meta)]
+    rels = []
+    for r in meta.relations:
+        rd: dict[str, Any] = {"id": r.id, "type": r.type}
+        if r.type == "identity":
+            rd["cells"] = [str(c) for c in r.cells]
+        else:
+            rd["total"] = _ref(r.total)
+            rd["parts"] = [str(p) for p in r.parts]
+        if r.description:
+            rd["description"] = r.description
+        rd["description_en"] = r.description_en
+        rd["origin"] = r.origin
+        rels.append(rd)
+    d["relations"] = rels
+    lat = []
+    for q in meta.latent:
+        ld: dict[str, Any] = {"id": str(q.ref), "name": q.ref.name, "key": dict(q.ref.key)}
+        for k in ("title", "description", "description_en", "unit"):
+            if getattr(q, k):
+                ld[k] = getattr(q, k)
+        ld["relations"] = list(q.relations)
+        lat.append(ld)
+    d["latentQuantities"] = lat
+    d["knownDiscrepancies"] = [
+        {"id": x.id, "relations": list(x.relations), "description": x.description,
+         "description_en": x.description_en}
+        for x in meta.discrepancies
+    ]
+    return d
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------------
+
+
+def _num(x: float | int | None) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def table_rows(table: TableSpec) -> list[list[str]]:
+    """Header + data rows of a table resource, as strings."""
+    header = [PERIOD]
+    for d in table.dimensions:
+        header += [d, f"{d}_label", f"{d}_label_en"]
+    header += ["value", "value_lower", "value_upper", "value_printed", "cell_type",
+               "obs_status", "conf_status"]
+    rows = [header]
+    for c in table.cells:
+        key = dict(c.key)
+        row = [key[PERIOD]]
+        for _d, label, label_en in c.labels:
+            row += [key[_d], label, label_en]
+        p = c.parsed
+        row += [_num(p.value), _num(p.lower), _num(p.upper), p.printed, p.cell_type,
+                p.obs_status, p.conf_status]
+        rows.append(row)
+    return rows
+
+
+def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
+    rows = [[f["name"] for f in text_fields()]]
+    for fig in figures:
+        b = fig.bounds if fig.unit not in ("percent", "percent_change", "years") else None
+        rows.append([
+            fig.id, fig.period, fig.printed, _num(fig.value),
+            _num(b[0]) if b else "", _num(b[1]) if b else "", fig.unit, fig.quote,
+            fig.description_en, fig.section, _ref(fig.refers_to) or "",
+        ])
+    return rows
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def build_files(meta: Metadata) -> dict[str, bytes]:
+    """Every file of the package: relative POSIX path -> bytes (deterministic)."""
+    descriptor = build_descriptor(meta)
+    files = {
+        DESCRIPTOR: (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    }
+    for t in meta.tables:
+        files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))
+    files[f"data/{TEXT_FIGURES}.csv"] = _csv_bytes(text_rows(meta.text_figures))
+    return files
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    status: Literal["added", "modified", "removed"]
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    out: Path
+    files: tuple[str, ...]
+    changes: tuple[FileChange, ...]
+    written: bool
+    resources: int
+    rows: int
+    relations: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out), "written": self.written, "files": len(self.files),
+            "resources": self.resources, "rows": self.rows, "relations": self.relations,
+            "changes": [{"path": c.path, "status": c.status} for c in self.changes],
+        }
+
+
+def diff_files(files: Mapping[str, bytes], out: Path) -> list[FileChange]:
+    """Which files of ``out`` would be added, modified or removed by writing ``files``."""
+    existing: set[str] = set()
+    if out.is_dir():
+        existing = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    changes = []
+    for rel in sorted(set(files) | existing):
+        if rel not in existing:
+            changes.append(FileChange(rel, "added"))
+        elif rel not in files:
+            changes.append(FileChange(rel, "removed"))
+        elif (out / rel).read_bytes() != files[rel]:
+            changes.append(FileChange(rel, "modified"))
+    return changes
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        fh.write(data)
+
+
+def write_atomic(files: Mapping[str, bytes], out: Path) -> None:
+    """Write ``files`` to a temporary sibling of ``out`` and swap it in. All or nothing."""
+    out = out.resolve()
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise GenerateError(f"cannot create a temporary directory in {parent}: {exc}") from exc
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)
+        for rel in sorted(files):
+            _write_file(tmp / rel, files[rel])
+        if out.exists():
+            old = parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+            out.rename(old)
+            try:
+                tmp.rename(out)
+            except BaseException:
+                old.rename(out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise GenerateError(
+            f"could not write the package to {out}: {exc}; the previous package is unchanged"
+        ) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def generate(
+    metadata_dir: str | Path = "metadata",
+    out_dir: str | Path = "datapackage",
+    *,
+    check: bool = False,
+) -> GenerateResult:
+    """Load ``metadata_dir`` and write (or, with ``check``, compare) the package in ``out_dir``.
+
+    Raises :class:`~opendata_mh.errors.MetadataError` for invalid metadata and
+    :class:`~opendata_mh.errors.GenerateError` when writing fails.
+    """
+    meta = load_metadata(metadata_dir)
+    files = build_files(meta)
+    out = Path(out_dir)
+    changes = diff_files(files, out)
+    written = False
+    if not check and changes:
+        write_atomic(files, out)
+        written = True
+    return GenerateResult(
+        out=out, files=tuple(sorted(files)), changes=tuple(changes), written=written,
+        resources=len(meta.tables) + 1, rows=sum(len(t.cells) for t in meta.tables),
+        relations=len(meta.relations),
+    )
