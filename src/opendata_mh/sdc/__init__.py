@@ -1,0 +1,62 @@
+"""Statistical disclosure control for count tables: the threshold rule,
+rounding and ranges (:mod:`.rules`), the interval audit (:mod:`.audit`) and
+secondary suppression (:mod:`.suppress`). Pure functions, no I/O; HiGHS
+(``highspy``) is used only inside this subpackage (:mod:`._lp`)."""
+
+from .audit import (
+    AuditReport,
+    AuditResult,
+    Cell,
+    Infeasibility,
+    LinearRelation,
+    additive,
+    audit,
+    identity,
+    multilabel,
+    overlap_subset,
+    relation,
+    subset,
+)
+from .rules import (
+    CONF_STATUS,
+    CellStatus,
+    PrintedCell,
+    SDCError,
+    controlled_rounding_interval,
+    is_primary,
+    parse_printed,
+    parse_range,
+    round_half_up,
+    rounding_interval,
+    secondary_interval,
+    threshold_interval,
+    threshold_status,
+)
+
+__all__ = [
+    "AuditReport",
+    "AuditResult",
+    "CONF_STATUS",
+    "Cell",
+    "CellStatus",
+    "Infeasibility",
+    "LinearRelation",
+    "PrintedCell",
+    "SDCError",
+    "additive",
+    "audit",
+    "controlled_rounding_interval",
+    "identity",
+    "is_primary",
+    "multilabel",
+    "overlap_subset",
+    "parse_printed",
+    "parse_range",
+    "relation",
+    "round_half_up",
+    "rounding_interval",
+    "secondary_interval",
+    "subset",
+    "threshold_interval",
+    "threshold_status",
+]

@@ -1,0 +1,498 @@
+"""Interval audit: what an attacker can derive from everything published.
+
+Input is generic: cells (one variable each) with an a-priori interval, and
+linear relations between them. For every cell not published exactly the audit
+computes the feasibility interval ``[min y_k, max y_k]`` over
+
+    lower_i <= y_i <= upper_i        every cell (exact cells: lower = upper)
+    sum_i a_ri y_i  = b_r            equality relations  (additive tables, identities)
+    sum_i a_ri y_i <= b_r            inequality relations (multi-label, subset)
+
+(the attacker problem of Fischetti & Salazar-González 2000, as restated in
+TAU-MAN §2.15 and sdc.md §2.1; a-priori bounds from the printed symbols, sdc.md
+§2.3 and :mod:`opendata_mh.sdc.rules`).
+
+Method (details in :mod:`opendata_mh.sdc._lp`): exact cells are substituted
+into the right-hand sides; relations without free cells are checked for
+consistency; the rest splits into connected components (cells linked by
+relations), and each component gets one persistent HiGHS model. Bound
+tightening gives outer bounds, a pool of LP vertices gives inner bounds, and only
+the sides where the two differ get their own LP (warm-started: only the
+objective changes). Counts are integers, so LP bounds are rounded inwards
+(``ceil``/``floor``) unless ``integral=False``; ``mip=True`` solves the integer
+attacker problem exactly with HiGHS MIP.
+
+``pinned_by``: for a side that ends strictly inside its a-priori bound, the
+relations (by ``LinearRelation.source``) with a non-zero dual in that side's
+optimal LP basis: a support-minimal certificate of the bound. For a cell that the
+relations pin exactly, it is the union over both sides.
+
+Infeasibility: if the published figures cannot all hold, the component is
+reported with an irreducible infeasible set of relations (deletion filter), and
+its cells get ``status="infeasible"`` and no interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from . import _lp
+from .rules import SDCError
+
+__all__ = [
+    "Cell",
+    "LinearRelation",
+    "AuditResult",
+    "Infeasibility",
+    "AuditReport",
+    "additive",
+    "multilabel",
+    "subset",
+    "overlap_subset",
+    "identity",
+    "relation",
+    "audit",
+]
+
+INF = math.inf
+CellKind = Literal["exact", "interval", "suppressed"]
+Protection = Literal["none", "not_exact", "apriori"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published (or masked) figure = one attacker variable.
+
+    Attributes:
+        id: unique cell id (e.g. ``"victims_by_form/period=2023/form=labour"``).
+        lower: a-priori lower bound (count, >= 0 for counts).
+        upper: a-priori upper bound; ``math.inf`` when unknown.
+        kind: ``exact`` (published as a number; lower == upper), ``interval``
+            (published as a rounded figure or a range) or ``suppressed``
+            (masked: ``<5``, secondary symbol).
+        protection: what the audit checks for this cell: ``none``; ``not_exact``
+            (the interval must have width > 0); ``apriori`` (the interval must stay
+            equal to the a-priori one: the publication reveals nothing beyond the
+            symbol, the recommended level for ``<5`` cells, sdc.md §2.3).
+
+    Raises:
+        SDCError: lower > upper, or an exact cell whose bounds differ.
+    """
+
+    id: str
+    lower: float = 0
+    upper: float = INF
+    kind: CellKind = "suppressed"
+    protection: Protection = "not_exact"
+
+    def __post_init__(self) -> None:
+        if not (self.lower <= self.upper) or math.isnan(self.lower):
+            raise SDCError(f"cell {self.id!r}: a-priori lower {self.lower} > upper {self.upper}")
+        if self.kind == "exact" and self.lower != self.upper:
+            raise SDCError(f"cell {self.id!r}: exact cell needs lower == upper")
+        if self.kind not in ("exact", "interval", "suppressed"):
+            raise SDCError(f"cell {self.id!r}: unknown kind {self.kind!r}")
+
+    @classmethod
+    def exact(cls, id: str, value: float) -> Cell:
+        """A figure published as one number."""
+        return cls(id, value, value, "exact", "none")
+
+    @property
+    def fixed(self) -> bool:
+        """True if the cell's value is known exactly a priori."""
+        return self.lower == self.upper
+
+
+@dataclass(frozen=True)
+class LinearRelation:
+    """``sum(coeffs[c] * y_c) == rhs`` (kind ``eq``) or ``<= rhs`` (kind ``le``).
+
+    Attributes:
+        id: unique row id.
+        source: id of the high-level relation it comes from (reported in
+            ``pinned_by``); defaults to ``id``.
+    """
+
+    id: str
+    kind: Literal["eq", "le"]
+    coeffs: Mapping[str, float]
+    rhs: float = 0.0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("eq", "le"):
+            raise SDCError(f"relation {self.id!r}: kind must be 'eq' or 'le', got {self.kind!r}")
+        if not self.source:
+            object.__setattr__(self, "source", self.id)
+
+
+def _merge(total: str, parts: Sequence[str], sign_total: float, sign_part: float) -> dict[str, float]:
+    c: dict[str, float] = {}
+    for p in parts:
+        c[p] = c.get(p, 0.0) + sign_part
+    c[total] = c.get(total, 0.0) + sign_total
+    return {k: v for k, v in c.items() if v != 0}
+
+
+def additive(id: str, total: str, parts: Sequence[str]) -> list[LinearRelation]:
+    """Disjoint, exhaustive parts: ``total = sum(parts)`` (one equality)."""
+    return [LinearRelation(id, "eq", _merge(total, parts, -1.0, 1.0), 0.0, id)]
+
+
+def subset(id: str, total: str, parts: Sequence[str]) -> list[LinearRelation]:
+    """Disjoint, not exhaustive: ``sum(parts) <= total``."""
+    return [LinearRelation(id, "le", _merge(total, parts, -1.0, 1.0), 0.0, id)]
+
+
+def overlap_subset(id: str, total: str, parts: Sequence[str]) -> list[LinearRelation]:
+    """Overlapping, not exhaustive: each ``part <= total``."""
+    return [
+        LinearRelation(f"{id}#part<=total:{p}", "le", _merge(total, [p], -1.0, 1.0), 0.0, id)
+        for p in parts
+        if p != total
+    ]
+
+
+def multilabel(
+    id: str, total: str, parts: Sequence[str], max_labels: int | None = None
+) -> list[LinearRelation]:
+    """Overlapping, exhaustive (one person, several labels):
+    each ``part <= total <= sum(parts)``, and ``sum(parts) <= max_labels * total``
+    when at most ``max_labels`` labels per person are possible."""
+    rels = overlap_subset(id, total, parts)
+    rels.append(LinearRelation(f"{id}#total<=sum", "le", _merge(total, parts, 1.0, -1.0), 0.0, id))
+    if max_labels is not None:
+        rels.append(
+            LinearRelation(
+                f"{id}#sum<=m*total", "le", _merge(total, parts, -float(max_labels), 1.0), 0.0, id
+            )
+        )
+    return rels
+
+
+def identity(id: str, cells: Sequence[str]) -> list[LinearRelation]:
+    """The same figure in several places: all cells equal (chain of equalities)."""
+    if len(cells) < 2:
+        raise SDCError(f"identity {id!r} needs at least two cells")
+    return [
+        LinearRelation(f"{id}#{i}", "eq", {cells[0]: 1.0, c: -1.0}, 0.0, id)
+        for i, c in enumerate(cells[1:], 1)
+        if c != cells[0]
+    ]
+
+
+def relation(
+    type: str,
+    id: str,
+    *,
+    total: str | None = None,
+    parts: Sequence[str] = (),
+    cells: Sequence[str] = (),
+    max_labels: int | None = None,
+) -> list[LinearRelation]:
+    """Build linear rows from a high-level relation of ``docs/metadata-format.md``.
+
+    Args:
+        type: ``additive``, ``multilabel``, ``subset``, ``overlap_subset`` or ``identity``.
+        total, parts: for all but ``identity``; ``cells``: for ``identity``.
+
+    Raises:
+        SDCError: unknown type or missing total.
+    """
+    if type == "identity":
+        return identity(id, list(cells))
+    if total is None:
+        raise SDCError(f"relation {id!r} of type {type!r} needs a total")
+    builders = {
+        "additive": additive,
+        "subset": subset,
+        "overlap_subset": overlap_subset,
+    }
+    if type == "multilabel":
+        return multilabel(id, total, list(parts), max_labels)
+    if type not in builders:
+        raise SDCError(f"relation {id!r}: unknown type {type!r}")
+    return builders[type](id, total, list(parts))
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The feasibility interval of one non-exact cell.
+
+    Attributes:
+        lower, upper: the interval (``upper`` may be ``inf``; both ``nan`` if the
+            cell's component is infeasible).
+        a_priori: the cell's a-priori interval.
+        exact: lower == upper (the cell is disclosed).
+        narrowed: the interval is strictly inside the a-priori one.
+        protected: the cell's ``protection`` requirement is met.
+        pinned_by: relation sources that prove the narrowed sides (see module doc).
+        status: ``ok`` or ``infeasible``.
+    """
+
+    cell_id: str
+    lower: float
+    upper: float
+    a_priori: tuple[float, float]
+    exact: bool
+    narrowed: bool
+    protected: bool
+    pinned_by: tuple[str, ...] = ()
+    status: str = "ok"
+
+
+@dataclass(frozen=True)
+class Infeasibility:
+    """A set of relations that cannot hold together with the a-priori bounds.
+
+    ``relations``: the row ids of an irreducible infeasible subsystem;
+    ``sources``: their high-level relation ids; ``cells``: the cells involved.
+    """
+
+    relations: tuple[str, ...]
+    sources: tuple[str, ...]
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """All results, in the order of the input cells (non-exact cells only)."""
+
+    results: tuple[AuditResult, ...]
+    infeasible: tuple[Infeasibility, ...] = ()
+    stats: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def by_id(self) -> dict[str, AuditResult]:
+        return {r.cell_id: r for r in self.results}
+
+    @property
+    def feasible(self) -> bool:
+        return not self.infeasible
+
+    def disclosed(self) -> list[AuditResult]:
+        """Cells whose value is pinned exactly."""
+        return [r for r in self.results if r.exact]
+
+    def narrowed(self) -> list[AuditResult]:
+        return [r for r in self.results if r.narrowed]
+
+    def unprotected(self) -> list[AuditResult]:
+        return [r for r in self.results if not r.protected]
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Reduced:
+    free: list[int]                   # cell index per column
+    comps: list[tuple[_lp.Component, list[int], list[int]]]  # (model, cell idx per col, relation idx per row)
+    conflicts: list[int]              # relations violated by fixed cells alone
+
+
+def _reduce(
+    cells: Sequence[Cell], relations: Sequence[LinearRelation], *, integer: bool, tol: float
+) -> _Reduced:
+    pos = {c.id: i for i, c in enumerate(cells)}
+    if len(pos) != len(cells):
+        seen: set[str] = set()
+        dup = next(c.id for c in cells if c.id in seen or seen.add(c.id))  # type: ignore[func-returns-value]
+        raise SDCError(f"duplicate cell id {dup!r}")
+    ids: set[str] = set()
+    fixed = np.array([c.fixed for c in cells])
+    # union-find over cell indices
+    parent = list(range(len(cells)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    rows: list[tuple[int, list[int], list[float], float, float]] = []
+    conflicts: list[int] = []
+    for ri, rel in enumerate(relations):
+        if rel.id in ids:
+            raise SDCError(f"duplicate relation id {rel.id!r}")
+        ids.add(rel.id)
+        const = 0.0
+        vi: list[int] = []
+        vv: list[float] = []
+        for cid, a in rel.coeffs.items():
+            if cid not in pos:
+                raise SDCError(f"relation {rel.id!r} refers to unknown cell {cid!r}")
+            i = pos[cid]
+            if a == 0:
+                continue
+            if fixed[i]:
+                const += a * cells[i].lower
+            else:
+                vi.append(i)
+                vv.append(float(a))
+        rhs = rel.rhs - const
+        if not vi:
+            bad = abs(rhs) > tol if rel.kind == "eq" else rhs < -tol
+            if bad:
+                conflicts.append(ri)
+            continue
+        rlo = rhs if rel.kind == "eq" else -INF
+        rows.append((ri, vi, vv, rlo, rhs))
+        for i in vi[1:]:
+            a, b = find(vi[0]), find(i)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    free = [i for i in range(len(cells)) if not fixed[i]]
+    groups: dict[int, list[int]] = {}
+    for i in free:
+        groups.setdefault(find(i), []).append(i)
+    rows_by: dict[int, list[int]] = {}
+    for k, row in enumerate(rows):
+        rows_by.setdefault(find(row[1][0]), []).append(k)
+    comps = []
+    for root in sorted(groups):
+        cols = groups[root]
+        rk = rows_by.get(root, [])
+        if not rk:
+            continue
+        colpos = {c: j for j, c in enumerate(cols)}
+        crow = []
+        rlo = []
+        rhi = []
+        rel_idx = []
+        for k in rk:
+            ri, vi, vv, lo, hi = rows[k]
+            crow.append((np.array([colpos[i] for i in vi], dtype=np.int32), np.array(vv)))
+            rlo.append(lo)
+            rhi.append(hi)
+            rel_idx.append(ri)
+        comp = _lp.Component(
+            lo=np.array([float(cells[i].lower) for i in cols]),
+            hi=np.array([float(cells[i].upper) for i in cols]),
+            rows=crow,
+            rlo=np.array(rlo, dtype=float),
+            rhi=np.array(rhi, dtype=float),
+            integer=integer,
+        )
+        comps.append((comp, cols, rel_idx))
+    return _Reduced(free, comps, conflicts)
+
+
+def _ordered_unique(xs: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(xs))
+
+
+def audit(
+    cells: Sequence[Cell],
+    relations: Sequence[LinearRelation],
+    *,
+    targets: Iterable[str] | None = None,
+    integral: bool = True,
+    mip: bool = False,
+    explain: bool = True,
+    tol: float = 1e-6,
+) -> AuditReport:
+    """Feasibility interval of every non-exact cell (see module docstring).
+
+    Args:
+        cells: all cells, each with its a-priori interval; ids unique.
+        relations: linear relations over cell ids (build them with
+            :func:`additive`, :func:`multilabel`, :func:`subset`,
+            :func:`overlap_subset`, :func:`identity` or :func:`relation`).
+        targets: only these cell ids (default: every non-exact cell). The global
+            consistency check then covers only components holding a target.
+        integral: the attacker knows the cells are integers: round LP bounds
+            inwards (ceil/floor).
+        mip: solve the integer attacker problem exactly (HiGHS MIP); slower.
+        explain: name the relations that pin narrowed sides (extra LPs).
+        tol: tolerance for exactness and narrowing, in count units.
+
+    Returns:
+        :class:`AuditReport`, results in input order; ``stats`` holds the number
+        of components, LPs solved and variables.
+
+    Raises:
+        SDCError: duplicate ids, unknown cell in a relation, bad bounds.
+    """
+    red = _reduce(cells, relations, integer=mip, tol=tol)
+    want = None if targets is None else set(targets)
+    if want is not None:
+        unknown = want - {c.id for c in cells}
+        if unknown:
+            raise SDCError(f"unknown target cells: {sorted(unknown)[:5]}")
+    infeas: list[Infeasibility] = []
+    for ri in red.conflicts:
+        rel = relations[ri]
+        infeas.append(Infeasibility((rel.id,), (rel.source,), tuple(rel.coeffs)))
+    lo = {i: float(cells[i].lower) for i in red.free}
+    hi = {i: float(cells[i].upper) for i in red.free}
+    pins: dict[int, list[str]] = {}
+    bad: set[int] = set()
+    n_lp = 0
+    for comp, cols, rel_idx in red.comps:
+        tgt = [j for j, i in enumerate(cols) if want is None or cells[i].id in want]
+        if not tgt:
+            continue
+        if not comp.feasible():
+            keep = _lp.deletion_filter(comp)
+            rel_rows = [relations[rel_idx[r]] for r in keep]
+            infeas.append(
+                Infeasibility(
+                    tuple(r.id for r in rel_rows),
+                    _ordered_unique(r.source for r in rel_rows),
+                    _ordered_unique(c for r in rel_rows for c in r.coeffs),
+                )
+            )
+            bad.update(cols)
+            n_lp += comp.lp_count
+            continue
+        res = _lp.intervals(comp, tgt, explain=explain)
+        n_lp += comp.lp_count
+        for j in tgt:
+            i = cols[j]
+            lo[i] = float(res.lo[j])
+            hi[i] = float(res.hi[j])
+            srcs = [relations[rel_idx[r]].source for r in res.lo_rows.get(j, ())]
+            srcs += [relations[rel_idx[r]].source for r in res.hi_rows.get(j, ())]
+            if srcs:
+                pins[i] = srcs
+    results = []
+    for i in red.free:
+        c = cells[i]
+        if want is not None and c.id not in want:
+            continue
+        ap = (float(c.lower), float(c.upper))
+        if i in bad:
+            results.append(
+                AuditResult(c.id, math.nan, math.nan, ap, False, False, False, (), "infeasible")
+            )
+            continue
+        a, b = lo[i], hi[i]
+        if integral or mip:
+            a = math.ceil(a - tol) if math.isfinite(a) else a
+            b = math.floor(b + tol) if math.isfinite(b) else b
+        exact = b - a <= tol
+        narrowed = a > ap[0] + tol or b < ap[1] - tol
+        if c.protection == "none":
+            protected = True
+        elif c.protection == "not_exact":
+            protected = not exact
+        else:
+            protected = not narrowed
+        results.append(
+            AuditResult(c.id, a, b, ap, exact, narrowed, protected, _ordered_unique(pins.get(i, ())))
+        )
+    stats = {
+        "cells": len(cells),
+        "free": len(red.free),
+        "components": len(red.comps),
+        "largest_component": max((len(c[1]) for c in red.comps), default=0),
+        "lps": n_lp,
+    }
+    return AuditReport(tuple(results), tuple(infeas), stats)
