@@ -30,6 +30,7 @@ from opendata_mh.errors import GenerateError
 from opendata_mh.model import (
     CELL_TYPES,
     CONF_STATUS,
+    NON_COUNT_UNITS,
     OBS_STATUS,
     PERIOD,
     Metadata,
@@ -182,8 +183,8 @@ def text_fields() -> list[dict[str, Any]]:
         _field("value_upper", "number", "Upper bound",
                "Highest possible value (e.g. 4 for <5); empty when not a count."),
         _field("unit", "string", "Unit",
-               "Unit key of the package (victims, cases, ...), or percent, percent_change, "
-               "years.", required=True),
+               "Unit key of the package (victims, cases, ...), count (another count), or "
+               "percent, percent_change, years, days.", required=True),
         _field("quote", "string", "Quote", "The sentence of the report (Dutch) with the figure.",
                required=True),
         _field("description_en", "string", "Description", "What the figure is (English).",
@@ -322,7 +323,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
 def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
     rows = [[f["name"] for f in text_fields()]]
     for fig in figures:
-        b = fig.bounds if fig.unit not in ("percent", "percent_change", "years") else None
+        b = fig.bounds if fig.unit not in NON_COUNT_UNITS else None
         rows.append([
             fig.id, fig.period, fig.printed, _num(fig.value),
             _num(b[0]) if b else "", _num(b[1]) if b else "", fig.unit, fig.quote,

@@ -61,7 +61,8 @@ CELL_TYPES: tuple[str, ...] = ("exact", "zero", "masked", "rounded", "range", "u
 OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
 CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
 RELATION_TYPES: tuple[str, ...] = ("additive", "multilabel", "subset", "overlap_subset", "identity")
-NON_COUNT_UNITS: tuple[str, ...] = ("percent", "percent_change", "years")
+NON_COUNT_UNITS: tuple[str, ...] = ("percent", "percent_change", "years", "days")
+GENERIC_COUNT_UNIT = "count"  # a count of something that is not a package unit
 PERIOD = "period"
 ALL = "all"
 
@@ -1013,6 +1014,17 @@ def _parse_ref_syntax(s: str) -> tuple[str, str, list[tuple[str, str]]]:
     return kind, name, out
 
 
+def parse_ref(s: str) -> CellRef:
+    """Parse an explicit reference string (no patterns) into a :class:`CellRef`; the key order of
+    latent quantities is normalised (period first, then alphabetical). Raises ValueError."""
+    kind, name, pairs = _parse_ref_syntax(s)
+    if any(v == "*" for _, v in pairs):
+        raise ValueError(f"reference {s!r}: '*' patterns are not explicit references")
+    if kind == "latent":
+        pairs.sort(key=lambda kv: (kv[0] != PERIOD, kv[0]))
+    return CellRef(kind, name, tuple(pairs))  # type: ignore[arg-type]
+
+
 class _BrokenReference(ValueError):
     """The reference names a table that failed to load (already reported): stay quiet."""
 
@@ -1098,7 +1110,7 @@ def _load_text_figures(
     _check_keys(data, {"figures"}, f, col)
     out: list[tuple[TextFigure, str | None, int]] = []
     seen: set[str] = set()
-    units = {u.id for u in pkg.units} | set(NON_COUNT_UNITS)
+    units = {u.id for u in pkg.units} | set(NON_COUNT_UNITS) | {GENERIC_COUNT_UNIT}
     for i, r in enumerate(data.get("figures") or [], 1):
         if not isinstance(r, dict):
             col.add(f, "[[figures]] entries must be tables", row=i)
@@ -1121,7 +1133,8 @@ def _load_text_figures(
             value = None
         unit = col.str_(r, "unit", f, **L)
         if unit and unit not in units:
-            col.add(f, f"unit {unit!r} is not a package unit nor one of {list(NON_COUNT_UNITS)}",
+            col.add(f, f"unit {unit!r} is not a package unit nor one of "
+                    f"{[*NON_COUNT_UNITS, GENERIC_COUNT_UNIT]}",
                     field="unit", **L)
         refers = col.opt_str(r, "refers_to", f, **L)
         out.append((TextFigure(
@@ -1392,5 +1405,5 @@ __all__ = [
     "CELL_TYPES", "CONF_STATUS", "OBS_STATUS", "RELATION_TYPES", "Cell", "CellRef", "CodeList",
     "Discrepancy", "LatentQuantity", "Metadata", "Panel", "PackageMeta", "ParsedValue",
     "Relation", "SdcRule", "TableSpec", "TextFigure", "Unresolved", "count_bounds",
-    "load_metadata", "parse_printed",
+    "load_metadata", "parse_printed", "parse_ref",
 ]

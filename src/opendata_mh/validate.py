@@ -1,0 +1,728 @@
+"""Validate a generated data package: frictionless + disclosure rules + consistency + metadata.
+
+:func:`check` reads ``datapackage.json`` and its CSVs and returns a
+:class:`~opendata_mh.report.Report`. Problems with the *data* are issues; a package that cannot
+be read at all (missing directory, unparseable JSON, invalid descriptor, unreadable CSV) raises
+:class:`~opendata_mh.errors.PackageError`. This is the only module that imports frictionless,
+and the one place where frictionless errors are translated.
+
+Every issue names ``resource``, ``row`` (1-based data row of the CSV, header not counted) and
+``field`` where they apply.
+
+Issue codes (stable vocabulary; severity in brackets):
+
+Schema (frictionless, per resource; mapped from frictionless error types)
+  ``schema.type-error``         [error] a value does not have the field's type (text in an integer column)
+  ``schema.constraint-error``   [error] a value violates a constraint (enum, minimum, pattern, required)
+  ``schema.missing-cell``       [error] a row has fewer cells than the header
+  ``schema.extra-cell``         [error] a row has more cells than the header
+  ``schema.primary-key``        [error] duplicate primary key
+  ``schema.unique-error``       [error] a unique field repeats a value
+  ``schema.foreign-key``        [error] a foreign key does not resolve
+  ``schema.blank-row``          [error] an empty row
+  ``schema.duplicate-row``      [error] a row repeated
+  ``schema.header-error``       [error] header labels differ from the schema (missing, extra, wrong, blank)
+  ``schema.other``              [error] any other frictionless row/table error (type in the message)
+  ``format.csv-dialect``        [error] CSV not UTF-8 without BOM with LF line ends
+
+Disclosure control (per resource ``sdc``)
+  ``sdc.small-count``           [error] a published count (value, value_printed, or equal bounds) in 1..threshold-1
+  ``sdc.not-rounded``           [error] a figure of a rounding table not a multiple of the base
+  ``sdc.status-mismatch``       [error] value / bounds / cell_type / obs_status / conf_status
+                                        disagree with value_printed (and the table's rule)
+  ``sdc.rule-invalid``          [error] the resource's ``sdc`` property is not a known rule
+
+Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``)
+  ``consistency.relation-violated``    [error] a relation cannot hold within the cells' bounds
+  ``consistency.unresolved-reference`` [error] a relation names a cell/row/figure that is absent
+  ``consistency.relation-invalid``     [error] a relation entry is malformed (type, total, parts)
+  ``consistency.known-discrepancy``    [info]  a failing relation listed in knownDiscrepancies
+  ``consistency.discrepancy-resolved`` [info]  a relation listed in knownDiscrepancies now holds
+
+Metadata completeness
+  ``metadata.missing``          [error] title, title_en, description, description_en, sources,
+                                        licenses or unit missing (package or resource), or a
+                                        field without a description
+
+Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparseable JSON,
+unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
+raised as :class:`~opendata_mh.errors.PackageError` whose ``code`` attribute holds the code.
+
+Consistency semantics: cells are intervals [value_lower, value_upper] (exact and zero cells use
+``value``); text figures use their bounds; latent quantities start at [0, inf) and are narrowed to
+the intersection of what every relation not listed as a known discrepancy implies, iterated to a
+fixpoint; masked, rounded and range cells are narrowed the same way (bounds propagation). A
+relation is violated when it cannot hold within the narrowed intervals (see
+:func:`relation_holds`). A known discrepancy is shown as such while the relations it lists,
+added to all others, still conflict; otherwise it is reported as resolved (info).
+
+Extension point: ``check(path, extra_checks=(fn, ...))`` calls each ``fn(PackageData)`` and adds
+the issues it yields (used to plug in the disclosure audit without importing it here).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opendata_mh.errors import PackageError
+from opendata_mh.model import CellRef, SdcRule, parse_printed, parse_ref
+from opendata_mh.report import Check, Issue, PackageData, Report
+
+ISSUE_CODES: dict[str, str] = {
+    "schema.type-error": "error",
+    "schema.constraint-error": "error",
+    "schema.missing-cell": "error",
+    "schema.extra-cell": "error",
+    "schema.primary-key": "error",
+    "schema.unique-error": "error",
+    "schema.foreign-key": "error",
+    "schema.blank-row": "error",
+    "schema.duplicate-row": "error",
+    "schema.header-error": "error",
+    "schema.other": "error",
+    "format.csv-dialect": "error",
+    "sdc.small-count": "error",
+    "sdc.not-rounded": "error",
+    "sdc.status-mismatch": "error",
+    "sdc.rule-invalid": "error",
+    "consistency.relation-violated": "error",
+    "consistency.unresolved-reference": "error",
+    "consistency.relation-invalid": "error",
+    "consistency.known-discrepancy": "info",
+    "consistency.discrepancy-resolved": "info",
+    "metadata.missing": "error",
+}
+"""Every issue code ``check`` can emit, with its severity."""
+
+EXCEPTION_CODES = ("package.unreadable", "package.invalid-descriptor")
+
+_FRICTIONLESS_CODES = {
+    "type-error": "schema.type-error",
+    "constraint-error": "schema.constraint-error",
+    "missing-cell": "schema.missing-cell",
+    "extra-cell": "schema.extra-cell",
+    "primary-key": "schema.primary-key",
+    "unique-error": "schema.unique-error",
+    "foreign-key": "schema.foreign-key",
+    "blank-row": "schema.blank-row",
+    "duplicate-row": "schema.duplicate-row",
+    "blank-header": "schema.header-error",
+    "blank-label": "schema.header-error",
+    "duplicate-label": "schema.header-error",
+    "extra-label": "schema.header-error",
+    "incorrect-label": "schema.header-error",
+    "missing-label": "schema.header-error",
+    "header-error": "schema.header-error",
+    "label-error": "schema.header-error",
+}
+_UNREADABLE = {"source-error", "scheme-error", "format-error", "encoding-error",
+               "compression-error", "file-error", "byte-count", "hash-count"}
+
+INF = math.inf
+Interval = tuple[float, float]
+
+
+def _issue(code: str, message: str, resource: str | None = None, row: int | None = None,
+           field: str | None = None) -> Issue:
+    return Issue(code, ISSUE_CODES[code], message, resource, row, field)  # type: ignore[arg-type]
+
+
+def _package_error(code: str, message: str) -> PackageError:
+    err = PackageError(message)
+    err.code = code  # type: ignore[attr-defined]
+    return err
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def read_package(path: str | Path) -> PackageData:
+    """Read ``datapackage.json`` (``path`` is the directory or the file) and every CSV."""
+    p = Path(path)
+    desc_path = p / "datapackage.json" if p.is_dir() else p
+    if not desc_path.is_file():
+        raise _package_error("package.unreadable",
+                             f"no data package at {p} (expected {desc_path}); run "
+                             "'opendata-mh generate' first or give the package directory")
+    try:
+        descriptor = json.loads(desc_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _package_error("package.unreadable",
+                             f"{desc_path} is not readable JSON: {exc}") from exc
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise _package_error("package.invalid-descriptor",
+                             f"{desc_path}: the descriptor must be an object with a 'resources' "
+                             "list")
+    base = desc_path.parent
+    rows: dict[str, list[dict[str, str]]] = {}
+    for i, res in enumerate(descriptor["resources"], 1):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(
+            res.get("path"), str
+        ):
+            raise _package_error("package.invalid-descriptor",
+                                 f"{desc_path}: resource {i} needs a string 'name' and 'path'")
+        rel = res["path"]
+        if rel.startswith("/") or ".." in Path(rel).parts or "://" in rel:
+            raise _package_error("package.invalid-descriptor",
+                                 f"resource {res['name']}: path {rel!r} must be relative to the "
+                                 "package")
+        try:
+            text = (base / rel).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _package_error("package.unreadable",
+                                 f"resource {res['name']}: cannot read {base / rel}: {exc}") from exc
+        rows[res["name"]] = list(csv.DictReader(io.StringIO(text, newline="")))
+    return PackageData(base_path=base, descriptor=descriptor, rows=rows)
+
+
+# --------------------------------------------------------------------------------------------
+# (a) frictionless
+# --------------------------------------------------------------------------------------------
+
+
+def _frictionless_issues(pkg: PackageData) -> list[Issue]:
+    import frictionless  # the only frictionless import of the package
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            report = frictionless.validate(str(pkg.base_path / "datapackage.json"))
+        except frictionless.FrictionlessException as exc:
+            raise _package_error("package.invalid-descriptor",
+                                 f"frictionless cannot open the package: {exc}") from exc
+    bad_desc = [e for e in report.errors]
+    for task in report.tasks:
+        bad_desc += [e for e in task.errors
+                     if isinstance(e, frictionless.errors.MetadataError) or e.type in _UNREADABLE]
+    if bad_desc:
+        msgs = "; ".join(f"{e.type}: {e.message}" for e in bad_desc[:10])
+        unreadable = all(e.type in _UNREADABLE for e in bad_desc)
+        raise _package_error("package.unreadable" if unreadable else "package.invalid-descriptor",
+                             f"the package descriptor is invalid: {msgs}")
+    issues = []
+    for task in report.tasks:
+        for e in task.errors:
+            code = _FRICTIONLESS_CODES.get(e.type, "schema.other")
+            row_number = getattr(e, "row_number", None)
+            field = getattr(e, "field_name", None) or getattr(e, "label", None)
+            msg = e.message if code != "schema.other" else f"{e.type}: {e.message}"
+            issues.append(_issue(code, msg, task.name,
+                                 row_number - 1 if isinstance(row_number, int) else None,
+                                 field or None))
+    return issues
+
+
+def _dialect_issues(pkg: PackageData) -> list[Issue]:
+    issues = []
+    for res in pkg.descriptor["resources"]:
+        raw = (pkg.base_path / res["path"]).read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            issues.append(_issue("format.csv-dialect", "the CSV starts with a UTF-8 BOM",
+                                 res["name"]))
+        if b"\r" in raw:
+            issues.append(_issue("format.csv-dialect", "the CSV has CR (not LF-only) line ends",
+                                 res["name"]))
+    return issues
+
+
+# --------------------------------------------------------------------------------------------
+# (b) disclosure rules
+# --------------------------------------------------------------------------------------------
+
+
+def _int(s: str | None) -> int | None:
+    if s is None or s == "":
+        return None
+    try:
+        return int(s)
+    except ValueError:
+        return None
+
+
+def _sdc_rule(sdc: Any) -> SdcRule | None:
+    if not isinstance(sdc, dict):
+        return None
+    if sdc.get("rule") == "threshold" and isinstance(sdc.get("threshold"), int):
+        return SdcRule("threshold", threshold=sdc["threshold"])
+    if sdc.get("rule") == "rounding" and isinstance(sdc.get("base"), int):
+        return SdcRule("rounding", base=sdc["base"])
+    return None
+
+
+def _key_fields(res: Mapping[str, Any]) -> list[str]:
+    pk = res.get("schema", {}).get("primaryKey", [])
+    return [pk] if isinstance(pk, str) else list(pk)
+
+
+def _sdc_issues(pkg: PackageData) -> list[Issue]:
+    issues: list[Issue] = []
+    for res in pkg.descriptor["resources"]:
+        if "sdc" not in res:
+            continue
+        name = res["name"]
+        rule = _sdc_rule(res["sdc"])
+        if rule is None:
+            issues.append(_issue("sdc.rule-invalid",
+                                 f"sdc {res['sdc']!r} is not {{rule: threshold, threshold: n}} "
+                                 "or {rule: rounding, base: b}", name, field="sdc"))
+            continue
+        keys = _key_fields(res)
+        unresolved = {}
+        for u in res.get("unresolved") or []:
+            if isinstance(u, dict) and isinstance(u.get("key"), dict):
+                unresolved[tuple(str(u["key"].get(k, "")) for k in keys)] = tuple(
+                    u.get("candidates") or ())
+        for i, row in enumerate(pkg.rows.get(name, []), 1):
+            issues += _sdc_row(name, i, row, rule, unresolved.get(
+                tuple(row.get(k, "") for k in keys), ()))
+    return issues
+
+
+def _sdc_row(name: str, i: int, row: Mapping[str, str], rule: SdcRule,
+             candidates: Sequence[str]) -> list[Issue]:
+    out: list[Issue] = []
+    printed = (row.get("value_printed") or "").strip()
+    if rule.rule == "threshold":
+        t = rule.threshold or 0
+        for fld in ("value", "value_printed"):
+            v = _int(row.get(fld))
+            if v is not None and 1 <= v < t:
+                out.append(_issue("sdc.small-count",
+                                  f"{fld} = {v} is a count in 1..{t - 1}; publish it as <{t}",
+                                  name, i, fld))
+                break
+        else:
+            lo, up = _int(row.get("value_lower")), _int(row.get("value_upper"))
+            if lo is not None and lo == up and 1 <= lo < t:
+                out.append(_issue("sdc.small-count",
+                                  f"value_lower = value_upper = {lo} discloses a count in "
+                                  f"1..{t - 1}", name, i, "value_lower"))
+    else:
+        b = rule.base or 1
+        for fld in ("value", "value_printed"):
+            v = _int(row.get(fld))
+            if v is not None and v % b:
+                out.append(_issue("sdc.not-rounded",
+                                  f"{fld} = {v} is not a multiple of {b}; the table is rounded "
+                                  f"to {b} (publish the rounded figure or a range)", name, i, fld))
+                return out
+    # status consistency
+    try:
+        if printed:
+            exp = parse_printed(printed, rule)
+        elif candidates:
+            exp = parse_printed("?", rule, candidates)
+        else:
+            out.append(_issue("sdc.status-mismatch",
+                              "value_printed is empty but the cell has no 'unresolved' entry "
+                              "with candidates", name, i, "value_printed"))
+            return out
+    except ValueError as exc:
+        if not out:
+            out.append(_issue("sdc.status-mismatch", f"value_printed: {exc}", name, i,
+                              "value_printed"))
+        return out
+    expected: dict[str, str] = {
+        "value": "" if exp.value is None else str(exp.value),
+        "value_lower": str(exp.lower),
+        "value_upper": "" if exp.upper is None else str(exp.upper),
+        "cell_type": exp.cell_type,
+        "obs_status": exp.obs_status,
+        "conf_status": exp.conf_status,
+    }
+    for fld, want in expected.items():
+        got = (row.get(fld) or "").strip()
+        if fld.startswith("value") and got and _int(got) is None:
+            continue  # not an integer: reported by the schema check (schema.type-error)
+        if got != want:
+            out.append(_issue("sdc.status-mismatch",
+                              f"{fld} is {got!r} but value_printed {printed or '(unresolved)'!r} "
+                              f"implies {want!r}", name, i, fld))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# (c) consistency
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Loc:
+    resource: str | None
+    row: int | None
+    field: str | None
+
+
+def _row_interval(row: Mapping[str, str], text: bool = False) -> Interval:
+    def num(s: str | None) -> float | None:
+        if s is None or s.strip() == "":
+            return None
+        try:
+            return float(s)
+        except ValueError:
+            return None
+
+    if text:
+        lo, up = num(row.get("value_lower")), num(row.get("value_upper"))
+        if lo is None:
+            v = num(row.get("value"))
+            return (v, v) if v is not None else (0.0, INF)
+        return (lo, up if up is not None else INF)
+    v = num(row.get("value"))
+    if row.get("cell_type") in ("exact", "zero") and v is not None:
+        return (v, v)
+    lo, up = num(row.get("value_lower")), num(row.get("value_upper"))
+    return (lo if lo is not None else 0.0, up if up is not None else INF)
+
+
+def relation_holds(rtype: str, total: Interval | None, parts: Sequence[Interval]) -> bool:
+    """Can the relation hold for some values within the intervals? (For ``identity`` the
+    intervals are all in ``parts`` and ``total`` is None.)"""
+    if rtype == "identity":
+        return max(p[0] for p in parts) <= min(p[1] for p in parts)
+    assert total is not None
+    tl, tu = total
+    sl, su = sum(p[0] for p in parts), sum(p[1] for p in parts)
+    ml = max(p[0] for p in parts)
+    if rtype == "additive":
+        return max(tl, sl) <= min(tu, su)
+    if rtype == "multilabel":
+        return max(tl, ml) <= min(tu, su)
+    if rtype == "subset":
+        return sl <= tu
+    if rtype == "overlap_subset":
+        return ml <= tu
+    raise ValueError(f"unknown relation type {rtype!r}")
+
+
+def _narrow(rtype: str, total: Interval | None, parts: list[Interval]
+            ) -> tuple[Interval | None, list[Interval]]:
+    """Bounds implied for each position by the relation (not intersected with the input)."""
+    n = len(parts)
+    if rtype == "identity":
+        lo, up = max(p[0] for p in parts), min(p[1] for p in parts)
+        return None, [(lo, up)] * n
+    assert total is not None
+    tl, tu = total
+    sl, su = sum(p[0] for p in parts), sum(p[1] for p in parts)
+    ml = max(p[0] for p in parts)
+    new_parts = []
+    for p in parts:
+        others_l, others_u = sl - p[0], su - p[1]
+        lo, up = 0.0, INF
+        if rtype == "additive":
+            lo = max(lo, tl - others_u)
+            up = min(up, tu - others_l)
+        elif rtype == "multilabel":
+            lo = max(lo, tl - others_u)
+            up = min(up, tu)
+        elif rtype == "subset":
+            up = min(up, tu - others_l)
+        elif rtype == "overlap_subset":
+            up = min(up, tu)
+        new_parts.append((lo, up))
+    if rtype == "additive":
+        t = (sl, su)
+    elif rtype == "multilabel":
+        t = (ml, su)
+    elif rtype == "subset":
+        t = (sl, INF)
+    else:
+        t = (ml, INF)
+    return t, new_parts
+
+
+@dataclass
+class _Rel:
+    id: str
+    type: str
+    total: CellRef | None
+    parts: list[CellRef]
+    description_en: str
+
+
+def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
+    d = pkg.descriptor
+    issues: list[Issue] = []
+    # index cells
+    index: dict[str, dict[tuple[str, ...], int]] = {}
+    key_fields: dict[str, list[str]] = {}
+    for res in d["resources"]:
+        kf = _key_fields(res)
+        key_fields[res["name"]] = kf
+        index[res["name"]] = {
+            tuple(r.get(k, "") for k in kf): i
+            for i, r in enumerate(pkg.rows.get(res["name"], []), 1)
+        }
+    values: dict[CellRef, Interval] = {}
+    locs: dict[CellRef, _Loc] = {}
+    latent: set[CellRef] = set()
+
+    def lookup(ref: CellRef) -> bool:
+        if ref in values:
+            return True
+        if ref.kind == "latent":
+            values[ref] = (0.0, INF)
+            locs[ref] = _Loc(None, None, None)
+            latent.add(ref)
+            return True
+        if ref.kind == "text":
+            row_i = index.get("text_figures", {}).get((ref.name,))
+            if row_i is None:
+                return False
+            values[ref] = _row_interval(pkg.rows["text_figures"][row_i - 1], text=True)
+            locs[ref] = _Loc("text_figures", row_i, "value")
+            return True
+        kf = key_fields.get(ref.name)
+        if kf is None:
+            return False
+        kd = dict(ref.key)
+        if set(kd) != set(kf):
+            return False
+        row_i = index[ref.name].get(tuple(kd[k] for k in kf))
+        if row_i is None:
+            return False
+        values[ref] = _row_interval(pkg.rows[ref.name][row_i - 1])
+        locs[ref] = _Loc(ref.name, row_i, "value")
+        return True
+
+    rels: list[_Rel] = []
+    raw_rels = d.get("relations") or []
+    for j, r in enumerate(raw_rels if isinstance(raw_rels, list) else [], 1):
+        rid = r.get("id") if isinstance(r, dict) else None
+        if not isinstance(r, dict) or not isinstance(rid, str) or r.get("type") not in (
+            "additive", "multilabel", "subset", "overlap_subset", "identity"
+        ):
+            issues.append(_issue("consistency.relation-invalid",
+                                 f"relations[{j}] needs an 'id' and a known 'type'", field=None))
+            continue
+        try:
+            if r["type"] == "identity":
+                total = None
+                parts = [parse_ref(s) for s in r.get("cells") or []]
+                if len(parts) < 2:
+                    raise ValueError("an identity needs at least two cells")
+            else:
+                total = parse_ref(r.get("total") or "")
+                parts = [parse_ref(s) for s in r.get("parts") or []]
+                if not parts:
+                    raise ValueError("no parts")
+        except (ValueError, TypeError) as exc:
+            issues.append(_issue("consistency.relation-invalid", f"relation {rid}: {exc}"))
+            continue
+        missing = [str(x) for x in ([total] if total else []) + parts if not lookup(x)]
+        if missing:
+            issues.append(_issue("consistency.unresolved-reference",
+                                 f"relation {rid}: no such cell/figure in the package: "
+                                 f"{', '.join(missing)}"))
+            continue
+        rels.append(_Rel(rid, r["type"], total, parts, str(r.get("description_en", ""))))
+
+    groups: list[tuple[str, str, list[_Rel]]] = []
+    known_ids: set[str] = set()
+    for k in d.get("knownDiscrepancies") or []:
+        if not isinstance(k, dict):
+            continue
+        listed = {str(x) for x in k.get("relations") or []}
+        members = [r for r in rels if r.id in listed or any(
+            str(x) in listed for x in ([r.total] if r.total else []) + r.parts)]
+        groups.append((str(k.get("id")), str(k.get("description_en", "")), members))
+        known_ids |= {r.id for r in members}
+
+    good = [r for r in rels if r.id not in known_ids]
+    vals_good, _ = _fixpoint(good, values, latent)
+    n_failed = 0
+    for r in good:
+        if _holds(r, vals_good):
+            continue
+        n_failed += 1
+        loc = _anchor(r, locs)
+        issues.append(_issue("consistency.relation-violated",
+                             f"relation {r.id} ({r.type}) does not hold: "
+                             f"{_describe(r, vals_good)}. {r.description_en}".strip(),
+                             loc.resource, loc.row, loc.field))
+    known_list = []
+    for gid, gdesc, members in groups:
+        if not members:
+            continue
+        vals_g, conflicts = _fixpoint(good + members, values, latent)
+        failing = [r for r in members if not _holds(r, vals_g)] + [
+            r for r in members if r.id in conflicts and _holds(r, vals_g)]
+        failing_good = [r for r in good if not _holds(r, vals_g) and _holds(r, vals_good)]
+        loc = _anchor(members[0], locs)
+        if failing or failing_good or conflicts:
+            shown = failing or members
+            loc = _anchor(shown[0], locs)
+            known_list.append({"discrepancy": gid, "relations": [r.id for r in shown],
+                               "description_en": gdesc})
+            detail = "; ".join(f"{r.id}: {_describe(r, vals_g)}" for r in shown[:3])
+            issues.append(_issue("consistency.known-discrepancy",
+                                 f"known discrepancy {gid}: {gdesc} [{detail}]",
+                                 loc.resource, loc.row, loc.field))
+        else:
+            issues.append(_issue("consistency.discrepancy-resolved",
+                                 f"known discrepancy {gid} no longer shows: its relations "
+                                 f"({', '.join(r.id for r in members)}) hold together with all "
+                                 "others; remove it from discrepancies.toml",
+                                 loc.resource, loc.row, loc.field))
+    summary = {
+        "relations": len(rels),
+        "relations_failed": n_failed,
+        "known_discrepancies": known_list,
+        "latent": {str(x): [_fmt(vals_good[x][0]), _fmt(vals_good[x][1])] for x in sorted(
+            latent, key=str)},
+    }
+    return issues, summary
+
+
+def _refs(r: _Rel) -> list[CellRef]:
+    return ([r.total] if r.total else []) + r.parts
+
+
+def _anchor(r: _Rel, locs: Mapping[CellRef, _Loc]) -> _Loc:
+    return next((locs[x] for x in _refs(r) if locs[x].resource), _Loc(None, None, None))
+
+
+def _holds(r: _Rel, values: Mapping[CellRef, Interval]) -> bool:
+    return relation_holds(r.type, values[r.total] if r.total else None,
+                          [values[x] for x in r.parts])
+
+
+def _fixpoint(rels: Sequence[_Rel], values0: Mapping[CellRef, Interval], latent: set[CellRef]
+              ) -> tuple[dict[CellRef, Interval], set[str]]:
+    """Narrow every interval (latent quantities, masked/rounded/range cells, ...) to what
+    ``rels`` imply, to a fixpoint (bounds propagation; sound, not complete).
+
+    Returns the narrowed intervals and the ids of relations that would have emptied an interval
+    (a conflict; that narrowing is skipped, so the relation fails when evaluated)."""
+    values = dict(values0)
+    conflicts: set[str] = set()
+    active = list(rels)
+    for _ in range(200):
+        changed = False
+        for r in active:
+            new_t, new_p = _narrow(r.type, values[r.total] if r.total else None,
+                                   [values[x] for x in r.parts])
+            pairs = ([(r.total, new_t)] if r.total and new_t else []) + list(
+                zip(r.parts, new_p, strict=True))
+            for ref, imp in pairs:
+                cur = values[ref]
+                lo, up = max(cur[0], imp[0]), min(cur[1], imp[1])
+                if lo > up:
+                    conflicts.add(r.id)
+                    continue
+                if (lo, up) != cur:
+                    values[ref] = (lo, up)
+                    changed = True
+        if not changed:
+            break
+    return values, conflicts
+
+
+def _fmt(x: float) -> int | float | None:
+    if x == INF:
+        return None
+    return int(x) if float(x).is_integer() else x
+
+
+def _iv(iv: Interval) -> str:
+    lo, up = _fmt(iv[0]), _fmt(iv[1])
+    return str(lo) if lo == up else f"[{lo}, {'inf' if up is None else up}]"
+
+
+def _describe(r: _Rel, values: Mapping[CellRef, Interval]) -> str:
+    if r.type == "identity":
+        return "; ".join(f"{x} = {_iv(values[x])}" for x in r.parts)
+    assert r.total is not None
+    parts = [values[x] for x in r.parts]
+    s = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+    head = f"total {r.total} = {_iv(values[r.total])}, sum of {len(parts)} parts = {_iv(s)}"
+    if len(parts) <= 12:
+        head += " (" + ", ".join(f"{x} = {_iv(values[x])}" for x in r.parts) + ")"
+    return head
+
+
+# --------------------------------------------------------------------------------------------
+# (d) metadata completeness
+# --------------------------------------------------------------------------------------------
+
+_REQUIRED_TEXT = ("title", "title_en", "description", "description_en")
+
+
+def _metadata_issues(pkg: PackageData) -> list[Issue]:
+    d = pkg.descriptor
+    issues = []
+
+    def nonempty(v: Any) -> bool:
+        return bool(v.strip()) if isinstance(v, str) else bool(v)
+
+    for k in (*_REQUIRED_TEXT, "sources", "licenses"):
+        if not nonempty(d.get(k)):
+            issues.append(_issue("metadata.missing", f"the package has no '{k}'", field=k))
+    for res in d["resources"]:
+        name = res["name"]
+        for k in (*_REQUIRED_TEXT, "sources", "licenses"):
+            if not nonempty(res.get(k)):
+                issues.append(_issue("metadata.missing", f"resource {name} has no '{k}'", name,
+                                     field=k))
+        if isinstance(res.get("sources"), list):
+            for s in res["sources"]:
+                if not isinstance(s, dict) or not nonempty(s.get("title")):
+                    issues.append(_issue("metadata.missing",
+                                         f"resource {name}: a source has no title", name,
+                                         field="sources"))
+        fields = res.get("schema", {}).get("fields", []) if isinstance(res.get("schema"),
+                                                                       dict) else []
+        has_unit_field = any(isinstance(f, dict) and f.get("name") == "unit" for f in fields)
+        if not has_unit_field and not nonempty(res.get("unit")):
+            issues.append(_issue("metadata.missing", f"resource {name} has no 'unit'", name,
+                                 field="unit"))
+        for f in fields:
+            if isinstance(f, dict) and not nonempty(f.get("description")):
+                issues.append(_issue("metadata.missing",
+                                     f"field {f.get('name')} of resource {name} has no "
+                                     "description", name, field=str(f.get("name"))))
+    return issues
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) -> Report:
+    """Validate the package at ``path`` (directory or ``datapackage.json``); return a Report.
+
+    Raises :class:`~opendata_mh.errors.PackageError` when the package cannot be read.
+    """
+    pkg = read_package(path)
+    report = Report()
+    report.extend(_frictionless_issues(pkg))
+    report.extend(_dialect_issues(pkg))
+    report.extend(_sdc_issues(pkg))
+    cons_issues, cons_summary = _consistency(pkg)
+    report.extend(cons_issues)
+    report.extend(_metadata_issues(pkg))
+    for extra in extra_checks:
+        report.extend(extra(pkg))
+    report.summary = {
+        "package": str(pkg.base_path),
+        "resources": len(pkg.descriptor["resources"]),
+        "rows": sum(len(r) for r in pkg.rows.values()),
+        **cons_summary,
+        "issues": {s: report.count(s) for s in ("error", "warning", "info")},
+    }
+    return report
+
+
+__all__ = ["EXCEPTION_CODES", "ISSUE_CODES", "check", "read_package", "relation_holds"]
