@@ -297,84 +297,108 @@ class _Reduced:
     conflicts: list[int]              # relations violated by fixed cells alone
 
 
-def _reduce(
-    cells: Sequence[Cell], relations: Sequence[LinearRelation], *, integer: bool, tol: float
-) -> _Reduced:
+Compiled = list[tuple[np.ndarray, np.ndarray, bool, float]]
+"""Relations as (cell index array, coefficient array, is_equality, rhs)."""
+
+
+def _compile(cells: Sequence[Cell], relations: Sequence[LinearRelation]) -> Compiled:
     pos = {c.id: i for i, c in enumerate(cells)}
     if len(pos) != len(cells):
         seen: set[str] = set()
-        dup = next(c.id for c in cells if c.id in seen or seen.add(c.id))  # type: ignore[func-returns-value]
-        raise SDCError(f"duplicate cell id {dup!r}")
+        for c in cells:
+            if c.id in seen:
+                raise SDCError(f"duplicate cell id {c.id!r}")
+            seen.add(c.id)
     ids: set[str] = set()
-    fixed = np.array([c.fixed for c in cells])
-    # union-find over cell indices
-    parent = list(range(len(cells)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    rows: list[tuple[int, list[int], list[float], float, float]] = []
-    conflicts: list[int] = []
-    for ri, rel in enumerate(relations):
+    out: Compiled = []
+    for rel in relations:
         if rel.id in ids:
             raise SDCError(f"duplicate relation id {rel.id!r}")
         ids.add(rel.id)
-        const = 0.0
-        vi: list[int] = []
-        vv: list[float] = []
-        for cid, a in rel.coeffs.items():
-            if cid not in pos:
-                raise SDCError(f"relation {rel.id!r} refers to unknown cell {cid!r}")
-            i = pos[cid]
-            if a == 0:
-                continue
-            if fixed[i]:
-                const += a * cells[i].lower
-            else:
-                vi.append(i)
-                vv.append(float(a))
-        rhs = rel.rhs - const
-        if not vi:
-            bad = abs(rhs) > tol if rel.kind == "eq" else rhs < -tol
-            if bad:
+        try:
+            idx = np.array([pos[c] for c in rel.coeffs], dtype=np.int64)
+        except KeyError as exc:
+            raise SDCError(f"relation {rel.id!r} refers to unknown cell {exc.args[0]!r}") from None
+        out.append((idx, np.array(list(rel.coeffs.values()), dtype=float), rel.kind == "eq", float(rel.rhs)))
+    return out
+
+
+def _reduce(
+    cells: Sequence[Cell], relations: Sequence[LinearRelation], *, integer: bool, tol: float
+) -> _Reduced:
+    lower = np.array([float(c.lower) for c in cells])
+    upper = np.array([float(c.upper) for c in cells])
+    return _reduce_arrays(lower, upper, _compile(cells, relations), integer=integer, tol=tol)
+
+
+def _reduce_arrays(
+    lower: np.ndarray, upper: np.ndarray, rels: Compiled, *, integer: bool, tol: float
+) -> _Reduced:
+    """Substitute fixed cells (lower == upper), drop empty rows (recording the
+    violated ones) and split the rest into connected components."""
+    n = len(lower)
+    fixed = lower == upper
+    parent = np.arange(n)
+
+    def find(a: int) -> int:
+        root = a
+        while parent[root] != root:
+            root = parent[root]
+        while parent[a] != root:
+            parent[a], a = root, parent[a]
+        return int(root)
+
+    rows: list[tuple[int, np.ndarray, np.ndarray, float, float]] = []
+    conflicts: list[int] = []
+    for ri, (idx, cv, eq, rhs0) in enumerate(rels):
+        nz = cv != 0
+        fx = fixed[idx] & nz
+        const = float(np.dot(cv[fx], lower[idx[fx]]))
+        keep = nz & ~fx
+        vi = idx[keep]
+        rhs = rhs0 - const
+        if len(vi) == 0:
+            if (abs(rhs) > tol) if eq else (rhs < -tol):
                 conflicts.append(ri)
             continue
-        rlo = rhs if rel.kind == "eq" else -INF
-        rows.append((ri, vi, vv, rlo, rhs))
+        rows.append((ri, vi, cv[keep], rhs if eq else -INF, rhs))
+        r0 = find(int(vi[0]))
         for i in vi[1:]:
-            a, b = find(vi[0]), find(i)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    free = [i for i in range(len(cells)) if not fixed[i]]
+            b = find(int(i))
+            if b != r0:
+                if b < r0:
+                    parent[r0] = b
+                    r0 = b
+                else:
+                    parent[b] = r0
+    free = [int(i) for i in np.flatnonzero(~fixed)]
     groups: dict[int, list[int]] = {}
     for i in free:
         groups.setdefault(find(i), []).append(i)
     rows_by: dict[int, list[int]] = {}
     for k, row in enumerate(rows):
-        rows_by.setdefault(find(row[1][0]), []).append(k)
+        rows_by.setdefault(find(int(row[1][0])), []).append(k)
     comps = []
+    colpos = np.full(n, -1, dtype=np.int64)
     for root in sorted(groups):
         cols = groups[root]
         rk = rows_by.get(root, [])
         if not rk:
             continue
-        colpos = {c: j for j, c in enumerate(cols)}
+        colpos[cols] = np.arange(len(cols))
         crow = []
         rlo = []
         rhi = []
         rel_idx = []
         for k in rk:
             ri, vi, vv, lo, hi = rows[k]
-            crow.append((np.array([colpos[i] for i in vi], dtype=np.int32), np.array(vv)))
+            crow.append((colpos[vi].astype(np.int32), vv))
             rlo.append(lo)
             rhi.append(hi)
             rel_idx.append(ri)
         comp = _lp.Component(
-            lo=np.array([float(cells[i].lower) for i in cols]),
-            hi=np.array([float(cells[i].upper) for i in cols]),
+            lo=lower[cols].copy(),
+            hi=upper[cols].copy(),
             rows=crow,
             rlo=np.array(rlo, dtype=float),
             rhi=np.array(rhi, dtype=float),
