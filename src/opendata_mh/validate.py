@@ -540,7 +540,7 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
         known_ids |= {r.id for r in members}
 
     good = [r for r in rels if r.id not in known_ids]
-    vals_good, _ = _fixpoint(good, values, latent)
+    vals_good, conflicts_good = _fixpoint(good, values, latent)
     n_failed = 0
     for r in good:
         if _holds(r, vals_good):
@@ -556,6 +556,7 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
         if not members:
             continue
         vals_g, conflicts = _fixpoint(good + members, values, latent)
+        conflicts -= conflicts_good
         failing = [r for r in members if not _holds(r, vals_g)] + [
             r for r in members if r.id in conflicts and _holds(r, vals_g)]
         failing_good = [r for r in good if not _holds(r, vals_g) and _holds(r, vals_good)]

@@ -1,0 +1,214 @@
+"""Command-line interface ``opendata-mh`` (the only click import).
+
+Each command parses options, calls one library function, renders the result and picks the exit
+code: 0 ok (info-level findings such as known discrepancies allowed), 1 findings, 2 usage error
+(click), 3 could not run (unreadable package, bad descriptor, invalid metadata, I/O error).
+
+stdout carries the result only (human text, or with ``--json`` one envelope:
+``ok``, ``command``, ``summary``, ``issues``, ``error``); logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from opendata_mh import __version__
+from opendata_mh.errors import GenerateError, MetadataError, OpendataMhError, PackageError
+from opendata_mh.generate import generate as generate_package
+from opendata_mh.report import Issue, Report
+from opendata_mh.validate import check as check_package
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _stdout() -> Console:
+    return Console(soft_wrap=True, highlight=False)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def envelope(command: str, *, ok: bool, summary: dict[str, Any] | None = None,
+             issues: Sequence[Issue] = (), error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one JSON shape of every command."""
+    return {
+        "ok": ok,
+        "command": command,
+        "summary": summary or {},
+        "issues": [i.to_dict() for i in issues],
+        "error": error,
+    }
+
+
+def _emit_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _internal(exc: Exception) -> OpendataMhError:
+    err = OpendataMhError(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+    err.code = "internal-error"  # type: ignore[attr-defined]
+    return err
+
+
+def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
+    """Render an exception (exit 3)."""
+    issues: list[Issue] = []
+    code = getattr(exc, "code", None) or {
+        MetadataError: "metadata.invalid", PackageError: "package.unreadable",
+        GenerateError: "package.write-failed",
+    }.get(type(exc), "error")
+    if isinstance(exc, MetadataError):
+        issues = [Issue("metadata.invalid", "error", p.message, p.table, p.row,
+                        p.field if not p.panel else f"{p.panel}:{p.field or ''}".rstrip(":"))
+                  for p in exc.problems]
+    if as_json:
+        err: dict[str, Any] = {"code": code, "type": type(exc).__name__, "message": str(exc)}
+        if isinstance(exc, MetadataError):
+            err["problems"] = [
+                {"file": p.file, "table": p.table, "panel": p.panel, "row": p.row,
+                 "field": p.field, "message": p.message} for p in exc.problems
+            ]
+        _emit_json(envelope(command, ok=False, issues=issues, error=err))
+    else:
+        _stderr().print(f"[bold red]error[/] ({code}): {exc}", markup=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings=CONTEXT, epilog=(
+    "\b\nExample:\n  opendata-mh generate && opendata-mh check datapackage"))
+@click.version_option(__version__, "-V", "--version", prog_name="opendata-mh")
+def main() -> None:
+    """opendata-mh: the Jaarcijfers Mensenhandel 2023 as a validated Frictionless data package."""
+
+
+@main.command(context_settings=CONTEXT, epilog=(
+    "\b\nExample:\n  opendata-mh generate --metadata metadata --out datapackage --check"))
+@click.option("--metadata", "metadata_dir", default="metadata", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Directory with the hand-edited metadata (package.toml, tables/, ...).")
+@click.option("--out", "out_dir", default="datapackage", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Directory of the generated package (replaced as a whole).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 if the package in --out would change.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool) -> None:
+    """Generate the data package (datapackage.json + tidy CSVs) from the metadata.
+
+    The output is deterministic and written atomically: on any error the previous package is
+    left intact. With --check nothing is written and the command fails (exit 1) when the
+    committed package is out of date.
+
+    \b
+    Exit codes: 0 ok, 1 package out of date (--check), 2 usage error,
+                3 invalid metadata or write error.
+    """
+    try:
+        result = generate_package(metadata_dir, out_dir, check=check_only)
+    except OpendataMhError as exc:
+        _fail("generate", exc, as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("generate", _internal(exc), as_json)
+    findings = check_only and result.changed
+    issues = [
+        Issue("package.out-of-date", "error",
+              f"{c.path} would be {c.status}; run 'opendata-mh generate'", None, None, c.path)
+        for c in result.changes
+    ] if check_only else []
+    if as_json:
+        _emit_json(envelope("generate", ok=not findings, summary=result.to_dict(), issues=issues))
+    else:
+        out = _stdout()
+        if check_only:
+            if result.changed:
+                out.print(f"[red]{len(result.changes)} file(s) of {result.out} would change[/]; "
+                          "run 'opendata-mh generate':")
+                for c in result.changes:
+                    out.print(f"  {c.status:<8} {c.path}", markup=False)
+            else:
+                out.print(f"[green]{result.out} is up to date[/] ({len(result.files)} files, "
+                          f"{result.resources} resources, {result.rows} rows, "
+                          f"{result.relations} relations)")
+        else:
+            what = "written" if result.written else "unchanged"
+            out.print(f"[green]{result.out} {what}[/]: {len(result.files)} files, "
+                      f"{result.resources} resources, {result.rows} rows, "
+                      f"{result.relations} relations"
+                      + (f" ({len(result.changes)} file(s) changed)" if result.written else ""))
+    sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
+
+
+def render_report(report: Report, console: Console, quiet: bool = False) -> None:
+    """Human-readable report: findings, then a summary."""
+    s = report.summary
+    problems = [i for i in report.issues if i.severity != "info"]
+    if problems:
+        console.print(f"[bold]{len(problems)} finding(s):[/]")
+        for i in problems:
+            colour = "red" if i.severity == "error" else "yellow"
+            console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ",
+                          end="")
+            console.print(i.message, markup=False)
+    if quiet:
+        return
+    known = [i for i in report.issues if i.code == "consistency.known-discrepancy"]
+    other_info = [i for i in report.issues if i.severity == "info" and i not in known]
+    if known:
+        console.print(f"[bold]Known discrepancies of the report[/] ({len(known)}, shown as "
+                      "known, not as failures):")
+        for i in known:
+            console.print(f"  - {i.message}", markup=False)
+    for i in other_info:
+        console.print(f"  info {i.code} ({i.location()}): {i.message}", markup=False)
+    issues = s.get("issues", {})
+    verdict = "[bold green]OK[/]" if report.ok else "[bold red]FAILED[/]"
+    console.print(
+        f"{verdict} {s.get('package', '')}: {s.get('resources', 0)} resources, "
+        f"{s.get('rows', 0)} rows, {s.get('relations', 0)} relations checked "
+        f"({s.get('relations_failed', 0)} violated); findings: {issues.get('error', 0)} error(s), "
+        f"{issues.get('warning', 0)} warning(s), {issues.get('info', 0)} info "
+        f"({len(s.get('known_discrepancies', []))} known discrepancies)"
+    )
+
+
+@main.command(context_settings=CONTEXT, epilog=(
+    "\b\nExample:\n  opendata-mh check datapackage --json"))
+@click.argument("package_dir", default="datapackage", required=False,
+                type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+def check(package_dir: Path, as_json: bool, quiet: bool) -> None:
+    """Validate a data package: schema (frictionless), disclosure rules, consistency, metadata.
+
+    PACKAGE_DIR is the package directory or its datapackage.json (default: datapackage).
+    Every finding names the resource, the CSV data row (1-based) and the field. Known
+    discrepancies of the printed report are shown as known (info) and do not fail the check.
+
+    \b
+    Exit codes: 0 clean, 1 findings, 2 usage error, 3 could not run (unreadable package,
+                bad descriptor).
+    """
+    try:
+        report = check_package(package_dir)
+    except OpendataMhError as exc:
+        _fail("check", exc, as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("check", _internal(exc), as_json)
+    if as_json:
+        _emit_json(envelope("check", ok=report.ok, summary=report.summary, issues=report.issues))
+    else:
+        render_report(report, _stdout(), quiet=quiet)
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

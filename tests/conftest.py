@@ -1,0 +1,86 @@
+"""Shared fixtures: the synthetic metadata set and a generated copy of its package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from opendata_mh.generate import generate
+
+FIXTURE_METADATA = Path(__file__).parent / "fixtures" / "metadata"
+
+
+@pytest.fixture
+def metadata_dir(tmp_path: Path) -> Path:
+    """A writable copy of the fixture metadata."""
+    dst = tmp_path / "metadata"
+    shutil.copytree(FIXTURE_METADATA, dst)
+    return dst
+
+
+@pytest.fixture
+def package_dir(metadata_dir: Path, tmp_path: Path) -> Path:
+    """The package generated from the fixture metadata."""
+    out = tmp_path / "datapackage"
+    generate(metadata_dir, out)
+    return out
+
+
+def edit_csv(package: Path, resource: str, row: int, **changes: str) -> None:
+    """Set fields of data row ``row`` (1-based) of ``resource``'s CSV."""
+    path = package / "data" / f"{resource}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    header = rows[0]
+    for k, v in changes.items():
+        rows[row][header.index(k)] = v
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def edit_descriptor(package: Path, fn: Callable[[dict], None]) -> None:
+    path = package / "datapackage.json"
+    d = json.loads(path.read_text(encoding="utf-8"))
+    fn(d)
+    path.write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def resource(d: dict, name: str) -> dict:
+    return next(r for r in d["resources"] if r["name"] == name)
+
+
+# the broken copies the issue asks for: (name, edit, expected code, resource, row, field)
+def _unmasked_3(p: Path) -> None:
+    edit_csv(p, "small", 2, value="3", value_lower="3", value_upper="3", value_printed="3",
+             cell_type="exact", obs_status="A", conf_status="F")
+
+
+def _ind_173(p: Path) -> None:
+    edit_csv(p, "rounded", 1, value="173", value_printed="173")
+
+
+def _total_off(p: Path) -> None:
+    edit_csv(p, "small", 1, value="30", value_lower="30", value_upper="30", value_printed="30")
+
+
+def _text_in_int(p: Path) -> None:
+    edit_csv(p, "small", 3, value="nul")
+
+
+def _missing_source(p: Path) -> None:
+    edit_descriptor(p, lambda d: resource(d, "small").pop("sources"))
+
+
+BREAKAGES = [
+    ("unmasked-3", _unmasked_3, "sdc.small-count", "small", 2, "value"),
+    ("ind-173", _ind_173, "sdc.not-rounded", "rounded", 1, "value"),
+    ("total-off", _total_off, "consistency.relation-violated", "small", 5, "value"),
+    ("text-in-integer", _text_in_int, "schema.type-error", "small", 3, "value"),
+    ("missing-source", _missing_source, "metadata.missing", "small", None, "sources"),
+]

@@ -1,0 +1,64 @@
+"""Import rules: lower layers never import higher ones; click only in cli, frictionless only in
+validate; nothing imports cli."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "opendata_mh"
+LAYERS = ["errors", "report", "model", "generate", "validate", "cli"]
+HOMES = {"click": "cli", "frictionless": "validate", "highspy": "sdc", "ckanapi": "publish"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _module(path: Path) -> str:
+    return path.relative_to(SRC).with_suffix("").as_posix().replace("/", ".")
+
+
+MODULES = sorted(p for p in SRC.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_module)
+def test_third_party_homes(path: Path) -> None:
+    mod = _module(path)
+    for name in _imports(path):
+        top = name.split(".")[0]
+        if top in HOMES:
+            home = HOMES[top]
+            assert mod == home or mod.startswith(home + "."), f"{mod} imports {top}"
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_layers(name: str) -> None:
+    path = SRC / f"{name}.py"
+    mine = LAYERS.index(name)
+    for imp in _imports(path):
+        if imp.startswith("opendata_mh."):
+            target = imp.split(".")[1]
+            if target in LAYERS:
+                assert LAYERS.index(target) <= mine, f"{name} imports higher layer {target}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_module)
+def test_nothing_imports_cli(path: Path) -> None:
+    if _module(path) in ("cli", "__main__"):
+        return
+    assert not any(i == "opendata_mh.cli" or i.startswith("opendata_mh.cli.")
+                   for i in _imports(path))
+
+
+def test_errors_imports_nothing_from_the_package() -> None:
+    assert not any(i.startswith("opendata_mh") for i in _imports(SRC / "errors.py"))

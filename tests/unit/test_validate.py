@@ -1,0 +1,144 @@
+"""validate.check: clean package, the five breakages, relation arithmetic, unreadable input."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from opendata_mh.errors import PackageError
+from opendata_mh.report import Issue, PackageData
+from opendata_mh.validate import ISSUE_CODES, check, relation_holds
+from tests.conftest import BREAKAGES, edit_csv, edit_descriptor, resource
+
+
+def test_clean_fixture_package(package_dir: Path) -> None:
+    report = check(package_dir)
+    assert report.ok, report.issues
+    assert [i.code for i in report.issues] == ["consistency.known-discrepancy"]
+    assert report.issues[0].severity == "info"
+    s = report.summary
+    assert (s["resources"], s["rows"], s["relations"], s["relations_failed"]) == (4, 13, 7, 0)
+    assert s["known_discrepancies"][0]["discrepancy"] == "prose_2022"
+    assert s["latent"]["@total/period=2023"] == [17, 17]
+
+
+@pytest.mark.parametrize(("name", "breaker", "code", "res", "row", "field"), BREAKAGES,
+                         ids=[b[0] for b in BREAKAGES])
+def test_breakage_is_found(package_dir: Path, name: str, breaker: Callable[[Path], None],
+                           code: str, res: str, row: int | None, field: str) -> None:
+    breaker(package_dir)
+    report = check(package_dir)
+    assert not report.ok
+    hits = [i for i in report.issues if i.code == code]
+    assert (res, row, field) in {(i.resource, i.row, i.field) for i in hits}, report.issues
+
+
+def test_small_count_in_printed_only(package_dir: Path) -> None:
+    edit_csv(package_dir, "small", 2, value_printed="2")
+    report = check(package_dir)
+    assert ("sdc.small-count", "small", 2, "value_printed") in {
+        (i.code, i.resource, i.row, i.field) for i in report.issues}
+
+
+def test_status_mismatch(package_dir: Path) -> None:
+    edit_csv(package_dir, "small", 2, obs_status="A", value_lower="0")
+    found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
+    assert ("sdc.status-mismatch", 2, "obs_status") in found
+    assert ("sdc.status-mismatch", 2, "value_lower") in found
+
+
+def test_range_in_rounding_table_is_fine_but_bad_bounds_are_not(package_dir: Path) -> None:
+    edit_csv(package_dir, "rounded", 2, value_upper="190")
+    found = {(i.code, i.resource, i.row, i.field) for i in check(package_dir).issues}
+    assert found >= {("sdc.status-mismatch", "rounded", 2, "value_upper")}
+    assert not any(c == "sdc.not-rounded" for c, *_ in found)
+
+
+def test_known_discrepancy_that_holds_is_reported_resolved(package_dir: Path) -> None:
+    def fix(d: dict) -> None:
+        d["knownDiscrepancies"][0]["relations"] = ["small.sums.2022"]
+
+    edit_descriptor(package_dir, fix)
+    report = check(package_dir)
+    codes = [i.code for i in report.issues]
+    assert "consistency.discrepancy-resolved" in codes
+    # the text relation is no longer known: now an error
+    assert "consistency.relation-violated" in codes and not report.ok
+
+
+def test_unresolved_reference_in_relations(package_dir: Path) -> None:
+    def fix(d: dict) -> None:
+        d["relations"][0]["parts"].append("small/period=2022/form=zzz")
+
+    edit_descriptor(package_dir, fix)
+    assert "consistency.unresolved-reference" in [i.code for i in check(package_dir).issues]
+
+
+def test_field_without_description(package_dir: Path) -> None:
+    edit_descriptor(package_dir,
+                    lambda d: resource(d, "rounded")["schema"]["fields"][0].pop("description"))
+    assert ("metadata.missing", "rounded", "period") in {
+        (i.code, i.resource, i.field) for i in check(package_dir).issues}
+
+
+def test_unreadable_package(tmp_path: Path) -> None:
+    with pytest.raises(PackageError):
+        check(tmp_path / "nothing")
+    (tmp_path / "datapackage.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(PackageError) as info:
+        check(tmp_path)
+    assert info.value.code == "package.unreadable"  # type: ignore[attr-defined]
+
+
+def test_invalid_descriptor(package_dir: Path) -> None:
+    edit_descriptor(package_dir, lambda d: resource(d, "small")["schema"].__setitem__(
+        "fields", "nope"))
+    with pytest.raises(PackageError):
+        check(package_dir)
+
+
+def test_extra_checks_are_plugged_in(package_dir: Path) -> None:
+    def extra(pkg: PackageData) -> list[Issue]:
+        assert len(pkg.rows["small"]) == 6
+        return [Issue("audit.exact-disclosure", "error", "x", "small", 2, "value")]
+
+    report = check(package_dir, extra_checks=[extra])
+    assert not report.ok and report.issues[-1].code == "audit.exact-disclosure"
+
+
+def test_every_emitted_code_is_documented(package_dir: Path) -> None:
+    import opendata_mh.validate as v
+
+    for code in ISSUE_CODES:
+        assert f"``{code}``" in (v.__doc__ or ""), code
+
+
+I = (0.0, math.inf)
+
+
+@pytest.mark.parametrize(("rtype", "total", "parts", "ok"), [
+    ("additive", (10, 10), [(10, 10), (0, 0)], True),
+    ("additive", (17, 17), [(1, 4), (12, 13)], True),
+    ("additive", (18, 18), [(1, 4), (12, 13)], False),
+    ("multilabel", (10, 10), [(6, 6), (6, 6)], True),
+    ("multilabel", (5, 5), [(6, 6), (1, 4)], False),
+    ("multilabel", (13, 13), [(6, 6), (1, 4)], False),
+    ("subset", (10, 10), [(6, 6), (1, 4)], True),
+    ("subset", (10, 10), [(6, 6), (5, 5)], False),
+    ("overlap_subset", (10, 10), [(10, 10), (9, 9)], True),
+    ("overlap_subset", (10, 10), [(11, 11)], False),
+    ("identity", None, [(165, 174), (173, 173)], True),
+    ("identity", None, [(165, 174), (175, 180)], False),
+    ("additive", (0, math.inf), [(1, 4)], True),
+])
+def test_relation_holds(rtype: str, total: tuple[float, float] | None,
+                        parts: list[tuple[float, float]], ok: bool) -> None:
+    assert relation_holds(rtype, total, parts) is ok
+
+
+def test_report_json_is_serialisable(package_dir: Path) -> None:
+    json.dumps(check(package_dir).to_dict())
