@@ -57,8 +57,18 @@ def resource(d: dict, name: str) -> dict:
 
 # the broken copies the issue asks for: (name, edit, expected code, resource, row, field)
 def _unmasked_3(p: Path) -> None:
-    edit_csv(p, "small", 2, value="3", value_lower="3", value_upper="3", value_printed="3",
-             cell_type="exact", obs_status="A", conf_status="F")
+    edit_csv(
+        p,
+        "small",
+        2,
+        value="3",
+        value_lower="3",
+        value_upper="3",
+        value_printed="3",
+        cell_type="exact",
+        obs_status="A",
+        conf_status="F",
+    )
 
 
 def _ind_173(p: Path) -> None:

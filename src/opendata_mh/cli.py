@@ -37,8 +37,14 @@ def _stderr() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
-def envelope(command: str, *, ok: bool, summary: dict[str, Any] | None = None,
-             issues: Sequence[Issue] = (), error: dict[str, Any] | None = None) -> dict[str, Any]:
+def envelope(
+    command: str,
+    *,
+    ok: bool,
+    summary: dict[str, Any] | None = None,
+    issues: Sequence[Issue] = (),
+    error: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The one JSON shape of every command."""
     return {
         "ok": ok,
@@ -63,19 +69,35 @@ def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     """Render an exception (exit 3)."""
     issues: list[Issue] = []
     code = getattr(exc, "code", None) or {
-        MetadataError: "metadata.invalid", PackageError: "package.unreadable",
+        MetadataError: "metadata.invalid",
+        PackageError: "package.unreadable",
         GenerateError: "package.write-failed",
     }.get(type(exc), "error")
     if isinstance(exc, MetadataError):
-        issues = [Issue("metadata.invalid", "error", p.message, p.table, p.row,
-                        p.field if not p.panel else f"{p.panel}:{p.field or ''}".rstrip(":"))
-                  for p in exc.problems]
+        issues = [
+            Issue(
+                "metadata.invalid",
+                "error",
+                p.message,
+                p.table,
+                p.row,
+                p.field if not p.panel else f"{p.panel}:{p.field or ''}".rstrip(":"),
+            )
+            for p in exc.problems
+        ]
     if as_json:
         err: dict[str, Any] = {"code": code, "type": type(exc).__name__, "message": str(exc)}
         if isinstance(exc, MetadataError):
             err["problems"] = [
-                {"file": p.file, "table": p.table, "panel": p.panel, "row": p.row,
-                 "field": p.field, "message": p.message} for p in exc.problems
+                {
+                    "file": p.file,
+                    "table": p.table,
+                    "panel": p.panel,
+                    "row": p.row,
+                    "field": p.field,
+                    "message": p.message,
+                }
+                for p in exc.problems
             ]
         _emit_json(envelope(command, ok=False, issues=issues, error=err))
     else:
@@ -83,23 +105,41 @@ def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-@click.group(context_settings=CONTEXT, epilog=(
-    "\b\nExample:\n  opendata-mh generate && opendata-mh check datapackage"))
+@click.group(
+    context_settings=CONTEXT,
+    epilog=("\b\nExample:\n  opendata-mh generate && opendata-mh check datapackage"),
+)
 @click.version_option(__version__, "-V", "--version", prog_name="opendata-mh")
 def main() -> None:
     """opendata-mh: the Jaarcijfers Mensenhandel 2023 as a validated Frictionless data package."""
 
 
-@main.command(context_settings=CONTEXT, epilog=(
-    "\b\nExample:\n  opendata-mh generate --metadata metadata --out datapackage --check"))
-@click.option("--metadata", "metadata_dir", default="metadata", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Directory with the hand-edited metadata (package.toml, tables/, ...).")
-@click.option("--out", "out_dir", default="datapackage", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Directory of the generated package (replaced as a whole).")
-@click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit 1 if the package in --out would change.")
+@main.command(
+    context_settings=CONTEXT,
+    epilog=("\b\nExample:\n  opendata-mh generate --metadata metadata --out datapackage --check"),
+)
+@click.option(
+    "--metadata",
+    "metadata_dir",
+    default="metadata",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory with the hand-edited metadata (package.toml, tables/, ...).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="datapackage",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of the generated package (replaced as a whole).",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if the package in --out would change.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool) -> None:
     """Generate the data package (datapackage.json + tidy CSVs) from the metadata.
@@ -119,31 +159,47 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
     except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
         _fail("generate", _internal(exc), as_json)
     findings = check_only and result.changed
-    issues = [
-        Issue("package.out-of-date", "error",
-              f"{c.path} would be {c.status}; run 'opendata-mh generate'", None, None, c.path)
-        for c in result.changes
-    ] if check_only else []
+    issues = (
+        [
+            Issue(
+                "package.out-of-date",
+                "error",
+                f"{c.path} would be {c.status}; run 'opendata-mh generate'",
+                None,
+                None,
+                c.path,
+            )
+            for c in result.changes
+        ]
+        if check_only
+        else []
+    )
     if as_json:
         _emit_json(envelope("generate", ok=not findings, summary=result.to_dict(), issues=issues))
     else:
         out = _stdout()
         if check_only:
             if result.changed:
-                out.print(f"[red]{len(result.changes)} file(s) of {result.out} would change[/]; "
-                          "run 'opendata-mh generate':")
+                out.print(
+                    f"[red]{len(result.changes)} file(s) of {result.out} would change[/]; "
+                    "run 'opendata-mh generate':"
+                )
                 for c in result.changes:
                     out.print(f"  {c.status:<8} {c.path}", markup=False)
             else:
-                out.print(f"[green]{result.out} is up to date[/] ({len(result.files)} files, "
-                          f"{result.resources} resources, {result.rows} rows, "
-                          f"{result.relations} relations)")
+                out.print(
+                    f"[green]{result.out} is up to date[/] ({len(result.files)} files, "
+                    f"{result.resources} resources, {result.rows} rows, "
+                    f"{result.relations} relations)"
+                )
         else:
             what = "written" if result.written else "unchanged"
-            out.print(f"[green]{result.out} {what}[/]: {len(result.files)} files, "
-                      f"{result.resources} resources, {result.rows} rows, "
-                      f"{result.relations} relations"
-                      + (f" ({len(result.changes)} file(s) changed)" if result.written else ""))
+            out.print(
+                f"[green]{result.out} {what}[/]: {len(result.files)} files, "
+                f"{result.resources} resources, {result.rows} rows, "
+                f"{result.relations} relations"
+                + (f" ({len(result.changes)} file(s) changed)" if result.written else "")
+            )
     sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
 
 
@@ -155,16 +211,17 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
         console.print(f"[bold]{len(problems)} finding(s):[/]")
         for i in problems:
             colour = "red" if i.severity == "error" else "yellow"
-            console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ",
-                          end="")
+            console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ", end="")
             console.print(i.message, markup=False)
     if quiet:
         return
     known = [i for i in report.issues if i.code == "consistency.known-discrepancy"]
     other_info = [i for i in report.issues if i.severity == "info" and i not in known]
     if known:
-        console.print(f"[bold]Known discrepancies of the report[/] ({len(known)}, shown as "
-                      "known, not as failures):")
+        console.print(
+            f"[bold]Known discrepancies of the report[/] ({len(known)}, shown as "
+            "known, not as failures):"
+        )
         for i in known:
             console.print(f"  - {i.message}", markup=False)
     for i in other_info:
@@ -180,10 +237,12 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
     )
 
 
-@main.command(context_settings=CONTEXT, epilog=(
-    "\b\nExample:\n  opendata-mh check datapackage --json"))
-@click.argument("package_dir", default="datapackage", required=False,
-                type=click.Path(path_type=Path))
+@main.command(
+    context_settings=CONTEXT, epilog=("\b\nExample:\n  opendata-mh check datapackage --json")
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 def check(package_dir: Path, as_json: bool, quiet: bool) -> None:

@@ -48,7 +48,7 @@ class MetadataProblem:
 
 
 class MetadataError(OpendataMhError):
-    """The metadata in ``metadata/`` is invalid. Carries *every* problem found, not just the first."""
+    """The metadata in ``metadata/`` is invalid; carries *every* problem found."""
 
     def __init__(self, problems: list[MetadataProblem]) -> None:
         self.problems = list(problems)

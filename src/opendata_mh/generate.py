@@ -80,45 +80,101 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
     """The Table Schema fields of a table resource, in CSV column order."""
     unit = meta.package.unit(table.unit).title_en if table.unit else "count"
     fields = [
-        _field(PERIOD, "string", "Period",
-               "Year (YYYY) or a total over several years (YYYY-YYYY).",
-               required=True, pattern=PERIOD_PATTERN),
+        _field(
+            PERIOD,
+            "string",
+            "Period",
+            "Year (YYYY) or a total over several years (YYYY-YYYY).",
+            required=True,
+            pattern=PERIOD_PATTERN,
+        ),
     ]
     for d in table.dimensions:
         cl = meta.codelist(d)
         fields += [
-            _field(d, "string", cl.title_en,
-                   f"Code of the dimension '{d}' ({cl.title_en}; Dutch: {cl.title}). "
-                   "'all' is the total over all categories.",
-                   required=True, enum=list(cl.code_ids)),
-            _field(f"{d}_label", "string", f"{cl.title_en} (Dutch label)",
-                   "Dutch label exactly as printed in this table of the report.", required=True),
-            _field(f"{d}_label_en", "string", f"{cl.title_en} (English label)",
-                   "English label from the code list.", required=True),
+            _field(
+                d,
+                "string",
+                cl.title_en,
+                f"Code of the dimension '{d}' ({cl.title_en}; Dutch: {cl.title}). "
+                "'all' is the total over all categories.",
+                required=True,
+                enum=list(cl.code_ids),
+            ),
+            _field(
+                f"{d}_label",
+                "string",
+                f"{cl.title_en} (Dutch label)",
+                "Dutch label exactly as printed in this table of the report.",
+                required=True,
+            ),
+            _field(
+                f"{d}_label_en",
+                "string",
+                f"{cl.title_en} (English label)",
+                "English label from the code list.",
+                required=True,
+            ),
         ]
     fields += [
-        _field("value", "integer", f"Number of {unit}",
-               "The count as published. Empty when the cell is masked (<5), a range or "
-               "unresolved. For figures rounded to tens (IND) the rounded figure.", minimum=0),
-        _field("value_lower", "integer", "Lower bound",
-               "Lowest possible true value given what is printed.", required=True, minimum=0),
-        _field("value_upper", "integer", "Upper bound",
-               "Highest possible true value given what is printed (empty = unknown).",
-               minimum=0),
-        _field("value_printed", "string", "Value as printed",
-               "The value exactly as printed in the report (e.g. 181, <5, 170-180); empty when "
-               "the value could not be read from the extracted text (unresolved).",
-               pattern=PRINTED_PATTERN),
-        _field("cell_type", "string", "Cell type",
-               "exact, zero, masked (<5), rounded (IND, to tens), range (printed range) or "
-               "unresolved (not readable from the text; see the resource's 'unresolved').",
-               required=True, enum=list(CELL_TYPES)),
-        _field("obs_status", "string", "Observation status (SDMX OBS_STATUS)",
-               "A = normal value; Q = not a single figure (masked or range); O = missing "
-               "(unresolved).", required=True, enum=list(OBS_STATUS)),
-        _field("conf_status", "string", "Confidentiality status (SDMX CONF_STATUS)",
-               "F = free; A = primary confidentiality (small count masked); D = secondary "
-               "(published only as a range).", required=True, enum=list(CONF_STATUS)),
+        _field(
+            "value",
+            "integer",
+            f"Number of {unit}",
+            "The count as published. Empty when the cell is masked (<5), a range or "
+            "unresolved. For figures rounded to tens (IND) the rounded figure.",
+            minimum=0,
+        ),
+        _field(
+            "value_lower",
+            "integer",
+            "Lower bound",
+            "Lowest possible true value given what is printed.",
+            required=True,
+            minimum=0,
+        ),
+        _field(
+            "value_upper",
+            "integer",
+            "Upper bound",
+            "Highest possible true value given what is printed (empty = unknown).",
+            minimum=0,
+        ),
+        _field(
+            "value_printed",
+            "string",
+            "Value as printed",
+            "The value exactly as printed in the report (e.g. 181, <5, 170-180); empty when "
+            "the value could not be read from the extracted text (unresolved).",
+            pattern=PRINTED_PATTERN,
+        ),
+        _field(
+            "cell_type",
+            "string",
+            "Cell type",
+            "exact, zero, masked (<5), rounded (IND, to tens), range (printed range) or "
+            "unresolved (not readable from the text; see the resource's 'unresolved').",
+            required=True,
+            enum=list(CELL_TYPES),
+        ),
+        _field(
+            "obs_status",
+            "string",
+            "Observation status (SDMX OBS_STATUS)",
+            "A = normal value; Q = not a single figure (masked or range); O = missing "
+            "(unresolved).",
+            required=True,
+            enum=list(OBS_STATUS),
+        ),
+        _field(
+            "conf_status",
+            "string",
+            "Confidentiality status (SDMX CONF_STATUS)",
+            "F = free; A = primary confidentiality (small count masked); D = secondary "
+            "(published only as a range).",
+            required=True,
+            enum=list(CONF_STATUS),
+        ),
     ]
     return fields
 
@@ -171,28 +227,68 @@ def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
 def text_fields() -> list[dict[str, Any]]:
     return [
         _field("figure_id", "string", "Figure id", "Stable id of the figure.", required=True),
-        _field("period", "string", "Period",
-               "Year, YYYY-YYYY, or empty when no period applies.",
-               pattern=PERIOD_PATTERN),
-        _field("printed", "string", "As printed", "The figure exactly as printed in the text.",
-               required=True),
-        _field("value", "number", "Value",
-               "The figure as a number (percent as 53, not 0.53); empty when not a number.") ,
-        _field("value_lower", "number", "Lower bound",
-               "Lowest possible value (e.g. 1 for <5); empty when not a count."),
-        _field("value_upper", "number", "Upper bound",
-               "Highest possible value (e.g. 4 for <5); empty when not a count."),
-        _field("unit", "string", "Unit",
-               "Unit key of the package (victims, cases, ...), count (another count), or "
-               "percent, percent_change, years, days.", required=True),
-        _field("quote", "string", "Quote", "The sentence of the report (Dutch) with the figure.",
-               required=True),
-        _field("description_en", "string", "Description", "What the figure is (English).",
-               required=True),
+        _field(
+            "period",
+            "string",
+            "Period",
+            "Year, YYYY-YYYY, or empty when no period applies.",
+            pattern=PERIOD_PATTERN,
+        ),
+        _field(
+            "printed",
+            "string",
+            "As printed",
+            "The figure exactly as printed in the text.",
+            required=True,
+        ),
+        _field(
+            "value",
+            "number",
+            "Value",
+            "The figure as a number (percent as 53, not 0.53); empty when not a number.",
+        ),
+        _field(
+            "value_lower",
+            "number",
+            "Lower bound",
+            "Lowest possible value (e.g. 1 for <5); empty when not a count.",
+        ),
+        _field(
+            "value_upper",
+            "number",
+            "Upper bound",
+            "Highest possible value (e.g. 4 for <5); empty when not a count.",
+        ),
+        _field(
+            "unit",
+            "string",
+            "Unit",
+            "Unit key of the package (victims, cases, ...), count (another count), or "
+            "percent, percent_change, years, days.",
+            required=True,
+        ),
+        _field(
+            "quote",
+            "string",
+            "Quote",
+            "The sentence of the report (Dutch) with the figure.",
+            required=True,
+        ),
+        _field(
+            "description_en",
+            "string",
+            "Description",
+            "What the figure is (English).",
+            required=True,
+        ),
         _field("section", "string", "Section", "Section of the report."),
-        _field("refers_to", "string", "Refers to",
-               "Cell reference (resource/period=.../dim=...) or latent quantity (@name/...) "
-               "that the figure states; empty if none."),
+        _field(
+            "refers_to",
+            "string",
+            "Refers to",
+            "Cell reference (resource/period=.../dim=...) or latent quantity (@name/...) "
+            "that the figure states; empty if none.",
+        ),
     ]
 
 
@@ -249,8 +345,11 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         d[k] = v
     d["licenses"] = _licenses(pkg)
     d["contributors"] = [
-        {k: v for k, v in (("title", c.title), ("role", c.role), ("path", c.path),
-                           ("email", c.email)) if v}
+        {
+            k: v
+            for k, v in (("title", c.title), ("role", c.role), ("path", c.path), ("email", c.email))
+            if v
+        }
         for c in pkg.contributors
     ]
     d["sources"] = [_source_dict(s) for s in pkg.sources]
@@ -280,8 +379,12 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         lat.append(ld)
     d["latentQuantities"] = lat
     d["knownDiscrepancies"] = [
-        {"id": x.id, "relations": list(x.relations), "description": x.description,
-         "description_en": x.description_en}
+        {
+            "id": x.id,
+            "relations": list(x.relations),
+            "description": x.description,
+            "description_en": x.description_en,
+        }
         for x in meta.discrepancies
     ]
     return d
@@ -305,8 +408,15 @@ def table_rows(table: TableSpec) -> list[list[str]]:
     header = [PERIOD]
     for d in table.dimensions:
         header += [d, f"{d}_label", f"{d}_label_en"]
-    header += ["value", "value_lower", "value_upper", "value_printed", "cell_type",
-               "obs_status", "conf_status"]
+    header += [
+        "value",
+        "value_lower",
+        "value_upper",
+        "value_printed",
+        "cell_type",
+        "obs_status",
+        "conf_status",
+    ]
     rows = [header]
     for c in table.cells:
         key = dict(c.key)
@@ -314,8 +424,15 @@ def table_rows(table: TableSpec) -> list[list[str]]:
         for _d, label, label_en in c.labels:
             row += [key[_d], label, label_en]
         p = c.parsed
-        row += [_num(p.value), _num(p.lower), _num(p.upper), p.printed, p.cell_type,
-                p.obs_status, p.conf_status]
+        row += [
+            _num(p.value),
+            _num(p.lower),
+            _num(p.upper),
+            p.printed,
+            p.cell_type,
+            p.obs_status,
+            p.conf_status,
+        ]
         rows.append(row)
     return rows
 
@@ -324,11 +441,21 @@ def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
     rows = [[f["name"] for f in text_fields()]]
     for fig in figures:
         b = fig.bounds if fig.unit not in NON_COUNT_UNITS else None
-        rows.append([
-            fig.id, fig.period, fig.printed, _num(fig.value),
-            _num(b[0]) if b else "", _num(b[1]) if b else "", fig.unit, fig.quote,
-            fig.description_en, fig.section, _ref(fig.refers_to) or "",
-        ])
+        rows.append(
+            [
+                fig.id,
+                fig.period,
+                fig.printed,
+                _num(fig.value),
+                _num(b[0]) if b else "",
+                _num(b[1]) if b else "",
+                fig.unit,
+                fig.quote,
+                fig.description_en,
+                fig.section,
+                _ref(fig.refers_to) or "",
+            ]
+        )
     return rows
 
 
@@ -378,8 +505,12 @@ class GenerateResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "out": str(self.out), "written": self.written, "files": len(self.files),
-            "resources": self.resources, "rows": self.rows, "relations": self.relations,
+            "out": str(self.out),
+            "written": self.written,
+            "files": len(self.files),
+            "resources": self.resources,
+            "rows": self.rows,
+            "relations": self.relations,
             "changes": [{"path": c.path, "status": c.status} for c in self.changes],
         }
 
@@ -462,7 +593,11 @@ def generate(
         write_atomic(files, out)
         written = True
     return GenerateResult(
-        out=out, files=tuple(sorted(files)), changes=tuple(changes), written=written,
-        resources=len(meta.tables) + 1, rows=sum(len(t.cells) for t in meta.tables),
+        out=out,
+        files=tuple(sorted(files)),
+        changes=tuple(changes),
+        written=written,
+        resources=len(meta.tables) + 1,
+        rows=sum(len(t.cells) for t in meta.tables),
         relations=len(meta.relations),
     )

@@ -439,8 +439,14 @@ class _Collector:
         self.problems.append(MetadataProblem(file=file, message=message, **loc))
 
     def str_(
-        self, d: Mapping[str, Any], key: str, file: str, *, required: bool = True,
-        empty_ok: bool = False, **loc: Any,
+        self,
+        d: Mapping[str, Any],
+        key: str,
+        file: str,
+        *,
+        required: bool = True,
+        empty_ok: bool = False,
+        **loc: Any,
     ) -> str:
         v = d.get(key)
         if v is None:
@@ -502,9 +508,22 @@ def _check_keys(
 # --------------------------------------------------------------------------------------------
 
 _PACKAGE_KEYS = {
-    "name", "edition", "version", "title", "title_en", "description", "description_en",
-    "homepage", "language", "keywords", "created", "temporal", "licenses", "contributors",
-    "sources", "units",
+    "name",
+    "edition",
+    "version",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "homepage",
+    "language",
+    "keywords",
+    "created",
+    "temporal",
+    "licenses",
+    "contributors",
+    "sources",
+    "units",
 }
 _CONTRIBUTOR_ROLES = {"author", "publisher", "maintainer", "wrangler", "contributor"}
 
@@ -517,8 +536,9 @@ def _load_package(data: dict[str, Any], col: _Collector) -> PackageMeta:
         col.add(f, f"version {version!r} must look like '2023.<n>.<m>'", field="version")
     edition = col.opt_str(data, "edition", f)
     if edition and version and not version.startswith(edition + "."):
-        col.add(f, f"version {version!r} does not start with the edition {edition!r}",
-                field="version")
+        col.add(
+            f, f"version {version!r} does not start with the edition {edition!r}", field="version"
+        )
     temporal = data.get("temporal") or {}
     t_start = t_end = None
     if temporal:
@@ -536,20 +556,32 @@ def _load_package(data: dict[str, Any], col: _Collector) -> PackageMeta:
         col.add(f, "at least one [[licenses]] entry is required", field="licenses")
     else:
         for i, lic in enumerate(raw_lic, 1):
-            licenses.append(License(
-                name=col.str_(lic, "name", f, row=i), path=col.str_(lic, "path", f, row=i),
-                title=col.str_(lic, "title", f, row=i),
-            ))
+            licenses.append(
+                License(
+                    name=col.str_(lic, "name", f, row=i),
+                    path=col.str_(lic, "path", f, row=i),
+                    title=col.str_(lic, "title", f, row=i),
+                )
+            )
     contributors = []
     for i, c in enumerate(data.get("contributors") or [], 1):
         role = col.str_(c, "role", f, row=i, table="contributors")
         if role and role not in _CONTRIBUTOR_ROLES:
-            col.add(f, f"contributor role {role!r} is not one of {sorted(_CONTRIBUTOR_ROLES)}",
-                    table="contributors", row=i, field="role")
-        contributors.append(Contributor(
-            title=col.str_(c, "title", f, row=i, table="contributors"), role=role,
-            path=col.opt_str(c, "path", f), email=col.opt_str(c, "email", f),
-        ))
+            col.add(
+                f,
+                f"contributor role {role!r} is not one of {sorted(_CONTRIBUTOR_ROLES)}",
+                table="contributors",
+                row=i,
+                field="role",
+            )
+        contributors.append(
+            Contributor(
+                title=col.str_(c, "title", f, row=i, table="contributors"),
+                role=role,
+                path=col.opt_str(c, "path", f),
+                email=col.opt_str(c, "email", f),
+            )
+        )
     sources = []
     seen: set[str] = set()
     raw_src = data.get("sources")
@@ -559,23 +591,39 @@ def _load_package(data: dict[str, Any], col: _Collector) -> PackageMeta:
     for i, s in enumerate(raw_src, 1):
         sid = col.str_(s, "id", f, row=i, table="sources")
         if sid and not ID_RE.match(sid):
-            col.add(f, f"source id {sid!r} must match [a-z0-9_]+", table="sources", row=i,
-                    field="id")
+            col.add(
+                f, f"source id {sid!r} must match [a-z0-9_]+", table="sources", row=i, field="id"
+            )
         if sid in seen:
             col.add(f, f"duplicate source id {sid!r}", table="sources", row=i, field="id")
         seen.add(sid)
         ref = col.opt_str(s, "reference_date", f)
         if ref and not re.match(r"^\d{4}-\d{2}-\d{2}$", ref):
-            col.add(f, f"reference_date {ref!r} must be YYYY-MM-DD", table="sources", row=i,
-                    field="reference_date")
-        _check_keys(s, {"id", "title", "title_en", "path", "printed", "reference_date"}, f, col,
-                    table="sources", row=i)
-        sources.append(Source(
-            id=sid, title=col.str_(s, "title", f, table="sources", row=i),
-            title_en=col.str_(s, "title_en", f, table="sources", row=i),
-            path=col.opt_str(s, "path", f), printed=col.opt_str(s, "printed", f),
-            reference_date=ref,
-        ))
+            col.add(
+                f,
+                f"reference_date {ref!r} must be YYYY-MM-DD",
+                table="sources",
+                row=i,
+                field="reference_date",
+            )
+        _check_keys(
+            s,
+            {"id", "title", "title_en", "path", "printed", "reference_date"},
+            f,
+            col,
+            table="sources",
+            row=i,
+        )
+        sources.append(
+            Source(
+                id=sid,
+                title=col.str_(s, "title", f, table="sources", row=i),
+                title_en=col.str_(s, "title_en", f, table="sources", row=i),
+                path=col.opt_str(s, "path", f),
+                printed=col.opt_str(s, "printed", f),
+                reference_date=ref,
+            )
+        )
     units = []
     raw_units = data.get("units")
     if not isinstance(raw_units, dict) or not raw_units:
@@ -587,8 +635,13 @@ def _load_package(data: dict[str, Any], col: _Collector) -> PackageMeta:
         if not isinstance(u, dict):
             col.add(f, f"units.{uid} must be a table", table="units", field=uid)
             continue
-        units.append(Unit(uid, col.str_(u, "title", f, table=f"units.{uid}"),
-                          col.str_(u, "title_en", f, table=f"units.{uid}")))
+        units.append(
+            Unit(
+                uid,
+                col.str_(u, "title", f, table=f"units.{uid}"),
+                col.str_(u, "title_en", f, table=f"units.{uid}"),
+            )
+        )
     language = data.get("language") or []
     keywords = data.get("keywords") or []
     if not isinstance(language, list) or not all(isinstance(x, str) for x in language):
@@ -602,13 +655,24 @@ def _load_package(data: dict[str, Any], col: _Collector) -> PackageMeta:
         created = str(created)
     extra = tuple((k, v) for k, v in data.items() if k not in _PACKAGE_KEYS)
     return PackageMeta(
-        name=name, version=version, title=col.str_(data, "title", f),
-        title_en=col.str_(data, "title_en", f), description=col.str_(data, "description", f),
+        name=name,
+        version=version,
+        title=col.str_(data, "title", f),
+        title_en=col.str_(data, "title_en", f),
+        description=col.str_(data, "description", f),
         description_en=col.str_(data, "description_en", f),
-        homepage=col.opt_str(data, "homepage", f), language=tuple(language),
-        keywords=tuple(keywords), temporal_start=t_start, temporal_end=t_end,
-        licenses=tuple(licenses), contributors=tuple(contributors), sources=tuple(sources),
-        units=tuple(units), edition=edition, created=created or None, extra=extra,
+        homepage=col.opt_str(data, "homepage", f),
+        language=tuple(language),
+        keywords=tuple(keywords),
+        temporal_start=t_start,
+        temporal_end=t_end,
+        licenses=tuple(licenses),
+        contributors=tuple(contributors),
+        sources=tuple(sources),
+        units=tuple(units),
+        edition=edition,
+        created=created or None,
+        extra=extra,
     )
 
 
@@ -624,8 +688,9 @@ def _load_codelists(data: dict[str, Any], col: _Collector) -> tuple[CodeList, ..
         if not isinstance(cl, dict):
             col.add(f, f"[{cid}] must be a table", table=cid)
             continue
-        _check_keys(cl, {"title", "title_en", "description", "description_en", "codes"}, f, col,
-                    table=cid)
+        _check_keys(
+            cl, {"title", "title_en", "description", "description_en", "codes"}, f, col, table=cid
+        )
         codes = []
         seen: set[str] = set()
         raw = cl.get("codes")
@@ -642,10 +707,21 @@ def _load_codelists(data: dict[str, Any], col: _Collector) -> tuple[CodeList, ..
             if code in seen:
                 col.add(f, f"duplicate code {code!r}", table=cid, row=i, field="code")
             seen.add(code)
-            codes.append(Code(code, col.str_(c, "label", f, table=cid, row=i),
-                              col.str_(c, "label_en", f, table=cid, row=i)))
-        out.append(CodeList(cid, col.str_(cl, "title", f, table=cid),
-                            col.str_(cl, "title_en", f, table=cid), tuple(codes)))
+            codes.append(
+                Code(
+                    code,
+                    col.str_(c, "label", f, table=cid, row=i),
+                    col.str_(c, "label_en", f, table=cid, row=i),
+                )
+            )
+        out.append(
+            CodeList(
+                cid,
+                col.str_(cl, "title", f, table=cid),
+                col.str_(cl, "title_en", f, table=cid),
+                tuple(codes),
+            )
+        )
     return tuple(out)
 
 
@@ -654,17 +730,36 @@ def _load_codelists(data: dict[str, Any], col: _Collector) -> tuple[CodeList, ..
 # --------------------------------------------------------------------------------------------
 
 _TABLE_KEYS = {
-    "id", "number", "title", "title_en", "description", "description_en", "section", "source",
-    "printed_source", "unit", "sdc", "dimensions", "available", "notes", "notes_en", "inference",
-    "panels", "unresolved",
+    "id",
+    "number",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "section",
+    "source",
+    "printed_source",
+    "unit",
+    "sdc",
+    "dimensions",
+    "available",
+    "notes",
+    "notes_en",
+    "inference",
+    "panels",
+    "unresolved",
 }
 _PANEL_KEYS = {"id", "fixed", "row_dim", "col_dim", "columns", "rows", "title", "title_en"}
 
 
 def _load_sdc(raw: Any, f: str, tid: str, col: _Collector) -> SdcRule:
     if not isinstance(raw, dict):
-        col.add(f, "'sdc' must be {rule = 'threshold', threshold = 5} or {rule = 'rounding', "
-                "base = 10}", table=tid, field="sdc")
+        col.add(
+            f,
+            "'sdc' must be {rule = 'threshold', threshold = 5} or {rule = 'rounding', base = 10}",
+            table=tid,
+            field="sdc",
+        )
         return SdcRule("threshold", threshold=5)
     rule = raw.get("rule")
     if rule == "threshold":
@@ -681,8 +776,7 @@ def _load_sdc(raw: Any, f: str, tid: str, col: _Collector) -> SdcRule:
             b = 10
         _check_keys(raw, {"rule", "base"}, f, col, table=tid)
         return SdcRule("rounding", base=b)
-    col.add(f, f"sdc.rule {rule!r} must be 'threshold' or 'rounding'", table=tid,
-            field="sdc.rule")
+    col.add(f, f"sdc.rule {rule!r} must be 'threshold' or 'rounding'", table=tid, field="sdc.rule")
     return SdcRule("threshold", threshold=5)
 
 
@@ -700,78 +794,99 @@ def _load_table(
     tid = col.str_(data, "id", f)
     if tid and not ID_RE.match(tid):
         col.add(f, f"table id {tid!r} must match [a-z0-9_]+", table=tid, field="id")
-    T: dict[str, Any] = {"table": tid or None}
-    _check_keys(data, _TABLE_KEYS, f, col, **T)
+    tloc: dict[str, Any] = {"table": tid or None}
+    _check_keys(data, _TABLE_KEYS, f, col, **tloc)
     number = data.get("number")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        col.add(f, "'number' must be a positive integer (order in the report)", field="number",
-                **T)
+        col.add(
+            f, "'number' must be a positive integer (order in the report)", field="number", **tloc
+        )
         number = 0
-    texts = {k: col.str_(data, k, f, **T) for k in
-             ("title", "title_en", "description", "description_en", "section", "inference")}
-    source = col.str_(data, "source", f, **T)
+    texts = {
+        k: col.str_(data, k, f, **tloc)
+        for k in ("title", "title_en", "description", "description_en", "section", "inference")
+    }
+    source = col.str_(data, "source", f, **tloc)
     if source and source not in {s.id for s in pkg.sources}:
-        col.add(f, f"source {source!r} is not a [[sources]] id in package.toml", field="source",
-                **T)
-    unit = col.str_(data, "unit", f, **T)
+        col.add(
+            f, f"source {source!r} is not a [[sources]] id in package.toml", field="source", **tloc
+        )
+    unit = col.str_(data, "unit", f, **tloc)
     if unit and unit not in {u.id for u in pkg.units}:
-        col.add(f, f"unit {unit!r} is not a [units.*] key in package.toml", field="unit", **T)
+        col.add(f, f"unit {unit!r} is not a [units.*] key in package.toml", field="unit", **tloc)
     sdc = _load_sdc(data.get("sdc"), f, tid, col)
-    dims = col.str_list(data, "dimensions", f, required=True, **T)
+    dims = col.str_list(data, "dimensions", f, required=True, **tloc)
     for d in dims:
         if d == PERIOD:
-            col.add(f, "'period' is built in; do not list it in 'dimensions'", field="dimensions",
-                    **T)
+            col.add(
+                f,
+                "'period' is built in; do not list it in 'dimensions'",
+                field="dimensions",
+                **tloc,
+            )
         elif d not in cls:
-            col.add(f, f"dimension {d!r} has no code list in codelists.toml", field="dimensions",
-                    **T)
+            col.add(
+                f, f"dimension {d!r} has no code list in codelists.toml", field="dimensions", **tloc
+            )
     if len(set(dims)) != len(dims):
-        col.add(f, "duplicate dimension in 'dimensions'", field="dimensions", **T)
+        col.add(f, "duplicate dimension in 'dimensions'", field="dimensions", **tloc)
     available = data.get("available", True)
     if not isinstance(available, bool):
-        col.add(f, "'available' must be true or false", field="available", **T)
+        col.add(f, "'available' must be true or false", field="available", **tloc)
         available = True
-    notes = col.str_list(data, "notes", f, **T)
-    notes_en = col.str_list(data, "notes_en", f, **T)
+    notes = col.str_list(data, "notes", f, **tloc)
+    notes_en = col.str_list(data, "notes_en", f, **tloc)
     if len(notes) != len(notes_en):
-        col.add(f, f"'notes' has {len(notes)} entries but 'notes_en' {len(notes_en)}",
-                field="notes_en", **T)
+        col.add(
+            f,
+            f"'notes' has {len(notes)} entries but 'notes_en' {len(notes_en)}",
+            field="notes_en",
+            **tloc,
+        )
     key_fields = (PERIOD, *[d for d in dims if d != PERIOD])
     panels: list[Panel] = []
     raw_panels = data.get("panels") or []
     if not isinstance(raw_panels, list):
-        col.add(f, "'panels' must be an array of tables [[panels]]", field="panels", **T)
+        col.add(f, "'panels' must be an array of tables [[panels]]", field="panels", **tloc)
         raw_panels = []
     if available and not raw_panels:
-        col.add(f, "an available table needs at least one [[panels]]", field="panels", **T)
+        col.add(f, "an available table needs at least one [[panels]]", field="panels", **tloc)
     if not available and raw_panels:
-        col.add(f, "a table with available = false must not have panels", field="panels", **T)
+        col.add(f, "a table with available = false must not have panels", field="panels", **tloc)
     seen_panels: set[str] = set()
     for pi, rp in enumerate(raw_panels, 1):
         p = _load_panel(rp, pi, f, tid, key_fields, cls, col)
         if p is None:
             continue
         if p.id in seen_panels:
-            col.add(f, f"duplicate panel id {p.id!r}", panel=p.id, field="id", **T)
+            col.add(f, f"duplicate panel id {p.id!r}", panel=p.id, field="id", **tloc)
         seen_panels.add(p.id)
         panels.append(p)
     # unresolved entries
     unresolved: list[Unresolved] = []
     raw_unres = data.get("unresolved") or []
     for ui, ru in enumerate(raw_unres, 1):
-        loc = {"table": tid or None, "row": ui}
+        loc: dict[str, Any] = {"table": tid or None, "row": ui}
         if not isinstance(ru, dict):
             col.add(f, "[[unresolved]] entries must be tables", **loc)
             continue
         _check_keys(ru, {"key", "candidates", "reason"}, f, col, **loc)
         key = ru.get("key")
         if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
-            col.add(f, "[[unresolved]] key must be a table of strings {period = ..., <dim> = ...}",
-                    field="key", **loc)
+            col.add(
+                f,
+                "[[unresolved]] key must be a table of strings {period = ..., <dim> = ...}",
+                field="key",
+                **loc,
+            )
             continue
         if set(key) != set(key_fields):
-            col.add(f, f"[[unresolved]] key must give exactly {list(key_fields)}, got "
-                    f"{sorted(key)}", field="key", **loc)
+            col.add(
+                f,
+                f"[[unresolved]] key must give exactly {list(key_fields)}, got {sorted(key)}",
+                field="key",
+                **loc,
+            )
         cands = col.str_list(ru, "candidates", f, required=True, **loc)
         if not cands:
             col.add(f, "[[unresolved]] needs at least one candidate", field="candidates", **loc)
@@ -782,145 +897,196 @@ def _load_table(
             except ValueError as exc:
                 col.add(f, f"candidate: {exc}", field="candidates", **loc)
         reason = col.str_(ru, "reason", f, **loc)
-        unresolved.append(Unresolved(
-            key=tuple((k, key[k]) for k in key_fields if k in key), candidates=cands,
-            reason=reason,
-        ))
+        unresolved.append(
+            Unresolved(
+                key=tuple((k, key[k]) for k in key_fields if k in key),
+                candidates=cands,
+                reason=reason,
+            )
+        )
     cells = _build_cells(tid, key_fields, panels, unresolved, sdc, cls, f, col)
     if len(col.problems) > start:
         return None
     return TableSpec(
-        id=tid, number=number, title=texts["title"], title_en=texts["title_en"],
-        description=texts["description"], description_en=texts["description_en"],
-        section=texts["section"], source=source,
-        printed_source=col.opt_str(data, "printed_source", f), unit=unit, sdc=sdc,
-        dimensions=tuple(dims), available=available, notes=notes, notes_en=notes_en,
-        inference=texts["inference"], panels=tuple(panels), unresolved=tuple(unresolved),
-        cells=cells, file=f,
+        id=tid,
+        number=number,
+        title=texts["title"],
+        title_en=texts["title_en"],
+        description=texts["description"],
+        description_en=texts["description_en"],
+        section=texts["section"],
+        source=source,
+        printed_source=col.opt_str(data, "printed_source", f),
+        unit=unit,
+        sdc=sdc,
+        dimensions=tuple(dims),
+        available=available,
+        notes=notes,
+        notes_en=notes_en,
+        inference=texts["inference"],
+        panels=tuple(panels),
+        unresolved=tuple(unresolved),
+        cells=cells,
+        file=f,
     )
 
 
 def _load_panel(
-    rp: Any, pi: int, f: str, tid: str, key_fields: tuple[str, ...],
-    cls: Mapping[str, CodeList], col: _Collector,
+    rp: Any,
+    pi: int,
+    f: str,
+    tid: str,
+    key_fields: tuple[str, ...],
+    cls: Mapping[str, CodeList],
+    col: _Collector,
 ) -> Panel | None:
     if not isinstance(rp, dict):
         col.add(f, "[[panels]] entries must be tables", table=tid, row=pi)
         return None
-    pid = rp.get("id") if isinstance(rp.get("id"), str) else f"#{pi}"
-    L: dict[str, Any] = {"table": tid or None, "panel": pid}
+    pid: str = rp["id"] if isinstance(rp.get("id"), str) else f"#{pi}"
+    loc: dict[str, Any] = {"table": tid or None, "panel": pid}
     if not isinstance(rp.get("id"), str) or not ID_RE.match(rp["id"]):
-        col.add(f, "panel 'id' must be a string matching [a-z0-9_]+", field="id", **L)
-    _check_keys(rp, _PANEL_KEYS, f, col, **L)
+        col.add(f, "panel 'id' must be a string matching [a-z0-9_]+", field="id", **loc)
+    _check_keys(rp, _PANEL_KEYS, f, col, **loc)
     # row_dim = "" (or col_dim = ""): no dimension along that axis, one row/column with code ""
-    row_dim = col.str_(rp, "row_dim", f, empty_ok=True, **L)
-    col_dim = col.str_(rp, "col_dim", f, empty_ok=True, **L)
+    row_dim = col.str_(rp, "row_dim", f, empty_ok=True, **loc)
+    col_dim = col.str_(rp, "col_dim", f, empty_ok=True, **loc)
     if not row_dim and not col_dim:
-        col.add(f, "row_dim and col_dim cannot both be empty", field="row_dim", **L)
+        col.add(f, "row_dim and col_dim cannot both be empty", field="row_dim", **loc)
     fixed_raw = rp.get("fixed") or {}
     if not isinstance(fixed_raw, dict) or not all(isinstance(v, str) for v in fixed_raw.values()):
-        col.add(f, "'fixed' must be a table of strings {<dim> = <code>}", field="fixed", **L)
+        col.add(f, "'fixed' must be a table of strings {<dim> = <code>}", field="fixed", **loc)
         fixed_raw = {}
     ok = True
     for d in (row_dim, col_dim):
         if d and d not in key_fields:
-            col.add(f, f"{d!r} is not 'period' nor one of the table's dimensions", field=d, **L)
+            col.add(f, f"{d!r} is not 'period' nor one of the table's dimensions", field=d, **loc)
             ok = False
     if row_dim and row_dim == col_dim:
-        col.add(f, "row_dim and col_dim must differ", field="col_dim", **L)
+        col.add(f, "row_dim and col_dim must differ", field="col_dim", **loc)
         ok = False
     for d, v in fixed_raw.items():
         if d not in key_fields:
-            col.add(f, f"fixed dimension {d!r} is not 'period' nor a table dimension",
-                    field=f"fixed.{d}", **L)
+            col.add(
+                f,
+                f"fixed dimension {d!r} is not 'period' nor a table dimension",
+                field=f"fixed.{d}",
+                **loc,
+            )
             ok = False
         elif d in (row_dim, col_dim):
-            col.add(f, f"{d!r} is both fixed and a row/column dimension", field=f"fixed.{d}", **L)
+            col.add(f, f"{d!r} is both fixed and a row/column dimension", field=f"fixed.{d}", **loc)
             ok = False
         elif not _code_ok(d, v, cls):
-            col.add(f, f"fixed {d} = {v!r} is not a code of {d!r}", field=f"fixed.{d}", **L)
+            col.add(f, f"fixed {d} = {v!r} is not a code of {d!r}", field=f"fixed.{d}", **loc)
             ok = False
     for d in key_fields:
         if d not in (row_dim, col_dim) and d not in fixed_raw:
-            col.add(f, f"dimension {d!r} is not covered: make it row_dim, col_dim or fixed",
-                    field=d, **L)
+            col.add(
+                f,
+                f"dimension {d!r} is not covered: make it row_dim, col_dim or fixed",
+                field=d,
+                **loc,
+            )
             ok = False
     columns: list[Column] = []
     raw_cols = rp.get("columns")
     if not isinstance(raw_cols, list) or not raw_cols:
-        col.add(f, "'columns' must be a non-empty list of {code, label}", field="columns", **L)
+        col.add(f, "'columns' must be a non-empty list of {code, label}", field="columns", **loc)
         raw_cols = []
     seen: set[str] = set()
     for ci, c in enumerate(raw_cols, 1):
         if not isinstance(c, dict):
-            col.add(f, f"column {ci} must be {{code, label}}", field="columns", **L)
+            col.add(f, f"column {ci} must be {{code, label}}", field="columns", **loc)
             ok = False
             continue
         code = c.get("code")
         label = c.get("label", "")
         if not isinstance(code, str) or not isinstance(label, str):
-            col.add(f, f"column {ci}: code and label must be strings", field="columns", **L)
+            col.add(f, f"column {ci}: code and label must be strings", field="columns", **loc)
             ok = False
             continue
         if col_dim and col_dim in key_fields and not _code_ok(col_dim, code, cls):
-            col.add(f, f"column {ci}: {code!r} is not a code of {col_dim!r}",
-                    field=f"columns.{code}", **L)
+            col.add(
+                f,
+                f"column {ci}: {code!r} is not a code of {col_dim!r}",
+                field=f"columns.{code}",
+                **loc,
+            )
             ok = False
         if not col_dim and code:
-            col.add(f, f"column {ci}: code must be '' because col_dim is empty",
-                    field="columns", **L)
+            col.add(
+                f, f"column {ci}: code must be '' because col_dim is empty", field="columns", **loc
+            )
             ok = False
         if code in seen:
-            col.add(f, f"duplicate column code {code!r}", field=f"columns.{code}", **L)
+            col.add(f, f"duplicate column code {code!r}", field=f"columns.{code}", **loc)
         seen.add(code)
         columns.append(Column(code, label))
     if not col_dim and len(columns) > 1:
-        col.add(f, "with an empty col_dim the panel has exactly one column", field="columns", **L)
+        col.add(f, "with an empty col_dim the panel has exactly one column", field="columns", **loc)
         ok = False
     rows: list[PanelRow] = []
     raw_rows = rp.get("rows")
     if not isinstance(raw_rows, list) or not raw_rows:
-        col.add(f, "'rows' must be a non-empty list of [code, label, values...]", field="rows",
-                **L)
+        col.add(
+            f, "'rows' must be a non-empty list of [code, label, values...]", field="rows", **loc
+        )
         raw_rows = []
     seen = set()
     for ri, r in enumerate(raw_rows, 1):
         if not isinstance(r, list) or len(r) < 2 or not all(isinstance(x, str) for x in r):
-            col.add(f, "a row must be a list of strings [code, label, value, ...]", row=ri, **L)
+            col.add(f, "a row must be a list of strings [code, label, value, ...]", row=ri, **loc)
             ok = False
             continue
         code, label, values = r[0], r[1], tuple(r[2:])
         if row_dim and row_dim in key_fields and not _code_ok(row_dim, code, cls):
-            col.add(f, f"row code {code!r} is not a code of {row_dim!r}", row=ri, field=row_dim,
-                    **L)
+            col.add(
+                f, f"row code {code!r} is not a code of {row_dim!r}", row=ri, field=row_dim, **loc
+            )
             ok = False
         if not row_dim and code:
-            col.add(f, "row code must be '' because row_dim is empty", row=ri, field="row_dim",
-                    **L)
+            col.add(
+                f, "row code must be '' because row_dim is empty", row=ri, field="row_dim", **loc
+            )
             ok = False
         if code in seen:
-            col.add(f, f"duplicate row code {code!r}", row=ri, field=row_dim or "rows", **L)
+            col.add(f, f"duplicate row code {code!r}", row=ri, field=row_dim or "rows", **loc)
             ok = False
         seen.add(code)
         if len(values) != len(columns):
-            col.add(f, f"row {code!r} has {len(values)} values but the panel has "
-                    f"{len(columns)} columns", row=ri, field="values", **L)
+            col.add(
+                f,
+                f"row {code!r} has {len(values)} values but the panel has {len(columns)} columns",
+                row=ri,
+                field="values",
+                **loc,
+            )
             ok = False
         rows.append(PanelRow(code, label, values))
     if not ok:
         return None
     return Panel(
-        id=pid, row_dim=row_dim, col_dim=col_dim,
+        id=pid,
+        row_dim=row_dim,
+        col_dim=col_dim,
         fixed=tuple((d, fixed_raw[d]) for d in key_fields if d in fixed_raw),
-        columns=tuple(columns), rows=tuple(rows),
+        columns=tuple(columns),
+        rows=tuple(rows),
         title=rp.get("title") if isinstance(rp.get("title"), str) else None,
         title_en=rp.get("title_en") if isinstance(rp.get("title_en"), str) else None,
     )
 
 
 def _build_cells(
-    tid: str, key_fields: tuple[str, ...], panels: list[Panel], unresolved: list[Unresolved],
-    sdc: SdcRule, cls: Mapping[str, CodeList], f: str, col: _Collector,
+    tid: str,
+    key_fields: tuple[str, ...],
+    panels: list[Panel],
+    unresolved: list[Unresolved],
+    sdc: SdcRule,
+    cls: Mapping[str, CodeList],
+    f: str,
+    col: _Collector,
 ) -> tuple[Cell, ...]:
     cells: list[Cell] = []
     where: dict[tuple[tuple[str, str], ...], str] = {}
@@ -935,30 +1101,41 @@ def _build_cells(
                 if p.col_dim:
                     values[p.col_dim] = column.code
                 key = tuple((k, values[k]) for k in key_fields)
-                L: dict[str, Any] = {"table": tid, "panel": p.id, "row": ri,
-                                     "field": f"{p.col_dim or 'column'}={column.code}"}
+                loc: dict[str, Any] = {
+                    "table": tid,
+                    "panel": p.id,
+                    "row": ri,
+                    "field": f"{p.col_dim or 'column'}={column.code}",
+                }
                 if key in where:
-                    col.add(f, f"cell {_fmt_key(key)} is defined twice (also in {where[key]})",
-                            **L)
+                    col.add(
+                        f, f"cell {_fmt_key(key)} is defined twice (also in {where[key]})", **loc
+                    )
                     continue
                 where[key] = f"panel {p.id}, row {ri}"
                 cands: tuple[str, ...] = ()
                 if printed.strip() == "?":
                     u = unres.get(key)
                     if u is None:
-                        col.add(f, f"'?' at {_fmt_key(key)} has no [[unresolved]] entry with "
-                                "this key", **L)
+                        col.add(
+                            f,
+                            f"'?' at {_fmt_key(key)} has no [[unresolved]] entry with this key",
+                            **loc,
+                        )
                         continue
                     used_unres.add(key)
                     cands = u.candidates
                 elif key in unres:
-                    col.add(f, f"[[unresolved]] {_fmt_key(key)} but the grid prints "
-                            f"{printed!r}, not '?'", **L)
+                    col.add(
+                        f,
+                        f"[[unresolved]] {_fmt_key(key)} but the grid prints {printed!r}, not '?'",
+                        **loc,
+                    )
                     used_unres.add(key)
                 try:
                     parsed = parse_printed(printed, sdc, cands)
                 except ValueError as exc:
-                    col.add(f, str(exc), **L)
+                    col.add(f, str(exc), **loc)
                     continue
                 labels = []
                 for d in key_fields[1:]:
@@ -970,13 +1147,19 @@ def _build_cells(
                         printed_label = row.label
                     elif d == p.col_dim:
                         printed_label = column.label
-                    labels.append((d, printed_label or (c.label if c else code),
-                                   c.label_en if c else code))
+                    labels.append(
+                        (d, printed_label or (c.label if c else code), c.label_en if c else code)
+                    )
                 cells.append(Cell(tid, key, tuple(labels), parsed, p.id, ri, ci))
     for ui, u in enumerate(unresolved, 1):
         if u.key not in used_unres and set(dict(u.key)) == set(key_fields):
-            col.add(f, f"[[unresolved]] {_fmt_key(u.key)} matches no cell printed '?'",
-                    table=tid, row=ui, field="key")
+            col.add(
+                f,
+                f"[[unresolved]] {_fmt_key(u.key)} matches no cell printed '?'",
+                table=tid,
+                row=ui,
+                field="key",
+            )
     return tuple(cells)
 
 
@@ -1025,13 +1208,15 @@ def parse_ref(s: str) -> CellRef:
     return CellRef(kind, name, tuple(pairs))  # type: ignore[arg-type]
 
 
-class _BrokenReference(ValueError):
+class _BrokenReferenceError(ValueError):
     """The reference names a table that failed to load (already reported): stay quiet."""
 
 
 class _Resolver:
     def __init__(
-        self, tables: Mapping[str, TableSpec], figures: Mapping[str, TextFigure],
+        self,
+        tables: Mapping[str, TableSpec],
+        figures: Mapping[str, TextFigure],
         broken: frozenset[str] = frozenset(),
     ) -> None:
         self.tables = tables
@@ -1047,7 +1232,7 @@ class _Resolver:
         if kind == "text":
             fig = self.figures.get(name)
             if fig is None and name in self.broken:
-                raise _BrokenReference(s)
+                raise _BrokenReferenceError(s)
             if fig is None:
                 raise ValueError(f"reference {s!r}: no text figure with id {name!r}")
             if fig.bounds is None:
@@ -1060,7 +1245,7 @@ class _Resolver:
             return [CellRef("latent", name, tuple(pairs))]
         table = self.tables.get(name)
         if table is None and name in self.broken:
-            raise _BrokenReference(s)
+            raise _BrokenReferenceError(s)
         if table is None:
             raise ValueError(f"reference {s!r}: no table with id {name!r}")
         given = dict(pairs)
@@ -1116,34 +1301,64 @@ def _load_text_figures(
             col.add(f, "[[figures]] entries must be tables", row=i)
             continue
         fid = col.str_(r, "id", f, row=i)
-        L: dict[str, Any] = {"table": fid or None, "row": i}
+        loc: dict[str, Any] = {"table": fid or None, "row": i}
         if fid and not re.match(r"^[A-Za-z0-9_.\-]+$", fid):
-            col.add(f, f"figure id {fid!r} must match [A-Za-z0-9_.-]+", field="id", **L)
+            col.add(f, f"figure id {fid!r} must match [A-Za-z0-9_.-]+", field="id", **loc)
         if fid in seen:
-            col.add(f, f"duplicate figure id {fid!r}", field="id", **L)
+            col.add(f, f"duplicate figure id {fid!r}", field="id", **loc)
         seen.add(fid)
-        _check_keys(r, {"id", "period", "printed", "value", "unit", "quote", "description_en",
-                        "section", "refers_to", "description"}, f, col, **L)
-        period = col.str_(r, "period", f, required=False, **L)
+        _check_keys(
+            r,
+            {
+                "id",
+                "period",
+                "printed",
+                "value",
+                "unit",
+                "quote",
+                "description_en",
+                "section",
+                "refers_to",
+                "description",
+            },
+            f,
+            col,
+            **loc,
+        )
+        period = col.str_(r, "period", f, required=False, **loc)
         if period and not valid_period(period):
-            col.add(f, f"period {period!r} must be YYYY, YYYY-YYYY or ''", field="period", **L)
+            col.add(f, f"period {period!r} must be YYYY, YYYY-YYYY or ''", field="period", **loc)
         value = r.get("value")
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            col.add(f, "'value' must be a number", field="value", **L)
+            col.add(f, "'value' must be a number", field="value", **loc)
             value = None
-        unit = col.str_(r, "unit", f, **L)
+        unit = col.str_(r, "unit", f, **loc)
         if unit and unit not in units:
-            col.add(f, f"unit {unit!r} is not a package unit nor one of "
-                    f"{[*NON_COUNT_UNITS, GENERIC_COUNT_UNIT]}",
-                    field="unit", **L)
-        refers = col.opt_str(r, "refers_to", f, **L)
-        out.append((TextFigure(
-            id=fid, period=period, printed=col.str_(r, "printed", f, **L),
-            value=float(value) if isinstance(value, float) else value, unit=unit,
-            quote=col.str_(r, "quote", f, **L),
-            description_en=col.str_(r, "description_en", f, **L),
-            section=col.str_(r, "section", f, required=False, **L), refers_to=None,
-        ), refers, i))
+            col.add(
+                f,
+                f"unit {unit!r} is not a package unit nor one of "
+                f"{[*NON_COUNT_UNITS, GENERIC_COUNT_UNIT]}",
+                field="unit",
+                **loc,
+            )
+        refers = col.opt_str(r, "refers_to", f, **loc)
+        out.append(
+            (
+                TextFigure(
+                    id=fid,
+                    period=period,
+                    printed=col.str_(r, "printed", f, **loc),
+                    value=float(value) if isinstance(value, float) else value,
+                    unit=unit,
+                    quote=col.str_(r, "quote", f, **loc),
+                    description_en=col.str_(r, "description_en", f, **loc),
+                    section=col.str_(r, "section", f, required=False, **loc),
+                    refers_to=None,
+                ),
+                refers,
+                i,
+            )
+        )
     return out
 
 
@@ -1169,81 +1384,106 @@ def _load_relations(
             col.add(f, "[[relations]] entries must be tables", row=i)
             continue
         rid = col.str_(r, "id", f, row=i)
-        L: dict[str, Any] = {"table": rid or None, "row": i}
-        _check_keys(r, {"id", "type", "for_each", "total", "parts", "cells", "description",
-                        "description_en"}, f, col, **L)
-        rtype = col.str_(r, "type", f, **L)
+        loc: dict[str, Any] = {"table": rid or None, "row": i}
+        _check_keys(
+            r,
+            {"id", "type", "for_each", "total", "parts", "cells", "description", "description_en"},
+            f,
+            col,
+            **loc,
+        )
+        rtype = col.str_(r, "type", f, **loc)
         if rtype and rtype not in RELATION_TYPES:
-            col.add(f, f"type {rtype!r} must be one of {list(RELATION_TYPES)}", field="type", **L)
+            col.add(f, f"type {rtype!r} must be one of {list(RELATION_TYPES)}", field="type", **loc)
             continue
-        desc = col.str_(r, "description", f, required=False, **L)
-        desc_en = col.str_(r, "description_en", f, **L)
+        desc = col.str_(r, "description", f, required=False, **loc)
+        desc_en = col.str_(r, "description_en", f, **loc)
         total = r.get("total")
         parts = r.get("parts")
         cells = r.get("cells")
         if rtype == "identity":
             if total is not None or parts is not None:
-                col.add(f, "an identity relation has 'cells', not 'total'/'parts'", **L)
-            if not isinstance(cells, list) or len(cells) < 2 or not all(
-                isinstance(c, str) for c in cells
+                col.add(f, "an identity relation has 'cells', not 'total'/'parts'", **loc)
+            if (
+                not isinstance(cells, list)
+                or len(cells) < 2
+                or not all(isinstance(c, str) for c in cells)
             ):
-                col.add(f, "'cells' must be a list of at least two references", field="cells", **L)
+                col.add(
+                    f, "'cells' must be a list of at least two references", field="cells", **loc
+                )
                 continue
         else:
             if cells is not None:
-                col.add(f, f"a {rtype} relation has 'total' and 'parts', not 'cells'", **L)
+                col.add(f, f"a {rtype} relation has 'total' and 'parts', not 'cells'", **loc)
             if not isinstance(total, str):
-                col.add(f, "'total' must be a reference string", field="total", **L)
+                col.add(f, "'total' must be a reference string", field="total", **loc)
                 continue
-            if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
-                col.add(f, "'parts' must be a non-empty list of references", field="parts", **L)
+            if (
+                not isinstance(parts, list)
+                or not parts
+                or not all(isinstance(p, str) for p in parts)
+            ):
+                col.add(f, "'parts' must be a non-empty list of references", field="parts", **loc)
                 continue
+        cells_l: list[str] = list(cells) if isinstance(cells, list) else []
+        parts_l: list[str] = list(parts) if isinstance(parts, list) else []
+        total_s: str = total if isinstance(total, str) else ""
         fe = r.get("for_each") or {}
         if not isinstance(fe, dict) or not all(
             isinstance(v, list) and v and all(isinstance(x, str | int) for x in v)
             for v in fe.values()
         ):
-            col.add(f, "'for_each' must map names to non-empty lists of values", field="for_each",
-                    **L)
+            col.add(
+                f, "'for_each' must map names to non-empty lists of values", field="for_each", **loc
+            )
             continue
         names = list(fe)
         for combo in itertools.product(*(fe[n] for n in names)):
             binding = {n: str(v) for n, v in zip(names, combo, strict=True)}
-            sub = (lambda s, b=binding: _substitute(s, b))
+
+            def sub(text: str, b: dict[str, str] = binding) -> str:
+                return _substitute(text, b)
+
             xid = sub(rid)
-            LL = {"table": xid, "row": i}
+            xloc = {"table": xid, "row": i}
             strings = [xid, desc, desc_en]
             if rtype == "identity":
-                strings += list(cells)
+                strings += cells_l
             else:
-                strings += [total, *parts]
+                strings += [total_s, *parts_l]
             bad = sorted({m for s in strings for m in PLACEHOLDER_RE.findall(sub(s))})
             if bad:
-                col.add(f, f"placeholder(s) {bad} not defined in for_each", **LL)
+                col.add(f, f"placeholder(s) {bad} not defined in for_each", **xloc)
                 continue
             try:
                 if rtype == "identity":
-                    xcells = [ref for c in cells for ref in
-                              resolver.resolve(sub(c), allow_pattern=False)]
+                    xcells = [
+                        ref
+                        for c in cells_l
+                        for ref in resolver.resolve(sub(c), allow_pattern=False)
+                    ]
                     xtotal = None
                     xparts: list[CellRef] = []
                 else:
                     xcells = []
-                    xtotal = resolver.resolve(sub(total), allow_pattern=False)[0]
-                    xparts = [ref for p in parts for ref in
-                              resolver.resolve(sub(p), allow_pattern=True)]
-            except _BrokenReference:
+                    xtotal = resolver.resolve(sub(total_s), allow_pattern=False)[0]
+                    xparts = [
+                        ref for p in parts_l for ref in resolver.resolve(sub(p), allow_pattern=True)
+                    ]
+            except _BrokenReferenceError:
                 continue
             except ValueError as exc:
-                col.add(f, str(exc), **LL)
+                col.add(f, str(exc), **xloc)
                 continue
-            allrefs = [*( [xtotal] if xtotal else []), *xparts, *xcells]
+            allrefs = [*([xtotal] if xtotal else []), *xparts, *xcells]
             if len(set(allrefs)) != len(allrefs):
                 dup = sorted({str(x) for x in allrefs if allrefs.count(x) > 1})
-                col.add(f, f"the same reference appears twice: {dup}", **LL)
+                col.add(f, f"the same reference appears twice: {dup}", **xloc)
                 continue
-            out.append(Relation(xid, rtype, xtotal, tuple(xparts), tuple(xcells), sub(desc),
-                                sub(desc_en)))
+            out.append(
+                Relation(xid, rtype, xtotal, tuple(xparts), tuple(xcells), sub(desc), sub(desc_en))
+            )
     return out, latent_meta
 
 
@@ -1259,15 +1499,19 @@ def _load_discrepancies(
             col.add(f, "[[discrepancies]] entries must be tables", row=i)
             continue
         did = col.str_(r, "id", f, row=i)
-        L: dict[str, Any] = {"table": did or None, "row": i}
-        _check_keys(r, {"id", "relations", "description", "description_en"}, f, col, **L)
+        loc: dict[str, Any] = {"table": did or None, "row": i}
+        _check_keys(r, {"id", "relations", "description", "description_en"}, f, col, **loc)
         if did in seen:
-            col.add(f, f"duplicate discrepancy id {did!r}", field="id", **L)
+            col.add(f, f"duplicate discrepancy id {did!r}", field="id", **loc)
         seen.add(did)
-        rels = col.str_list(r, "relations", f, required=True, **L)
+        rels = col.str_list(r, "relations", f, required=True, **loc)
         if not rels:
-            col.add(f, "'relations' must list at least one relation id or reference",
-                    field="relations", **L)
+            col.add(
+                f,
+                "'relations' must list at least one relation id or reference",
+                field="relations",
+                **loc,
+            )
         canon = []
         for rel in rels:
             if rel in relation_ids:
@@ -1276,13 +1520,23 @@ def _load_discrepancies(
             try:
                 refs = resolver.resolve(rel, allow_pattern=False)
                 canon.append(str(refs[0]))
-            except _BrokenReference:
+            except _BrokenReferenceError:
                 continue
             except ValueError as exc:
-                col.add(f, f"{rel!r} is neither a relation id nor a valid reference ({exc})",
-                        field="relations", **L)
-        out.append(Discrepancy(did, tuple(canon), col.str_(r, "description", f, **L),
-                               col.str_(r, "description_en", f, **L)))
+                col.add(
+                    f,
+                    f"{rel!r} is neither a relation id nor a valid reference ({exc})",
+                    field="relations",
+                    **loc,
+                )
+        out.append(
+            Discrepancy(
+                did,
+                tuple(canon),
+                col.str_(r, "description", f, **loc),
+                col.str_(r, "description_en", f, **loc),
+            )
+        )
     return out
 
 
@@ -1314,8 +1568,9 @@ def load_metadata(root: str | Path) -> Metadata:
         tid = data.get("id") if isinstance(data.get("id"), str) else None
         if tid:
             if tid in seen_ids:
-                col.add(rel, f"table id {tid!r} is also used by {seen_ids[tid]}", table=tid,
-                        field="id")
+                col.add(
+                    rel, f"table id {tid!r} is also used by {seen_ids[tid]}", table=tid, field="id"
+                )
             seen_ids.setdefault(tid, rel)
         if t is not None and t.id == tid:
             tables.append(t)
@@ -1338,26 +1593,37 @@ def load_metadata(root: str | Path) -> Metadata:
                 ref = resolver.resolve(refers, allow_pattern=False)[0]
                 if ref.kind == "text":
                     raise ValueError(f"refers_to {refers!r} must be a cell or latent quantity")
-            except _BrokenReference:
+            except _BrokenReferenceError:
                 ref = None
             except ValueError as exc:
-                col.add("text_figures.toml", f"refers_to: {exc}", table=fig.id, row=i,
-                        field="refers_to")
+                col.add(
+                    "text_figures.toml", f"refers_to: {exc}", table=fig.id, row=i, field="refers_to"
+                )
                 ref = None
         fig = TextFigure(**{**fig.__dict__, "refers_to": ref})
         figures.append(fig)
         if ref is not None and fig.unit not in NON_COUNT_UNITS:
             if fig.bounds is None:
-                col.add("text_figures.toml", "a figure with refers_to needs a numeric value",
-                        table=fig.id, row=i, field="value")
+                col.add(
+                    "text_figures.toml",
+                    "a figure with refers_to needs a numeric value",
+                    table=fig.id,
+                    row=i,
+                    field="value",
+                )
                 continue
-            text_relations.append(Relation(
-                id=f"text.{fig.id}", type="identity", total=None, parts=(),
-                cells=(CellRef("text", fig.id), ref),
-                description=f"De tekst noemt {fig.printed} ({fig.id}) voor {ref}.",
-                description_en=f"The text states {fig.printed} for {ref} (figure {fig.id}).",
-                origin="text_figures.toml",
-            ))
+            text_relations.append(
+                Relation(
+                    id=f"text.{fig.id}",
+                    type="identity",
+                    total=None,
+                    parts=(),
+                    cells=(CellRef("text", fig.id), ref),
+                    description=f"De tekst noemt {fig.printed} ({fig.id}) voor {ref}.",
+                    description_en=f"The text states {fig.printed} for {ref} (figure {fig.id}).",
+                    origin="text_figures.toml",
+                )
+            )
     resolver = _Resolver(tmap, {f.id: f for f in figures})
     relations, latent_meta = _load_relations(
         _read_toml(root / "relations.toml", "relations.toml", col, required=False), resolver, col
@@ -1381,7 +1647,8 @@ def load_metadata(root: str | Path) -> Metadata:
             col.add("relations.toml", f"[latent.{name}] is not used by any relation", table=name)
     latent = tuple(
         LatentQuantity(
-            ref=ref, relations=tuple(ids),
+            ref=ref,
+            relations=tuple(ids),
             title=latent_meta.get(ref.name, {}).get("title"),
             description=latent_meta.get(ref.name, {}).get("description"),
             description_en=latent_meta.get(ref.name, {}).get("description_en"),
@@ -1391,19 +1658,44 @@ def load_metadata(root: str | Path) -> Metadata:
     )
     discrepancies = _load_discrepancies(
         _read_toml(root / "discrepancies.toml", "discrepancies.toml", col, required=False),
-        seen_rel, resolver, col,
+        seen_rel,
+        resolver,
+        col,
     )
     if col.problems:
         raise MetadataError(col.problems)
     return Metadata(
-        package=pkg, codelists=codelists, tables=tuple(tables), relations=tuple(relations),
-        latent=latent, text_figures=tuple(figures), discrepancies=tuple(discrepancies),
+        package=pkg,
+        codelists=codelists,
+        tables=tuple(tables),
+        relations=tuple(relations),
+        latent=latent,
+        text_figures=tuple(figures),
+        discrepancies=tuple(discrepancies),
     )
 
 
 __all__ = [
-    "CELL_TYPES", "CONF_STATUS", "OBS_STATUS", "RELATION_TYPES", "Cell", "CellRef", "CodeList",
-    "Discrepancy", "LatentQuantity", "Metadata", "Panel", "PackageMeta", "ParsedValue",
-    "Relation", "SdcRule", "TableSpec", "TextFigure", "Unresolved", "count_bounds",
-    "load_metadata", "parse_printed", "parse_ref",
+    "CELL_TYPES",
+    "CONF_STATUS",
+    "OBS_STATUS",
+    "RELATION_TYPES",
+    "Cell",
+    "CellRef",
+    "CodeList",
+    "Discrepancy",
+    "LatentQuantity",
+    "Metadata",
+    "PackageMeta",
+    "Panel",
+    "ParsedValue",
+    "Relation",
+    "SdcRule",
+    "TableSpec",
+    "TextFigure",
+    "Unresolved",
+    "count_bounds",
+    "load_metadata",
+    "parse_printed",
+    "parse_ref",
 ]

@@ -12,8 +12,10 @@ Every issue names ``resource``, ``row`` (1-based data row of the CSV, header not
 Issue codes (stable vocabulary; severity in brackets):
 
 Schema (frictionless, per resource; mapped from frictionless error types)
-  ``schema.type-error``         [error] a value does not have the field's type (text in an integer column)
-  ``schema.constraint-error``   [error] a value violates a constraint (enum, minimum, pattern, required)
+  ``schema.type-error``         [error] a value does not have the field's type (text in an
+                                        integer column)
+  ``schema.constraint-error``   [error] a value violates a constraint (enum, minimum, pattern,
+                                        required)
   ``schema.missing-cell``       [error] a row has fewer cells than the header
   ``schema.extra-cell``         [error] a row has more cells than the header
   ``schema.primary-key``        [error] duplicate primary key
@@ -21,12 +23,14 @@ Schema (frictionless, per resource; mapped from frictionless error types)
   ``schema.foreign-key``        [error] a foreign key does not resolve
   ``schema.blank-row``          [error] an empty row
   ``schema.duplicate-row``      [error] a row repeated
-  ``schema.header-error``       [error] header labels differ from the schema (missing, extra, wrong, blank)
+  ``schema.header-error``       [error] header labels differ from the schema (missing, extra,
+                                        wrong, blank)
   ``schema.other``              [error] any other frictionless row/table error (type in the message)
   ``format.csv-dialect``        [error] CSV not UTF-8 without BOM with LF line ends
 
 Disclosure control (per resource ``sdc``)
-  ``sdc.small-count``           [error] a published count (value, value_printed, or equal bounds) in 1..threshold-1
+  ``sdc.small-count``           [error] a published count (value, value_printed, or equal
+                                        bounds) in 1..threshold-1
   ``sdc.not-rounded``           [error] a figure of a rounding table not a multiple of the base
   ``sdc.status-mismatch``       [error] value / bounds / cell_type / obs_status / conf_status
                                         disagree with value_printed (and the table's rule)
@@ -123,15 +127,28 @@ _FRICTIONLESS_CODES = {
     "header-error": "schema.header-error",
     "label-error": "schema.header-error",
 }
-_UNREADABLE = {"source-error", "scheme-error", "format-error", "encoding-error",
-               "compression-error", "file-error", "byte-count", "hash-count"}
+_UNREADABLE = {
+    "source-error",
+    "scheme-error",
+    "format-error",
+    "encoding-error",
+    "compression-error",
+    "file-error",
+    "byte-count",
+    "hash-count",
+}
 
 INF = math.inf
 Interval = tuple[float, float]
 
 
-def _issue(code: str, message: str, resource: str | None = None, row: int | None = None,
-           field: str | None = None) -> Issue:
+def _issue(
+    code: str,
+    message: str,
+    resource: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+) -> Issue:
     return Issue(code, ISSUE_CODES[code], message, resource, row, field)  # type: ignore[arg-type]
 
 
@@ -151,36 +168,46 @@ def read_package(path: str | Path) -> PackageData:
     p = Path(path)
     desc_path = p / "datapackage.json" if p.is_dir() else p
     if not desc_path.is_file():
-        raise _package_error("package.unreadable",
-                             f"no data package at {p} (expected {desc_path}); run "
-                             "'opendata-mh generate' first or give the package directory")
+        raise _package_error(
+            "package.unreadable",
+            f"no data package at {p} (expected {desc_path}); run "
+            "'opendata-mh generate' first or give the package directory",
+        )
     try:
         descriptor = json.loads(desc_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _package_error("package.unreadable",
-                             f"{desc_path} is not readable JSON: {exc}") from exc
+        raise _package_error(
+            "package.unreadable", f"{desc_path} is not readable JSON: {exc}"
+        ) from exc
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise _package_error("package.invalid-descriptor",
-                             f"{desc_path}: the descriptor must be an object with a 'resources' "
-                             "list")
+        raise _package_error(
+            "package.invalid-descriptor",
+            f"{desc_path}: the descriptor must be an object with a 'resources' list",
+        )
     base = desc_path.parent
     rows: dict[str, list[dict[str, str]]] = {}
     for i, res in enumerate(descriptor["resources"], 1):
-        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(
-            res.get("path"), str
+        if (
+            not isinstance(res, dict)
+            or not isinstance(res.get("name"), str)
+            or not isinstance(res.get("path"), str)
         ):
-            raise _package_error("package.invalid-descriptor",
-                                 f"{desc_path}: resource {i} needs a string 'name' and 'path'")
+            raise _package_error(
+                "package.invalid-descriptor",
+                f"{desc_path}: resource {i} needs a string 'name' and 'path'",
+            )
         rel = res["path"]
         if rel.startswith("/") or ".." in Path(rel).parts or "://" in rel:
-            raise _package_error("package.invalid-descriptor",
-                                 f"resource {res['name']}: path {rel!r} must be relative to the "
-                                 "package")
+            raise _package_error(
+                "package.invalid-descriptor",
+                f"resource {res['name']}: path {rel!r} must be relative to the package",
+            )
         try:
             text = (base / rel).read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise _package_error("package.unreadable",
-                                 f"resource {res['name']}: cannot read {base / rel}: {exc}") from exc
+            raise _package_error(
+                "package.unreadable", f"resource {res['name']}: cannot read {base / rel}: {exc}"
+            ) from exc
         rows[res["name"]] = list(csv.DictReader(io.StringIO(text, newline="")))
     return PackageData(base_path=base, descriptor=descriptor, rows=rows)
 
@@ -198,17 +225,23 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
         try:
             report = frictionless.validate(str(pkg.base_path / "datapackage.json"))
         except frictionless.FrictionlessException as exc:
-            raise _package_error("package.invalid-descriptor",
-                                 f"frictionless cannot open the package: {exc}") from exc
-    bad_desc = [e for e in report.errors]
+            raise _package_error(
+                "package.invalid-descriptor", f"frictionless cannot open the package: {exc}"
+            ) from exc
+    bad_desc = list(report.errors)
     for task in report.tasks:
-        bad_desc += [e for e in task.errors
-                     if isinstance(e, frictionless.errors.MetadataError) or e.type in _UNREADABLE]
+        bad_desc += [
+            e
+            for e in task.errors
+            if isinstance(e, frictionless.errors.MetadataError) or e.type in _UNREADABLE
+        ]
     if bad_desc:
         msgs = "; ".join(f"{e.type}: {e.message}" for e in bad_desc[:10])
         unreadable = all(e.type in _UNREADABLE for e in bad_desc)
-        raise _package_error("package.unreadable" if unreadable else "package.invalid-descriptor",
-                             f"the package descriptor is invalid: {msgs}")
+        raise _package_error(
+            "package.unreadable" if unreadable else "package.invalid-descriptor",
+            f"the package descriptor is invalid: {msgs}",
+        )
     issues = []
     for task in report.tasks:
         for e in task.errors:
@@ -216,9 +249,15 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
             row_number = getattr(e, "row_number", None)
             field = getattr(e, "field_name", None) or getattr(e, "label", None)
             msg = e.message if code != "schema.other" else f"{e.type}: {e.message}"
-            issues.append(_issue(code, msg, task.name,
-                                 row_number - 1 if isinstance(row_number, int) else None,
-                                 field or None))
+            issues.append(
+                _issue(
+                    code,
+                    msg,
+                    task.name,
+                    row_number - 1 if isinstance(row_number, int) else None,
+                    field or None,
+                )
+            )
     return issues
 
 
@@ -227,11 +266,13 @@ def _dialect_issues(pkg: PackageData) -> list[Issue]:
     for res in pkg.descriptor["resources"]:
         raw = (pkg.base_path / res["path"]).read_bytes()
         if raw.startswith(b"\xef\xbb\xbf"):
-            issues.append(_issue("format.csv-dialect", "the CSV starts with a UTF-8 BOM",
-                                 res["name"]))
+            issues.append(
+                _issue("format.csv-dialect", "the CSV starts with a UTF-8 BOM", res["name"])
+            )
         if b"\r" in raw:
-            issues.append(_issue("format.csv-dialect", "the CSV has CR (not LF-only) line ends",
-                                 res["name"]))
+            issues.append(
+                _issue("format.csv-dialect", "the CSV has CR (not LF-only) line ends", res["name"])
+            )
     return issues
 
 
@@ -272,24 +313,33 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
         name = res["name"]
         rule = _sdc_rule(res["sdc"])
         if rule is None:
-            issues.append(_issue("sdc.rule-invalid",
-                                 f"sdc {res['sdc']!r} is not {{rule: threshold, threshold: n}} "
-                                 "or {rule: rounding, base: b}", name, field="sdc"))
+            issues.append(
+                _issue(
+                    "sdc.rule-invalid",
+                    f"sdc {res['sdc']!r} is not {{rule: threshold, threshold: n}} "
+                    "or {rule: rounding, base: b}",
+                    name,
+                    field="sdc",
+                )
+            )
             continue
         keys = _key_fields(res)
         unresolved = {}
         for u in res.get("unresolved") or []:
             if isinstance(u, dict) and isinstance(u.get("key"), dict):
                 unresolved[tuple(str(u["key"].get(k, "")) for k in keys)] = tuple(
-                    u.get("candidates") or ())
+                    u.get("candidates") or ()
+                )
         for i, row in enumerate(pkg.rows.get(name, []), 1):
-            issues += _sdc_row(name, i, row, rule, unresolved.get(
-                tuple(row.get(k, "") for k in keys), ()))
+            issues += _sdc_row(
+                name, i, row, rule, unresolved.get(tuple(row.get(k, "") for k in keys), ())
+            )
     return issues
 
 
-def _sdc_row(name: str, i: int, row: Mapping[str, str], rule: SdcRule,
-             candidates: Sequence[str]) -> list[Issue]:
+def _sdc_row(
+    name: str, i: int, row: Mapping[str, str], rule: SdcRule, candidates: Sequence[str]
+) -> list[Issue]:
     out: list[Issue] = []
     printed = (row.get("value_printed") or "").strip()
     if rule.rule == "threshold":
@@ -297,24 +347,43 @@ def _sdc_row(name: str, i: int, row: Mapping[str, str], rule: SdcRule,
         for fld in ("value", "value_printed"):
             v = _int(row.get(fld))
             if v is not None and 1 <= v < t:
-                out.append(_issue("sdc.small-count",
-                                  f"{fld} = {v} is a count in 1..{t - 1}; publish it as <{t}",
-                                  name, i, fld))
+                out.append(
+                    _issue(
+                        "sdc.small-count",
+                        f"{fld} = {v} is a count in 1..{t - 1}; publish it as <{t}",
+                        name,
+                        i,
+                        fld,
+                    )
+                )
                 break
         else:
             lo, up = _int(row.get("value_lower")), _int(row.get("value_upper"))
             if lo is not None and lo == up and 1 <= lo < t:
-                out.append(_issue("sdc.small-count",
-                                  f"value_lower = value_upper = {lo} discloses a count in "
-                                  f"1..{t - 1}", name, i, "value_lower"))
+                out.append(
+                    _issue(
+                        "sdc.small-count",
+                        f"value_lower = value_upper = {lo} discloses a count in 1..{t - 1}",
+                        name,
+                        i,
+                        "value_lower",
+                    )
+                )
     else:
         b = rule.base or 1
         for fld in ("value", "value_printed"):
             v = _int(row.get(fld))
             if v is not None and v % b:
-                out.append(_issue("sdc.not-rounded",
-                                  f"{fld} = {v} is not a multiple of {b}; the table is rounded "
-                                  f"to {b} (publish the rounded figure or a range)", name, i, fld))
+                out.append(
+                    _issue(
+                        "sdc.not-rounded",
+                        f"{fld} = {v} is not a multiple of {b}; the table is rounded "
+                        f"to {b} (publish the rounded figure or a range)",
+                        name,
+                        i,
+                        fld,
+                    )
+                )
                 return out
     # status consistency
     try:
@@ -323,14 +392,21 @@ def _sdc_row(name: str, i: int, row: Mapping[str, str], rule: SdcRule,
         elif candidates:
             exp = parse_printed("?", rule, candidates)
         else:
-            out.append(_issue("sdc.status-mismatch",
-                              "value_printed is empty but the cell has no 'unresolved' entry "
-                              "with candidates", name, i, "value_printed"))
+            out.append(
+                _issue(
+                    "sdc.status-mismatch",
+                    "value_printed is empty but the cell has no 'unresolved' entry with candidates",
+                    name,
+                    i,
+                    "value_printed",
+                )
+            )
             return out
     except ValueError as exc:
         if not out:
-            out.append(_issue("sdc.status-mismatch", f"value_printed: {exc}", name, i,
-                              "value_printed"))
+            out.append(
+                _issue("sdc.status-mismatch", f"value_printed: {exc}", name, i, "value_printed")
+            )
         return out
     expected: dict[str, str] = {
         "value": "" if exp.value is None else str(exp.value),
@@ -345,9 +421,16 @@ def _sdc_row(name: str, i: int, row: Mapping[str, str], rule: SdcRule,
         if fld.startswith("value") and got and _int(got) is None:
             continue  # not an integer: reported by the schema check (schema.type-error)
         if got != want:
-            out.append(_issue("sdc.status-mismatch",
-                              f"{fld} is {got!r} but value_printed {printed or '(unresolved)'!r} "
-                              f"implies {want!r}", name, i, fld))
+            out.append(
+                _issue(
+                    "sdc.status-mismatch",
+                    f"{fld} is {got!r} but value_printed {printed or '(unresolved)'!r} "
+                    f"implies {want!r}",
+                    name,
+                    i,
+                    fld,
+                )
+            )
     return out
 
 
@@ -405,8 +488,9 @@ def relation_holds(rtype: str, total: Interval | None, parts: Sequence[Interval]
     raise ValueError(f"unknown relation type {rtype!r}")
 
 
-def _narrow(rtype: str, total: Interval | None, parts: list[Interval]
-            ) -> tuple[Interval | None, list[Interval]]:
+def _narrow(
+    rtype: str, total: Interval | None, parts: list[Interval]
+) -> tuple[Interval | None, list[Interval]]:
     """Bounds implied for each position by the relation (not intersected with the input)."""
     n = len(parts)
     if rtype == "identity":
@@ -500,11 +584,19 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
     raw_rels = d.get("relations") or []
     for j, r in enumerate(raw_rels if isinstance(raw_rels, list) else [], 1):
         rid = r.get("id") if isinstance(r, dict) else None
-        if not isinstance(r, dict) or not isinstance(rid, str) or r.get("type") not in (
-            "additive", "multilabel", "subset", "overlap_subset", "identity"
+        if (
+            not isinstance(r, dict)
+            or not isinstance(rid, str)
+            or r.get("type")
+            not in ("additive", "multilabel", "subset", "overlap_subset", "identity")
         ):
-            issues.append(_issue("consistency.relation-invalid",
-                                 f"relations[{j}] needs an 'id' and a known 'type'", field=None))
+            issues.append(
+                _issue(
+                    "consistency.relation-invalid",
+                    f"relations[{j}] needs an 'id' and a known 'type'",
+                    field=None,
+                )
+            )
             continue
         try:
             if r["type"] == "identity":
@@ -522,9 +614,12 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
             continue
         missing = [str(x) for x in ([total] if total else []) + parts if not lookup(x)]
         if missing:
-            issues.append(_issue("consistency.unresolved-reference",
-                                 f"relation {rid}: no such cell/figure in the package: "
-                                 f"{', '.join(missing)}"))
+            issues.append(
+                _issue(
+                    "consistency.unresolved-reference",
+                    f"relation {rid}: no such cell/figure in the package: {', '.join(missing)}",
+                )
+            )
             continue
         rels.append(_Rel(rid, r["type"], total, parts, str(r.get("description_en", ""))))
 
@@ -534,8 +629,12 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
         if not isinstance(k, dict):
             continue
         listed = {str(x) for x in k.get("relations") or []}
-        members = [r for r in rels if r.id in listed or any(
-            str(x) in listed for x in ([r.total] if r.total else []) + r.parts)]
+        members = [
+            r
+            for r in rels
+            if r.id in listed
+            or any(str(x) in listed for x in ([r.total] if r.total else []) + r.parts)
+        ]
         groups.append((str(k.get("id")), str(k.get("description_en", "")), members))
         known_ids |= {r.id for r in members}
 
@@ -547,10 +646,16 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
             continue
         n_failed += 1
         loc = _anchor(r, locs)
-        issues.append(_issue("consistency.relation-violated",
-                             f"relation {r.id} ({r.type}) does not hold: "
-                             f"{_describe(r, vals_good)}. {r.description_en}".strip(),
-                             loc.resource, loc.row, loc.field))
+        issues.append(
+            _issue(
+                "consistency.relation-violated",
+                f"relation {r.id} ({r.type}) does not hold: "
+                f"{_describe(r, vals_good)}. {r.description_en}".strip(),
+                loc.resource,
+                loc.row,
+                loc.field,
+            )
+        )
     known_list = []
     for gid, gdesc, members in groups:
         if not members:
@@ -558,30 +663,45 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
         vals_g, conflicts = _fixpoint(good + members, values, latent)
         conflicts -= conflicts_good
         failing = [r for r in members if not _holds(r, vals_g)] + [
-            r for r in members if r.id in conflicts and _holds(r, vals_g)]
+            r for r in members if r.id in conflicts and _holds(r, vals_g)
+        ]
         failing_good = [r for r in good if not _holds(r, vals_g) and _holds(r, vals_good)]
         loc = _anchor(members[0], locs)
         if failing or failing_good or conflicts:
             shown = failing or members
             loc = _anchor(shown[0], locs)
-            known_list.append({"discrepancy": gid, "relations": [r.id for r in shown],
-                               "description_en": gdesc})
+            known_list.append(
+                {"discrepancy": gid, "relations": [r.id for r in shown], "description_en": gdesc}
+            )
             detail = "; ".join(f"{r.id}: {_describe(r, vals_g)}" for r in shown[:3])
-            issues.append(_issue("consistency.known-discrepancy",
-                                 f"known discrepancy {gid}: {gdesc} [{detail}]",
-                                 loc.resource, loc.row, loc.field))
+            issues.append(
+                _issue(
+                    "consistency.known-discrepancy",
+                    f"known discrepancy {gid}: {gdesc} [{detail}]",
+                    loc.resource,
+                    loc.row,
+                    loc.field,
+                )
+            )
         else:
-            issues.append(_issue("consistency.discrepancy-resolved",
-                                 f"known discrepancy {gid} no longer shows: its relations "
-                                 f"({', '.join(r.id for r in members)}) hold together with all "
-                                 "others; remove it from discrepancies.toml",
-                                 loc.resource, loc.row, loc.field))
+            issues.append(
+                _issue(
+                    "consistency.discrepancy-resolved",
+                    f"known discrepancy {gid} no longer shows: its relations "
+                    f"({', '.join(r.id for r in members)}) hold together with all "
+                    "others; remove it from discrepancies.toml",
+                    loc.resource,
+                    loc.row,
+                    loc.field,
+                )
+            )
     summary = {
         "relations": len(rels),
         "relations_failed": n_failed,
         "known_discrepancies": known_list,
-        "latent": {str(x): [_fmt(vals_good[x][0]), _fmt(vals_good[x][1])] for x in sorted(
-            latent, key=str)},
+        "latent": {
+            str(x): [_fmt(vals_good[x][0]), _fmt(vals_good[x][1])] for x in sorted(latent, key=str)
+        },
     }
     return issues, summary
 
@@ -595,12 +715,14 @@ def _anchor(r: _Rel, locs: Mapping[CellRef, _Loc]) -> _Loc:
 
 
 def _holds(r: _Rel, values: Mapping[CellRef, Interval]) -> bool:
-    return relation_holds(r.type, values[r.total] if r.total else None,
-                          [values[x] for x in r.parts])
+    return relation_holds(
+        r.type, values[r.total] if r.total else None, [values[x] for x in r.parts]
+    )
 
 
-def _fixpoint(rels: Sequence[_Rel], values0: Mapping[CellRef, Interval], latent: set[CellRef]
-              ) -> tuple[dict[CellRef, Interval], set[str]]:
+def _fixpoint(
+    rels: Sequence[_Rel], values0: Mapping[CellRef, Interval], latent: set[CellRef]
+) -> tuple[dict[CellRef, Interval], set[str]]:
     """Narrow every interval (latent quantities, masked/rounded/range cells, ...) to what
     ``rels`` imply, to a fixpoint (bounds propagation; sound, not complete).
 
@@ -612,10 +734,12 @@ def _fixpoint(rels: Sequence[_Rel], values0: Mapping[CellRef, Interval], latent:
     for _ in range(200):
         changed = False
         for r in active:
-            new_t, new_p = _narrow(r.type, values[r.total] if r.total else None,
-                                   [values[x] for x in r.parts])
+            new_t, new_p = _narrow(
+                r.type, values[r.total] if r.total else None, [values[x] for x in r.parts]
+            )
             pairs = ([(r.total, new_t)] if r.total and new_t else []) + list(
-                zip(r.parts, new_p, strict=True))
+                zip(r.parts, new_p, strict=True)
+            )
             for ref, imp in pairs:
                 cur = values[ref]
                 lo, up = max(cur[0], imp[0]), min(cur[1], imp[1])
@@ -674,25 +798,38 @@ def _metadata_issues(pkg: PackageData) -> list[Issue]:
         name = res["name"]
         for k in (*_REQUIRED_TEXT, "sources", "licenses"):
             if not nonempty(res.get(k)):
-                issues.append(_issue("metadata.missing", f"resource {name} has no '{k}'", name,
-                                     field=k))
+                issues.append(
+                    _issue("metadata.missing", f"resource {name} has no '{k}'", name, field=k)
+                )
         if isinstance(res.get("sources"), list):
             for s in res["sources"]:
                 if not isinstance(s, dict) or not nonempty(s.get("title")):
-                    issues.append(_issue("metadata.missing",
-                                         f"resource {name}: a source has no title", name,
-                                         field="sources"))
-        fields = res.get("schema", {}).get("fields", []) if isinstance(res.get("schema"),
-                                                                       dict) else []
+                    issues.append(
+                        _issue(
+                            "metadata.missing",
+                            f"resource {name}: a source has no title",
+                            name,
+                            field="sources",
+                        )
+                    )
+        fields = (
+            res.get("schema", {}).get("fields", []) if isinstance(res.get("schema"), dict) else []
+        )
         has_unit_field = any(isinstance(f, dict) and f.get("name") == "unit" for f in fields)
         if not has_unit_field and not nonempty(res.get("unit")):
-            issues.append(_issue("metadata.missing", f"resource {name} has no 'unit'", name,
-                                 field="unit"))
+            issues.append(
+                _issue("metadata.missing", f"resource {name} has no 'unit'", name, field="unit")
+            )
         for f in fields:
             if isinstance(f, dict) and not nonempty(f.get("description")):
-                issues.append(_issue("metadata.missing",
-                                     f"field {f.get('name')} of resource {name} has no "
-                                     "description", name, field=str(f.get("name"))))
+                issues.append(
+                    _issue(
+                        "metadata.missing",
+                        f"field {f.get('name')} of resource {name} has no description",
+                        name,
+                        field=str(f.get("name")),
+                    )
+                )
     return issues
 
 

@@ -36,18 +36,27 @@ def test_check_json_equals_library_result(runner: CliRunner, package_dir: Path) 
     assert set(env["issues"][0]) == {"code", "severity", "message", "resource", "row", "field"}
 
 
-@pytest.mark.parametrize(("name", "breaker", "code", "res", "row", "field"), BREAKAGES,
-                         ids=[b[0] for b in BREAKAGES])
-def test_check_breakage_exit_1(runner: CliRunner, package_dir: Path, name: str,
-                               breaker: Callable[[Path], None], code: str, res: str,
-                               row: int | None, field: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "breaker", "code", "res", "row", "field"), BREAKAGES, ids=[b[0] for b in BREAKAGES]
+)
+def test_check_breakage_exit_1(
+    runner: CliRunner,
+    package_dir: Path,
+    name: str,
+    breaker: Callable[[Path], None],
+    code: str,
+    res: str,
+    row: int | None,
+    field: str,
+) -> None:
     breaker(package_dir)
     result = runner.invoke(main, ["check", str(package_dir), "--json"])
     assert result.exit_code == 1
     env = _json(result)
     assert env["ok"] is False
     assert {"code": code, "resource": res, "row": row, "field": field} in [
-        {k: i[k] for k in ("code", "resource", "row", "field")} for i in env["issues"]]
+        {k: i[k] for k in ("code", "resource", "row", "field")} for i in env["issues"]
+    ]
     assert env["issues"] == check(package_dir).to_dict()["issues"]
     human = runner.invoke(main, ["check", str(package_dir)])
     assert human.exit_code == 1 and code in human.stdout and "FAILED" in human.stdout
@@ -83,18 +92,25 @@ def test_generate_and_check_mode(runner: CliRunner, metadata_dir: Path, tmp_path
     assert "up to date" in runner.invoke(main, [*args, "--check"]).stdout
 
 
-def test_generate_bad_metadata_exit_3(runner: CliRunner, metadata_dir: Path,
-                                      tmp_path: Path) -> None:
+def test_generate_bad_metadata_exit_3(
+    runner: CliRunner, metadata_dir: Path, tmp_path: Path
+) -> None:
     t = metadata_dir / "tables" / "01_small.toml"
     t.write_text(t.read_text(encoding="utf-8").replace('"10", "<5"]', '"10"]'), encoding="utf-8")
-    result = runner.invoke(main, ["generate", "--metadata", str(metadata_dir), "--out",
-                                  str(tmp_path / "o"), "--json"])
+    result = runner.invoke(
+        main, ["generate", "--metadata", str(metadata_dir), "--out", str(tmp_path / "o"), "--json"]
+    )
     assert result.exit_code == 3
     env = _json(result)
     assert env["error"]["code"] == "metadata.invalid"
     prob = env["error"]["problems"][0]
     assert (prob["file"], prob["table"], prob["panel"], prob["row"], prob["field"]) == (
-        "tables/01_small.toml", "small", "per_year", 1, "values")
+        "tables/01_small.toml",
+        "small",
+        "per_year",
+        1,
+        "values",
+    )
 
 
 def test_usage_error_exit_2(runner: CliRunner) -> None:
@@ -113,8 +129,9 @@ def _commands(group: click.Group) -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize("path", _commands(main), ids=lambda p: " ".join(p) or "main")
 @pytest.mark.parametrize("flag", ["-h", "--help"])
-def test_every_command_has_help_with_example(runner: CliRunner, path: tuple[str, ...],
-                                             flag: str) -> None:
+def test_every_command_has_help_with_example(
+    runner: CliRunner, path: tuple[str, ...], flag: str
+) -> None:
     result = runner.invoke(main, [*path, flag])
     assert result.exit_code == 0
     text = result.stdout.rstrip()

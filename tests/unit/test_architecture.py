@@ -56,8 +56,9 @@ def test_layers(name: str) -> None:
 def test_nothing_imports_cli(path: Path) -> None:
     if _module(path) in ("cli", "__main__"):
         return
-    assert not any(i == "opendata_mh.cli" or i.startswith("opendata_mh.cli.")
-                   for i in _imports(path))
+    assert not any(
+        i == "opendata_mh.cli" or i.startswith("opendata_mh.cli.") for i in _imports(path)
+    )
 
 
 def test_errors_imports_nothing_from_the_package() -> None:

@@ -13,8 +13,9 @@ from opendata_mh.generate import generate
 
 
 def _snapshot(d: Path) -> dict[str, bytes]:
-    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*"))
-            if p.is_file()}
+    return {
+        p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()
+    }
 
 
 def test_same_input_same_bytes(metadata_dir: Path, tmp_path: Path) -> None:
@@ -22,16 +23,23 @@ def test_same_input_same_bytes(metadata_dir: Path, tmp_path: Path) -> None:
     generate(metadata_dir, tmp_path / "b")
     a, b = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
     assert a == b
-    assert sorted(a) == ["data/absent.csv", "data/rounded.csv", "data/small.csv",
-                         "data/text_figures.csv", "datapackage.json"]
+    assert sorted(a) == [
+        "data/absent.csv",
+        "data/rounded.csv",
+        "data/small.csv",
+        "data/text_figures.csv",
+        "datapackage.json",
+    ]
 
 
 def test_csv_format_and_values(package_dir: Path) -> None:
     raw = (package_dir / "data" / "small.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw and raw.endswith(b"\n")
     lines = raw.decode("utf-8").splitlines()
-    assert lines[0] == ("period,form,form_label,form_label_en,value,value_lower,value_upper,"
-                        "value_printed,cell_type,obs_status,conf_status")
+    assert lines[0] == (
+        "period,form,form_label,form_label_en,value,value_lower,value_upper,"
+        "value_printed,cell_type,obs_status,conf_status"
+    )
     assert lines[1] == "2022,a,A (gedrukt),Form A,10,10,10,10,exact,A,F"
     assert lines[2] == "2023,a,A (gedrukt),Form A,,1,4,<5,masked,Q,A"
     assert lines[4] == "2023,b,Vorm B,Form B,,12,13,,unresolved,O,F"
@@ -58,26 +66,35 @@ def test_descriptor(package_dir: Path) -> None:
     assert fields["form"]["constraints"]["enum"] == ["all", "a", "b"]
     assert fields["value"]["type"] == "integer" and fields["value"]["constraints"]["minimum"] == 0
     assert fields["cell_type"]["constraints"]["enum"][0] == "exact"
-    assert small["unresolved"] == [{"key": {"period": "2023", "form": "b"}, "row": 4,
-                                    "candidates": ["12", "13"],
-                                    "reason": "Two digits merged in the extraction."}]
+    assert small["unresolved"] == [
+        {
+            "key": {"period": "2023", "form": "b"},
+            "row": 4,
+            "candidates": ["12", "13"],
+            "reason": "Two digits merged in the extraction.",
+        }
+    ]
     assert small["sdc"] == {"rule": "threshold", "threshold": 5}
     assert res["rounded"]["sdc"] == {"rule": "rounding", "base": 10, "tie": "half_up"}
     assert res["absent"]["available"] is False
     rels = {r["id"]: r for r in d["relations"]}
-    assert rels["small.sums.2023"]["parts"] == ["small/period=2023/form=a",
-                                                "small/period=2023/form=b"]
+    assert rels["small.sums.2023"]["parts"] == [
+        "small/period=2023/form=a",
+        "small/period=2023/form=b",
+    ]
     assert rels["text.total_2023"]["cells"] == ["text:total_2023", "@total/period=2023"]
     assert d["latentQuantities"][0]["id"] == "@total/period=2022"
     assert d["knownDiscrepancies"][0]["id"] == "prose_2022"
 
 
-def test_check_mode_reports_changes_and_writes_nothing(metadata_dir: Path, package_dir: Path
-                                                       ) -> None:
+def test_check_mode_reports_changes_and_writes_nothing(
+    metadata_dir: Path, package_dir: Path
+) -> None:
     assert generate(metadata_dir, package_dir, check=True).changes == ()
     t1 = metadata_dir / "tables" / "01_small.toml"
-    t1.write_text(t1.read_text(encoding="utf-8").replace('"10", "<5"]', '"11", "<5"]'),
-                  encoding="utf-8")
+    t1.write_text(
+        t1.read_text(encoding="utf-8").replace('"10", "<5"]', '"11", "<5"]'), encoding="utf-8"
+    )
     before = _snapshot(package_dir)
     res = generate(metadata_dir, package_dir, check=True)
     assert [(c.path, c.status) for c in res.changes] == [("data/small.csv", "modified")]
@@ -92,8 +109,9 @@ def test_failure_mid_write_leaves_old_package_intact(
 ) -> None:
     before = _snapshot(package_dir)
     t1 = metadata_dir / "tables" / "01_small.toml"
-    t1.write_text(t1.read_text(encoding="utf-8").replace('"10", "<5"]', '"11", "<5"]'),
-                  encoding="utf-8")
+    t1.write_text(
+        t1.read_text(encoding="utf-8").replace('"10", "<5"]', '"11", "<5"]'), encoding="utf-8"
+    )
     real = gen._write_file
     calls = {"n": 0}
 

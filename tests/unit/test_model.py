@@ -26,7 +26,13 @@ def test_masked_is_one_to_four() -> None:
 def test_exact_and_zero() -> None:
     p = parse_printed("181", THRESHOLD)
     assert (p.value, p.lower, p.upper, p.cell_type, p.obs_status, p.conf_status) == (
-        181, 181, 181, "exact", "A", "F")
+        181,
+        181,
+        181,
+        "exact",
+        "A",
+        "F",
+    )
     z = parse_printed("0", THRESHOLD)
     assert (z.value, z.lower, z.upper, z.cell_type) == (0, 0, 0, "zero")
 
@@ -34,7 +40,13 @@ def test_exact_and_zero() -> None:
 def test_rounded_170_is_165_to_174() -> None:
     p = parse_printed("170", ROUNDING)
     assert (p.value, p.lower, p.upper, p.cell_type, p.obs_status, p.conf_status) == (
-        170, 165, 174, "rounded", "A", "F")
+        170,
+        165,
+        174,
+        "rounded",
+        "A",
+        "F",
+    )
 
 
 def test_rounded_zero_is_0_to_4() -> None:
@@ -45,7 +57,13 @@ def test_rounded_zero_is_0_to_4() -> None:
 def test_range_170_180() -> None:
     p = parse_printed("170-180", ROUNDING)
     assert (p.value, p.lower, p.upper, p.cell_type, p.obs_status, p.conf_status) == (
-        None, 170, 180, "range", "Q", "D")
+        None,
+        170,
+        180,
+        "range",
+        "Q",
+        "D",
+    )
 
 
 def test_unresolved_is_hull_of_candidates() -> None:
@@ -92,15 +110,23 @@ def test_fixture_cells(metadata_dir: Path) -> None:
 def test_relations_are_expanded(metadata_dir: Path) -> None:
     meta = load_metadata(metadata_dir)
     rels = {r.id: r for r in meta.relations}
-    assert set(rels) == {"small.sums.2022", "small.sums.2023", "total.is_small.2022",
-                         "total.is_small.2023", "rounded.x_at_most_y.2022",
-                         "text.total_2023", "text.total_2022_wrong"}
+    assert set(rels) == {
+        "small.sums.2022",
+        "small.sums.2023",
+        "total.is_small.2022",
+        "total.is_small.2023",
+        "rounded.x_at_most_y.2022",
+        "text.total_2023",
+        "text.total_2022_wrong",
+    }
     r = rels["small.sums.2023"]
     assert str(r.total) == "small/period=2023/form=all"
     # '*' expands to every code present except 'all'
     assert [str(p) for p in r.parts] == ["small/period=2023/form=a", "small/period=2023/form=b"]
-    assert rels["text.total_2023"].cells == (CellRef("text", "total_2023"),
-                                             CellRef("latent", "total", (("period", "2023"),)))
+    assert rels["text.total_2023"].cells == (
+        CellRef("text", "total_2023"),
+        CellRef("latent", "total", (("period", "2023"),)),
+    )
     assert "text.share_a" not in rels  # percentages add no identity
     assert [str(q.ref) for q in meta.latent] == ["@total/period=2022", "@total/period=2023"]
     assert meta.discrepancies[0].relations == ("text:total_2022_wrong",)
@@ -153,8 +179,8 @@ def test_duplicate_cells_and_ids(metadata_dir: Path) -> None:
     t1 = metadata_dir / "tables" / "01_small.toml"
     _replace(t1, 'fixed = { form = "all" }', 'fixed = { form = "a" }')
     (metadata_dir / "tables" / "04_dup.toml").write_text(
-        (metadata_dir / "tables" / "03_absent.toml").read_text(encoding="utf-8"),
-        encoding="utf-8")
+        (metadata_dir / "tables" / "03_absent.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     with pytest.raises(MetadataError) as info:
         load_metadata(metadata_dir)
     msgs = [str(p) for p in info.value.problems]
@@ -164,23 +190,31 @@ def test_duplicate_cells_and_ids(metadata_dir: Path) -> None:
 
 def test_panel_must_cover_dimensions(metadata_dir: Path) -> None:
     t1 = metadata_dir / "tables" / "01_small.toml"
-    _replace(t1, 'fixed = { form = "all" }\n', '')
+    _replace(t1, 'fixed = { form = "all" }\n', "")
     with pytest.raises(MetadataError) as info:
         load_metadata(metadata_dir)
-    assert any(p.panel == "total" and p.field == "form" and "not covered" in p.message
-               for p in info.value.problems)
+    assert any(
+        p.panel == "total" and p.field == "form" and "not covered" in p.message
+        for p in info.value.problems
+    )
 
 
 def test_unresolvable_relation_reference_is_an_error(metadata_dir: Path) -> None:
     rel = metadata_dir / "relations.toml"
-    _replace(rel, 'parts = ["small/period={period}/form=*"]',
-             'parts = ["small/period={period}/form=c", "smal/period={period}/form=a"]')
+    _replace(
+        rel,
+        'parts = ["small/period={period}/form=*"]',
+        'parts = ["small/period={period}/form=c", "smal/period={period}/form=a"]',
+    )
     _replace(rel, 'total = "rounded/period=2022/measure=x"', 'total = "rounded/period=2022"')
     with pytest.raises(MetadataError) as info:
         load_metadata(metadata_dir)
     probs = [p for p in info.value.problems if p.file == "relations.toml"]
-    assert {p.table for p in probs} >= {"small.sums.2022", "small.sums.2023",
-                                         "rounded.x_at_most_y.2022"}
+    assert {p.table for p in probs} >= {
+        "small.sums.2022",
+        "small.sums.2023",
+        "rounded.x_at_most_y.2022",
+    }
     assert any("is not a cell of the table" in p.message for p in probs)
     assert any("missing ['measure']" in p.message for p in probs)
 

@@ -26,10 +26,18 @@ def test_clean_fixture_package(package_dir: Path) -> None:
     assert s["latent"]["@total/period=2023"] == [17, 17]
 
 
-@pytest.mark.parametrize(("name", "breaker", "code", "res", "row", "field"), BREAKAGES,
-                         ids=[b[0] for b in BREAKAGES])
-def test_breakage_is_found(package_dir: Path, name: str, breaker: Callable[[Path], None],
-                           code: str, res: str, row: int | None, field: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "breaker", "code", "res", "row", "field"), BREAKAGES, ids=[b[0] for b in BREAKAGES]
+)
+def test_breakage_is_found(
+    package_dir: Path,
+    name: str,
+    breaker: Callable[[Path], None],
+    code: str,
+    res: str,
+    row: int | None,
+    field: str,
+) -> None:
     breaker(package_dir)
     report = check(package_dir)
     assert not report.ok
@@ -41,7 +49,8 @@ def test_small_count_in_printed_only(package_dir: Path) -> None:
     edit_csv(package_dir, "small", 2, value_printed="2")
     report = check(package_dir)
     assert ("sdc.small-count", "small", 2, "value_printed") in {
-        (i.code, i.resource, i.row, i.field) for i in report.issues}
+        (i.code, i.resource, i.row, i.field) for i in report.issues
+    }
 
 
 def test_status_mismatch(package_dir: Path) -> None:
@@ -79,10 +88,12 @@ def test_unresolved_reference_in_relations(package_dir: Path) -> None:
 
 
 def test_field_without_description(package_dir: Path) -> None:
-    edit_descriptor(package_dir,
-                    lambda d: resource(d, "rounded")["schema"]["fields"][0].pop("description"))
+    edit_descriptor(
+        package_dir, lambda d: resource(d, "rounded")["schema"]["fields"][0].pop("description")
+    )
     assert ("metadata.missing", "rounded", "period") in {
-        (i.code, i.resource, i.field) for i in check(package_dir).issues}
+        (i.code, i.resource, i.field) for i in check(package_dir).issues
+    }
 
 
 def test_unreadable_package(tmp_path: Path) -> None:
@@ -95,8 +106,9 @@ def test_unreadable_package(tmp_path: Path) -> None:
 
 
 def test_invalid_descriptor(package_dir: Path) -> None:
-    edit_descriptor(package_dir, lambda d: resource(d, "small")["schema"].__setitem__(
-        "fields", "nope"))
+    edit_descriptor(
+        package_dir, lambda d: resource(d, "small")["schema"].__setitem__("fields", "nope")
+    )
     with pytest.raises(PackageError):
         check(package_dir)
 
@@ -117,26 +129,27 @@ def test_every_emitted_code_is_documented(package_dir: Path) -> None:
         assert f"``{code}``" in (v.__doc__ or ""), code
 
 
-I = (0.0, math.inf)
-
-
-@pytest.mark.parametrize(("rtype", "total", "parts", "ok"), [
-    ("additive", (10, 10), [(10, 10), (0, 0)], True),
-    ("additive", (17, 17), [(1, 4), (12, 13)], True),
-    ("additive", (18, 18), [(1, 4), (12, 13)], False),
-    ("multilabel", (10, 10), [(6, 6), (6, 6)], True),
-    ("multilabel", (5, 5), [(6, 6), (1, 4)], False),
-    ("multilabel", (13, 13), [(6, 6), (1, 4)], False),
-    ("subset", (10, 10), [(6, 6), (1, 4)], True),
-    ("subset", (10, 10), [(6, 6), (5, 5)], False),
-    ("overlap_subset", (10, 10), [(10, 10), (9, 9)], True),
-    ("overlap_subset", (10, 10), [(11, 11)], False),
-    ("identity", None, [(165, 174), (173, 173)], True),
-    ("identity", None, [(165, 174), (175, 180)], False),
-    ("additive", (0, math.inf), [(1, 4)], True),
-])
-def test_relation_holds(rtype: str, total: tuple[float, float] | None,
-                        parts: list[tuple[float, float]], ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("rtype", "total", "parts", "ok"),
+    [
+        ("additive", (10, 10), [(10, 10), (0, 0)], True),
+        ("additive", (17, 17), [(1, 4), (12, 13)], True),
+        ("additive", (18, 18), [(1, 4), (12, 13)], False),
+        ("multilabel", (10, 10), [(6, 6), (6, 6)], True),
+        ("multilabel", (5, 5), [(6, 6), (1, 4)], False),
+        ("multilabel", (13, 13), [(6, 6), (1, 4)], False),
+        ("subset", (10, 10), [(6, 6), (1, 4)], True),
+        ("subset", (10, 10), [(6, 6), (5, 5)], False),
+        ("overlap_subset", (10, 10), [(10, 10), (9, 9)], True),
+        ("overlap_subset", (10, 10), [(11, 11)], False),
+        ("identity", None, [(165, 174), (173, 173)], True),
+        ("identity", None, [(165, 174), (175, 180)], False),
+        ("additive", (0, math.inf), [(1, 4)], True),
+    ],
+)
+def test_relation_holds(
+    rtype: str, total: tuple[float, float] | None, parts: list[tuple[float, float]], ok: bool
+) -> None:
     assert relation_holds(rtype, total, parts) is ok
 
 
