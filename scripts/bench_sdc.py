@@ -30,6 +30,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -48,7 +49,9 @@ def audit_case(R: int, k: int, model: str, seed: int = 2026) -> dict[str, object
     masked = {f"r{f // R}|c{f % R}" for f in flat}
     mx = int(inner.max())
     cells = [
-        (Cell(c, 1, 4) if model == "informed" else Cell(c, 0, mx)) if c in masked else Cell.exact(c, v)
+        (Cell(c, 1, 4) if model == "informed" else Cell(c, 0, mx))
+        if c in masked
+        else Cell.exact(c, v)
         for c, v in vals.items()
     ]
     t = time.perf_counter()
@@ -121,17 +124,17 @@ _TAU = textwrap.dedent(
 
 def tau_case(vals: dict[str, int], R: int, cost: str) -> dict[str, object] | None:
     with tempfile.TemporaryDirectory(prefix="tau_") as wd:
-        with open(os.path.join(wd, "t.tab"), "w") as f:
+        with (Path(wd) / "t.tab").open("w") as f:
             for cid, v in vals.items():
                 r, c = cid.split("|")
                 f.write(f"{'Total' if r == 'T' else r};{'Total' if c == 'T' else c};{v};{v}\n")
-        with open(os.path.join(wd, "t.rda"), "w") as f:
+        with (Path(wd) / "t.rda").open("w") as f:
             f.write('<SEPARATOR> ";"\n')
             for var in ("R", "C"):
                 f.write(f'{var}\n  <RECODEABLE>\n  <TOTCODE> "Total"\n')
             f.write("n\n  <NUMERIC>\n  <DECIMALS> 0\nf\n  <FREQUENCY>\n")
         cost_spec = "-2" if cost == "unit" else ""
-        with open(os.path.join(wd, "b.arb"), "w") as f:
+        with (Path(wd) / "b.arb").open("w") as f:
             f.write(
                 f'<OPENTABLEDATA> "{wd}/t.tab"\n<OPENMETADATA> "{wd}/t.rda"\n'
                 f'<SPECIFYTABLE> "R""C"|"n"||{cost_spec}\n<SAFETYRULE> FREQ(5,10)\n<READTABLE> 0\n'
@@ -139,7 +142,11 @@ def tau_case(vals: dict[str, int], R: int, cost: str) -> dict[str, object] | Non
             )
         env = dict(os.environ, TMPDIR=wd)
         p = subprocess.run(
-            [sys.executable, "-c", _TAU, wd, cost], capture_output=True, text=True, env=env, timeout=900
+            [sys.executable, "-c", _TAU, wd, cost],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900,
         )
         if p.returncode != 0:
             print(f"pytauargus failed: {p.stderr[-400:]}", file=sys.stderr)
@@ -186,7 +193,8 @@ def main() -> None:
                     ex, nar = informed_exact(vals, rels, tau["sup"])  # type: ignore[arg-type]
                     rows.append(
                         {
-                            "case": f"suppress 100x100, {p:.0%} primary, cost={cost} (τ-ARGUS OPT(1,5))",
+                            "case": f"suppress 100x100, {p:.0%} primary, cost={cost} "
+                            "(τ-ARGUS OPT(1,5))",
                             "primary": row["primary"],
                             "secondary": tau["secondary"],
                             "secondary_value": tau["secondary_value"],
@@ -196,7 +204,18 @@ def main() -> None:
                         }
                     )
                     print(rows[-1], file=sys.stderr)
-    cols = ["case", "time_s", "lps", "exact", "narrowed", "primary", "secondary", "secondary_value", "<5 exact", "<5 narrowed"]
+    cols = [
+        "case",
+        "time_s",
+        "lps",
+        "exact",
+        "narrowed",
+        "primary",
+        "secondary",
+        "secondary_value",
+        "<5 exact",
+        "<5 narrowed",
+    ]
     used = [c for c in cols if any(c in r for r in rows)]
     print("| " + " | ".join(used) + " |")
     print("|" + "---|" * len(used))

@@ -23,7 +23,9 @@ from opendata_mh.sdc import (
 from opendata_mh.sdc.tables import two_way_table
 
 
-def grid(inner: list[list[int]], masked: dict[str, tuple[float, float]]) -> tuple[list[Cell], list[LinearRelation]]:
+def grid(
+    inner: list[list[int]], masked: dict[str, tuple[float, float]]
+) -> tuple[list[Cell], list[LinearRelation]]:
     vals, rels = two_way_table(inner)
     cells = [Cell(c, *masked[c]) if c in masked else Cell.exact(c, v) for c, v in vals.items()]
     return cells, rels
@@ -46,7 +48,7 @@ def test_single_suppression_in_row_is_recoverable_rectangle_is_not() -> None:
     assert r.exact and (r.lower, r.upper) == (3, 3)
     assert set(r.pinned_by) <= {"row0", "col1"} and r.pinned_by
     # the four-cell rectangle: not exact (classic attacker, y >= 0)
-    rect = {c: (0, math.inf) for c in ("r0|c1", "r0|c2", "r1|c1", "r1|c2")}
+    rect = dict.fromkeys(("r0|c1", "r0|c2", "r1|c1", "r1|c2"), (0, math.inf))
     cells, rels = grid(inner, rect)
     rep = audit(cells, rels)
     assert not rep.disclosed()
@@ -55,9 +57,16 @@ def test_single_suppression_in_row_is_recoverable_rectangle_is_not() -> None:
     # the same rectangle under the informed attacker (pytauargus.md §3.1):
     # <5 -> [1,4], secondaries -> [5, inf)
     inf = math.inf
-    cells, rels = grid(inner, {"r0|c1": (1, 4), "r0|c2": (5, inf), "r1|c1": (5, inf), "r1|c2": (5, inf)})
+    cells, rels = grid(
+        inner, {"r0|c1": (1, 4), "r0|c2": (5, inf), "r1|c1": (5, inf), "r1|c2": (5, inf)}
+    )
     rep = audit(cells, rels)
-    assert [iv(rep, c) for c in ("r0|c1", "r0|c2", "r1|c1", "r1|c2")] == [(1, 4), (8, 11), (9, 12), (6, 9)]
+    assert [iv(rep, c) for c in ("r0|c1", "r0|c2", "r1|c1", "r1|c2")] == [
+        (1, 4),
+        (8, 11),
+        (9, 12),
+        (6, 9),
+    ]
     assert not rep.by_id["r0|c1"].narrowed
 
 
@@ -90,7 +99,9 @@ def test_om_cases_2019_unknown_form_is_exactly_3() -> None:
         Cell("unknown", 1, 4, protection="apriori"),
         Cell.exact("total", 154),
     ]
-    rep = audit(cells, additive("om_cases.2019", "total", ["sexual", "labour", "criminal", "unknown"]))
+    rep = audit(
+        cells, additive("om_cases.2019", "total", ["sexual", "labour", "criminal", "unknown"])
+    )
     r = rep.by_id["unknown"]
     assert (r.lower, r.upper, r.exact, r.protected) == (3, 3, True, False)
     assert r.pinned_by == ("om_cases.2019",)
@@ -127,7 +138,10 @@ def test_small_count_pinned_by_row_total_but_not_by_column() -> None:
 def test_rounded_cells_plus_exact_total_pin_every_part() -> None:
     # IND style: parts rounded to tens (10, 20, 10) -> [5,14], [15,24], [5,14]; exact total 25
     parts = {"a": 10, "b": 20, "c": 10}
-    cells = [Cell(k, *rounding_interval(v, 10), kind="interval", protection="none") for k, v in parts.items()]
+    cells = [
+        Cell(k, *rounding_interval(v, 10), kind="interval", protection="none")
+        for k, v in parts.items()
+    ]
     cells.append(Cell.exact("total", 25))
     rep = audit(cells, additive("t", "total", list(parts)))
     assert [iv(rep, k) for k in parts] == [(5, 5), (15, 15), (5, 5)]
@@ -141,7 +155,11 @@ def test_rounded_cells_plus_exact_total_pin_every_part() -> None:
 
 def test_range_and_rounded_total() -> None:
     # range "170-180" + <5 part + rounded total 180 ([175, 184]): the <5 stays [1,4]
-    cells = [Cell("big", 170, 180, kind="interval"), Cell("small", 1, 4), Cell("total", 175, 184, kind="interval")]
+    cells = [
+        Cell("big", 170, 180, kind="interval"),
+        Cell("small", 1, 4),
+        Cell("total", 175, 184, kind="interval"),
+    ]
     rep = audit(cells, additive("t", "total", ["big", "small"]))
     assert iv(rep, "small") == (1, 4)
     assert iv(rep, "big") == (171, 180)
@@ -149,7 +167,12 @@ def test_range_and_rounded_total() -> None:
 
 def test_multilabel_is_not_a_disclosure_when_treated_as_inequalities() -> None:
     # victims with one or more forms: forms a (<5), b = 10, c = 8; victims = 19
-    cells = [Cell("a", 1, 4, protection="apriori"), Cell.exact("b", 10), Cell.exact("c", 8), Cell.exact("victims", 19)]
+    cells = [
+        Cell("a", 1, 4, protection="apriori"),
+        Cell.exact("b", 10),
+        Cell.exact("c", 8),
+        Cell.exact("victims", 19),
+    ]
     wrong = audit(cells, additive("forms", "victims", ["a", "b", "c"]))
     assert wrong.by_id["a"].exact and wrong.by_id["a"].lower == 1  # false "disclosure"
     rep = audit(cells, multilabel("forms", "victims", ["a", "b", "c"]))
@@ -164,7 +187,9 @@ def test_multilabel_is_not_a_disclosure_when_treated_as_inequalities() -> None:
 def test_subset_and_overlap_subset() -> None:
     # top-list: sum of listed parts <= total (subset); overlap: each part <= total
     cells = [Cell.exact("total", 10), Cell.exact("p1", 6), Cell("p2", 1, 4), Cell("q", 5, math.inf)]
-    rep = audit(cells, subset("top", "total", ["p1", "p2"]) + overlap_subset("ov", "total", ["q", "p1"]))
+    rep = audit(
+        cells, subset("top", "total", ["p1", "p2"]) + overlap_subset("ov", "total", ["q", "p1"])
+    )
     assert iv(rep, "p2") == (1, 4)
     assert iv(rep, "q") == (5, 10)
     assert rep.by_id["q"].pinned_by == ("ov",)
@@ -182,7 +207,9 @@ def test_same_figure_in_two_tables_is_one_variable() -> None:
         Cell.exact("A.p2", 30),
         Cell.exact("B.total", 33),
     ]
-    rels = additive("A", "A.total", ["A.p1", "A.p2"]) + identity("same_total", ["A.total", "B.total"])
+    rels = additive("A", "A.total", ["A.p1", "A.p2"]) + identity(
+        "same_total", ["A.total", "B.total"]
+    )
     rep = audit(cells, rels)
     assert iv(rep, "A.p1") == (3, 3)
     assert set(rep.by_id["A.p1"].pinned_by) == {"A", "same_total"}
@@ -200,11 +227,23 @@ def test_p10_zero_and_one_protection() -> None:
     rep = audit(cells, additive("r", "t", ["x1", "x2", "z"]))
     assert iv(rep, "x1") == (0, 0) and iv(rep, "x2") == (0, 0)
     # "15 = 10 + 5 + x + x": both 0
-    cells = [Cell.exact("t", 15), Cell.exact("a", 10), Cell.exact("b", 5), Cell("x1", 0), Cell("x2", 0)]
+    cells = [
+        Cell.exact("t", 15),
+        Cell.exact("a", 10),
+        Cell.exact("b", 5),
+        Cell("x1", 0),
+        Cell("x2", 0),
+    ]
     rep = audit(cells, additive("r", "t", ["a", "b", "x1", "x2"]))
     assert iv(rep, "x1") == (0, 0)
     # "15 = 10 + 3 + x + x": with x >= 1 both are 1, with x >= 0 they are [0, 2]
-    cells = [Cell.exact("t", 15), Cell.exact("a", 10), Cell.exact("b", 3), Cell("x1", 1, 4), Cell("x2", 1, 4)]
+    cells = [
+        Cell.exact("t", 15),
+        Cell.exact("a", 10),
+        Cell.exact("b", 3),
+        Cell("x1", 1, 4),
+        Cell("x2", 1, 4),
+    ]
     rep = audit(cells, additive("r", "t", ["a", "b", "x1", "x2"]))
     assert iv(rep, "x1") == (1, 1) and iv(rep, "x2") == (1, 1)
     cells[3:] = [Cell("x1", 0), Cell("x2", 0)]
@@ -317,7 +356,9 @@ def test_matches_one_lp_pair_per_cell(seed: int) -> None:
     if seed % 3 == 0:  # also mask a few margins
         masked |= {"r0|T", "T|c1"}
     cells = [
-        (Cell(c, 1, 4) if small and "T" not in c else Cell(c, 0, math.inf)) if c in masked else Cell.exact(c, v)
+        (Cell(c, 1, 4) if small and "T" not in c else Cell(c, 0, math.inf))
+        if c in masked
+        else Cell.exact(c, v)
         for c, v in vals.items()
     ]
     rep = audit(cells, rels)

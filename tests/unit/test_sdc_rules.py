@@ -38,7 +38,16 @@ def test_threshold_rule_rejects_negative_and_names_cell() -> None:
 
 @pytest.mark.parametrize(
     ("value", "base", "expected"),
-    [(14, 10, 10), (15, 10, 20), (25, 10, 30), (4, 10, 0), (5, 10, 10), (0, 10, 0), (2, 5, 0), (3, 5, 5)],
+    [
+        (14, 10, 10),
+        (15, 10, 20),
+        (25, 10, 30),
+        (4, 10, 0),
+        (5, 10, 10),
+        (0, 10, 0),
+        (2, 5, 0),
+        (3, 5, 5),
+    ],
 )
 def test_round_half_up(value: int, base: int, expected: int) -> None:
     assert round_half_up(value, base) == expected
@@ -50,7 +59,9 @@ def test_rounding_interval_inverts_rounding() -> None:
     for base in (2, 5, 10):
         for r in range(0, 60, base):
             lo, hi = rounding_interval(r, base)
-            assert {v for v in range(0, 80) if round_half_up(v, base) == r} == set(range(lo, hi + 1))
+            assert {v for v in range(0, 80) if round_half_up(v, base) == r} == set(
+                range(lo, hi + 1)
+            )
     with pytest.raises(SDCError):
         rounding_interval(15, 10)
 

@@ -52,7 +52,11 @@ def test_zeros_are_never_suppressed_unless_allowed() -> None:
 def test_hierarchical_table() -> None:
     # total -> groups g1, g2 -> leaves; one <5 leaf
     vals = {"T": 60, "g1": 25, "g2": 35, "a": 3, "b": 10, "c": 12, "d": 15, "e": 20}
-    rels = additive("top", "T", ["g1", "g2"]) + additive("g1", "g1", ["a", "b", "c"]) + additive("g2", "g2", ["d", "e"])
+    rels = (
+        additive("top", "T", ["g1", "g2"])
+        + additive("g1", "g1", ["a", "b", "c"])
+        + additive("g2", "g2", ["d", "e"])
+    )
     res = suppress(vals, rels, cost="value")
     assert res.secondary == ("b",)
     assert res.audit.by_id["a"].lower == 1 and res.audit.by_id["a"].upper == 4

@@ -34,9 +34,9 @@ from .rules import (
 )
 
 __all__ = [
+    "CONF_STATUS",
     "AuditReport",
     "AuditResult",
-    "CONF_STATUS",
     "Cell",
     "CellStatus",
     "Infeasibility",

@@ -119,7 +119,9 @@ class Component:
         self._h = h
         return h
 
-    def solve(self, cost: dict[int, float]) -> tuple[str, float, np.ndarray | None, np.ndarray | None]:
+    def solve(
+        self, cost: dict[int, float]
+    ) -> tuple[str, float, np.ndarray | None, np.ndarray | None]:
         """Minimise ``sum cost[j] * y_j``. Returns (status, objective, x, row_dual);
         status is ``optimal``, ``infeasible`` or ``unbounded``."""
         h = self.model()
@@ -141,7 +143,10 @@ class Component:
             return "optimal", obj, x, dual
         if st == highspy.HighsModelStatus.kInfeasible:
             return "infeasible", math.nan, None, None
-        if st in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        if st in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
             return "unbounded", -INF, None, None
         raise RuntimeError(f"HiGHS returned {h.modelStatusToString(st)}")  # pragma: no cover
 
@@ -265,20 +270,20 @@ def intervals(
         np.maximum(w_hi, x, out=w_hi)
 
     def lo_done() -> np.ndarray:
-        d = ~np.isnan(exact_lo) | (w_lo <= out_lo + _TOL)
+        d: np.ndarray = ~np.isnan(exact_lo) | (w_lo <= out_lo + _TOL)
         if want_lo is not None:
             d |= w_lo <= want_lo + _TOL
         if stop_width is not None:
             d |= (w_hi - w_lo) >= stop_width - _TOL
-        return d
+        return np.asarray(d, dtype=bool)
 
     def hi_done() -> np.ndarray:
-        d = ~np.isnan(exact_hi) | (w_hi >= out_hi - _TOL)
+        d: np.ndarray = ~np.isnan(exact_hi) | (w_hi >= out_hi - _TOL)
         if want_hi is not None:
             d |= w_hi >= want_hi - _TOL
         if stop_width is not None:
             d |= (w_hi - w_lo) >= stop_width - _TOL
-        return d
+        return np.asarray(d, dtype=bool)
 
     # a first point
     st, _, x, _ = comp.solve({})
@@ -293,18 +298,20 @@ def intervals(
             ol = tset & ~lo_done()
             oh = tset & ~hi_done() & np.isfinite(out_hi)
             n_open = int(ol.sum() + oh.sum())
-            if n_open == 0 or (open_prev is not None and open_prev - n_open < max(2, 0.02 * open_prev)):
+            if n_open == 0 or (
+                open_prev is not None and open_prev - n_open < max(2, 0.02 * open_prev)
+            ):
                 break
             open_prev = n_open
             cost: dict[int, float] = {}
             both = ol & oh
             # alternate the direction of columns open on both sides
-            for j in np.flatnonzero(ol):
-                cost[int(j)] = 1.0
-            for j in np.flatnonzero(oh):
-                if both[j] and (rnd + j) % 2 == 0:
+            for jn in np.flatnonzero(ol):
+                cost[int(jn)] = 1.0
+            for jn in np.flatnonzero(oh):
+                if both[jn] and (rnd + int(jn)) % 2 == 0:
                     continue
-                cost[int(j)] = -1.0
+                cost[int(jn)] = -1.0
             st, _, x, _ = comp.solve(cost)
             if st == "optimal" and x is not None:
                 add(x)
@@ -312,8 +319,8 @@ def intervals(
                 break
 
     # one LP per open side
-    for j in targets:
-        j = int(j)
+    for jj in targets:
+        j = int(jj)
         for side in (0, 1):
             done = lo_done()[j] if side == 0 else hi_done()[j]
             if done:
@@ -343,8 +350,8 @@ def intervals(
 
     # explanations for narrowed sides resolved without an LP
     if explain and not comp.integer:
-        for j in targets:
-            j = int(j)
+        for jj in targets:
+            j = int(jj)
             if lo[j] > comp.lo[j] + 1e-6 and j not in lo_rows and lo_d[j]:
                 st, obj, x, dual = comp.solve({j: 1.0})
                 if st == "optimal" and dual is not None:

@@ -45,18 +45,18 @@ from . import _lp
 from .rules import SDCError
 
 __all__ = [
-    "Cell",
-    "LinearRelation",
-    "AuditResult",
-    "Infeasibility",
     "AuditReport",
+    "AuditResult",
+    "Cell",
+    "Infeasibility",
+    "LinearRelation",
     "additive",
-    "multilabel",
-    "subset",
-    "overlap_subset",
-    "identity",
-    "relation",
     "audit",
+    "identity",
+    "multilabel",
+    "overlap_subset",
+    "relation",
+    "subset",
 ]
 
 INF = math.inf
@@ -132,7 +132,9 @@ class LinearRelation:
             object.__setattr__(self, "source", self.id)
 
 
-def _merge(total: str, parts: Sequence[str], sign_total: float, sign_part: float) -> dict[str, float]:
+def _merge(
+    total: str, parts: Sequence[str], sign_total: float, sign_part: float
+) -> dict[str, float]:
     c: dict[str, float] = {}
     for p in parts:
         c[p] = c.get(p, 0.0) + sign_part
@@ -292,9 +294,11 @@ class AuditReport:
 
 @dataclass
 class _Reduced:
-    free: list[int]                   # cell index per column
-    comps: list[tuple[_lp.Component, list[int], list[int]]]  # (model, cell idx per col, relation idx per row)
-    conflicts: list[int]              # relations violated by fixed cells alone
+    free: list[int]  # cell index per column
+    comps: list[
+        tuple[_lp.Component, list[int], list[int]]
+    ]  # (model, cell idx per col, relation idx per row)
+    conflicts: list[int]  # relations violated by fixed cells alone
 
 
 Compiled = list[tuple[np.ndarray, np.ndarray, bool, float]]
@@ -319,7 +323,14 @@ def _compile(cells: Sequence[Cell], relations: Sequence[LinearRelation]) -> Comp
             idx = np.array([pos[c] for c in rel.coeffs], dtype=np.int64)
         except KeyError as exc:
             raise SDCError(f"relation {rel.id!r} refers to unknown cell {exc.args[0]!r}") from None
-        out.append((idx, np.array(list(rel.coeffs.values()), dtype=float), rel.kind == "eq", float(rel.rhs)))
+        out.append(
+            (
+                idx,
+                np.array(list(rel.coeffs.values()), dtype=float),
+                rel.kind == "eq",
+                float(rel.rhs),
+            )
+        )
     return out
 
 
@@ -510,7 +521,9 @@ def audit(
         else:
             protected = not narrowed
         results.append(
-            AuditResult(c.id, a, b, ap, exact, narrowed, protected, _ordered_unique(pins.get(i, ())))
+            AuditResult(
+                c.id, a, b, ap, exact, narrowed, protected, _ordered_unique(pins.get(i, ()))
+            )
         )
     stats = {
         "cells": len(cells),

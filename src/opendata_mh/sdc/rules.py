@@ -35,23 +35,23 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
-    "SDCError",
+    "CONF_STATUS",
     "CellStatus",
     "Interval",
     "PrintedCell",
-    "threshold_status",
+    "SDCError",
+    "controlled_rounding_interval",
     "is_primary",
+    "parse_printed",
+    "parse_range",
     "round_half_up",
     "rounding_interval",
-    "controlled_rounding_interval",
-    "threshold_interval",
     "secondary_interval",
-    "parse_range",
-    "parse_printed",
-    "CONF_STATUS",
+    "threshold_interval",
+    "threshold_status",
 ]
 
 Interval = tuple[int, float]
@@ -63,7 +63,7 @@ class SDCError(ValueError):
     unknown symbol, inconsistent bounds, ...). The message names the cell."""
 
 
-class CellStatus(str, Enum):
+class CellStatus(StrEnum):
     """Status of a count cell after protection.
 
     ``SAFE``: published as is. ``ZERO``: a published zero. ``PRIMARY``: masked by
@@ -272,4 +272,6 @@ def parse_printed(
     if _RANGE.match(s):
         a, b = parse_range(s)
         return PrintedCell("range", a, b)
-    raise SDCError(f"cannot read printed figure {printed!r} (expected n, <n, a-b or a secondary symbol)")
+    raise SDCError(
+        f"cannot read printed figure {printed!r} (expected n, <n, a-b or a secondary symbol)"
+    )

@@ -123,7 +123,7 @@ def published_cells(
 
 def _costs(values: Mapping[str, int], cost: str | Mapping[str, float]) -> dict[str, float]:
     if cost == "unit":
-        return {c: 1.0 for c in values}
+        return dict.fromkeys(values, 1.0)
     if cost == "value":
         return {c: float(max(v, 1)) for c, v in values.items()}
     if isinstance(cost, Mapping):
@@ -173,7 +173,9 @@ class _Complement:
         h = self.comp.model()
         self.h = h
 
-    def set_bounds(self, p_hi: np.ndarray, m_hi: np.ndarray, p_lo: np.ndarray, m_lo: np.ndarray) -> None:
+    def set_bounds(
+        self, p_hi: np.ndarray, m_hi: np.ndarray, p_lo: np.ndarray, m_lo: np.ndarray
+    ) -> None:
         n = self.n
         idx = np.arange(2 * n, dtype=np.int32)
         lo = np.concatenate([p_lo, m_lo])
@@ -191,7 +193,8 @@ class _Complement:
         st, _, x, _ = self.comp.solve(cost)
         if st != "optimal" or x is None:
             return None
-        return np.abs(x[: self.n]) + np.abs(x[self.n :])
+        dev: np.ndarray = np.abs(x[: self.n]) + np.abs(x[self.n :])
+        return dev
 
 
 def _check(
@@ -293,8 +296,12 @@ def suppress(
             if c not in pos:
                 raise SDCError(f"relation {rel.id!r} refers to unknown cell {c!r}")
         lhs = sum(a * values[c] for c, a in rel.coeffs.items())
-        if (rel.kind == "eq" and abs(lhs - rel.rhs) > 1e-6) or (rel.kind == "le" and lhs > rel.rhs + 1e-6):
-            raise SDCError(f"relation {rel.id!r} does not hold for the true values (lhs {lhs}, rhs {rel.rhs})")
+        if (rel.kind == "eq" and abs(lhs - rel.rhs) > 1e-6) or (
+            rel.kind == "le" and lhs > rel.rhs + 1e-6
+        ):
+            raise SDCError(
+                f"relation {rel.id!r} does not hold for the true values (lhs {lhs}, rhs {rel.rhs})"
+            )
     if primary is None:
         prim = np.array([is_primary(int(values[c]), threshold) for c in ids])
     else:
@@ -303,7 +310,9 @@ def suppress(
             if c not in pos:
                 raise SDCError(f"unknown primary cell {c!r}")
             if not 1 <= values[c] <= threshold - 1:
-                raise SDCError(f"primary cell {c!r} has value {values[c]} outside 1..{threshold - 1}")
+                raise SDCError(
+                    f"primary cell {c!r} has value {values[c]} outside 1..{threshold - 1}"
+                )
             prim[pos[c]] = True
     cst = _costs(values, cost)
     w = np.array([cst[c] for c in ids])
@@ -333,8 +342,13 @@ def suppress(
     stats = {"rounds": 0, "complement_lps": 0, "audit_lps": 0, "pruned": 0}
     for _ in range(max_rounds):
         viol, lps = _check(
-            vals, crels, supp, prim,
-            threshold=threshold, zeros_suppressible=zeros_suppressible, protection=protection,
+            vals,
+            crels,
+            supp,
+            prim,
+            threshold=threshold,
+            zeros_suppressible=zeros_suppressible,
+            protection=protection,
         )
         stats["audit_lps"] += lps
         if not viol:
@@ -377,12 +391,17 @@ def suppress(
 
     if prune:
         sec = np.flatnonzero(supp & ~prim & ~fixed_sec)
-        order = sorted(sec, key=lambda i: (-w[i], -vals[i], -i))
+        order = sorted((int(x) for x in sec), key=lambda i: (-w[i], -vals[i], -i))
         for i in order:
             supp[i] = False
             viol, lps = _check(
-                vals, crels, supp, prim,
-                threshold=threshold, zeros_suppressible=zeros_suppressible, protection=protection,
+                vals,
+                crels,
+                supp,
+                prim,
+                threshold=threshold,
+                zeros_suppressible=zeros_suppressible,
+                protection=protection,
             )
             stats["audit_lps"] += lps
             if viol:
@@ -400,15 +419,20 @@ def suppress(
             status[c] = CellStatus.ZERO if vals[i] == 0 else CellStatus.SAFE
     final = audit(
         published_cells(
-            values, status, threshold=threshold,
-            zeros_suppressible=zeros_suppressible, protection=protection,
+            values,
+            status,
+            threshold=threshold,
+            zeros_suppressible=zeros_suppressible,
+            protection=protection,
         ),
         relations,
         explain=False,
     )
     bad = final.unprotected()
     if bad:  # pragma: no cover - the loop's own check makes this unreachable
-        raise SDCError(f"internal error: final audit finds unprotected cells {[r.cell_id for r in bad][:5]}")
+        raise SDCError(
+            f"internal error: final audit finds unprotected cells {[r.cell_id for r in bad][:5]}"
+        )
     secondary = tuple(c for c in ids if status[c] == CellStatus.SECONDARY)
     return SuppressionResult(
         status=status,
