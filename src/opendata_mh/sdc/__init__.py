@@ -32,6 +32,8 @@ from .rules import (
     threshold_interval,
     threshold_status,
 )
+from .suppress import SuppressionResult, published_cells, suppress
+from .tables import two_way_table
 
 __all__ = [
     "CONF_STATUS",
@@ -43,6 +45,7 @@ __all__ = [
     "LinearRelation",
     "PrintedCell",
     "SDCError",
+    "SuppressionResult",
     "additive",
     "audit",
     "controlled_rounding_interval",
@@ -52,11 +55,14 @@ __all__ = [
     "overlap_subset",
     "parse_printed",
     "parse_range",
+    "published_cells",
     "relation",
     "round_half_up",
     "rounding_interval",
     "secondary_interval",
     "subset",
+    "suppress",
     "threshold_interval",
     "threshold_status",
+    "two_way_table",
 ]
