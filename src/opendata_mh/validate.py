@@ -625,10 +625,21 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
 
     groups: list[tuple[str, str, list[_Rel]]] = []
     known_ids: set[str] = set()
+    untested: list[tuple[str, str, _Loc]] = []
     for k in d.get("knownDiscrepancies") or []:
         if not isinstance(k, dict):
             continue
         listed = {str(x) for x in k.get("relations") or []}
+        first = _Loc(None, None, None)
+        for x in sorted(listed):
+            try:
+                ref = parse_ref(x)
+            except ValueError:
+                continue
+            if lookup(ref) and locs[ref].resource:
+                first = locs[ref]
+                break
+        untested.append((str(k.get("id")), str(k.get("description_en", "")), first))
         members = [
             r
             for r in rels
@@ -659,6 +670,18 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
     known_list = []
     for gid, gdesc, members in groups:
         if not members:
+            loc = next(u[2] for u in untested if u[0] == gid)
+            known_list.append({"discrepancy": gid, "relations": [], "description_en": gdesc})
+            issues.append(
+                _issue(
+                    "consistency.known-discrepancy",
+                    f"known discrepancy {gid} (recorded; it covers no relation, so check cannot "
+                    f"test it): {gdesc}",
+                    loc.resource,
+                    loc.row,
+                    loc.field,
+                )
+            )
             continue
         vals_g, conflicts = _fixpoint(good + members, values, latent)
         conflicts -= conflicts_good

@@ -155,3 +155,25 @@ def test_relation_holds(
 
 def test_report_json_is_serialisable(package_dir: Path) -> None:
     json.dumps(check(package_dir).to_dict())
+
+
+def test_untestable_discrepancy_is_still_shown(package_dir: Path) -> None:
+    def add(d: dict) -> None:
+        d["knownDiscrepancies"].append(
+            {"id": "pct", "relations": ["text:share_a"], "description_en": "53% is 50%."}
+        )
+
+    edit_descriptor(package_dir, add)
+    report = check(package_dir)
+    assert report.ok
+    hit = [i for i in report.issues if "pct" in i.message]
+    assert [(i.code, i.severity, i.resource, i.row) for i in hit] == [
+        ("consistency.known-discrepancy", "info", "text_figures", 3)
+    ]
+
+
+def test_crlf_and_bom_are_findings(package_dir: Path) -> None:
+    path = package_dir / "data" / "rounded.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    found = [(i.code, i.resource) for i in check(package_dir).issues]
+    assert found.count(("format.csv-dialect", "rounded")) == 2
