@@ -52,6 +52,10 @@ Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparse
 unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
 raised as :class:`~opendata_mh.errors.PackageError` whose ``code`` attribute holds the code.
 
+Codes of ``opendata-mh generate`` (CLI, same envelope): ``package.out-of-date`` [error] a file
+of the committed package would change (``--check``, exit 1); ``metadata.invalid`` [error] one per
+metadata problem (exit 3); errors ``package.write-failed`` and ``internal-error`` (exit 3).
+
 Consistency semantics: cells are intervals [value_lower, value_upper] (exact and zero cells use
 ``value``); text figures use their bounds; latent quantities start at [0, inf) and are narrowed to
 the intersection of what every relation not listed as a known discrepancy implies, iterated to a
