@@ -59,16 +59,34 @@ def assert_masked(name: str, **key: str) -> None:
 def test_all_22_tables_are_resources() -> None:
     names = {r["name"] for r in descriptor()["resources"]}
     expected = {
-        "victims_by_form", "sexual_exploitation_by_sector", "sexual_exploitation_by_sector_region",
-        "labour_exploitation_by_sector", "victims_by_region", "top10_nationalities",
-        "ind_reflection_period", "ind_residence_permits", "victims_by_age", "minor_victims_by_form",
-        "victims_by_sex", "victims_by_reporter", "investigations_by_form", "suspects_by_sex",
-        "om_cases_registered", "om_cases_by_form", "court_cases_by_form", "om_disposals",
-        "court_outcomes", "tried_suspects_by_country_of_birth", "tried_suspects_by_age",
-        "tried_suspects_by_sex", "text_figures",
+        "victims_by_form",
+        "sexual_exploitation_by_sector",
+        "sexual_exploitation_by_sector_region",
+        "labour_exploitation_by_sector",
+        "victims_by_region",
+        "top10_nationalities",
+        "ind_reflection_period",
+        "ind_residence_permits",
+        "victims_by_age",
+        "minor_victims_by_form",
+        "victims_by_sex",
+        "victims_by_reporter",
+        "investigations_by_form",
+        "suspects_by_sex",
+        "om_cases_registered",
+        "om_cases_by_form",
+        "court_cases_by_form",
+        "om_disposals",
+        "court_outcomes",
+        "tried_suspects_by_country_of_birth",
+        "tried_suspects_by_age",
+        "tried_suspects_by_sex",
+        "text_figures",
     }
     assert expected <= names
-    numbers = sorted(r.get("reportTable") for r in descriptor()["resources"] if r.get("reportTable"))
+    numbers = sorted(
+        r.get("reportTable") for r in descriptor()["resources"] if r.get("reportTable")
+    )
     assert numbers == list(range(1, 23))
 
 
