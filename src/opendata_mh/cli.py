@@ -20,6 +20,7 @@ import click
 from rich.console import Console
 
 from opendata_mh import __version__
+from opendata_mh.audit import PackageAudit, audit_check, audit_path
 from opendata_mh.errors import GenerateError, MetadataError, OpendataMhError, PackageError
 from opendata_mh.generate import generate as generate_package
 from opendata_mh.report import Issue, Report
@@ -216,7 +217,10 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
     if quiet:
         return
     known = [i for i in report.issues if i.code == "consistency.known-discrepancy"]
-    other_info = [i for i in report.issues if i.severity == "info" and i not in known]
+    acknowledged = [i for i in report.issues if i.code == "audit.acknowledged"]
+    other_info = [
+        i for i in report.issues if i.severity == "info" and i not in known + acknowledged
+    ]
     if known:
         console.print(
             f"[bold]Known discrepancies of the report[/] ({len(known)}, shown as "
@@ -224,6 +228,13 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
         )
         for i in known:
             console.print(f"  - {i.message}", markup=False)
+    if acknowledged:
+        console.print(
+            f"[bold]Acknowledged disclosure findings[/] ({len(acknowledged)}, historic "
+            "publication, shown as known; 'opendata-mh audit' lists them):"
+        )
+        for i in acknowledged:
+            console.print(f"  - {i.message.split('; acknowledged on')[0]}", markup=False)
     for i in other_info:
         console.print(f"  info {i.code} ({i.location()}): {i.message}", markup=False)
     issues = s.get("issues", {})
@@ -245,19 +256,22 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
-def check(package_dir: Path, as_json: bool, quiet: bool) -> None:
-    """Validate a data package: schema (frictionless), disclosure rules, consistency, metadata.
+@click.option("--no-audit", is_flag=True, help="Skip the disclosure audit (see 'audit').")
+def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool) -> None:
+    """Validate a data package: schema (frictionless), disclosure rules, consistency, metadata,
+    and the disclosure audit.
 
     PACKAGE_DIR is the package directory or its datapackage.json (default: datapackage).
     Every finding names the resource, the CSV data row (1-based) and the field. Known
-    discrepancies of the printed report are shown as known (info) and do not fail the check.
+    discrepancies of the printed report and acknowledged disclosure findings are shown as known
+    (info) and do not fail the check; a new disclosure does.
 
     \b
     Exit codes: 0 clean, 1 findings, 2 usage error, 3 could not run (unreadable package,
                 bad descriptor).
     """
     try:
-        report = check_package(package_dir)
+        report = check_package(package_dir, extra_checks=() if no_audit else (audit_check,))
     except OpendataMhError as exc:
         _fail("check", exc, as_json)
     except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
@@ -267,6 +281,97 @@ def check(package_dir: Path, as_json: bool, quiet: bool) -> None:
     else:
         render_report(report, _stdout(), quiet=quiet)
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+def render_audit(result: PackageAudit, console: Console, all_cells: bool = False) -> None:
+    """Human-readable audit: a table of the findings (or every audited cell), then a summary."""
+    from rich.table import Table
+
+    shown = result.cells if all_cells else tuple(result.findings())
+    if shown:
+        table = Table(title="Disclosure audit", title_justify="left", show_lines=False)
+        for col in ("cell", "printed", "interval", "status", "pinned by"):
+            table.add_column(col, overflow="fold")
+        colours = {"exact": "red", "narrowed": "yellow", "infeasible": "magenta"}
+        for c in shown:
+            status = c.status if c.target else f"{c.status} ({c.cell_type})"
+            if c.finding_code and c.acknowledged:
+                status += " (acknowledged)"
+            colour = "dim" if c.acknowledged or not c.target else colours.get(c.status, "green")
+            resource, _, key = c.cell.partition("/")
+            table.add_row(
+                f"{resource}\n  {key}",
+                c.printed,
+                c.interval_text(),
+                f"[{colour}]{status}[/]",
+                "\n".join(c.pinned_by),
+            )
+        if not console.is_terminal:  # a pipe or file: no narrow 80-column wrapping
+            console = Console(
+                file=console.file, width=max(console.width, 150), soft_wrap=True, highlight=False
+            )
+        console.print(table)
+    for i in result.issues:
+        if i.code in ("audit.acknowledged", "audit.exact-disclosure", "audit.narrowed"):
+            continue
+        colour = {"error": "red", "warning": "yellow"}.get(i.severity, "blue")
+        console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ", end="")
+        console.print(i.message, markup=False)
+    s = result.summary()
+    verdict = "[bold green]OK[/]" if result.ok else "[bold red]FAILED[/]"
+    console.print(
+        f"{verdict} {s['masked_cells']} masked cells audited: {s['exact_disclosures']} disclosed "
+        f"exactly, {s['narrowed']} narrowed; {s['acknowledged']} acknowledged, "
+        f"{s['new_findings']} new, {s['stale_acknowledgements']} stale acknowledgement(s), "
+        f"{len(s['infeasible_sets'])} infeasible set(s); "
+        f"{sum(len(v) for v in s['excluded_relations'].values())} relation(s) of known "
+        "discrepancies left out"
+    )
+
+
+@main.command(
+    context_settings=CONTEXT,
+    epilog=("\b\nExample:\n  opendata-mh audit datapackage --all"),
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@click.option("--mip", is_flag=True, help="Integer attacker (HiGHS MIP) instead of the LP.")
+@click.option(
+    "--all", "all_cells", is_flag=True, help="List every audited cell, not only the findings."
+)
+def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
+    """Disclosure audit: what an attacker derives about each masked cell from everything the
+    package publishes (tables, prose, relations).
+
+    For every masked cell ('<5' = 1..4) the feasibility interval over all relations, whether it
+    is disclosed exactly or narrowed, and which relations pin it. Acknowledged historic findings
+    (acknowledgedFindings) are shown as such; relations of known discrepancies are left out.
+
+    \b
+    Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible,
+                2 usage error, 3 could not run (unreadable package).
+    """
+    err = _stderr()
+    live = err.is_terminal and not as_json
+    try:
+        if live:
+            with err.status("auditing") as status:
+                result = audit_path(package_dir, mip=mip, progress=status.update)
+        else:
+            result = audit_path(package_dir, mip=mip)
+    except OpendataMhError as exc:
+        _fail("audit", exc, as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("audit", _internal(exc), as_json)
+    if as_json:
+        _emit_json(
+            envelope("audit", ok=result.ok, summary=result.to_dict(all_cells), issues=result.issues)
+        )
+    else:
+        render_audit(result, _stdout(), all_cells=all_cells)
+    sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -387,6 +387,18 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         }
         for x in meta.discrepancies
     ]
+    d["acknowledgedFindings"] = [
+        {
+            "cell": str(a.cell),
+            "code": a.code,
+            "interval": list(a.interval),
+            "relations": list(a.relations),
+            "reason": a.reason,
+            "by": a.by,
+            "date": a.date,
+        }
+        for a in meta.acknowledged_findings
+    ]
     return d
 
 

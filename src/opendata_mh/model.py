@@ -39,6 +39,7 @@ which is printed as ``0``); the IND tables carry "Noot: de cijfers zijn afgerond
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import tomllib
@@ -47,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from opendata_mh.aggregation import Aggregation, parse_aggregation
 from opendata_mh.errors import MetadataError, MetadataProblem
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -57,12 +59,25 @@ PRINTED_RANGE_RE = re.compile(r"^(0|[1-9]\d*)-(0|[1-9]\d*)$")
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 CellType = Literal["exact", "zero", "masked", "rounded", "range", "unresolved"]
-CELL_TYPES: tuple[str, ...] = ("exact", "zero", "masked", "rounded", "range", "unresolved")
+CELL_TYPES: tuple[str, ...] = (
+    "exact",
+    "zero",
+    "masked",
+    "rounded",
+    "range",
+    "unresolved",
+    "secondary",
+)
+SECONDARY_SYMBOL = "x"
+"""Printed symbol of a secondary suppression (a count >= the threshold withheld so that a
+``<n`` cell cannot be derived from the totals; builds only, the 2023 report has none)."""
 OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
 CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
 RELATION_TYPES: tuple[str, ...] = ("additive", "multilabel", "subset", "overlap_subset", "identity")
 NON_COUNT_UNITS: tuple[str, ...] = ("percent", "percent_change", "years", "days")
 GENERIC_COUNT_UNIT = "count"  # a count of something that is not a package unit
+AUDIT_FINDING_CODES: tuple[str, ...] = ("audit.exact-disclosure", "audit.narrowed")
+"""Codes of the disclosure audit (:mod:`opendata_mh.audit`) that an acknowledgement can name."""
 PERIOD = "period"
 ALL = "all"
 
@@ -138,6 +153,10 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
         if sdc.rule == "threshold" and n != sdc.threshold:
             raise ValueError(f"{s!r} does not match the table's threshold {sdc.threshold}")
         return ParsedValue(s, None, 1, n - 1, "masked", "Q", "A")
+    if s == SECONDARY_SYMBOL:
+        if sdc.rule != "threshold":
+            raise ValueError(f"{s!r} (secondary suppression) needs a threshold table")
+        return ParsedValue(s, None, sdc.threshold or 0, None, "secondary", "Q", "D")
     if m := PRINTED_RANGE_RE.match(s):
         a, b = int(m.group(1)), int(m.group(2))
         if a > b:
@@ -145,7 +164,7 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
         return ParsedValue(s, None, a, b, "range", "Q", "D")
     raise ValueError(
         f"{printed!r} is not a printed value: expected an integer like '181', '<5', "
-        "a range like '170-180', or '?'"
+        f"a range like '170-180', {SECONDARY_SYMBOL!r} (secondary suppression) or '?'"
     )
 
 
@@ -303,6 +322,7 @@ class Cell:
     panel: str
     row: int
     column: int
+    edition: str = ""
 
     @property
     def ref(self) -> str:
@@ -331,6 +351,7 @@ class TableSpec:
     unresolved: tuple[Unresolved, ...]
     cells: tuple[Cell, ...]
     file: str
+    aggregation: Aggregation | None = None
 
     @property
     def key_fields(self) -> tuple[str, ...]:
@@ -408,6 +429,21 @@ class Discrepancy:
 
 
 @dataclass(frozen=True)
+class AcknowledgedFinding:
+    """A finding of the disclosure audit that a maintainer accepted
+    (``acknowledged_findings.toml``): the masked ``cell``, the audit ``code``, the ``interval``
+    as found, the relations that pin it, why it is accepted, by whom and when (ISO date)."""
+
+    cell: CellRef
+    code: str
+    interval: tuple[int, int]
+    relations: tuple[str, ...]
+    reason: str
+    by: str
+    date: str
+
+
+@dataclass(frozen=True)
 class Metadata:
     package: PackageMeta
     codelists: tuple[CodeList, ...]
@@ -416,6 +452,7 @@ class Metadata:
     latent: tuple[LatentQuantity, ...]
     text_figures: tuple[TextFigure, ...]
     discrepancies: tuple[Discrepancy, ...]
+    acknowledged_findings: tuple[AcknowledgedFinding, ...] = ()
 
     def table(self, tid: str) -> TableSpec:
         return next(t for t in self.tables if t.id == tid)
@@ -748,6 +785,7 @@ _TABLE_KEYS = {
     "inference",
     "panels",
     "unresolved",
+    "aggregation",
 }
 _PANEL_KEYS = {"id", "fixed", "row_dim", "col_dim", "columns", "rows", "title", "title_en"}
 
@@ -905,6 +943,15 @@ def _load_table(
             )
         )
     cells = _build_cells(tid, key_fields, panels, unresolved, sdc, cls, f, col)
+    aggregation = None
+    if "aggregation" in data:
+        if not available:
+            col.add(f, "a table with available = false has no [aggregation]", **tloc)
+        aggregation, agg_problems = parse_aggregation(
+            data["aggregation"], dims, {d: cl.code_ids for d, cl in cls.items()}
+        )
+        for fld, msg in agg_problems:
+            col.add(f, msg, field=fld, **tloc)
     if len(col.problems) > start:
         return None
     return TableSpec(
@@ -928,6 +975,7 @@ def _load_table(
         unresolved=tuple(unresolved),
         cells=cells,
         file=f,
+        aggregation=aggregation,
     )
 
 
@@ -1540,6 +1588,105 @@ def _load_discrepancies(
     return out
 
 
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _load_acknowledged_findings(
+    data: dict[str, Any],
+    relation_ids: set[str],
+    resolver: _Resolver,
+    tables: Mapping[str, TableSpec],
+    col: _Collector,
+) -> list[AcknowledgedFinding]:
+    """``acknowledged_findings.toml``: every entry names a masked cell of a table, a code of
+    :data:`AUDIT_FINDING_CODES`, the interval ``[lower, upper]`` within the cell's bounds, the
+    pinning relations (existing ids), a reason, who and an ISO date; one entry per cell and
+    code. Whether it still matches a finding is decided by the audit, not here."""
+    f = "acknowledged_findings.toml"
+    _check_keys(data, {"findings"}, f, col)
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for i, r in enumerate(data.get("findings") or [], 1):
+        if not isinstance(r, dict):
+            col.add(f, "[[findings]] entries must be tables", row=i)
+            continue
+        cell_s = col.str_(r, "cell", f, row=i)
+        loc: dict[str, Any] = {"table": cell_s or None, "row": i}
+        _check_keys(
+            r, {"cell", "code", "interval", "relations", "reason", "by", "date"}, f, col, **loc
+        )
+        code = col.str_(r, "code", f, **loc)
+        if code and code not in AUDIT_FINDING_CODES:
+            col.add(f, f"'code' must be one of {list(AUDIT_FINDING_CODES)}", field="code", **loc)
+        ref: CellRef | None = None
+        bounds: tuple[int, int | None] | None = None
+        if cell_s:
+            try:
+                ref = resolver.resolve(cell_s, allow_pattern=False)[0]
+                if ref.kind != "cell":
+                    raise ValueError("an acknowledgement names a table cell")
+                cell = next(c for c in tables[ref.name].cells if c.key == ref.key)
+                if cell.parsed.cell_type != "masked":
+                    raise ValueError(
+                        f"the cell is {cell.parsed.cell_type}, only masked cells have findings"
+                    )
+                bounds = (cell.parsed.lower, cell.parsed.upper)
+            except _BrokenReferenceError:
+                ref = None
+            except ValueError as exc:
+                col.add(f, f"cell: {exc}", field="cell", **loc)
+                ref = None
+        iv = r.get("interval")
+        interval = (0, 0)
+        if (
+            not isinstance(iv, list)
+            or len(iv) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in iv)
+            or not 0 <= iv[0] <= iv[1]
+        ):
+            col.add(
+                f,
+                "'interval' must be [lower, upper], integers, 0 <= lower <= upper",
+                field="interval",
+                **loc,
+            )
+        else:
+            interval = (iv[0], iv[1])
+            if bounds is not None and not (
+                bounds[0] <= interval[0] and (bounds[1] is None or interval[1] <= bounds[1])
+            ):
+                col.add(
+                    f,
+                    f"'interval' {list(interval)} is not within the cell's bounds {list(bounds)}",
+                    field="interval",
+                    **loc,
+                )
+        rels = col.str_list(r, "relations", f, required=True, **loc)
+        if not rels:
+            col.add(
+                f,
+                "'relations' must name the relation(s) that pin the cell",
+                field="relations",
+                **loc,
+            )
+        for rel in rels:
+            if rel not in relation_ids:
+                col.add(f, f"{rel!r} is not a relation id", field="relations", **loc)
+        date = r.get("date")
+        date_s = date.isoformat() if isinstance(date, dt.date) else date
+        if not isinstance(date_s, str) or not _DATE_RE.match(date_s):
+            col.add(f, "'date' must be a date YYYY-MM-DD", field="date", **loc)
+            date_s = ""
+        reason = col.str_(r, "reason", f, **loc)
+        by = col.str_(r, "by", f, **loc)
+        if ref is not None:
+            if (str(ref), code) in seen:
+                col.add(f, f"{ref} is acknowledged twice for {code}", field="cell", **loc)
+            seen.add((str(ref), code))
+            out.append(AcknowledgedFinding(ref, code, interval, rels, reason, by, date_s))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
@@ -1662,6 +1809,15 @@ def load_metadata(root: str | Path) -> Metadata:
         resolver,
         col,
     )
+    acknowledged = _load_acknowledged_findings(
+        _read_toml(
+            root / "acknowledged_findings.toml", "acknowledged_findings.toml", col, required=False
+        ),
+        seen_rel,
+        resolver,
+        tmap,
+        col,
+    )
     if col.problems:
         raise MetadataError(col.problems)
     return Metadata(
@@ -1672,14 +1828,17 @@ def load_metadata(root: str | Path) -> Metadata:
         latent=latent,
         text_figures=tuple(figures),
         discrepancies=tuple(discrepancies),
+        acknowledged_findings=tuple(acknowledged),
     )
 
 
 __all__ = [
+    "AUDIT_FINDING_CODES",
     "CELL_TYPES",
     "CONF_STATUS",
     "OBS_STATUS",
     "RELATION_TYPES",
+    "AcknowledgedFinding",
     "Cell",
     "CellRef",
     "CodeList",

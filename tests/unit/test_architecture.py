@@ -1,15 +1,19 @@
 """Import rules: lower layers never import higher ones; click only in cli, frictionless only in
-validate; nothing imports cli."""
+validate, HiGHS only in sdc; the sdc subpackage is pure (nothing from the rest of the package);
+validate never imports the audit or sdc (the audit is plugged in through ``extra_checks``);
+nothing imports cli."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "opendata_mh"
-LAYERS = ["errors", "report", "model", "generate", "validate", "cli"]
+LAYERS = ["errors", "report", "model", "generate", "validate", "audit", "cli"]
 HOMES = {"click": "cli", "frictionless": "validate", "highspy": "sdc", "ckanapi": "publish"}
 
 
@@ -63,3 +67,23 @@ def test_nothing_imports_cli(path: Path) -> None:
 
 def test_errors_imports_nothing_from_the_package() -> None:
     assert not any(i.startswith("opendata_mh") for i in _imports(SRC / "errors.py"))
+
+
+@pytest.mark.parametrize("path", sorted((SRC / "sdc").rglob("*.py")), ids=_module)
+def test_sdc_is_pure(path: Path) -> None:
+    outside = [i for i in _imports(path) if i.startswith("opendata_mh")]
+    assert not outside, f"{_module(path)} imports {outside}"
+
+
+def test_validate_does_not_import_the_audit() -> None:
+    imports = _imports(SRC / "validate.py")
+    assert not any(
+        i.startswith(("opendata_mh.audit", "opendata_mh.sdc", "highspy")) for i in imports
+    )
+    code = (
+        "import sys, opendata_mh.validate; "
+        "bad = [m for m in ('highspy', 'opendata_mh.sdc', 'opendata_mh.audit') "
+        "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -1,0 +1,678 @@
+"""Disclosure audit of a data package: what an attacker derives from everything it publishes.
+
+:func:`audit_package` turns a read package (:class:`~opendata_mh.report.PackageData`: the
+``datapackage.json`` descriptor and the CSV rows) into the generic problem of
+:func:`opendata_mh.sdc.audit` and back into findings about cells of the package:
+
+* **variables**: every cell of every table (one row of a table CSV), every text figure that a
+  relation uses (``text:<figure_id>``, the prose) and every latent quantity
+  (``@name/...``, a total the report does not print; a-priori [0, inf));
+* **a-priori intervals** (what the attacker reads off the symbols): exact and zero cells are
+  published numbers; ``<5`` is [1, 4] (``value_lower``/``value_upper``, from the table's
+  threshold); a rounded IND figure R is its rounding interval [R-5, R+4]; a range ``a-b`` is
+  [a, b]; an unresolved cell is the hull of its candidates (the text we read is ambiguous);
+* **relations**: every entry of ``relations`` (additive and identity as equalities; multilabel,
+  subset and overlap_subset as inequalities, see :func:`opendata_mh.sdc.relation`), including
+  the identities between a figure in the prose and a table cell (``text.<figure_id>``);
+  relations covered by a ``knownDiscrepancies`` entry (by id, or by a reference they use) are
+  **left out**: the report contradicts itself there and the program would be infeasible.
+
+**Targets** are the masked cells (``cell_type = masked``): their protection is ``apriori``, i.e.
+the audit interval must stay the symbol's interval [1, 4]. A masked cell whose interval shrinks
+to one value is an *exact disclosure*; one whose interval shrinks but keeps two or more values is
+*narrowed*. Rounded, range and unresolved cells are published intervals, not protected targets;
+when the relations narrow them the audit says so as information. Latent quantities are unknowns
+and are not reported.
+
+Result per audited cell (:class:`CellAudit`): the interval, the status (``protected``,
+``exact``, ``narrowed``, ``infeasible``), and ``pinned_by``: the ids of the package relations (as
+in ``datapackage.json``, e.g. ``om.forms_sum_to_registered.2019``) whose duals certify the
+narrowed bounds.
+
+Acknowledged findings: the 2019-2023 publication cannot be changed, so ``acknowledgedFindings``
+in the descriptor (generated from ``metadata/acknowledged_findings.toml``) records findings a
+maintainer accepted, each with ``cell``, ``code``, ``interval`` (as found), ``reason``, ``by``,
+``date``. A finding matches an acknowledgement when the cell, the code and the interval are all
+equal; it is then reported as ``audit.acknowledged`` (info). A finding whose interval changed, or a
+new one, stays an error; an acknowledgement that matches no finding is ``audit.stale-
+acknowledgement`` (warning: remove or update it).
+
+Issue codes (stable vocabulary; severity in brackets), each naming ``resource``, ``row`` (CSV
+data row) and ``field`` (``value``) of the cell:
+
+  ``audit.exact-disclosure``      [error]   a masked cell is given away exactly by the published
+                                            figures (interval and pinning relations in the message)
+  ``audit.narrowed``              [error]   a masked cell's interval is narrower than [1, 4]
+  ``audit.infeasible``            [error]   the published figures cannot all hold: an irreducible
+                                            set of relations (not covered by knownDiscrepancies)
+  ``audit.acknowledged``          [info]    a finding that matches an acknowledgement
+  ``audit.stale-acknowledgement`` [warning] an acknowledgement that matches no current finding
+  ``audit.interval-narrowed``     [info]    a rounded, range or unresolved cell narrowed by the
+                                            relations (not a protected cell)
+  ``audit.relations-excluded``    [info]    relations of a known discrepancy left out of the audit
+  ``audit.invalid``               [error]   a relation or acknowledgement of the descriptor cannot
+                                            be used (malformed, or names an absent cell)
+
+Layering: this module sits between :mod:`opendata_mh.validate` (it reuses
+:func:`~opendata_mh.validate.read_package`) and :mod:`opendata_mh.cli`; it is the package's only
+user of :mod:`opendata_mh.sdc` (HiGHS). ``validate`` never imports it: the CLI plugs
+:func:`audit_check` into ``check(path, extra_checks=...)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from opendata_mh import sdc
+from opendata_mh.model import AUDIT_FINDING_CODES, CellRef, parse_ref
+from opendata_mh.report import Issue, PackageData, Severity
+from opendata_mh.validate import read_package
+
+ISSUE_CODES: dict[str, Severity] = {
+    "audit.exact-disclosure": "error",
+    "audit.narrowed": "error",
+    "audit.infeasible": "error",
+    "audit.acknowledged": "info",
+    "audit.stale-acknowledgement": "warning",
+    "audit.interval-narrowed": "info",
+    "audit.relations-excluded": "info",
+    "audit.invalid": "error",
+}
+"""Every issue code of the audit, with its severity."""
+
+FINDING_CODES = AUDIT_FINDING_CODES
+"""Codes a finding about a masked cell can have (and an acknowledgement can name)."""
+
+Status = Literal["protected", "exact", "narrowed", "infeasible"]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A finding a maintainer accepted (one entry of ``acknowledgedFindings``).
+
+    ``cell`` is a cell reference (``resource/period=.../dim=code``), ``code`` one of
+    :data:`FINDING_CODES`, ``interval`` the audit interval as found ``(lower, upper)``.
+    """
+
+    cell: str
+    code: str
+    interval: tuple[int, int]
+    reason: str
+    by: str
+    date: str
+    relations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell,
+            "code": self.code,
+            "interval": list(self.interval),
+            "reason": self.reason,
+            "by": self.by,
+            "date": self.date,
+            "relations": list(self.relations),
+        }
+
+
+@dataclass(frozen=True)
+class CellAudit:
+    """The audit of one masked, rounded, range or unresolved cell.
+
+    Attributes:
+        cell: canonical reference (key fields in the resource's primary-key order).
+        resource, row: the resource and its CSV data row (1-based).
+        printed, cell_type: as in the CSV (``<5``, ``masked``).
+        a_priori: the interval the symbol gives, ``(lower, upper)`` (counts).
+        interval: the feasibility interval; ``upper`` is ``None`` when unbounded, both are
+            ``None`` when the cell lies in an infeasible set of relations.
+        status: ``protected`` (nothing learnt beyond the symbol), ``exact`` (one value
+            left), ``narrowed`` (strictly inside the a-priori interval), ``infeasible``.
+        pinned_by: ids of the package relations that prove the narrowed bounds.
+        target: the cell is a protected target (a masked cell).
+        acknowledged: the matching acknowledgement, if any.
+    """
+
+    cell: str
+    resource: str
+    row: int
+    printed: str
+    cell_type: str
+    a_priori: tuple[int, int | None]
+    interval: tuple[int | None, int | None]
+    status: Status
+    pinned_by: tuple[str, ...] = ()
+    target: bool = True
+    acknowledged: Acknowledgement | None = None
+
+    @property
+    def finding_code(self) -> str | None:
+        """``audit.exact-disclosure`` / ``audit.narrowed`` for an unprotected target, else None."""
+        if not self.target:
+            return None
+        return {"exact": FINDING_CODES[0], "narrowed": FINDING_CODES[1]}.get(self.status)
+
+    def interval_text(self) -> str:
+        return _iv(self.interval)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell,
+            "resource": self.resource,
+            "row": self.row,
+            "printed": self.printed,
+            "cell_type": self.cell_type,
+            "a_priori": list(self.a_priori),
+            "interval": list(self.interval),
+            "status": self.status,
+            "code": self.finding_code,
+            "pinned_by": list(self.pinned_by),
+            "acknowledged": self.acknowledged.to_dict() if self.acknowledged else None,
+        }
+
+
+@dataclass(frozen=True)
+class InfeasibleSet:
+    """Relations (package ids) that cannot hold together, irreducible; the cells they use."""
+
+    relations: tuple[str, ...]
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExcludedDiscrepancy:
+    """A known discrepancy whose relations were left out of the audit."""
+
+    discrepancy: str
+    relations: tuple[str, ...]
+
+
+@dataclass
+class PackageAudit:
+    """The audit of a package: every non-exact cell, infeasible sets, acknowledgements.
+
+    ``cells`` is in package order (resources as in the descriptor, then CSV rows); ``issues``
+    are the findings as :class:`~opendata_mh.report.Issue` (see the module's code list).
+    """
+
+    cells: tuple[CellAudit, ...]
+    infeasible: tuple[InfeasibleSet, ...] = ()
+    excluded: tuple[ExcludedDiscrepancy, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    stale: tuple[Acknowledgement, ...] = ()
+    issues: list[Issue] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity in ("error", "warning") for i in self.issues)
+
+    @property
+    def targets(self) -> list[CellAudit]:
+        return [c for c in self.cells if c.target]
+
+    def findings(self) -> list[CellAudit]:
+        """Masked cells that the publication gives away or narrows (acknowledged or not)."""
+        return [c for c in self.cells if c.finding_code]
+
+    def new_findings(self) -> list[CellAudit]:
+        return [c for c in self.findings() if c.acknowledged is None]
+
+    def by_cell(self) -> dict[str, CellAudit]:
+        return {c.cell: c for c in self.cells}
+
+    def summary(self) -> dict[str, Any]:
+        found = self.findings()
+        return {
+            "masked_cells": len(self.targets),
+            "audited_cells": len(self.cells),
+            "exact_disclosures": sum(1 for c in found if c.status == "exact"),
+            "narrowed": sum(1 for c in found if c.status == "narrowed"),
+            "acknowledged": sum(1 for c in found if c.acknowledged),
+            "new_findings": len(self.new_findings()),
+            "stale_acknowledgements": len(self.stale),
+            "infeasible_sets": [list(s.relations) for s in self.infeasible],
+            "excluded_relations": {e.discrepancy: list(e.relations) for e in self.excluded},
+            **self.stats,
+        }
+
+    def to_dict(self, all_cells: bool = False) -> dict[str, Any]:
+        """JSON-ready: :meth:`summary` plus ``cells`` (the findings, or with ``all_cells`` every
+        audited cell) and ``stale_acknowledged_findings``. The CLI's ``--json`` summary."""
+        shown = self.cells if all_cells else tuple(self.findings())
+        return {
+            **self.summary(),
+            "cells": [c.to_dict() for c in shown],
+            "stale_acknowledged_findings": [a.to_dict() for a in self.stale],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Building the attacker's problem
+# --------------------------------------------------------------------------------------------
+
+
+def _num(s: str | None) -> float | None:
+    if s is None or s.strip() == "":
+        return None
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _int(x: float | None) -> int | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return round(x)
+
+
+def _iv(iv: tuple[int | None, int | None]) -> str:
+    lo, up = iv
+    if lo is None and up is None:
+        return "infeasible"
+    return f"[{lo}, {'inf' if up is None else up}]"
+
+
+def _key_fields(res: Mapping[str, Any]) -> list[str]:
+    schema = res.get("schema")
+    pk = schema.get("primaryKey", []) if isinstance(schema, dict) else []
+    return [pk] if isinstance(pk, str) else list(pk)
+
+
+@dataclass
+class _Var:
+    id: str
+    cell: sdc.Cell
+    resource: str | None = None
+    row: int | None = None
+    printed: str = ""
+    cell_type: str = ""
+
+
+class _Problem:
+    """The package's cells and relations as sdc variables and linear rows."""
+
+    def __init__(self, pkg: PackageData) -> None:
+        self.pkg = pkg
+        self.issues: list[Issue] = []
+        self.vars: dict[str, _Var] = {}
+        self.order: list[str] = []
+        self.key_fields: dict[str, list[str]] = {}
+        self.index: dict[str, dict[tuple[str, ...], int]] = {}
+        for res in pkg.descriptor.get("resources", []):
+            name = res["name"]
+            kf = _key_fields(res)
+            self.key_fields[name] = kf
+            self.index[name] = {
+                tuple(r.get(k, "") for k in kf): i for i, r in enumerate(pkg.rows.get(name, []), 1)
+            }
+            if name == "text_figures":
+                continue
+            for i, row in enumerate(pkg.rows.get(name, []), 1):
+                ref = name + "".join(f"/{k}={row.get(k, '')}" for k in kf)
+                self.vars[ref] = self._table_var(ref, name, i, row)
+                self.order.append(ref)
+
+    @staticmethod
+    def _table_var(ref: str, name: str, i: int, row: Mapping[str, str]) -> _Var:
+        ctype = row.get("cell_type", "")
+        v = _num(row.get("value"))
+        lo, up = _num(row.get("value_lower")), _num(row.get("value_upper"))
+        if ctype in ("exact", "zero") and v is not None:
+            cell = sdc.Cell.exact(ref, v)
+        else:
+            lo = 0.0 if lo is None else lo
+            up = math.inf if up is None else up
+            if ctype == "masked":
+                cell = sdc.Cell(ref, lo, up, "suppressed", "apriori")
+            elif lo == up:
+                cell = sdc.Cell.exact(ref, lo)
+            else:
+                cell = sdc.Cell(ref, lo, up, "interval", "none")
+        return _Var(ref, cell, name, i, row.get("value_printed", ""), ctype)
+
+    def canonical(self, ref: CellRef) -> str | None:
+        """The variable id of a reference, creating text/latent variables; None if absent."""
+        if ref.kind == "latent":
+            rid = str(ref)
+            if rid not in self.vars:
+                self.vars[rid] = _Var(rid, sdc.Cell(rid, 0, math.inf, "suppressed", "none"))
+            return rid
+        if ref.kind == "text":
+            rid = str(ref)
+            if rid in self.vars:
+                return rid
+            row_i = self.index.get("text_figures", {}).get((ref.name,))
+            if row_i is None:
+                return None
+            row = self.pkg.rows["text_figures"][row_i - 1]
+            lo, up = _num(row.get("value_lower")), _num(row.get("value_upper"))
+            if lo is None:
+                lo = up = _num(row.get("value"))
+            if lo is None:
+                return None
+            up = math.inf if up is None else up
+            printed = row.get("printed", "")
+            if lo == up:
+                cell = sdc.Cell.exact(rid, lo)
+            elif printed.startswith("<"):
+                cell = sdc.Cell(rid, lo, up, "suppressed", "apriori")
+            else:
+                cell = sdc.Cell(rid, lo, up, "interval", "none")
+            self.vars[rid] = _Var(rid, cell, "text_figures", row_i, printed, "text")
+            return rid
+        kf = self.key_fields.get(ref.name)
+        kd = dict(ref.key)
+        if kf is None or set(kd) != set(kf):
+            return None
+        rid = ref.name + "".join(f"/{k}={kd[k]}" for k in kf)
+        return rid if rid in self.vars else None
+
+    def canonical_str(self, s: str) -> str | None:
+        try:
+            return self.canonical(parse_ref(s))
+        except ValueError:
+            return None
+
+
+def _invalid(message: str, resource: str | None = None, row: int | None = None) -> Issue:
+    return Issue("audit.invalid", "error", message, resource, row, "value" if row else None)
+
+
+def _relations(
+    prob: _Problem,
+) -> tuple[list[sdc.LinearRelation], list[ExcludedDiscrepancy], int]:
+    """Linear rows of every usable relation; the known discrepancies left out."""
+    d = prob.pkg.descriptor
+    raw = [r for r in d.get("relations") or [] if isinstance(r, dict)]
+    parsed: list[tuple[dict[str, Any], str | None, list[str], list[str]]] = []
+    for r in raw:
+        rid = str(r.get("id"))
+        strs = (
+            list(r.get("cells") or [])
+            if r.get("type") == "identity"
+            else [r.get("total") or "", *(r.get("parts") or [])]
+        )
+        ids = [prob.canonical_str(str(s)) for s in strs]
+        missing = [str(s) for s, x in zip(strs, ids, strict=True) if x is None]
+        if missing:
+            prob.issues.append(
+                _invalid(f"relation {rid}: no such cell/figure: {', '.join(missing)}")
+            )
+            continue
+        cids = [x for x in ids if x is not None]
+        if r.get("type") == "identity":
+            parsed.append((r, None, cids, [str(s) for s in strs]))
+        else:
+            parsed.append((r, cids[0], cids[1:], [str(s) for s in strs]))
+    excluded: list[ExcludedDiscrepancy] = []
+    out_ids: set[str] = set()
+    for k in d.get("knownDiscrepancies") or []:
+        if not isinstance(k, dict):
+            continue
+        listed = {str(x) for x in k.get("relations") or []}
+        listed_c = {prob.canonical_str(x) for x in listed} - {None}
+        members = [
+            str(r["id"])
+            for r, total, parts, strs in parsed
+            if str(r["id"]) in listed
+            or any(s in listed for s in strs)
+            or any(x in listed_c for x in [*parts, total] if x)
+        ]
+        if members:
+            excluded.append(ExcludedDiscrepancy(str(k.get("id")), tuple(members)))
+            out_ids |= set(members)
+    rows: list[sdc.LinearRelation] = []
+    for r, total, parts, _ in parsed:
+        rid = str(r["id"])
+        if rid in out_ids:
+            continue
+        try:
+            if r.get("type") == "identity":
+                if len(set(parts)) > 1:
+                    rows += sdc.identity(rid, parts)
+            else:
+                rows += sdc.relation(str(r.get("type")), rid, total=total, parts=parts)
+        except sdc.SDCError as exc:
+            prob.issues.append(_invalid(f"relation {rid}: {exc}"))
+    return rows, excluded, len(parsed) - len(out_ids)
+
+
+def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
+    out = []
+    for j, a in enumerate(prob.pkg.descriptor.get("acknowledgedFindings") or [], 1):
+        iv = a.get("interval") if isinstance(a, dict) else None
+        if (
+            not isinstance(a, dict)
+            or not isinstance(a.get("cell"), str)
+            or a.get("code") not in FINDING_CODES
+            or not isinstance(iv, list)
+            or len(iv) != 2
+            or not all(isinstance(x, int) for x in iv)
+        ):
+            prob.issues.append(
+                _invalid(
+                    f"acknowledgedFindings[{j}] needs 'cell', 'code' (one of "
+                    f"{', '.join(FINDING_CODES)}) and 'interval' [lower, upper]"
+                )
+            )
+            continue
+        cid = prob.canonical_str(a["cell"])
+        if cid is None:
+            prob.issues.append(
+                _invalid(f"acknowledgedFindings[{j}]: no such cell {a['cell']!r} in the package")
+            )
+            continue
+        out.append(
+            Acknowledgement(
+                cid,
+                a["code"],
+                (iv[0], iv[1]),
+                str(a.get("reason", "")),
+                str(a.get("by", "")),
+                str(a.get("date", "")),
+                tuple(str(x) for x in a.get("relations") or ()),
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------------------------
+
+
+def audit_package(
+    pkg: PackageData, *, mip: bool = False, progress: Progress | None = None
+) -> PackageAudit:
+    """Audit a read package (see the module docstring).
+
+    Args:
+        pkg: the package as read by :func:`opendata_mh.validate.read_package`.
+        mip: solve the integer attacker problem exactly (HiGHS MIP) instead of the LP
+            relaxation rounded inwards; slower, at least as strong.
+        progress: called with a short description of each stage (for a progress display).
+
+    Returns:
+        :class:`PackageAudit` with every non-exact table cell, and the issues.
+
+    Raises:
+        opendata_mh.sdc.SDCError: only on an internal inconsistency (duplicate ids).
+    """
+    say = progress or (lambda _s: None)
+    say("building the attacker's problem")
+    prob = _Problem(pkg)
+    rows, excluded, n_rel = _relations(prob)
+    acks = _acknowledgements(prob)
+    variables = list(prob.vars.values())
+    say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
+    rep = sdc.audit([v.cell for v in variables], rows, mip=mip)
+    by_id = rep.by_id
+    issues: list[Issue] = list(prob.issues)
+    for e in excluded:
+        issues.append(
+            Issue(
+                "audit.relations-excluded",
+                "info",
+                f"known discrepancy {e.discrepancy}: relations {', '.join(e.relations)} left "
+                "out of the audit (the report contradicts itself there)",
+            )
+        )
+    infeasible = []
+    for inf in rep.infeasible:
+        s = InfeasibleSet(tuple(inf.sources), tuple(inf.cells))
+        infeasible.append(s)
+        first = next((prob.vars[c] for c in s.cells if prob.vars[c].resource), None)
+        issues.append(
+            Issue(
+                "audit.infeasible",
+                "error",
+                "the published figures cannot all hold; irreducible set of relations: "
+                f"{', '.join(s.relations)} (cells {', '.join(s.cells[:8])}"
+                f"{', ...' if len(s.cells) > 8 else ''}); record it in discrepancies.toml "
+                "if it is a discrepancy of the report",
+                first.resource if first else None,
+                first.row if first else None,
+                "value" if first else None,
+            )
+        )
+    ack_by = {(a.cell, a.code, a.interval): a for a in acks}
+    used: set[tuple[str, str, tuple[int, int]]] = set()
+    cells: list[CellAudit] = []
+    for vid in prob.order:
+        var = prob.vars[vid]
+        r = by_id.get(vid)
+        if r is None:  # published exactly
+            continue
+        assert var.resource is not None and var.row is not None
+        ap = (_int(r.a_priori[0]) or 0, _int(r.a_priori[1]))
+        if r.status == "infeasible":
+            status: Status = "infeasible"
+            iv: tuple[int | None, int | None] = (None, None)
+        else:
+            iv = (_int(r.lower), _int(r.upper))
+            status = "exact" if r.exact else "narrowed" if r.narrowed else "protected"
+        ca = CellAudit(
+            vid,
+            var.resource,
+            var.row,
+            var.printed,
+            var.cell_type,
+            ap,
+            iv,
+            status,
+            tuple(r.pinned_by),
+            var.cell.protection == "apriori",
+        )
+        code = ca.finding_code
+        if code is not None and iv[0] is not None and iv[1] is not None:
+            key = (vid, code, (iv[0], iv[1]))
+            ack = ack_by.get(key)
+            if ack is not None:
+                used.add(key)
+                ca = CellAudit(**{**ca.__dict__, "acknowledged": ack})
+        cells.append(ca)
+        issues += _cell_issues(ca)
+    stale = tuple(a for k, a in ack_by.items() if k not in used)
+    for a in stale:
+        var = prob.vars[a.cell]
+        now = next((c for c in cells if c.cell == a.cell), None)
+        state = (
+            f"it is now {now.finding_code or now.status} {now.interval_text()}"
+            if now
+            else "the cell is now published exactly"
+        )
+        issues.append(
+            Issue(
+                "audit.stale-acknowledgement",
+                "warning",
+                f"acknowledgement of {a.code} {_iv(a.interval)} for {a.cell} matches no "
+                f"finding ({state}); remove or update it in metadata/acknowledged_findings.toml",
+                var.resource,
+                var.row,
+                "value",
+            )
+        )
+    stats = {
+        "relations": n_rel,
+        "variables": len(variables),
+        "linear_rows": len(rows),
+        "components": int(rep.stats.get("components", 0)),
+        "lps": int(rep.stats.get("lps", 0)),
+        "mip": mip,
+    }
+    say("done")
+    return PackageAudit(
+        tuple(cells), tuple(infeasible), tuple(excluded), tuple(acks), stale, issues, stats
+    )
+
+
+def _cell_issues(c: CellAudit) -> list[Issue]:
+    pins = ", ".join(c.pinned_by) or "(no single relation)"
+    where = (c.resource, c.row, "value")
+    if c.status == "infeasible":
+        return []  # reported once per infeasible set
+    code = c.finding_code
+    if code is None:
+        if c.status in ("exact", "narrowed"):
+            return [
+                Issue(
+                    "audit.interval-narrowed",
+                    "info",
+                    f"{c.cell} (printed {c.printed or '?'}, {c.cell_type} {_iv(c.a_priori)}) "
+                    f"is {c.interval_text()} by {pins}",
+                    *where,
+                )
+            ]
+        return []
+    what = "disclosed exactly" if c.status == "exact" else "narrowed"
+    msg = (
+        f"{c.cell} (printed {c.printed}, a priori {_iv(c.a_priori)}) is {what}: "
+        f"{c.interval_text()}, pinned by {pins}"
+    )
+    if c.acknowledged is not None:
+        a = c.acknowledged
+        return [
+            Issue(
+                "audit.acknowledged",
+                "info",
+                f"{code}: {msg}; acknowledged on {a.date} by {a.by} (reason in "
+                "acknowledgedFindings)",
+                *where,
+            )
+        ]
+    return [Issue(code, "error", msg, *where)]
+
+
+def audit_path(
+    path: str | Path = "datapackage", *, mip: bool = False, progress: Progress | None = None
+) -> PackageAudit:
+    """Read the package at ``path`` (directory or ``datapackage.json``) and audit it.
+
+    Raises :class:`~opendata_mh.errors.PackageError` when the package cannot be read.
+    """
+    return audit_package(read_package(path), mip=mip, progress=progress)
+
+
+def audit_check(pkg: PackageData) -> Iterable[Issue]:
+    """The audit as an extra check of ``validate.check(path, extra_checks=[audit_check])``."""
+    return audit_package(pkg).issues
+
+
+__all__ = [
+    "FINDING_CODES",
+    "ISSUE_CODES",
+    "Acknowledgement",
+    "CellAudit",
+    "ExcludedDiscrepancy",
+    "InfeasibleSet",
+    "PackageAudit",
+    "audit_check",
+    "audit_package",
+    "audit_path",
+]
