@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from opendata_mh.aggregation import Aggregation, parse_aggregation
 from opendata_mh.errors import MetadataError, MetadataProblem
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -59,18 +58,7 @@ PRINTED_RANGE_RE = re.compile(r"^(0|[1-9]\d*)-(0|[1-9]\d*)$")
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 CellType = Literal["exact", "zero", "masked", "rounded", "range", "unresolved"]
-CELL_TYPES: tuple[str, ...] = (
-    "exact",
-    "zero",
-    "masked",
-    "rounded",
-    "range",
-    "unresolved",
-    "secondary",
-)
-SECONDARY_SYMBOL = "x"
-"""Printed symbol of a secondary suppression (a count >= the threshold withheld so that a
-``<n`` cell cannot be derived from the totals; builds only, the 2023 report has none)."""
+CELL_TYPES: tuple[str, ...] = ("exact", "zero", "masked", "rounded", "range", "unresolved")
 OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
 CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
 RELATION_TYPES: tuple[str, ...] = ("additive", "multilabel", "subset", "overlap_subset", "identity")
@@ -153,10 +141,6 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
         if sdc.rule == "threshold" and n != sdc.threshold:
             raise ValueError(f"{s!r} does not match the table's threshold {sdc.threshold}")
         return ParsedValue(s, None, 1, n - 1, "masked", "Q", "A")
-    if s == SECONDARY_SYMBOL:
-        if sdc.rule != "threshold":
-            raise ValueError(f"{s!r} (secondary suppression) needs a threshold table")
-        return ParsedValue(s, None, sdc.threshold or 0, None, "secondary", "Q", "D")
     if m := PRINTED_RANGE_RE.match(s):
         a, b = int(m.group(1)), int(m.group(2))
         if a > b:
@@ -164,7 +148,7 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
         return ParsedValue(s, None, a, b, "range", "Q", "D")
     raise ValueError(
         f"{printed!r} is not a printed value: expected an integer like '181', '<5', "
-        f"a range like '170-180', {SECONDARY_SYMBOL!r} (secondary suppression) or '?'"
+        "a range like '170-180', or '?'"
     )
 
 
@@ -322,7 +306,6 @@ class Cell:
     panel: str
     row: int
     column: int
-    edition: str = ""
 
     @property
     def ref(self) -> str:
@@ -351,7 +334,6 @@ class TableSpec:
     unresolved: tuple[Unresolved, ...]
     cells: tuple[Cell, ...]
     file: str
-    aggregation: Aggregation | None = None
 
     @property
     def key_fields(self) -> tuple[str, ...]:
@@ -785,7 +767,6 @@ _TABLE_KEYS = {
     "inference",
     "panels",
     "unresolved",
-    "aggregation",
 }
 _PANEL_KEYS = {"id", "fixed", "row_dim", "col_dim", "columns", "rows", "title", "title_en"}
 
@@ -943,15 +924,6 @@ def _load_table(
             )
         )
     cells = _build_cells(tid, key_fields, panels, unresolved, sdc, cls, f, col)
-    aggregation = None
-    if "aggregation" in data:
-        if not available:
-            col.add(f, "a table with available = false has no [aggregation]", **tloc)
-        aggregation, agg_problems = parse_aggregation(
-            data["aggregation"], dims, {d: cl.code_ids for d, cl in cls.items()}
-        )
-        for fld, msg in agg_problems:
-            col.add(f, msg, field=fld, **tloc)
     if len(col.problems) > start:
         return None
     return TableSpec(
@@ -975,7 +947,6 @@ def _load_table(
         unresolved=tuple(unresolved),
         cells=cells,
         file=f,
-        aggregation=aggregation,
     )
 
 
