@@ -40,6 +40,7 @@ from opendata_mh.model import (
     TextFigure,
     load_metadata,
 )
+from opendata_mh.parquet import VALUE_COLUMNS, combined_parquet, resource_parquet, same_content
 
 DESCRIPTOR = "datapackage.json"
 TEXT_FIGURES = "text_figures"
@@ -355,6 +356,7 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
     d["sources"] = [_source_dict(s) for s in pkg.sources]
     d["units"] = {u.id: {"title": u.title, "title_en": u.title_en} for u in pkg.units}
     d["resources"] = [_table_resource(meta, t) for t in meta.tables] + [_text_resource(meta)]
+    d["resources"] += parquet_resources(d["resources"])
     rels = []
     for r in meta.relations:
         rd: dict[str, Any] = {"id": r.id, "type": r.type}
@@ -400,6 +402,139 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         for a in meta.acknowledged_findings
     ]
     return d
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet (the files are written by opendata_mh.parquet, from the CSV rows)
+# --------------------------------------------------------------------------------------------
+
+PARQUET_DIR = "parquet"
+COMBINED = "all_tables"
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+_COPIED = ("title", "title_en", "sources", "licenses", "unit")
+
+
+def _parquet_resource(
+    name: str, path: str, of: str | list[str], base: dict[str, Any]
+) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "name": name,
+        "path": path,
+        "profile": "tabular-data-resource",
+        "format": "parquet",
+        "mediatype": PARQUET_MEDIATYPE,
+    }
+    res.update({k: base[k] for k in _COPIED if k in base})
+    res["isFormatOf"] = of
+    return res
+
+
+def parquet_resources(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Descriptor entries of the Parquet files: one per CSV resource (``isFormatOf`` names it)
+    and the combined long file of every table (``isFormatOf`` lists them)."""
+    out = []
+    for r in resources:
+        res = _parquet_resource(
+            f"{r['name']}_parquet", f"{PARQUET_DIR}/{r['name']}.parquet", r["name"], r
+        )
+        res["description"] = (
+            f"Dezelfde gegevens als {r['path']}, als Parquet met getypeerde kolommen; "
+            "het Table Schema staat in de metadata van het bestand."
+        )
+        res["description_en"] = (
+            f"The same data as {r['path']}, as Parquet with typed columns (integers as int64, "
+            "null when masked, a range or unresolved; codes and labels dictionary-encoded); the "
+            "Table Schema is in the file's key-value metadata (frictionless:schema)."
+        )
+        res["schema"] = r["schema"]
+        out.append(res)
+    tables = [r for r in resources if "sdc" in r]
+    combined = _parquet_resource(
+        COMBINED,
+        f"{PARQUET_DIR}/{COMBINED}.parquet",
+        [r["name"] for r in tables],
+        {k: v for k, v in (tables[0] if tables else {}).items() if k in ("sources", "licenses")},
+    )
+    combined["title"] = "Alle tabellen in één lang bestand"
+    combined["title_en"] = "All tables in one long file"
+    combined["description"] = (
+        "Elke gepubliceerde cel van elke tabel: resource, periode, dimensies (JSON en een kolom "
+        "per dimensie), waarde, grenzen en status."
+    )
+    combined["description_en"] = (
+        "Every published cell of every table, one row per cell: resource, report_table, unit, "
+        "period, dimensions (a JSON object {dimension: code}, labels and labels_en likewise, "
+        "and one code column per dimension, null where a table lacks it), then value, "
+        "value_lower, value_upper, value_printed, cell_type, obs_status, conf_status."
+    )
+    combined["sources"] = [s for r in tables for s in r.get("sources", [])]
+    combined["sources"] = [
+        s for i, s in enumerate(combined["sources"]) if s not in combined["sources"][:i]
+    ]
+    combined["schema"] = {"fields": combined_fields(tables), "missingValues": [""]}
+    out.append(combined)
+    return out
+
+
+def combined_fields(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table Schema fields of the combined long file (columns as written by
+    :func:`opendata_mh.parquet.combined_arrow`)."""
+    dims: dict[str, dict[str, Any]] = {}
+    values: dict[str, dict[str, Any]] = {}
+    for r in tables:
+        by_name = {f["name"]: f for f in r["schema"]["fields"]}
+        for k in r["schema"]["primaryKey"][1:]:
+            if k not in dims:
+                f = dict(by_name[k])
+                f["constraints"] = {}
+                dims[k] = f
+        for k in VALUE_COLUMNS:
+            values.setdefault(k, by_name[k])
+    for f in dims.values():
+        f["description"] = str(f["description"]) + " Empty when the table has no such dimension."
+        f.pop("constraints")
+    text = "JSON object {dimension: %s} of the cell, in the table's dimension order; {} if none."
+    return [
+        _field("resource", "string", "Resource", "Name of the table resource.", required=True),
+        _field("report_table", "integer", "Report table", "Number of the table in the report."),
+        _field("unit", "string", "Unit", "Unit id of the table (see the package's units)."),
+        table_fields_period(),
+        _field("dimensions", "string", "Dimensions", text % "code", required=True),
+        _field("labels", "string", "Dutch labels", text % "Dutch label", required=True),
+        _field("labels_en", "string", "English labels", text % "English label", required=True),
+        *dims.values(),
+        *values.values(),
+    ]
+
+
+def table_fields_period() -> dict[str, Any]:
+    return _field(
+        PERIOD,
+        "string",
+        "Period",
+        "Year (YYYY) or a total over several years (YYYY-YYYY).",
+        required=True,
+        pattern=PERIOD_PATTERN,
+    )
+
+
+def parquet_files(meta: Metadata, descriptor: Mapping[str, Any]) -> dict[str, bytes]:
+    """``parquet/<resource>.parquet`` for every CSV resource and ``parquet/all_tables.parquet``,
+    built from the same rows as the CSVs."""
+    rows = {t.id: table_rows(t) for t in meta.tables}
+    rows[TEXT_FIGURES] = text_rows(meta.text_figures)
+    by_name = {r["name"]: r for r in descriptor["resources"]}
+    files: dict[str, bytes] = {}
+    for name, r in rows.items():
+        res = by_name[name]
+        pres = by_name[f"{name}_parquet"]
+        embedded = {k: v for k, v in res.items() if k not in ("path", "format", "mediatype")}
+        embedded.update({k: pres[k] for k in ("path", "format", "mediatype", "isFormatOf")})
+        files[pres["path"]] = resource_parquet(embedded, r)
+    files[f"{PARQUET_DIR}/{COMBINED}.parquet"] = combined_parquet(
+        [(by_name[t.id], rows[t.id]) for t in meta.tables], descriptor
+    )
+    return files
 
 
 # --------------------------------------------------------------------------------------------
@@ -487,6 +622,7 @@ def build_files(meta: Metadata) -> dict[str, bytes]:
     for t in meta.tables:
         files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))
     files[f"data/{TEXT_FIGURES}.csv"] = _csv_bytes(text_rows(meta.text_figures))
+    files.update(parquet_files(meta, descriptor))
     return files
 
 
@@ -538,7 +674,9 @@ def diff_files(files: Mapping[str, bytes], out: Path) -> list[FileChange]:
             changes.append(FileChange(rel, "added"))
         elif rel not in files:
             changes.append(FileChange(rel, "removed"))
-        elif (out / rel).read_bytes() != files[rel]:
+        elif (out / rel).read_bytes() != files[rel] and not (
+            rel.endswith(".parquet") and same_content((out / rel).read_bytes(), files[rel])
+        ):
             changes.append(FileChange(rel, "modified"))
     return changes
 

@@ -167,6 +167,16 @@ def _package_error(code: str, message: str) -> PackageError:
 # --------------------------------------------------------------------------------------------
 
 
+def is_csv(res: Mapping[str, Any]) -> bool:
+    """True for a CSV resource (``format`` csv, or no format and a ``.csv`` path). Only CSV
+    resources are read into :attr:`PackageData.rows` and checked for the CSV dialect; other
+    formats (the Parquet copies) are validated by frictionless against their Table Schema."""
+    fmt = res.get("format")
+    if isinstance(fmt, str) and fmt:
+        return fmt.lower() == "csv"
+    return str(res.get("path", "")).lower().endswith(".csv")
+
+
 def read_package(path: str | Path) -> PackageData:
     """Read ``datapackage.json`` (``path`` is the directory or the file) and every CSV."""
     p = Path(path)
@@ -206,6 +216,12 @@ def read_package(path: str | Path) -> PackageData:
                 "package.invalid-descriptor",
                 f"resource {res['name']}: path {rel!r} must be relative to the package",
             )
+        if not is_csv(res):  # e.g. Parquet: frictionless validates it; rows come from the CSV
+            if not (base / rel).is_file():
+                raise _package_error(
+                    "package.unreadable", f"resource {res['name']}: no file {base / rel}"
+                )
+            continue
         try:
             text = (base / rel).read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
@@ -268,6 +284,8 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
 def _dialect_issues(pkg: PackageData) -> list[Issue]:
     issues = []
     for res in pkg.descriptor["resources"]:
+        if not is_csv(res):
+            continue
         raw = (pkg.base_path / res["path"]).read_bytes()
         if raw.startswith(b"\xef\xbb\xbf"):
             issues.append(

@@ -14,7 +14,15 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "opendata_mh"
 LAYERS = ["errors", "report", "model", "generate", "validate", "audit", "cli"]
-HOMES = {"click": "cli", "frictionless": "validate", "highspy": "sdc", "ckanapi": "publish"}
+HOMES = {
+    "click": "cli",
+    "frictionless": "validate",
+    "highspy": "sdc",
+    "ckanapi": "publish",
+    "pyarrow": "parquet",
+    "matplotlib": "charts",
+    "jinja2": "codebook",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -29,6 +29,11 @@ def test_same_input_same_bytes(metadata_dir: Path, tmp_path: Path) -> None:
         "data/small.csv",
         "data/text_figures.csv",
         "datapackage.json",
+        "parquet/absent.parquet",
+        "parquet/all_tables.parquet",
+        "parquet/rounded.parquet",
+        "parquet/small.parquet",
+        "parquet/text_figures.parquet",
     ]
 
 
@@ -57,7 +62,20 @@ def test_descriptor(package_dir: Path) -> None:
     assert d["temporalCoverage"] == {"start": "2022-01-01", "end": "2023-12-31"}
     assert {s["id"]: s.get("reference_date") for s in d["sources"]}["registry"] == "2024-04-26"
     res = {r["name"]: r for r in d["resources"]}
-    assert list(res) == ["small", "rounded", "absent", "text_figures"]
+    assert list(res) == [
+        "small",
+        "rounded",
+        "absent",
+        "text_figures",
+        "small_parquet",
+        "rounded_parquet",
+        "absent_parquet",
+        "text_figures_parquet",
+        "all_tables",
+    ]
+    assert res["small_parquet"]["isFormatOf"] == "small"
+    assert res["small_parquet"]["schema"] == res["small"]["schema"]
+    assert res["all_tables"]["isFormatOf"] == ["small", "rounded", "absent"]
     small = res["small"]
     assert small["path"] == "data/small.csv" and small["profile"] == "tabular-data-resource"
     assert small["schema"]["primaryKey"] == ["period", "form"]
@@ -97,7 +115,11 @@ def test_check_mode_reports_changes_and_writes_nothing(
     )
     before = _snapshot(package_dir)
     res = generate(metadata_dir, package_dir, check=True)
-    assert [(c.path, c.status) for c in res.changes] == [("data/small.csv", "modified")]
+    assert [(c.path, c.status) for c in res.changes] == [
+        ("data/small.csv", "modified"),
+        ("parquet/all_tables.parquet", "modified"),
+        ("parquet/small.parquet", "modified"),
+    ]
     assert not res.written and _snapshot(package_dir) == before
     (package_dir / "data" / "stray.csv").write_text("x\n", encoding="utf-8")
     res = generate(metadata_dir, package_dir, check=True)

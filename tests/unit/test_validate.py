@@ -21,7 +21,7 @@ def test_clean_fixture_package(package_dir: Path) -> None:
     assert [i.code for i in report.issues] == ["consistency.known-discrepancy"]
     assert report.issues[0].severity == "info"
     s = report.summary
-    assert (s["resources"], s["rows"], s["relations"], s["relations_failed"]) == (4, 13, 7, 0)
+    assert (s["resources"], s["rows"], s["relations"], s["relations_failed"]) == (9, 13, 7, 0)
     assert s["known_discrepancies"][0]["discrepancy"] == "prose_2022"
     assert s["latent"]["@total/period=2023"] == [17, 17]
 
