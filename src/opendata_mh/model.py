@@ -45,9 +45,11 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any, Literal
 
+from opendata_mh.aggregation import Aggregation, parse_aggregation
 from opendata_mh.errors import MetadataError, MetadataProblem
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -57,8 +59,19 @@ PRINTED_MASK_RE = re.compile(r"^<([1-9]\d*)$")
 PRINTED_RANGE_RE = re.compile(r"^(0|[1-9]\d*)-(0|[1-9]\d*)$")
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
-CellType = Literal["exact", "zero", "masked", "rounded", "range", "unresolved"]
-CELL_TYPES: tuple[str, ...] = ("exact", "zero", "masked", "rounded", "range", "unresolved")
+CellType = Literal["exact", "zero", "masked", "rounded", "range", "unresolved", "secondary"]
+CELL_TYPES: tuple[str, ...] = (
+    "exact",
+    "zero",
+    "masked",
+    "rounded",
+    "range",
+    "unresolved",
+    "secondary",
+)
+SECONDARY_SYMBOL = "x"
+"""Printed symbol of a secondary suppression (a count >= the threshold withheld so that a
+``<n`` cell cannot be derived from the totals; builds only, the 2023 report has none)."""
 OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
 CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
 RELATION_TYPES: tuple[str, ...] = ("additive", "multilabel", "subset", "overlap_subset", "identity")
@@ -141,6 +154,10 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
         if sdc.rule == "threshold" and n != sdc.threshold:
             raise ValueError(f"{s!r} does not match the table's threshold {sdc.threshold}")
         return ParsedValue(s, None, 1, n - 1, "masked", "Q", "A")
+    if s == SECONDARY_SYMBOL:
+        if sdc.rule != "threshold":
+            raise ValueError(f"{s!r} (secondary suppression) needs a threshold table")
+        return ParsedValue(s, None, sdc.threshold or 0, None, "secondary", "Q", "D")
     if m := PRINTED_RANGE_RE.match(s):
         a, b = int(m.group(1)), int(m.group(2))
         if a > b:
@@ -148,7 +165,7 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
         return ParsedValue(s, None, a, b, "range", "Q", "D")
     raise ValueError(
         f"{printed!r} is not a printed value: expected an integer like '181', '<5', "
-        "a range like '170-180', or '?'"
+        f"a range like '170-180', {SECONDARY_SYMBOL!r} (secondary suppression) or '?'"
     )
 
 
@@ -306,6 +323,7 @@ class Cell:
     panel: str
     row: int
     column: int
+    edition: str = ""
 
     @property
     def ref(self) -> str:
@@ -334,6 +352,7 @@ class TableSpec:
     unresolved: tuple[Unresolved, ...]
     cells: tuple[Cell, ...]
     file: str
+    aggregation: Aggregation | None = None
 
     @property
     def key_fields(self) -> tuple[str, ...]:
@@ -426,6 +445,53 @@ class AcknowledgedFinding:
 
 
 @dataclass(frozen=True)
+class EditionTable:
+    """What an edition does to one table: the periods it adds, revises and removes."""
+
+    id: str
+    file: str
+    adds: tuple[str, ...]
+    revises: tuple[str, ...]
+    removes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A later edition (``metadata/editions/<id>/edition.toml`` + one CSV per table it touches):
+    protected printed values only, built by ``opendata-mh build``. ``sources`` maps a source id to
+    the reference date of the data it used (e.g. a later Phoenix extract)."""
+
+    id: str
+    version: str
+    date: str
+    description: str
+    description_en: str
+    years: tuple[str, ...]
+    sources: tuple[tuple[str, str], ...]
+    tables: tuple[EditionTable, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "date": self.date,
+            "description": self.description,
+            "description_en": self.description_en,
+            "years": list(self.years),
+            "sources": [{"id": k, "reference_date": v} for k, v in self.sources],
+            "tables": [
+                {
+                    "id": t.id,
+                    "adds": list(t.adds),
+                    "revises": list(t.revises),
+                    "removes": list(t.removes),
+                }
+                for t in self.tables
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class Metadata:
     package: PackageMeta
     codelists: tuple[CodeList, ...]
@@ -435,6 +501,7 @@ class Metadata:
     text_figures: tuple[TextFigure, ...]
     discrepancies: tuple[Discrepancy, ...]
     acknowledged_findings: tuple[AcknowledgedFinding, ...] = ()
+    editions: tuple[Edition, ...] = ()
 
     def table(self, tid: str) -> TableSpec:
         return next(t for t in self.tables if t.id == tid)
@@ -767,6 +834,7 @@ _TABLE_KEYS = {
     "inference",
     "panels",
     "unresolved",
+    "aggregation",
 }
 _PANEL_KEYS = {"id", "fixed", "row_dim", "col_dim", "columns", "rows", "title", "title_en"}
 
@@ -924,6 +992,15 @@ def _load_table(
             )
         )
     cells = _build_cells(tid, key_fields, panels, unresolved, sdc, cls, f, col)
+    aggregation = None
+    if "aggregation" in data:
+        if not available:
+            col.add(f, "a table with available = false has no [aggregation]", **tloc)
+        aggregation, agg_problems = parse_aggregation(
+            data["aggregation"], dims, {d: cl.code_ids for d, cl in cls.items()}
+        )
+        for fld, msg in agg_problems:
+            col.add(f, msg, field=fld, **tloc)
     if len(col.problems) > start:
         return None
     return TableSpec(
@@ -947,6 +1024,7 @@ def _load_table(
         unresolved=tuple(unresolved),
         cells=cells,
         file=f,
+        aggregation=aggregation,
     )
 
 
@@ -1244,6 +1322,10 @@ class _Resolver:
         self.cells: dict[str, dict[tuple[tuple[str, str], ...], Cell]] = {
             t.id: {c.key: c for c in t.cells} for t in tables.values()
         }
+        self.periods: list[str] = sorted(
+            {c.key[0][1] for t in tables.values() for c in t.cells},
+            key=lambda p: (p.split("-")[-1], p),
+        )
 
     def resolve(self, s: str, *, allow_pattern: bool) -> list[CellRef]:
         """Resolve a reference string to explicit references; raises ValueError."""
@@ -1276,9 +1358,10 @@ class _Resolver:
                 + (f"; missing {missing}" if missing else "")
                 + (f"; unknown {extra}" if extra else "")
             )
-        stars = [k for k, v in given.items() if v == "*"]
+        stars = [k for k, v in given.items() if v == "*" or v.startswith("in:")]
         if stars and not allow_pattern:
             raise ValueError(f"reference {s!r}: '*' patterns are only allowed in 'parts'")
+        window = _window_of(s, given.get(PERIOD, ""))
         if not table.available:
             raise ValueError(f"reference {s!r}: table {name!r} is not available (no cells)")
         matches = []
@@ -1290,6 +1373,10 @@ class _Resolver:
                     if v == ALL or (k == PERIOD and "-" in v):
                         ok = False
                         break
+                elif window is not None and k == PERIOD:
+                    if "-" in v or not window[0] <= int(v) <= window[1]:
+                        ok = False
+                        break
                 elif want != v:
                     ok = False
                     break
@@ -1299,6 +1386,35 @@ class _Resolver:
             what = "matches no cell" if stars else "is not a cell of the table"
             raise ValueError(f"reference {s!r} {what}")
         return matches
+
+
+def _window_of(ref: str, period: str) -> tuple[int, int] | None:
+    """``period=in:2020-2024`` (a pattern: every single year of the window) -> (2020, 2024)."""
+    if not period.startswith("in:"):
+        return None
+    m = PERIOD_RE.match(period[3:])
+    if not m or not m.group(2) or not valid_period(period[3:]):
+        raise ValueError(f"reference {ref!r}: 'in:' needs a period range like in:2020-2024")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _for_each_values(value: Any, periods: Sequence[str]) -> list[str] | None:
+    """Values of one ``for_each`` entry: a list, ``"*"`` (every single year of the package),
+    ``"*-*"`` (every multi-year period), optionally followed by ``" except A, B"``.
+    ``None`` if malformed."""
+    if isinstance(value, list):
+        if value and all(isinstance(x, str | int) for x in value):
+            return [str(x) for x in value]
+        return None
+    if not isinstance(value, str):
+        return None
+    head, _, tail = value.partition(" except ")
+    excluded = {x.strip() for x in tail.split(",") if x.strip()}
+    if head.strip() == "*":
+        return [p for p in periods if "-" not in p and p not in excluded]
+    if head.strip() == "*-*":
+        return [p for p in periods if "-" in p and p not in excluded]
+    return None
 
 
 def _substitute(s: str, binding: Mapping[str, str]) -> str:
@@ -1448,15 +1564,26 @@ def _load_relations(
         cells_l: list[str] = list(cells) if isinstance(cells, list) else []
         parts_l: list[str] = list(parts) if isinstance(parts, list) else []
         total_s: str = total if isinstance(total, str) else ""
-        fe = r.get("for_each") or {}
-        if not isinstance(fe, dict) or not all(
-            isinstance(v, list) and v and all(isinstance(x, str | int) for x in v)
-            for v in fe.values()
-        ):
+        raw_fe = r.get("for_each") or {}
+        fe: dict[str, list[str]] = {}
+        if isinstance(raw_fe, dict):
+            for n, v in raw_fe.items():
+                vals = _for_each_values(v, resolver.periods)
+                if vals is None:
+                    break
+                fe[n] = vals
+        if not isinstance(raw_fe, dict) or len(fe) != len(raw_fe):
             col.add(
-                f, "'for_each' must map names to non-empty lists of values", field="for_each", **loc
+                f,
+                "'for_each' must map names to non-empty lists of values, or to '*' (every year) "
+                "or '*-*' (every multi-year period), optionally with ' except A, B'",
+                field="for_each",
+                **loc,
             )
             continue
+        # with a wildcard, combinations whose references do not all resolve are skipped
+        lenient = any(isinstance(v, str) for v in raw_fe.values())
+        expanded = 0
         names = list(fe)
         for combo in itertools.product(*(fe[n] for n in names)):
             binding = {n: str(v) for n, v in zip(names, combo, strict=True)}
@@ -1493,8 +1620,10 @@ def _load_relations(
             except _BrokenReferenceError:
                 continue
             except ValueError as exc:
-                col.add(f, str(exc), **xloc)
+                if not lenient:
+                    col.add(f, str(exc), **xloc)
                 continue
+            expanded += 1
             allrefs = [*([xtotal] if xtotal else []), *xparts, *xcells]
             if len(set(allrefs)) != len(allrefs):
                 dup = sorted({str(x) for x in allrefs if allrefs.count(x) > 1})
@@ -1502,6 +1631,10 @@ def _load_relations(
                 continue
             out.append(
                 Relation(xid, rtype, xtotal, tuple(xparts), tuple(xcells), sub(desc), sub(desc_en))
+            )
+        if lenient and not expanded and all(fe.values()):
+            col.add(
+                f, "the wildcard for_each matches no period where every reference resolves", **loc
             )
     return out, latent_meta
 
@@ -1659,6 +1792,247 @@ def _load_acknowledged_findings(
 
 
 # --------------------------------------------------------------------------------------------
+# Editions (metadata/editions/<id>/)
+# --------------------------------------------------------------------------------------------
+
+EDITIONS_DIR = "editions"
+EDITION_MANIFEST = "edition.toml"
+EDITION_ID_RE = re.compile(r"^\d{4}(?:\.\d+)?$")
+_EDITION_KEYS = {"id", "version", "date", "description", "description_en", "years", "sources"}
+_EDITION_KEYS |= {"tables"}
+
+
+def _edition_sort_key(eid: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in eid.split("."))
+
+
+def _period_sort_key(p: str) -> tuple[str, str]:
+    return (p.split("-")[-1], p)
+
+
+def read_edition_csv(data: bytes) -> list[dict[str, str]]:
+    """Rows of an edition table file (UTF-8 CSV: ``period, <dims...>, value_printed``)."""
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def _load_edition(
+    d: Path,
+    base: str,
+    tables: Mapping[str, TableSpec],
+    cls: Mapping[str, CodeList],
+    col: _Collector,
+) -> tuple[Edition | None, dict[str, tuple[list[Cell], tuple[str, ...]]]]:
+    """Parse one edition directory: its manifest and table files -> new cells per table."""
+    rel = f"{EDITIONS_DIR}/{d.name}/{EDITION_MANIFEST}"
+    data = _read_toml(d / EDITION_MANIFEST, rel, col)
+    if not data:
+        return None, {}
+    _check_keys(data, _EDITION_KEYS, rel, col)
+    eid = col.str_(data, "id", rel)
+    if eid and (eid != d.name or not EDITION_ID_RE.match(eid)):
+        col.add(rel, f"edition id {eid!r} must equal its directory name and look like '2024'")
+    if (
+        eid
+        and base
+        and EDITION_ID_RE.match(eid)
+        and EDITION_ID_RE.match(base)
+        and _edition_sort_key(eid) <= _edition_sort_key(base)
+    ):
+        col.add(rel, f"edition {eid!r} must come after the base edition {base!r}")
+    version = col.str_(data, "version", rel)
+    if version and not (re.match(r"^\d{4}\.\d+\.\d+$", version) and version.startswith(eid + ".")):
+        col.add(rel, f"version {version!r} must look like '{eid}.<n>.<m>'", field="version")
+    date = data.get("date")
+    date_s = date.isoformat() if isinstance(date, dt.date) else date
+    if not isinstance(date_s, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", date_s):
+        col.add(rel, "'date' must be a date YYYY-MM-DD", field="date")
+        date_s = ""
+    years = col.str_list(data, "years", rel, required=False)
+    sources: list[tuple[str, str]] = []
+    for i, src in enumerate(data.get("sources") or [], 1):
+        if not isinstance(src, dict):
+            col.add(rel, "[[sources]] entries must be tables", row=i)
+            continue
+        _check_keys(src, {"id", "reference_date"}, rel, col, row=i)
+        sid = col.str_(src, "id", rel, row=i)
+        ref = src.get("reference_date")
+        ref_s = ref.isoformat() if isinstance(ref, dt.date) else ref
+        if not isinstance(ref_s, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", ref_s):
+            col.add(rel, "reference_date must be YYYY-MM-DD", row=i, field="reference_date")
+            continue
+        sources.append((sid, ref_s))
+    etables: list[EditionTable] = []
+    cells_out: dict[str, tuple[list[Cell], tuple[str, ...]]] = {}
+    for i, rt in enumerate(data.get("tables") or [], 1):
+        if not isinstance(rt, dict):
+            col.add(rel, "[[tables]] entries must be tables", row=i)
+            continue
+        _check_keys(rt, {"id", "file", "adds", "revises", "removes"}, rel, col, row=i)
+        tid = col.str_(rt, "id", rel, row=i)
+        t = tables.get(tid)
+        if t is None:
+            col.add(rel, f"table {tid!r} does not exist (or failed to load)", row=i, field="id")
+            continue
+        fname = col.str_(rt, "file", rel, row=i)
+        frel = f"{EDITIONS_DIR}/{d.name}/{fname}"
+        removes = col.str_list(rt, "removes", rel, required=False, row=i)
+        try:
+            rows = read_edition_csv((d / fname).read_bytes())
+        except (OSError, UnicodeDecodeError) as exc:
+            col.add(frel, f"cannot read: {exc}", table=tid)
+            continue
+        want = [PERIOD, *t.dimensions, "value_printed"]
+        if rows and list(rows[0]) != want:
+            col.add(frel, f"header must be {want}, got {list(rows[0])}", table=tid)
+            continue
+        known = {c.key: c for c in t.cells}
+        labels: dict[tuple[str, str], str] = {}
+        for c in t.cells:
+            for dim, label, _ in c.labels:
+                labels.setdefault((dim, dict(c.key)[dim]), label)
+        new: list[Cell] = []
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        adds: set[str] = set()
+        revises: set[str] = set()
+        for li, row in enumerate(rows, 2):
+            loc: dict[str, Any] = {"table": tid, "row": li}
+            key = tuple((k, (row.get(k) or "").strip()) for k in t.key_fields)
+            bad = [k for k, v in key if not _code_ok(k, v, cls)]
+            if bad:
+                col.add(frel, f"line {li}: {bad[0]} {dict(key)[bad[0]]!r} is not a code", **loc)
+                continue
+            if key in seen:
+                col.add(frel, f"line {li}: cell {_fmt_key(key)} is given twice", **loc)
+                continue
+            seen.add(key)
+            try:
+                parsed = parse_printed(row.get("value_printed") or "", t.sdc)
+                if parsed.cell_type == "unresolved":
+                    raise ValueError("an edition has no unresolved cells")
+            except ValueError as exc:
+                col.add(frel, f"line {li}: {exc}", field="value_printed", **loc)
+                continue
+            (revises if key in known else adds).add(key[0][1])
+            lab = tuple(
+                (
+                    dim,
+                    labels.get((dim, v)) or (cls[dim].get(v).label if cls[dim].get(v) else v),  # type: ignore[union-attr]
+                    cls[dim].get(v).label_en if cls[dim].get(v) else v,  # type: ignore[union-attr]
+                )
+                for dim, v in key[1:]
+            )
+            new.append(Cell(tid, key, lab, parsed, f"edition:{eid}", li - 1, 0, eid))
+        revises -= adds
+        for fld, got in (("adds", adds), ("revises", revises)):
+            declared = col.str_list(rt, fld, rel, required=False, row=i)
+            if sorted(declared, key=_period_sort_key) != sorted(got, key=_period_sort_key):
+                col.add(
+                    rel,
+                    f"table {tid!r}: '{fld}' says {sorted(declared)} but {fname} "
+                    f"{fld[:-1]} {sorted(got, key=_period_sort_key)}",
+                    row=i,
+                    field=fld,
+                )
+        etables.append(
+            EditionTable(
+                tid,
+                fname,
+                tuple(sorted(adds, key=_period_sort_key)),
+                tuple(sorted(revises, key=_period_sort_key)),
+                tuple(removes),
+            )
+        )
+        cells_out[tid] = (new, tuple(removes))
+    edition = Edition(
+        id=eid,
+        version=version,
+        date=date_s,
+        description=col.str_(data, "description", rel, required=False),
+        description_en=col.str_(data, "description_en", rel),
+        years=tuple(years),
+        sources=tuple(sources),
+        tables=tuple(etables),
+    )
+    return edition, cells_out
+
+
+def _apply_editions(
+    root: Path,
+    pkg: PackageMeta,
+    tables: list[TableSpec],
+    cls: Mapping[str, CodeList],
+    col: _Collector,
+) -> tuple[PackageMeta, list[TableSpec], tuple[Edition, ...]]:
+    """Stamp the transcribed cells with the base edition, then merge every edition in
+    ``metadata/editions/`` in order: a cell of a later edition replaces the cell with the same
+    key (a revision) or is appended (a new cell); ``removes`` drops periods. The package takes
+    the latest edition's id and version, its temporal end and its sources' reference dates."""
+    base = pkg.edition or ""
+    tables = [_replace(t, cells=tuple(_replace(c, edition=base) for c in t.cells)) for t in tables]
+    edir = root / EDITIONS_DIR
+    if not edir.is_dir():
+        return pkg, tables, ()
+    dirs = sorted(
+        (p for p in edir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: _edition_sort_key(p.name) if EDITION_ID_RE.match(p.name) else (0,),
+    )
+    editions: list[Edition] = []
+    for d in dirs:
+        tmap = {t.id: t for t in tables}
+        edition, new_cells = _load_edition(d, base, tmap, cls, col)
+        if edition is None:
+            continue
+        editions.append(edition)
+        for i, t in enumerate(tables):
+            if t.id not in new_cells:
+                continue
+            cells, removes = new_cells[t.id]
+            by_key = {c.key: c for c in cells}
+            merged = [by_key.pop(c.key, c) for c in t.cells if c.key[0][1] not in removes]
+            merged += [c for c in cells if c.key in by_key]
+            still = {c.key for c in merged if c.parsed.cell_type == "unresolved"}
+            tables[i] = _replace(
+                t, cells=tuple(merged), unresolved=tuple(u for u in t.unresolved if u.key in still)
+            )
+    if not editions:
+        return pkg, tables, ()
+    last = editions[-1]
+    refs: dict[str, str] = {}
+    for e in editions:
+        refs.update(dict(e.sources))
+    for sid in refs:
+        if sid not in {s.id for s in pkg.sources}:
+            col.add(f"{EDITIONS_DIR}/", f"source {sid!r} of an edition is not in package.toml")
+    years = [c.key[0][1] for t in tables for c in t.cells]
+    end = max(int(p.split("-")[-1]) for p in years) if years else None
+    pkg = _replace(
+        pkg,
+        edition=last.id,
+        version=last.version,
+        temporal_end=f"{end}-12-31" if end and pkg.temporal_end else pkg.temporal_end,
+        sources=tuple(
+            _replace(s, reference_date=refs[s.id]) if s.id in refs else s for s in pkg.sources
+        ),
+    )
+    return pkg, tables, tuple(editions)
+
+
+def _one_edition(r: Relation, cells: Mapping[CellRef, str], base: str) -> bool:
+    """True when every table cell and text figure of ``r`` comes from the same edition (text
+    figures belong to the base edition): a relation holds among figures of one reference date,
+    so a relation that a later edition revised only in part is left out."""
+    eds = {
+        cells.get(ref, base) if ref.kind == "cell" else base
+        for ref in r.refs
+        if ref.kind != "latent"
+    }
+    return len(eds) <= 1
+
+
+# --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
 
@@ -1695,6 +2069,7 @@ def load_metadata(root: str | Path) -> Metadata:
     if "text_figures" in seen_ids:
         col.add(seen_ids["text_figures"], "table id 'text_figures' is reserved", field="id")
     tables.sort(key=lambda t: (t.number, t.id))
+    pkg, tables, editions = _apply_editions(root, pkg, tables, cls, col)
     tmap = {t.id: t for t in tables}
 
     raw_figs = _load_text_figures(
@@ -1747,6 +2122,9 @@ def load_metadata(root: str | Path) -> Metadata:
         _read_toml(root / "relations.toml", "relations.toml", col, required=False), resolver, col
     )
     relations += text_relations
+    if editions:
+        cell_eds = {CellRef("cell", t.id, c.key): c.edition for t in tables for c in t.cells}
+        relations = [r for r in relations if _one_edition(r, cell_eds, pkg.edition or "")]
     seen_rel: set[str] = set()
     for r in relations:
         if r.id in seen_rel:
@@ -1800,6 +2178,7 @@ def load_metadata(root: str | Path) -> Metadata:
         text_figures=tuple(figures),
         discrepancies=tuple(discrepancies),
         acknowledged_findings=tuple(acknowledged),
+        editions=editions,
     )
 
 
@@ -1814,6 +2193,8 @@ __all__ = [
     "CellRef",
     "CodeList",
     "Discrepancy",
+    "Edition",
+    "EditionTable",
     "LatentQuantity",
     "Metadata",
     "PackageMeta",
