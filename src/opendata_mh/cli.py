@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from rich import box
 from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table as RichTable
+from rich.text import Text
 
 from opendata_mh import __version__
 from opendata_mh.audit import PackageAudit, audit_check, audit_path
@@ -25,6 +29,7 @@ from opendata_mh.errors import GenerateError, MetadataError, OpendataMhError, Pa
 from opendata_mh.generate import generate as generate_package
 from opendata_mh.report import Issue, Report
 from opendata_mh.validate import check as check_package
+from opendata_mh.views import TableView, UnknownTableError, ViewCell, list_tables, table_view
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -372,6 +377,189 @@ def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
     else:
         render_audit(result, _stdout(), all_cells=all_cells)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+_CELL_STYLE = {
+    "masked": "bold yellow",
+    "rounded": "cyan",
+    "range": "bold magenta",
+    "unresolved": "bold red",
+}
+
+
+def _print_wide(console: Console, renderable: Any) -> None:
+    """Print a grid unwrapped when stdout is not a terminal (a pipe or file gets full lines)."""
+    if not console.is_terminal:
+        need = Measurement.get(console, console.options, renderable).maximum
+        if need > console.width:
+            console = Console(soft_wrap=True, highlight=False, width=need)
+    console.print(renderable)
+
+
+def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
+    """Render an unknown table or year (exit 2, a usage error)."""
+    if as_json:
+        err = {"code": "usage", "type": type(exc).__name__, "message": str(exc)}
+        _emit_json(envelope(command, ok=False, error=err))
+    else:
+        _stderr().print(f"[bold red]error[/]: {exc}", markup=True)
+    sys.exit(EXIT_USAGE)
+
+
+@main.command(
+    context_settings=CONTEXT, epilog=("\b\nExample:\n  opendata-mh tables datapackage --json")
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def tables(package_dir: Path, as_json: bool) -> None:
+    """List the tables of a package: number, title, years, rows, marked cells, findings.
+
+    Masked = printed <5; rounded/range = IND figures rounded to tens or printed as a range;
+    unresolved = not readable from the report's text; findings = acknowledged findings of the
+    disclosure audit (acknowledgedFindings).
+
+    \b
+    Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package).
+    """
+    try:
+        result = list_tables(package_dir)
+    except OpendataMhError as exc:
+        _fail("tables", exc, as_json)
+    except Exception as exc:
+        _fail("tables", _internal(exc), as_json)
+    if as_json:
+        summary = {"tables": [t.to_dict() for t in result]}
+        _emit_json(envelope("tables", ok=True, summary=summary))
+        sys.exit(EXIT_OK)
+    grid = RichTable(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col, just in (
+        ("#", "right"),
+        ("name", "left"),
+        ("title", "left"),
+        ("years", "left"),
+        ("rows", "right"),
+        ("masked", "right"),
+        ("rounded", "right"),
+        ("range", "right"),
+        ("unresolved", "right"),
+        ("findings", "right"),
+    ):
+        grid.add_column(col, justify=just)  # type: ignore[arg-type]
+    for t in result:
+        years = f"{t.periods[0]}–{t.periods[-1]}" if len(t.periods) > 1 else "".join(t.periods)
+        grid.add_row(
+            str(t.number or ""),
+            t.name,
+            t.title_en,
+            years if t.available else "(not in the report)",
+            str(t.rows),
+            *(str(n) if n else "" for n in (t.masked, t.rounded, t.range, t.unresolved)),
+            str(t.findings) if t.findings else "",
+        )
+    _print_wide(_stdout(), grid)
+    sys.exit(EXIT_OK)
+
+
+def _cell_text(cell: ViewCell | None) -> Text:
+    if cell is None:
+        return Text("")
+    if cell.cell_type == "unresolved":
+        return Text("?", style=_CELL_STYLE["unresolved"])
+    if cell.cell_type == "rounded":
+        return Text(f"≈{cell.printed}", style=_CELL_STYLE["rounded"])
+    return Text(cell.printed, style=_CELL_STYLE.get(cell.cell_type, ""))
+
+
+def render_table_view(view: TableView, console: Console) -> None:
+    """A table as printed: one grid per panel, marked cells styled, then a legend."""
+    console.print(f"[bold]Table {view.number}[/] ({view.name}): {view.title}")
+    console.print(f"{view.title_en} — unit: {view.unit}" + (f", {view.year}" if view.year else ""))
+    for p in view.panels:
+        title = p.title or ", ".join(f"{d} = {lab}" for d, _c, lab in p.fixed) or p.panel
+        grid = RichTable(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        grid.add_column(p.row_dimension)
+        for _code, label in p.columns:
+            grid.add_column(label, justify="right")
+        for (_code, label), cells in zip(p.rows, p.cells, strict=True):
+            grid.add_row(label, *(_cell_text(c) for c in cells))
+        _print_wide(console, grid)
+    if not view.panels:
+        console.print("(no cells: this table's figures are not in the report)")
+    for n in view.notes:
+        console.print(n, markup=False, style="dim")
+    if view.source:
+        console.print(view.source, markup=False, style="dim")
+    legend = []
+    c = view.counts
+    if c.get("masked"):
+        t = view.threshold or 5
+        legend.append(
+            f"[{_CELL_STYLE['masked']}]<{t}[/] masked: a count from 1 to {t - 1} "
+            f"({c['masked']} cells)"
+        )
+    if c.get("rounded"):
+        b = view.rounding_base or 10
+        legend.append(
+            f"[{_CELL_STYLE['rounded']}]≈R[/] printed R, rounded to {b}s: R−{b // 2} to "
+            f"R+{b // 2 - 1} ({c['rounded']} cells)"
+        )
+    if c.get("range"):
+        legend.append(
+            f"[{_CELL_STYLE['range']}]a-b[/] published as a range, both ends included "
+            f"({c['range']} cells)"
+        )
+    if c.get("unresolved"):
+        cands = "; ".join(
+            f"CSV row {cell.row}: {' or '.join(cell.candidates)}"
+            for p in view.panels
+            for line in p.cells
+            for cell in line
+            if cell and cell.cell_type == "unresolved"
+        )
+        legend.append(
+            f"[{_CELL_STYLE['unresolved']}]?[/] unresolved, not readable from the report's text "
+            f"({c['unresolved']} cells; candidates {cands})"
+        )
+    if legend:
+        console.print("[bold]Legend[/]")
+        for line in legend:
+            console.print("  " + line)
+
+
+@main.command(
+    context_settings=CONTEXT,
+    epilog=("\b\nExamples:\n  opendata-mh show victims_by_form\n  opendata-mh show 8 --year 2020"),
+)
+@click.argument("table")
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option("--year", "-y", default=None, help="Only this period (2023, or 2019-2023).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def show(table: str, package_dir: Path, year: str | None, as_json: bool) -> None:
+    """Print TABLE (name or report number) laid out as the report prints it.
+
+    One grid per panel (rows x columns as printed). Masked (<5), rounded (≈, IND), range and
+    unresolved (?) cells are styled and explained in a legend.
+
+    \b
+    Exit codes: 0 ok, 2 unknown table or year, 3 could not run (unreadable package).
+    """
+    try:
+        view = table_view(table, package_dir, year=year)
+    except UnknownTableError as exc:
+        _usage_error("show", exc, as_json)
+    except OpendataMhError as exc:
+        _fail("show", exc, as_json)
+    except Exception as exc:
+        _fail("show", _internal(exc), as_json)
+    if as_json:
+        _emit_json(envelope("show", ok=True, summary=view.to_dict()))
+    else:
+        render_table_view(view, _stdout())
+    sys.exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -207,6 +207,17 @@ def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
     res["notes"] = list(t.notes)
     res["notes_en"] = list(t.notes_en)
     res["inference"] = t.inference
+    res["printedLayout"] = [
+        {
+            "panel": pn.id,
+            **({"title": pn.title} if pn.title else {}),
+            **({"title_en": pn.title_en} if pn.title_en else {}),
+            "fixed": dict(pn.fixed),
+            "rows": {"dimension": pn.row_dim, "codes": [r.code for r in pn.rows]},
+            "columns": {"dimension": pn.col_dim, "codes": [c.code for c in pn.columns]},
+        }
+        for pn in t.panels
+    ]
     cell_by_key = {c.key: c for c in t.cells}
     res["unresolved"] = [
         {

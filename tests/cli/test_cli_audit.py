@@ -1,0 +1,112 @@
+"""``opendata-mh audit`` and the audit inside ``opendata-mh check``: --json equals the library
+result, exit codes on the real package and on broken copies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from opendata_mh.audit import audit_check, audit_path
+from opendata_mh.cli import main
+from opendata_mh.validate import check
+from tests.conftest import edit_descriptor
+
+PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
+OM_2019 = "om_cases_by_form/period=2019/form=unknown"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def unacknowledged(tmp_path: Path) -> Path:
+    """The real package with the acknowledgement of OM 2019 'unknown' (= 3) dropped."""
+    dst = tmp_path / "datapackage"
+    shutil.copytree(PACKAGE, dst)
+    edit_descriptor(
+        dst,
+        lambda d: d.__setitem__(
+            "acknowledgedFindings",
+            [a for a in d["acknowledgedFindings"] if a["cell"] != OM_2019],
+        ),
+    )
+    return dst
+
+
+@pytest.mark.parametrize("flags", [[], ["--all"]], ids=["findings", "all"])
+def test_audit_json_equals_library_result(runner: CliRunner, flags: list[str]) -> None:
+    result = runner.invoke(main, ["audit", str(PACKAGE), "--json", *flags])
+    assert result.exit_code == 0, result.output
+    env = json.loads(result.stdout)
+    lib = audit_path(PACKAGE)
+    assert set(env) == {"ok", "command", "summary", "issues", "error"}
+    assert env["ok"] is True and env["command"] == "audit" and env["error"] is None
+    assert env["summary"] == lib.to_dict(all_cells=bool(flags))
+    assert env["issues"] == [i.to_dict() for i in lib.issues]
+    assert len(env["summary"]["cells"]) == (115 if flags else 40)
+    om = next(c for c in env["summary"]["cells"] if c["cell"] == OM_2019)
+    assert om["interval"] == [3, 3] and om["pinned_by"] == ["om.forms_sum_to_registered.2019"]
+    assert om["code"] == "audit.exact-disclosure" and om["acknowledged"]["interval"] == [3, 3]
+
+
+def test_audit_human_table(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["audit", str(PACKAGE)])
+    assert result.exit_code == 0
+    out = result.stdout
+    for text in ("cell", "printed", "interval", "pinned by", "om.forms_sum_to_registered.2019"):
+        assert text in out
+    assert "exact (acknowledged)" in out and "40 acknowledged, 0 new" in out
+    assert result.stderr == ""  # no progress display when stderr is not a terminal
+
+
+def test_audit_mip(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["audit", str(PACKAGE), "--json", "--mip"])
+    assert result.exit_code == 0
+    s = json.loads(result.stdout)["summary"]
+    assert s["mip"] is True and (s["exact_disclosures"], s["narrowed"]) == (33, 7)
+
+
+def test_audit_new_finding_exit_1(runner: CliRunner, unacknowledged: Path) -> None:
+    result = runner.invoke(main, ["audit", str(unacknowledged), "--json"])
+    assert result.exit_code == 1
+    env = json.loads(result.stdout)
+    assert env["ok"] is False and env["summary"]["new_findings"] == 1
+    errors = [i for i in env["issues"] if i["severity"] == "error"]
+    assert [(i["code"], i["resource"], i["row"], i["field"]) for i in errors] == [
+        ("audit.exact-disclosure", "om_cases_by_form", 1, "value")
+    ]
+    human = runner.invoke(main, ["audit", str(unacknowledged)])
+    assert human.exit_code == 1 and "FAILED" in human.stdout
+
+
+def test_audit_unreadable_exit_3(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["audit", str(tmp_path / "missing"), "--json"])
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["error"]["code"] == "package.unreadable"
+
+
+def test_check_real_package_exit_0_with_known_findings(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", str(PACKAGE), "--json"])
+    assert result.exit_code == 0
+    env = json.loads(result.stdout)
+    assert env["issues"] == check(PACKAGE, extra_checks=[audit_check]).to_dict()["issues"]
+    assert sum(i["code"] == "audit.acknowledged" for i in env["issues"]) == 40
+    human = runner.invoke(main, ["check", str(PACKAGE)])
+    assert human.exit_code == 0
+    assert "Acknowledged disclosure findings (40" in human.stdout
+
+
+def test_check_new_disclosure_exit_1_and_no_audit(runner: CliRunner, unacknowledged: Path) -> None:
+    result = runner.invoke(main, ["check", str(unacknowledged), "--json"])
+    assert result.exit_code == 1
+    codes = [i["code"] for i in json.loads(result.stdout)["issues"] if i["severity"] == "error"]
+    assert codes == ["audit.exact-disclosure"]
+    skipped = runner.invoke(main, ["check", str(unacknowledged), "--json", "--no-audit"])
+    assert skipped.exit_code == 0
+    assert not any(i["code"].startswith("audit.") for i in json.loads(skipped.stdout)["issues"])

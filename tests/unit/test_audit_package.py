@@ -1,0 +1,402 @@
+"""The disclosure audit of a package (opendata_mh.audit): the real 2019-2023 package with the
+cells its figures give away, acknowledgements (matching, changed interval, stale, new), the
+acknowledged_findings.toml metadata, and the fixture package."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from opendata_mh.audit import ISSUE_CODES, PackageAudit, audit_check, audit_path
+from opendata_mh.errors import MetadataError
+from opendata_mh.model import load_metadata
+from opendata_mh.validate import check
+from tests.conftest import edit_csv, edit_descriptor
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "datapackage"
+
+
+@pytest.fixture(scope="module")
+def real() -> PackageAudit:
+    return audit_path(PACKAGE)
+
+
+@pytest.fixture
+def real_copy(tmp_path: Path) -> Path:
+    dst = tmp_path / "datapackage"
+    shutil.copytree(PACKAGE, dst)
+    return dst
+
+
+# (cell, CSV row, interval, relations that pin it) -- figures of the Jaarcijfers Mensenhandel 2023
+EXPECTED = [
+    # OM cases by form: the forms add up to the registered cases, only 'unknown' is masked
+    ("om_cases_by_form/period=2019/form=unknown", 1, (3, 3), {"om.forms_sum_to_registered.2019"}),
+    ("om_cases_by_form/period=2020/form=unknown", 2, (3, 3), {"om.forms_sum_to_registered.2020"}),
+    ("om_cases_by_form/period=2021/form=unknown", 3, (3, 3), {"om.forms_sum_to_registered.2021"}),
+    # court cases by form
+    (
+        "court_cases_by_form/period=2019/form=sexual_unknown",
+        11,
+        (3, 3),
+        {"court.forms_sum_to_total.2019"},
+    ),
+    (
+        "court_cases_by_form/period=2020/form=sexual_unknown",
+        12,
+        (4, 4),
+        {"court.forms_sum_to_total.2020"},
+    ),
+    ("court_cases_by_form/period=2020/form=labour", 17, (4, 4), {"court.forms_sum_to_total.2020"}),
+    (
+        "court_cases_by_form/period=2022/form=sexual_unknown",
+        14,
+        (1, 1),
+        {"court.forms_sum_to_total.2022"},
+    ),
+    # 2023: the prose says 2 labour cases; the table then gives sexual_unknown = 1
+    ("court_cases_by_form/period=2023/form=labour", 20, (2, 2), {"text.court_cases_labour_2023"}),
+    (
+        "court_cases_by_form/period=2023/form=sexual_unknown",
+        15,
+        (1, 1),
+        {"court.forms_sum_to_total.2023", "text.court_cases_labour_2023"},
+    ),
+    # region 'other': the regions add up to the victims total, which the age table gives
+    (
+        "victims_by_region/period=2019/region=other/form=all",
+        6,
+        (2, 2),
+        {"victims.age_sums_to_total.2019", "victims.region_sums_to_total.2019"},
+    ),
+    (
+        "victims_by_region/period=2020/region=other/form=all",
+        7,
+        (3, 3),
+        {"victims.age_sums_to_total.2020", "victims.region_sums_to_total.2020"},
+    ),
+    (
+        "victims_by_region/period=2021/region=other/form=all",
+        8,
+        (1, 1),
+        {"victims.age_sums_to_total.2021", "victims.region_sums_to_total.2021"},
+    ),
+    # minors x labour 2023: the minors' pie ('other' includes labour)
+    (
+        "victims_by_age/period=2023/age_group=minor/form=labour",
+        58,
+        (4, 4),
+        {"victims.minor_pie_other_includes_labour.2023"},
+    ),
+    # sector x region 2023
+    (
+        "sexual_exploitation_by_sector_region/period=2023/sector_sexual=street/region=europe",
+        20,
+        (1, 1),
+        {"victims.sector_region_sums_to_sector.2023.street"},
+    ),
+    (
+        "sexual_exploitation_by_sector_region/period=2023/sector_sexual=street/region=latin_america",
+        23,
+        (1, 1),
+        {"victims.sector_region_sums_to_sector.2023.street"},
+    ),
+    (
+        "sexual_exploitation_by_sector_region/period=2023/sector_sexual=window/region=netherlands",
+        43,
+        (1, 3),
+        {"victims.sector_region_sums_to_sector.2023.window"},
+    ),
+    # court outcomes, tried suspects
+    (
+        "court_outcomes/period=2019/court_outcome=other_unknown/form=all",
+        1,
+        (1, 1),
+        {"court.outcomes_sum_to_cases.2019"},
+    ),
+    (
+        "court_outcomes/period=2021/court_outcome=other_unknown/form=all",
+        3,
+        (3, 3),
+        {"court.outcomes_sum_to_cases.2021"},
+    ),
+    (
+        "tried_suspects_by_country_of_birth/period=2019/country_of_birth=legal_person_unknown/form=all",
+        1,
+        (2, 2),
+        {"tried.country_of_birth_sums_to_cases.2019"},
+    ),
+    (
+        "tried_suspects_by_country_of_birth/period=2021/country_of_birth=legal_person_unknown/form=all",
+        3,
+        (1, 1),
+        {"tried.country_of_birth_sums_to_cases.2021"},
+    ),
+    (
+        "tried_suspects_by_age/period=2019/age_group_suspect=legal_person_unknown/form=all",
+        1,
+        (1, 1),
+        {"tried.age_sums_to_cases.2019"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("cell", "row", "interval", "pins"), EXPECTED, ids=[e[0] for e in EXPECTED]
+)
+def test_real_package_findings(
+    real: PackageAudit, cell: str, row: int, interval: tuple[int, int], pins: set[str]
+) -> None:
+    c = real.by_cell()[cell]
+    assert c.row == row and c.printed == "<5" and c.a_priori == (1, 4)
+    assert c.interval == interval
+    assert c.status == ("exact" if interval[0] == interval[1] else "narrowed")
+    assert set(c.pinned_by) == pins
+    assert c.acknowledged is not None and c.acknowledged.interval == interval
+
+
+def test_real_package_totals(real: PackageAudit) -> None:
+    s = real.summary()
+    assert s["masked_cells"] == 84
+    assert (s["exact_disclosures"], s["narrowed"]) == (33, 7)
+    assert (s["acknowledged"], s["new_findings"], s["stale_acknowledgements"]) == (40, 0, 0)
+    assert s["infeasible_sets"] == []
+    assert s["excluded_relations"] == {
+        "sexual_total_2023_region_other": [
+            "victims.sexual_is_domestic_or_international.2023",
+            "victims.region_by_form_sums_to_form.2023.sexual",
+            "victims.sector_region_sums_to_sector.2023.home",
+            "victims.sector_region_sectors_overlap.2023.other",
+        ],
+        "sex_unknown_2023": [
+            "victims.sex_plus_unknown_is_total.2023",
+            "text.victims_sex_unknown_2023",
+        ],
+    }
+    assert real.ok
+    # every masked cell is audited; the protected ones keep [1, 4]
+    for c in real.targets:
+        assert c.cell_type == "masked"
+        if c.status == "protected":
+            assert c.interval == (1, 4) and c.pinned_by == ()
+    # the unresolved cells narrowed by the relations are information, not findings
+    info = real.by_cell()[
+        "tried_suspects_by_country_of_birth/period=2019-2023/country_of_birth="
+        "legal_person_unknown/form=labour"
+    ]
+    assert (info.target, info.interval, info.a_priori) == (False, (0, 1), (0, 4))
+    codes = {i.code for i in real.issues}
+    assert codes == {"audit.acknowledged", "audit.relations-excluded", "audit.interval-narrowed"}
+
+
+def test_every_acknowledgement_names_the_pinning_relations(real: PackageAudit) -> None:
+    assert len(real.acknowledgements) == 40
+    for c in real.findings():
+        a = c.acknowledged
+        assert a is not None and a.code == c.finding_code
+        assert set(a.relations) <= set(c.pinned_by) | {"text.court_cases_labour_2023"}
+        assert "Jaarcijfers Mensenhandel 2023" in a.reason and "cannot be changed" in a.reason
+
+
+def test_mip_attacker_finds_the_same_intervals(real: PackageAudit) -> None:
+    mip = audit_path(PACKAGE, mip=True)
+    assert [(c.cell, c.interval) for c in mip.cells] == [(c.cell, c.interval) for c in real.cells]
+
+
+def test_check_of_the_real_package_shows_findings_as_known() -> None:
+    report = check(PACKAGE, extra_checks=[audit_check])
+    assert report.ok
+    ack = report.by_code("audit.acknowledged")
+    assert len(ack) == 40
+    om = next(i for i in ack if i.resource == "om_cases_by_form" and i.row == 1)
+    assert om.field == "value" and om.severity == "info"
+    assert "[3, 3]" in om.message and "om.forms_sum_to_registered.2019" in om.message
+
+
+# --------------------------------------------------------------------------------------------
+# new findings, changed and stale acknowledgements
+# --------------------------------------------------------------------------------------------
+
+
+def _drop_ack(cell: str) -> Callable[[dict], None]:
+    def fn(d: dict) -> None:
+        d["acknowledgedFindings"] = [a for a in d["acknowledgedFindings"] if a["cell"] != cell]
+
+    return fn
+
+
+def test_dropped_acknowledgement_is_an_error_again(real_copy: Path) -> None:
+    edit_descriptor(real_copy, _drop_ack("om_cases_by_form/period=2019/form=unknown"))
+    a = audit_path(real_copy)
+    assert not a.ok and a.summary()["new_findings"] == 1
+    (err,) = [i for i in a.issues if i.severity == "error"]
+    assert (err.code, err.resource, err.row, err.field) == (
+        "audit.exact-disclosure",
+        "om_cases_by_form",
+        1,
+        "value",
+    )
+    assert "[3, 3]" in err.message and "om.forms_sum_to_registered.2019" in err.message
+    assert not check(real_copy, extra_checks=[audit_check]).ok
+    assert check(real_copy).ok  # without the audit
+
+
+def test_a_new_disclosure_fails(real_copy: Path) -> None:
+    """Publishing 352 instead of 348 labour victims in 2022 pins the masked wholesale/retail
+    sector (multi-label: total <= sum of the sectors, the others sum to 348)."""
+    figure = dict.fromkeys(("value", "value_lower", "value_upper", "value_printed"), "352")
+    edit_csv(real_copy, "victims_by_form", 14, **figure)
+    a = audit_path(real_copy)
+    c = a.by_cell()["labour_exploitation_by_sector/period=2022/sector_labour=wholesale_retail"]
+    assert (c.interval, c.status, c.pinned_by) == (
+        (4, 4),
+        "exact",
+        ("victims.labour_sectors_overlap.2022",),
+    )
+    new = [i for i in a.issues if i.code == "audit.exact-disclosure"]
+    assert [(i.resource, i.row) for i in new] == [("labour_exploitation_by_sector", 35)]
+
+
+def test_changed_interval_is_an_error_and_the_acknowledgement_stale(real_copy: Path) -> None:
+    cell = "court_cases_by_form/period=2022/form=sexual_unknown"
+
+    def fn(d: dict) -> None:
+        for a in d["acknowledgedFindings"]:
+            if a["cell"] == cell:
+                a["interval"] = [2, 2]
+
+    edit_descriptor(real_copy, fn)
+    a = audit_path(real_copy)
+    got = {
+        (i.code, i.severity)
+        for i in a.issues
+        if i.row == 14 and i.resource == "court_cases_by_form"
+    }
+    assert got == {("audit.exact-disclosure", "error"), ("audit.stale-acknowledgement", "warning")}
+    stale = a.issues[[i.code for i in a.issues].index("audit.stale-acknowledgement")]
+    assert "[2, 2]" in stale.message and "[1, 1]" in stale.message
+
+
+def test_acknowledgement_of_a_protected_cell_is_stale(real_copy: Path) -> None:
+    cell = "om_disposals/period=2019/disposal=other/form=all"
+
+    def fn(d: dict) -> None:
+        d["acknowledgedFindings"].append(
+            {"cell": cell, "code": "audit.narrowed", "interval": [1, 3], "reason": "x"}
+        )
+
+    edit_descriptor(real_copy, fn)
+    a = audit_path(real_copy)
+    assert [i.code for i in a.issues if i.severity != "info"] == ["audit.stale-acknowledgement"]
+    assert len(a.stale) == 1 and a.stale[0].cell == cell
+    assert not a.ok
+
+
+def test_malformed_acknowledgement_is_invalid(real_copy: Path) -> None:
+    edit_descriptor(
+        real_copy,
+        lambda d: d["acknowledgedFindings"].append({"cell": "nope/period=2019", "code": "x"}),
+    )
+    a = audit_path(real_copy)
+    assert [i.code for i in a.issues if i.severity == "error"] == ["audit.invalid"]
+
+
+def test_infeasible_set_is_named_when_a_discrepancy_is_not_recorded(real_copy: Path) -> None:
+    edit_descriptor(
+        real_copy,
+        lambda d: d.__setitem__(
+            "knownDiscrepancies",
+            [k for k in d["knownDiscrepancies"] if k["id"] != "sexual_total_2023_region_other"],
+        ),
+    )
+    a = audit_path(real_copy)
+    (inf,) = a.infeasible
+    assert set(inf.relations) == {
+        "victims.region_by_form_sums_to_form.2023.sexual",
+        "victims.sexual_is_domestic_or_international.2023",
+        "victims.sector_region_sums_to_sector.2023.home",
+        "victims.sector_region_sectors_overlap.2023.other",
+    }
+    err = a.issues[[i.code for i in a.issues].index("audit.infeasible")]
+    assert (
+        err.severity == "error" and "victims.sector_region_sums_to_sector.2023.home" in err.message
+    )
+    # the cells of the infeasible component carry no interval
+    assert any(c.status == "infeasible" and c.interval == (None, None) for c in a.cells)
+
+
+# --------------------------------------------------------------------------------------------
+# the fixture package and the metadata file
+# --------------------------------------------------------------------------------------------
+
+
+def test_fixture_package(package_dir: Path) -> None:
+    a = audit_path(package_dir)
+    c = a.by_cell()["small/period=2023/form=a"]
+    assert (c.interval, c.status, c.pinned_by) == ((4, 4), "exact", ("small.sums.2023",))
+    assert c.acknowledged is not None and c.acknowledged.by == "fixture maintainer"
+    b = a.by_cell()["small/period=2023/form=b"]
+    assert (b.target, b.interval, b.status) == (False, (13, 13), "exact")
+    assert a.ok
+    d = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+    assert d["acknowledgedFindings"] == [
+        {
+            "cell": "small/period=2023/form=a",
+            "code": "audit.exact-disclosure",
+            "interval": [4, 4],
+            "relations": ["small.sums.2023"],
+            "reason": "Historic publication (fixture): the total 17 and b in 12..13 give a = 4 "
+            "through small.sums.2023.",
+            "by": "fixture maintainer",
+            "date": "2024-05-01",
+        }
+    ]
+
+
+BAD_ACKS = [
+    ('code = "audit.exact-disclosure"', 'code = "audit.leak"', "code"),
+    ('cell = "small/period=2023/form=a"', 'cell = "small/period=2022/form=a"', "cell"),
+    ("interval = [4, 4]", "interval = [4, 7]", "interval"),
+    ("interval = [4, 4]", 'interval = "4"', "interval"),
+    ('relations = ["small.sums.2023"]', 'relations = ["small.sums.2030"]', "relations"),
+    ('relations = ["small.sums.2023"]', "relations = []", "relations"),
+    ("date = 2024-05-01", 'date = "1 May 2024"', "date"),
+    ('by = "fixture maintainer"', 'by = ""', "by"),
+    ('by = "fixture maintainer"', 'who = "fixture maintainer"', "who"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "fld"), BAD_ACKS, ids=[b[2] + ":" + b[1] for b in BAD_ACKS])
+def test_acknowledged_findings_metadata_is_validated(
+    metadata_dir: Path, old: str, new: str, fld: str
+) -> None:
+    f = metadata_dir / "acknowledged_findings.toml"
+    text = f.read_text(encoding="utf-8")
+    assert old in text
+    f.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(MetadataError) as exc:
+        load_metadata(metadata_dir)
+    probs = [p for p in exc.value.problems if p.file == "acknowledged_findings.toml"]
+    assert probs and probs[0].field == fld and probs[0].row == 1
+
+
+def test_acknowledgement_twice_is_an_error(metadata_dir: Path) -> None:
+    f = metadata_dir / "acknowledged_findings.toml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text + "\n" + text[text.index("[[findings]]") :], encoding="utf-8")
+    with pytest.raises(MetadataError, match="acknowledged twice"):
+        load_metadata(metadata_dir)
+
+
+def test_issue_codes_documented() -> None:
+    import opendata_mh.audit as mod
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for code, severity in ISSUE_CODES.items():
+        assert f"``{code}``" in (mod.__doc__ or ""), code
+        assert f"| `{code}` | {severity} |" in readme, code
