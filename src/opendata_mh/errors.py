@@ -63,3 +63,31 @@ class PackageError(OpendataMhError):
 
 class GenerateError(OpendataMhError):
     """The package could not be written (I/O error); the previous package is left intact."""
+
+
+class PortalError(OpendataMhError):
+    """The portal (CKAN) refused or failed a request, or the publish could not be verified.
+
+    ``code`` is a stable issue code (``portal.validation``, ``portal.name-in-use``,
+    ``portal.not-authorized``, ``portal.upload-too-large``, ``portal.not-found``,
+    ``portal.unreachable``, ``portal.timeout``, ``portal.server-error``, ``portal.verify-failed``,
+    ``portal.error``); ``action`` the CKAN action (``package_create``, ...); ``field`` the field
+    the server names, if any; ``server_message`` the server's own words. Never carries the token.
+    ``retryable`` is true for connection errors, timeouts and HTTP 5xx.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "portal.error",
+        action: str | None = None,
+        field: str | None = None,
+        server_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.action = action
+        self.field = field
+        self.server_message = server_message
+        self.retryable = False
