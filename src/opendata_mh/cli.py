@@ -390,7 +390,7 @@ _CELL_STYLE = {
 def _print_wide(console: Console, renderable: Any) -> None:
     """Print a grid unwrapped when stdout is not a terminal (a pipe or file gets full lines)."""
     if not console.is_terminal:
-        need = Measurement.get(console, console.options, renderable).maximum
+        need = Measurement.get(console, console.options.update_width(10_000), renderable).maximum
         if need > console.width:
             console = Console(soft_wrap=True, highlight=False, width=need)
     console.print(renderable)
@@ -433,7 +433,7 @@ def tables(package_dir: Path, as_json: bool) -> None:
         summary = {"tables": [t.to_dict() for t in result]}
         _emit_json(envelope("tables", ok=True, summary=summary))
         sys.exit(EXIT_OK)
-    grid = RichTable(box=box.SIMPLE_HEAD, pad_edge=False)
+    grid = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for col, just in (
         ("#", "right"),
         ("name", "left"),
@@ -478,7 +478,9 @@ def render_table_view(view: TableView, console: Console) -> None:
     console.print(f"{view.title_en} — unit: {view.unit}" + (f", {view.year}" if view.year else ""))
     for p in view.panels:
         title = p.title or ", ".join(f"{d} = {lab}" for d, _c, lab in p.fixed) or p.panel
-        grid = RichTable(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        grid = RichTable(
+            title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False
+        )
         grid.add_column(p.row_dimension)
         for _code, label in p.columns:
             grid.add_column(label, justify="right")
@@ -530,7 +532,7 @@ def render_table_view(view: TableView, console: Console) -> None:
 
 @main.command(
     context_settings=CONTEXT,
-    epilog=("\b\nExamples:\n  opendata-mh show victims_by_form\n  opendata-mh show 8 --year 2020"),
+    epilog=("\b\nExample:\n  opendata-mh show 8 --year 2020"),
 )
 @click.argument("table")
 @click.argument(
