@@ -37,6 +37,7 @@ Rules (each is tested against a real CKAN in ``tests/integration``):
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -133,8 +134,11 @@ def ckan_resource(dist: Distribution, metadata_language: str) -> dict[str, Any]:
 
 
 def _norm(key: str, value: Any) -> Any:
-    if key == "tags" and isinstance(value, list):
-        return sorted(t.get("name") if isinstance(t, dict) else t for t in value)
+    """Compare values as the portal stores them: lists as sets (CKAN and ckanext-scheming
+    reorder tags and multi-valued fields), numbers as numbers, empty as missing."""
+    if isinstance(value, list):
+        items = [t.get("name") if isinstance(t, dict) and key == "tags" else t for t in value]
+        return sorted(map(str, items)) or None
     if value == "" or value == []:
         return None
     if key == "size" and value is not None:
@@ -369,6 +373,30 @@ class Client(Protocol):
         idempotent: bool = True,
     ) -> Any: ...
 
+    def _upload(self, action: str, data: Mapping[str, Any], upload: Path) -> Any:
+        """A multipart call: ckanapi cannot send list fields with a file, so the form is built
+        here (a list becomes a repeated field, which CKAN reads back as a list)."""
+        from ckanapi.common import reverse_apicontroller_action
+
+        form: list[tuple[str, str]] = []
+        for k, v in data.items():
+            if v is None:
+                continue
+            for item in v if isinstance(v, list) else [v]:
+                form.append((k, item if isinstance(item, str) else json.dumps(item)))
+        url = f"{self.portal}/api/3/action/{action}"
+        headers = {"Authorization": self._token} if self._token else {}
+        with upload.open("rb") as fh:
+            resp = self._session.post(
+                url,
+                data=form,
+                files={"upload": (upload.name, fh)},
+                headers=headers,
+                timeout=UPLOAD_TIMEOUT,
+            )
+        self._last_status = resp.status_code
+        return reverse_apicontroller_action(url, resp.status_code, resp.text)
+
     def download(self, url: str) -> bytes: ...
 
 
@@ -499,15 +527,33 @@ class RemoteClient:
                 return self._ckan.call_action(
                     action, dict(data), requests_kwargs={"timeout": TIMEOUT}
                 )
-            with upload.open("rb") as fh:
-                return self._ckan.call_action(
-                    action,
-                    dict(data),
-                    files={"upload": (upload.name, fh)},
-                    requests_kwargs={"timeout": UPLOAD_TIMEOUT},
-                )
+            return self._upload(action, data, upload)
 
         return self._attempts(action, idempotent, once)
+
+    def _upload(self, action: str, data: Mapping[str, Any], upload: Path) -> Any:
+        """A multipart call: ckanapi cannot send list fields with a file, so the form is built
+        here (a list becomes a repeated field, which CKAN reads back as a list)."""
+        from ckanapi.common import reverse_apicontroller_action
+
+        form: list[tuple[str, str]] = []
+        for k, v in data.items():
+            if v is None:
+                continue
+            for item in v if isinstance(v, list) else [v]:
+                form.append((k, item if isinstance(item, str) else json.dumps(item)))
+        url = f"{self.portal}/api/3/action/{action}"
+        headers = {"Authorization": self._token} if self._token else {}
+        with upload.open("rb") as fh:
+            resp = self._session.post(
+                url,
+                data=form,
+                files={"upload": (upload.name, fh)},
+                headers=headers,
+                timeout=UPLOAD_TIMEOUT,
+            )
+        self._last_status = resp.status_code
+        return reverse_apicontroller_action(url, resp.status_code, resp.text)
 
     def download(self, url: str) -> bytes:
         def once() -> bytes:

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# A real CKAN on 127.0.0.1 for the publishing integration tests (tests/integration).
+#
+#   scripts/ckan-dev.sh install   apt packages (PostgreSQL, Redis), CKAN in .ckan/venv, config,
+#                                 database, admin user, test organisation (idempotent)
+#   scripts/ckan-dev.sh start     start PostgreSQL, Redis, the Solr stand-in and CKAN; wait until up
+#   scripts/ckan-dev.sh token     print a fresh API token of the admin user (stdout only)
+#   scripts/ckan-dev.sh env       print shell exports for the tests (CKAN_URL, CKAN_ORG, token)
+#   scripts/ckan-dev.sh status    what is running
+#   scripts/ckan-dev.sh stop      stop what this script started
+#   scripts/ckan-dev.sh reset     stop, drop the database, storage and index, then install again
+#
+# CKAN ${CKAN_VERSION} from PyPI with its own pinned requirements, ckanext-scheming with a
+# DCAT-AP-DONL 1.1 schema generated from src/opendata_mh/data/donl (scripts/ckan/donl_schema.py),
+# real PostgreSQL 15 and Redis from Debian, real file storage in .ckan/storage. Apache Solr cannot
+# be installed here: scripts/ckan/fakesolr.py stands in for the search index (see its docstring).
+# Everything listens on 127.0.0.1 only. Needs root for apt-get and the postgres superuser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+CKAN_VERSION="${CKAN_VERSION:-2.11.6}"
+SCHEMING_VERSION="${SCHEMING_VERSION:-3.1.0}"
+CKAN_HOME="${CKAN_HOME:-$ROOT/.ckan}"
+CKAN_PORT="${CKAN_PORT:-5055}"
+SOLR_PORT="${SOLR_PORT:-8984}"
+REDIS_PORT="${REDIS_PORT:-6390}"
+CKAN_ORG="${CKAN_ORG:-opendata-mh-test}"
+PYTHON="${PYTHON:-python3}"
+VENV="$CKAN_HOME/venv"
+INI="$CKAN_HOME/ckan.ini"
+DB="ckan_opendata_mh"
+DBUSER="ckan_opendata_mh"
+DBPASS="ckan_opendata_mh"
+URL="http://127.0.0.1:$CKAN_PORT"
+
+log() { printf '[ckan-dev] %s\n' "$*" >&2; }
+ckan() { "$VENV/bin/ckan" -c "$INI" "$@" 2> >(grep -v -e 'CSRF protection' -e 'solr' -e 'Traceback' >&2 || true); }
+psql_su() { (cd / && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"); }
+pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
+up() { curl -fsS -m 2 "$1" >/dev/null 2>&1; }
+
+apt_install() {
+  local need=()
+  for p in postgresql redis-server libpq-dev build-essential python3-dev libmagic1 curl; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  done
+  if [ "${#need[@]}" -gt 0 ]; then
+    log "apt-get install ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 \
+      --no-install-recommends "${need[@]}" >/dev/null
+  fi
+}
+
+start_postgres() {
+  local v; v="$(pg_version)"
+  if ! (cd / && runuser -u postgres -- pg_isready -q -h 127.0.0.1) 2>/dev/null; then
+    log "starting PostgreSQL $v"
+    pg_ctlcluster "$v" main start
+    touch "$CKAN_HOME/pg.started-by-us"
+    for _ in $(seq 50); do (cd / && runuser -u postgres -- pg_isready -q -h 127.0.0.1) && break; sleep 0.2; done
+  fi
+}
+
+start_redis() {
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    redis-server --daemonize yes --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+      --pidfile "$CKAN_HOME/redis.pid" --logfile "$CKAN_HOME/redis.log" --dir "$CKAN_HOME"
+  fi
+}
+
+solr_schema() { echo "$VENV/lib/python3.11/site-packages/ckan/config/solr/schema.xml"; }
+
+start_solr() {
+  if ! up "http://127.0.0.1:$SOLR_PORT/solr/ckan/admin/ping"; then
+    nohup "$VENV/bin/python" "$ROOT/scripts/ckan/fakesolr.py" --port "$SOLR_PORT" \
+      --schema "$(solr_schema)" --data "$CKAN_HOME/solr-docs.json" \
+      >"$CKAN_HOME/fakesolr.log" 2>&1 &
+    echo $! >"$CKAN_HOME/fakesolr.pid"
+    for _ in $(seq 50); do up "http://127.0.0.1:$SOLR_PORT/solr/ckan/admin/ping" && break; sleep 0.1; done
+  fi
+}
+
+install() {
+  local t0=$SECONDS
+  mkdir -p "$CKAN_HOME/storage"
+  apt_install
+  local have=""
+  [ -x "$VENV/bin/ckan" ] && have="$("$VENV/bin/pip" show ckan 2>/dev/null || true)"
+  if ! grep -q "^Version: $CKAN_VERSION$" <<<"$have"; then
+    log "pip install ckan[requirements]==$CKAN_VERSION ckanext-scheming==$SCHEMING_VERSION"
+    "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q "ckan[requirements]==$CKAN_VERSION" "ckanext-scheming==$SCHEMING_VERSION"
+  fi
+  PYTHONPATH="$ROOT/src" "$PYTHON" "$ROOT/scripts/ckan/donl_schema.py" "$CKAN_HOME/donl_schema.json"
+  start_postgres
+  start_redis
+  if [ "$(psql_su -c "SELECT 1 FROM pg_roles WHERE rolname='$DBUSER'")" != "1" ]; then
+    psql_su -c "CREATE ROLE $DBUSER LOGIN PASSWORD '$DBPASS'"
+  fi
+  if [ "$(psql_su -c "SELECT 1 FROM pg_database WHERE datname='$DB'")" != "1" ]; then
+    psql_su -c "CREATE DATABASE $DB OWNER $DBUSER ENCODING 'utf-8' TEMPLATE template0"
+  fi
+  if [ ! -f "$INI" ]; then
+    "$VENV/bin/ckan" generate config "$INI" >/dev/null
+  fi
+  "$VENV/bin/ckan" config-tool "$INI" \
+    "sqlalchemy.url=postgresql://$DBUSER:$DBPASS@127.0.0.1/$DB" \
+    "ckan.site_url=$URL" \
+    "ckan.site_id=opendata_mh_dev" \
+    "ckan.storage_path=$CKAN_HOME/storage" \
+    "ckan.max_resource_size=100" \
+    "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0" \
+    "solr_url=http://127.0.0.1:$SOLR_PORT/solr/ckan" \
+    "ckan.plugins=scheming_datasets" \
+    "scheming.dataset_schemas=file://$CKAN_HOME/donl_schema.json" \
+    "scheming.presets=ckanext.scheming:presets.json" \
+    "ckan.auth.create_unowned_dataset=false" \
+    "ckan.datasets_per_page=50" >/dev/null 2>&1
+  start_solr
+  ckan db init >/dev/null
+  if ckan user show admin 2>/dev/null | grep -q "User: None"; then
+    ckan user add admin email=admin@example.org password='Admin-pass-123' >/dev/null
+    ckan sysadmin add admin >/dev/null
+  fi
+  log "installed CKAN $CKAN_VERSION in $((SECONDS - t0)) s"
+}
+
+start() {
+  local t0=$SECONDS
+  [ -x "$VENV/bin/ckan" ] || { log "not installed: run scripts/ckan-dev.sh install"; exit 1; }
+  start_postgres
+  start_redis
+  start_solr
+  if ! up "$URL/api/3/action/status_show"; then
+    nohup "$VENV/bin/ckan" -c "$INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader --threaded \
+      >"$CKAN_HOME/ckan.log" 2>&1 &
+    echo $! >"$CKAN_HOME/ckan.pid"
+    for _ in $(seq 150); do up "$URL/api/3/action/status_show" && break; sleep 0.2; done
+    up "$URL/api/3/action/status_show" || { log "CKAN did not start; see $CKAN_HOME/ckan.log"; tail -20 "$CKAN_HOME/ckan.log" >&2; exit 1; }
+  fi
+  # the test organisation (idempotent; through the API so that the index sees it)
+  local tok; tok="$(token)"
+  if ! curl -fsS -m 10 "$URL/api/3/action/organization_show?id=$CKAN_ORG" >/dev/null 2>&1; then
+    curl -fsS -m 30 -H "Authorization: $tok" -H 'Content-Type: application/json' \
+      -d "{\"name\": \"$CKAN_ORG\", \"title\": \"opendata-mh test organisation\"}" \
+      "$URL/api/3/action/organization_create" >/dev/null
+  fi
+  log "CKAN $CKAN_VERSION up at $URL in $((SECONDS - t0)) s (organisation $CKAN_ORG)"
+}
+
+token() {
+  # a fresh token each call; cached in .ckan/token for the env command
+  if [ -s "$CKAN_HOME/token" ] && curl -fsS -m 5 -H "Authorization: $(cat "$CKAN_HOME/token")" \
+      "$URL/api/3/action/api_token_list?user_id=admin" >/dev/null 2>&1; then
+    cat "$CKAN_HOME/token"; return
+  fi
+  local t
+  t="$(ckan user token add admin opendata-mh-tests 2>/dev/null | tail -n1 | tr -d '[:space:]')"
+  (umask 077; printf '%s' "$t" >"$CKAN_HOME/token")
+  printf '%s' "$t"
+}
+
+env_() {
+  echo "export CKAN_URL=$URL"
+  echo "export CKAN_ORG=$CKAN_ORG"
+  echo "export OPENDATA_MH_CKAN_TOKEN_FILE=$CKAN_HOME/token"
+}
+
+stop_pid() {
+  local f="$CKAN_HOME/$1.pid"
+  if [ -f "$f" ]; then
+    local pid; pid="$(cat "$f")"
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+    rm -f "$f"
+  fi
+}
+
+stop() {
+  stop_pid ckan
+  stop_pid fakesolr
+  if [ -f "$CKAN_HOME/redis.pid" ]; then redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -f "$CKAN_HOME/redis.pid"; fi
+  if [ -f "$CKAN_HOME/pg.started-by-us" ]; then
+    pg_ctlcluster "$(pg_version)" main stop || true
+    rm -f "$CKAN_HOME/pg.started-by-us"
+  fi
+  log "stopped"
+}
+
+status() {
+  up "$URL/api/3/action/status_show" && echo "ckan: up ($URL)" || echo "ckan: down"
+  up "http://127.0.0.1:$SOLR_PORT/solr/ckan/admin/ping" && echo "fakesolr: up" || echo "fakesolr: down"
+  redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis: up" || echo "redis: down"
+  (cd / && runuser -u postgres -- pg_isready -q -h 127.0.0.1) 2>/dev/null && echo "postgres: up" || echo "postgres: down"
+}
+
+reset() {
+  stop_pid ckan
+  stop_pid fakesolr
+  start_postgres
+  psql_su -c "DROP DATABASE IF EXISTS $DB"
+  rm -rf "$CKAN_HOME/storage" "$CKAN_HOME/solr-docs.json" "$CKAN_HOME/token"
+  install
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  token) token; echo ;;
+  env) env_ ;;
+  status) status ;;
+  stop) stop ;;
+  reset) reset ;;
+  *) echo "usage: $0 {install|start|token|env|status|stop|reset}" >&2; exit 2 ;;
+esac
