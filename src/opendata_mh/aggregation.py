@@ -18,6 +18,8 @@ record-level input (``opendata-mh build``, :mod:`opendata_mh.build`)::
                                           #   margin "all" (every record once); a panel's `fixed`
                                           #   holds a dimension at "all" without this flag
     top = 10                              # optional: publish the `top` most frequent codes only
+    other = ["unknown"]                   # optional: valid record values counted in no published
+                                          #   code (only in "all"), e.g. victims of unknown sex
     [[aggregation.panels]]                # the grids of a new year
     id = "per_year"
     period = "year"                       # "year": one column per built year; "window": the total
@@ -60,7 +62,7 @@ MULTI_SEP = "|"
 ALL = "all"
 FIELD_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _AGG_KEYS = {"record", "filter", "window", "dimensions", "panels"}
-_DIM_KEYS = {"field", "multi", "codes", "map", "all", "top"}
+_DIM_KEYS = {"field", "multi", "codes", "map", "all", "top", "other"}
 _PANEL_KEYS = {"id", "period", "fixed"}
 
 
@@ -79,6 +81,7 @@ class AggDimension:
     map: tuple[tuple[str, tuple[str, ...]], ...]
     all: bool = False
     top: int | None = None
+    other: tuple[str, ...] = ()
 
     def values_of(self, code: str) -> tuple[str, ...]:
         """The record values that count under table code ``code``."""
@@ -92,7 +95,7 @@ class AggDimension:
             for v in self.values_of(c):
                 if v not in out:
                     out.append(v)
-        return tuple(out)
+        return tuple(out) + tuple(v for v in self.other if v not in out)
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,11 @@ def parse_aggregation(
                 bad(f"{loc}.map", f"mapped code {code!r} is not in codes")
         if top is not None and mp:
             bad(f"{loc}.top", "'top' and 'map' cannot be combined")
-        dims.append(AggDimension(d, fld, multi, tuple(cl), tuple(mp), has_all, top))
+        other = rd.get("other", [])
+        if _str_list(other) is None:
+            bad(f"{loc}.other", "other must be a list of record values")
+            other = []
+        dims.append(AggDimension(d, fld, multi, tuple(cl), tuple(mp), has_all, top, tuple(other)))
     fields = [x.field for x in dims]
     if len(set(fields)) != len(fields):
         bad("dimensions", "two dimensions read the same record field")

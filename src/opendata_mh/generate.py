@@ -45,7 +45,7 @@ from opendata_mh.parquet import VALUE_COLUMNS, combined_parquet, resource_parque
 DESCRIPTOR = "datapackage.json"
 TEXT_FIGURES = "text_figures"
 PERIOD_PATTERN = r"^\d{4}(-\d{4})?$"
-PRINTED_PATTERN = r"^(0|[1-9][0-9]*|<[1-9][0-9]*|(0|[1-9][0-9]*)-(0|[1-9][0-9]*))$"
+PRINTED_PATTERN = r"^(0|[1-9][0-9]*|<[1-9][0-9]*|(0|[1-9][0-9]*)-(0|[1-9][0-9]*)|x)$"
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,16 +145,18 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             "value_printed",
             "string",
             "Value as printed",
-            "The value exactly as printed in the report (e.g. 181, <5, 170-180); empty when "
-            "the value could not be read from the extracted text (unresolved).",
+            "The value exactly as printed in the report (e.g. 181, <5, 170-180; x = secondary "
+            "suppression in a built edition); empty when the value could not be read from the "
+            "extracted text (unresolved).",
             pattern=PRINTED_PATTERN,
         ),
         _field(
             "cell_type",
             "string",
             "Cell type",
-            "exact, zero, masked (<5), rounded (IND, to tens), range (printed range) or "
-            "unresolved (not readable from the text; see the resource's 'unresolved').",
+            "exact, zero, masked (<5), rounded (IND, to tens), range (printed range), "
+            "unresolved (not readable from the text; see the resource's 'unresolved') or "
+            "secondary (x: a count >= the threshold withheld to protect a <5 cell).",
             required=True,
             enum=list(CELL_TYPES),
         ),
@@ -162,7 +164,7 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             "obs_status",
             "string",
             "Observation status (SDMX OBS_STATUS)",
-            "A = normal value; Q = not a single figure (masked or range); O = missing "
+            "A = normal value; Q = not a single figure (masked, secondary or range); O = missing "
             "(unresolved).",
             required=True,
             enum=list(OBS_STATUS),
@@ -172,9 +174,17 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             "string",
             "Confidentiality status (SDMX CONF_STATUS)",
             "F = free; A = primary confidentiality (small count masked); D = secondary "
-            "(published only as a range).",
+            "(published only as a range, or suppressed as x).",
             required=True,
             enum=list(CONF_STATUS),
+        ),
+        _field(
+            "edition",
+            "string",
+            "Edition",
+            "The edition the figure comes from: the report edition it was transcribed from "
+            "(2023) or the later edition that added or revised it (see the package's 'editions').",
+            required=True,
         ),
     ]
     return fields
@@ -412,6 +422,8 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         }
         for a in meta.acknowledged_findings
     ]
+    if meta.editions:
+        d["editions"] = [e.to_dict() for e in meta.editions]
     return d
 
 
@@ -501,6 +513,20 @@ def combined_fields(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 dims[k] = f
         for k in VALUE_COLUMNS:
             values.setdefault(k, by_name[k])
+    # columns every table shares besides period, dimensions and values (e.g. edition), as in
+    # opendata_mh.parquet.combined_arrow
+    names = [[f["name"] for f in r["schema"]["fields"]] for r in tables]
+    for k in names[0] if names else []:
+        if (
+            k not in VALUE_COLUMNS
+            and k != PERIOD
+            and k not in dims
+            and not k.endswith(("_label", "_label_en"))
+            and all(k in n for n in names)
+        ):
+            values.setdefault(
+                k, dict(next(f for f in tables[0]["schema"]["fields"] if f["name"] == k))
+            )
     for f in dims.values():
         f["description"] = str(f["description"]) + " Empty when the table has no such dimension."
         f.pop("constraints")
@@ -574,6 +600,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
         "cell_type",
         "obs_status",
         "conf_status",
+        "edition",
     ]
     rows = [header]
     for c in table.cells:
@@ -590,6 +617,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
             p.cell_type,
             p.obs_status,
             p.conf_status,
+            c.edition,
         ]
         rows.append(row)
     return rows

@@ -2069,6 +2069,7 @@ def load_metadata(root: str | Path) -> Metadata:
     if "text_figures" in seen_ids:
         col.add(seen_ids["text_figures"], "table id 'text_figures' is reserved", field="id")
     tables.sort(key=lambda t: (t.number, t.id))
+    base_edition = pkg.edition or ""
     pkg, tables, editions = _apply_editions(root, pkg, tables, cls, col)
     tmap = {t.id: t for t in tables}
 
@@ -2124,7 +2125,7 @@ def load_metadata(root: str | Path) -> Metadata:
     relations += text_relations
     if editions:
         cell_eds = {CellRef("cell", t.id, c.key): c.edition for t in tables for c in t.cells}
-        relations = [r for r in relations if _one_edition(r, cell_eds, pkg.edition or "")]
+        relations = [r for r in relations if _one_edition(r, cell_eds, base_edition)]
     seen_rel: set[str] = set()
     for r in relations:
         if r.id in seen_rel:
@@ -2158,10 +2159,32 @@ def load_metadata(root: str | Path) -> Metadata:
         resolver,
         col,
     )
+    raw_ack = _read_toml(
+        root / "acknowledged_findings.toml", "acknowledged_findings.toml", col, required=False
+    )
+    if editions and isinstance(raw_ack.get("findings"), list):
+        # an acknowledgement of a figure that a later edition revised, or that cites a relation
+        # the edition superseded, lapses (it was about the earlier publication)
+        revised = {
+            str(CellRef("cell", t.id, c.key))
+            for t in tables
+            for c in t.cells
+            if c.edition != base_edition
+        }
+        raw_ack = {
+            **raw_ack,
+            "findings": [
+                f
+                for f in raw_ack["findings"]
+                if not isinstance(f, dict)
+                or (
+                    f.get("cell") not in revised
+                    and all(r in seen_rel for r in f.get("relations") or [])
+                )
+            ],
+        }
     acknowledged = _load_acknowledged_findings(
-        _read_toml(
-            root / "acknowledged_findings.toml", "acknowledged_findings.toml", col, required=False
-        ),
+        raw_ack,
         seen_rel,
         resolver,
         tmap,

@@ -1,0 +1,786 @@
+"""Build a new year from microdata: records -> tables -> protected edition -> package.
+
+:func:`build` reads record-level input (CSV or Parquet, one file per record type of
+:data:`opendata_mh.aggregation.RECORD_TYPES`), validates every record, counts every table that
+has an ``[aggregation]`` section (:mod:`opendata_mh.aggregation`) for the built years, protects
+the counts and writes them as an *edition* (``metadata/editions/<id>/``: ``edition.toml`` plus one
+CSV of printed values per table), then regenerates the package from the metadata.
+
+Steps and guarantees:
+
+1. **Read and validate** (pandas, vectorised). A bad record raises :class:`RecordError` naming
+   the file, the line (header = line 1) and the field; nothing is written.
+2. **Count** (numpy): each dimension field is factorised once, a record's joint index is counted
+   with one ``bincount`` per table, and the distinct values are mapped to table codes with a
+   membership matrix (multi-label fields ``a|b`` count once per code, ``all`` once per record).
+3. **Protect.** Rounding tables (IND): round half up to the base. Threshold tables: counts
+   1..n-1 are primary (``<5``); secondary suppression with :func:`opendata_mh.sdc.suppress`
+   over every built cell of every threshold table and the relations of ``relations.toml``
+   expanded for the new cells (latent totals enter as unknowns, conservatively known to be
+   >= n). Secondary cells print :data:`~opendata_mh.model.SECONDARY_SYMBOL` (``x``, CONF_STATUS
+   D, bounds [n, unknown]). Zeros are always published.
+4. **Audit and refuse**: the suppression's final audit must show every ``<5`` cell at its
+   a-priori interval [1, n-1]; every printed value is re-checked (no count 1..n-1, rounding
+   tables multiples of the base); the merged metadata is loaded and the generated package is
+   checked (``validate.check``) in a temporary directory. Any failure raises
+   :class:`BuildError` and nothing is written.
+5. **Write atomically**: the edition directory is written to a temporary sibling and renamed
+   into place; then the package is regenerated (itself atomic). If that fails the previous
+   edition directory is restored.
+
+Raw counts never reach the disk: the structural pass that expands the relations uses an
+edition of zeros in a temporary copy of the metadata.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opendata_mh import sdc
+from opendata_mh.aggregation import ALL, MULTI_SEP, RECORD_TYPES, YEAR_FIELD, Aggregation
+from opendata_mh.errors import OpendataMhError
+from opendata_mh.generate import GenerateResult, build_files, generate, write_atomic
+from opendata_mh.model import (
+    EDITION_MANIFEST,
+    EDITIONS_DIR,
+    ID_RE,
+    PERIOD,
+    SECONDARY_SYMBOL,
+    CellRef,
+    Metadata,
+    TableSpec,
+    load_metadata,
+)
+from opendata_mh.validate import check as check_package
+
+Key = tuple[tuple[str, str], ...]
+
+
+class BuildError(OpendataMhError):
+    """The build could not finish; nothing was written."""
+
+    code = "build.failed"
+
+
+class RecordError(BuildError):
+    """A bad input record: ``file``, ``line`` (the header is line 1) and ``field``."""
+
+    code = "build.bad-record"
+
+    def __init__(self, file: str, line: int, field: str, message: str) -> None:
+        self.file, self.line, self.field = file, line, field
+        super().__init__(f"{file}, line {line}, field {field!r}: {message}; nothing was written")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and validating records
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Records:
+    """The records of one type: ``frame`` (string columns, ``year`` as int64), ``file`` and the
+    CSV line of each row (``line0 + row index``)."""
+
+    type: str
+    file: str
+    frame: pd.DataFrame
+    line0: int = 2
+
+
+def _parse_input(spec: str | Path) -> list[tuple[str, Path]]:
+    s = str(spec)
+    if "=" in s and s.split("=", 1)[0] in RECORD_TYPES:
+        rtype, path = s.split("=", 1)
+        return [(rtype, Path(path))]
+    p = Path(s)
+    if p.is_dir():
+        out = []
+        for f in sorted(p.iterdir()):
+            stem = f.name.split(".")[0]
+            if stem in RECORD_TYPES and f.suffix in (".csv", ".parquet"):
+                out.append((stem, f))
+        if not out:
+            raise BuildError(f"{p}: no <record type>.csv/.parquet files {list(RECORD_TYPES)}")
+        return out
+    stem = p.name.split(".")[0]
+    if stem not in RECORD_TYPES:
+        raise BuildError(
+            f"{p}: cannot tell the record type; name the file <type>.csv/.parquet or pass "
+            f"TYPE=PATH with TYPE one of {list(RECORD_TYPES)}"
+        )
+    return [(stem, p)]
+
+
+def read_records(inputs: Iterable[str | Path]) -> dict[str, Records]:
+    """Read every input (``TYPE=PATH``, a file named ``<type>.csv|.parquet``, or a directory of
+    such files) into string columns. Raises :class:`BuildError` if unreadable."""
+    out: dict[str, Records] = {}
+    for spec in inputs:
+        for rtype, path in _parse_input(spec):
+            if rtype in out:
+                raise BuildError(f"two inputs for record type {rtype!r}: {out[rtype].file}, {path}")
+            try:
+                if path.suffix == ".parquet":
+                    df = pd.read_parquet(path)
+                    df = df.astype({c: "string" for c in df.columns if c != YEAR_FIELD})
+                    df = df.fillna("")
+                else:
+                    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+            except (OSError, ValueError) as exc:
+                raise BuildError(f"cannot read {path}: {exc}") from exc
+            out[rtype] = Records(rtype, str(path), df)
+    return out
+
+
+def _field_rules(meta: Metadata) -> dict[str, dict[str, tuple[bool, set[str] | None]]]:
+    """record type -> field -> (multi, allowed values or None = any code)."""
+    rules: dict[str, dict[str, tuple[bool, set[str] | None]]] = {}
+    for t in meta.tables:
+        a = t.aggregation
+        if a is None:
+            continue
+        r = rules.setdefault(a.record, {})
+        for d in a.dimensions:
+            allowed: set[str] | None = None if d.top else set(d.record_values)
+            multi, prev = r.get(d.field, (d.multi, set()))
+            if prev is None or allowed is None:
+                r[d.field] = (multi or d.multi, None)
+            else:
+                r[d.field] = (multi or d.multi, prev | allowed)
+        for fld, vals in a.filter:
+            multi, prev = r.get(fld, (False, set()))
+            r[fld] = (multi, None if prev is None else prev | set(vals))
+    return rules
+
+
+def validate_records(meta: Metadata, records: Mapping[str, Records], year: int) -> None:
+    """Check columns, years and values of every record type the tables need; raise
+    :class:`RecordError` at the first bad record (file, line, field)."""
+    rules = _field_rules(meta)
+    years: dict[str, set[int]] = {}
+    for t in meta.tables:
+        if t.aggregation is not None:
+            years.setdefault(t.aggregation.record, set()).update(t.aggregation.years(year))
+    for rtype in rules:
+        if rtype not in records:
+            raise BuildError(
+                f"no input for record type {rtype!r} (needed by "
+                f"{[t.id for t in meta.tables if t.aggregation and t.aggregation.record == rtype]})"
+            )
+    for rtype, rec in records.items():
+        if rtype not in rules:
+            continue
+        df = rec.frame
+        for col in (YEAR_FIELD, *rules[rtype]):
+            if col not in df.columns:
+                raise RecordError(rec.file, 1, col, "column missing from the header")
+        yr = pd.to_numeric(df[YEAR_FIELD], errors="coerce")
+        bad = yr.isna() | ~yr.isin(sorted(years[rtype]))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise RecordError(
+                rec.file,
+                rec.line0 + i,
+                YEAR_FIELD,
+                f"{df[YEAR_FIELD].iloc[i]!r} is not one of the built years {sorted(years[rtype])}",
+            )
+        df[YEAR_FIELD] = yr.astype("int64")
+        for fld, (multi, allowed) in rules[rtype].items():
+            codes, uniques = pd.factorize(df[fld], sort=False)
+            for u_i, u in enumerate(uniques):
+                parts = list(str(u).split(MULTI_SEP)) if multi else [str(u)]
+                if u == "":
+                    continue  # emptiness is checked per table (filter) below
+                for x in parts:
+                    ok = bool(ID_RE.match(x)) and (allowed is None or x in allowed)
+                    if not ok:
+                        i = int(np.flatnonzero(codes == u_i)[0])
+                        what = f"one of {sorted(allowed)}" if allowed else "a code [a-z0-9_]+"
+                        sep = f" (several separated by {MULTI_SEP!r})" if multi else ""
+                        raise RecordError(rec.file, rec.line0 + i, fld, f"{x!r} is not {what}{sep}")
+    for t in meta.tables:
+        a = t.aggregation
+        if a is None:
+            continue
+        rec = records[a.record]
+        mask = _filter_mask(rec.frame, a)
+        for d in a.dimensions:
+            empty = mask & (rec.frame[d.field].to_numpy() == "")
+            if empty.any():
+                i = int(np.flatnonzero(empty)[0])
+                raise RecordError(
+                    rec.file, rec.line0 + i, d.field, f"empty, but table {t.id!r} counts it"
+                )
+
+
+def _filter_mask(df: pd.DataFrame, a: Aggregation) -> np.ndarray:
+    mask = np.ones(len(df), dtype=bool)
+    multi = {d.field: d.multi for d in a.dimensions}
+    for fld, vals in a.filter:
+        codes, uniques = pd.factorize(df[fld], sort=False)
+        want = set(vals)
+        hit = np.array(
+            [
+                bool(want & set(str(u).split(MULTI_SEP) if multi.get(fld, True) else [str(u)]))
+                for u in uniques
+            ],
+            dtype=bool,
+        )
+        mask &= hit[codes] if len(uniques) else np.zeros(len(df), dtype=bool)
+    return mask
+
+
+# --------------------------------------------------------------------------------------------
+# Counting
+# --------------------------------------------------------------------------------------------
+
+
+def count_table(table: TableSpec, rec: Records, year: int) -> dict[Key, int]:
+    """Every cell of ``table`` for the years its aggregation builds: key -> true count.
+
+    Shapes: records R; per dimension i, U_i distinct values and K_i table codes (+1 ``all``);
+    the joint count tensor is (years, U_1, ..., U_d), mapped to (years, K_1, ..., K_d).
+    """
+    a = table.aggregation
+    assert a is not None
+    df = rec.frame
+    years = a.years(year)
+    mask = _filter_mask(df, a) & df[YEAR_FIELD].isin(years).to_numpy()
+    yidx = (df[YEAR_FIELD].to_numpy()[mask] - years[0]).astype(np.int64)
+    idx = yidx
+    shape = [len(years)]
+    mats: list[np.ndarray] = []
+    codes_of: list[list[str]] = []
+    for d in a.dimensions:
+        codes, uniques = pd.factorize(df[d.field].to_numpy()[mask], sort=True)
+        u = [str(x) for x in uniques]
+        idx = idx * max(len(u), 1) + codes
+        shape.append(max(len(u), 1))
+        tcodes = u if d.top is not None else list(d.codes)
+        m = np.zeros((max(len(u), 1), len(tcodes) + 1), dtype=np.int64)
+        for ui, val in enumerate(u):
+            have = set(val.split(MULTI_SEP)) if d.multi else {val}
+            for ci, c in enumerate(tcodes):
+                if have & set(d.values_of(c)):
+                    m[ui, ci] = 1
+            m[ui, -1] = 1  # all: every record once
+        mats.append(m)
+        codes_of.append([*tcodes, ALL])
+    flat = (
+        np.bincount(idx, minlength=int(np.prod(shape)))
+        if len(idx)
+        else np.zeros(int(np.prod(shape)), dtype=np.int64)
+    )
+    tensor = flat.reshape(shape).astype(np.int64)
+    for axis, m in enumerate(mats, 1):
+        tensor = np.moveaxis(np.tensordot(tensor, m, axes=([axis], [0])), -1, axis)
+    # top-n dimensions: the n most frequent codes of the last year (ties by code)
+    keep: list[list[str]] = []
+    for i, d in enumerate(a.dimensions):
+        codes = codes_of[i][:-1]
+        if d.top is not None:
+            margin = tensor[-1]
+            for j in range(len(a.dimensions)):
+                if j != i:
+                    margin = np.take(margin, [-1], axis=j)
+            tot = margin.reshape(-1)[: len(codes)]
+            order = sorted(range(len(codes)), key=lambda k: (-int(tot[k]), codes[k]))
+            codes = [codes[k] for k in order[: d.top]]
+        keep.append(codes)
+    out: dict[Key, int] = {}
+    for p in a.panels:
+        periods: list[tuple[str, np.ndarray]]
+        if p.period == "window":
+            periods = [(a.window_period(year), tensor.sum(axis=0))]
+        else:
+            periods = [(str(y), tensor[k]) for k, y in enumerate(years)]
+        axes = []
+        for i, d in enumerate(a.dimensions):
+            if d.dim in p.fixed:
+                axes.append([ALL])
+            else:
+                axes.append(list(keep[i]) + ([ALL] if d.all else []))
+        for period, grid in periods:
+            for combo in _product(axes):
+                pos = tuple(codes_of[i].index(c) for i, c in enumerate(combo))
+                key = ((PERIOD, period), *zip(a_dims(a), combo, strict=True))
+                out.setdefault(key, int(grid[pos]) if pos else int(grid))
+    return out
+
+
+def a_dims(a: Aggregation) -> list[str]:
+    return [d.dim for d in a.dimensions]
+
+
+def _product(axes: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = [()]
+    for ax in axes:
+        out = [(*o, c) for o in out for c in ax]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Protection
+# --------------------------------------------------------------------------------------------
+
+
+def round_half_up(v: int, base: int) -> int:
+    """Round a count to ``base``, ties up (the package's documented IND rule)."""
+    return ((v + base // 2) // base) * base
+
+
+def _ref(table: str, key: Key) -> str:
+    return str(CellRef("cell", table, key))
+
+
+def _latent_values(
+    meta: Metadata, values: dict[str, int], relations: Sequence[Any]
+) -> dict[str, int]:
+    """True values of the latent totals: from additive/identity relations whose other cells
+    are known (to a fixpoint), else the least value every relation allows (conservative: a
+    latent is an unknown for the attacker, who is given at most the knowledge that it is >= n).
+    """
+    known = dict(values)
+    latents = {str(ref) for r in relations for ref in r.refs if ref.kind == "latent"}
+    changed = True
+    while changed:
+        changed = False
+        for r in relations:
+            refs = [str(x) for x in r.refs]
+            unknown = [x for x in refs if x not in known]
+            if len(unknown) != 1 or unknown[0] not in latents:
+                continue
+            u = unknown[0]
+            if r.type == "identity":
+                known[u] = next(known[x] for x in refs if x in known)
+            elif r.type == "additive":
+                tot = str(r.total)
+                parts = [str(p) for p in r.parts]
+                if u == tot:
+                    known[u] = sum(known[p] for p in parts)
+                else:
+                    known[u] = known[tot] - sum(known[p] for p in parts if p != u)
+            else:
+                continue
+            changed = True
+    for lat in sorted(latents - set(known)):
+        lo = 0
+        for r in relations:
+            if r.total is not None and str(r.total) == lat:
+                pv = [known.get(str(p), 0) for p in r.parts]
+                if r.type == "subset":
+                    lo = max(lo, sum(pv))
+                elif pv:
+                    lo = max(lo, max(pv))
+        known[lat] = lo
+    return {k: v for k, v in known.items() if k in latents}
+
+
+def _sdc_relations(rels: Sequence[Any]) -> list[sdc.LinearRelation]:
+    out: list[sdc.LinearRelation] = []
+    for r in rels:
+        out += sdc.relation(
+            r.type,
+            r.id,
+            total=str(r.total) if r.total is not None else None,
+            parts=[str(p) for p in r.parts],
+            cells=[str(c) for c in r.cells],
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class TableBuild:
+    """What the build publishes for one table."""
+
+    id: str
+    cells: int
+    adds: tuple[str, ...]
+    revises: tuple[str, ...]
+    primary: int
+    secondary: int
+    rounded: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "cells": self.cells,
+            "adds": list(self.adds),
+            "revises": list(self.revises),
+            "primary": self.primary,
+            "secondary": self.secondary,
+            "rounded": self.rounded,
+        }
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    year: int
+    edition: str
+    version: str
+    edition_dir: Path
+    tables: tuple[TableBuild, ...]
+    records: Mapping[str, int]
+    written: bool
+    package: GenerateResult | None
+    seconds: Mapping[str, float] = field(default_factory=dict)
+    audit: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "edition": self.edition,
+            "version": self.version,
+            "edition_dir": str(self.edition_dir),
+            "written": self.written,
+            "records": dict(self.records),
+            "tables": [t.to_dict() for t in self.tables],
+            "audit": dict(self.audit),
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "package": self.package.to_dict() if self.package else None,
+        }
+
+
+def _edition_files(
+    meta: Metadata,
+    printed: Mapping[str, dict[Key, str]],
+    *,
+    edition: str,
+    version: str,
+    year: int,
+    date: str,
+    reference_dates: Mapping[str, str],
+) -> tuple[dict[str, bytes], list[TableBuild]]:
+    """The files of the edition directory (manifest + CSV per table) and a summary."""
+    files: dict[str, bytes] = {}
+    summary: list[TableBuild] = []
+    lines = [
+        f'id = "{edition}"',
+        f'version = "{version}"',
+        f"date = {date}",
+        f'description = "Jaar {year} toegevoegd uit microdata (opendata-mh build)."',
+        f'description_en = "Year {year} added from microdata (opendata-mh build); protected: '
+        f'counts 1-4 as <5, secondary suppressions as {SECONDARY_SYMBOL}, IND rounded to tens."',
+        f'years = ["{year}"]',
+    ]
+    for sid, ref in sorted(reference_dates.items()):
+        lines += ["", "[[sources]]", f'id = "{sid}"', f"reference_date = {ref}"]
+    for t in meta.tables:
+        if t.id not in printed:
+            continue
+        cells = printed[t.id]
+        existing = {c.key for c in t.cells}
+        adds = sorted({k[0][1] for k in cells if k not in existing}, key=_pkey)
+        revises = sorted({k[0][1] for k in cells if k in existing} - set(adds), key=_pkey)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([PERIOD, *t.dimensions, "value_printed"])
+        for key, p in cells.items():
+            w.writerow([v for _, v in key] + [p])
+        files[f"{t.id}.csv"] = buf.getvalue().encode("utf-8")
+        lines += [
+            "",
+            "[[tables]]",
+            f'id = "{t.id}"',
+            f'file = "{t.id}.csv"',
+            "adds = [" + ", ".join(f'"{x}"' for x in adds) + "]",
+            "revises = [" + ", ".join(f'"{x}"' for x in revises) + "]",
+        ]
+        vals = list(cells.values())
+        summary.append(
+            TableBuild(
+                t.id,
+                len(cells),
+                tuple(adds),
+                tuple(revises),
+                sum(v.startswith("<") for v in vals),
+                sum(v == SECONDARY_SYMBOL for v in vals),
+                len(vals) if t.sdc.rule == "rounding" else 0,
+            )
+        )
+    files[EDITION_MANIFEST] = ("\n".join(lines) + "\n").encode("utf-8")
+    return files, summary
+
+
+def _pkey(p: str) -> tuple[str, str]:
+    return (p.split("-")[-1], p)
+
+
+def _copy_metadata(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".*"))
+
+
+def _write_dir_atomic(files: Mapping[str, bytes], out: Path) -> Path | None:
+    """Write ``files`` into ``out`` via a temporary sibling + rename; returns the path of the
+    previous directory (kept aside, for a rollback) or ``None``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        for rel, data in files.items():
+            (tmp / rel).write_bytes(data)
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+            out.rename(old)
+        tmp.rename(out)
+        return old
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def build(
+    metadata_dir: str | Path,
+    inputs: Sequence[str | Path],
+    *,
+    year: int,
+    edition: str | None = None,
+    out_dir: str | Path = "datapackage",
+    dry_run: bool = False,
+    date: str | None = None,
+    reference_dates: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> BuildResult:
+    """Build ``year`` from ``inputs`` into an edition of ``metadata_dir`` and regenerate
+    ``out_dir`` (module docstring). ``dry_run`` does everything but the writing.
+
+    Args:
+        metadata_dir: the metadata (``metadata/``); the edition goes to ``editions/<edition>/``.
+        inputs: ``TYPE=PATH``, ``<type>.csv|.parquet`` files or directories of them.
+        year: the new year (``aggregation.window`` tables also revise the years before it).
+        edition: edition id (default ``str(year)``); the package version becomes
+            ``<edition>.1.0``.
+        date: the edition date (ISO; default today).
+        reference_dates: source id -> reference date of the data (e.g. ``phoenix``).
+        check: run ``validate.check`` on the generated package before writing (default).
+
+    Raises:
+        RecordError: a bad record (file, line, field). BuildError: anything else that stops the
+        build (missing input, unprotectable cell, failed check). Nothing is written then.
+    """
+    t0 = time.perf_counter()
+    secs: dict[str, float] = {}
+    root = Path(metadata_dir)
+    meta = load_metadata(root)
+    eid = edition or str(year)
+    version = f"{eid}.1.0"
+    if (root / EDITIONS_DIR / eid).exists() and meta.editions and meta.editions[-1].id != eid:
+        raise BuildError(f"edition {eid!r} exists and is not the latest; refusing to rebuild it")
+    records = read_records(inputs)
+    secs["read"] = time.perf_counter() - t0
+    validate_records(meta, records, year)
+    secs["validate"] = time.perf_counter() - t0 - secs["read"]
+    t1 = time.perf_counter()
+    counts: dict[str, dict[Key, int]] = {}
+    for t in meta.tables:
+        if t.aggregation is not None and t.available:
+            counts[t.id] = count_table(t, records[t.aggregation.record], year)
+    secs["count"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    # structural pass: relations expanded for the new cells (printed zeros, no counts on disk)
+    with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
+        mroot = Path(tmpd) / "metadata"
+        _copy_metadata(root, mroot)
+        zero = {tid: dict.fromkeys(c, "0") for tid, c in counts.items()}
+        files, _ = _edition_files(
+            meta,
+            zero,
+            edition=eid,
+            version=version,
+            year=year,
+            date=date or dt.date.today().isoformat(),
+            reference_dates=reference_dates or {},
+        )
+        edir = mroot / EDITIONS_DIR / eid
+        if edir.exists():
+            shutil.rmtree(edir)
+        edir.mkdir(parents=True)
+        for rel, data in files.items():
+            (edir / rel).write_bytes(data)
+        smeta = load_metadata(mroot)
+    built = {
+        _ref(tid, k): v for tid, c in counts.items() for k, v in c.items()
+    }  # true values, in memory only
+    thr_tables = {t.id: t for t in meta.tables if t.sdc.rule == "threshold" and t.id in counts}
+    thresholds = {t.sdc.threshold or 5 for t in thr_tables.values()}
+    if len(thresholds) > 1:
+        raise BuildError(f"tables with different thresholds {sorted(thresholds)} (unsupported)")
+    n = thresholds.pop() if thresholds else 5
+    thr_refs = {_ref(tid, k) for tid in thr_tables for k in counts[tid]}
+    rels = []
+    for r in smeta.relations:
+        refs = [str(x) for x in r.refs]
+        cells = [x for x in r.refs if x.kind == "cell"]
+        if not cells or not all(str(c) in thr_refs for c in cells):
+            continue
+        if any(x.kind == "text" for x in r.refs):
+            continue
+        rels.append(r)
+        del refs
+    latents = _latent_values(smeta, built, rels)
+    values = {k: built[k] for k in sorted(thr_refs)} | latents
+    primary = [k for k, v in values.items() if 1 <= v < n]
+    init_sec = [k for k, v in latents.items() if v >= n]
+    lin = _sdc_relations(rels)
+    protection = "apriori"
+    try:
+        try:
+            res = sdc.suppress(
+                values,
+                lin,
+                threshold=n,
+                primary=primary,
+                cost="value",
+                candidates=sorted(thr_refs),
+                initial_secondary=init_sec,
+            )
+        except sdc.SDCError as exc:
+            if "cannot be protected" not in str(exc):
+                raise
+            # e.g. a <5 cell that is the sum of two other <5 cells: [1, 4] cannot be kept whole;
+            # fall back to "no <5 cell is disclosed exactly"
+            protection = "not_exact"
+            res = sdc.suppress(
+                values,
+                lin,
+                threshold=n,
+                primary=primary,
+                cost="value",
+                candidates=sorted(thr_refs),
+                initial_secondary=init_sec,
+                protection="not_exact",
+            )
+    except sdc.SDCError as exc:
+        raise BuildError(f"secondary suppression failed: {exc}; nothing was written") from exc
+    secs["protect"] = time.perf_counter() - t2
+    unprotected = res.audit.unprotected()
+    if unprotected:  # pragma: no cover - suppress() guarantees this
+        raise BuildError(f"the audit finds unprotected cells {[u.cell_id for u in unprotected]}")
+    secondary = set(res.secondary)
+    printed: dict[str, dict[Key, str]] = {}
+    for tid, c in counts.items():
+        t = meta.table(tid)
+        out: dict[Key, str] = {}
+        for k, v in c.items():
+            ref = _ref(tid, k)
+            if t.sdc.rule == "rounding":
+                out[k] = str(round_half_up(v, t.sdc.base or 10))
+            elif 1 <= v < n:
+                out[k] = f"<{n}"
+            elif ref in secondary:
+                out[k] = SECONDARY_SYMBOL
+            else:
+                out[k] = str(v)
+        printed[tid] = out
+    _refuse_unprotected(meta, printed, n)
+    files, summary = _edition_files(
+        meta,
+        printed,
+        edition=eid,
+        version=version,
+        year=year,
+        date=date or dt.date.today().isoformat(),
+        reference_dates=reference_dates or {},
+    )
+    # the merged metadata must load and the package must pass the check
+    t3 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
+        mroot = Path(tmpd) / "metadata"
+        _copy_metadata(root, mroot)
+        edir = mroot / EDITIONS_DIR / eid
+        if edir.exists():
+            shutil.rmtree(edir)
+        edir.mkdir(parents=True)
+        for rel, data in files.items():
+            (edir / rel).write_bytes(data)
+        merged = load_metadata(mroot)
+        if check:
+            pkg_dir = Path(tmpd) / "datapackage"
+            write_atomic(build_files(merged), pkg_dir)
+            report = check_package(pkg_dir)
+            errors = [i for i in report.issues if i.severity == "error"]
+            if errors:
+                head = "; ".join(f"{i.code} ({i.location()}): {i.message}" for i in errors[:5])
+                raise BuildError(
+                    f"the built package fails its check ({len(errors)} error(s)): {head}"
+                )
+    secs["check"] = time.perf_counter() - t3
+    audit_summary = {
+        "primary": len(res.primary),
+        "secondary": len(res.secondary),
+        "unprotected": len(unprotected),
+        "relations": len(rels),
+        "latent": len(latents),
+        "protection": protection,
+    }
+    written = False
+    gen: GenerateResult | None = None
+    target = root / EDITIONS_DIR / eid
+    if not dry_run:
+        old = _write_dir_atomic(files, target)
+        try:
+            gen = generate(root, out_dir)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            if old is not None:
+                old.rename(target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        written = True
+    secs["total"] = time.perf_counter() - t0
+    return BuildResult(
+        year=year,
+        edition=eid,
+        version=version,
+        edition_dir=target,
+        tables=tuple(summary),
+        records={k: len(v.frame) for k, v in records.items()},
+        written=written,
+        package=gen,
+        seconds=secs,
+        audit=audit_summary,
+    )
+
+
+def _refuse_unprotected(meta: Metadata, printed: Mapping[str, dict[Key, str]], n: int) -> None:
+    """Last line of defence: no printed count 1..n-1, rounding tables multiples of the base."""
+    for tid, cells in printed.items():
+        t = meta.table(tid)
+        for key, p in cells.items():
+            if not p.isdigit():
+                continue
+            v = int(p)
+            if t.sdc.rule == "threshold" and 1 <= v < n:
+                raise BuildError(f"refusing to write {tid} {dict(key)}: unprotected small count")
+            if t.sdc.rule == "rounding" and v % (t.sdc.base or 10):
+                raise BuildError(f"refusing to write {tid} {dict(key)}: not rounded")
+
+
+__all__ = [
+    "BuildError",
+    "BuildResult",
+    "RecordError",
+    "Records",
+    "TableBuild",
+    "build",
+    "count_table",
+    "read_records",
+    "round_half_up",
+    "validate_records",
+]
