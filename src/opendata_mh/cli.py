@@ -25,6 +25,7 @@ from rich.text import Text
 
 from opendata_mh import __version__
 from opendata_mh.audit import PackageAudit, audit_check, audit_path
+from opendata_mh.codebook import write_codebook
 from opendata_mh.errors import GenerateError, MetadataError, OpendataMhError, PackageError
 from opendata_mh.generate import generate as generate_package
 from opendata_mh.report import Issue, Report
@@ -561,6 +562,52 @@ def show(table: str, package_dir: Path, year: str | None, as_json: bool) -> None
         _emit_json(envelope("show", ok=True, summary=view.to_dict()))
     else:
         render_table_view(view, _stdout())
+    sys.exit(EXIT_OK)
+
+
+@main.command(
+    context_settings=CONTEXT,
+    epilog=("\b\nExample:\n  opendata-mh docs datapackage --out docs/codebook"),
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="codebook",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for codebook.md, codebook.html and charts/.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
+    """Write the codebook of a package: Markdown, one self-contained HTML page, charts.
+
+    Per table: titles and descriptions (Dutch and English), source and reference date,
+    dimensions with codes and labels, how masked, rounded, range and unresolved cells are coded,
+    notes, known discrepancies, the audit's acknowledged findings, a chart of each time series
+    (PNG and SVG; masked cells drawn as their 1-4 interval, never as zero) and loading snippets
+    for pandas, R and DuckDB.
+
+    \b
+    Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package, write error).
+    """
+    try:
+        result = write_codebook(package_dir, out_dir)
+    except OpendataMhError as exc:
+        _fail("docs", exc, as_json)
+    except OSError as exc:
+        _fail("docs", OpendataMhError(f"cannot write the codebook to {out_dir}: {exc}"), as_json)
+    except Exception as exc:
+        _fail("docs", _internal(exc), as_json)
+    if as_json:
+        _emit_json(envelope("docs", ok=True, summary=result.to_dict()))
+    else:
+        _stdout().print(
+            f"[green]codebook written[/] to {result.out}: codebook.md, codebook.html, "
+            f"{result.charts} charts (PNG + SVG) for {result.tables} tables"
+        )
     sys.exit(EXIT_OK)
 
 

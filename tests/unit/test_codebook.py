@@ -1,0 +1,124 @@
+"""docs: the codebook of the committed package; its pandas and DuckDB snippets run as written
+and give the right types (masked -> NA, never 0); deterministic; self-contained HTML."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from opendata_mh.cli import main
+from opendata_mh.codebook import build_codebook, code_blocks, write_codebook
+
+PKG = Path(__file__).resolve().parents[2] / "datapackage"
+
+
+@pytest.fixture(scope="module")
+def codebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("codebook")
+    write_codebook(PKG, out)
+    return out
+
+
+def _section(md: str, table: str) -> str:
+    start = md.index(f'<a id="{table}"></a>')
+    end = md.find("<a id=", start + 10)
+    return md[start : end if end > 0 else None]
+
+
+def test_pandas_and_duckdb_snippets_run_as_written(codebook: Path) -> None:
+    md = (codebook / "codebook.md").read_text(encoding="utf-8")
+    sec = _section(md, "victims_by_form")
+    blocks = code_blocks(sec, "python")
+    assert len(blocks) == 3  # pandas CSV, pandas Parquet, DuckDB
+    env: dict[str, object] = {}
+    exec(blocks[0], env)  # pandas, CSV
+    df = env["df"]
+    assert isinstance(df, pd.DataFrame)
+    assert str(df["value"].dtype) == "Int64" and str(df["period"].dtype).startswith("string")
+    organ = df[(df.form == "organ_removal") & (df.period == "2020")].iloc[0]
+    assert pd.isna(organ["value"]) and organ["value_printed"] == "<5"
+    assert (organ["value_lower"], organ["value_upper"]) == (1, 4)
+    zero = df[(df.form == "organ_removal") & (df.period == "2021")].iloc[0]
+    assert zero["value"] == 0
+    assert df[(df.form == "sexual_domestic") & (df.period == "2019")].iloc[0]["value"] == 181
+    env = {}
+    exec(blocks[1], env)  # pandas, Parquet
+    df2 = env["df"]
+    assert isinstance(df2, pd.DataFrame)
+    assert str(df2["value"].dtype) == "Int64" and int(df2["value"].isna().sum()) == 2
+    env = {}
+    exec(blocks[2], env)  # DuckDB
+    rel = env["rel"]
+    rows = rel.fetchall()  # type: ignore[attr-defined]
+    cols = rel.columns  # type: ignore[attr-defined]
+    assert dict(zip(rel.columns, [str(t) for t in rel.types], strict=True))["value"] == "BIGINT"  # type: ignore[attr-defined]
+    masked = [dict(zip(cols, r, strict=True)) for r in rows]
+    assert len(masked) == 2 and all(m["value"] is None for m in masked)
+    assert {(m["value_lower"], m["value_upper"]) for m in masked} == {(1, 4)}
+    csv_rel = env["rel_csv"]
+    types = dict(zip(csv_rel.columns, [str(t) for t in csv_rel.types], strict=True))  # type: ignore[attr-defined]
+    assert types["period"] == "VARCHAR" and types["value"] == "BIGINT"
+
+
+def test_content_per_table(codebook: Path) -> None:
+    md = (codebook / "codebook.md").read_text(encoding="utf-8")
+    t1 = _section(md, "victims_by_form")
+    assert "Gemelde slachtoffers naar vorm van uitbuiting" in t1
+    assert "| `organ_removal` | Gedwongen orgaanverwijdering | Forced organ removal |" in t1
+    assert "counts from 1 to 4 are masked and printed as <5" in t1
+    assert "charts/victims_by_form.png" in t1
+    t3 = _section(md, "sexual_exploitation_by_sector_region")
+    assert "Unresolved cells" in t3 and "0 or <5" in t3
+    assert "sexual_total_2023_region_other" in t3  # known discrepancy
+    assert "acknowledged findings" in t3 and "audit.exact-disclosure" in t3
+    t20 = _section(md, "tried_suspects_by_country_of_birth")
+    assert "reference date 2024-04-26" in t20
+    assert "No rows" in _section(md, "tried_suspects_by_sex")
+    assert "read.csv(" in t1  # the R snippet
+
+
+def test_charts_show_masked_as_interval_not_zero() -> None:
+    cb = build_codebook(PKG)
+    t1 = next(t for t in cb.tables if t.name == "victims_by_form")
+    assert t1.chart is not None
+    organ = next(s for _, ss in t1.chart.panels for s in ss if s.label == "Forced organ removal")
+    by_year = {p.year: p for p in organ.points}
+    assert (by_year[2020].cell_type, by_year[2020].value) == ("masked", None)
+    assert (by_year[2020].lower, by_year[2020].upper) == (1, 4)
+    assert by_year[2021].value == 0  # a true zero stays a zero
+    assert next(t for t in cb.tables if t.name == "minor_victims_by_form").chart is None
+
+
+def test_html_is_self_contained_and_deterministic(codebook: Path, tmp_path: Path) -> None:
+    html = (codebook / "codebook.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 18
+    assert "<link" not in html and "<script" not in html and "src=" not in html
+    again = tmp_path / "again"
+    write_codebook(PKG, again)
+    for p in codebook.rglob("*"):
+        if p.is_file():
+            assert p.read_bytes() == (again / p.relative_to(codebook)).read_bytes(), p.name
+
+
+def test_without_audit_findings(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    shutil.copytree(PKG, pkg)
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    d.pop("acknowledgedFindings", None)
+    (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    cb = build_codebook(pkg)
+    assert cb.has_findings is False and all(not t.findings for t in cb.tables)
+
+
+def test_cli_docs_json(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["docs", str(PKG), "--out", str(tmp_path / "cb"), "--json"])
+    assert res.exit_code == 0, res.output
+    env = json.loads(res.stdout)
+    assert env["ok"] and env["command"] == "docs"
+    assert env["summary"]["tables"] == 22 and env["summary"]["charts"] == 18
+    assert (tmp_path / "cb" / "codebook.html").is_file()
