@@ -25,7 +25,10 @@ from rich.text import Text
 
 from opendata_mh import __version__
 from opendata_mh.audit import PackageAudit, audit_check, audit_path
+from opendata_mh.build import BuildResult, RecordError
+from opendata_mh.build import build as build_edition
 from opendata_mh.codebook import write_codebook
+from opendata_mh.diff import PackageDiff, diff_packages
 from opendata_mh.errors import GenerateError, MetadataError, OpendataMhError, PackageError
 from opendata_mh.generate import generate as generate_package
 from opendata_mh.report import Issue, Report
@@ -608,6 +611,177 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
             f"[green]codebook written[/] to {result.out}: codebook.md, codebook.html, "
             f"{result.charts} charts (PNG + SVG) for {result.tables} tables"
         )
+    sys.exit(EXIT_OK)
+
+
+def render_build(result: BuildResult, console: Console) -> None:
+    """Per table: cells, periods added and revised, primary / secondary suppressions."""
+    what = "written" if result.written else "dry run, nothing written"
+    console.print(
+        f"[bold]Edition {result.edition}[/] (version {result.version}, year {result.year}; {what})"
+    )
+    for t in result.tables:
+        console.print(
+            f"  {t.id:<38} {t.cells:>4} cells  adds {','.join(t.adds) or '-':<14} "
+            f"revises {','.join(t.revises) or '-':<20} <5: {t.primary:<3} x: {t.secondary:<3}",
+            markup=False,
+        )
+    a = result.audit
+    console.print(
+        f"[green]audit: {a.get('unprotected', 0)} unprotected[/] of {a.get('primary', 0)} <5 "
+        f"cells ({a.get('secondary', 0)} secondary suppressions, {a.get('relations', 0)} "
+        f"relations); records: "
+        + ", ".join(f"{k} {v}" for k, v in result.records.items())
+        + f"; {result.seconds.get('total', 0):.1f} s"
+    )
+
+
+@main.command(
+    context_settings=CONTEXT,
+    epilog=(
+        "\b\nExample:\n  python scripts/make_synthetic_microdata.py --year 2024\n"
+        "  opendata-mh build --year 2024 --input data/raw/2024 --reference-date phoenix=2025-04-25"
+    ),
+)
+@click.option("--year", type=int, required=True, help="The new year.")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    required=True,
+    help="TYPE=PATH, a <type>.csv/.parquet file, or a directory of them (repeatable).",
+)
+@click.option("--edition", default=None, help="Edition id (default: the year).")
+@click.option(
+    "--metadata",
+    "metadata_dir",
+    default="metadata",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="datapackage",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option("--date", default=None, help="Edition date YYYY-MM-DD (default: today).")
+@click.option(
+    "--reference-date",
+    "refs",
+    multiple=True,
+    help="SOURCE=YYYY-MM-DD: reference date of a source's data (repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Build, protect and check; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def build(
+    year: int,
+    inputs: tuple[str, ...],
+    edition: str | None,
+    metadata_dir: Path,
+    out_dir: Path,
+    date: str | None,
+    refs: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Build a new year from microdata into a protected edition and regenerate the package.
+
+    Counts every table as its [aggregation] metadata says, masks counts 1-4 as <5, adds
+    secondary suppressions (x) until the audit finds no <5 cell narrowed, rounds IND figures,
+    checks the result, then writes metadata/editions/<edition>/ and the package atomically.
+    A bad record stops the build with its file, line and field; nothing is written.
+
+    \b
+    Exit codes: 0 built, 2 usage error, 3 bad record / could not build (nothing written).
+    """
+    ref_map: dict[str, str] = {}
+    for r in refs:
+        if "=" not in r:
+            raise click.BadParameter(
+                f"{r!r} must be SOURCE=YYYY-MM-DD", param_hint="--reference-date"
+            )
+        k, v = r.split("=", 1)
+        ref_map[k] = v
+    try:
+        result = build_edition(
+            metadata_dir,
+            list(inputs),
+            year=year,
+            edition=edition,
+            out_dir=out_dir,
+            dry_run=dry_run,
+            date=date,
+            reference_dates=ref_map,
+        )
+    except RecordError as exc:
+        if as_json:
+            issue = Issue(exc.code, "error", str(exc), exc.file, exc.line, exc.field)
+            err = {"code": exc.code, "type": type(exc).__name__, "message": str(exc)}
+            _emit_json(envelope("build", ok=False, issues=[issue], error=err))
+            sys.exit(EXIT_ERROR)
+        _fail("build", exc, as_json)
+    except OpendataMhError as exc:
+        _fail("build", exc, as_json)
+    except Exception as exc:
+        _fail("build", _internal(exc), as_json)
+    if as_json:
+        _emit_json(envelope("build", ok=True, summary=result.to_dict()))
+    else:
+        render_build(result, _stdout())
+    sys.exit(EXIT_OK)
+
+
+def render_diff(result: PackageDiff, console: Console, limit: int = 20) -> None:
+    """Per table: counts, then the first ``limit`` changed cells of each kind."""
+    s = result.summary()
+    console.print(
+        f"[bold]{s['old']}[/] ({s['old_version']}) -> [bold]{s['new']}[/] ({s['new_version']}): "
+        f"[green]{s['added']} added[/], [yellow]{s['revised']} revised[/], "
+        f"[red]{s['removed']} removed[/]"
+    )
+    for t in result.tables:
+        if not t.changed:
+            continue
+        console.print(
+            f"[bold]{t.resource}[/]: {len(t.added)} added, {len(t.revised)} revised, "
+            f"{len(t.removed)} removed"
+        )
+        for sign, kind in (("+", t.added), ("~", t.revised), ("-", t.removed)):
+            for c in kind[:limit]:
+                key = " ".join(f"{k}={v}" for k, v in c.key.items())
+                old = c.old["value_printed"] if c.old else ""
+                new = c.new["value_printed"] if c.new else ""
+                arrow = f"{old} -> {new}" if c.old and c.new else (new or old)
+                console.print(f"  {sign} {key}: {arrow}", markup=False)
+            if len(kind) > limit:
+                console.print(f"  {sign} ... {len(kind) - limit} more", markup=False)
+
+
+@main.command(
+    context_settings=CONTEXT,
+    epilog="\b\nExample:\n  opendata-mh diff /tmp/datapackage-2023 datapackage --json",
+)
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def diff(old: Path, new: Path, as_json: bool) -> None:
+    """Cells added, revised (printed value or bounds changed) and removed between two packages.
+
+    \b
+    Exit codes: 0 compared (with or without differences), 2 usage error, 3 unreadable package.
+    """
+    try:
+        result = diff_packages(old, new)
+    except OpendataMhError as exc:
+        _fail("diff", exc, as_json)
+    except Exception as exc:
+        _fail("diff", _internal(exc), as_json)
+    if as_json:
+        _emit_json(envelope("diff", ok=True, summary=result.to_dict()))
+    else:
+        render_diff(result, _stdout())
     sys.exit(EXIT_OK)
 
 
