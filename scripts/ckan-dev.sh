@@ -14,7 +14,7 @@
 # DCAT-AP-DONL 1.1 schema generated from src/opendata_mh/data/donl (scripts/ckan/donl_schema.py),
 # real PostgreSQL 15 and Redis from Debian, real file storage in .ckan/storage. Apache Solr cannot
 # be installed here: scripts/ckan/fakesolr.py stands in for the search index (see its docstring).
-# Everything listens on 127.0.0.1 only. Needs root for apt-get and the postgres superuser.
+# Everything listens on 127.0.0.1 only. Needs root (or sudo) for apt-get and the postgres superuser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -34,9 +34,13 @@ DBUSER="ckan_opendata_mh"
 DBPASS="ckan_opendata_mh"
 URL="http://127.0.0.1:$CKAN_PORT"
 
+# root here; on a GitHub runner (not root) the privileged steps go through sudo
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
 log() { printf '[ckan-dev] %s\n' "$*" >&2; }
 ckan() { "$VENV/bin/ckan" -c "$INI" "$@" 2> >(grep -v -e 'CSRF protection' -e 'solr' -e 'Traceback' >&2 || true); }
-psql_su() { (cd / && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"); }
+psql_su() { (cd / && $SUDO runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"); }
 pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
 up() { curl -fsS -m 2 "$1" >/dev/null 2>&1; }
 
@@ -47,19 +51,19 @@ apt_install() {
   done
   if [ "${#need[@]}" -gt 0 ]; then
     log "apt-get install ${need[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 \
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 \
       --no-install-recommends "${need[@]}" >/dev/null
   fi
 }
 
 start_postgres() {
   local v; v="$(pg_version)"
-  if ! (cd / && runuser -u postgres -- pg_isready -q -h 127.0.0.1) 2>/dev/null; then
+  if ! (cd / && $SUDO runuser -u postgres -- pg_isready -q -h 127.0.0.1) 2>/dev/null; then
     log "starting PostgreSQL $v"
-    pg_ctlcluster "$v" main start
+    $SUDO pg_ctlcluster "$v" main start
     touch "$CKAN_HOME/pg.started-by-us"
-    for _ in $(seq 50); do (cd / && runuser -u postgres -- pg_isready -q -h 127.0.0.1) && break; sleep 0.2; done
+    for _ in $(seq 50); do (cd / && $SUDO runuser -u postgres -- pg_isready -q -h 127.0.0.1) && break; sleep 0.2; done
   fi
 }
 
@@ -183,7 +187,7 @@ stop() {
   stop_pid fakesolr
   if [ -f "$CKAN_HOME/redis.pid" ]; then redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -f "$CKAN_HOME/redis.pid"; fi
   if [ -f "$CKAN_HOME/pg.started-by-us" ]; then
-    pg_ctlcluster "$(pg_version)" main stop || true
+    $SUDO pg_ctlcluster "$(pg_version)" main stop || true
     rm -f "$CKAN_HOME/pg.started-by-us"
   fi
   log "stopped"
@@ -193,7 +197,7 @@ status() {
   up "$URL/api/3/action/status_show" && echo "ckan: up ($URL)" || echo "ckan: down"
   up "http://127.0.0.1:$SOLR_PORT/solr/ckan/admin/ping" && echo "fakesolr: up" || echo "fakesolr: down"
   redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis: up" || echo "redis: down"
-  (cd / && runuser -u postgres -- pg_isready -q -h 127.0.0.1) 2>/dev/null && echo "postgres: up" || echo "postgres: down"
+  (cd / && $SUDO runuser -u postgres -- pg_isready -q -h 127.0.0.1) 2>/dev/null && echo "postgres: up" || echo "postgres: down"
 }
 
 reset() {
