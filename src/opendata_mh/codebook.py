@@ -124,25 +124,23 @@ def snippets(package_path: str, res: Mapping[str, Any], parquet: str | None) -> 
     base = package_path.rstrip("/")
     csv_path = f"{base}/{res['path']}"
     ints = [f["name"] for f in res["schema"]["fields"] if f["type"] == "integer"]
-    strs = [f["name"] for f in res["schema"]["fields"] if f["type"] == "string"]
     dtype = ", ".join(f'"{c}": "Int64"' for c in ints)
-    na = ", ".join(f'"{c}": [""]' for c in ints)
     dims = [k for k in res["schema"]["primaryKey"] if k != PERIOD]
     show = [*(f"{d}_label_en" for d in dims), "value_printed", "value_lower", "value_upper"]
+    ints_list = ", ".join(f'"{c}"' for c in ints)
     out = {
         "pandas": (
             "import pandas as pd\n\n"
-            f'df = pd.read_csv(\n    "{csv_path}",\n'
-            f"    dtype={{{', '.join(f'{chr(34)}{c}{chr(34)}: {chr(34)}string{chr(34)}' for c in strs)}, {dtype}}},\n"
-            f"    keep_default_na=False,\n    na_values={{{na}}},\n)\n"
+            f'df = pd.read_csv("{csv_path}", dtype="string", keep_default_na=False, na_values=[""])\n'
+            f"df = df.astype({{{dtype}}})\n"
             "# masked (<5), range and unresolved cells: value is <NA>, never 0;\n"
             "# value_lower / value_upper give the interval that holds the true value\n"
             f"print(df[{show!r}].head())\n"
         ),
         "r": (
-            f'df <- read.csv("{csv_path}", na.strings = "", encoding = "UTF-8",\n'
-            f"               colClasses = c({', '.join(f'{c} = {chr(34)}character{chr(34)}' for c in strs)},\n"
-            f"                              {', '.join(f'{c} = {chr(34)}integer{chr(34)}' for c in ints)}))\n"
+            f'df <- read.csv("{csv_path}", colClasses = "character",\n'
+            '               na.strings = "", encoding = "UTF-8")\n'
+            f"for (col in c({ints_list})) df[[col]] <- as.integer(df[[col]])\n"
             "# masked cells: value is NA; value_lower / value_upper hold the interval\n"
             "head(df)\n"
         ),
@@ -162,7 +160,7 @@ def snippets(package_path: str, res: Mapping[str, Any], parquet: str | None) -> 
             "# value is BIGINT and NULL for masked cells; or from the CSV with explicit types:\n"
             "rel_csv = duckdb.sql(\n"
             f"    \"SELECT * FROM read_csv('{csv_path}', header = true, \"\n"
-            f'    "types = {{{", ".join(f"{chr(39)}{c}{chr(39)}: {chr(39)}VARCHAR{chr(39)}" for c in strs)}}})"\n'
+            "    \"types = {'period': 'VARCHAR', 'value_printed': 'VARCHAR'})\"\n"
             ")\n"
             "print(rel.fetchall())\n"
         )
