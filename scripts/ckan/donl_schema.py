@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the ckanext-scheming dataset schema that makes the local CKAN validate like data.overheid.nl.
+"""Write the ckanext-scheming schema that makes the local CKAN validate like data.overheid.nl.
 
 DCAT-AP-DONL 1.1 as ckanext-dataoverheid enforces it (dataoverheid/ckanext-dataoverheid
 ``logic/schemas/dcat_ap_donl.py`` @ 06a84f7a): the required dataset and resource fields
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from opendata_mh.dcat import value_lists
@@ -66,8 +67,12 @@ def schema() -> dict[str, Any]:
         "dataset_fields": [
             {"field_name": "title", "label": "Title", "preset": "title", "required": True},
             {"field_name": "name", "label": "URL", "preset": "dataset_slug"},
-            {"field_name": "notes", "label": "Description", "required": True,
-             "form_snippet": "markdown.html"},
+            {
+                "field_name": "notes",
+                "label": "Description",
+                "required": True,
+                "form_snippet": "markdown.html",
+            },
             {"field_name": "owner_org", "label": "Organization", "preset": "dataset_organization"},
             {"field_name": "tag_string", "label": "Tags", "preset": "tag_string_autocomplete"},
             {"field_name": "url", "label": "Landing page"},
@@ -112,5 +117,4 @@ def schema() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], "w", encoding="utf-8") as fh:
-        json.dump(schema(), fh, indent=1)
+    Path(sys.argv[1]).write_text(json.dumps(schema(), indent=1), encoding="utf-8")

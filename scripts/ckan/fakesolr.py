@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -42,7 +41,7 @@ from urllib.parse import parse_qs, urlparse
 
 TEXT_FIELDS = ("text", "name", "title", "notes", "tags", "res_name", "res_description")
 TOKEN = re.compile(
-    r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<op>AND\b|OR\b|NOT\b|&&|\|\|)|(?P<sign>[+-])(?=\S)'
+    r"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<op>AND\b|OR\b|NOT\b|&&|\|\|)|(?P<sign>[+-])(?=\S)"
     r'|(?P<term>(?:[^\s()"\[\]{}:]+:)?(?:"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\{[^}]*\}|\([^()]*\)|'
     r'[^\s()"]+)))'
 )
@@ -145,8 +144,7 @@ def _term(term: str, doc: dict[str, Any]) -> bool:
 
 
 def _split_group(inner: str) -> list[str]:
-    parts = [m.group(0) for m in re.finditer(r'"(?:[^"\\]|\\.)*"|\S+', inner)]
-    return [p if p.upper() in ("OR", "AND", "NOT") else p for p in parts]
+    return [m.group(0) for m in re.finditer(r'"(?:[^"\\]|\\.)*"|\S+', inner)]
 
 
 class Index:
@@ -161,7 +159,7 @@ class Index:
         if self.data:
             tmp = self.data.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.docs), encoding="utf-8")
-            os.replace(tmp, self.data)
+            tmp.replace(self.data)
 
     def update(self, body: bytes, content_type: str) -> None:
         text = body.decode("utf-8").strip()
@@ -206,7 +204,8 @@ class Index:
             for d in hits:
                 for v in _values(d, f):
                     counts[v] = counts.get(v, 0) + 1
-            facets[f] = [x for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) for x in (k, n)]
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            facets[f] = [x for k, n in ranked for x in (k, n)]
         docs = [{**d, "score": 1.0} for d in hits[start : start + rows]]
         return {
             "responseHeader": {"status": 0, "QTime": 0},
@@ -268,7 +267,8 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8983)
     args = ap.parse_args()
     index = Index(args.data)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(index, args.schema.read_bytes()))
+    handler = make_handler(index, args.schema.read_bytes())
+    server = ThreadingHTTPServer((args.host, args.port), handler)
     server.serve_forever()
 
 

@@ -29,8 +29,17 @@ from opendata_mh.build import BuildResult, RecordError
 from opendata_mh.build import build as build_edition
 from opendata_mh.codebook import write_codebook
 from opendata_mh.diff import PackageDiff, diff_packages
-from opendata_mh.errors import GenerateError, MetadataError, OpendataMhError, PackageError
+from opendata_mh.errors import (
+    GenerateError,
+    MetadataError,
+    OpendataMhError,
+    PackageError,
+    PortalError,
+)
 from opendata_mh.generate import generate as generate_package
+from opendata_mh.publish import PublishResult
+from opendata_mh.publish import publish as publish_package
+from opendata_mh.rdf import dcat_rdf
 from opendata_mh.report import Issue, Report
 from opendata_mh.validate import check as check_package
 from opendata_mh.views import TableView, UnknownTableError, ViewCell, list_tables, table_view
@@ -109,6 +118,8 @@ def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
                 }
                 for p in exc.problems
             ]
+        if isinstance(exc, PortalError):
+            err.update(action=exc.action, field=exc.field, server_message=exc.server_message)
         _emit_json(envelope(command, ok=False, issues=issues, error=err))
     else:
         _stderr().print(f"[bold red]error[/] ({code}): {exc}", markup=True)
@@ -782,6 +793,163 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
         _emit_json(envelope("diff", ok=True, summary=result.to_dict()))
     else:
         render_diff(result, _stdout())
+    sys.exit(EXIT_OK)
+
+
+def render_plan(result: PublishResult, console: Console) -> None:
+    """Human-readable publish result: the plan per dataset and resource, then what was done."""
+    plan = result.plan
+    if plan is None:
+        return
+    console.print(
+        f"[bold]{'Plan (dry run, nothing written)' if result.dry_run else 'Plan'}[/] for "
+        f"{plan.portal} organisation {plan.organization}:",
+    )
+    for c in plan.changes:
+        extra = f" fields: {', '.join(c.fields)}" if c.fields and c.action != "create" else ""
+        upload = " upload" if c.upload else ""
+        reason = f" ({c.reason})" if c.reason else ""
+        console.print(f"  {c.action:<9} {c.kind:<8} {c.key}{upload}{extra}{reason}", markup=False)
+    if plan.make_public:
+        console.print("  then: read back every file, compare hashes, make the dataset public")
+    a = result.applied
+    if a is not None:
+        console.print(
+            f"[green]published[/] {a.dataset_url or plan.dataset.key}: {len(a.steps)} write(s), "
+            f"{a.uploads} upload(s), {a.verified} file(s) read back and verified"
+            + (", made public" if a.made_public else "")
+        )
+    else:
+        console.print(f"{plan.writes} write(s), {plan.uploads} upload(s) would be made")
+
+
+@main.command(
+    context_settings=CONTEXT,
+    epilog=(
+        "\b\nExample:\n  OPENDATA_MH_CKAN_TOKEN=... opendata-mh publish datapackage \\\n"
+        "      --portal https://data.overheid.nl/data --organization nrm --dry-run"
+    ),
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option("--portal", required=True, help="CKAN base URL (https://data.overheid.nl/data).")
+@click.option("--organization", required=True, help="CKAN organisation (name or id) to publish in.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option(
+    "--delete-missing",
+    is_flag=True,
+    help="Delete portal resources whose file is no longer in the package.",
+)
+@click.option(
+    "--token-env",
+    default="OPENDATA_MH_CKAN_TOKEN",
+    show_default=True,
+    help="Name of the environment variable holding the API token (never a prompt or option).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def publish(
+    package_dir: Path,
+    portal: str,
+    organization: str,
+    dry_run: bool,
+    delete_missing: bool,
+    token_env: str,
+    as_json: bool,
+) -> None:
+    """Publish the package to a CKAN portal (data.overheid.nl, DCAT-AP-DONL 1.1).
+
+    Refuses (exit 1, nothing sent) when `check` fails or a catalogue value is not in its
+    DCAT-AP-DONL value list. Otherwise plans (create / update / unchanged / delete per dataset
+    and resource) and applies: a new dataset is created private, every file is uploaded, read
+    back and compared by SHA-256, and only then made public. Publishing again uploads nothing
+    unless a file changed; a changed file keeps its resource id and URL.
+
+    \b
+    Exit codes: 0 published (or planned with --dry-run), 1 refused (findings),
+                2 usage error, 3 portal error or unreadable package.
+    """
+    import os
+
+    token = os.environ.get(token_env) or None
+    try:
+        result = publish_package(
+            package_dir,
+            portal,
+            organization,
+            token,
+            dry_run=dry_run,
+            delete_missing=delete_missing,
+        )
+    except OpendataMhError as exc:
+        _fail("publish", exc, as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("publish", _internal(exc), as_json)
+    if as_json:
+        _emit_json(
+            envelope("publish", ok=result.ok, summary=result.summary(), issues=result.issues)
+        )
+    elif result.refused:
+        out = _stdout()
+        out.print(f"[bold red]refused[/]: {len(result.issues)} finding(s); nothing was sent:")
+        for i in result.issues:
+            out.print(f"  {i.code} ({i.location()}): ", end="")
+            out.print(i.message, markup=False)
+    else:
+        render_plan(result, _stdout())
+    sys.exit(EXIT_FINDINGS if result.refused else EXIT_OK)
+
+
+@main.command(
+    "dcat",
+    context_settings=CONTEXT,
+    epilog="\b\nExample:\n  opendata-mh dcat datapackage --format ttl --out catalogue.ttl",
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "jsonld"]),
+    default="ttl",
+    show_default=True,
+    help="Turtle or JSON-LD.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON envelope (the RDF in summary.rdf)."
+)
+def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -> None:
+    """Write the package's catalogue record as DCAT-AP-NL 3.0 RDF (dataset + distributions).
+
+    The same DCAT-shaped record that `publish` maps to DCAT-AP-DONL 1.1; the output conforms
+    to the official DCAT-AP-NL 3.0 SHACL shapes (tested with pySHACL).
+
+    \b
+    Exit codes: 0 written, 2 usage error, 3 unreadable package.
+    """
+    try:
+        text = dcat_rdf(package_dir, fmt)
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+    except OpendataMhError as exc:
+        _fail("dcat", exc, as_json)
+    except OSError as exc:
+        _fail("dcat", PackageError(f"{out}: cannot write: {exc}"), as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("dcat", _internal(exc), as_json)
+    if as_json:
+        summary = {"format": fmt, "out": str(out) if out else None}
+        if out is None:
+            summary["rdf"] = text
+        _emit_json(envelope("dcat", ok=True, summary=summary))
+    elif out is None:
+        click.echo(text, nl=False)
+    else:
+        _stderr().print(f"wrote {out}", markup=False)
     sys.exit(EXIT_OK)
 
 

@@ -1,0 +1,184 @@
+"""The catalogue record as DCAT-AP-NL 3.0 RDF (rdflib; the only rdflib import).
+
+DCAT-AP-NL 3.0 (Geonovum, on DCAT-AP 3.0) is the announced successor of DCAT-AP-DONL 1.1 on
+data.overheid.nl. :func:`record_graph` reads the same :class:`opendata_mh.dcat.CatalogRecord`
+that the CKAN mapping reads, so both profiles describe the same thing. The graph holds:
+
+- a ``dcat:CatalogRecord`` (``foaf:primaryTopic`` the dataset, ``dct:language`` the metadata
+  language, ``dct:modified``);
+- the ``dcat:Dataset`` (IRI = the record's identifier): title and description in Dutch and
+  English, identifier, access rights, contact point (``vcard:Organization``), creator (the
+  Rapporteur, ``foaf:Agent``), publisher (TOOI IRI), EU data themes and the DONL themes, languages,
+  keywords, temporal coverage (``dct:PeriodOfTime`` with ``xsd:date``), issued/modified
+  (``xsd:date``), frequency, landing page, conformsTo, version (the
+  sources are organisations' home pages, not ``dcat:Dataset``s, so no ``dct:source``);
+- one ``dcat:Distribution`` per file (IRI = identifier + ``/distribution/<file name>``) with
+  access URL (the landing page: the files get their download URL only when published), licence,
+  format (EU file type), media type (IANA), byte size, SHA-256 checksum (``spdx:checksum``).
+
+Every IRI used as an object is typed with the class the shapes expect (``skos:Concept`` for a
+theme, ``dct:LicenseDocument`` for a licence, ...), so the graph validates on its own against the
+official shapes (``tests/fixtures/dcat-ap-nl30``; tested with pySHACL).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
+
+from opendata_mh.dcat import CatalogRecord, build_record
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+DCAT_NS = Namespace(str(DCAT))  # dcat:version is DCAT 3, unknown to rdflib's closed namespace
+SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+DATASET_STATUS_COMPLETED = URIRef(
+    "http://publications.europa.eu/resource/authority/dataset-status/COMPLETED"
+)
+
+
+#: Labels of the EU data themes (publications.europa.eu authority table data-theme).
+EU_THEME_LABELS = {
+    "JUST": "Justice, legal system and public safety",
+    "SOCI": "Population and society",
+    "GOVE": "Government and public sector",
+}
+TABLE_SCHEMA = "https://datapackage.org/standard/table-schema/"
+
+
+def _concept(g: Graph, iri: str) -> URIRef:
+    """``iri`` as a ``skos:Concept`` with a ``skos:prefLabel`` (the shapes want one)."""
+    node = _typed(g, iri, SKOS.Concept)
+    code = iri.rstrip("/").rsplit("/", 1)[-1]
+    if "/data-theme/" in iri and code in EU_THEME_LABELS:
+        g.add((node, SKOS.prefLabel, Literal(EU_THEME_LABELS[code], lang="en")))
+    else:
+        label = code.replace("_(thema)", "").replace("_", " ")
+        g.add((node, SKOS.prefLabel, Literal(label, lang="nl" if "overheid.nl" in iri else "en")))
+    return node
+
+
+def _typed(g: Graph, iri: str, cls: URIRef) -> URIRef:
+    node = URIRef(iri)
+    g.add((node, RDF.type, cls))
+    return node
+
+
+def record_graph(record: CatalogRecord) -> Graph:
+    """The DCAT-AP-NL 3.0 graph of ``record`` (see the module docstring for its shape)."""
+    ds = record.dataset
+    g = Graph()
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("skos", SKOS),
+        ("vcard", VCARD),
+        ("spdx", SPDX),
+        ("adms", ADMS),
+    ):
+        g.bind(prefix, ns)
+    d = URIRef(ds.identifier)
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, RDF.type, DCAT.Resource))
+    g.add((d, DCTERMS.identifier, Literal(ds.identifier)))
+    g.add((d, DCTERMS.title, Literal(ds.title, lang="nl")))
+    if ds.title_en:
+        g.add((d, DCTERMS.title, Literal(ds.title_en, lang="en")))
+    g.add((d, DCTERMS.description, Literal(ds.description, lang="nl")))
+    if ds.description_en:
+        g.add((d, DCTERMS.description, Literal(ds.description_en, lang="en")))
+    g.add((d, DCTERMS.accessRights, _typed(g, ds.access_rights, DCTERMS.RightsStatement)))
+
+    cp = BNode("contactpoint")
+    g.add((d, DCAT.contactPoint, cp))
+    g.add((cp, RDF.type, VCARD.Organization))
+    g.add((cp, RDF.type, VCARD.Kind))
+    g.add((cp, VCARD.fn, Literal(ds.contact_point.name)))
+    if ds.contact_point.email:
+        g.add((cp, VCARD.hasEmail, URIRef(f"mailto:{ds.contact_point.email}")))
+    if ds.contact_point.website:
+        g.add((cp, VCARD.hasURL, URIRef(ds.contact_point.website)))
+
+    publisher = (
+        _typed(g, ds.organization_tooi, FOAF.Agent)
+        if ds.organization_tooi
+        else _typed(g, ds.publisher, FOAF.Agent)
+    )
+    g.add((publisher, FOAF.name, Literal(ds.organization_name or ds.publisher, lang="nl")))
+    g.add((d, DCTERMS.publisher, publisher))
+    creator = BNode("creator")
+    g.add((creator, RDF.type, FOAF.Agent))
+    g.add((creator, FOAF.name, Literal(ds.creator_name or ds.contact_point.name, lang="nl")))
+    g.add((d, DCTERMS.creator, creator))
+
+    for t in (*ds.theme_eu, *ds.theme):
+        g.add((d, DCAT.theme, _concept(g, t)))
+    for lang in ds.language:
+        g.add((d, DCTERMS.language, _typed(g, lang, DCTERMS.LinguisticSystem)))
+    for kw in ds.keywords:
+        g.add((d, DCAT.keyword, Literal(kw)))
+    if ds.temporal_start or ds.temporal_end:
+        period = BNode("temporal")
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        if ds.temporal_start:
+            g.add((period, DCAT.startDate, Literal(ds.temporal_start, datatype=XSD.date)))
+        if ds.temporal_end:
+            g.add((period, DCAT.endDate, Literal(ds.temporal_end, datatype=XSD.date)))
+        g.add((d, DCTERMS.temporal, period))
+    if ds.issued:
+        g.add((d, DCTERMS.issued, Literal(ds.issued, datatype=XSD.date)))
+    g.add((d, DCTERMS.modified, Literal(ds.modified, datatype=XSD.date)))
+    if ds.frequency:
+        g.add((d, DCTERMS.accrualPeriodicity, _typed(g, ds.frequency, DCTERMS.Frequency)))
+    if ds.landing_page:
+        g.add((d, DCAT.landingPage, _typed(g, ds.landing_page, FOAF.Document)))
+        g.add((d, FOAF.page, URIRef(ds.landing_page)))
+    for c in ds.conforms_to:
+        g.add((d, DCTERMS.conformsTo, _typed(g, c, DCTERMS.Standard)))
+    if ds.version:
+        g.add((d, DCAT_NS["version"], Literal(ds.version)))
+    g.add((d, ADMS.status, _concept(g, str(DATASET_STATUS_COMPLETED))))
+
+    access = URIRef(ds.landing_page or ds.identifier)
+    for dist in record.distributions:
+        n = URIRef(f"{ds.identifier.rstrip('/')}/distribution/{dist.key}")
+        g.add((d, DCAT.distribution, n))
+        g.add((n, RDF.type, DCAT.Distribution))
+        g.add((n, DCTERMS.title, Literal(dist.title, lang="nl")))
+        if dist.title_en:
+            g.add((n, DCTERMS.title, Literal(dist.title_en, lang="en")))
+        g.add((n, DCTERMS.description, Literal(dist.description, lang="nl")))
+        g.add((n, DCAT.accessURL, access))
+        g.add((n, DCTERMS.license, _typed(g, dist.license, DCTERMS.LicenseDocument)))
+        if dist.format:
+            g.add((n, DCTERMS["format"], _typed(g, dist.format, DCTERMS.MediaTypeOrExtent)))
+        if dist.media_type:
+            g.add((n, DCAT.mediaType, _typed(g, dist.media_type, DCTERMS.MediaType)))
+        g.add((n, DCAT.byteSize, Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)))
+        for lang in dist.language:
+            g.add((n, DCTERMS.language, _typed(g, lang, DCTERMS.LinguisticSystem)))
+        for c in dist.conforms_to or ((TABLE_SCHEMA,) if dist.role == "table" else ()):
+            g.add((n, DCTERMS.conformsTo, _typed(g, c, DCTERMS.Standard)))
+        checksum = BNode(f"checksum-{dist.key}")
+        g.add((n, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, _typed(g, SHA256, SPDX.ChecksumAlgorithm)))
+        g.add((checksum, SPDX.checksumValue, Literal(dist.sha256, datatype=XSD.hexBinary)))
+
+    rec = URIRef(f"{ds.identifier.rstrip('/')}/record")
+    g.add((rec, RDF.type, DCAT.CatalogRecord))
+    g.add((rec, FOAF.primaryTopic, d))
+    g.add((rec, DCTERMS.language, _typed(g, ds.metadata_language, DCTERMS.LinguisticSystem)))
+    g.add((rec, DCTERMS.modified, Literal(ds.modified, datatype=XSD.date)))
+    return g
+
+
+def dcat_rdf(package_dir: str | Path, fmt: str = "ttl") -> str:
+    """The package's catalogue record as DCAT-AP-NL 3.0 text: ``fmt`` ``ttl`` (Turtle) or
+    ``jsonld`` (JSON-LD). Raises :class:`opendata_mh.errors.PackageError` if unreadable."""
+    graph = record_graph(build_record(package_dir))
+    return graph.serialize(format="turtle" if fmt == "ttl" else "json-ld", indent=2)

@@ -1,0 +1,76 @@
+"""`opendata-mh publish` and `opendata-mh dcat`: thin commands over the library (exit codes,
+the JSON envelope, the token never printed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from opendata_mh.cli import main
+from opendata_mh.report import Report
+from tests.unit.dcat_fixture import add_dcat
+
+SECRET = "eyJ-test-token-never-printed"
+
+
+@pytest.fixture
+def pkg(package_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr("opendata_mh.validate.check", lambda path: Report())
+    monkeypatch.setenv("OPENDATA_MH_CKAN_TOKEN", SECRET)
+    return add_dcat(package_dir)
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(main, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_refused_is_exit_1_with_the_issues(pkg: Path) -> None:
+    add_dcat(pkg, license="CC0-1.0")
+    code, out, _ = _run(
+        "publish", str(pkg), "--portal", "http://127.0.0.1:9", "--organization", "x", "--json"
+    )
+    assert code == 1
+    env = json.loads(out)
+    assert env["command"] == "publish" and env["ok"] is False
+    assert env["summary"]["refused"] is True
+    assert [(i["code"], i["field"]) for i in env["issues"]] == [
+        ("dcat.not-in-value-list", "license_id")
+    ]
+
+
+def test_unreachable_portal_is_exit_3_and_never_shows_the_token(pkg: Path) -> None:
+    code, out, err = _run(
+        "publish", str(pkg), "--portal", "http://127.0.0.1:9", "--organization", "x", "--json"
+    )
+    assert code == 3
+    env = json.loads(out)
+    assert env["error"]["code"] == "portal.unreachable"
+    assert env["error"]["action"] == "organization_list_for_user"
+    assert SECRET not in out and SECRET not in err
+
+
+def test_token_env_names_the_variable(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENDATA_MH_CKAN_TOKEN")
+    code, out, _ = _run(
+        "publish",
+        str(pkg),
+        "--portal",
+        "http://127.0.0.1:9",
+        "--organization",
+        "x",
+        "--token-env",
+        "MY_TOKEN",
+        "--json",
+    )
+    assert code == 3
+    assert json.loads(out)["error"]["code"] == "portal.not-authorized"
+
+
+def test_help_ends_with_an_example() -> None:
+    for cmd in ("publish", "dcat"):
+        code, out, _ = _run(cmd, "--help")
+        assert code == 0 and "Example:" in out and f"opendata-mh {cmd}" in out
