@@ -826,8 +826,8 @@ def render_plan(result: PublishResult, console: Console) -> None:
 @main.command(
     context_settings=CONTEXT,
     epilog=(
-        "\b\nExample:\n  OPENDATA_MH_CKAN_TOKEN=... opendata-mh publish datapackage \\\n"
-        "      --portal https://data.overheid.nl/data --organization nrm --dry-run"
+        "\b\nExample:\n  opendata-mh publish datapackage --portal https://data.overheid.nl/data "
+        "--organization nrm --dry-run"
     ),
 )
 @click.argument(

@@ -373,30 +373,6 @@ class Client(Protocol):
         idempotent: bool = True,
     ) -> Any: ...
 
-    def _upload(self, action: str, data: Mapping[str, Any], upload: Path) -> Any:
-        """A multipart call: ckanapi cannot send list fields with a file, so the form is built
-        here (a list becomes a repeated field, which CKAN reads back as a list)."""
-        from ckanapi.common import reverse_apicontroller_action
-
-        form: list[tuple[str, str]] = []
-        for k, v in data.items():
-            if v is None:
-                continue
-            for item in v if isinstance(v, list) else [v]:
-                form.append((k, item if isinstance(item, str) else json.dumps(item)))
-        url = f"{self.portal}/api/3/action/{action}"
-        headers = {"Authorization": self._token} if self._token else {}
-        with upload.open("rb") as fh:
-            resp = self._session.post(
-                url,
-                data=form,
-                files={"upload": (upload.name, fh)},
-                headers=headers,
-                timeout=UPLOAD_TIMEOUT,
-            )
-        self._last_status = resp.status_code
-        return reverse_apicontroller_action(url, resp.status_code, resp.text)
-
     def download(self, url: str) -> bytes: ...
 
 
