@@ -31,21 +31,32 @@ narrowed bounds.
 
 Acknowledged findings: the 2019-2023 publication cannot be changed, so ``acknowledgedFindings``
 in the descriptor (generated from ``metadata/acknowledged_findings.toml``) records findings a
-maintainer accepted, each with ``cell``, ``code``, ``interval`` (as found), ``reason``, ``by``,
-``date``. A finding matches an acknowledgement when the cell, the code and the interval are all
-equal; it is then reported as ``audit.acknowledged`` (info). A finding whose interval changed, or a
-new one, stays an error; an acknowledgement that matches no finding is ``audit.stale-
-acknowledgement`` (warning: remove or update it).
+maintainer accepted, each with ``cell``, ``code``, ``fingerprint``, ``reason``, ``by``, ``date``.
+The fingerprint (:func:`opendata_mh.model.finding_fingerprint`) is a hash of the cell, the code
+and the interval as found: the package never spells out the true value of a masked cell, even
+one its figures give away (a statistics office does not do the attacker's work). A finding
+matches an acknowledgement when the cell, the code and the fingerprint of the interval found all
+agree; it is then reported as ``audit.acknowledged`` (info, without the interval). A finding
+whose interval changed, or a new one, stays an error, and its message shows the interval and the
+fingerprint to acknowledge it with; an acknowledgement that matches no finding is
+``audit.stale-acknowledgement`` (warning: remove or update it; without the interval).
+
+Where intervals appear: the messages of unacknowledged findings (the maintainer must see them),
+the ``opendata-mh audit`` table and :meth:`CellAudit.to_dict` (``--json``; the audit's result,
+a maintainer's tool run locally). Never in ``audit.acknowledged`` or ``audit.stale-
+acknowledgement`` messages, which ``check`` prints in public CI logs.
 
 Issue codes (stable vocabulary; severity in brackets), each naming ``resource``, ``row`` (CSV
 data row) and ``field`` (``value``) of the cell:
 
   ``audit.exact-disclosure``      [error]   a masked cell is given away exactly by the published
-                                            figures (interval and pinning relations in the message)
+                                            figures (interval, pinning relations and the
+                                            fingerprint to acknowledge it in the message)
   ``audit.narrowed``              [error]   a masked cell's interval is narrower than [1, 4]
   ``audit.infeasible``            [error]   the published figures cannot all hold: an irreducible
                                             set of relations (not covered by knownDiscrepancies)
-  ``audit.acknowledged``          [info]    a finding that matches an acknowledgement
+  ``audit.acknowledged``          [info]    a finding that matches an acknowledgement (the
+                                            message names no interval)
   ``audit.stale-acknowledgement`` [warning] an acknowledgement that matches no current finding
   ``audit.interval-narrowed``     [info]    a rounded, range or unresolved cell narrowed by the
                                             relations (not a protected cell)
@@ -68,7 +79,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from opendata_mh import sdc
-from opendata_mh.model import AUDIT_FINDING_CODES, CellRef, parse_ref
+from opendata_mh.model import (
+    AUDIT_FINDING_CODES,
+    FINGERPRINT_RE,
+    CellRef,
+    finding_fingerprint,
+    parse_ref,
+)
 from opendata_mh.report import Issue, PackageData, Severity
 from opendata_mh.validate import read_package
 
@@ -96,12 +113,14 @@ class Acknowledgement:
     """A finding a maintainer accepted (one entry of ``acknowledgedFindings``).
 
     ``cell`` is a cell reference (``resource/period=.../dim=code``), ``code`` one of
-    :data:`FINDING_CODES`, ``interval`` the audit interval as found ``(lower, upper)``.
+    :data:`FINDING_CODES`, ``fingerprint`` the finding's
+    :func:`~opendata_mh.model.finding_fingerprint` (``sha256:`` + 64 hex; the interval as
+    found, hashed, so that it is not published).
     """
 
     cell: str
     code: str
-    interval: tuple[int, int]
+    fingerprint: str
     reason: str
     by: str
     date: str
@@ -111,7 +130,7 @@ class Acknowledgement:
         return {
             "cell": self.cell,
             "code": self.code,
-            "interval": list(self.interval),
+            "fingerprint": self.fingerprint,
             "reason": self.reason,
             "by": self.by,
             "date": self.date,
@@ -159,6 +178,16 @@ class CellAudit:
     def interval_text(self) -> str:
         return _iv(self.interval)
 
+    @property
+    def fingerprint(self) -> str | None:
+        """The :func:`~opendata_mh.model.finding_fingerprint` of a finding (what an
+        acknowledgement must carry), None when the cell is no finding."""
+        code = self.finding_code
+        lo, up = self.interval
+        if code is None or lo is None or up is None:
+            return None
+        return finding_fingerprint(self.cell, code, (lo, up))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "cell": self.cell,
@@ -170,6 +199,7 @@ class CellAudit:
             "interval": list(self.interval),
             "status": self.status,
             "code": self.finding_code,
+            "fingerprint": self.fingerprint,
             "pinned_by": list(self.pinned_by),
             "acknowledged": self.acknowledged.to_dict() if self.acknowledged else None,
         }
@@ -446,19 +476,18 @@ def _relations(
 def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
     out = []
     for j, a in enumerate(prob.pkg.descriptor.get("acknowledgedFindings") or [], 1):
-        iv = a.get("interval") if isinstance(a, dict) else None
+        fp = a.get("fingerprint") if isinstance(a, dict) else None
         if (
             not isinstance(a, dict)
             or not isinstance(a.get("cell"), str)
             or a.get("code") not in FINDING_CODES
-            or not isinstance(iv, list)
-            or len(iv) != 2
-            or not all(isinstance(x, int) for x in iv)
+            or not isinstance(fp, str)
+            or not FINGERPRINT_RE.match(fp)
         ):
             prob.issues.append(
                 _invalid(
                     f"acknowledgedFindings[{j}] needs 'cell', 'code' (one of "
-                    f"{', '.join(FINDING_CODES)}) and 'interval' [lower, upper]"
+                    f"{', '.join(FINDING_CODES)}) and 'fingerprint' (sha256: and 64 hex digits)"
                 )
             )
             continue
@@ -472,7 +501,7 @@ def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
             Acknowledgement(
                 cid,
                 a["code"],
-                (iv[0], iv[1]),
+                fp,
                 str(a.get("reason", "")),
                 str(a.get("by", "")),
                 str(a.get("date", "")),
@@ -541,8 +570,8 @@ def audit_package(
                 "value" if first else None,
             )
         )
-    ack_by = {(a.cell, a.code, a.interval): a for a in acks}
-    used: set[tuple[str, str, tuple[int, int]]] = set()
+    ack_by = {(a.cell, a.code, a.fingerprint): a for a in acks}
+    used: set[tuple[str, str, str]] = set()
     cells: list[CellAudit] = []
     for vid in prob.order:
         var = prob.vars[vid]
@@ -569,9 +598,9 @@ def audit_package(
             tuple(r.pinned_by),
             var.cell.protection == "apriori",
         )
-        code = ca.finding_code
-        if code is not None and iv[0] is not None and iv[1] is not None:
-            key = (vid, code, (iv[0], iv[1]))
+        code, fp = ca.finding_code, ca.fingerprint
+        if code is not None and fp is not None:
+            key = (vid, code, fp)
             ack = ack_by.get(key)
             if ack is not None:
                 used.add(key)
@@ -582,17 +611,21 @@ def audit_package(
     for a in stale:
         var = prob.vars[a.cell]
         now = next((c for c in cells if c.cell == a.cell), None)
-        state = (
-            f"it is now {now.finding_code or now.status} {now.interval_text()}"
-            if now
-            else "the cell is now published exactly"
-        )
+        # no interval here: neither the acknowledged one (it is only a fingerprint) nor the
+        # current one (an unacknowledged finding's own error message shows it)
+        if now is None:
+            state = "the cell is now published exactly"
+        elif now.finding_code:
+            state = f"the cell is now an {now.finding_code} with another interval or code"
+        else:
+            state = f"the cell is now {now.status}"
         issues.append(
             Issue(
                 "audit.stale-acknowledgement",
                 "warning",
-                f"acknowledgement of {a.code} {_iv(a.interval)} for {a.cell} matches no "
-                f"finding ({state}); remove or update it in metadata/acknowledged_findings.toml",
+                f"acknowledgement of {a.code} for {a.cell} matches no finding ({state}); remove "
+                "it from metadata/acknowledged_findings.toml, or replace its fingerprint with "
+                "the one 'opendata-mh audit' prints for the current finding",
                 var.resource,
                 var.row,
                 "value",
@@ -630,22 +663,24 @@ def _cell_issues(c: CellAudit) -> list[Issue]:
                 )
             ]
         return []
-    what = "disclosed exactly" if c.status == "exact" else "narrowed"
-    msg = (
-        f"{c.cell} (printed {c.printed}, a priori {_iv(c.a_priori)}) is {what}: "
-        f"{c.interval_text()}, pinned by {pins}"
-    )
     if c.acknowledged is not None:
+        # no interval: check prints this in public CI logs
         a = c.acknowledged
+        what = "exact disclosure" if c.status == "exact" else "narrowing"
         return [
             Issue(
                 "audit.acknowledged",
                 "info",
-                f"{code}: {msg}; acknowledged on {a.date} by {a.by} (reason in "
-                "acknowledgedFindings)",
+                f"{code}: {c.cell} (printed {c.printed}): acknowledged {what}, pinned by {pins}; "
+                f"acknowledged on {a.date} by {a.by} (reason in acknowledgedFindings)",
                 *where,
             )
         ]
+    what = "disclosed exactly" if c.status == "exact" else "narrowed"
+    msg = (
+        f"{c.cell} (printed {c.printed}, a priori {_iv(c.a_priori)}) is {what}: "
+        f"{c.interval_text()}, pinned by {pins}; fingerprint to acknowledge it: {c.fingerprint}"
+    )
     return [Issue(code, "error", msg, *where)]
 
 

@@ -331,6 +331,20 @@ def render_audit(result: PackageAudit, console: Console, all_cells: bool = False
                 file=console.file, width=max(console.width, 150), soft_wrap=True, highlight=False
             )
         console.print(table)
+    new = result.new_findings()
+    if new:  # what a maintainer copies to acknowledge a historic finding (no value in it)
+        console.print(
+            "To acknowledge a finding of the historic publication, add to "
+            "metadata/acknowledged_findings.toml (fill in reason, by, date):"
+        )
+        for c in new:
+            rels = ", ".join(f'"{r}"' for r in c.pinned_by)
+            console.print(
+                f'\n[[findings]]\ncell = "{c.cell}"\ncode = "{c.finding_code}"\n'
+                f'fingerprint = "{c.fingerprint}"\nrelations = [{rels}]',
+                markup=False,
+                soft_wrap=True,
+            )
     for i in result.issues:
         if i.code in ("audit.acknowledged", "audit.exact-disclosure", "audit.narrowed"):
             continue
@@ -367,7 +381,9 @@ def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
 
     For every masked cell ('<5' = 1..4) the feasibility interval over all relations, whether it
     is disclosed exactly or narrowed, and which relations pin it. Acknowledged historic findings
-    (acknowledgedFindings) are shown as such; relations of known discrepancies are left out.
+    (acknowledgedFindings, matched by fingerprint) are shown as such; for a new finding the
+    fingerprint to acknowledge it with is printed. Relations of known discrepancies are left out.
+    This is the maintainer's tool: it shows the intervals; 'check' does not for acknowledged ones.
 
     \b
     Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible,

@@ -406,9 +406,12 @@ are masked (1–4), range or unresolved cells: the bar is the interval, never a 
 {% if t.findings %}
 **Disclosure audit: acknowledged findings**
 
-| cell | finding | interval | relations |
-|---|---|---|---|
-{% for f in t.findings %}| `{{ f.cell }}` | {{ f.code }} | {{ f.interval|join("–") }} | {{ f.relations|join(", ") }} |
+Masked cells of the historic publication that its printed figures pin down (exactly or to a
+narrower interval) through the relations named; their values are deliberately not given here.
+
+| cell | finding | relations |
+|---|---|---|
+{% for f in t.findings %}| `{{ f.cell }}` | {{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }} | {{ f.relations|join(", ") }} |
 {% endfor %}{% endif %}
 **Load it**
 
@@ -518,8 +521,10 @@ interval that holds the true value, never a zero.</figcaption></figure>{% endif 
 {% for x in t.discrepancies %}<li><strong>{{ x.id }}</strong>: {{ x.description_en }}</li>
 {% endfor %}</ul>{% endif %}
 {% if t.findings %}<h3>Disclosure audit: acknowledged findings</h3>
-<table><tr><th>cell</th><th>finding</th><th>interval</th><th>relations</th></tr>
-{% for f in t.findings %}<tr><td><code>{{ f.cell }}</code></td><td>{{ f.code }}</td><td>{{ f.interval|join("–") }}</td><td>{{ f.relations|join(", ") }}</td></tr>
+<p>Masked cells of the historic publication that its printed figures pin down (exactly or to a
+narrower interval) through the relations named; their values are deliberately not given here.</p>
+<table><tr><th>cell</th><th>finding</th><th>relations</th></tr>
+{% for f in t.findings %}<tr><td><code>{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}</td><td>{{ f.relations|join(", ") }}</td></tr>
 {% endfor %}</table>{% endif %}
 <h3>Load it</h3>
 <p>pandas (CSV):</p><pre><code>{{ t.snippets.pandas }}</code></pre>

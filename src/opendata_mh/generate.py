@@ -414,7 +414,7 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         {
             "cell": str(a.cell),
             "code": a.code,
-            "interval": list(a.interval),
+            "fingerprint": a.fingerprint,
             "relations": list(a.relations),
             "reason": a.reason,
             "by": a.by,

@@ -40,6 +40,7 @@ which is printed as ``0``); the IND tables carry "Noot: de cijfers zijn afgerond
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import re
 import tomllib
@@ -429,15 +430,44 @@ class Discrepancy:
     description_en: str
 
 
+FINGERPRINT_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+"""The form of a finding fingerprint (:func:`finding_fingerprint`)."""
+
+
+def finding_fingerprint(cell: str, code: str, interval: tuple[int, int]) -> str:
+    """The fingerprint of an audit finding: ``"sha256:"`` + the hex SHA-256 of
+    ``f"{cell}|{code}|{lower}|{upper}"`` (UTF-8).
+
+    Args:
+        cell: the canonical cell reference as the audit prints it (key fields in the table's
+            primary-key order), e.g. ``om_cases_by_form/period=2019/form=unknown``.
+        code: an audit finding code (:data:`AUDIT_FINDING_CODES`).
+        interval: the audit interval ``(lower, upper)`` as found (counts).
+
+    Returns:
+        ``"sha256:"`` and 64 lowercase hex digits (:data:`FINGERPRINT_RE`).
+
+    A fingerprint lets the audit recognise the *same* finding (same cell, code and interval)
+    in ``acknowledged_findings.toml`` and ``acknowledgedFindings`` without publishing the
+    interval. It is **not a secret**: the interval space of a masked cell is tiny (``<5`` has 10
+    sub-intervals), so anyone can recompute it; it only keeps our own publication, codebook and
+    CI logs from printing the values of masked cells. A changed interval gives a different
+    fingerprint, so the acknowledgement no longer matches.
+    """
+    lo, hi = interval
+    return "sha256:" + hashlib.sha256(f"{cell}|{code}|{lo}|{hi}".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class AcknowledgedFinding:
     """A finding of the disclosure audit that a maintainer accepted
-    (``acknowledged_findings.toml``): the masked ``cell``, the audit ``code``, the ``interval``
-    as found, the relations that pin it, why it is accepted, by whom and when (ISO date)."""
+    (``acknowledged_findings.toml``): the masked ``cell``, the audit ``code``, the
+    ``fingerprint`` of the finding as found (:func:`finding_fingerprint`; the interval itself is
+    never stored), the relations that pin it, why it is accepted, by whom and when (ISO date)."""
 
     cell: CellRef
     code: str
-    interval: tuple[int, int]
+    fingerprint: str
     relations: tuple[str, ...]
     reason: str
     by: str
@@ -1703,9 +1733,12 @@ def _load_acknowledged_findings(
     col: _Collector,
 ) -> list[AcknowledgedFinding]:
     """``acknowledged_findings.toml``: every entry names a masked cell of a table, a code of
-    :data:`AUDIT_FINDING_CODES`, the interval ``[lower, upper]`` within the cell's bounds, the
-    pinning relations (existing ids), a reason, who and an ISO date; one entry per cell and
-    code. Whether it still matches a finding is decided by the audit, not here."""
+    :data:`AUDIT_FINDING_CODES`, the finding's ``fingerprint`` (``sha256:`` + 64 hex, as
+    ``opendata-mh audit`` prints it; it must be the fingerprint of this cell and code with some
+    interval within the cell's bounds), the pinning relations (existing ids), a reason, who and
+    an ISO date; one entry per cell and code. The former key ``interval`` is refused: the values
+    of masked cells are not written into the metadata. Whether an entry still matches a finding
+    is decided by the audit, not here."""
     f = "acknowledged_findings.toml"
     _check_keys(data, {"findings"}, f, col)
     out = []
@@ -1716,9 +1749,16 @@ def _load_acknowledged_findings(
             continue
         cell_s = col.str_(r, "cell", f, row=i)
         loc: dict[str, Any] = {"table": cell_s or None, "row": i}
-        _check_keys(
-            r, {"cell", "code", "interval", "relations", "reason", "by", "date"}, f, col, **loc
-        )
+        keys = {"cell", "code", "fingerprint", "relations", "reason", "by", "date"}
+        _check_keys(r, keys | {"interval"}, f, col, **loc)
+        if "interval" in r:
+            col.add(
+                f,
+                "unknown key 'interval': the values of a masked cell are not written down; "
+                "use 'fingerprint' instead, as printed by 'opendata-mh audit' for the finding",
+                field="interval",
+                **loc,
+            )
         code = col.str_(r, "code", f, **loc)
         if code and code not in AUDIT_FINDING_CODES:
             col.add(f, f"'code' must be one of {list(AUDIT_FINDING_CODES)}", field="code", **loc)
@@ -1740,29 +1780,36 @@ def _load_acknowledged_findings(
             except ValueError as exc:
                 col.add(f, f"cell: {exc}", field="cell", **loc)
                 ref = None
-        iv = r.get("interval")
-        interval = (0, 0)
-        if (
-            not isinstance(iv, list)
-            or len(iv) != 2
-            or not all(isinstance(x, int) and not isinstance(x, bool) for x in iv)
-            or not 0 <= iv[0] <= iv[1]
-        ):
+        fp = r.get("fingerprint")
+        fingerprint = ""
+        if not isinstance(fp, str) or not FINGERPRINT_RE.match(fp):
             col.add(
                 f,
-                "'interval' must be [lower, upper], integers, 0 <= lower <= upper",
-                field="interval",
+                "'fingerprint' must be 'sha256:' and 64 lowercase hex digits, as printed by "
+                "'opendata-mh audit' for the finding",
+                field="fingerprint",
                 **loc,
             )
         else:
-            interval = (iv[0], iv[1])
-            if bounds is not None and not (
-                bounds[0] <= interval[0] and (bounds[1] is None or interval[1] <= bounds[1])
+            fingerprint = fp
+            hi = bounds[1] if bounds is not None else None
+            if (
+                ref is not None
+                and bounds is not None
+                and hi is not None
+                and hi - bounds[0] <= 100
+                and code in AUDIT_FINDING_CODES
+                and not any(
+                    finding_fingerprint(str(ref), code, (lo, up)) == fp
+                    for lo in range(bounds[0], hi + 1)
+                    for up in range(lo, hi + 1)
+                )
             ):
                 col.add(
                     f,
-                    f"'interval' {list(interval)} is not within the cell's bounds {list(bounds)}",
-                    field="interval",
+                    f"'fingerprint' is not that of a {code} of this cell within its bounds; "
+                    "copy it from 'opendata-mh audit' (the cell and the code must match too)",
+                    field="fingerprint",
                     **loc,
                 )
         rels = col.str_list(r, "relations", f, required=True, **loc)
@@ -1787,7 +1834,7 @@ def _load_acknowledged_findings(
             if (str(ref), code) in seen:
                 col.add(f, f"{ref} is acknowledged twice for {code}", field="cell", **loc)
             seen.add((str(ref), code))
-            out.append(AcknowledgedFinding(ref, code, interval, rels, reason, by, date_s))
+            out.append(AcknowledgedFinding(ref, code, fingerprint, rels, reason, by, date_s))
     return out
 
 
@@ -2209,6 +2256,7 @@ __all__ = [
     "AUDIT_FINDING_CODES",
     "CELL_TYPES",
     "CONF_STATUS",
+    "FINGERPRINT_RE",
     "OBS_STATUS",
     "RELATION_TYPES",
     "AcknowledgedFinding",
@@ -2229,6 +2277,7 @@ __all__ = [
     "TextFigure",
     "Unresolved",
     "count_bounds",
+    "finding_fingerprint",
     "load_metadata",
     "parse_printed",
     "parse_ref",

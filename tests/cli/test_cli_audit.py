@@ -4,6 +4,7 @@ result, exit codes on the real package and on broken copies."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from click.testing import CliRunner
 
 from opendata_mh.audit import audit_check, audit_path
 from opendata_mh.cli import main
+from opendata_mh.model import finding_fingerprint
 from opendata_mh.validate import check
 from tests.conftest import edit_descriptor
 
 PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
 OM_2019 = "om_cases_by_form/period=2019/form=unknown"
+OM_2019_FP = finding_fingerprint(OM_2019, "audit.exact-disclosure", (3, 3))
 
 
 @pytest.fixture
@@ -52,7 +55,9 @@ def test_audit_json_equals_library_result(runner: CliRunner, flags: list[str]) -
     assert len(env["summary"]["cells"]) == (115 if flags else 40)
     om = next(c for c in env["summary"]["cells"] if c["cell"] == OM_2019)
     assert om["interval"] == [3, 3] and om["pinned_by"] == ["om.forms_sum_to_registered.2019"]
-    assert om["code"] == "audit.exact-disclosure" and om["acknowledged"]["interval"] == [3, 3]
+    # the cell keeps its interval (the audit's result); the acknowledgement carries a fingerprint
+    assert om["code"] == "audit.exact-disclosure" and om["fingerprint"] == OM_2019_FP
+    assert om["acknowledged"]["fingerprint"] == OM_2019_FP and "interval" not in om["acknowledged"]
 
 
 def test_audit_human_table(runner: CliRunner) -> None:
@@ -62,6 +67,7 @@ def test_audit_human_table(runner: CliRunner) -> None:
     for text in ("cell", "printed", "interval", "pinned by", "om.forms_sum_to_registered.2019"):
         assert text in out
     assert "exact (acknowledged)" in out and "40 acknowledged, 0 new" in out
+    assert "narrowed (acknowledged)" in out and "To acknowledge" not in out
     assert result.stderr == ""  # no progress display when stderr is not a terminal
 
 
@@ -81,8 +87,15 @@ def test_audit_new_finding_exit_1(runner: CliRunner, unacknowledged: Path) -> No
     assert [(i["code"], i["resource"], i["row"], i["field"]) for i in errors] == [
         ("audit.exact-disclosure", "om_cases_by_form", 1, "value")
     ]
+    assert errors[0]["message"].endswith(f"fingerprint to acknowledge it: {OM_2019_FP}")
     human = runner.invoke(main, ["audit", str(unacknowledged)])
     assert human.exit_code == 1 and "FAILED" in human.stdout
+    # the maintainer gets the entry to copy: cell, code, fingerprint, relations (no value)
+    snippet = (
+        f'[[findings]]\ncell = "{OM_2019}"\ncode = "audit.exact-disclosure"\n'
+        f'fingerprint = "{OM_2019_FP}"\nrelations = ["om.forms_sum_to_registered.2019"]'
+    )
+    assert snippet in human.stdout
 
 
 def test_audit_unreadable_exit_3(runner: CliRunner, tmp_path: Path) -> None:
@@ -100,6 +113,15 @@ def test_check_real_package_exit_0_with_known_findings(runner: CliRunner) -> Non
     human = runner.invoke(main, ["check", str(PACKAGE)])
     assert human.exit_code == 0
     assert "Acknowledged disclosure findings (40" in human.stdout
+    # public CI logs: the acknowledged findings are listed without their intervals
+    listed = human.stdout.split("Acknowledged disclosure findings (40", 1)[1].splitlines()[1:41]
+    assert all(line.startswith("  - audit.") for line in listed)
+    assert (
+        f"  - audit.exact-disclosure: {OM_2019} (printed <5): acknowledged exact disclosure, "
+        "pinned by om.forms_sum_to_registered.2019" in listed
+    )
+    assert not any(re.search(r"\[\d+, \d+\]|\d+\.\.\d+", line) for line in listed)
+    assert "[3, 3]" not in human.stdout
 
 
 def test_check_new_disclosure_exit_1_and_no_audit(runner: CliRunner, unacknowledged: Path) -> None:

@@ -1,10 +1,12 @@
 """The disclosure audit of a package (opendata_mh.audit): the real 2019-2023 package with the
-cells its figures give away, acknowledgements (matching, changed interval, stale, new), the
+cells its figures give away, acknowledgements (matching by fingerprint, changed interval, stale,
+new), that no acknowledged interval is published or printed by check, the
 acknowledged_findings.toml metadata, and the fixture package."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +15,15 @@ import pytest
 
 from opendata_mh.audit import ISSUE_CODES, PackageAudit, audit_check, audit_path
 from opendata_mh.errors import MetadataError
-from opendata_mh.model import load_metadata
+from opendata_mh.model import FINGERPRINT_RE, finding_fingerprint, load_metadata
 from opendata_mh.validate import check
 from tests.conftest import edit_csv, edit_descriptor
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "datapackage"
+OM_2019 = "om_cases_by_form/period=2019/form=unknown"
+INTERVAL_RE = re.compile(r"\[\d+, (\d+|inf)\]|\d+\.\.\d+|\(exactly \d+\)")
+"""How an interval of a masked cell would be spelled in a message, reason or codebook."""
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +162,36 @@ def test_real_package_findings(
     assert c.interval == interval
     assert c.status == ("exact" if interval[0] == interval[1] else "narrowed")
     assert set(c.pinned_by) == pins
-    assert c.acknowledged is not None and c.acknowledged.interval == interval
+    code = "audit.exact-disclosure" if interval[0] == interval[1] else "audit.narrowed"
+    assert c.fingerprint == finding_fingerprint(cell, code, interval)
+    assert c.acknowledged is not None and c.acknowledged.fingerprint == c.fingerprint
+
+
+def test_om_2019_unknown_is_matched_by_fingerprint(real: PackageAudit) -> None:
+    """OM 2019 'unknown' is exactly 3 (pinned by the forms summing to the registered cases);
+    the package records only the fingerprint of that finding, and that is what matches."""
+    c = real.by_cell()[OM_2019]
+    assert (c.interval, c.status) == ((3, 3), "exact")
+    assert c.pinned_by == ("om.forms_sum_to_registered.2019",)
+    fp = finding_fingerprint(OM_2019, "audit.exact-disclosure", (3, 3))
+    assert c.acknowledged is not None and c.acknowledged.fingerprint == fp == c.fingerprint
+    assert fp != finding_fingerprint(OM_2019, "audit.exact-disclosure", (2, 2))
+    d = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
+    (entry,) = [a for a in d["acknowledgedFindings"] if a["cell"] == OM_2019]
+    assert entry["fingerprint"] == fp
+
+
+def test_published_descriptor_spells_out_no_acknowledged_interval() -> None:
+    d = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
+    acks = d["acknowledgedFindings"]
+    assert len(acks) == 40
+    for a in acks:
+        assert set(a) == {"cell", "code", "fingerprint", "relations", "reason", "by", "date"}
+        assert FINGERPRINT_RE.match(a["fingerprint"])
+        assert not INTERVAL_RE.search(a["reason"]), a["reason"]
+    # ... nor does the metadata it is generated from
+    toml = (REPO / "metadata" / "acknowledged_findings.toml").read_text(encoding="utf-8")
+    assert "interval =" not in toml and not INTERVAL_RE.search(toml)
 
 
 def test_real_package_totals(real: PackageAudit) -> None:
@@ -215,7 +249,13 @@ def test_check_of_the_real_package_shows_findings_as_known() -> None:
     assert len(ack) == 40
     om = next(i for i in ack if i.resource == "om_cases_by_form" and i.row == 1)
     assert om.field == "value" and om.severity == "info"
-    assert "[3, 3]" in om.message and "om.forms_sum_to_registered.2019" in om.message
+    assert om.message.startswith(f"audit.exact-disclosure: {OM_2019} (printed <5): ")
+    assert "acknowledged exact disclosure, pinned by om.forms_sum_to_registered.2019" in om.message
+    # check runs in public CI logs: no acknowledged interval in any message
+    assert "[3, 3]" not in om.message
+    assert not any(INTERVAL_RE.search(i.message) for i in ack)
+    narrowed = [i for i in ack if "acknowledged narrowing, pinned by" in i.message]
+    assert len(narrowed) == 7
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,7 +271,7 @@ def _drop_ack(cell: str) -> Callable[[dict], None]:
 
 
 def test_dropped_acknowledgement_is_an_error_again(real_copy: Path) -> None:
-    edit_descriptor(real_copy, _drop_ack("om_cases_by_form/period=2019/form=unknown"))
+    edit_descriptor(real_copy, _drop_ack(OM_2019))
     a = audit_path(real_copy)
     assert not a.ok and a.summary()["new_findings"] == 1
     (err,) = [i for i in a.issues if i.severity == "error"]
@@ -241,7 +281,10 @@ def test_dropped_acknowledgement_is_an_error_again(real_copy: Path) -> None:
         1,
         "value",
     )
+    # an unacknowledged finding shows the maintainer its interval and the fingerprint to use
     assert "[3, 3]" in err.message and "om.forms_sum_to_registered.2019" in err.message
+    fp = finding_fingerprint(OM_2019, "audit.exact-disclosure", (3, 3))
+    assert err.message.endswith(f"; fingerprint to acknowledge it: {fp}")
     assert not check(real_copy, extra_checks=[audit_check]).ok
     assert check(real_copy).ok  # without the audit
 
@@ -263,12 +306,15 @@ def test_a_new_disclosure_fails(real_copy: Path) -> None:
 
 
 def test_changed_interval_is_an_error_and_the_acknowledgement_stale(real_copy: Path) -> None:
+    """2022 sexual-unknown is exactly 1; an acknowledgement fingerprinted for 2 matches nothing."""
     cell = "court_cases_by_form/period=2022/form=sexual_unknown"
+    code = "audit.exact-disclosure"
 
     def fn(d: dict) -> None:
         for a in d["acknowledgedFindings"]:
             if a["cell"] == cell:
-                a["interval"] = [2, 2]
+                assert a["fingerprint"] == finding_fingerprint(cell, code, (1, 1))
+                a["fingerprint"] = finding_fingerprint(cell, code, (2, 2))
 
     edit_descriptor(real_copy, fn)
     a = audit_path(real_copy)
@@ -279,29 +325,41 @@ def test_changed_interval_is_an_error_and_the_acknowledgement_stale(real_copy: P
     }
     assert got == {("audit.exact-disclosure", "error"), ("audit.stale-acknowledgement", "warning")}
     stale = a.issues[[i.code for i in a.issues].index("audit.stale-acknowledgement")]
-    assert "[2, 2]" in stale.message and "[1, 1]" in stale.message
+    assert stale.message.startswith(f"acknowledgement of {code} for {cell} matches no finding")
+    assert not INTERVAL_RE.search(stale.message)
+    err = a.issues[[i.code for i in a.issues].index(code)]
+    assert "[1, 1]" in err.message and finding_fingerprint(cell, code, (1, 1)) in err.message
 
 
 def test_acknowledgement_of_a_protected_cell_is_stale(real_copy: Path) -> None:
     cell = "om_disposals/period=2019/disposal=other/form=all"
 
     def fn(d: dict) -> None:
+        fp = finding_fingerprint(cell, "audit.narrowed", (1, 3))
         d["acknowledgedFindings"].append(
-            {"cell": cell, "code": "audit.narrowed", "interval": [1, 3], "reason": "x"}
+            {"cell": cell, "code": "audit.narrowed", "fingerprint": fp, "reason": "x"}
         )
 
     edit_descriptor(real_copy, fn)
     a = audit_path(real_copy)
     assert [i.code for i in a.issues if i.severity != "info"] == ["audit.stale-acknowledgement"]
     assert len(a.stale) == 1 and a.stale[0].cell == cell
+    stale = a.issues[[i.code for i in a.issues].index("audit.stale-acknowledgement")]
+    assert "the cell is now protected" in stale.message and "[1, " not in stale.message
     assert not a.ok
 
 
-def test_malformed_acknowledgement_is_invalid(real_copy: Path) -> None:
-    edit_descriptor(
-        real_copy,
-        lambda d: d["acknowledgedFindings"].append({"cell": "nope/period=2019", "code": "x"}),
-    )
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"cell": "nope/period=2019", "code": "x"},
+        {"cell": OM_2019, "code": "audit.exact-disclosure", "interval": [3, 3]},
+        {"cell": OM_2019, "code": "audit.exact-disclosure", "fingerprint": "sha256:3"},
+    ],
+    ids=["cell-code", "interval-instead-of-fingerprint", "short-fingerprint"],
+)
+def test_malformed_acknowledgement_is_invalid(real_copy: Path, entry: dict) -> None:
+    edit_descriptor(real_copy, lambda d: d["acknowledgedFindings"].append(entry))
     a = audit_path(real_copy)
     assert [i.code for i in a.issues if i.severity == "error"] == ["audit.invalid"]
 
@@ -348,9 +406,11 @@ def test_fixture_package(package_dir: Path) -> None:
         {
             "cell": "small/period=2023/form=a",
             "code": "audit.exact-disclosure",
-            "interval": [4, 4],
+            "fingerprint": finding_fingerprint(
+                "small/period=2023/form=a", "audit.exact-disclosure", (4, 4)
+            ),
             "relations": ["small.sums.2023"],
-            "reason": "Historic publication (fixture): the total 17 and b in 12..13 give a = 4 "
+            "reason": "Historic publication (fixture): the printed total and b give a away "
             "through small.sums.2023.",
             "by": "fixture maintainer",
             "date": "2024-05-01",
@@ -358,11 +418,19 @@ def test_fixture_package(package_dir: Path) -> None:
     ]
 
 
+FP_A = finding_fingerprint("small/period=2023/form=a", "audit.exact-disclosure", (4, 4))
+FP_A_4_7 = finding_fingerprint("small/period=2023/form=a", "audit.exact-disclosure", (4, 7))
+FP_A_NARROWED = finding_fingerprint("small/period=2023/form=a", "audit.narrowed", (3, 4))
+FP_B = finding_fingerprint("small/period=2023/form=b", "audit.exact-disclosure", (4, 4))
 BAD_ACKS = [
     ('code = "audit.exact-disclosure"', 'code = "audit.leak"', "code"),
     ('cell = "small/period=2023/form=a"', 'cell = "small/period=2022/form=a"', "cell"),
-    ("interval = [4, 4]", "interval = [4, 7]", "interval"),
-    ("interval = [4, 4]", 'interval = "4"', "interval"),
+    (f'fingerprint = "{FP_A}"', "interval = [4, 4]", "interval"),
+    (f'fingerprint = "{FP_A}"', 'fingerprint = "sha256:4"', "fingerprint"),
+    (f'fingerprint = "{FP_A}"', f'fingerprint = "{FP_A.upper()}"', "fingerprint"),
+    (f'fingerprint = "{FP_A}"', f'fingerprint = "{FP_A_4_7}"', "fingerprint"),
+    (f'fingerprint = "{FP_A}"', f'fingerprint = "{FP_B}"', "fingerprint"),
+    (f'fingerprint = "{FP_A}"', f'fingerprint = "{FP_A_NARROWED}"', "fingerprint"),
     ('relations = ["small.sums.2023"]', 'relations = ["small.sums.2030"]', "relations"),
     ('relations = ["small.sums.2023"]', "relations = []", "relations"),
     ("date = 2024-05-01", 'date = "1 May 2024"', "date"),
@@ -371,7 +439,9 @@ BAD_ACKS = [
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "fld"), BAD_ACKS, ids=[b[2] + ":" + b[1] for b in BAD_ACKS])
+@pytest.mark.parametrize(
+    ("old", "new", "fld"), BAD_ACKS, ids=[b[2] + ":" + b[1][:30] for b in BAD_ACKS]
+)
 def test_acknowledged_findings_metadata_is_validated(
     metadata_dir: Path, old: str, new: str, fld: str
 ) -> None:
@@ -383,6 +453,25 @@ def test_acknowledged_findings_metadata_is_validated(
         load_metadata(metadata_dir)
     probs = [p for p in exc.value.problems if p.file == "acknowledged_findings.toml"]
     assert probs and probs[0].field == fld and probs[0].row == 1
+
+
+def test_interval_key_says_to_use_the_fingerprint(metadata_dir: Path) -> None:
+    f = metadata_dir / "acknowledged_findings.toml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace(f'fingerprint = "{FP_A}"', "interval = [4, 4]"), encoding="utf-8")
+    with pytest.raises(MetadataError) as exc:
+        load_metadata(metadata_dir)
+    (p,) = [p for p in exc.value.problems if p.field == "interval"]
+    assert "use 'fingerprint' instead, as printed by 'opendata-mh audit'" in p.message
+
+
+def test_metadata_fingerprint_is_kept(metadata_dir: Path) -> None:
+    (a,) = load_metadata(metadata_dir).acknowledged_findings
+    assert (str(a.cell), a.code, a.fingerprint) == (
+        "small/period=2023/form=a",
+        "audit.exact-disclosure",
+        FP_A,
+    )
 
 
 def test_acknowledgement_twice_is_an_error(metadata_dir: Path) -> None:

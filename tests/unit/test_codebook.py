@@ -75,7 +75,17 @@ def test_content_per_table(codebook: Path) -> None:
     t3 = _section(md, "sexual_exploitation_by_sector_region")
     assert "Unresolved cells" in t3 and "0 or <5" in t3
     assert "sexual_total_2023_region_other" in t3  # known discrepancy
-    assert "acknowledged findings" in t3 and "audit.exact-disclosure" in t3
+    assert "acknowledged findings" in t3 and "| cell | finding | relations |" in t3
+    street = "sexual_exploitation_by_sector_region/period=2023/sector_sexual=street/region=europe"
+    assert (
+        f"| `{street}` | exact disclosure | victims.sector_region_sums_to_sector.2023.street |"
+        in t3
+    )
+    assert "| narrowed | victims.sector_region_sums_to_sector.2023.window |" in t3
+    assert "interval |" not in md  # no column of acknowledged intervals in any table
+    html = (codebook / "codebook.html").read_text(encoding="utf-8")
+    assert "<th>cell</th><th>finding</th><th>relations</th>" in html
+    assert "<th>interval</th>" not in html
     t20 = _section(md, "tried_suspects_by_country_of_birth")
     assert "reference date 2024-04-26" in t20
     assert "No rows" in _section(md, "tried_suspects_by_sex")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -11,7 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opendata_mh.errors import MetadataError
-from opendata_mh.model import CellRef, SdcRule, load_metadata, parse_printed, parse_ref
+from opendata_mh.model import (
+    FINGERPRINT_RE,
+    CellRef,
+    SdcRule,
+    finding_fingerprint,
+    load_metadata,
+    parse_printed,
+    parse_ref,
+)
 
 THRESHOLD = SdcRule("threshold", threshold=5)
 ROUNDING = SdcRule("rounding", base=10)
@@ -130,6 +139,25 @@ def test_relations_are_expanded(metadata_dir: Path) -> None:
     assert "text.share_a" not in rels  # percentages add no identity
     assert [str(q.ref) for q in meta.latent] == ["@total/period=2022", "@total/period=2023"]
     assert meta.discrepancies[0].relations == ("text:total_2022_wrong",)
+
+
+def test_finding_fingerprint() -> None:
+    """sha256 of 'cell|code|lower|upper', prefixed: the form acknowledged_findings.toml uses."""
+    cell, code = "om_cases_by_form/period=2019/form=unknown", "audit.exact-disclosure"
+    fp = finding_fingerprint(cell, code, (3, 3))
+    digest = hashlib.sha256(f"{cell}|{code}|3|3".encode()).hexdigest()
+    assert fp == "sha256:" + digest and len(fp) == 71 and FINGERPRINT_RE.match(fp)
+    others = {
+        finding_fingerprint(cell, code, (2, 2)),
+        finding_fingerprint(cell, code, (3, 4)),
+        finding_fingerprint(cell, "audit.narrowed", (3, 3)),
+        finding_fingerprint("om_cases_by_form/period=2020/form=unknown", code, (3, 3)),
+    }
+    assert fp not in others and len(others) == 4
+    # the interval is not recoverable from the text, but it is from the tiny space (not secret)
+    assert [
+        iv for iv in [(1, 1), (2, 2), (3, 3), (4, 4)] if finding_fingerprint(cell, code, iv) == fp
+    ] == [(3, 3)]
 
 
 def test_parse_ref_normalises_latent_key_order() -> None:
