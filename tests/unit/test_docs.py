@@ -43,9 +43,13 @@ def source_codes() -> set[str]:
     for path in (ROOT / "src" / "opendata_mh").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if CODE_RE.match(node.value) and node.value not in NOT_CODES:
-                    codes.add(node.value)
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and CODE_RE.match(node.value)
+                and node.value not in NOT_CODES
+            ):
+                codes.add(node.value)
     return codes
 
 
