@@ -10,7 +10,11 @@ PYTHON="${PYTHON:-python3}"
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e '.[test,dev]'
+# The extra 'oracle' is pytauargus (one ~5 MB wheel, about 2 s): tests/unit/test_sdc_oracle.py
+# cross-checks the SDC engine against it (about 2 s) and, with OPENDATA_MH_ORACLE_REQUIRED=1,
+# fails instead of being skipped when it is missing.
+python -m pip install --quiet -e '.[test,dev,oracle]'
+export OPENDATA_MH_ORACLE_REQUIRED=1
 # The publishing tests (tests/integration, marker ckan) run against a real local CKAN: install
 # and start it (idempotent; about 50 s on a fresh machine), stop it afterwards. With
 # OPENDATA_MH_CKAN_REQUIRED=1 those tests fail instead of being skipped if CKAN is not up.
