@@ -16,7 +16,11 @@ secondary -> [5, inf)) with protection "apriori".
 If ``pytauargus`` is importable, the same suppression tables are also protected
 with τ-ARGUS OPT(1,5) (FREQ(5,10), tabular route, pytauargus.md §1.3) in a
 subprocess with its own working directory, and its pattern is audited with our
-informed attacker (how many ``<5`` cells it gives away).
+informed attacker (how many ``<5`` cells it gives away), and the 100x100 audit
+cases are also solved by τ-ARGUS's exact LP audit (``audit_jj`` on a JJ file with
+the same a-priori bounds per cell, pytauargus.md §3.3; the intervals are checked
+equal to ours). The 300x300 τ-ARGUS audit takes about 5 minutes (pytauargus.md
+§2.3); ``--tau-audit-300`` runs it too.
 """
 
 from __future__ import annotations
@@ -38,8 +42,57 @@ from opendata_mh.sdc import Cell, CellStatus, audit
 from opendata_mh.sdc.suppress import published_cells, suppress
 from opendata_mh.sdc.tables import two_way_table
 
+_TAU_AUDIT = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from pytauargus._tauargus import audit_jj
+    os.chdir(os.path.dirname(sys.argv[1]))
+    t = time.perf_counter()
+    rows = audit_jj(sys.argv[1])
+    dt = time.perf_counter() - t
+    print(json.dumps({"time": dt, "rows": [[r["cell"], r["min"], r["max"]] for r in rows]}))
+    """
+)
 
-def audit_case(R: int, k: int, model: str, seed: int = 2026) -> dict[str, object]:
+
+def tau_audit(
+    vals: dict[str, int], rels: list, bounds: dict[str, tuple[float, float]]
+) -> tuple[float, dict[str, tuple[float, float]]] | None:
+    """τ-ARGUS's exact LP audit (``audit_jj``) of the same table and a-priori bounds,
+    in a subprocess with its own working directory: (seconds, cell -> interval)."""
+    ids = list(vals)
+    pos = {c: i for i, c in enumerate(ids)}
+    top = max(vals.values())
+    lines = ["0", str(len(ids))]
+    for i, c in enumerate(ids):
+        lo, hi = bounds.get(c, (0, top))
+        st = ("u" if 1 <= vals[c] <= 4 else "m") if c in bounds else "s"
+        lines.append(f"{i} {vals[c]} 1 {st} {lo:g} {hi:g} 0.000 0.000 0")
+    lines.append(str(len(rels)))
+    for rel in rels:
+        terms = " ".join(f"{pos[c]} ({a:g})" for c, a in rel.coeffs.items())
+        lines.append(f"{rel.rhs:g} {len(rel.coeffs)} : {terms} ")
+    with tempfile.TemporaryDirectory(prefix="tau_") as wd:
+        jj = Path(wd) / "t.jj"
+        jj.write_text("\n".join(lines) + "\n")
+        p = subprocess.run(
+            [sys.executable, "-c", _TAU_AUDIT, str(jj)],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, TMPDIR=wd),
+            cwd=wd,
+            timeout=900,
+        )
+    if p.returncode != 0:
+        print(f"pytauargus audit failed: {p.stderr[-400:]}", file=sys.stderr)
+        return None
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    return out["time"], {ids[i]: (lo, hi) for i, lo, hi in out["rows"]}
+
+
+def audit_case(
+    R: int, k: int, model: str, seed: int = 2026, tau: bool = False
+) -> dict[str, object]:
     rng = np.random.default_rng(seed)
     inner = rng.poisson(20, (R, R))
     flat = rng.choice(R * R, k, replace=False)
@@ -57,13 +110,25 @@ def audit_case(R: int, k: int, model: str, seed: int = 2026) -> dict[str, object
     t = time.perf_counter()
     rep = audit(cells, rels)
     dt = time.perf_counter() - t
-    return {
+    row: dict[str, object] = {
         "case": f"audit {R}x{R}, {k} masked, {model}",
         "time_s": round(dt, 3),
         "lps": rep.stats["lps"],
         "exact": len(rep.disclosed()),
         "narrowed": len(rep.narrowed()),
     }
+    if tau:
+        bounds = {c.id: (c.lower, c.upper) for c in cells if not c.fixed}
+        res = tau_audit(vals, rels, bounds)
+        if res is not None:
+            ours = audit(cells, rels, integral=False, explain=False).by_id
+            diff = max(
+                max(abs(ours[c].lower - lo), abs(ours[c].upper - hi))
+                for c, (lo, hi) in res[1].items()
+            )
+            row["τ-ARGUS audit_jj s"] = round(res[0], 2)
+            row["max |diff|"] = diff
+    return row
 
 
 def supp_table(R: int, p: float, seed: int = 2026) -> np.ndarray:
@@ -170,18 +235,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip the 300x300 audit")
     ap.add_argument("--no-tau", action="store_true", help="skip pytauargus")
+    ap.add_argument(
+        "--tau-audit-300", action="store_true", help="also time τ-ARGUS's 300x300 audit (~5 min)"
+    )
     args = ap.parse_args()
-    rows: list[dict[str, object]] = []
-    for R, k in [(100, 500)] + ([] if args.quick else [(300, 4500)]):
-        for model in ("classic", "informed"):
-            rows.append(audit_case(R, k, model))
-            print(rows[-1], file=sys.stderr)
     try:
         import pytauargus  # noqa: F401
 
         have_tau = not args.no_tau
     except ImportError:
         have_tau = False
+    rows: list[dict[str, object]] = []
+    for R, k in [(100, 500)] + ([] if args.quick else [(300, 4500)]):
+        for model in ("classic", "informed"):
+            tau = have_tau and (R <= 100 or args.tau_audit_300)
+            rows.append(audit_case(R, k, model, tau=tau))
+            print(rows[-1], file=sys.stderr)
     for p in (0.05, 0.01):
         for cost in ("value", "unit"):
             row, vals, rels = supp_case(100, p, cost)
@@ -210,6 +279,8 @@ def main() -> None:
         "lps",
         "exact",
         "narrowed",
+        "τ-ARGUS audit_jj s",
+        "max |diff|",
         "primary",
         "secondary",
         "secondary_value",
