@@ -10,7 +10,10 @@
 * **a-priori intervals** (what the attacker reads off the symbols): exact and zero cells are
   published numbers; ``<5`` is [1, 4] (``value_lower``/``value_upper``, from the table's
   threshold); a rounded IND figure R is its rounding interval [R-5, R+4]; a range ``a-b`` is
-  [a, b]; an unresolved cell is the hull of its candidates (the text we read is ambiguous);
+  [a, b]; an unresolved cell is the hull of its candidates (the text we read is ambiguous); a
+  cell printed ``x`` (built editions) is [1, inf): "not published; at least 1", never >= 5,
+  because a small count may be printed ``x`` too (:mod:`opendata_mh.build`); its a-priori
+  interval comes from ``value_lower``/``value_upper`` like every other cell;
 * **relations**: every entry of ``relations`` (additive and identity as equalities; multilabel,
   subset and overlap_subset as inequalities, see :func:`opendata_mh.sdc.relation`), including
   the identities between a figure in the prose and a table cell (``text.<figure_id>``);

@@ -16,14 +16,23 @@ Steps and guarantees:
 3. **Protect.** Rounding tables (IND): round half up to the base. Threshold tables: counts
    1..n-1 are primary (``<5``); secondary suppression with :func:`opendata_mh.sdc.suppress`
    over every built cell of every threshold table and the relations of ``relations.toml``
-   expanded for the new cells (latent totals enter as unknowns, conservatively known to be
-   >= n). Secondary cells print :data:`~opendata_mh.model.SECONDARY_SYMBOL` (``x``, CONF_STATUS
-   D, bounds [n, unknown]). Zeros are always published.
+   expanded for the new cells (latent totals enter as unknowns, conservatively known exactly
+   when 0 and to be >= 1 otherwise). Suppressed cells that are not ``<5`` print
+   :data:`~opendata_mh.model.SECONDARY_SYMBOL` (``x``): "not published; at least 1 (zeros are
+   always shown)", a-priori interval [1, unknown] (``secondary_lower=1``). Because ``x`` does
+   not imply >= n, a primary cell may be printed ``x`` instead of ``<5`` (*upgraded*,
+   ``upgradable=primary``) when its ``<5`` would narrow another primary (a small total whose
+   parts are all small); its own protection is then that the attacker cannot tell it is below
+   n. Zeros are always published. What a printed ``x`` was (secondary suppression or upgraded
+   primary) is written nowhere: the edition CSV, the package (``cell_type = secondary``,
+   CONF_STATUS ``D``) and the edition manifest show the same ``x`` for both; only the build's
+   result (``audit.upgraded``, the operator's terminal) counts the upgrades.
 4. **Audit and refuse**: the suppression's final audit must show every ``<5`` cell at its
-   a-priori interval [1, n-1]; every printed value is re-checked (no count 1..n-1, rounding
-   tables multiples of the base); the merged metadata is loaded and the generated package is
-   checked (``validate.check``) in a temporary directory. Any failure raises
-   :class:`BuildError` and nothing is written.
+   a-priori interval [1, n-1] and every upgraded cell with an upper end >= n; if no such
+   pattern exists the build raises :class:`BuildError`. Every printed value is re-checked (no
+   count 1..n-1, rounding tables multiples of the base); the merged metadata is loaded and the
+   generated package is checked (``validate.check``) in a temporary directory. Any failure
+   raises :class:`BuildError` and nothing is written.
 5. **Write atomically**: the edition directory is written to a temporary sibling and renamed
    into place; then the package is regenerated (itself atomic). If that fails the previous
    edition directory is restored.
@@ -352,7 +361,8 @@ def _latent_values(
 ) -> dict[str, int]:
     """True values of the latent totals: from additive/identity relations whose other cells
     are known (to a fixpoint), else the least value every relation allows (conservative: a
-    latent is an unknown for the attacker, who is given at most the knowledge that it is >= n).
+    latent is an unknown for the attacker, who is given at most the knowledge that it is >= 1,
+    or its value when it is 0).
     """
     known = dict(values)
     latents = {str(ref) for r in relations for ref in r.refs if ref.kind == "latent"}
@@ -405,7 +415,9 @@ def _sdc_relations(rels: Sequence[Any]) -> list[sdc.LinearRelation]:
 
 @dataclass(frozen=True)
 class TableBuild:
-    """What the build publishes for one table."""
+    """What the build publishes for one table: ``primary`` = cells printed ``<n``,
+    ``secondary`` = cells printed ``x`` (secondary suppressions and upgraded primaries alike,
+    as a reader of the package sees them), ``rounded`` = rounded figures."""
 
     id: str
     cells: int
@@ -474,7 +486,8 @@ def _edition_files(
         f"date = {date}",
         f'description = "Jaar {year} toegevoegd uit microdata (opendata-mh build)."',
         f'description_en = "Year {year} added from microdata (opendata-mh build); protected: '
-        f'counts 1-4 as <5, secondary suppressions as {SECONDARY_SYMBOL}, IND rounded to tens."',
+        f"counts 1-4 as <5, other suppressed counts as {SECONDARY_SYMBOL} (at least 1), IND "
+        f'rounded to tens."',
         f'years = ["{year}"]',
     ]
     for sid, ref in sorted(reference_dates.items()):
@@ -634,44 +647,30 @@ def build(
         del refs
     latents = _latent_values(smeta, built, rels)
     values = {k: built[k] for k in sorted(thr_refs)} | latents
-    primary = [k for k, v in values.items() if 1 <= v < n]
-    init_sec = [k for k, v in latents.items() if v >= n]
+    primary = [k for k in sorted(thr_refs) if 1 <= values[k] < n]  # printed cells only
+    # latents are unknowns: >= 1 (the x convention) unless 0, which the attacker gets exactly
+    init_sec = [k for k, v in latents.items() if v >= 1]
     lin = _sdc_relations(rels)
     protection = "apriori"
     try:
-        try:
-            res = sdc.suppress(
-                values,
-                lin,
-                threshold=n,
-                primary=primary,
-                cost="value",
-                candidates=sorted(thr_refs),
-                initial_secondary=init_sec,
-            )
-        except sdc.SDCError as exc:
-            if "cannot be protected" not in str(exc):
-                raise
-            # e.g. a <5 cell that is the sum of two other <5 cells: [1, 4] cannot be kept whole;
-            # fall back to "no <5 cell is disclosed exactly"
-            protection = "not_exact"
-            res = sdc.suppress(
-                values,
-                lin,
-                threshold=n,
-                primary=primary,
-                cost="value",
-                candidates=sorted(thr_refs),
-                initial_secondary=init_sec,
-                protection="not_exact",
-            )
+        res = sdc.suppress(
+            values,
+            lin,
+            threshold=n,
+            primary=primary,
+            cost="value",
+            candidates=sorted(thr_refs),
+            initial_secondary=init_sec,
+            secondary_lower=1,
+            upgradable=primary,
+        )
     except sdc.SDCError as exc:
         raise BuildError(f"secondary suppression failed: {exc}; nothing was written") from exc
     secs["protect"] = time.perf_counter() - t2
     unprotected = res.audit.unprotected()
     if unprotected:  # pragma: no cover - suppress() guarantees this
         raise BuildError(f"the audit finds unprotected cells {[u.cell_id for u in unprotected]}")
-    secondary = set(res.secondary)
+    as_x = set(res.secondary) | set(res.upgraded)
     printed: dict[str, dict[Key, str]] = {}
     for tid, c in counts.items():
         t = meta.table(tid)
@@ -680,10 +679,10 @@ def build(
             ref = _ref(tid, k)
             if t.sdc.rule == "rounding":
                 out[k] = str(round_half_up(v, t.sdc.base or 10))
+            elif ref in as_x:  # secondary suppression or upgraded primary: the same x
+                out[k] = SECONDARY_SYMBOL
             elif 1 <= v < n:
                 out[k] = f"<{n}"
-            elif ref in secondary:
-                out[k] = SECONDARY_SYMBOL
             else:
                 out[k] = str(v)
         printed[tid] = out
@@ -722,7 +721,8 @@ def build(
     secs["check"] = time.perf_counter() - t3
     audit_summary = {
         "primary": len(res.primary),
-        "secondary": len(res.secondary),
+        "secondary": sum(c in thr_refs for c in res.secondary),  # printed x, latents not
+        "upgraded": len(res.upgraded),
         "unprotected": len(unprotected),
         "relations": len(rels),
         "latent": len(latents),

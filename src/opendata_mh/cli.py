@@ -655,9 +655,9 @@ def render_build(result: BuildResult, console: Console) -> None:
         )
     a = result.audit
     console.print(
-        f"[green]audit: {a.get('unprotected', 0)} unprotected[/] of {a.get('primary', 0)} <5 "
-        f"cells ({a.get('secondary', 0)} secondary suppressions, {a.get('relations', 0)} "
-        f"relations); records: "
+        f"[green]audit: {a.get('unprotected', 0)} unprotected[/] of {a.get('primary', 0)} primary "
+        f"cells ({a.get('upgraded', 0)} of them printed x, {a.get('secondary', 0)} secondary "
+        f"suppressions, {a.get('relations', 0)} relations); records: "
         + ", ".join(f"{k} {v}" for k, v in result.records.items())
         + f"; {result.seconds.get('total', 0):.1f} s"
     )
@@ -716,7 +716,8 @@ def build(
     """Build a new year from microdata into a protected edition and regenerate the package.
 
     Counts every table as its [aggregation] metadata says, masks counts 1-4 as <5, adds
-    secondary suppressions (x) until the audit finds no <5 cell narrowed, rounds IND figures,
+    suppressions (x: not published, at least 1) until the audit finds no <5 cell narrowed,
+    prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
     A bad record stops the build with its file, line and field; nothing is written.
 

@@ -145,9 +145,9 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             "value_printed",
             "string",
             "Value as printed",
-            "The value exactly as printed in the report (e.g. 181, <5, 170-180; x = secondary "
-            "suppression in a built edition); empty when the value could not be read from the "
-            "extracted text (unresolved).",
+            "The value exactly as printed in the report (e.g. 181, <5, 170-180; x = not "
+            "published, at least 1, in a built edition); empty when the value could not be "
+            "read from the extracted text (unresolved).",
             pattern=PRINTED_PATTERN,
         ),
         _field(
@@ -156,7 +156,9 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             "Cell type",
             "exact, zero, masked (<5), rounded (IND, to tens), range (printed range), "
             "unresolved (not readable from the text; see the resource's 'unresolved') or "
-            "secondary (x: a count >= the threshold withheld to protect a <5 cell).",
+            "secondary (x: not published, at least 1 since zeros are always shown; withheld so "
+            "that no <5 cell can be derived from the totals, which may be a small count "
+            "itself).",
             required=True,
             enum=list(CELL_TYPES),
         ),
@@ -174,7 +176,8 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             "string",
             "Confidentiality status (SDMX CONF_STATUS)",
             "F = free; A = primary confidentiality (small count masked); D = secondary "
-            "(published only as a range, or suppressed as x).",
+            "(published only as a range, or withheld as x; x never says whether the count is "
+            "small).",
             required=True,
             enum=list(CONF_STATUS),
         ),

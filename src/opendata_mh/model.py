@@ -158,7 +158,9 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
     if s == SECONDARY_SYMBOL:
         if sdc.rule != "threshold":
             raise ValueError(f"{s!r} (secondary suppression) needs a threshold table")
-        return ParsedValue(s, None, sdc.threshold or 0, None, "secondary", "Q", "D")
+        # "not published; at least 1" (zeros are always shown): not >= threshold, because a
+        # small count may be printed x too (an upgraded primary, opendata_mh.build)
+        return ParsedValue(s, None, 1, None, "secondary", "Q", "D")
     if m := PRINTED_RANGE_RE.match(s):
         a, b = int(m.group(1)), int(m.group(2))
         if a > b:

@@ -4,15 +4,18 @@ the committed package shows 2024 added per table (and the Phoenix years revised)
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 
-from opendata_mh.build import RecordError, build
+from opendata_mh.audit import audit_check
+from opendata_mh.build import BuildResult, RecordError, build
 from opendata_mh.diff import diff_packages
 from opendata_mh.model import load_metadata
+from opendata_mh.report import Issue
 from opendata_mh.validate import check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +32,7 @@ def _synthetic():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BuildResult]:
     tmp = tmp_path_factory.mktemp("build")
     raw = tmp / "raw"
     gen = _synthetic()
@@ -50,7 +53,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]
     return meta, pkg, res
 
 
-def test_edition_written_and_package_versioned(built: tuple[Path, Path, object]) -> None:
+def test_edition_written_and_package_versioned(built: tuple[Path, Path, BuildResult]) -> None:
     meta_dir, _, _ = built
     assert (meta_dir / "editions" / "2024" / "edition.toml").is_file()
     meta = load_metadata(meta_dir)
@@ -70,26 +73,59 @@ def test_edition_written_and_package_versioned(built: tuple[Path, Path, object])
             assert printed in ("x", "<5") or not 1 <= int(printed) <= 4, (f.name, line)
 
 
-def test_package_checks_and_audits_clean(built: tuple[Path, Path, object]) -> None:
-    _, pkg, res = built
-    try:
-        from opendata_mh.audit import audit_check
-
-        extra = [audit_check]
-    except ImportError:  # pragma: no cover
-        extra = []
-    report = check(pkg, extra_checks=extra)
+def _audit_of_built(pkg: Path) -> tuple[list[Issue], list[Issue]]:
+    """(errors of check + audit, those about a built 2024 / 2020-2024 cell)."""
+    report = check(pkg, extra_checks=[audit_check])
     errors = [i for i in report.issues if i.severity == "error"]
-    # the historic 2019-2023 findings are acknowledged or lapse; nothing about a built cell
-    built_errors = [i for i in errors if i.code.startswith(("audit.", "sdc.", "schema."))]
-    new = [i for i in built_errors if "period=2024" in i.message or "2020-2024" in i.message]
-    assert [i for i in new if i.code == "audit.exact-disclosure"] == []
-    if res.audit["protection"] == "apriori":  # type: ignore[attr-defined]
-        assert new == []
+    new = [i for i in errors if "period=2024" in i.message or "2020-2024" in i.message]
+    return errors, new
+
+
+def _x_cells(pkg: Path) -> list[dict[str, str]]:
+    out = []
+    for f in sorted((pkg / "data").glob("*.csv")):
+        with f.open(encoding="utf-8", newline="") as fh:
+            out += [r for r in csv.DictReader(fh) if r.get("value_printed") == "x"]
+    return out
+
+
+def test_package_checks_and_audits_clean(built: tuple[Path, Path, BuildResult]) -> None:
+    _, pkg, res = built
+    assert res.audit["protection"] == "apriori"
+    assert res.audit["unprotected"] == 0
+    errors, new = _audit_of_built(pkg)
+    # nothing about a built cell: no exact disclosure, no <5 narrowed below [1, 4]
+    assert [i for i in new if i.code in ("audit.exact-disclosure", "audit.narrowed")] == []
+    assert new == []
     assert not [i for i in errors if i.code.startswith(("sdc.", "schema."))]
+    # every x reads "not published; at least 1", whatever it was (secondary or upgraded)
+    xs = _x_cells(pkg)
+    assert len(xs) == res.audit["secondary"] + res.audit["upgraded"]
+    assert {(r["value_lower"], r["value_upper"], r["cell_type"], r["conf_status"]) for r in xs} == {
+        ("1", "", "secondary", "D")
+    }
 
 
-def test_diff_shows_2024_added_per_table(built: tuple[Path, Path, object]) -> None:
+@pytest.mark.parametrize("seed", [3, 5])
+def test_other_seeds_audit_clean_with_upgrades(tmp_path: Path, seed: int) -> None:
+    # seeds where a <5 cell is the sum of <5 cells: before the x convention these builds fell
+    # back to "not exact" and the audit found narrowed 2024 cells
+    gen = _synthetic()
+    raw = tmp_path / "raw"
+    gen.write(gen.make(2024, seed=seed), raw, "csv")
+    meta = tmp_path / "metadata"
+    shutil.copytree(ROOT / "metadata", meta)
+    pkg = tmp_path / "datapackage"
+    res = build(meta, [raw], year=2024, out_dir=pkg, date="2025-06-30")
+    assert res.audit["protection"] == "apriori"
+    assert res.audit["upgraded"] >= 1
+    _, new = _audit_of_built(pkg)
+    assert new == []
+    assert len(_x_cells(pkg)) == res.audit["secondary"] + res.audit["upgraded"]
+    assert len(_x_cells(pkg)) == sum(t.secondary for t in res.tables)
+
+
+def test_diff_shows_2024_added_per_table(built: tuple[Path, Path, BuildResult]) -> None:
     meta_dir, pkg, _ = built
     d = diff_packages(ROOT / "datapackage", pkg)
     s = d.summary()

@@ -32,6 +32,16 @@ def test_masked_is_one_to_four() -> None:
     assert (p.cell_type, p.obs_status, p.conf_status) == ("masked", "Q", "A")
 
 
+def test_x_is_not_published_at_least_one() -> None:
+    # "not published; at least 1 (zeros are always shown)": never >= threshold, because a
+    # build may print a small count x too (an upgraded primary)
+    p = parse_printed("x", THRESHOLD)
+    assert (p.value, p.lower, p.upper) == (None, 1, None)
+    assert (p.cell_type, p.obs_status, p.conf_status) == ("secondary", "Q", "D")
+    with pytest.raises(ValueError, match="needs a threshold table"):
+        parse_printed("x", ROUNDING)
+
+
 def test_exact_and_zero() -> None:
     p = parse_printed("181", THRESHOLD)
     assert (p.value, p.lower, p.upper, p.cell_type, p.obs_status, p.conf_status) == (

@@ -85,6 +85,11 @@ def test_printed_symbols() -> None:
     assert (s.kind, s.lower, s.upper) == ("secondary", 5, math.inf)
     assert parse_printed("x", zeros_suppressible=True).lower == 0
     assert secondary_interval(5) == (5, math.inf)
+    # "not published; at least 1": the convention of opendata-mh build
+    assert secondary_interval(5, lower=1) == (1, math.inf)
+    assert parse_printed("x", secondary_lower=1).lower == 1
+    with pytest.raises(SDCError):
+        secondary_interval(5, lower=6)
     assert parse_range("3\u20137") == (3, 7)
     with pytest.raises(SDCError):
         parse_printed("abc")

@@ -163,3 +163,125 @@ def test_zero_rows_with_small_counts_raise_or_protect() -> None:
     assert "r0|T" in res.primary and "r0|c0" in res.primary
     assert not res.audit.unprotected()
     assert math.isfinite(res.cost)
+
+
+# -- the x convention: secondary_lower and upgradable primaries -----------------------
+
+
+def _iv(res) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
+    return {r.cell_id: (r.lower, r.upper) for r in res.results}
+
+
+def test_small_total_of_small_parts_needs_an_upgrade() -> None:
+    # T = 3 = 1 + 2, all three primary
+    vals = {"T": 3, "a": 1, "b": 2}
+    rels = additive("t", "T", ["a", "b"])
+    # with <5 everywhere T = a + b pins T to [2, 4] and the parts to [1, 3]
+    assert _iv(audit(published_cells(vals, ["T", "a", "b"]), rels)) == {
+        "T": (2, 4),
+        "a": (1, 3),
+        "b": (1, 3),
+    }
+    # so [1, 4] cannot be kept without an upgrade, nor with the parts alone upgradable
+    with pytest.raises(SDCError, match="'T' cannot be protected"):
+        suppress(vals, rels)
+    with pytest.raises(SDCError, match="cannot be protected"):
+        suppress(vals, rels, secondary_lower=1, upgradable=["a", "b"])
+    # with T printed x ([1, inf)) the parts stay [1, 4]; T is in [2, 8], not provably < 5
+    for order in (["T", "a", "b"], ["a", "b", "T"]):
+        res = suppress(
+            {c: vals[c] for c in order}, rels, secondary_lower=1, upgradable=["T", "a", "b"]
+        )
+        assert res.upgraded == ("T",)
+        assert res.secondary == ()
+        assert set(res.primary) == {"T", "a", "b"}
+        assert _iv(res.audit) == {"T": (2, 8), "a": (1, 4), "b": (1, 4)}
+        assert res.audit.by_id["T"].a_priori == (1, math.inf)
+        # primary confidentiality internally; printed like a secondary suppression
+        assert res.conf_status() == {"T": "A", "a": "A", "b": "A"}
+        assert res.printed_suppressed() == {"T": "secondary", "a": "primary", "b": "primary"}
+        assert res.stats["upgraded"] == 1
+
+
+def test_upgrade_and_secondaries_in_a_two_way_table() -> None:
+    # row 0 = 1, 2, 0 with total 3: the row total is the sum of two <5 cells
+    vals, rels = two_way_table([[1, 2, 0], [10, 12, 8], [7, 9, 6]])
+    with pytest.raises(SDCError, match="cannot be protected"):
+        suppress(vals, rels, cost="value")
+    small = [c for c, v in vals.items() if 1 <= v <= 4]
+    res = suppress(vals, rels, cost="value", secondary_lower=1, upgradable=small)
+    assert res.upgraded == ("r0|T",)
+    assert res.secondary == ("r2|c0", "r2|c1", "r2|T")
+    assert res.cost == 38 and res.suppressed_value == 38
+    # by hand: r2c0 = 8 - a, r2c1 = 11 - b, r0|T = a + b, r2|T = 25 - a - b, a, b in [1, 4]
+    assert _iv(res.audit) == {
+        "r0|c0": (1, 4),
+        "r0|c1": (1, 4),
+        "r0|T": (2, 8),
+        "r2|c0": (4, 7),
+        "r2|c1": (7, 10),
+        "r2|T": (17, 23),
+    }
+    # the same pattern read with x >= 5 would be unsound (r2c0 = 4 is printed x) and would
+    # narrow a to [1, 3]: x cannot mean >= 5 once a small count may be printed x
+    strict = audit(published_cells(vals, res.status, upgraded=res.upgraded), rels)
+    assert (strict.by_id["r0|c0"].lower, strict.by_id["r0|c0"].upper) == (1, 3)
+    assert (strict.by_id["r0|c1"].lower, strict.by_id["r0|c1"].upper) == (2, 4)
+    # and if r0|T were published as a primary (CONF_STATUS A next to its x) the parts narrow
+    told = audit(published_cells(vals, res.status, secondary_lower=1), rels)
+    assert (told.by_id["r0|c0"].lower, told.by_id["r0|c0"].upper) == (1, 3)
+
+
+def test_secondary_lower_keeps_the_default_patterns_safe() -> None:
+    # [1, inf) only widens the attacker's knowledge: the known 3x3 answer stays protected
+    vals, rels = two_way_table([[12, 3, 9], [7, 10, 8], [6, 11, 20]])
+    res = suppress(vals, rels, cost="value")
+    wide = audit(published_cells(vals, res.status, secondary_lower=1), rels)
+    assert not wide.unprotected()
+    again = suppress(vals, rels, cost="value", secondary_lower=1, upgradable=["r0|c1"])
+    assert again.upgraded == ()
+    assert set(again.secondary) == {"r0|c2", "r1|c1", "r1|c2"}
+
+
+def test_secondary_lower_and_upgradable_are_checked() -> None:
+    vals = {"T": 3, "a": 1, "b": 2}
+    rels = additive("t", "T", ["a", "b"])
+    with pytest.raises(SDCError, match="need secondary_lower <= 1"):
+        suppress(vals, rels, upgradable=["T"])
+    with pytest.raises(SDCError, match="zeros_suppressible"):
+        suppress(vals, rels, secondary_lower=1, zeros_suppressible=True)
+    with pytest.raises(SDCError, match="not a primary"):
+        suppress(
+            {"t": 9, "a": 4, "b": 5},
+            additive("r", "t", ["a", "b"]),
+            secondary_lower=1,
+            upgradable=["b"],
+        )
+    with pytest.raises(SDCError, match=r"0\.\.5"):
+        suppress(vals, rels, secondary_lower=7)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(), st.sampled_from(["unit", "value"]))
+def test_properties_with_upgrades(inner: np.ndarray, cost: str) -> None:
+    vals, rels = two_way_table(inner)
+    small = [c for c, v in vals.items() if 1 <= v <= 4]
+    try:
+        res = suppress(vals, rels, cost=cost, secondary_lower=1, upgradable=small)
+    except SDCError as exc:
+        assert "cannot be protected" in str(exc)
+        return
+    assert set(res.upgraded) <= set(res.primary)
+    rep = audit(published_cells(vals, res.status, secondary_lower=1, upgraded=res.upgraded), rels)
+    assert rep.feasible
+    for r in rep.results:
+        assert r.lower <= vals[r.cell_id] <= r.upper
+        if r.cell_id in res.upgraded:
+            assert r.a_priori == (1, math.inf) and r.upper >= 5
+        elif r.cell_id in res.primary:
+            assert (r.lower, r.upper) == (1, 4)
+    # an upgrade happens only where a plain pattern cannot keep [1, 4]
+    if res.upgraded:
+        with pytest.raises(SDCError):
+            suppress(vals, rels, cost=cost, secondary_lower=1)
+    assert suppress(vals, rels, cost=cost, secondary_lower=1, upgradable=small).status == res.status

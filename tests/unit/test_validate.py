@@ -60,6 +60,24 @@ def test_status_mismatch(package_dir: Path) -> None:
     assert ("sdc.status-mismatch", 2, "value_lower") in found
 
 
+def test_x_cell_status_is_checked(package_dir: Path) -> None:
+    x = {
+        "value_printed": "x",
+        "value": "",
+        "value_upper": "",
+        "cell_type": "secondary",
+        "obs_status": "Q",
+    }
+    edit_csv(package_dir, "small", 2, **x, value_lower="1", conf_status="D")
+    issues = check(package_dir).issues
+    assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
+    # x does not mean >= 5, and its CONF_STATUS never says primary (that would give it away)
+    edit_csv(package_dir, "small", 2, **x, value_lower="5", conf_status="A")
+    found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
+    assert ("sdc.status-mismatch", 2, "value_lower") in found
+    assert ("sdc.status-mismatch", 2, "conf_status") in found
+
+
 def test_range_in_rounding_table_is_fine_but_bad_bounds_are_not(package_dir: Path) -> None:
     edit_csv(package_dir, "rounded", 2, value_upper="190")
     found = {(i.code, i.resource, i.row, i.field) for i in check(package_dir).issues}

@@ -18,6 +18,10 @@ secondary symbol, zeros shown       [n, inf)   (only counts >= n are masked
                                     never masked)
 secondary symbol, zeros may be      [0, inf)   (conservative convex hull of
 masked                              {0} U [n, inf))
+secondary symbol meaning "not       [1, inf)   (``secondary_lower=1``: the
+published; at least 1"                         convention of ``opendata-mh
+                                               build``, where a primary cell
+                                               may be printed with the symbol)
 R rounded to base b (half up)       [max(0, R - floor(b/2)), R + ceil(b/2) - 1]
                                     e.g. b = 10: [R-5, R+4]
 controlled rounding, K steps        [max(0, R-(K+1)b+1), R+(K+1)b-1]
@@ -180,16 +184,28 @@ def threshold_interval(threshold: int = 5) -> tuple[int, int]:
     return 1, threshold - 1
 
 
-def secondary_interval(threshold: int = 5, *, zeros_suppressible: bool = False) -> Interval:
+def secondary_interval(
+    threshold: int = 5, *, zeros_suppressible: bool = False, lower: int | None = None
+) -> Interval:
     """A-priori interval of a cell masked by secondary suppression.
 
     With zeros always shown (the default) only counts >= n are masked as
     secondary, so ``[n, inf)``. If zeros may be secondary suppressions the true
     set is {0} U [n, inf); its convex hull ``[0, inf)`` is returned (conservative:
-    an LP attacker cannot use the gap).
+    an LP attacker cannot use the gap). ``lower`` overrides the lower end: a
+    publisher that may print a small (primary) count with the symbol too declares
+    ``lower=1`` ("not published; at least 1"), so the symbol never implies >= n.
+
+    Raises:
+        SDCError: threshold < 2, or ``lower`` outside 0..n (or > 0 with
+            ``zeros_suppressible``).
     """
     if threshold < 2:
         raise SDCError(f"threshold must be >= 2, got {threshold}")
+    if lower is not None:
+        if not 0 <= lower <= threshold or (zeros_suppressible and lower > 0):
+            raise SDCError(f"secondary lower bound {lower} outside 0..{threshold}")
+        return (lower, math.inf)
     return (0, math.inf) if zeros_suppressible else (threshold, math.inf)
 
 
@@ -239,6 +255,7 @@ def parse_printed(
     rounding_base: int | None = None,
     secondary_symbols: Iterable[str] = ("x", ".", "*"),
     zeros_suppressible: bool = False,
+    secondary_lower: int | None = None,
 ) -> PrintedCell:
     """Read a printed figure as the interval an attacker knows (table above).
 
@@ -250,13 +267,17 @@ def parse_printed(
         rounding_base: if given, an integer figure is a rounded one (IND: 10).
         secondary_symbols: symbols that mark a secondary suppression.
         zeros_suppressible: see :func:`secondary_interval`.
+        secondary_lower: the lower end of a secondary symbol (``lower`` of
+            :func:`secondary_interval`); 1 for the packages ``opendata-mh build`` writes.
 
     Raises:
         SDCError: the figure matches none of the forms.
     """
     s = printed.strip()
     if s in set(secondary_symbols):
-        lo, hi = secondary_interval(threshold, zeros_suppressible=zeros_suppressible)
+        lo, hi = secondary_interval(
+            threshold, zeros_suppressible=zeros_suppressible, lower=secondary_lower
+        )
         return PrintedCell("secondary", lo, hi)
     m = _LT.match(s)
     if m:

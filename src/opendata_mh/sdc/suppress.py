@@ -1,17 +1,39 @@
 """Secondary cell suppression that holds against the *informed* attacker.
 
 The attacker knows what the symbols say (sdc.md §2.3): a primary cell (``<n``)
-lies in [1, n-1]; a secondary suppression lies in [n, inf) because zeros are
-always shown and 1..n-1 would be primary (or [0, inf) if zeros may be
-suppressed); every other cell is published exactly. The tables are given as
-cells plus linear relations (additive, hierarchical, linked, multi-label:
+lies in [1, n-1]; a cell printed with the secondary symbol lies in its
+*a-priori interval* [L, inf), where L is
+
+* ``n`` by default: zeros are always shown and 1..n-1 would be primary, so a
+  secondary suppression is >= n (``[0, inf)`` if zeros may be suppressed);
+* ``secondary_lower`` when given. ``secondary_lower=1`` is the convention of
+  ``opendata-mh build``: the symbol means "not published; at least 1 (zeros are
+  always shown)". A publisher that may print a small count with the secondary
+  symbol (an *upgraded* primary, below) cannot let the symbol imply >= n, so the
+  attacker's a-priori interval of every such cell is [1, inf). This only widens
+  what the attacker knows, so a pattern safe for L = n stays safe for L = 1.
+
+Every other cell is published exactly. The tables are given as cells plus
+linear relations (additive, hierarchical, linked, multi-label:
 :mod:`opendata_mh.sdc.audit`).
 
-Protection requirement per primary cell k with true value a_k:
+Protection level per primary cell k with true value a_k:
 
 * ``"apriori"`` (default, recommended in sdc.md §2.3): the audit interval must
   stay [1, n-1]: the publication says nothing beyond the symbol.
 * ``"not_exact"``: the interval must not be a single value.
+* an **upgraded** primary (one of ``upgradable``, printed with the secondary
+  symbol instead of ``<n``): its a-priori interval is the symbol's [L, inf)
+  (L <= 1 is required) and its protection level is that the attacker cannot
+  prove it is a small count: the upper end of its audit interval must reach n
+  (hence it is never exactly disclosed). Example: T = 3 = 1 + 2, all three
+  primary: with ``<5`` everywhere, T = p1 + p2 gives T in [2, 4] and p1, p2 in
+  [1, 3] (narrowed); with T upgraded to ``x`` ([1, inf)) the parts stay [1, 4]
+  and T's interval is [2, 8].
+
+A primary cell is upgraded only when no pattern of secondary suppressions can
+keep another primary's [1, n-1] (or its own): a small count that is the sum of
+other small counts cannot be protected otherwise.
 
 Algorithm (a Fischetti–Salazar-style cut loop with a network-flow complement
 heuristic, in the spirit of τ-ARGUS NET/OPT, TAU-MAN §2.9–2.12):
@@ -27,9 +49,15 @@ heuristic, in the spirit of τ-ARGUS NET/OPT, TAU-MAN §2.9–2.12):
    All published cells with d_i != 0 become secondary. The perturbed table is
    then feasible for the new attacker problem, so this side is protected for good
    (enlarging S only enlarges the attacker's feasible set).
+   If no such perturbation exists and ``upgradable`` is not empty: (a) solve it
+   again letting every other not yet upgraded upgradable primary j exceed n-1 by
+   an excess e_j >= 0 at cost cost_j * e_j (secondaries and upgrades compete on
+   cost); every j with e_j > 0 is upgraded; (b) if that is infeasible too and
+   k itself is upgradable, upgrade k (its requirement becomes the upgraded one).
 4. Repeat 2–3 until no violation remains (the final audit is the proof).
-5. Prune: try to publish each secondary again, most expensive first, keeping the
-   change when every primary is still protected.
+5. Prune: try to print each upgraded cell as ``<n`` again (cell order), then to
+   publish each secondary again, most expensive first, keeping each change when
+   every primary is still protected.
 
 Zeros are never suppressed unless ``zeros_suppressible=True``. The result is
 deterministic (HiGHS single-threaded, fixed order). It is a heuristic: the
@@ -40,7 +68,7 @@ optimum.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -60,12 +88,17 @@ class SuppressionResult:
     """Outcome of :func:`suppress`.
 
     Attributes:
-        status: cell id -> :class:`CellStatus`, in input order.
-        primary, secondary: the suppressed cell ids, in input order.
+        status: cell id -> :class:`CellStatus`, in input order. An upgraded primary
+            keeps ``PRIMARY`` (SDMX CONF_STATUS ``A``: its own value is small).
+        primary, secondary: the suppressed cell ids, in input order (``primary``
+            includes the upgraded ones).
         cost: total cost of the secondary cells.
         suppressed_value: sum of the true values of the secondary cells.
-        audit: the final audit of the published pattern (all masked cells).
-        stats: rounds, complement LPs, audits, pruned cells, ...
+        audit: the final audit of the published pattern (all masked cells; upgraded
+            cells with their a-priori interval [L, inf)).
+        upgraded: the primary cells printed with the secondary symbol instead of
+            ``<n`` (a subset of ``primary``, input order; empty unless ``upgradable``).
+        stats: rounds, complement LPs, audits, pruned cells, upgrades, ...
     """
 
     status: Mapping[str, CellStatus]
@@ -75,10 +108,43 @@ class SuppressionResult:
     suppressed_value: int
     audit: AuditReport
     stats: Mapping[str, float] = field(default_factory=dict)
+    upgraded: tuple[str, ...] = ()
 
     def conf_status(self) -> dict[str, str]:
-        """SDMX CONF_STATUS per cell: F published, A primary, D secondary."""
+        """SDMX CONF_STATUS per cell: F published, A primary (also when upgraded),
+        D secondary. Internal record of the publisher: publishing ``A`` next to a
+        secondary symbol would tell the attacker that the cell is 1..n-1."""
         return {k: CONF_STATUS[v] for k, v in self.status.items()}
+
+    def printed_suppressed(self) -> dict[str, Literal["primary", "secondary"]]:
+        """How each suppressed cell is printed: ``primary`` (``<n``) or ``secondary``
+        (the secondary symbol: secondary suppressions and upgraded primaries)."""
+        up = set(self.upgraded)
+        out: dict[str, Literal["primary", "secondary"]] = {}
+        for c, st in self.status.items():
+            if st == CellStatus.PRIMARY:
+                out[c] = "secondary" if c in up else "primary"
+            elif st == CellStatus.SECONDARY:
+                out[c] = "secondary"
+        return out
+
+
+def _secondary_lower(
+    threshold: int, zeros_suppressible: bool, secondary_lower: int | None
+) -> float:
+    """A-priori lower bound of a cell printed with the secondary symbol."""
+    if secondary_lower is None:
+        return 0.0 if zeros_suppressible else float(threshold)
+    if isinstance(secondary_lower, bool) or not isinstance(secondary_lower, int):
+        raise SDCError(f"secondary_lower must be an int or None, got {secondary_lower!r}")
+    if zeros_suppressible and secondary_lower > 0:
+        raise SDCError(
+            f"secondary_lower={secondary_lower} with zeros_suppressible: a suppressed zero "
+            "would lie outside the symbol's a-priori interval; use 0"
+        )
+    if not 0 <= secondary_lower <= threshold:
+        raise SDCError(f"secondary_lower must be in 0..{threshold}, got {secondary_lower}")
+    return float(secondary_lower)
 
 
 def published_cells(
@@ -88,6 +154,8 @@ def published_cells(
     threshold: int = 5,
     zeros_suppressible: bool = False,
     protection: Literal["none", "not_exact", "apriori"] = "apriori",
+    secondary_lower: int | None = None,
+    upgraded: Iterable[str] = (),
 ) -> list[Cell]:
     """The attacker's view of a protected table (sdc.md §2.3).
 
@@ -96,10 +164,17 @@ def published_cells(
         suppressed: cell id -> status (primary/secondary), or an iterable of
             suppressed cell ids (a value 1..n-1 is primary, others secondary).
         protection: the requirement put on primary cells.
+        secondary_lower: a-priori lower bound L of the secondary symbol (default:
+            n, or 0 with ``zeros_suppressible``; see the module docstring).
+        upgraded: primary cells printed with the secondary symbol.
 
     Returns:
         One :class:`Cell` per cell: exact for published ones, [1, n-1] for
-        primaries, [n, inf) (or [0, inf)) for secondaries.
+        primaries, [L, inf) for secondaries and upgraded primaries (protection
+        ``not_exact``; :func:`suppress` also checks that their upper end reaches n).
+
+    Raises:
+        SDCError: inconsistent ``secondary_lower`` (see :func:`suppress`).
     """
     if isinstance(suppressed, Mapping):
         st = dict(suppressed)
@@ -108,11 +183,14 @@ def published_cells(
             c: (CellStatus.PRIMARY if is_primary(values[c], threshold) else CellStatus.SECONDARY)
             for c in suppressed
         }
+    up = set(upgraded)
     out = []
-    sec_lo = 0 if zeros_suppressible else threshold
+    sec_lo = _secondary_lower(threshold, zeros_suppressible, secondary_lower)
     for cid, v in values.items():
         s = st.get(cid)
-        if s == CellStatus.PRIMARY:
+        if s == CellStatus.PRIMARY and cid in up:
+            out.append(Cell(cid, sec_lo, INF, "suppressed", "not_exact"))
+        elif s == CellStatus.PRIMARY:
             out.append(Cell(cid, 1, threshold - 1, "suppressed", protection))
         elif s == CellStatus.SECONDARY:
             out.append(Cell(cid, sec_lo, INF, "suppressed", "none"))
@@ -135,7 +213,8 @@ def _costs(values: Mapping[str, int], cost: str | Mapping[str, float]) -> dict[s
 
 
 class _Complement:
-    """The complement LP over all cells (deviation variables p_i, m_i >= 0)."""
+    """The complement LP over all cells: deviation variables p_i, m_i >= 0 and the
+    excess e_i >= 0 of an upgradable primary above n-1 (d_i = p_i + e_i - m_i)."""
 
     def __init__(
         self,
@@ -153,8 +232,8 @@ class _Complement:
             ci = np.array([pos[c] for c in rel.coeffs], dtype=np.int32)
             cv = np.array(list(rel.coeffs.values()), dtype=float)
             slack = rel.rhs - float(np.dot(cv, vals[ci]))
-            # columns: p_i at i, m_i at n + i
-            rows.append((np.concatenate([ci, ci + n]), np.concatenate([cv, -cv])))
+            # columns: p_i at i, m_i at n + i, e_i at 2n + i
+            rows.append((np.concatenate([ci, ci + n, ci + 2 * n]), np.concatenate([cv, -cv, cv])))
             if rel.kind == "eq":
                 rlo.append(0.0)
                 rhi.append(0.0)
@@ -164,8 +243,8 @@ class _Complement:
         self.n = n
         self.w = w
         self.comp = _lp.Component(
-            lo=np.zeros(2 * n),
-            hi=np.zeros(2 * n),
+            lo=np.zeros(3 * n),
+            hi=np.zeros(3 * n),
             rows=rows,
             rlo=np.array(rlo),
             rhi=np.array(rhi),
@@ -174,27 +253,41 @@ class _Complement:
         self.h = h
 
     def set_bounds(
-        self, p_hi: np.ndarray, m_hi: np.ndarray, p_lo: np.ndarray, m_lo: np.ndarray
+        self,
+        p_hi: np.ndarray,
+        m_hi: np.ndarray,
+        p_lo: np.ndarray,
+        m_lo: np.ndarray,
+        e_hi: np.ndarray | None = None,
     ) -> None:
         n = self.n
-        idx = np.arange(2 * n, dtype=np.int32)
-        lo = np.concatenate([p_lo, m_lo])
-        hi = np.concatenate([p_hi, m_hi])
+        idx = np.arange(3 * n, dtype=np.int32)
+        e_hi = np.zeros(n) if e_hi is None else e_hi
+        lo = np.concatenate([p_lo, m_lo, np.zeros(n)])
+        hi = np.concatenate([p_hi, m_hi, e_hi])
         hi = np.where(np.isinf(hi), _lp._hinf(INF), hi)
-        self.h.changeColsBounds(2 * n, idx, lo, hi)
+        self.h.changeColsBounds(3 * n, idx, lo, hi)
 
-    def solve(self, cost_mask: np.ndarray) -> np.ndarray | None:
-        """Minimise sum w_i (p_i + m_i) over cells with cost_mask; returns |d|."""
+    def solve(
+        self, cost_mask: np.ndarray, excess_mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Minimise sum w_i (p_i + m_i) over cells with cost_mask plus sum w_j e_j
+        over cells with excess_mask; returns (|d| without excess, excess)."""
         c = np.where(cost_mask, self.w, 0.0)
         cost = {}
         for i in np.flatnonzero(c):
             cost[int(i)] = float(c[i])
             cost[int(i) + self.n] = float(c[i])
+        if excess_mask is not None:
+            for i in np.flatnonzero(excess_mask):
+                cost[int(i) + 2 * self.n] = float(self.w[i])
         st, _, x, _ = self.comp.solve(cost)
         if st != "optimal" or x is None:
             return None
-        dev: np.ndarray = np.abs(x[: self.n]) + np.abs(x[self.n :])
-        return dev
+        n = self.n
+        dev: np.ndarray = np.abs(x[:n]) + np.abs(x[n : 2 * n])
+        exc: np.ndarray = np.abs(x[2 * n :])
+        return dev, exc
 
 
 def _check(
@@ -204,14 +297,19 @@ def _check(
     prim: np.ndarray,
     *,
     threshold: int,
-    zeros_suppressible: bool,
+    sec_lo: float,
     protection: str,
+    upg: np.ndarray | None = None,
 ) -> tuple[list[tuple[int, int]], int]:
     """Violated (cell index, side) pairs of primary cells; side 0 = lower side
-    not reaching its requirement, 1 = upper side. Also returns LPs used."""
-    sec_lo = 0 if zeros_suppressible else threshold
-    lower = np.where(prim, 1.0, np.where(supp, float(sec_lo), vals))
-    upper = np.where(prim, threshold - 1.0, np.where(supp, INF, vals))
+    not reaching its requirement, 1 = upper side. Also returns LPs used.
+
+    ``upg``: upgraded primaries: a-priori [sec_lo, inf), requirement upper >= n."""
+    if upg is None:
+        upg = np.zeros(len(vals), dtype=bool)
+    small = prim & ~upg  # printed <n
+    lower = np.where(small, 1.0, np.where(supp, sec_lo, vals))
+    upper = np.where(small, threshold - 1.0, np.where(supp, INF, vals))
     red = _reduce_arrays(lower, upper, rels, integer=False, tol=1e-6)
     viol: list[tuple[int, int]] = []
     lps = 0
@@ -221,20 +319,33 @@ def _check(
             continue
         cols_a = np.array(cols)
         a = vals[cols_a]
+        sm = small[cols_a]
+        up = upg[cols_a]
         if protection == "apriori":
-            want_lo = np.where(prim[cols_a], 1.0, -INF)
-            want_hi = np.where(prim[cols_a], threshold - 1.0, INF)
+            want_lo = np.where(sm, 1.0, -INF)
+            want_hi = np.where(sm, threshold - 1.0, np.where(up, float(threshold), INF))
             res = _lp.intervals(comp, tgt, explain=False, want_lo=want_lo, want_hi=want_hi)
             for j in tgt:
-                if math.ceil(res.lo[j] - 1e-6) > 1:
+                if sm[j] and math.ceil(res.lo[j] - 1e-6) > 1:
                     viol.append((cols[j], 0))
-                if math.floor(res.hi[j] + 1e-6) < threshold - 1:
+                if sm[j] and math.floor(res.hi[j] + 1e-6) < threshold - 1:
+                    viol.append((cols[j], 1))
+                if up[j] and math.floor(res.hi[j] + 1e-6) < threshold:
                     viol.append((cols[j], 1))
         else:
-            res = _lp.intervals(comp, tgt, explain=False, stop_width=1.0)
-            for j in tgt:
-                if math.floor(res.hi[j] + 1e-6) - math.ceil(res.lo[j] - 1e-6) < 1:
-                    viol.append((cols[j], 1 if a[j] < threshold - 1 else 0))
+            tsm = [j for j in tgt if sm[j]]
+            if tsm:
+                res = _lp.intervals(comp, tsm, explain=False, stop_width=1.0)
+                for j in tsm:
+                    if math.floor(res.hi[j] + 1e-6) - math.ceil(res.lo[j] - 1e-6) < 1:
+                        viol.append((cols[j], 1 if a[j] < threshold - 1 else 0))
+            tup = [j for j in tgt if up[j]]
+            if tup:
+                want_hi = np.where(up, float(threshold), INF)
+                res = _lp.intervals(comp, tup, explain=False, want_hi=want_hi)
+                for j in tup:
+                    if math.floor(res.hi[j] + 1e-6) < threshold:
+                        viol.append((cols[j], 1))
         lps += comp.lp_count
     # primaries not in any component are unconstrained: protected
     viol.sort()
@@ -254,6 +365,8 @@ def suppress(
     initial_secondary: Iterable[str] = (),
     prune: bool = True,
     max_rounds: int = 50,
+    secondary_lower: int | None = None,
+    upgradable: Collection[str] = (),
 ) -> SuppressionResult:
     """Choose secondary suppressions so that every primary cell is protected
     under the full audit with the informed attacker (module docstring).
@@ -265,24 +378,37 @@ def suppress(
         threshold: n; counts 1..n-1 are primary (unless ``primary`` is given).
         primary: explicit primary cells (default: the threshold rule).
         cost: ``"unit"`` (number of cells), ``"value"`` (sum of suppressed
-            counts) or a mapping cell id -> cost (> 0).
-        protection: ``"apriori"`` or ``"not_exact"``.
+            counts) or a mapping cell id -> cost (> 0). An upgrade of a primary j
+            costs cost_j per unit of excess above n-1 in the complement LP.
+        protection: ``"apriori"`` or ``"not_exact"`` (for the ``<n`` cells).
         zeros_suppressible: allow zeros as secondary suppressions (attacker then
             knows only y >= 0 for secondaries).
         candidates: cells that may become secondary (default: every non-zero,
             non-primary cell).
         initial_secondary: cells already suppressed (kept; never pruned).
-        prune: try to publish secondaries again after the loop.
+        prune: try to print upgraded cells as ``<n`` and to publish secondaries
+            again after the loop.
         max_rounds: safety limit on audit/complement rounds.
+        secondary_lower: the attacker's a-priori lower bound L of a cell printed
+            with the secondary symbol; ``None`` (default): n, or 0 with
+            ``zeros_suppressible``. Must be 0 with ``zeros_suppressible``.
+            ``secondary_lower=1`` lets secondaries be as small as n (they are
+            published as ">= 1") and is required for ``upgradable``.
+        upgradable: primary cells that may be printed with the secondary symbol
+            instead of ``<n`` when no secondary pattern keeps the other
+            primaries' (or their own) [1, n-1]; each upgraded cell's a-priori
+            interval is then [L, inf) and its protection level "upper end >= n".
 
     Returns:
         :class:`SuppressionResult`; its ``audit`` shows no primary cell that
-        violates ``protection``.
+        violates ``protection`` and no upgraded cell whose interval stays below n.
 
     Raises:
         SDCError: negative count, relation violated by the true values, unknown
-            cell, or no protecting pattern exists (e.g. a primary cell whose
-            relations involve only cells that may not be suppressed).
+            cell, an upgradable cell that is not primary, ``upgradable`` with
+            L > 1 (a small count printed as the symbol would contradict it), or no
+            protecting pattern exists (e.g. a primary cell whose relations involve
+            only cells that may not be suppressed).
     """
     ids = list(values)
     pos = {c: i for i, c in enumerate(ids)}
@@ -314,6 +440,20 @@ def suppress(
                     f"primary cell {c!r} has value {values[c]} outside 1..{threshold - 1}"
                 )
             prim[pos[c]] = True
+    sec_lo = _secondary_lower(threshold, zeros_suppressible, secondary_lower)
+    can_up = np.zeros(n, dtype=bool)
+    for c in upgradable:
+        if c not in pos:
+            raise SDCError(f"unknown upgradable cell {c!r}")
+        if not prim[pos[c]]:
+            raise SDCError(f"upgradable cell {c!r} is not a primary cell")
+        can_up[pos[c]] = True
+    if can_up.any() and sec_lo > 1:
+        raise SDCError(
+            f"upgradable primaries need secondary_lower <= 1 (got {sec_lo:g}): a small count "
+            "printed with the secondary symbol would contradict a symbol that means >= "
+            f"{sec_lo:g}"
+        )
     cst = _costs(values, cost)
     w = np.array([cst[c] for c in ids])
     if np.any(w <= 0):
@@ -324,6 +464,11 @@ def suppress(
             raise SDCError(f"unknown initial secondary cell {c!r}")
         if values[c] == 0 and not zeros_suppressible:
             raise SDCError(f"initial secondary {c!r} is a zero; zeros are not suppressible")
+        if values[c] < sec_lo:
+            raise SDCError(
+                f"initial secondary {c!r} has value {values[c]} below the symbol's a-priori "
+                f"lower bound {sec_lo:g}"
+            )
         fixed_sec[pos[c]] = not prim[pos[c]]
     cand = (vals > 0) | zeros_suppressible
     cand &= ~prim
@@ -335,36 +480,54 @@ def suppress(
             allowed[pos[c]] = True
         cand &= allowed
     supp = prim | fixed_sec
-    sec_lo = 0.0 if zeros_suppressible else float(threshold)
+    upg = np.zeros(n, dtype=bool)
 
     crels = _compile([Cell(c) for c in ids], relations)
     comp_lp: _Complement | None = None
-    stats = {"rounds": 0, "complement_lps": 0, "audit_lps": 0, "pruned": 0}
-    for _ in range(max_rounds):
+    stats = {
+        "rounds": 0,
+        "complement_lps": 0,
+        "audit_lps": 0,
+        "pruned": 0,
+        "upgraded": 0,
+        "upgrades_pruned": 0,
+    }
+
+    def check() -> list[tuple[int, int]]:
         viol, lps = _check(
             vals,
             crels,
             supp,
             prim,
             threshold=threshold,
-            zeros_suppressible=zeros_suppressible,
+            sec_lo=sec_lo,
             protection=protection,
+            upg=upg,
         )
         stats["audit_lps"] += lps
+        return viol
+
+    for _ in range(max_rounds):
+        viol = check()
         if not viol:
             break
         stats["rounds"] += 1
         if comp_lp is None:
             comp_lp = _Complement(ids, vals, relations, w)
         for k, side in viol:
+            small = prim & ~upg
             # bounds of the deviations for the current pattern
             p_hi = np.where(cand | supp, INF, 0.0)
             m_hi = np.where(cand | supp, np.maximum(vals - sec_lo, 0.0), 0.0)
-            p_hi = np.where(prim, threshold - 1 - vals, p_hi)
-            m_hi = np.where(prim, vals - 1, m_hi)
+            p_hi = np.where(small, threshold - 1 - vals, p_hi)
+            m_hi = np.where(small, vals - 1, m_hi)
             p_lo = np.zeros(n)
             m_lo = np.zeros(n)
-            if protection == "apriori":
+            if upg[k]:
+                if side == 0:
+                    continue  # found before k was upgraded: an upgraded cell has no lower need
+                need = threshold - vals[k]  # upper end must reach n
+            elif protection == "apriori":
                 need = (vals[k] - 1) if side == 0 else (threshold - 1 - vals[k])
             else:
                 need = 1.0
@@ -377,34 +540,51 @@ def suppress(
                 p_lo[k] = need
                 m_hi[k] = 0.0
             comp_lp.set_bounds(p_hi, m_hi, p_lo, m_lo)
-            dev = comp_lp.solve(cand & ~supp)
+            sol = comp_lp.solve(cand & ~supp)
             stats["complement_lps"] += 1
-            if dev is None:
+            up_new = np.zeros(n, dtype=bool)
+            if sol is None and can_up.any():
+                # (a) let other upgradable <n cells exceed n-1 (printed as the symbol)
+                others = can_up & small
+                others[k] = False
+                if others.any():
+                    e_hi = np.where(others, INF, 0.0)
+                    comp_lp.set_bounds(p_hi, m_hi, p_lo, m_lo, e_hi)
+                    sol = comp_lp.solve(cand & ~supp, others)
+                    stats["complement_lps"] += 1
+                    if sol is not None:
+                        up_new = (sol[1] > 1e-7) & others
+                if sol is None and can_up[k] and not upg[k]:
+                    # (b) k itself is printed as the symbol; its requirement changes
+                    upg[k] = True
+                    stats["upgraded"] += 1
+                    continue
+            if sol is None:
                 raise SDCError(
                     f"primary cell {ids[k]!r} cannot be protected: no admissible complementary "
-                    "suppression exists (check candidates / zeros_suppressible)"
+                    "suppression exists (check candidates / zeros_suppressible / upgradable)"
                 )
+            dev = sol[0]
             new = (dev > 1e-7) & cand & ~supp
             supp |= new
+            if up_new.any():
+                upg |= up_new
+                stats["upgraded"] += int(up_new.sum())
     else:
         raise SDCError(f"secondary suppression did not converge in {max_rounds} rounds")
 
     if prune:
+        for i in (int(x) for x in np.flatnonzero(upg)):
+            upg[i] = False
+            if check():
+                upg[i] = True
+            else:
+                stats["upgrades_pruned"] += 1
         sec = np.flatnonzero(supp & ~prim & ~fixed_sec)
         order = sorted((int(x) for x in sec), key=lambda i: (-w[i], -vals[i], -i))
         for i in order:
             supp[i] = False
-            viol, lps = _check(
-                vals,
-                crels,
-                supp,
-                prim,
-                threshold=threshold,
-                zeros_suppressible=zeros_suppressible,
-                protection=protection,
-            )
-            stats["audit_lps"] += lps
-            if viol:
+            if check():
                 supp[i] = True
             else:
                 stats["pruned"] += 1
@@ -417,6 +597,7 @@ def suppress(
             status[c] = CellStatus.SECONDARY
         else:
             status[c] = CellStatus.ZERO if vals[i] == 0 else CellStatus.SAFE
+    upgraded = tuple(c for i, c in enumerate(ids) if upg[i])
     final = audit(
         published_cells(
             values,
@@ -424,16 +605,19 @@ def suppress(
             threshold=threshold,
             zeros_suppressible=zeros_suppressible,
             protection=protection,
+            secondary_lower=None if secondary_lower is None else int(sec_lo),
+            upgraded=upgraded,
         ),
         relations,
         explain=False,
     )
-    bad = final.unprotected()
+    by_id = final.by_id
+    bad = [r.cell_id for r in final.unprotected()]
+    bad += [c for c in upgraded if c in by_id and by_id[c].upper < threshold]
     if bad:  # pragma: no cover - the loop's own check makes this unreachable
-        raise SDCError(
-            f"internal error: final audit finds unprotected cells {[r.cell_id for r in bad][:5]}"
-        )
+        raise SDCError(f"internal error: final audit finds unprotected cells {bad[:5]}")
     secondary = tuple(c for c in ids if status[c] == CellStatus.SECONDARY)
+    stats["upgraded"] = len(upgraded)
     return SuppressionResult(
         status=status,
         primary=tuple(c for c in ids if status[c] == CellStatus.PRIMARY),
@@ -442,4 +626,5 @@ def suppress(
         suppressed_value=int(sum(values[c] for c in secondary)),
         audit=final,
         stats=stats,
+        upgraded=upgraded,
     )
