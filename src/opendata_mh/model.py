@@ -2069,15 +2069,25 @@ def _apply_editions(
     return pkg, tables, tuple(editions)
 
 
-def _one_edition(r: Relation, cells: Mapping[CellRef, str], base: str) -> bool:
+def _one_edition(
+    r: Relation,
+    cells: Mapping[CellRef, str],
+    base: str,
+    latent_eds: Mapping[CellRef, set[str]] | None = None,
+) -> bool:
     """True when every table cell and text figure of ``r`` comes from the same edition (text
     figures belong to the base edition): a relation holds among figures of one reference date,
-    so a relation that a later edition revised only in part is left out."""
+    so a relation that a later edition revised only in part is left out. A latent quantity
+    carries the editions of the table cells it is related to (``latent_eds``), so a prose figure
+    tied to a latent whose cells a later edition revised lapses too."""
     eds = {
         cells.get(ref, base) if ref.kind == "cell" else base
         for ref in r.refs
         if ref.kind != "latent"
     }
+    for ref in r.refs:
+        if ref.kind == "latent" and latent_eds:
+            eds |= latent_eds.get(ref, set())
     return len(eds) <= 1
 
 
@@ -2175,6 +2185,13 @@ def load_metadata(root: str | Path) -> Metadata:
     if editions:
         cell_eds = {CellRef("cell", t.id, c.key): c.edition for t in tables for c in t.cells}
         relations = [r for r in relations if _one_edition(r, cell_eds, base_edition)]
+        latent_eds: dict[CellRef, set[str]] = {}
+        for r in relations:
+            eds = {cell_eds.get(ref, base_edition) for ref in r.refs if ref.kind == "cell"}
+            for ref in r.refs:
+                if ref.kind == "latent":
+                    latent_eds.setdefault(ref, set()).update(eds)
+        relations = [r for r in relations if _one_edition(r, cell_eds, base_edition, latent_eds)]
     seen_rel: set[str] = set()
     for r in relations:
         if r.id in seen_rel:
