@@ -73,6 +73,7 @@ from opendata_mh.model import (
     TableSpec,
     load_metadata,
 )
+from opendata_mh.parquet import parquet_check
 from opendata_mh.validate import check as check_package
 
 Key = tuple[tuple[str, str], ...]
@@ -711,7 +712,7 @@ def build(
         if check:
             pkg_dir = Path(tmpd) / "datapackage"
             write_atomic(build_files(merged), pkg_dir)
-            report = check_package(pkg_dir)
+            report = check_package(pkg_dir, extra_checks=(parquet_check,))
             errors = [i for i in report.issues if i.severity == "error"]
             if errors:
                 head = "; ".join(f"{i.code} ({i.location()}): {i.message}" for i in errors[:5])

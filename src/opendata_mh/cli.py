@@ -37,6 +37,7 @@ from opendata_mh.errors import (
     PortalError,
 )
 from opendata_mh.generate import generate as generate_package
+from opendata_mh.parquet import parquet_check
 from opendata_mh.publish import PublishResult
 from opendata_mh.publish import publish as publish_package
 from opendata_mh.rdf import dcat_rdf
@@ -279,7 +280,7 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
 @click.option("--no-audit", is_flag=True, help="Skip the disclosure audit (see 'audit').")
 def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool) -> None:
     """Validate a data package: schema (frictionless), disclosure rules, consistency, metadata,
-    and the disclosure audit.
+    the Parquet copies cell by cell against their CSVs, and the disclosure audit.
 
     PACKAGE_DIR is the package directory or its datapackage.json (default: datapackage).
     Every finding names the resource, the CSV data row (1-based) and the field. Known
@@ -291,7 +292,8 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool) -> None
                 bad descriptor).
     """
     try:
-        report = check_package(package_dir, extra_checks=() if no_audit else (audit_check,))
+        extra = (parquet_check,) if no_audit else (parquet_check, audit_check)
+        report = check_package(package_dir, extra_checks=extra)
     except OpendataMhError as exc:
         _fail("check", exc, as_json)
     except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from opendata_mh.report import Issue, PackageData, Severity
 
 SCHEMA_KEY = b"frictionless:schema"
 RESOURCE_KEY = b"frictionless:resource"
@@ -180,12 +182,11 @@ def resource_parquet(resource: Mapping[str, Any], rows: Sequence[Sequence[str]])
     return _to_bytes(resource_arrow(resource, rows))
 
 
-def combined_arrow(
+def _combined_columns(
     tables: Sequence[tuple[Mapping[str, Any], Sequence[Sequence[str]]]],
-    package: Mapping[str, Any] | None = None,
-) -> pa.Table:
-    """The long table of every table resource: ``tables`` is ``[(resource, rows), ...]`` as for
-    :func:`resource_arrow`. See :data:`COMBINED_COLUMNS` and the module docstring."""
+) -> tuple[dict[str, list[Any]], list[str], list[str]]:
+    """The combined file's columns before typing (CSV strings; ``report_table`` as given in
+    the descriptor), the dimension columns and the extra value columns."""
     dims: list[str] = []
     for res, _rows in tables:
         for k in _dims(res):
@@ -223,6 +224,16 @@ def combined_arrow(
                 cols[d].append(r[idx[d]] if d in rdims else None)
             for c in (*VALUE_COLUMNS, *extra):
                 cols[c].append(r[idx[c]])
+    return cols, dims, extra
+
+
+def combined_arrow(
+    tables: Sequence[tuple[Mapping[str, Any], Sequence[Sequence[str]]]],
+    package: Mapping[str, Any] | None = None,
+) -> pa.Table:
+    """The long table of every table resource: ``tables`` is ``[(resource, rows), ...]`` as for
+    :func:`resource_arrow`. See :data:`COMBINED_COLUMNS` and the module docstring."""
+    cols, dims, extra = _combined_columns(tables)
     ints = {"value", "value_lower", "value_upper"}
     plain = {"dimensions", "labels", "labels_en", "value_printed"}
     arrays, afields = [], []
@@ -285,12 +296,193 @@ def read_parquet(path: str) -> pa.Table:
     return pq.read_table(path)
 
 
+# --------------------------------------------------------------------------------------------
+# The check: each Parquet twin against its CSV (plugged into validate.check as an extra check)
+# --------------------------------------------------------------------------------------------
+
+ISSUE_CODES: dict[str, Severity] = {"package.parquet-mismatch": "error"}
+"""Issue codes of :func:`parquet_check` (``check`` emits them through ``extra_checks``)."""
+
+MAX_MISMATCHES = 20
+"""At most this many cell issues per Parquet file; one more issue says how many were left out."""
+
+
+def _mismatch(
+    message: str, resource: str, row: int | None = None, field: str | None = None
+) -> Issue:
+    return Issue("package.parquet-mismatch", "error", message, resource, row, field)
+
+
+def _differs(csv_value: Any, pq_value: Any) -> str | None:
+    """Why a Parquet cell differs from its CSV cell (no value in the text: a tampered or
+    unprotected figure must not reach public CI logs), or None when they agree. ``csv_value``
+    is the CSV string (or, in the combined file, a descriptor value such as ``reportTable``
+    or None where a table lacks a dimension)."""
+    if csv_value is None or csv_value == "":
+        if pq_value is None or (csv_value == "" and pq_value == ""):
+            return None
+        return "the CSV cell is empty but the Parquet cell holds a value (expected null)"
+    if pq_value is None:
+        return "the CSV cell holds a value but the Parquet cell is null"
+    if not isinstance(csv_value, str):
+        return None if csv_value == pq_value else "the Parquet value differs from the package's"
+    if isinstance(pq_value, bool):
+        same = csv_value.lower() == str(pq_value).lower()
+    elif isinstance(pq_value, (int, float)):
+        try:
+            same = float(csv_value) == float(pq_value)
+        except ValueError:
+            same = False
+    else:
+        same = csv_value == str(pq_value)
+    return None if same else "the Parquet value differs from the CSV's"
+
+
+def _csv_rows(pkg: PackageData, name: str) -> list[list[str]]:
+    """The CSV of resource ``name`` as ``[header, *rows]`` (header from the CSV, or from the
+    schema when the CSV has no data row)."""
+    data = pkg.rows.get(name, [])
+    if data:
+        header = list(data[0])
+    else:
+        res = pkg.resource(name) or {}
+        header = [str(f.get("name")) for f in (res.get("schema") or {}).get("fields", [])]
+    return [header, *[[r.get(c) or "" for c in header] for r in data]]
+
+
+def _compare(
+    pq_name: str,
+    table: pa.Table,
+    columns: Sequence[str],
+    expected: Mapping[str, Sequence[Any]],
+    where: Sequence[str],
+) -> list[Issue]:
+    """Cell-by-cell comparison of ``table`` with ``expected`` (column -> values, in
+    ``columns`` order); ``where[i]`` names row ``i + 1``'s source for the messages."""
+    got = list(table.column_names)
+    if got != list(columns):
+        missing = [c for c in columns if c not in got]
+        extra = [c for c in got if c not in columns]
+        detail = (f"missing {', '.join(missing)}" if missing else "") + (
+            f"{'; ' if missing else ''}extra {', '.join(extra)}" if extra else ""
+        )
+        return [
+            _mismatch(
+                f"the Parquet columns differ from the CSV's ({detail or 'other order'}); "
+                "regenerate the package (opendata-mh generate)",
+                pq_name,
+            )
+        ]
+    n = len(where)
+    if table.num_rows != n:
+        return [
+            _mismatch(
+                f"the Parquet file has {table.num_rows} rows, the CSV {n}; regenerate the "
+                "package (opendata-mh generate)",
+                pq_name,
+            )
+        ]
+    out: list[Issue] = []
+    left_out = 0
+    for c in columns:
+        values = table.column(c).to_pylist()
+        for i, (want, have) in enumerate(zip(expected[c], values, strict=True)):
+            why = _differs(want, have)
+            if why is None:
+                continue
+            if len(out) >= MAX_MISMATCHES:
+                left_out += 1
+                continue
+            out.append(
+                _mismatch(
+                    f"{why} ({where[i]}, column {c}); the Parquet twin must hold exactly the "
+                    "CSV's figures: regenerate the package (opendata-mh generate)",
+                    pq_name,
+                    i + 1,
+                    c,
+                )
+            )
+    if left_out:
+        out.append(_mismatch(f"{left_out} more differing cell(s) not listed", pq_name))
+    return out
+
+
+def parquet_issues(pkg: PackageData) -> list[Issue]:
+    """Compare every Parquet twin of the package with the CSV it is a format of.
+
+    A Parquet resource (``format`` parquet) whose ``isFormatOf`` names one CSV resource must
+    have the CSV's columns in the CSV's order, the same number of rows and, cell by cell, the
+    same values (integers and numbers by value, strings as written) with null where the CSV
+    cell is empty (a masked, range or unresolved cell's ``value``). The combined file
+    (``isFormatOf`` lists the table resources) must equal what :func:`combined_arrow` builds
+    from those CSVs. Each difference is a ``package.parquet-mismatch`` issue (error) naming
+    the Parquet resource, its 1-based row and the column; the message names the CSV row and
+    never a value. At most :data:`MAX_MISMATCHES` cell issues per file, then a count.
+
+    A file pyarrow cannot read is one issue (without a row). Parquet resources that name no
+    CSV resource of the package are skipped.
+    """
+    issues: list[Issue] = []
+    for res in pkg.descriptor.get("resources", []):
+        if not isinstance(res, dict) or str(res.get("format", "")).lower() != "parquet":
+            continue
+        name, of = str(res.get("name")), res.get("isFormatOf")
+        if isinstance(of, str):
+            sources = [of]
+        elif isinstance(of, list) and all(isinstance(x, str) for x in of):
+            sources = list(of)
+        else:
+            continue
+        if not sources or any(x not in pkg.rows for x in sources):
+            continue
+        try:
+            table = pq.read_table(pkg.base_path / str(res["path"]))
+        except (pa.ArrowException, OSError) as exc:
+            issues.append(_mismatch(f"pyarrow cannot read the Parquet file: {exc}", name))
+            continue
+        if isinstance(of, str):
+            rows = _csv_rows(pkg, of)
+            header = rows[0]
+            expected = {c: [r[j] for r in rows[1:]] for j, c in enumerate(header)}
+            where = [f"{of} row {i}" for i in range(1, len(rows))]
+            issues += _compare(name, table, header, expected, where)
+            continue
+        tables = []
+        for x in sources:
+            src = pkg.resource(x)
+            if src is None:
+                break
+            tables.append((src, _csv_rows(pkg, x)))
+        else:
+            try:
+                cols = _combined_columns(tables)[0]
+            except (KeyError, IndexError) as exc:
+                issues.append(
+                    _mismatch(f"the CSVs lack a column of the combined file: {exc}", name)
+                )
+                continue
+            where = [f"{src['name']} row {i}" for src, rows in tables for i in range(1, len(rows))]
+            issues += _compare(name, table, list(cols), cols, where)
+    return issues
+
+
+def parquet_check(pkg: PackageData) -> Iterable[Issue]:
+    """:func:`parquet_issues` as an extra check of ``validate.check(path, extra_checks=...)``
+    (``validate`` does not import pyarrow; ``check`` in the CLI, ``publish`` and ``build``
+    plug it in)."""
+    return parquet_issues(pkg)
+
+
 __all__ = [
     "COMBINED_COLUMNS",
+    "ISSUE_CODES",
+    "MAX_MISMATCHES",
     "RESOURCE_KEY",
     "SCHEMA_KEY",
     "combined_arrow",
     "combined_parquet",
+    "parquet_check",
+    "parquet_issues",
     "read_parquet",
     "resource_arrow",
     "resource_parquet",

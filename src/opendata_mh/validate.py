@@ -65,7 +65,12 @@ relation is violated when it cannot hold within the narrowed intervals (see
 added to all others, still conflict; otherwise it is reported as resolved (info).
 
 Extension point: ``check(path, extra_checks=(fn, ...))`` calls each ``fn(PackageData)`` and adds
-the issues it yields (used to plug in the disclosure audit without importing it here).
+the issues it yields. Plugged in this way (so that this module imports neither HiGHS nor
+pyarrow): the disclosure audit (:func:`opendata_mh.audit.audit_check`, ``audit.*`` codes) and the
+comparison of each Parquet twin with its CSV (:func:`opendata_mh.parquet.parquet_check`:
+``package.parquet-mismatch`` [error], resource = the Parquet resource, row, field; the CLI's
+``check``, ``publish`` and ``build`` plug it in). Frictionless alone checks a Parquet file only
+against its Table Schema, not against the disclosure rules.
 """
 
 from __future__ import annotations

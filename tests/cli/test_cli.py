@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from opendata_mh.audit import audit_check
 from opendata_mh.cli import main
+from opendata_mh.parquet import parquet_check
 from opendata_mh.validate import check
 from tests.conftest import BREAKAGES
 
@@ -29,7 +30,7 @@ def test_check_json_equals_library_result(runner: CliRunner, package_dir: Path) 
     result = runner.invoke(main, ["check", str(package_dir), "--json"])
     assert result.exit_code == 0, result.output
     env = _json(result)
-    lib = check(package_dir, extra_checks=[audit_check]).to_dict()
+    lib = check(package_dir, extra_checks=[parquet_check, audit_check]).to_dict()
     assert env["ok"] is True and env["command"] == "check" and env["error"] is None
     assert env["summary"] == lib["summary"]
     assert env["issues"] == lib["issues"]
@@ -58,7 +59,8 @@ def test_check_breakage_exit_1(
     assert {"code": code, "resource": res, "row": row, "field": field} in [
         {k: i[k] for k in ("code", "resource", "row", "field")} for i in env["issues"]
     ]
-    assert env["issues"] == check(package_dir, extra_checks=[audit_check]).to_dict()["issues"]
+    lib = check(package_dir, extra_checks=[parquet_check, audit_check])
+    assert env["issues"] == lib.to_dict()["issues"]
     human = runner.invoke(main, ["check", str(package_dir)])
     assert human.exit_code == 1 and code in human.stdout and "FAILED" in human.stdout
 

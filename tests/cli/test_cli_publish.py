@@ -18,7 +18,7 @@ SECRET = "eyJ-test-token-never-printed"
 
 @pytest.fixture
 def pkg(package_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr("opendata_mh.validate.check", lambda path: Report())
+    monkeypatch.setattr("opendata_mh.validate.check", lambda path, **_kw: Report())
     monkeypatch.setenv("OPENDATA_MH_CKAN_TOKEN", SECRET)
     return add_dcat(package_dir)
 

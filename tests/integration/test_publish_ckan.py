@@ -102,7 +102,7 @@ def test_one_changed_table_is_updated_in_place(
     name = build_record(small).dataset.name
     before = {r["id"]: r["url"] for r in _show(ckan, name)["resources"]}
     # a byte change that check would flag is fine here: this test is about the portal
-    monkeypatch.setattr("opendata_mh.validate.check", lambda path: Report())
+    monkeypatch.setattr("opendata_mh.validate.check", lambda path, **_kw: Report())
     edit_csv(small, "small", 1, value_printed="12 ")
     res = publish(small, ckan.url, ckan.org, ckan.token)
     assert res.plan is not None and res.applied is not None

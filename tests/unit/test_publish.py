@@ -29,7 +29,7 @@ ORG = "nrm"
 def pkg(package_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fixture package with a dcat block; ``check`` is taken as passing (it has its own
     tests) except in the tests of the refusal, which use the real one."""
-    monkeypatch.setattr("opendata_mh.validate.check", lambda path: Report())
+    monkeypatch.setattr("opendata_mh.validate.check", lambda path, **_kw: Report())
     return add_dcat(package_dir)
 
 
