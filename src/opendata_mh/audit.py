@@ -40,9 +40,19 @@ and the interval as found: the package never spells out the true value of a mask
 one its figures give away (a statistics office does not do the attacker's work). A finding
 matches an acknowledgement when the cell, the code and the fingerprint of the interval found all
 agree; it is then reported as ``audit.acknowledged`` (info, without the interval). A finding
-whose interval changed, or a new one, stays an error, and its message shows the interval and the
-fingerprint to acknowledge it with; an acknowledgement that matches no finding is
-``audit.stale-acknowledgement`` (warning: remove or update it; without the interval).
+whose interval *contains* an acknowledged interval of the same cell (recovered from the
+fingerprint by trying every interval within the cell's a-priori bounds) gives away no more than
+what was acknowledged, and is acknowledged too (``CellAudit.within_acknowledged``): this is what
+a historic cell shows once a later edition has left out some of its relations (the attacker who
+also holds the historic publication learns nothing new). A finding that is narrower anywhere,
+or a new one, stays an error, and its message shows the interval and the fingerprint to
+acknowledge it with; an acknowledgement that matches no finding is
+``audit.stale-acknowledgement`` (warning: remove or update it; without the interval). The
+relation ids of an acknowledgement are informational: one the package no longer has (a later
+edition left it out) is reported as ``audit.acknowledged-relation-lapsed`` (info; a warning
+would fail ``check`` for every package with a later edition) and never voids the
+acknowledgement; when the cell is protected without those relations, the acknowledgement is
+not stale either (the historic publication still gives the cell away).
 
 Where intervals appear: the messages of unacknowledged findings (the maintainer must see them),
 the ``opendata-mh audit`` table and :meth:`CellAudit.to_dict` (``--json``; the audit's result,
@@ -61,6 +71,8 @@ data row) and ``field`` (``value``) of the cell:
   ``audit.acknowledged``          [info]    a finding that matches an acknowledgement (the
                                             message names no interval)
   ``audit.stale-acknowledgement`` [warning] an acknowledgement that matches no current finding
+  ``audit.acknowledged-relation-lapsed`` [info] an acknowledgement names a relation id the
+                                            package no longer has (left out by a later edition)
   ``audit.interval-narrowed``     [info]    a rounded, range or unresolved cell narrowed by the
                                             relations (not a protected cell)
   ``audit.relations-excluded``    [info]    relations of a known discrepancy left out of the audit
@@ -98,6 +110,7 @@ ISSUE_CODES: dict[str, Severity] = {
     "audit.infeasible": "error",
     "audit.acknowledged": "info",
     "audit.stale-acknowledgement": "warning",
+    "audit.acknowledged-relation-lapsed": "info",
     "audit.interval-narrowed": "info",
     "audit.relations-excluded": "info",
     "audit.invalid": "error",
@@ -157,6 +170,8 @@ class CellAudit:
         pinned_by: ids of the package relations that prove the narrowed bounds.
         target: the cell is a protected target (a masked cell).
         acknowledged: the matching acknowledgement, if any.
+        within_acknowledged: the finding does not match ``acknowledged`` exactly but its
+            interval contains the acknowledged one (it gives away no more).
     """
 
     cell: str
@@ -170,6 +185,7 @@ class CellAudit:
     pinned_by: tuple[str, ...] = ()
     target: bool = True
     acknowledged: Acknowledgement | None = None
+    within_acknowledged: bool = False
 
     @property
     def finding_code(self) -> str | None:
@@ -205,6 +221,7 @@ class CellAudit:
             "fingerprint": self.fingerprint,
             "pinned_by": list(self.pinned_by),
             "acknowledged": self.acknowledged.to_dict() if self.acknowledged else None,
+            "within_acknowledged": self.within_acknowledged,
         }
 
 
@@ -574,6 +591,9 @@ def audit_package(
             )
         )
     ack_by = {(a.cell, a.code, a.fingerprint): a for a in acks}
+    acks_of: dict[str, list[Acknowledgement]] = {}
+    for a in acks:
+        acks_of.setdefault(a.cell, []).append(a)
     used: set[tuple[str, str, str]] = set()
     cells: list[CellAudit] = []
     for vid in prob.order:
@@ -605,15 +625,54 @@ def audit_package(
         if code is not None and fp is not None:
             key = (vid, code, fp)
             ack = ack_by.get(key)
+            within = False
+            if ack is None and iv[0] is not None and iv[1] is not None:
+                for a in acks_of.get(vid, ()):
+                    aiv = _acknowledged_interval(a, ap)
+                    if aiv is not None and iv[0] <= aiv[0] and aiv[1] <= iv[1]:
+                        ack, key, within = a, (a.cell, a.code, a.fingerprint), True
+                        break
             if ack is not None:
                 used.add(key)
-                ca = CellAudit(**{**ca.__dict__, "acknowledged": ack})
+                ca = CellAudit(
+                    **{**ca.__dict__, "acknowledged": ack, "within_acknowledged": within}
+                )
         cells.append(ca)
         issues += _cell_issues(ca)
-    stale = tuple(a for k, a in ack_by.items() if k not in used)
+    rel_ids = {
+        r.get("id") for r in prob.pkg.descriptor.get("relations") or [] if isinstance(r, dict)
+    }
+    now_of = {c.cell: c for c in cells}
+    lapsed_protected: set[tuple[str, str, str]] = set()
+    for a in acks:
+        gone = [r for r in a.relations if r not in rel_ids]
+        if gone:
+            var = prob.vars[a.cell]
+            key = (a.cell, a.code, a.fingerprint)
+            now = now_of.get(a.cell)
+            also = ""
+            if key not in used and now is not None and now.status == "protected":
+                # the historic finding is not visible in this package any more: expected once a
+                # later edition left out its relations, so no stale warning
+                lapsed_protected.add(key)
+                also = "; without them the cell is protected in this package"
+            issues.append(
+                Issue(
+                    "audit.acknowledged-relation-lapsed",
+                    "info",
+                    f"acknowledgement of {a.code} for {a.cell} names relation(s) "
+                    f"{', '.join(gone)} that the package no longer has (a later edition left "
+                    "them out); the relations are informational: the acknowledgement holds "
+                    f"while cell, code and fingerprint match{also}",
+                    var.resource,
+                    var.row,
+                    "value",
+                )
+            )
+    stale = tuple(a for k, a in ack_by.items() if k not in used and k not in lapsed_protected)
     for a in stale:
         var = prob.vars[a.cell]
-        now = next((c for c in cells if c.cell == a.cell), None)
+        now = now_of.get(a.cell)
         # no interval here: neither the acknowledged one (it is only a fingerprint) nor the
         # current one (an unacknowledged finding's own error message shows it)
         if now is None:
@@ -670,6 +729,11 @@ def _cell_issues(c: CellAudit) -> list[Issue]:
         # no interval: check prints this in public CI logs
         a = c.acknowledged
         what = "exact disclosure" if c.status == "exact" else "narrowing"
+        if c.within_acknowledged:
+            what = (
+                f"{what} that gives away no more than the acknowledged {a.code} (its interval "
+                "contains the acknowledged one)"
+            )
         return [
             Issue(
                 "audit.acknowledged",
@@ -685,6 +749,21 @@ def _cell_issues(c: CellAudit) -> list[Issue]:
         f"{c.interval_text()}, pinned by {pins}; fingerprint to acknowledge it: {c.fingerprint}"
     )
     return [Issue(code, "error", msg, *where)]
+
+
+def _acknowledged_interval(
+    a: Acknowledgement, a_priori: tuple[int, int | None]
+) -> tuple[int, int] | None:
+    """The interval whose fingerprint ``a`` carries, found by trying every interval within the
+    cell's a-priori bounds (at most ~5,000 for a span of 100), or None (unbounded, not found)."""
+    lo0, hi0 = a_priori
+    if hi0 is None or hi0 - lo0 > 100:
+        return None
+    for lo in range(lo0, hi0 + 1):
+        for up in range(lo, hi0 + 1):
+            if finding_fingerprint(a.cell, a.code, (lo, up)) == a.fingerprint:
+                return (lo, up)
+    return None
 
 
 def audit_path(

@@ -1737,7 +1737,8 @@ def _load_acknowledged_findings(
     """``acknowledged_findings.toml``: every entry names a masked cell of a table, a code of
     :data:`AUDIT_FINDING_CODES`, the finding's ``fingerprint`` (``sha256:`` + 64 hex, as
     ``opendata-mh audit`` prints it; it must be the fingerprint of this cell and code with some
-    interval within the cell's bounds), the pinning relations (existing ids), a reason, who and
+    interval within the cell's bounds), the pinning relations (ids of ``relations.toml``, also
+    those a later edition left out: they are informational), a reason, who and
     an ISO date; one entry per cell and code. The former key ``interval`` is refused: the values
     of masked cells are not written into the metadata. Whether an entry still matches a finding
     is decided by the audit, not here."""
@@ -2182,8 +2183,10 @@ def load_metadata(root: str | Path) -> Metadata:
         _read_toml(root / "relations.toml", "relations.toml", col, required=False), resolver, col
     )
     relations += text_relations
+    lapsed_rel: set[str] = set()  # relation ids a later edition left out (see _one_edition)
     if editions:
         cell_eds = {CellRef("cell", t.id, c.key): c.edition for t in tables for c in t.cells}
+        lapsed_rel = {r.id for r in relations}
         relations = [r for r in relations if _one_edition(r, cell_eds, base_edition)]
         latent_eds: dict[CellRef, set[str]] = {}
         for r in relations:
@@ -2192,6 +2195,7 @@ def load_metadata(root: str | Path) -> Metadata:
                 if ref.kind == "latent":
                     latent_eds.setdefault(ref, set()).update(eds)
         relations = [r for r in relations if _one_edition(r, cell_eds, base_edition, latent_eds)]
+        lapsed_rel -= {r.id for r in relations}
     seen_rel: set[str] = set()
     for r in relations:
         if r.id in seen_rel:
@@ -2229,8 +2233,11 @@ def load_metadata(root: str | Path) -> Metadata:
         root / "acknowledged_findings.toml", "acknowledged_findings.toml", col, required=False
     )
     if editions and isinstance(raw_ack.get("findings"), list):
-        # an acknowledgement of a figure that a later edition revised, or that cites a relation
-        # the edition superseded, lapses (it was about the earlier publication)
+        # an acknowledgement of a figure that a later edition revised lapses (it was about the
+        # earlier publication of that figure). One that cites a relation an edition left out
+        # stays: its cell, code and fingerprint decide (the relations are informational; the
+        # audit reports a relation id the package no longer has, as audit.acknowledged-relation-
+        # lapsed)
         revised = {
             str(CellRef("cell", t.id, c.key))
             for t in tables
@@ -2242,16 +2249,12 @@ def load_metadata(root: str | Path) -> Metadata:
             "findings": [
                 f
                 for f in raw_ack["findings"]
-                if not isinstance(f, dict)
-                or (
-                    f.get("cell") not in revised
-                    and all(r in seen_rel for r in f.get("relations") or [])
-                )
+                if not isinstance(f, dict) or f.get("cell") not in revised
             ],
         }
     acknowledged = _load_acknowledged_findings(
         raw_ack,
-        seen_rel,
+        seen_rel | lapsed_rel,
         resolver,
         tmap,
         col,

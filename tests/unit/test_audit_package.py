@@ -489,3 +489,79 @@ def test_issue_codes_documented() -> None:
     for code, severity in ISSUE_CODES.items():
         assert f"``{code}``" in (mod.__doc__ or ""), code
         assert f"| `{code}` | {severity} |" in readme, code
+
+
+# --------------------------------------------------------------------------------------------
+# a finding that gives away no more than its acknowledgement; relation ids are informational
+# --------------------------------------------------------------------------------------------
+
+WINDOW_NL = (
+    "sexual_exploitation_by_sector_region/period=2023/sector_sexual=window/region=netherlands"
+)
+"""Narrowed to [1, 3] by the printed figures (CSV row 43)."""
+
+
+def _refingerprint(cell: str, code: str, iv: tuple[int, int]) -> Callable[[dict], None]:
+    def fn(d: dict) -> None:
+        (a,) = [a for a in d["acknowledgedFindings"] if a["cell"] == cell]
+        a["code"], a["fingerprint"] = code, finding_fingerprint(cell, code, iv)
+
+    return fn
+
+
+def test_finding_wider_than_its_acknowledgement_is_acknowledged(real_copy: Path) -> None:
+    """Acknowledged as exactly 2 (what a historic publication with more relations gave away);
+    the package now narrows it only to [1, 3], which contains 2: nothing new is given away."""
+    edit_descriptor(real_copy, _refingerprint(WINDOW_NL, "audit.exact-disclosure", (2, 2)))
+    a = audit_path(real_copy)
+    c = a.by_cell()[WINDOW_NL]
+    assert (c.interval, c.finding_code) == ((1, 3), "audit.narrowed")
+    assert c.acknowledged is not None and c.within_acknowledged
+    assert a.ok and a.stale == ()
+    (i,) = [i for i in a.issues if i.resource == c.resource and i.row == 43]
+    assert (i.code, i.severity) == ("audit.acknowledged", "info")
+    assert "gives away no more than the acknowledged audit.exact-disclosure" in i.message
+    assert not INTERVAL_RE.search(i.message)
+
+
+@pytest.mark.parametrize("iv", [(2, 4), (3, 4), (4, 4)])
+def test_finding_narrower_than_its_acknowledgement_fails(
+    real_copy: Path, iv: tuple[int, int]
+) -> None:
+    """[1, 3] does not contain the acknowledged interval: the package tells something new."""
+    edit_descriptor(real_copy, _refingerprint(WINDOW_NL, "audit.narrowed", iv))
+    a = audit_path(real_copy)
+    c = a.by_cell()[WINDOW_NL]
+    assert c.acknowledged is None and not c.within_acknowledged
+    got = {(i.code, i.severity) for i in a.issues if i.row == 43 and i.resource == c.resource}
+    assert got == {("audit.narrowed", "error"), ("audit.stale-acknowledgement", "warning")}
+
+
+def test_a_relation_the_package_no_longer_has_is_informational(real_copy: Path) -> None:
+    def fn(d: dict) -> None:
+        for a in d["acknowledgedFindings"]:
+            if a["cell"] == OM_2019:
+                a["relations"] = [*a["relations"], "om.gone_in_a_later_edition.2019"]
+
+    edit_descriptor(real_copy, fn)
+    a = audit_path(real_copy)
+    assert a.ok and a.by_cell()[OM_2019].acknowledged is not None
+    (i,) = [i for i in a.issues if i.code == "audit.acknowledged-relation-lapsed"]
+    assert (i.severity, i.resource, i.row) == ("info", "om_cases_by_form", 1)
+    assert "om.gone_in_a_later_edition.2019" in i.message and not INTERVAL_RE.search(i.message)
+    assert check(real_copy, extra_checks=[audit_check]).ok
+
+
+def test_protected_without_its_lapsed_relations_is_not_stale(real_copy: Path) -> None:
+    """The pinning relation left out (as a later edition does): the cell is protected in this
+    package, its acknowledgement names a relation the package lacks, so it is not stale."""
+
+    def fn(d: dict) -> None:
+        d["relations"] = [r for r in d["relations"] if r["id"] != "om.forms_sum_to_registered.2019"]
+
+    edit_descriptor(real_copy, fn)
+    a = audit_path(real_copy)
+    assert a.by_cell()[OM_2019].status == "protected"
+    assert a.ok and a.stale == ()
+    (i,) = [i for i in a.issues if i.code == "audit.acknowledged-relation-lapsed"]
+    assert "without them the cell is protected in this package" in i.message
