@@ -61,8 +61,17 @@ Consistency semantics: cells are intervals [value_lower, value_upper] (exact and
 the intersection of what every relation not listed as a known discrepancy implies, iterated to a
 fixpoint; masked, rounded and range cells are narrowed the same way (bounds propagation). A
 relation is violated when it cannot hold within the narrowed intervals (see
-:func:`relation_holds`). A known discrepancy is shown as such while the relations it lists,
-added to all others, still conflict; otherwise it is reported as resolved (info).
+:func:`relation_holds`); its message shows the published intervals of its cells (a masked cell
+stays [1, 4]) and the derived intervals of its latent quantities, and, when it uses a latent
+quantity, every relation and table that determines that latent (a changed cell in one table
+moves a latent total and makes the relations of *other* tables fail; the issue is anchored on
+the relation's own first cell). A known discrepancy is shown as such while the relations it
+lists, added to all others, still conflict; otherwise it is reported as resolved (info).
+
+Public output: ``check`` runs in public CI logs, so it never prints the narrowed interval of a
+masked cell, and its summary has ``latent_quantities`` (how many there are), not their
+intervals: a latent total of exact cells and one ``<5`` cell, narrowed by the relations, is that
+cell's value (``opendata-mh audit``, the maintainer's local tool, shows intervals).
 
 Extension point: ``check(path, extra_checks=(fn, ...))`` calls each ``fn(PackageData)`` and adds
 the issues it yields. Plugged in this way (so that this module imports neither HiGHS nor
@@ -272,18 +281,40 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
         for e in task.errors:
             code = _FRICTIONLESS_CODES.get(e.type, "schema.other")
             row_number = getattr(e, "row_number", None)
+            row = row_number - 1 if isinstance(row_number, int) else None
             field = getattr(e, "field_name", None) or getattr(e, "label", None)
-            msg = e.message if code != "schema.other" else f"{e.type}: {e.message}"
-            issues.append(
-                _issue(
-                    code,
-                    msg,
-                    task.name,
-                    row_number - 1 if isinstance(row_number, int) else None,
-                    field or None,
-                )
-            )
+            msg = _frictionless_message(e, row)
+            if code == "schema.other":
+                msg = f"{e.type}: {msg}"
+            issues.append(_issue(code, msg, task.name, row, field or None))
     return issues
+
+
+def _frictionless_message(e: Any, row: int | None) -> str:
+    """A frictionless error in our own words: rows are the 1-based CSV *data* row (as in the
+    issue's ``row``; frictionless counts the header as row 1) and columns are named, never
+    "row/field at position n". ``e`` is a frictionless error; ``row`` its data row or None."""
+    title = str(getattr(e, "title", "") or e.type).strip()
+    note = str(getattr(e, "note", "") or "").strip()
+    field = getattr(e, "field_name", None) or None
+    number = getattr(e, "field_number", None)
+    column = f"field {field}" if field else f"column {number}" if number else ""
+    if hasattr(e, "cell") and row is not None:  # a cell error
+        where = f"data row {row}" + (f", {column}" if column else "")
+        cell = getattr(e, "cell", None)
+        text = f"{title} in {where}"
+        if cell not in (None, ""):
+            text += f' (value "{cell}")'
+    elif row is not None:  # a row error
+        text = f"{title} in data row {row}"
+    elif hasattr(e, "label"):  # a header (label) error
+        label = getattr(e, "label", None)
+        text = f'{title} in the header: label "{label}"' + (
+            f" where the schema has {column}" if field else f" ({column})" if column else ""
+        )
+    else:
+        return str(e.message)
+    return f"{text}: {note}" if note else text
 
 
 def _dialect_issues(pkg: PackageData) -> list[Issue]:
@@ -688,7 +719,8 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
             _issue(
                 "consistency.relation-violated",
                 f"relation {r.id} ({r.type}) does not hold: "
-                f"{_describe(r, vals_good)}. {r.description_en}".strip(),
+                f"{_describe(r, vals_good, values)}. {r.description_en}".strip()
+                + _through_latents(r, good, locs),
                 loc.resource,
                 loc.row,
                 loc.field,
@@ -751,9 +783,9 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
         "relations": len(rels),
         "relations_failed": n_failed,
         "known_discrepancies": known_list,
-        "latent": {
-            str(x): [_fmt(vals_good[x][0]), _fmt(vals_good[x][1])] for x in sorted(latent, key=str)
-        },
+        # a count only: the narrowed intervals of latent quantities can equal masked cells (a
+        # latent total of one <5 cell and exact ones is that cell), and the summary is public
+        "latent_quantities": len(latent),
     }
     return issues, summary
 
@@ -806,6 +838,39 @@ def _fixpoint(
     return values, conflicts
 
 
+def _through_latents(r: _Rel, rels: Sequence[_Rel], locs: Mapping[CellRef, _Loc]) -> str:
+    """When ``r`` uses latent quantities (totals the report does not print), the relations and
+    tables that determine them: the break can be in any of those tables, not only in the ones
+    ``r`` names (a changed cell of one table moves a latent total, and the relations of the
+    *other* tables then fail). Empty when ``r`` uses no latent."""
+    todo = [x for x in _refs(r) if x.kind == "latent"]
+    if not todo:
+        return ""
+    seen_latent = set(todo)
+    seen: list[_Rel] = []
+    while todo:
+        lat = todo.pop()
+        for q in rels:
+            if q in seen or lat not in _refs(q):
+                continue
+            seen.append(q)
+            for x in _refs(q):
+                if x.kind == "latent" and x not in seen_latent:
+                    seen_latent.add(x)
+                    todo.append(x)
+    others = [q.id for q in seen if q.id != r.id]
+    tables = sorted(
+        {res for q in [r, *seen] for x in _refs(q) if (res := locs[x].resource) is not None}
+    )
+    names = ", ".join(str(x) for x in sorted(seen_latent, key=str))
+    shown = ", ".join(others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
+    return (
+        f" The unprinted total(s) {names} are also set by "
+        f"{shown or 'no other relation'}; the figure at fault can be in any of the tables "
+        f"involved: {', '.join(tables)}."
+    )
+
+
 def _fmt(x: float) -> int | float | None:
     if x == INF:
         return None
@@ -817,15 +882,25 @@ def _iv(iv: Interval) -> str:
     return str(lo) if lo == up else f"[{lo}, {'inf' if up is None else up}]"
 
 
-def _describe(r: _Rel, values: Mapping[CellRef, Interval]) -> str:
+def _describe(
+    r: _Rel, narrowed: Mapping[CellRef, Interval], published: Mapping[CellRef, Interval]
+) -> str:
+    """The relation's figures: published cells and text figures with their *published*
+    intervals (a masked cell stays [1, 4]: the narrowed interval of a masked cell would spell
+    out what the audit protects, in public CI logs), latent quantities with their narrowed
+    interval (an unprinted total derived from the other relations)."""
+
+    def iv(x: CellRef) -> Interval:
+        return narrowed[x] if x.kind == "latent" else published[x]
+
     if r.type == "identity":
-        return "; ".join(f"{x} = {_iv(values[x])}" for x in r.parts)
+        return "; ".join(f"{x} = {_iv(iv(x))}" for x in r.parts)
     assert r.total is not None
-    parts = [values[x] for x in r.parts]
+    parts = [iv(x) for x in r.parts]
     s = (sum(p[0] for p in parts), sum(p[1] for p in parts))
-    head = f"total {r.total} = {_iv(values[r.total])}, sum of {len(parts)} parts = {_iv(s)}"
+    head = f"total {r.total} = {_iv(iv(r.total))}, sum of {len(parts)} parts = {_iv(s)}"
     if len(parts) <= 12:
-        head += " (" + ", ".join(f"{x} = {_iv(values[x])}" for x in r.parts) + ")"
+        head += " (" + ", ".join(f"{x} = {_iv(iv(x))}" for x in r.parts) + ")"
     return head
 
 
