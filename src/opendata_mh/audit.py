@@ -54,10 +54,19 @@ would fail ``check`` for every package with a later edition) and never voids the
 acknowledgement; when the cell is protected without those relations, the acknowledgement is
 not stale either (the historic publication still gives the cell away).
 
-Where intervals appear: the messages of unacknowledged findings (the maintainer must see them),
-the ``opendata-mh audit`` table and :meth:`CellAudit.to_dict` (``--json``; the audit's result,
-a maintainer's tool run locally). Never in ``audit.acknowledged`` or ``audit.stale-
-acknowledgement`` messages, which ``check`` prints in public CI logs.
+Where intervals appear: the messages of unacknowledged findings and of
+``audit.interval-narrowed`` in ``opendata-mh audit`` (the maintainer must see them), the
+``opendata-mh audit`` table and :meth:`CellAudit.to_dict` (``--json``; the audit's result, a
+maintainer's tool run locally). Never in ``audit.acknowledged`` or ``audit.stale-
+acknowledgement`` messages, and never in any message of :func:`audit_check` (``check`` prints
+them in public CI logs: ``audit_package(public=True)``): there an unacknowledged finding names
+the cell and the pinning relations and points to ``opendata-mh audit`` for the interval and the
+fingerprint, and ``audit.interval-narrowed`` says "narrowed by <relations>" without the interval
+(a narrowed unresolved cell, candidates ``<5``/``0`` -> [0, 1], gives a masked value away).
+
+Masked text figures: a figure of the prose printed ``<5`` (``text:<figure_id>``, bounds [1, 4])
+is a target like a masked table cell (resource ``text_figures``, its row, field ``value``;
+``cell_type`` masked), and can be acknowledged as ``cell = "text:<figure_id>"``.
 
 Issue codes (stable vocabulary; severity in brackets), each naming ``resource``, ``row`` (CSV
 data row) and ``field`` (``value``) of the cell:
@@ -361,7 +370,13 @@ class _Problem:
             self.index[name] = {
                 tuple(r.get(k, "") for k in kf): i for i, r in enumerate(pkg.rows.get(name, []), 1)
             }
-            if name == "text_figures":
+            if name == "text_figures":  # masked prose figures (<5) are targets too
+                for row in pkg.rows.get(name, []):
+                    fid = row.get("figure_id", "")
+                    if fid and row.get("printed", "").strip().startswith("<"):
+                        rid = self.canonical(CellRef("text", fid, ()))
+                        if rid is not None and rid not in self.order:
+                            self.order.append(rid)
                 continue
             for i, row in enumerate(pkg.rows.get(name, []), 1):
                 ref = name + "".join(f"/{k}={row.get(k, '')}" for k in kf)
@@ -414,7 +429,8 @@ class _Problem:
                 cell = sdc.Cell(rid, lo, up, "suppressed", "apriori")
             else:
                 cell = sdc.Cell(rid, lo, up, "interval", "none")
-            self.vars[rid] = _Var(rid, cell, "text_figures", row_i, printed, "text")
+            ctype = "masked" if cell.protection == "apriori" else "text"
+            self.vars[rid] = _Var(rid, cell, "text_figures", row_i, printed, ctype)
             return rid
         kf = self.key_fields.get(ref.name)
         kd = dict(ref.key)
@@ -537,7 +553,11 @@ def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
 
 
 def audit_package(
-    pkg: PackageData, *, mip: bool = False, progress: Progress | None = None
+    pkg: PackageData,
+    *,
+    mip: bool = False,
+    progress: Progress | None = None,
+    public: bool = False,
 ) -> PackageAudit:
     """Audit a read package (see the module docstring).
 
@@ -546,6 +566,9 @@ def audit_package(
         mip: solve the integer attacker problem exactly (HiGHS MIP) instead of the LP
             relaxation rounded inwards; slower, at least as strong.
         progress: called with a short description of each stage (for a progress display).
+        public: issue messages for public output (``check``, CI logs): no interval of any
+            audited cell and no fingerprint (which encodes the interval) in any message; the
+            cells of the result keep their intervals.
 
     Returns:
         :class:`PackageAudit` with every non-exact table cell, and the issues.
@@ -638,7 +661,7 @@ def audit_package(
                     **{**ca.__dict__, "acknowledged": ack, "within_acknowledged": within}
                 )
         cells.append(ca)
-        issues += _cell_issues(ca)
+        issues += _cell_issues(ca, public)
     rel_ids = {
         r.get("id") for r in prob.pkg.descriptor.get("relations") or [] if isinstance(r, dict)
     }
@@ -707,13 +730,25 @@ def audit_package(
     )
 
 
-def _cell_issues(c: CellAudit) -> list[Issue]:
+def _cell_issues(c: CellAudit, public: bool = False) -> list[Issue]:
     pins = ", ".join(c.pinned_by) or "(no single relation)"
     where = (c.resource, c.row, "value")
     if c.status == "infeasible":
         return []  # reported once per infeasible set
     code = c.finding_code
     if code is None:
+        if c.status in ("exact", "narrowed") and public:
+            # no interval: a narrowed unresolved cell (candidates <5 / 0 -> [0, 1]) or a
+            # narrowed rounded/range cell can give a masked value away in public CI logs
+            return [
+                Issue(
+                    "audit.interval-narrowed",
+                    "info",
+                    f"{c.cell} (printed {c.printed or '?'}, {c.cell_type}) is narrowed by "
+                    f"{pins} (the interval: 'opendata-mh audit')",
+                    *where,
+                )
+            ]
         if c.status in ("exact", "narrowed"):
             return [
                 Issue(
@@ -744,6 +779,13 @@ def _cell_issues(c: CellAudit) -> list[Issue]:
             )
         ]
     what = "disclosed exactly" if c.status == "exact" else "narrowed"
+    if public:
+        msg = (
+            f"{c.cell} (printed {c.printed}) is {what}, pinned by {pins}; run 'opendata-mh "
+            "audit' locally for the interval and the fingerprint to acknowledge it with (not "
+            "printed here: check output is public)"
+        )
+        return [Issue(code, "error", msg, *where)]
     msg = (
         f"{c.cell} (printed {c.printed}, a priori {_iv(c.a_priori)}) is {what}: "
         f"{c.interval_text()}, pinned by {pins}; fingerprint to acknowledge it: {c.fingerprint}"
@@ -777,8 +819,9 @@ def audit_path(
 
 
 def audit_check(pkg: PackageData) -> Iterable[Issue]:
-    """The audit as an extra check of ``validate.check(path, extra_checks=[audit_check])``."""
-    return audit_package(pkg).issues
+    """The audit as an extra check of ``validate.check(path, extra_checks=[audit_check])``,
+    with public messages (no interval, no fingerprint; see :func:`audit_package`)."""
+    return audit_package(pkg, public=True).issues
 
 
 __all__ = [

@@ -1733,8 +1733,10 @@ def _load_acknowledged_findings(
     resolver: _Resolver,
     tables: Mapping[str, TableSpec],
     col: _Collector,
+    texts: Mapping[str, TextFigure] | None = None,
 ) -> list[AcknowledgedFinding]:
-    """``acknowledged_findings.toml``: every entry names a masked cell of a table, a code of
+    """``acknowledged_findings.toml``: every entry names a masked cell of a table (or a masked
+    text figure, ``text:<figure_id>`` printed ``<5``), a code of
     :data:`AUDIT_FINDING_CODES`, the finding's ``fingerprint`` (``sha256:`` + 64 hex, as
     ``opendata-mh audit`` prints it; it must be the fingerprint of this cell and code with some
     interval within the cell's bounds), the pinning relations (ids of ``relations.toml``, also
@@ -1770,14 +1772,23 @@ def _load_acknowledged_findings(
         if cell_s:
             try:
                 ref = resolver.resolve(cell_s, allow_pattern=False)[0]
-                if ref.kind != "cell":
-                    raise ValueError("an acknowledgement names a table cell")
-                cell = next(c for c in tables[ref.name].cells if c.key == ref.key)
-                if cell.parsed.cell_type != "masked":
-                    raise ValueError(
-                        f"the cell is {cell.parsed.cell_type}, only masked cells have findings"
-                    )
-                bounds = (cell.parsed.lower, cell.parsed.upper)
+                if ref.kind == "text":
+                    fig = (texts or {}).get(ref.name)
+                    tb = fig.bounds if fig is not None else None
+                    if fig is None or tb is None or not fig.printed.startswith("<"):
+                        raise ValueError(
+                            "a text figure has findings only when it is masked (printed <n)"
+                        )
+                    bounds = (int(tb[0]), int(tb[1]))
+                elif ref.kind != "cell":
+                    raise ValueError("an acknowledgement names a table cell or a text figure")
+                else:
+                    cell = next(c for c in tables[ref.name].cells if c.key == ref.key)
+                    if cell.parsed.cell_type != "masked":
+                        raise ValueError(
+                            f"the cell is {cell.parsed.cell_type}, only masked cells have findings"
+                        )
+                    bounds = (cell.parsed.lower, cell.parsed.upper)
             except _BrokenReferenceError:
                 ref = None
             except ValueError as exc:
@@ -2258,6 +2269,7 @@ def load_metadata(root: str | Path) -> Metadata:
         resolver,
         tmap,
         col,
+        {t.id: t for t in figures},
     )
     if col.problems:
         raise MetadataError(col.problems)
