@@ -8,8 +8,13 @@ CSV of printed values per table), then regenerates the package from the metadata
 
 Steps and guarantees:
 
+0. **Refuse an existing edition**: ``metadata/editions/<id>/`` must not exist
+   (:class:`EditionExistsError`; build a new edition with another id, or remove it first).
 1. **Read and validate** (pandas, vectorised). A bad record raises :class:`RecordError` naming
-   the file, the line (header = line 1) and the field; nothing is written.
+   the file, the line (header = line 1) and the field; nothing is written. Besides columns,
+   years and codes: a record id column ``<type>_id`` (``victim_id``) must be unique and not
+   empty, and a ``nationality`` must be a code of ``metadata/nationality_regions.csv`` whose
+   region is the record's ``region`` (:data:`NATIONALITY_FILE`).
 2. **Count** (numpy): each dimension field is factorised once, a record's joint index is counted
    with one ``bincount`` per table, and the distinct values are mapped to table codes with a
    membership matrix (multi-label fields ``a|b`` count once per code, ``all`` once per record).
@@ -31,8 +36,14 @@ Steps and guarantees:
    a-priori interval [1, n-1] and every upgraded cell with an upper end >= n; if no such
    pattern exists the build raises :class:`BuildError`. Every printed value is re-checked (no
    count 1..n-1, rounding tables multiples of the base); the merged metadata is loaded and the
-   generated package is checked (``validate.check``) in a temporary directory. Any failure
-   raises :class:`BuildError` and nothing is written.
+   generated package gets the same full check as ``opendata-mh check`` (:data:`FULL_CHECKS`:
+   schema, disclosure rules, relations, metadata, the Parquet twins and the disclosure audit of
+   the whole merged package, historic cells included) in a temporary directory. Any error or
+   warning raises :class:`BuildError` naming the findings, and nothing is written. This is how
+   a historic masked cell is kept safe from the new edition: the audit accepts a historic cell's
+   finding only while it gives away no more than its acknowledgement (an interval containing
+   the acknowledged one, :mod:`opendata_mh.audit`); a *new* disclosure of a historic cell
+   (nothing acknowledged, or narrower than acknowledged) refuses the build.
 5. **Write atomically**: the edition directory is written to a temporary sibling and renamed
    into place; then the package is regenerated (itself atomic). If that fails the previous
    edition directory is restored.
@@ -60,6 +71,7 @@ import pandas as pd
 
 from opendata_mh import sdc
 from opendata_mh.aggregation import ALL, MULTI_SEP, RECORD_TYPES, YEAR_FIELD, Aggregation
+from opendata_mh.audit import audit_check
 from opendata_mh.errors import OpendataMhError
 from opendata_mh.generate import GenerateResult, build_files, generate, write_atomic
 from opendata_mh.model import (
@@ -74,15 +86,32 @@ from opendata_mh.model import (
     load_metadata,
 )
 from opendata_mh.parquet import parquet_check
+from opendata_mh.report import Issue
 from opendata_mh.validate import check as check_package
 
 Key = tuple[tuple[str, str], ...]
+
+FULL_CHECKS = (parquet_check, audit_check)
+"""The extra checks of ``opendata-mh check`` (without ``--no-audit``): the built package must
+pass exactly what ``check`` runs on it afterwards."""
+
+NATIONALITY_FILE = "nationality_regions.csv"
+"""``metadata/nationality_regions.csv``: ``nationality,region`` -- every nationality code a
+record may carry (ISO 3166-1 alpha-2, lower case; ``zz`` unknown, ``xx`` stateless) and its
+region code (the ``region`` code list). Used when a record type has both fields."""
 
 
 class BuildError(OpendataMhError):
     """The build could not finish; nothing was written."""
 
     code = "build.failed"
+
+
+class EditionExistsError(BuildError):
+    """The edition directory exists already (a usage error: choose another ``edition`` id or
+    remove the directory); nothing was written."""
+
+    code = "build.edition-exists"
 
 
 class RecordError(BuildError):
@@ -177,9 +206,91 @@ def _field_rules(meta: Metadata) -> dict[str, dict[str, tuple[bool, set[str] | N
     return rules
 
 
-def validate_records(meta: Metadata, records: Mapping[str, Records], year: int) -> None:
-    """Check columns, years and values of every record type the tables need; raise
-    :class:`RecordError` at the first bad record (file, line, field)."""
+def _read_nationalities(root: Path | None) -> dict[str, str] | None:
+    """``nationality -> region`` from :data:`NATIONALITY_FILE`, or None when absent."""
+    if root is None or not (root / NATIONALITY_FILE).is_file():
+        return None
+    path = root / NATIONALITY_FILE
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"cannot read {path}: {exc}") from exc
+    if list(df.columns) != ["nationality", "region"] or df["nationality"].duplicated().any():
+        raise BuildError(f"{path}: want the header 'nationality,region' and one row per code")
+    return dict(zip(df["nationality"], df["region"], strict=True))
+
+
+def _check_ids(rec: Records) -> None:
+    """``<type>_id`` (when the file has it) must be non-empty and unique: a record counted
+    twice would raise every count it is in."""
+    col = f"{rec.type}_id"
+    if col not in rec.frame.columns:
+        return
+    ids = rec.frame[col]
+    empty = (ids == "").to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise RecordError(rec.file, rec.line0 + i, col, "empty record id")
+    dup = ids.duplicated(keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        first = int(np.flatnonzero((ids == ids.iloc[i]).to_numpy())[0])
+        raise RecordError(
+            rec.file,
+            rec.line0 + i,
+            col,
+            f"duplicate record id (the same as on line {rec.line0 + first}); every record "
+            "must be counted once",
+        )
+
+
+def _check_nationality(rec: Records, regions: Mapping[str, str] | None) -> None:
+    """``nationality`` must be a code of :data:`NATIONALITY_FILE` and, when the record has a
+    ``region``, that code's region."""
+    df = rec.frame
+    if "nationality" not in df.columns:
+        return
+    if regions is None:
+        raise BuildError(
+            f"{rec.file} has nationalities but the metadata has no {NATIONALITY_FILE} to check "
+            "them against"
+        )
+    nat = df["nationality"]
+    known = nat.isin(list(regions)).to_numpy() | (nat == "").to_numpy()
+    if not known.all():
+        i = int(np.flatnonzero(~known)[0])
+        raise RecordError(
+            rec.file,
+            rec.line0 + i,
+            "nationality",
+            f"{nat.iloc[i]!r} is not a nationality code of metadata/{NATIONALITY_FILE} "
+            "(ISO 3166-1 alpha-2, lower case; zz unknown, xx stateless)",
+        )
+    if "region" not in df.columns:
+        return
+    want = nat.map(regions).fillna("")
+    bad = ((want != df["region"]) & (nat != "")).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise RecordError(
+            rec.file,
+            rec.line0 + i,
+            "region",
+            f"{df['region'].iloc[i]!r} is not the region of nationality {nat.iloc[i]!r} "
+            f"({want.iloc[i]!r} in metadata/{NATIONALITY_FILE})",
+        )
+
+
+def validate_records(
+    meta: Metadata,
+    records: Mapping[str, Records],
+    year: int,
+    nationality_regions: Mapping[str, str] | None = None,
+) -> None:
+    """Check columns, years and values of every record type the tables need, unique record
+    ids (``<type>_id``) and nationalities (a code of ``nationality_regions``, consistent with
+    the record's region); raise :class:`RecordError` at the first bad record (file, line,
+    field)."""
     rules = _field_rules(meta)
     years: dict[str, set[int]] = {}
     for t in meta.tables:
@@ -222,6 +333,8 @@ def validate_records(meta: Metadata, records: Mapping[str, Records], year: int) 
                         what = f"one of {sorted(allowed)}" if allowed else "a code [a-z0-9_]+"
                         sep = f" (several separated by {MULTI_SEP!r})" if multi else ""
                         raise RecordError(rec.file, rec.line0 + i, fld, f"{x!r} is not {what}{sep}")
+        _check_ids(rec)
+        _check_nationality(rec, nationality_regions)
     for t in meta.tables:
         a = t.aggregation
         if a is None:
@@ -452,6 +565,10 @@ class BuildResult:
     package: GenerateResult | None
     seconds: Mapping[str, float] = field(default_factory=dict)
     audit: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    """For the maintainer: acknowledgements that name relations the new edition left out (the
+    check reports them as ``audit.acknowledged-relation-lapsed``, info; update their
+    ``relations`` in ``metadata/acknowledged_findings.toml`` when convenient)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -465,6 +582,7 @@ class BuildResult:
             "audit": dict(self.audit),
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "package": self.package.to_dict() if self.package else None,
+            "warnings": list(self.warnings),
         }
 
 
@@ -592,11 +710,14 @@ def build(
     meta = load_metadata(root)
     eid = edition or str(year)
     version = f"{eid}.1.0"
-    if (root / EDITIONS_DIR / eid).exists() and meta.editions and meta.editions[-1].id != eid:
-        raise BuildError(f"edition {eid!r} exists and is not the latest; refusing to rebuild it")
+    if (root / EDITIONS_DIR / eid).exists():
+        raise EditionExistsError(
+            f"edition {eid} already exists ({root / EDITIONS_DIR / eid}); use --edition ID for "
+            "a new edition or remove it; nothing was written"
+        )
     records = read_records(inputs)
     secs["read"] = time.perf_counter() - t0
-    validate_records(meta, records, year)
+    validate_records(meta, records, year, _read_nationalities(root))
     secs["validate"] = time.perf_counter() - t0 - secs["read"]
     t1 = time.perf_counter()
     counts: dict[str, dict[Key, int]] = {}
@@ -699,6 +820,7 @@ def build(
     )
     # the merged metadata must load and the package must pass the check
     t3 = time.perf_counter()
+    warnings: tuple[str, ...] = ()
     with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
         mroot = Path(tmpd) / "metadata"
         _copy_metadata(root, mroot)
@@ -712,13 +834,13 @@ def build(
         if check:
             pkg_dir = Path(tmpd) / "datapackage"
             write_atomic(build_files(merged), pkg_dir)
-            report = check_package(pkg_dir, extra_checks=(parquet_check,))
-            errors = [i for i in report.issues if i.severity == "error"]
-            if errors:
-                head = "; ".join(f"{i.code} ({i.location()}): {i.message}" for i in errors[:5])
-                raise BuildError(
-                    f"the built package fails its check ({len(errors)} error(s)): {head}"
-                )
+            report = check_package(pkg_dir, extra_checks=FULL_CHECKS)
+            if not report.ok:
+                new_cells = {_ref(tid, k) for tid, c in printed.items() for k in c}
+                raise BuildError(_check_failure(report.issues, new_cells))
+            warnings = tuple(
+                i.message for i in report.issues if i.code == "audit.acknowledged-relation-lapsed"
+            )
     secs["check"] = time.perf_counter() - t3
     audit_summary = {
         "primary": len(res.primary),
@@ -733,13 +855,17 @@ def build(
     gen: GenerateResult | None = None
     target = root / EDITIONS_DIR / eid
     if not dry_run:
-        old = _write_dir_atomic(files, target)
+        had_editions_dir = target.parent.exists()
+        old = None  # the edition did not exist (refused above); kept for a rollback anyway
         try:
+            old = _write_dir_atomic(files, target)
             gen = generate(root, out_dir)
-        except BaseException:
+        except BaseException:  # an error or Ctrl-C: take the edition out again
             shutil.rmtree(target, ignore_errors=True)
             if old is not None:
                 old.rename(target)
+            elif not had_editions_dir:
+                shutil.rmtree(target.parent, ignore_errors=True)
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
@@ -756,7 +882,32 @@ def build(
         package=gen,
         seconds=secs,
         audit=audit_summary,
+        warnings=warnings,
     )
+
+
+def _check_failure(issues: Sequence[Issue], new_cells: set[str]) -> str:
+    """Why the built package fails its check: the failing findings, audit findings of cells
+    of earlier editions explained as what they are (the new edition gives a historic cell away)."""
+    bad = [i for i in issues if i.severity in ("error", "warning")]
+    audit_codes = ("audit.exact-disclosure", "audit.narrowed")
+    historic = [
+        i for i in bad if i.code in audit_codes and i.message.split(" ", 1)[0] not in new_cells
+    ]
+    lines = [f"the built package fails the check that 'opendata-mh check' runs ({len(bad)} "]
+    lines[0] += "finding(s)); nothing was written"
+    if historic:
+        lines.append(
+            f"{len(historic)} of them give away masked cells of earlier editions (historic "
+            "publications) beyond what acknowledged_findings.toml accepts: the new edition "
+            "would disclose them (through the relations named below). A historic publication "
+            "cannot be changed and a new disclosure is not acknowledged after the fact: the new "
+            "edition must not be published this way"
+        )
+    lines += [f"  - {i.code} ({i.location()}): {i.message}" for i in bad[:10]]
+    if len(bad) > 10:
+        lines.append(f"  ... and {len(bad) - 10} more ('opendata-mh check' on a --dry-run copy)")
+    return "\n".join(lines)
 
 
 def _refuse_unprotected(meta: Metadata, printed: Mapping[str, dict[Key, str]], n: int) -> None:
@@ -774,8 +925,11 @@ def _refuse_unprotected(meta: Metadata, printed: Mapping[str, dict[Key, str]], n
 
 
 __all__ = [
+    "FULL_CHECKS",
+    "NATIONALITY_FILE",
     "BuildError",
     "BuildResult",
+    "EditionExistsError",
     "RecordError",
     "Records",
     "TableBuild",

@@ -25,7 +25,7 @@ from rich.text import Text
 
 from opendata_mh import __version__
 from opendata_mh.audit import PackageAudit, audit_check, audit_path
-from opendata_mh.build import BuildResult, RecordError
+from opendata_mh.build import BuildResult, EditionExistsError, RecordError
 from opendata_mh.build import build as build_edition
 from opendata_mh.codebook import write_codebook
 from opendata_mh.diff import PackageDiff, diff_packages
@@ -663,6 +663,8 @@ def render_build(result: BuildResult, console: Console) -> None:
         + ", ".join(f"{k} {v}" for k, v in result.records.items())
         + f"; {result.seconds.get('total', 0):.1f} s"
     )
+    for w in result.warnings:
+        console.print(f"[yellow]warning[/]: {w}")
 
 
 @main.command(
@@ -722,9 +724,11 @@ def build(
     prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
     A bad record stops the build with its file, line and field; nothing is written.
+    An edition that exists already is refused (choose --edition ID or remove it).
 
     \b
-    Exit codes: 0 built, 2 usage error, 3 bad record / could not build (nothing written).
+    Exit codes: 0 built, 2 usage error (edition exists), 3 bad record / could not build /
+    interrupted (nothing written).
     """
     ref_map: dict[str, str] = {}
     for r in refs:
@@ -745,6 +749,16 @@ def build(
             date=date,
             reference_dates=ref_map,
         )
+    except KeyboardInterrupt:  # "could not finish" (3), not click's "Aborted!" (1 = findings)
+        msg = "interrupted; nothing was written"
+        if as_json:
+            err = {"code": "build.interrupted", "type": "KeyboardInterrupt", "message": msg}
+            _emit_json(envelope("build", ok=False, error=err))
+        else:
+            _stderr().print(f"[bold red]error[/] (build.interrupted): {msg}", markup=True)
+        sys.exit(EXIT_ERROR)
+    except EditionExistsError as exc:
+        _usage_error("build", exc, as_json)
     except RecordError as exc:
         if as_json:
             issue = Issue(exc.code, "error", str(exc), exc.file, exc.line, exc.field)

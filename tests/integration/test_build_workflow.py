@@ -5,14 +5,31 @@ the committed package shows 2024 added per table (and the Phoenix years revised)
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import opendata_mh.build as build_mod
 from opendata_mh.audit import audit_check
-from opendata_mh.build import BuildResult, RecordError, build
+from opendata_mh.build import (
+    FULL_CHECKS,
+    BuildError,
+    BuildResult,
+    EditionExistsError,
+    RecordError,
+    build,
+)
+from opendata_mh.cli import main
 from opendata_mh.diff import diff_packages
 from opendata_mh.model import load_metadata
 from opendata_mh.report import Issue
@@ -158,4 +175,212 @@ def test_bad_record_names_file_line_field_and_writes_nothing(tmp_path: Path) -> 
     assert (exc.value.line, exc.value.field) == (6, "age_group")
     assert "toddler" in str(exc.value)
     assert not (meta / "editions").exists()
+    assert not (tmp_path / "pkg").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# the built package passes the full check; historic acknowledgements survive the new edition
+# --------------------------------------------------------------------------------------------
+
+
+def test_built_package_passes_the_full_check(built: tuple[Path, Path, BuildResult]) -> None:
+    """What 'opendata-mh check' runs (Parquet twins and the audit of the whole merged package,
+    2019-2023 cells included) passes: no error, no warning."""
+    _, pkg, _res = built
+    report = check(pkg, extra_checks=FULL_CHECKS)
+    assert [i for i in report.issues if i.severity != "info"] == []
+    assert report.ok
+    r = CliRunner().invoke(main, ["check", str(pkg), "--quiet"])
+    assert r.exit_code == 0, r.output
+
+
+def test_historic_acknowledgements_survive_lapsed_relations(
+    built: tuple[Path, Path, BuildResult],
+) -> None:
+    """Acknowledgements of 2019-2023 window cells cite per-year relations the 2024 edition left
+    out (court.form_years.*): they are kept (matched by cell, code and fingerprint, or by an
+    interval that contains the acknowledged one), the lapsed ids are info, and the build
+    reports them to the maintainer."""
+    _, pkg, res = built
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    rel_ids = {r["id"] for r in d["relations"]}
+    acks = d["acknowledgedFindings"]
+    cell = (
+        "tried_suspects_by_country_of_birth/period=2019-2023/"
+        "country_of_birth=legal_person_unknown/form=sexual_international"
+    )
+    (a,) = [a for a in acks if a["cell"] == cell]
+    assert "court.form_years.sexual_international" in a["relations"]
+    assert "court.form_years.sexual_international" not in rel_ids
+    issues = check(pkg, extra_checks=[audit_check]).issues
+    lapsed = [i for i in issues if i.code == "audit.acknowledged-relation-lapsed"]
+    assert lapsed and {i.severity for i in lapsed} == {"info"}
+    assert any(cell in i.message for i in lapsed)
+    acked = [i for i in issues if i.code == "audit.acknowledged"]
+    assert any(i.message.startswith(f"audit.exact-disclosure: {cell} ") for i in acked)
+    # 2019-2023 window cells now narrowed (fewer relations) but within their acknowledgement
+    within = [i for i in acked if "gives away no more than the acknowledged" in i.message]
+    assert within and all("period=2019-2023" in i.message for i in within)
+    assert len(res.warnings) == len(lapsed)
+
+
+def _tree_digest(*dirs: Path) -> str:
+    h = hashlib.sha256()
+    for d in dirs:
+        for f in sorted(d.rglob("*")):
+            h.update(str(f.relative_to(d)).encode())
+            if f.is_file():
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def test_historic_disclosure_refuses_the_build(tmp_path: Path) -> None:
+    """A historic masked cell that the merged package gives away beyond what is acknowledged
+    (here: its acknowledgement removed) refuses the build with the reason; nothing written."""
+    gen = _synthetic()
+    raw = tmp_path / "raw"
+    gen.write(gen.make(2024, seed=1), raw, "csv")
+    meta = tmp_path / "metadata"
+    shutil.copytree(ROOT / "metadata", meta)
+    f = meta / "acknowledged_findings.toml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index('cell = "om_cases_by_form/period=2019/form=unknown"')
+    start = text.rindex("[[findings]]", 0, start)
+    end = text.index("[[findings]]", start + 1)
+    f.write_text(text[:start] + text[end:], encoding="utf-8")
+    before = _tree_digest(meta)
+    with pytest.raises(BuildError) as exc:
+        build(meta, [raw], year=2024, out_dir=tmp_path / "pkg", date="2025-06-30")
+    msg = str(exc.value)
+    assert "fails the check that 'opendata-mh check' runs (1 finding(s)); nothing was" in msg
+    assert "1 of them give away masked cells of earlier editions" in msg
+    assert "audit.exact-disclosure (om_cases_by_form, row 1, field value)" in msg
+    assert _tree_digest(meta) == before
+    assert not (tmp_path / "pkg").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# the same build twice; bad records; Ctrl-C
+# --------------------------------------------------------------------------------------------
+
+
+def test_second_build_of_the_same_edition_is_refused(
+    built: tuple[Path, Path, BuildResult], tmp_path: Path
+) -> None:
+    meta, pkg, _ = built
+    gen = _synthetic()
+    raw = tmp_path / "raw"
+    gen.write(gen.make(2024, seed=7), raw, "csv")
+    before = _tree_digest(meta, pkg)
+    with pytest.raises(EditionExistsError) as exc:
+        build(meta, [raw], year=2024, out_dir=pkg)
+    assert str(exc.value) == (
+        f"edition 2024 already exists ({meta / 'editions' / '2024'}); use --edition ID for a "
+        "new edition or remove it; nothing was written"
+    )
+    args = ["build", "--year", "2024", "--input", str(raw), "--metadata", str(meta)]
+    r = CliRunner().invoke(main, [*args, "--out", str(pkg), "--json"])
+    assert r.exit_code == 2, r.output
+    env = json.loads(r.stdout)
+    assert env["ok"] is False and "edition 2024 already exists" in env["error"]["message"]
+    assert _tree_digest(meta, pkg) == before
+
+
+def _victims(raw: Path) -> tuple[list[str], list[list[str]]]:
+    lines = (raw / "victim.csv").read_text(encoding="utf-8").splitlines()
+    return lines[0].split(","), [ln.split(",") for ln in lines[1:]]
+
+
+def _bad_victim(kind: str, header: list[str], rows: list[list[str]]) -> tuple[int, str]:
+    """Make one record bad; returns (CSV line, field) the error must name."""
+    col = header.index
+    if kind == "unknown-nationality":
+        rows[10][col("nationality")] = "qq"
+        return 12, "nationality"
+    if kind == "region-mismatch":
+        i = next(i for i, r in enumerate(rows) if r[col("nationality")] == "ng")
+        rows[i][col("region")] = "europe"
+        return i + 2, "region"
+    assert kind == "duplicate-id"
+    rows[20][col("victim_id")] = rows[3][col("victim_id")]
+    return 22, "victim_id"
+
+
+@pytest.mark.parametrize("kind", ["unknown-nationality", "region-mismatch", "duplicate-id"])
+def test_inconsistent_records_are_refused(tmp_path: Path, kind: str) -> None:
+    gen = _synthetic()
+    raw = tmp_path / "raw"
+    gen.write(gen.make(2024, seed=1), raw, "csv")
+    header, rows = _victims(raw)
+    line, fld = _bad_victim(kind, header, rows)
+    text = "\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n"
+    (raw / "victim.csv").write_text(text, encoding="utf-8")
+    meta = tmp_path / "metadata"
+    shutil.copytree(ROOT / "metadata", meta)
+    with pytest.raises(RecordError) as exc:
+        build(meta, [raw], year=2024, out_dir=tmp_path / "pkg")
+    assert (Path(exc.value.file).name, exc.value.line, exc.value.field) == ("victim.csv", line, fld)
+    assert str(exc.value).startswith(f"{raw / 'victim.csv'}, line {line}, field {fld!r}: ")
+    if kind == "unknown-nationality":
+        assert "'qq' is not a nationality code of metadata/nationality_regions.csv" in str(
+            exc.value
+        )
+    elif kind == "region-mismatch":
+        assert "'europe' is not the region of nationality 'ng' ('africa'" in str(exc.value)
+    else:
+        assert "duplicate record id (the same as on line 5)" in str(exc.value)
+    assert not (meta / "editions").exists()
+    assert not (tmp_path / "pkg").exists()
+
+
+def test_interrupt_while_writing_exits_3_and_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the package generation, after the edition directory was moved in: the
+    edition is taken out again, exit 3 (could not finish), not click's 'Aborted!' (1)."""
+    gen = _synthetic()
+    raw = tmp_path / "raw"
+    gen.write(gen.make(2024, seed=1), raw, "csv")
+    meta = tmp_path / "metadata"
+    shutil.copytree(ROOT / "metadata", meta)
+    seen: list[bool] = []
+
+    def interrupted(root: Path, out: Path) -> None:
+        seen.append((Path(root) / "editions" / "2024" / "edition.toml").is_file())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_mod, "generate", interrupted)
+    before = _tree_digest(meta)
+    args = ["build", "--year", "2024", "--input", str(raw), "--metadata", str(meta)]
+    r = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "pkg")])
+    assert seen == [True]
+    assert r.exit_code == 3, r.output
+    assert "interrupted; nothing was written" in r.output and "Aborted!" not in r.output
+    assert _tree_digest(meta) == before
+    assert sorted(p.name for p in meta.iterdir()) == sorted(
+        p.name for p in (ROOT / "metadata").iterdir()
+    )
+    assert not (tmp_path / "pkg").exists()
+
+
+def test_sigint_during_a_real_build_exits_3_and_writes_nothing(tmp_path: Path) -> None:
+    gen = _synthetic()
+    raw = tmp_path / "raw"
+    gen.write(gen.make(2024, seed=1), raw, "csv")
+    meta = tmp_path / "metadata"
+    shutil.copytree(ROOT / "metadata", meta)
+    before = _tree_digest(meta)
+    cmd = [sys.executable, "-m", "opendata_mh", "build", "--year", "2024", "--input", str(raw)]
+    cmd += ["--metadata", str(meta), "--out", str(tmp_path / "pkg")]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}
+    )
+    time.sleep(3.0)  # imports (~1 s) done, the build (~5 s) under way
+    if proc.poll() is not None:
+        pytest.skip("the build finished before the signal")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, (out, err)
+    assert "interrupted; nothing was written" in err
+    assert _tree_digest(meta) == before
     assert not (tmp_path / "pkg").exists()
