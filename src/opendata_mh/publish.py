@@ -780,12 +780,14 @@ class PublishResult:
 
 
 def preflight(package_dir: str | Path) -> tuple[CatalogRecord, list[Issue]]:
-    """The record and every reason to refuse it: ``check`` findings (errors and warnings) and
-    DCAT-AP-DONL findings. No network."""
+    """The record and every reason to refuse it: the findings (errors and warnings) of the same
+    full check as ``opendata-mh check`` (schemas, disclosure rules, consistency, metadata, the
+    Parquet twins and the disclosure audit) and DCAT-AP-DONL findings. No network."""
+    from opendata_mh.audit import audit_check  # a new disclosure must never reach the portal
     from opendata_mh.parquet import parquet_check  # the Parquet twins must equal the CSVs
     from opendata_mh.validate import check
 
-    report = check(package_dir, extra_checks=(parquet_check,))
+    report = check(package_dir, extra_checks=(parquet_check, audit_check))
     issues = [i for i in report.issues if i.severity in ("error", "warning")]
     record = build_record(package_dir)
     issues.extend(validate_record(record))

@@ -211,6 +211,22 @@ def test_failing_check_is_refused_before_any_request(
     assert ckan.calls == []
 
 
+def test_new_disclosure_is_refused_before_any_request(
+    pkg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fixture's acknowledged finding (its <5 cell is pinned by a total) becomes a new
+    disclosure once the acknowledgement is gone: the audit runs in the preflight, so nothing
+    is sent to the portal."""
+    _csv_only(pkg, monkeypatch)
+    edit_descriptor(pkg, lambda d: d.update(acknowledgedFindings=[]))
+    ckan = FakeCkan()
+    res = _publish(pkg, ckan)
+    assert res.refused  # type: ignore[attr-defined]
+    codes = {i.code for i in res.issues}  # type: ignore[attr-defined]
+    assert "audit.exact-disclosure" in codes
+    assert ckan.calls == []
+
+
 def test_value_list_violation_is_refused_before_any_request(
     pkg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
