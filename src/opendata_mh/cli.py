@@ -43,7 +43,14 @@ from opendata_mh.publish import publish as publish_package
 from opendata_mh.rdf import dcat_rdf
 from opendata_mh.report import Issue, Report
 from opendata_mh.validate import check as check_package
-from opendata_mh.views import TableView, UnknownTableError, ViewCell, list_tables, table_view
+from opendata_mh.views import (
+    TableView,
+    UnknownTableError,
+    ViewCell,
+    list_tables,
+    period_span,
+    table_view,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -417,6 +424,7 @@ _CELL_STYLE = {
     "rounded": "cyan",
     "range": "bold magenta",
     "unresolved": "bold red",
+    "secondary": "bold blue",
 }
 
 
@@ -449,7 +457,8 @@ def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
 def tables(package_dir: Path, as_json: bool) -> None:
     """List the tables of a package: number, title, years, rows, marked cells, findings.
 
-    Masked = printed <5; rounded/range = IND figures rounded to tens or printed as a range;
+    Masked = printed <5; x = secondary suppression (not published, at least 1);
+    rounded/range = IND figures rounded to tens or printed as a range;
     unresolved = not readable from the report's text; findings = acknowledged findings of the
     disclosure audit (acknowledgedFindings).
 
@@ -474,6 +483,7 @@ def tables(package_dir: Path, as_json: bool) -> None:
         ("years", "left"),
         ("rows", "right"),
         ("masked", "right"),
+        ("x", "right"),
         ("rounded", "right"),
         ("range", "right"),
         ("unresolved", "right"),
@@ -481,14 +491,17 @@ def tables(package_dir: Path, as_json: bool) -> None:
     ):
         grid.add_column(col, justify=just)  # type: ignore[arg-type]
     for t in result:
-        years = f"{t.periods[0]}–{t.periods[-1]}" if len(t.periods) > 1 else "".join(t.periods)
+        years = period_span(t.periods)
         grid.add_row(
             str(t.number or ""),
             t.name,
             t.title_en,
             years if t.available else "(not in the report)",
             str(t.rows),
-            *(str(n) if n else "" for n in (t.masked, t.rounded, t.range, t.unresolved)),
+            *(
+                str(n) if n else ""
+                for n in (t.masked, t.secondary, t.rounded, t.range, t.unresolved)
+            ),
             str(t.findings) if t.findings else "",
         )
     _print_wide(_stdout(), grid)
@@ -545,6 +558,12 @@ def render_table_view(view: TableView, console: Console) -> None:
             f"[{_CELL_STYLE['range']}]a-b[/] published as a range, both ends included "
             f"({c['range']} cells)"
         )
+    if c.get("secondary"):
+        legend.append(
+            f"[{_CELL_STYLE['secondary']}]x[/] secondary suppression: not published, at least 1 "
+            f"(withheld so that no <{view.threshold or 5} cell can be derived from the totals; "
+            f"{c['secondary']} cells)"
+        )
     if c.get("unresolved"):
         cands = "; ".join(
             f"CSV row {cell.row}: {' or '.join(cell.candidates)}"
@@ -576,7 +595,8 @@ def render_table_view(view: TableView, console: Console) -> None:
 def show(table: str, package_dir: Path, year: str | None, as_json: bool) -> None:
     """Print TABLE (name or report number) laid out as the report prints it.
 
-    One grid per panel (rows x columns as printed). Masked (<5), rounded (≈, IND), range and
+    One grid per panel (rows x columns as printed; years and panels a later edition added
+    follow the printed ones). Masked (<5), secondary (x), rounded (≈, IND), range and
     unresolved (?) cells are styled and explained in a legend.
 
     \b

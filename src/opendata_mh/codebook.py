@@ -44,6 +44,9 @@ CELL_CODING = (
     ("170-180 (IND)", "empty (NA)", "170 – 180", "range", "Q", "D", "published as a range"),
     ("(unreadable)", "empty (NA)", "hull of the candidates", "unresolved", "O", "F",
      "not readable from the report's text; candidates listed per table"),
+    ("x", "empty (NA)", "1 – (empty)", "secondary", "Q", "D",
+     "secondary suppression (later editions): at least 1, withheld so that no <5 cell can be "
+     "derived from the totals"),
 )  # fmt: skip
 
 
@@ -364,7 +367,7 @@ The code `all` in a dimension means all categories together.
 {%- if t.reference_date %}; reference date {{ t.reference_date }}{% endif %}
 - **Unit**: {{ t.unit }}; **periods**: {{ years(t) }}; **rows**: {{ t.rows }}
 - **Disclosure control**: {{ t.rule }}
-- **Cells**: {{ t.counts.masked }} masked, {{ t.counts.rounded }} rounded, {{ t.counts.range }} range, {{ t.counts.unresolved }} unresolved
+- **Cells**: {{ t.counts.masked }} masked, {{ t.counts.rounded }} rounded, {{ t.counts.range }} range, {{ t.counts.unresolved }} unresolved{% if t.counts.secondary %}, {{ t.counts.secondary }} secondary (x){% endif %}
 {% if not t.available %}
 **No rows**: the figures of this table are not in the report's text; nothing is invented.
 {% endif %}
@@ -499,7 +502,7 @@ A primary confidentiality, D secondary). The code <code>all</code> means all cat
 <li><strong>Source</strong>: {{ t.source_en }}{% if t.printed_source %} (printed: “{{ t.printed_source }}”){% endif %}{% if t.reference_date %}; reference date {{ t.reference_date }}{% endif %}</li>
 <li><strong>Unit</strong>: {{ t.unit }}; <strong>periods</strong>: {{ years(t) }}; <strong>rows</strong>: {{ t.rows }}</li>
 <li><strong>Disclosure control</strong>: {{ t.rule }}</li>
-<li><strong>Cells</strong>: {{ t.counts.masked }} masked, {{ t.counts.rounded }} rounded, {{ t.counts.range }} range, {{ t.counts.unresolved }} unresolved</li>
+<li><strong>Cells</strong>: {{ t.counts.masked }} masked, {{ t.counts.rounded }} rounded, {{ t.counts.range }} range, {{ t.counts.unresolved }} unresolved{% if t.counts.secondary %}, {{ t.counts.secondary }} secondary (x){% endif %}</li>
 </ul>
 {% if not t.available %}<p><strong>No rows</strong>: the figures of this table are not in the report's text; nothing is invented.</p>{% endif %}
 {% if t.chart %}<figure class="chart">{{ svg(t.name) }}

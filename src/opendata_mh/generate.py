@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from opendata_mh.errors import GenerateError
+from opendata_mh.layout import extend_layout
 from opendata_mh.model import (
     CELL_TYPES,
     CONF_STATUS,
@@ -220,17 +221,21 @@ def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
     res["notes"] = list(t.notes)
     res["notes_en"] = list(t.notes_en)
     res["inference"] = t.inference
-    res["printedLayout"] = [
-        {
-            "panel": pn.id,
-            **({"title": pn.title} if pn.title else {}),
-            **({"title_en": pn.title_en} if pn.title_en else {}),
-            "fixed": dict(pn.fixed),
-            "rows": {"dimension": pn.row_dim, "codes": [r.code for r in pn.rows]},
-            "columns": {"dimension": pn.col_dim, "codes": [c.code for c in pn.columns]},
-        }
-        for pn in t.panels
-    ]
+    res["printedLayout"] = extend_layout(
+        [
+            {
+                "panel": pn.id,
+                **({"title": pn.title} if pn.title else {}),
+                **({"title_en": pn.title_en} if pn.title_en else {}),
+                "fixed": dict(pn.fixed),
+                "rows": {"dimension": pn.row_dim, "codes": [r.code for r in pn.rows]},
+                "columns": {"dimension": pn.col_dim, "codes": [c.code for c in pn.columns]},
+            }
+            for pn in t.panels
+        ],
+        [dict(c.key) for c in t.cells],
+        t.dimensions,
+    )
     cell_by_key = {c.key: c for c in t.cells}
     res["unresolved"] = [
         {

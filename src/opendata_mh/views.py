@@ -10,7 +10,10 @@ the CSVs), never from ``metadata/``:
   optional: 0 when absent).
 * :func:`table_view` -> :class:`TableView`: the table's ``printedLayout`` (panels as printed: rows x
   columns, ``fixed`` dimensions) filled with the CSV cells. With ``year`` only that period's
-  cells are kept (columns / rows / panels of other periods are dropped).
+  cells are kept (columns / rows / panels of other periods are dropped). The layout is extended
+  by :func:`opendata_mh.layout.extend_layout` to cells no panel holds (a package generated before
+  layouts covered later editions), so every published cell of every edition is shown.
+* :func:`period_span` -> the periods of a table as one short text (``2019–2024, 2019-2023``).
 
 Errors: :class:`~opendata_mh.errors.PackageError` when the package cannot be read;
 :class:`UnknownTableError` for a table name or number that is not in the package, or a year
@@ -25,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from opendata_mh.errors import OpendataMhError
+from opendata_mh.layout import extend_layout
 from opendata_mh.report import PackageData
 from opendata_mh.validate import read_package
 
 PERIOD = "period"
-MARKED = ("masked", "rounded", "range", "unresolved")
+MARKED = ("masked", "rounded", "range", "unresolved", "secondary")
 
 
 class UnknownTableError(OpendataMhError):
@@ -52,6 +56,7 @@ class TableSummary:
     unresolved: int
     findings: int
     available: bool
+    secondary: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -164,6 +169,13 @@ def _periods(rows: Sequence[Mapping[str, str]]) -> tuple[str, ...]:
     return tuple(p for p in seen if p)
 
 
+def period_span(periods: Sequence[str]) -> str:
+    """Single years as a span, then windows: ``2019–2024, 2019-2023, 2020-2024``; "" if none."""
+    ys = [p for p in periods if len(p) == 4]
+    span = f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else "".join(ys)
+    return ", ".join(x for x in (span, *(p for p in periods if len(p) > 4)) if x)
+
+
 def list_tables(package: str | Path = "datapackage") -> list[TableSummary]:
     """Every table of the package in report order. Raises PackageError if unreadable."""
     pkg = read_package(package)
@@ -186,6 +198,7 @@ def list_tables(package: str | Path = "datapackage") -> list[TableSummary]:
                 unresolved=n["unresolved"],
                 findings=len(findings.get(r["name"], [])),
                 available=bool(r.get("available", True)),
+                secondary=n["secondary"],
             )
         )
     return out
@@ -238,8 +251,13 @@ def table_view(
     def label(dim: str, code: str) -> str:
         return code if dim == PERIOD else labels.get((dim, code), code)
 
+    layout = extend_layout(
+        res.get("printedLayout") or [],
+        [{k: r.get(k, "") for k in keys} for r in rows],
+        keys[1:],
+    )
     panels = []
-    for lay in res.get("printedLayout") or []:
+    for lay in layout:
         fixed = dict(lay.get("fixed") or {})
         rdim, cdim = lay["rows"]["dimension"], lay["columns"]["dimension"]
         rcodes, ccodes = list(lay["rows"]["codes"]), list(lay["columns"]["codes"])
@@ -313,5 +331,6 @@ __all__ = [
     "ViewCell",
     "findings_by_table",
     "list_tables",
+    "period_span",
     "table_view",
 ]

@@ -384,3 +384,119 @@ def test_sigint_during_a_real_build_exits_3_and_writes_nothing(tmp_path: Path) -
     assert "interrupted; nothing was written" in err
     assert _tree_digest(meta) == before
     assert not (tmp_path / "pkg").exists()
+
+
+def _csv_rows(pkg: Path, table: str) -> list[dict[str, str]]:
+    with (pkg / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _show(pkg: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    r = CliRunner().invoke(main, ["show", *args, str(pkg), "--json"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)["summary"]  # type: ignore[no-any-return]
+
+
+def test_show_year_of_a_new_edition_prints_its_cells(
+    built: tuple[Path, Path, BuildResult],
+) -> None:
+    _, pkg, _ = built
+    want = {
+        r["form"]: r["value_printed"]
+        for r in _csv_rows(pkg, "victims_by_form")
+        if r["period"] == "2024"
+    }
+    view = _show(pkg, "victims_by_form", "--year", "2024")
+    (panel,) = view["panels"]
+    assert [c["code"] for c in panel["columns"]] == ["2024"]
+    got = {row["code"]: row["cells"][0]["printed"] for row in panel["rows"]}
+    assert got == want and len(got) == 6
+    text = CliRunner().invoke(main, ["show", "victims_by_form", str(pkg), "--year", "2024"])
+    assert "no cells" not in text.stdout
+    for printed in want.values():
+        assert printed in text.stdout
+    # every year, 2024 last
+    full = _show(pkg, "victims_by_form")
+    cols = [c["code"] for c in full["panels"][0]["columns"]]
+    assert cols == ["2019", "2020", "2021", "2022", "2023", "2024"]
+    assert full["panels"][0]["rows"][0]["cells"][-1]["printed"] == want["sexual_domestic"]
+
+
+def test_new_year_and_window_get_panels_of_their_own(
+    built: tuple[Path, Path, BuildResult],
+) -> None:
+    _, pkg, _ = built
+    layout = {
+        r["name"]: r["printedLayout"]
+        for r in json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+        if "printedLayout" in r
+    }
+    age = {p["panel"]: p for p in layout["victims_by_age"]}
+    assert list(age) == ["per_year", "per_form_2023", "per_form_2024"]
+    assert age["per_form_2024"]["fixed"] == {"period": "2024"}
+    assert age["per_form_2024"]["rows"] == age["per_form_2023"]["rows"]
+    assert age["per_year"]["columns"]["codes"][-1] == "2024"
+    court = {p["panel"]: p for p in layout["court_outcomes"]}
+    assert list(court) == ["per_year", "per_form_2019_2023", "per_form_2020_2024"]
+    assert court["per_form_2020_2024"]["fixed"] == {"period": "2020-2024"}
+    # the view fills the window panel with the CSV cells, x and <5 marked
+    rows = {
+        (r["court_outcome"], r["form"]): r["value_printed"]
+        for r in _csv_rows(pkg, "court_outcomes")
+        if r["period"] == "2020-2024"
+    }
+    (panel,) = _show(pkg, "court_outcomes", "--year", "2020-2024")["panels"]
+    assert panel["panel"] == "per_form_2020_2024"
+    got = {
+        (row["code"], col["code"]): cell["printed"]
+        for row in panel["rows"]
+        for col, cell in zip(panel["columns"], row["cells"], strict=True)
+    }
+    assert got == rows
+    text = CliRunner().invoke(main, ["show", "court_outcomes", str(pkg), "--year", "2020-2024"])
+    if "x" in rows.values():
+        assert "x secondary suppression" in text.stdout
+    # every published cell of every table is in exactly one panel of the layout
+    for name, lay in layout.items():
+        rows_t = _csv_rows(pkg, name)
+        placed = [
+            {**p["fixed"], p["rows"]["dimension"]: rc, p["columns"]["dimension"]: cc}
+            for p in lay
+            for rc in p["rows"]["codes"]
+            for cc in p["columns"]["codes"]
+        ]
+        dims = [p["rows"]["dimension"] for p in lay] + [p["columns"]["dimension"] for p in lay]
+        dims = sorted({d for d in dims if d} | {d for p in lay for d in p["fixed"]} | {"period"})
+        placed_keys = [tuple(k.get(d, "") for d in dims) for k in placed]
+        cell_keys = {tuple(r[d] for d in dims) for r in rows_t}
+        assert len(placed_keys) == len(set(placed_keys)), name
+        assert set(placed_keys) == cell_keys, name
+
+
+def test_tables_and_codebook_include_the_new_year(
+    built: tuple[Path, Path, BuildResult],
+) -> None:
+    from opendata_mh.codebook import build_codebook
+
+    _, pkg, _ = built
+    r = CliRunner().invoke(main, ["tables", str(pkg), "--json"])
+    assert r.exit_code == 0, r.output
+    tabs = {t["name"]: t for t in json.loads(r.stdout)["summary"]["tables"]}
+    assert tabs["victims_by_form"]["periods"][-1] == "2024"
+    assert "2020-2024" in tabs["court_outcomes"]["periods"]
+    text = CliRunner().invoke(main, ["tables", str(pkg)]).stdout
+    assert "2019–2024, 2019-2023, 2020-2024" in text
+    cb = build_codebook(pkg)
+    docs = {t.name: t for t in cb.tables}
+    chart = docs["victims_by_form"].chart
+    assert chart is not None
+    for _title, series in chart.panels:
+        for s in series:
+            assert [p.year for p in s.points][-1] == 2024
+    want = {
+        r["form"]: r["value"] for r in _csv_rows(pkg, "victims_by_form") if r["period"] == "2024"
+    }
+    got = {s.label: s.points[-1].value for _t, series in chart.panels for s in series}
+    labels = {r["form"]: r["form_label_en"] for r in _csv_rows(pkg, "victims_by_form")}
+    assert got == {labels[f]: (int(v) if v else None) for f, v in want.items()}
+    assert "2024" in docs["victims_by_age"].periods
