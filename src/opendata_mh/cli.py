@@ -232,8 +232,11 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
     sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
 
 
-def render_report(report: Report, console: Console, quiet: bool = False) -> None:
-    """Human-readable report: findings, then a summary."""
+def render_report(
+    report: Report, console: Console, quiet: bool = False, verbose: bool = False
+) -> None:
+    """Human-readable report: findings, then a summary. The acknowledged (historic) disclosure
+    findings and other info lines are counted; ``verbose`` lists them one by one."""
     s = report.summary
     problems = [i for i in report.issues if i.severity != "info"]
     if problems:
@@ -256,15 +259,23 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
         )
         for i in known:
             console.print(f"  - {i.message}", markup=False)
-    if acknowledged:
+    if acknowledged and verbose:
         console.print(
             f"[bold]Acknowledged disclosure findings[/] ({len(acknowledged)}, historic "
             "publication, shown as known; 'opendata-mh audit' lists them):"
         )
         for i in acknowledged:
             console.print(f"  - {i.message.split('; acknowledged on')[0]}", markup=False)
-    for i in other_info:
-        console.print(f"  info {i.code} ({i.location()}): {i.message}", markup=False)
+    elif acknowledged:
+        console.print(
+            f"[bold]Acknowledged disclosure findings[/]: {len(acknowledged)} (historic "
+            "publication, shown as known; --verbose or 'opendata-mh audit' lists them)"
+        )
+    if verbose:
+        for i in other_info:
+            console.print(f"  info {i.code} ({i.location()}): {i.message}", markup=False)
+    elif other_info:
+        console.print(f"{len(other_info)} other info note(s); --verbose lists them")
     issues = s.get("issues", {})
     verdict = "[bold green]OK[/]" if report.ok else "[bold red]FAILED[/]"
     console.print(
@@ -285,7 +296,10 @@ def render_report(report: Report, console: Console, quiet: bool = False) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--no-audit", is_flag=True, help="Skip the disclosure audit (see 'audit').")
-def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool) -> None:
+@click.option(
+    "--verbose", "-v", is_flag=True, help="List every info note (acknowledged findings, ...)."
+)
+def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose: bool) -> None:
     """Validate a data package: schema (frictionless), disclosure rules, consistency, metadata,
     the Parquet copies cell by cell against their CSVs, and the disclosure audit.
 
@@ -308,7 +322,7 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool) -> None
     if as_json:
         _emit_json(envelope("check", ok=report.ok, summary=report.summary, issues=report.issues))
     else:
-        render_report(report, _stdout(), quiet=quiet)
+        render_report(report, _stdout(), quiet=quiet, verbose=verbose)
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 

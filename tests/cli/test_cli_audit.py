@@ -110,7 +110,11 @@ def test_check_real_package_exit_0_with_known_findings(runner: CliRunner) -> Non
     env = json.loads(result.stdout)
     assert env["issues"] == check(PACKAGE, extra_checks=[audit_check]).to_dict()["issues"]
     assert sum(i["code"] == "audit.acknowledged" for i in env["issues"]) == 42
-    human = runner.invoke(main, ["check", str(PACKAGE)])
+    short = runner.invoke(main, ["check", str(PACKAGE)])
+    assert short.exit_code == 0
+    assert "Acknowledged disclosure findings: 42 (historic publication" in short.stdout
+    assert "om_cases_by_form" not in short.stdout  # counted, not listed, without --verbose
+    human = runner.invoke(main, ["check", str(PACKAGE), "--verbose"])
     assert human.exit_code == 0
     assert "Acknowledged disclosure findings (42" in human.stdout
     # public CI logs: the acknowledged findings are listed without their intervals
