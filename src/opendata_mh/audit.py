@@ -16,7 +16,9 @@
   interval comes from ``value_lower``/``value_upper`` like every other cell;
 * **relations**: every entry of ``relations`` (additive and identity as equalities; multilabel,
   subset and overlap_subset as inequalities, see :func:`opendata_mh.sdc.relation`), including
-  the identities between a figure in the prose and a table cell (``text.<figure_id>``);
+  the identities between a figure in the prose and a table cell (``text.<figure_id>``), and the
+  percentages of the prose (``share``/``change``: two ``<=`` rows each, from
+  :func:`opendata_mh.model.share_rows`; the percentage is the figure's ``value``, a constant);
   relations covered by a ``knownDiscrepancies`` entry (by id, or by a reference they use) are
   **left out**: the report contradicts itself there and the program would be infeasible.
 
@@ -106,9 +108,11 @@ from opendata_mh import sdc
 from opendata_mh.model import (
     AUDIT_FINDING_CODES,
     FINGERPRINT_RE,
+    SHARE_TYPES,
     CellRef,
     finding_fingerprint,
     parse_ref,
+    share_rows,
 )
 from opendata_mh.report import Issue, PackageData, Severity
 from opendata_mh.validate import read_package
@@ -457,8 +461,15 @@ def _relations(
     d = prob.pkg.descriptor
     raw = [r for r in d.get("relations") or [] if isinstance(r, dict)]
     parsed: list[tuple[dict[str, Any], str | None, list[str], list[str]]] = []
+    shares: dict[str, list[sdc.LinearRelation]] = {}
     for r in raw:
         rid = str(r.get("id"))
+        if r.get("type") in SHARE_TYPES:
+            share = _share_rows(prob, r, rid)
+            if share is not None:
+                shares[rid] = share[0]
+                parsed.append((r, None, share[1], share[2]))
+            continue
         strs = (
             list(r.get("cells") or [])
             if r.get("type") == "identity"
@@ -498,6 +509,9 @@ def _relations(
         rid = str(r["id"])
         if rid in out_ids:
             continue
+        if rid in shares:
+            rows += shares[rid]
+            continue
         try:
             if r.get("type") == "identity":
                 if len(set(parts)) > 1:
@@ -507,6 +521,51 @@ def _relations(
         except sdc.SDCError as exc:
             prob.issues.append(_invalid(f"relation {rid}: {exc}"))
     return rows, excluded, len(parsed) - len(out_ids)
+
+
+def _share_rows(
+    prob: _Problem, r: Mapping[str, Any], rid: str
+) -> tuple[list[sdc.LinearRelation], list[str], list[str]] | None:
+    """The two rows of a ``share``/``change`` relation (``<=`` rows of
+    :func:`opendata_mh.model.share_rows`, source ``rid``), its variable ids and its reference
+    strings (figure first); ``None`` (with an ``audit.invalid`` issue) when it cannot be used.
+    The percentage is the ``value`` of the figure's row in ``text_figures``; the figure itself
+    is a constant, not a variable."""
+    fig = str(r.get("figure") or "")
+    num = [str(x) for x in r.get("numerator") or []]
+    den = [str(x) for x in r.get("denominator") or []]
+    strs = [fig, *num, *den]
+    row_i = prob.index.get("text_figures", {}).get((fig[5:],)) if fig.startswith("text:") else None
+    percent = None
+    if row_i is not None:
+        percent = _num(prob.pkg.rows["text_figures"][row_i - 1].get("value"))
+    ids = {x: prob.canonical_str(x) for x in [*num, *den]}
+    missing = [x for x, v in ids.items() if v is None] + ([fig] if percent is None else [])
+    decimals = r.get("decimals", 0)
+    if missing or not num or not den or type(decimals) is not int:
+        prob.issues.append(
+            _invalid(
+                f"relation {rid}: needs a numeric percent figure, a numerator and a "
+                f"denominator of cells of the package and integer decimals"
+                + (f"; no such cell/figure: {', '.join(missing)}" if missing else "")
+            )
+        )
+        return None
+    rows = share_rows(
+        str(r.get("type")),
+        percent,  # type: ignore[arg-type]
+        decimals,
+        [str(ids[x]) for x in num],
+        [str(ids[x]) for x in den],
+    )
+    scale = 200.0 * 10**decimals  # numerator coefficients +-1: keeps the LP well scaled
+    out = [
+        sdc.LinearRelation(
+            f"{rid}#{side}", "le", {x: a / scale for x, a in coeffs.items()}, rhs / scale, rid
+        )
+        for side, (coeffs, rhs) in zip(("lower", "upper"), rows, strict=True)
+    ]
+    return out, list(dict.fromkeys(str(ids[x]) for x in [*num, *den])), strs
 
 
 def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:

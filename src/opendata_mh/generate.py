@@ -34,6 +34,7 @@ from opendata_mh.model import (
     NON_COUNT_UNITS,
     OBS_STATUS,
     PERIOD,
+    SHARE_TYPES,
     Metadata,
     PackageMeta,
     Source,
@@ -391,6 +392,11 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         rd: dict[str, Any] = {"id": r.id, "type": r.type}
         if r.type == "identity":
             rd["cells"] = [str(c) for c in r.cells]
+        elif r.type in SHARE_TYPES:
+            rd["figure"] = _ref(r.figure)
+            rd["numerator"] = [str(x) for x in r.numerator]
+            rd["denominator"] = [str(x) for x in r.denominator]
+            rd["decimals"] = r.decimals
         else:
             rd["total"] = _ref(r.total)
             rd["parts"] = [str(p) for p in r.parts]

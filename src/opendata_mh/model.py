@@ -44,15 +44,16 @@ import hashlib
 import itertools
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as _replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from opendata_mh.aggregation import Aggregation, parse_aggregation
 from opendata_mh.errors import MetadataError, MetadataProblem
 
+_K = TypeVar("_K", bound=Hashable)
 ID_RE = re.compile(r"^[a-z0-9_]+$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 PRINTED_INT_RE = re.compile(r"^(0|[1-9]\d*)$")
@@ -75,7 +76,18 @@ SECONDARY_SYMBOL = "x"
 ``<n`` cell cannot be derived from the totals; builds only, the 2023 report has none)."""
 OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
 CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
-RELATION_TYPES: tuple[str, ...] = ("additive", "multilabel", "subset", "overlap_subset", "identity")
+RELATION_TYPES: tuple[str, ...] = (
+    "additive",
+    "multilabel",
+    "subset",
+    "overlap_subset",
+    "identity",
+    "share",
+    "change",
+)
+SHARE_TYPES: tuple[str, ...] = ("share", "change")
+"""Relation types between a printed percentage (``figure``) and two sums of counts
+(``numerator``, ``denominator``); see :func:`share_rows`."""
 NON_COUNT_UNITS: tuple[str, ...] = ("percent", "percent_change", "years", "days")
 GENERIC_COUNT_UNIT = "count"  # a count of something that is not a package unit
 AUDIT_FINDING_CODES: tuple[str, ...] = ("audit.exact-disclosure", "audit.narrowed")
@@ -389,12 +401,71 @@ class Relation:
     description: str
     description_en: str
     origin: str = "relations.toml"
+    figure: CellRef | None = None
+    numerator: tuple[CellRef, ...] = ()
+    denominator: tuple[CellRef, ...] = ()
+    decimals: int = 0
+    percent: float | None = None
 
     @property
     def refs(self) -> tuple[CellRef, ...]:
         if self.type == "identity":
             return self.cells
+        if self.type in SHARE_TYPES:
+            return ((self.figure,) if self.figure else ()) + self.numerator + self.denominator
         return ((self.total,) if self.total else ()) + self.parts
+
+
+def share_rows(
+    rtype: str,
+    percent: float,
+    decimals: int,
+    numerator: Sequence[_K],
+    denominator: Sequence[_K],
+) -> list[tuple[dict[_K, float], float]]:
+    """The two linear inequalities of a ``share`` or ``change`` relation, each
+    ``(coefficients, rhs)`` meaning ``sum(coefficients[x] * y_x) <= rhs``.
+
+    Args:
+        rtype: ``share`` (the figure is ``100 * N / D`` rounded) or ``change`` (the figure is
+            ``100 * (N - D) / D`` rounded: N the new count, D the old one).
+        percent: the printed percentage ``p`` (signed for a change: a decrease is negative).
+        decimals: decimals printed (0: a whole percent); ``p * 10**decimals`` must be an integer.
+        numerator, denominator: variable ids (any hashable: ids, :class:`CellRef`); N and D
+            are their sums. An id may appear in both (a share of a part in a sum that includes
+            it): the coefficients add up.
+
+    Returns:
+        ``[(lower_row, 0.0), (upper_row, -1.0)]``.
+
+    A printed p with ``d`` decimals is taken as rounded **half up** (towards +inf: the true
+    value x = 100 N / D, or 100 (N - D) / D, lies in ``[p - h, p + h)`` with h = 0.5 * 10**-d);
+    the report does not say how it rounds. With ``k = 10**d`` and ``P = p + 100`` for a change
+    (``p`` for a share), multiplying by ``2 k D`` (D > 0) gives
+
+        (2 k P - 1) * D - 200 k * N <= 0          (lower side, closed)
+        200 k * N - (2 k P + 1) * D <= -1         (upper side: strict, and every term is an
+                                                   integer for counts N, D, so ``< 0`` is
+                                                   ``<= -1``)
+
+    linear in the counts. D = 0 makes the upper row fail (a percentage of nothing). The ``-1``
+    is exact for integer counts and a valid cut for the LP relaxation of the audit.
+    """
+    k = 10**decimals
+    q = round(2 * k * (percent + (100 if rtype == "change" else 0)))
+    c = float(200 * k)
+    lower: dict[_K, float] = {}
+    upper: dict[_K, float] = {}
+    for x in numerator:
+        lower[x] = lower.get(x, 0.0) - c
+        upper[x] = upper.get(x, 0.0) + c
+    for x in denominator:
+        lower[x] = lower.get(x, 0.0) + (q - 1)
+        upper[x] = upper.get(x, 0.0) - (q + 1)
+    return [
+        ({x: v for x, v in lower.items() if v != 0}, 0.0),
+        ({x: v for x, v in upper.items() if v != 0}, -1.0),
+    ]
 
 
 @dataclass(frozen=True)
@@ -1554,7 +1625,20 @@ def _load_relations(
         loc: dict[str, Any] = {"table": rid or None, "row": i}
         _check_keys(
             r,
-            {"id", "type", "for_each", "total", "parts", "cells", "description", "description_en"},
+            {
+                "id",
+                "type",
+                "for_each",
+                "total",
+                "parts",
+                "cells",
+                "figure",
+                "numerator",
+                "denominator",
+                "decimals",
+                "description",
+                "description_en",
+            },
             f,
             col,
             **loc,
@@ -1568,7 +1652,36 @@ def _load_relations(
         total = r.get("total")
         parts = r.get("parts")
         cells = r.get("cells")
-        if rtype == "identity":
+        share_keys = [k for k in ("figure", "numerator", "denominator", "decimals") if k in r]
+        if rtype not in SHARE_TYPES and share_keys:
+            col.add(f, f"a {rtype} relation has no {share_keys}", **loc)
+            continue
+        figure = r.get("figure")
+        numer = r.get("numerator")
+        denom = r.get("denominator")
+        decimals = r.get("decimals", 0)
+        if rtype in SHARE_TYPES:
+            if total is not None or parts is not None or cells is not None:
+                col.add(
+                    f,
+                    f"a {rtype} relation has 'figure', 'numerator' and 'denominator', not "
+                    "'total'/'parts'/'cells'",
+                    **loc,
+                )
+            bad_share = False
+            if not isinstance(figure, str) or not figure.startswith("text:"):
+                col.add(f, "'figure' must be a text figure reference 'text:<id>'", **loc)
+                bad_share = True
+            for key, v in (("numerator", numer), ("denominator", denom)):
+                if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+                    col.add(f, f"'{key}' must be a non-empty list of references", field=key, **loc)
+                    bad_share = True
+            if type(decimals) is not int or not 0 <= decimals <= 3:
+                col.add(f, "'decimals' must be an integer 0..3", field="decimals", **loc)
+                bad_share = True
+            if bad_share:
+                continue
+        elif rtype == "identity":
             if total is not None or parts is not None:
                 col.add(f, "an identity relation has 'cells', not 'total'/'parts'", **loc)
             if (
@@ -1628,11 +1741,34 @@ def _load_relations(
             strings = [xid, desc, desc_en]
             if rtype == "identity":
                 strings += cells_l
+            elif rtype in SHARE_TYPES:
+                strings += [str(figure), *(numer or []), *(denom or [])]
             else:
                 strings += [total_s, *parts_l]
             bad = sorted({m for s in strings for m in PLACEHOLDER_RE.findall(sub(s))})
             if bad:
                 col.add(f, f"placeholder(s) {bad} not defined in for_each", **xloc)
+                continue
+            if rtype in SHARE_TYPES:
+                try:
+                    rel = _share_relation(
+                        xid,
+                        rtype,
+                        sub(str(figure)),
+                        [sub(x) for x in numer or []],
+                        [sub(x) for x in denom or []],
+                        int(decimals),
+                        (sub(desc), sub(desc_en)),
+                        resolver,
+                    )
+                except _BrokenReferenceError:
+                    continue
+                except ValueError as exc:
+                    if not lenient:
+                        col.add(f, str(exc), **xloc)
+                    continue
+                expanded += 1
+                out.append(rel)
                 continue
             try:
                 if rtype == "identity":
@@ -1669,6 +1805,56 @@ def _load_relations(
                 f, "the wildcard for_each matches no period where every reference resolves", **loc
             )
     return out, latent_meta
+
+
+def _share_relation(
+    rid: str,
+    rtype: str,
+    figure: str,
+    numerator: Sequence[str],
+    denominator: Sequence[str],
+    decimals: int,
+    descs: tuple[str, str],
+    resolver: _Resolver,
+) -> Relation:
+    """One expanded ``share``/``change`` relation; raises ValueError (or
+    :class:`_BrokenReferenceError`) when a reference does not resolve or the figure does not fit:
+    a ``share`` needs a figure of unit ``percent``, a ``change`` one of unit ``percent_change``;
+    its printed value must be a plain number with ``decimals`` decimals at most."""
+    fig_ref = resolver.resolve(figure, allow_pattern=False)[0]
+    if fig_ref.kind != "text":
+        raise ValueError(f"figure {figure!r} must be a text figure 'text:<id>'")
+    fig = resolver.figures[fig_ref.name]
+    want = "percent" if rtype == "share" else "percent_change"
+    if fig.unit != want:
+        raise ValueError(f"figure {figure!r} has unit {fig.unit!r}; a {rtype} needs {want!r}")
+    bounds = fig.bounds
+    if fig.value is None or bounds is None or bounds[0] != bounds[1]:
+        raise ValueError(f"figure {figure!r} is not one printed number")
+    if abs(fig.value * 10**decimals - round(fig.value * 10**decimals)) > 1e-9:
+        raise ValueError(f"figure {figure!r} ({fig.value}) has more than {decimals} decimals")
+    num = [x for s in numerator for x in resolver.resolve(s, allow_pattern=True)]
+    den = [x for s in denominator for x in resolver.resolve(s, allow_pattern=True)]
+    for name, refs in (("numerator", num), ("denominator", den)):
+        if any(x.kind == "text" and resolver.figures[x.name].unit in NON_COUNT_UNITS for x in refs):
+            raise ValueError(f"the {name} holds counts (cells, latents, count figures of the text)")
+        if len(set(refs)) != len(refs):
+            dup = sorted({str(x) for x in refs if refs.count(x) > 1})
+            raise ValueError(f"the same reference appears twice in the {name}: {dup}")
+    return Relation(
+        rid,
+        rtype,
+        None,
+        (),
+        (),
+        descs[0],
+        descs[1],
+        figure=fig_ref,
+        numerator=tuple(num),
+        denominator=tuple(den),
+        decimals=decimals,
+        percent=float(fig.value),
+    )
 
 
 def _load_discrepancies(
@@ -2236,7 +2422,8 @@ def load_metadata(root: str | Path) -> Metadata:
     )
     discrepancies = _load_discrepancies(
         _read_toml(root / "discrepancies.toml", "discrepancies.toml", col, required=False),
-        seen_rel,
+        # a relation a later edition left out may stay listed (it then covers nothing)
+        seen_rel | lapsed_rel,
         resolver,
         col,
     )
@@ -2293,6 +2480,7 @@ __all__ = [
     "FINGERPRINT_RE",
     "OBS_STATUS",
     "RELATION_TYPES",
+    "SHARE_TYPES",
     "AcknowledgedFinding",
     "Cell",
     "CellRef",
@@ -2315,4 +2503,5 @@ __all__ = [
     "load_metadata",
     "parse_printed",
     "parse_ref",
+    "share_rows",
 ]

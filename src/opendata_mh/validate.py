@@ -89,13 +89,21 @@ import io
 import json
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from opendata_mh.errors import PackageError
-from opendata_mh.model import CellRef, SdcRule, parse_printed, parse_ref
+from opendata_mh.model import (
+    RELATION_TYPES,
+    SHARE_TYPES,
+    CellRef,
+    SdcRule,
+    parse_printed,
+    parse_ref,
+    share_rows,
+)
 from opendata_mh.report import Check, Issue, PackageData, Report
 
 ISSUE_CODES: dict[str, str] = {
@@ -586,11 +594,50 @@ def _narrow(
 
 @dataclass
 class _Rel:
+    """A relation of the descriptor; a ``share``/``change`` relation keeps its counts in
+    ``parts`` (numerator then denominator, each once) and its linear inequalities in ``rows``
+    (:func:`~opendata_mh.model.share_rows`); ``figure`` is its printed percentage."""
+
     id: str
     type: str
     total: CellRef | None
     parts: list[CellRef]
     description_en: str
+    rows: list[tuple[dict[CellRef, float], float]] = field(default_factory=list)
+    figure: str = ""
+
+
+def _row_min(coeffs: Mapping[CellRef, float], values: Mapping[CellRef, Interval]) -> float:
+    """The least value of ``sum(coeffs[x] * y_x)`` over the intervals (may be -inf)."""
+    total = 0.0
+    for x, a in coeffs.items():
+        lo, up = values[x]
+        b = lo if a > 0 else up
+        if math.isinf(b):
+            return -INF
+        total += a * b
+    return total
+
+
+def _row_holds(row: tuple[dict[CellRef, float], float], values: Mapping[CellRef, Interval]) -> bool:
+    coeffs, rhs = row
+    return _row_min(coeffs, values) <= rhs + 1e-9
+
+
+def _row_narrow(
+    row: tuple[dict[CellRef, float], float], values: Mapping[CellRef, Interval]
+) -> list[tuple[CellRef, Interval]]:
+    """Bounds that ``sum(a_x y_x) <= rhs`` implies for each of its variables (bounds
+    propagation of one linear inequality)."""
+    coeffs, rhs = row
+    out: list[tuple[CellRef, Interval]] = []
+    for x, a in coeffs.items():
+        rest = _row_min({y: b for y, b in coeffs.items() if y != x}, values)
+        if math.isinf(rest):
+            continue
+        bound = (rhs - rest) / a
+        out.append((x, (-INF, bound) if a > 0 else (bound, INF)))
+    return out
 
 
 def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
@@ -645,8 +692,7 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
         if (
             not isinstance(r, dict)
             or not isinstance(rid, str)
-            or r.get("type")
-            not in ("additive", "multilabel", "subset", "overlap_subset", "identity")
+            or r.get("type") not in RELATION_TYPES
         ):
             issues.append(
                 _issue(
@@ -655,6 +701,13 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
                     field=None,
                 )
             )
+            continue
+        if r["type"] in SHARE_TYPES:
+            share = _share_rel(r, rid, lookup, pkg, index)
+            if isinstance(share, Issue):
+                issues.append(share)
+            else:
+                rels.append(share)
             continue
         try:
             if r["type"] == "identity":
@@ -790,6 +843,59 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
     return issues, summary
 
 
+def _share_rel(
+    r: Mapping[str, Any],
+    rid: str,
+    lookup: Callable[[CellRef], bool],
+    pkg: PackageData,
+    index: Mapping[str, Mapping[tuple[str, ...], int]],
+) -> _Rel | Issue:
+    """A ``share``/``change`` relation of the descriptor as a :class:`_Rel` with its two rows,
+    or the issue why it cannot be tested. The percentage is the ``value`` of the figure's row
+    in ``text_figures``."""
+    try:
+        fig = parse_ref(str(r.get("figure") or ""))
+        num = [parse_ref(s) for s in r.get("numerator") or []]
+        den = [parse_ref(s) for s in r.get("denominator") or []]
+        decimals = int(r.get("decimals", 0))
+        if fig.kind != "text":
+            raise ValueError("'figure' must be a text figure 'text:<id>'")
+        if not num or not den:
+            raise ValueError("'numerator' and 'denominator' must not be empty")
+    except (ValueError, TypeError) as exc:
+        return _issue("consistency.relation-invalid", f"relation {rid}: {exc}")
+    missing = [str(x) for x in [*num, *den] if not lookup(x)]
+    row_i = index.get("text_figures", {}).get((fig.name,))
+    percent = None
+    if row_i is None:
+        missing.insert(0, str(fig))
+    else:
+        try:
+            percent = float(pkg.rows["text_figures"][row_i - 1].get("value") or "")
+        except ValueError:
+            return _issue(
+                "consistency.relation-invalid", f"relation {rid}: {fig} has no numeric value"
+            )
+    if missing or percent is None:
+        return _issue(
+            "consistency.unresolved-reference",
+            f"relation {rid}: no such cell/figure in the package: {', '.join(missing)}",
+        )
+    rows = share_rows(str(r["type"]), percent, decimals, num, den)
+    parts = list(dict.fromkeys([*num, *den]))
+    unit = "%" if r["type"] == "share" else "% change"
+    return _Rel(
+        rid,
+        str(r["type"]),
+        None,
+        parts,
+        str(r.get("description_en", "")),
+        rows,
+        f"{fig} = {_fmt(percent)}{unit} (numerator {', '.join(map(str, num))}; "
+        f"denominator {', '.join(map(str, den))})",
+    )
+
+
 def _refs(r: _Rel) -> list[CellRef]:
     return ([r.total] if r.total else []) + r.parts
 
@@ -799,6 +905,8 @@ def _anchor(r: _Rel, locs: Mapping[CellRef, _Loc]) -> _Loc:
 
 
 def _holds(r: _Rel, values: Mapping[CellRef, Interval]) -> bool:
+    if r.rows:
+        return all(_row_holds(row, values) for row in r.rows)
     return relation_holds(
         r.type, values[r.total] if r.total else None, [values[x] for x in r.parts]
     )
@@ -818,12 +926,15 @@ def _fixpoint(
     for _ in range(200):
         changed = False
         for r in active:
-            new_t, new_p = _narrow(
-                r.type, values[r.total] if r.total else None, [values[x] for x in r.parts]
-            )
-            pairs = ([(r.total, new_t)] if r.total and new_t else []) + list(
-                zip(r.parts, new_p, strict=True)
-            )
+            if r.rows:
+                pairs = [p for row in r.rows for p in _row_narrow(row, values)]
+            else:
+                new_t, new_p = _narrow(
+                    r.type, values[r.total] if r.total else None, [values[x] for x in r.parts]
+                )
+                pairs = ([(r.total, new_t)] if r.total and new_t else []) + list(
+                    zip(r.parts, new_p, strict=True)
+                )
             for ref, imp in pairs:
                 cur = values[ref]
                 lo, up = max(cur[0], imp[0]), min(cur[1], imp[1])
@@ -895,6 +1006,8 @@ def _describe(
 
     if r.type == "identity":
         return "; ".join(f"{x} = {_iv(iv(x))}" for x in r.parts)
+    if r.rows:
+        return r.figure + "; " + "; ".join(f"{x} = {_iv(iv(x))}" for x in r.parts)
     assert r.total is not None
     parts = [iv(x) for x in r.parts]
     s = (sum(p[0] for p in parts), sum(p[1] for p in parts))

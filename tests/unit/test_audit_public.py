@@ -96,12 +96,15 @@ def test_check_prints_no_interval_of_a_narrowed_unresolved_cell() -> None:
     assert [(i.resource, i.row) for i in local] == [(i.resource, i.row) for i in public]
     assert len(public) == 2
     mine = next(i for i in local if i.message.startswith(UNRESOLVED))
-    assert "is [0, 1] by court.form_years.labour" in mine.message
+    assert (
+        "is [0, 1] by tried.country_of_birth_by_form.labour, "
+        "share.court_conviction_share_labour_2019_2023" in mine.message
+    )
     pub = next(i for i in public if i.message.startswith(UNRESOLVED))
     assert pub.message == (
-        f"{UNRESOLVED} (printed ?, unresolved) is narrowed by court.form_years.labour, "
-        "tried.country_of_birth_by_form.labour, text.court_cases_labour_2023 (the interval: "
-        "'opendata-mh audit')"
+        f"{UNRESOLVED} (printed ?, unresolved) is narrowed by "
+        "tried.country_of_birth_by_form.labour, share.court_conviction_share_labour_2019_2023 "
+        "(the interval: 'opendata-mh audit')"
     )
     report = check(PACKAGE, extra_checks=[audit_check])
     assert not any(

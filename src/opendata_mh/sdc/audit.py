@@ -23,9 +23,12 @@ objective changes). Counts are integers, so LP bounds are rounded inwards
 attacker problem exactly with HiGHS MIP.
 
 ``pinned_by``: for a side that ends strictly inside its a-priori bound, the
-relations (by ``LinearRelation.source``) with a non-zero dual in that side's
-optimal LP basis: a support-minimal certificate of the bound. For a cell that the
-relations pin exactly, it is the union over both sides.
+relations (by ``LinearRelation.source``) of an irreducible certificate of the
+bound: the rows with a non-zero dual in that side's optimal LP basis, made
+irreducible by a deletion filter (in a component of at most ``_SHRINK_ALL_ROWS``
+rows over all its rows, longest first, so that a figure stated outright wins over
+a long chain; a degenerate optimum's dual can name such a chain). For a cell that
+the relations pin exactly, it is the union over both sides.
 
 Infeasibility: if the published figures cannot all hold, the component is
 reported with an irreducible infeasible set of relations (deletion filter), and
@@ -423,6 +426,49 @@ def _ordered_unique(xs: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(xs))
 
 
+_SHRINK_ALL_ROWS = 300
+"""Components with at most this many rows get their explanations filtered over all rows."""
+
+
+def _shrink_certificates(
+    comp: _lp.Component, res: _lp.SideResult, *, integral: bool, tol: float
+) -> None:
+    """Make every explanation of ``res`` irreducible (in place): the dual support of an LP
+    is *a* certificate of a bound, but when the optimum is degenerate (several relations pin
+    the same bound) HiGHS may return a large one. Deletion filter over the certificate's rows,
+    the others switched off, longest rows first: a row stays out when the bound (rounded
+    inwards if ``integral``) still holds without it. One LP per row of the certificate."""
+    n_rows = len(comp.rows)
+    for rows_by, side, bound in ((res.lo_rows, 1.0, res.lo), (res.hi_rows, -1.0, res.hi)):
+        for j, rows in list(rows_by.items()):
+            if len(rows) <= 1:
+                continue
+            want = float(bound[j])
+            if integral and math.isfinite(want):
+                want = math.ceil(want - tol) if side > 0 else math.floor(want + tol)
+            # every row of the component, not only the dual's support (a degenerate optimum
+            # can name a long chain where one short row would do); longest rows first: a
+            # short row (a figure stated outright) is the better reason
+            cand = range(n_rows) if n_rows <= _SHRINK_ALL_ROWS else rows
+            keep = set(cand)
+            for r in range(n_rows):
+                if r not in keep:
+                    comp.set_row_active(r, False)
+            for r in sorted(cand, key=lambda r: (-len(comp.rows[r][0]), -r)):
+                comp.set_row_active(r, False)
+                st, obj, _, _ = comp.solve({j: side})
+                got = obj * side if st == "optimal" else (-INF if side > 0 else INF)
+                if integral and math.isfinite(got):
+                    got = math.ceil(got - tol) if side > 0 else math.floor(got + tol)
+                if (got >= want - tol) if side > 0 else (got <= want + tol):
+                    keep.discard(r)
+                else:
+                    comp.set_row_active(r, True)
+            for r in range(n_rows):
+                comp.set_row_active(r, True)
+            rows_by[j] = tuple(sorted(keep))
+
+
 def audit(
     cells: Sequence[Cell],
     relations: Sequence[LinearRelation],
@@ -488,6 +534,8 @@ def audit(
             n_lp += comp.lp_count
             continue
         res = _lp.intervals(comp, tgt, explain=explain)
+        if explain and not comp.integer:
+            _shrink_certificates(comp, res, integral=integral, tol=tol)
         n_lp += comp.lp_count
         for j in tgt:
             i = cols[j]
