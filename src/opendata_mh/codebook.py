@@ -117,7 +117,13 @@ def _rule(sdc: Mapping[str, Any]) -> str:
 
 
 def _refs_table(relation: Mapping[str, Any], table: str) -> bool:
-    refs = [relation.get("total"), *(relation.get("parts") or []), *(relation.get("cells") or [])]
+    refs = [
+        relation.get("total"),
+        *(relation.get("parts") or []),
+        *(relation.get("cells") or []),
+        *(relation.get("numerator") or []),  # share / change relations
+        *(relation.get("denominator") or []),
+    ]
     return any(isinstance(r, str) and r.split("/", 1)[0] == table for r in refs)
 
 
