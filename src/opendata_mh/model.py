@@ -134,7 +134,9 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
 
     ``?`` needs ``candidates`` (printed values); its bounds are the hull of theirs. Raises
     :class:`ValueError` with a readable message on bad syntax. See the module docstring for the
-    rules and their sources.
+    rules and their sources. The audit reads the same symbols with
+    :func:`opendata_mh.sdc.rules.parse_printed` (kept separate so this layer never loads HiGHS);
+    ``tests/unit/test_printed_rules_agree.py`` keeps the two in step.
     """
     s = printed.strip() if isinstance(printed, str) else printed
     if not isinstance(s, str):
