@@ -727,6 +727,14 @@ def build(
     secs["count"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
+    # one edition description for both passes (same date even across midnight)
+    edition_kw: dict[str, Any] = {
+        "edition": eid,
+        "version": version,
+        "year": year,
+        "date": date or dt.date.today().isoformat(),
+        "reference_dates": reference_dates or {},
+    }
     # structural pass: relations expanded for the new cells (printed zeros, no counts on disk)
     with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
         mroot = Path(tmpd) / "metadata"
@@ -735,11 +743,7 @@ def build(
         files, _ = _edition_files(
             meta,
             zero,
-            edition=eid,
-            version=version,
-            year=year,
-            date=date or dt.date.today().isoformat(),
-            reference_dates=reference_dates or {},
+            **edition_kw,
         )
         edir = mroot / EDITIONS_DIR / eid
         if edir.exists():
@@ -812,11 +816,7 @@ def build(
     files, summary = _edition_files(
         meta,
         printed,
-        edition=eid,
-        version=version,
-        year=year,
-        date=date or dt.date.today().isoformat(),
-        reference_dates=reference_dates or {},
+        **edition_kw,
     )
     # the merged metadata must load and the package must pass the check
     t3 = time.perf_counter()
