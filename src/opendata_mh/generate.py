@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
+from opendata_mh.figures import figure_bounds
 from opendata_mh.layout import extend_layout
 from opendata_mh.model import (
     CELL_TYPES,
     CONF_STATUS,
-    NON_COUNT_UNITS,
     OBS_STATUS,
     PERIOD,
     SHARE_TYPES,
@@ -82,16 +83,7 @@ def _field(
 def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
     """The Table Schema fields of a table resource, in CSV column order."""
     unit = meta.package.unit(table.unit).title_en if table.unit else "count"
-    fields = [
-        _field(
-            PERIOD,
-            "string",
-            "Period",
-            "Year (YYYY) or a total over several years (YYYY-YYYY).",
-            required=True,
-            pattern=PERIOD_PATTERN,
-        ),
-    ]
+    fields = [table_fields_period(), *year_fields()]
     for d in table.dimensions:
         cl = meta.codelist(d)
         fields += [
@@ -183,16 +175,65 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             required=True,
             enum=list(CONF_STATUS),
         ),
-        _field(
-            "edition",
-            "string",
-            "Edition",
-            "The edition the figure comes from: the report edition it was transcribed from "
-            "(2023) or the later edition that added or revised it (see the package's 'editions').",
-            required=True,
-        ),
+        edition_field(),
     ]
     return fields
+
+
+EDITION_PREFIX = "edition-"
+"""The ``edition`` column holds ``edition-<id>`` (``edition-2023``): text in every reader (a
+bare ``2023`` would be read as an integer by pandas, polars, DuckDB and R)."""
+
+
+def edition_label(edition_id: str) -> str:
+    """The ``edition`` column's value for an edition id (``2023`` -> ``edition-2023``)."""
+    return f"{EDITION_PREFIX}{edition_id}" if edition_id else ""
+
+
+def edition_field() -> dict[str, Any]:
+    return _field(
+        "edition",
+        "string",
+        "Edition",
+        "The edition the figure comes from, as 'edition-<id>': the report edition it was "
+        "transcribed from (edition-2023) or the later edition that added or revised it (see "
+        "the package's 'editions'). Text, never a number, in every reader.",
+        required=True,
+        pattern=r"^edition-\d{4}$",
+    )
+
+
+def year_fields() -> list[dict[str, Any]]:
+    """``year_from`` and ``year_to``: the period as two integers (2019 -> 2019, 2019;
+    2019-2023 -> 2019, 2023). Integers in every table and every reader; join tables on them
+    (``period`` is a label: a reader without a schema sees 2019 as a number in a table of single
+    years and as text in a table that also has 2019-2023)."""
+    return [
+        _field(
+            "year_from",
+            "integer",
+            "First year",
+            "First year of the period (the year itself for a single year).",
+            required=True,
+            minimum=1900,
+        ),
+        _field(
+            "year_to",
+            "integer",
+            "Last year",
+            "Last year of the period (the year itself for a single year).",
+            required=True,
+            minimum=1900,
+        ),
+    ]
+
+
+def period_years(period: str) -> tuple[str, str]:
+    """``2019`` -> (``2019``, ``2019``); ``2019-2023`` -> (``2019``, ``2023``); '' -> ('', '')."""
+    if not period:
+        return ("", "")
+    a, _, b = period.partition("-")
+    return (a, b or a)
 
 
 def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
@@ -282,13 +323,15 @@ def text_fields() -> list[dict[str, Any]]:
             "value_lower",
             "number",
             "Lower bound",
-            "Lowest possible value (e.g. 1 for <5); empty when not a count.",
+            "Lowest possible value (e.g. 1 for <5, 26 for 'ten minste 26', 4500 for "
+            "'zo’n 5000'); empty when not a count. See the package README for the qualifiers.",
         ),
         _field(
             "value_upper",
             "number",
             "Upper bound",
-            "Highest possible value (e.g. 4 for <5); empty when not a count.",
+            "Highest possible value (e.g. 4 for <5, 5499 for 'zo’n 5000'); empty when not a "
+            "count or when the text gives no upper bound ('ten minste 26': at least 26).",
         ),
         _field(
             "unit",
@@ -345,12 +388,156 @@ def _text_resource(meta: Metadata) -> dict[str, Any]:
     }
 
 
+def totals_fields() -> list[dict[str, Any]]:
+    """Table Schema fields of ``totals.csv`` (columns of :data:`opendata_mh.totals.HEADER`)."""
+    f = {x["name"]: x for x in table_fields_shared()}
+    return [
+        _field(
+            "quantity",
+            "string",
+            "Quantity",
+            "Id of the total: a latent quantity of the package's relations (victims_total, "
+            "investigations_total, suspects_total, om_disposed, ...).",
+            required=True,
+        ),
+        _field("quantity_label", "string", "Quantity (Dutch)", "Dutch name.", required=True),
+        _field("quantity_label_en", "string", "Quantity (English)", "English name.", required=True),
+        table_fields_period(),
+        *year_fields(),
+        _field(
+            "dimension",
+            "string",
+            "Dimension",
+            "The dimension of 'code' (form, disposal, ...); empty for a total over everything.",
+        ),
+        _field(
+            "code",
+            "string",
+            "Code",
+            "Code of 'dimension' ('all' for a total over everything).",
+            required=True,
+        ),
+        f["value"],
+        f["value_lower"],
+        f["value_upper"],
+        _field(
+            "value_printed",
+            "string",
+            "Value as printed",
+            "The total exactly as printed in the text of the report; empty when it is not "
+            "printed and is the sum of exact cells.",
+        ),
+        f["cell_type"],
+        f["obs_status"],
+        f["conf_status"],
+        _field(
+            "derived_by",
+            "string",
+            "Derived by",
+            "Space-separated: text:<figure id> when the report prints the total (see "
+            "text_figures) and the ids of the additive relations whose parts, all exact cells, "
+            "sum to it (see the package's relations).",
+            required=True,
+        ),
+        _field("unit", "string", "Unit", "Unit id (see the package's units).", required=True),
+        edition_field(),
+    ]
+
+
+def table_fields_shared() -> list[dict[str, Any]]:
+    """The value and status fields every table shares (as in :func:`table_fields`)."""
+    fields = [
+        _field(
+            "value",
+            "integer",
+            "Value",
+            "The total; empty when the text gives only bounds.",
+            minimum=0,
+        ),
+        _field(
+            "value_lower",
+            "integer",
+            "Lower bound",
+            "Lowest possible true value given what is printed.",
+            required=True,
+            minimum=0,
+        ),
+        _field(
+            "value_upper",
+            "integer",
+            "Upper bound",
+            "Highest possible true value given what is printed (empty = unknown).",
+            minimum=0,
+        ),
+        _field(
+            "cell_type",
+            "string",
+            "Cell type",
+            "exact (printed or determined by exact cells), zero, or range (printed with a "
+            "qualifier such as 'ten minste').",
+            required=True,
+            enum=["exact", "zero", "range"],
+        ),
+        _field(
+            "obs_status",
+            "string",
+            "Observation status (SDMX OBS_STATUS)",
+            "A = normal value; Q = bounds only.",
+            required=True,
+            enum=list(OBS_STATUS),
+        ),
+        _field(
+            "conf_status",
+            "string",
+            "Confidentiality status (SDMX CONF_STATUS)",
+            "F = free (every total here follows from printed figures).",
+            required=True,
+            enum=list(CONF_STATUS),
+        ),
+    ]
+    return fields
+
+
+def _totals_resource(meta: Metadata) -> dict[str, Any]:
+    pkg = meta.package
+    return {
+        "name": totals_mod.TOTALS,
+        "path": f"data/{totals_mod.TOTALS}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": "Totalen",
+        "title_en": "Totals",
+        "description": "De totalen die het rapport gebruikt maar niet als tabelcel drukt (gemelde "
+        "slachtoffers per jaar, opsporingsonderzoeken, verdachten, OM-afdoeningen, totalen over "
+        "2019-2023), alleen waar het rapport ze noemt of exacte cellen ze vastleggen.",
+        "description_en": "The totals the report uses but prints in no table cell (registered "
+        "victims per year, investigations, suspects, cases disposed of by the Public Prosecution "
+        "Service, totals over 2019-2023), each published only where the text of the report "
+        "prints it or exact cells alone determine it (derived_by names the figure or the "
+        "relations). The denominator of a share of victims is victims_total: the sum over "
+        "reporters or forms counts a victim with several reporters or forms more than once.",
+        "sources": [_source_dict(s) for s in pkg.sources],
+        "licenses": _licenses(pkg),
+        "schema": {
+            "fields": totals_fields(),
+            "primaryKey": list(totals_mod.KEY),
+            "missingValues": [""],
+        },
+    }
+
+
 def _ref(x: Any) -> str | None:
     return None if x is None else str(x)
 
 
-def build_descriptor(meta: Metadata) -> dict[str, Any]:
-    """The ``datapackage.json`` content as an ordered dict."""
+def build_descriptor(
+    meta: Metadata, totals: list[totals_mod.Total] | None = None
+) -> dict[str, Any]:
+    """The ``datapackage.json`` content as an ordered dict (``totals``: the published totals,
+    :func:`opendata_mh.totals.derive`; none by default)."""
+    totals = totals or []
     pkg = meta.package
     d: dict[str, Any] = {
         "profile": "tabular-data-package",
@@ -386,6 +573,8 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
     d["sources"] = [_source_dict(s) for s in pkg.sources]
     d["units"] = {u.id: {"title": u.title, "title_en": u.title_en} for u in pkg.units}
     d["resources"] = [_table_resource(meta, t) for t in meta.tables] + [_text_resource(meta)]
+    if totals:
+        d["resources"].append(_totals_resource(meta))
     d["resources"] += parquet_resources(d["resources"])
     rels = []
     for r in meta.relations:
@@ -405,14 +594,16 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         rd["description_en"] = r.description_en
         rd["origin"] = r.origin
         rels.append(rd)
+    rels += totals_mod.relations(totals)
     d["relations"] = rels
+    generated = totals_mod.latent_relations(totals)
     lat = []
     for q in meta.latent:
         ld: dict[str, Any] = {"id": str(q.ref), "name": q.ref.name, "key": dict(q.ref.key)}
         for k in ("title", "description", "description_en", "unit"):
             if getattr(q, k):
                 ld[k] = getattr(q, k)
-        ld["relations"] = list(q.relations)
+        ld["relations"] = [*q.relations, *generated.get(str(q.ref), [])]
         lat.append(ld)
     d["latentQuantities"] = lat
     d["knownDiscrepancies"] = [
@@ -569,11 +760,17 @@ def table_fields_period() -> dict[str, Any]:
     )
 
 
-def parquet_files(meta: Metadata, descriptor: Mapping[str, Any]) -> dict[str, bytes]:
+def parquet_files(
+    meta: Metadata,
+    descriptor: Mapping[str, Any],
+    extra: Mapping[str, list[list[str]]] | None = None,
+) -> dict[str, bytes]:
     """``parquet/<resource>.parquet`` for every CSV resource and ``parquet/all_tables.parquet``,
-    built from the same rows as the CSVs."""
+    built from the same rows as the CSVs (``extra``: rows of further CSV resources, e.g.
+    ``totals``)."""
     rows = {t.id: table_rows(t) for t in meta.tables}
     rows[TEXT_FIGURES] = text_rows(meta.text_figures)
+    rows.update(extra or {})
     by_name = {r["name"]: r for r in descriptor["resources"]}
     files: dict[str, bytes] = {}
     for name, r in rows.items():
@@ -603,7 +800,7 @@ def _num(x: float | int | None) -> str:
 
 def table_rows(table: TableSpec) -> list[list[str]]:
     """Header + data rows of a table resource, as strings."""
-    header = [PERIOD]
+    header = [PERIOD, "year_from", "year_to"]
     for d in table.dimensions:
         header += [d, f"{d}_label", f"{d}_label_en"]
     header += [
@@ -619,7 +816,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
     rows = [header]
     for c in table.cells:
         key = dict(c.key)
-        row = [key[PERIOD]]
+        row = [key[PERIOD], *period_years(key[PERIOD])]
         for _d, label, label_en in c.labels:
             row += [key[_d], label, label_en]
         p = c.parsed
@@ -631,7 +828,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
             p.cell_type,
             p.obs_status,
             p.conf_status,
-            c.edition,
+            edition_label(c.edition),
         ]
         rows.append(row)
     return rows
@@ -640,7 +837,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
 def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
     rows = [[f["name"] for f in text_fields()]]
     for fig in figures:
-        b = fig.bounds if fig.unit not in NON_COUNT_UNITS else None
+        b = figure_bounds(fig)
         rows.append(
             [
                 fig.id,
@@ -648,7 +845,7 @@ def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
                 fig.printed,
                 _num(fig.value),
                 _num(b[0]) if b else "",
-                _num(b[1]) if b else "",
+                _num(b[1]) if b and b[1] != float("inf") else "",
                 fig.unit,
                 fig.quote,
                 fig.description_en,
@@ -666,16 +863,25 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def build_files(meta: Metadata) -> dict[str, bytes]:
-    """Every file of the package: relative POSIX path -> bytes (deterministic)."""
-    descriptor = build_descriptor(meta)
+def build_files(
+    meta: Metadata, totals_specs: tuple[totals_mod.TotalSpec, ...] = ()
+) -> dict[str, bytes]:
+    """Every file of the package: relative POSIX path -> bytes (deterministic).
+    ``totals_specs``: the quantities of ``totals.toml`` (:func:`opendata_mh.totals.load_specs`)
+    to publish in the resource ``totals``."""
+    totals = totals_mod.derive(meta, totals_specs)
+    descriptor = build_descriptor(meta, totals)
     files = {
         DESCRIPTOR: (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     }
     for t in meta.tables:
         files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))
     files[f"data/{TEXT_FIGURES}.csv"] = _csv_bytes(text_rows(meta.text_figures))
-    files.update(parquet_files(meta, descriptor))
+    extra = {}
+    if totals:
+        extra[totals_mod.TOTALS] = totals_mod.rows(totals, edition_label, period_years)
+        files[f"data/{totals_mod.TOTALS}.csv"] = _csv_bytes(extra[totals_mod.TOTALS])
+    files.update(parquet_files(meta, descriptor, extra))
     return files
 
 
@@ -788,7 +994,7 @@ def generate(
     :class:`~opendata_mh.errors.GenerateError` when writing fails.
     """
     meta = load_metadata(metadata_dir)
-    files = build_files(meta)
+    files = build_files(meta, totals_mod.load_specs(metadata_dir))
     out = Path(out_dir)
     changes = diff_files(files, out)
     written = False
@@ -800,7 +1006,7 @@ def generate(
         files=tuple(sorted(files)),
         changes=tuple(changes),
         written=written,
-        resources=len(meta.tables) + 1,
+        resources=sum(1 for f in files if f.startswith("data/")),
         rows=sum(len(t.cells) for t in meta.tables),
         relations=len(meta.relations),
     )

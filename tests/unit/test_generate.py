@@ -42,15 +42,15 @@ def test_csv_format_and_values(package_dir: Path) -> None:
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw and raw.endswith(b"\n")
     lines = raw.decode("utf-8").splitlines()
     assert lines[0] == (
-        "period,form,form_label,form_label_en,value,value_lower,value_upper,"
+        "period,year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,"
         "value_printed,cell_type,obs_status,conf_status,edition"
     )
-    assert lines[1] == "2022,a,A (gedrukt),Form A,10,10,10,10,exact,A,F,2023"
-    assert lines[2] == "2023,a,A (gedrukt),Form A,,1,4,<5,masked,Q,A,2023"
-    assert lines[4] == "2023,b,Vorm B,Form B,,12,13,,unresolved,O,F,2023"
+    assert lines[1] == "2022,2022,2022,a,A (gedrukt),Form A,10,10,10,10,exact,A,F,edition-2023"
+    assert lines[2] == "2023,2023,2023,a,A (gedrukt),Form A,,1,4,<5,masked,Q,A,edition-2023"
+    assert lines[4] == "2023,2023,2023,b,Vorm B,Form B,,12,13,,unresolved,O,F,edition-2023"
     rounded = (package_dir / "data" / "rounded.csv").read_text(encoding="utf-8").splitlines()
-    assert rounded[1].endswith(",170,165,174,170,rounded,A,F,2023")
-    assert rounded[2].endswith(",,170,180,170-180,range,Q,D,2023")
+    assert rounded[1].endswith(",170,165,174,170,rounded,A,F,edition-2023")
+    assert rounded[2].endswith(",,170,180,170-180,range,Q,D,edition-2023")
     absent = (package_dir / "data" / "absent.csv").read_text(encoding="utf-8")
     assert absent.count("\n") == 1  # header only
 
