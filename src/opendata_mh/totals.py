@@ -8,9 +8,9 @@ reporters, which counts a victim with several reporters more than once).
 
 ``metadata/totals.toml`` lists the quantities to publish. A value of one is published only where
 
-* the report prints it: a text figure whose ``refers_to`` is the quantity
-  (``derived_by = text:<figure id>``), bounds from its printed qualifier
-  (:func:`opendata_mh.figures.figure_bounds`); or
+* the report prints it: a text figure whose ``refers_to`` is the quantity and whose relation
+  ``text.<figure id>`` holds in this edition (``derived_by = text:<figure id>``), bounds from
+  its printed qualifier (:func:`opendata_mh.figures.figure_bounds`); or
 * exact cells alone determine it: an ``additive`` relation whose total is the quantity and whose
   parts are all ``exact``/``zero`` table cells, the value is their sum
   (``derived_by = <relation id>``; every such relation is listed, space-separated).
@@ -173,8 +173,11 @@ def derive(meta: Metadata, specs: tuple[TotalSpec, ...]) -> list[Total]:
     cells = {c.ref: c for t in meta.tables for c in t.cells}
     base_edition = meta.package.edition or ""
     printed: dict[str, list[tuple[str, tuple[float, float], str, str]]] = {}
+    live = {r.id for r in meta.relations}
     for f in meta.text_figures:
-        if f.refers_to is None or f.refers_to.kind != "latent":
+        # a figure whose relation lapsed (a later edition revised the cells of its quantity)
+        # no longer states the quantity
+        if f.refers_to is None or f.refers_to.kind != "latent" or f"text.{f.id}" not in live:
             continue
         b = figure_bounds(f)
         if b is not None:
