@@ -382,6 +382,9 @@ class _Problem:
                         if rid is not None and rid not in self.order:
                             self.order.append(rid)
                 continue
+            fields = (res.get("schema") or {}).get("fields") or []
+            if not any(isinstance(f, dict) and f.get("name") == "cell_type" for f in fields):
+                continue  # no counts (a code list): nothing to audit
             for i, row in enumerate(pkg.rows.get(name, []), 1):
                 ref = name + "".join(f"/{k}={row.get(k, '')}" for k in kf)
                 self.vars[ref] = self._table_var(ref, name, i, row)

@@ -834,7 +834,7 @@ def build(
         merged = load_metadata(mroot)
         if check:
             pkg_dir = Path(tmpd) / "datapackage"
-            write_atomic(build_files(merged, load_totals(mroot)), pkg_dir)
+            write_atomic(build_files(merged, load_totals(mroot), metadata_dir=mroot), pkg_dir)
             report = check_package(pkg_dir, extra_checks=FULL_CHECKS)
             if not report.ok:
                 new_cells = {_ref(tid, k) for tid, c in printed.items() for k in c}

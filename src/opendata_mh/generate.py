@@ -15,6 +15,7 @@ CSV rows are in grid order: panel by panel, row by row, column by column.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from opendata_mh import codelist_resources as codelists_mod
 from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
 from opendata_mh.figures import figure_bounds
@@ -86,16 +88,19 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
     fields = [table_fields_period(), *year_fields()]
     for d in table.dimensions:
         cl = meta.codelist(d)
+        code_field = _field(
+            d,
+            "string",
+            cl.title_en,
+            f"Code of the dimension '{d}' ({cl.title_en}; Dutch: {cl.title}). "
+            f"'all' is the total over all categories. Code list: resource "
+            f"{codelists_mod.resource_name(d)}.",
+            required=True,
+            enum=list(cl.code_ids),
+        )
+        code_field["categories"] = codelists_mod.categories(meta, d)
         fields += [
-            _field(
-                d,
-                "string",
-                cl.title_en,
-                f"Code of the dimension '{d}' ({cl.title_en}; Dutch: {cl.title}). "
-                "'all' is the total over all categories.",
-                required=True,
-                enum=list(cl.code_ids),
-            ),
+            code_field,
             _field(
                 f"{d}_label",
                 "string",
@@ -236,13 +241,15 @@ def period_years(period: str) -> tuple[str, str]:
     return (a, b or a)
 
 
-def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
+def _table_resource(
+    meta: Metadata, t: TableSpec, with_nationalities: bool = False
+) -> dict[str, Any]:
     pkg = meta.package
     unit = pkg.unit(t.unit)
     res: dict[str, Any] = {
         "name": t.id,
+        "type": "table",
         "path": f"data/{t.id}.csv",
-        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -289,10 +296,14 @@ def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
         for u in t.unresolved
     ]
     res["schema"] = {
+        "$schema": TABLESCHEMA_V2,
         "fields": table_fields(meta, t),
         "primaryKey": [PERIOD, *t.dimensions],
         "missingValues": [""],
     }
+    fks = codelists_mod.foreign_keys(list(t.dimensions), with_nationalities)
+    if fks:
+        res["schema"]["foreignKeys"] = fks
     return res
 
 
@@ -371,8 +382,8 @@ def _text_resource(meta: Metadata) -> dict[str, Any]:
     report = [s for s in pkg.sources if s.id == "report"] or list(pkg.sources)
     return {
         "name": TEXT_FIGURES,
+        "type": "table",
         "path": f"data/{TEXT_FIGURES}.csv",
-        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -384,7 +395,12 @@ def _text_resource(meta: Metadata) -> dict[str, Any]:
         "where it applies, the cell or latent quantity it states.",
         "sources": [_source_dict(s) for s in report],
         "licenses": _licenses(pkg),
-        "schema": {"fields": text_fields(), "primaryKey": ["figure_id"], "missingValues": [""]},
+        "schema": {
+            "$schema": TABLESCHEMA_V2,
+            "fields": text_fields(),
+            "primaryKey": ["figure_id"],
+            "missingValues": [""],
+        },
     }
 
 
@@ -502,8 +518,8 @@ def _totals_resource(meta: Metadata) -> dict[str, Any]:
     pkg = meta.package
     return {
         "name": totals_mod.TOTALS,
+        "type": "table",
         "path": f"data/{totals_mod.TOTALS}.csv",
-        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -521,6 +537,7 @@ def _totals_resource(meta: Metadata) -> dict[str, Any]:
         "sources": [_source_dict(s) for s in pkg.sources],
         "licenses": _licenses(pkg),
         "schema": {
+            "$schema": TABLESCHEMA_V2,
             "fields": totals_fields(),
             "primaryKey": list(totals_mod.KEY),
             "missingValues": [""],
@@ -533,15 +550,19 @@ def _ref(x: Any) -> str | None:
 
 
 def build_descriptor(
-    meta: Metadata, totals: list[totals_mod.Total] | None = None
+    meta: Metadata,
+    totals: list[totals_mod.Total] | None = None,
+    nationalities: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The ``datapackage.json`` content as an ordered dict (``totals``: the published totals,
-    :func:`opendata_mh.totals.derive`; none by default)."""
+    :func:`opendata_mh.totals.derive`; ``nationalities``: the nationality -> region mapping,
+    published as a code-list resource; none by default)."""
     totals = totals or []
     pkg = meta.package
     d: dict[str, Any] = {
-        "profile": "tabular-data-package",
+        "$schema": DATAPACKAGE_V2,
         "name": pkg.name,
+        "id": package_id(meta),
         "title": pkg.title,
         "title_en": pkg.title_en,
         "description": pkg.description,
@@ -555,8 +576,7 @@ def build_descriptor(
     if pkg.language:
         d["language"] = list(pkg.language)
     d["keywords"] = list(pkg.keywords)
-    if pkg.created:
-        d["created"] = pkg.created
+    d["created"] = package_created(meta)
     if pkg.temporal_start or pkg.temporal_end:
         d["temporalCoverage"] = {"start": pkg.temporal_start, "end": pkg.temporal_end}
     for k, v in pkg.extra:
@@ -565,17 +585,34 @@ def build_descriptor(
     d["contributors"] = [
         {
             k: v
-            for k, v in (("title", c.title), ("role", c.role), ("path", c.path), ("email", c.email))
+            for k, v in (
+                ("title", c.title),
+                ("roles", [c.role]),
+                ("path", c.path),
+                ("email", c.email),
+            )
             if v
         }
         for c in pkg.contributors
     ]
     d["sources"] = [_source_dict(s) for s in pkg.sources]
     d["units"] = {u.id: {"title": u.title, "title_en": u.title_en} for u in pkg.units}
-    d["resources"] = [_table_resource(meta, t) for t in meta.tables] + [_text_resource(meta)]
+    d["resources"] = [_table_resource(meta, t, nationalities is not None) for t in meta.tables] + [
+        _text_resource(meta)
+    ]
     if totals:
         d["resources"].append(_totals_resource(meta))
     d["resources"] += parquet_resources(d["resources"])
+    lic = _licenses(pkg)
+    src = [_source_dict(s) for s in pkg.sources if s.id == "report"] or [
+        _source_dict(s) for s in pkg.sources
+    ]
+    d["resources"] += [
+        codelists_mod.codelist_resource(meta, dim, lic, src)
+        for dim in codelists_mod.used_dimensions(meta)
+    ]
+    if nationalities is not None:
+        d["resources"].append(codelists_mod.nationality_resource(meta, lic, src))
     rels = []
     for r in meta.relations:
         rd: dict[str, Any] = {"id": r.id, "type": r.type}
@@ -647,8 +684,8 @@ def _parquet_resource(
 ) -> dict[str, Any]:
     res: dict[str, Any] = {
         "name": name,
+        "type": "table",
         "path": path,
-        "profile": "tabular-data-resource",
         "format": "parquet",
         "mediatype": PARQUET_MEDIATYPE,
     }
@@ -699,7 +736,11 @@ def parquet_resources(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     combined["sources"] = [
         s for i, s in enumerate(combined["sources"]) if s not in combined["sources"][:i]
     ]
-    combined["schema"] = {"fields": combined_fields(tables), "missingValues": [""]}
+    combined["schema"] = {
+        "$schema": TABLESCHEMA_V2,
+        "fields": combined_fields(tables),
+        "missingValues": [""],
+    }
     out.append(combined)
     return out
 
@@ -864,16 +905,25 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
 
 
 def build_files(
-    meta: Metadata, totals_specs: tuple[totals_mod.TotalSpec, ...] = ()
+    meta: Metadata,
+    totals_specs: tuple[totals_mod.TotalSpec, ...] = (),
+    *,
+    metadata_dir: str | Path | None = None,
+    previous: str | Path | None = None,
 ) -> dict[str, bytes]:
     """Every file of the package: relative POSIX path -> bytes (deterministic).
+
     ``totals_specs``: the quantities of ``totals.toml`` (:func:`opendata_mh.totals.load_specs`)
-    to publish in the resource ``totals``."""
+    to publish in the resource ``totals``. ``metadata_dir``: where code definitions and the
+    nationality -> region mapping are read (code-list resources). ``previous``: a package
+    directory whose Parquet files are kept byte for byte where their content is unchanged, so
+    that ``bytes`` and ``hash`` in the descriptor do not depend on the installed pyarrow (a
+    Parquet file records the writer's version)."""
     totals = totals_mod.derive(meta, totals_specs)
-    descriptor = build_descriptor(meta, totals)
-    files = {
-        DESCRIPTOR: (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    }
+    definitions = codelists_mod.load_definitions(metadata_dir) if metadata_dir else {}
+    nationalities = codelists_mod.load_nationality_regions(metadata_dir) if metadata_dir else None
+    descriptor = build_descriptor(meta, totals, nationalities)
+    files: dict[str, bytes] = {}
     for t in meta.tables:
         files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))
     files[f"data/{TEXT_FIGURES}.csv"] = _csv_bytes(text_rows(meta.text_figures))
@@ -882,7 +932,63 @@ def build_files(
         extra[totals_mod.TOTALS] = totals_mod.rows(totals, edition_label, period_years)
         files[f"data/{totals_mod.TOTALS}.csv"] = _csv_bytes(extra[totals_mod.TOTALS])
     files.update(parquet_files(meta, descriptor, extra))
-    return files
+    for dim in codelists_mod.used_dimensions(meta):
+        files[f"{codelists_mod.CODELIST_DIR}/{dim}.csv"] = _csv_bytes(
+            codelists_mod.codelist_rows(meta, dim, definitions)
+        )
+    if nationalities is not None:
+        files[f"{codelists_mod.CODELIST_DIR}/{codelists_mod.NATIONALITY_FILE}"] = _csv_bytes(
+            [["nationality", "region"], *[list(r) for r in nationalities]]
+        )
+    if previous is not None:
+        _keep_previous_parquet(files, Path(previous))
+    for res in descriptor["resources"]:
+        # bytes and hash of every CSV (frictionless verifies them). Not for Parquet: frictionless
+        # reads Parquet through pandas and cannot count its bytes, so a declared size fails its
+        # validation; the Parquet files' SHA-256 is in the catalogue record (opendata_mh.dcat).
+        if res.get("format") == "csv":
+            data = files[res["path"]]
+            res["bytes"] = len(data)
+            res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    files[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(
+        "utf-8"
+    )
+    return dict(sorted(files.items()))
+
+
+def _keep_previous_parquet(files: dict[str, bytes], previous: Path) -> None:
+    for rel, data in files.items():
+        old = previous / rel
+        if rel.endswith(".parquet") and old.is_file():
+            old_bytes = old.read_bytes()
+            if old_bytes != data and same_content(old_bytes, data):
+                files[rel] = old_bytes
+
+
+DATAPACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+TABLESCHEMA_V2 = codelists_mod.TABLESCHEMA_V2
+
+
+def package_id(meta: Metadata) -> str:
+    """A deterministic ``id`` of the package: a name-based UUID (RFC 4122 v5, URL namespace) of
+    the catalogue identifier (or the homepage and name) and the version, so one edition's
+    package always has the same id and every edition a different one."""
+    pkg = meta.package
+    dcat = dict(pkg.extra).get("dcat")
+    base = dcat.get("identifier") if isinstance(dcat, dict) else None
+    base = base or f"{pkg.homepage or ''}{pkg.name}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}#{pkg.version}')}"
+
+
+def package_created(meta: Metadata) -> str:
+    """``created`` (RFC 3339), deterministic: ``created`` of package.toml, else the date of the
+    latest edition, else the catalogue's ``issued`` date, at midnight UTC."""
+    pkg = meta.package
+    dcat = dict(pkg.extra).get("dcat")
+    issued = dcat.get("issued") if isinstance(dcat, dict) else None
+    latest = meta.editions[-1].date if meta.editions else None
+    day = pkg.created or latest or (str(issued) if issued else None) or "1970-01-01"
+    return day if "T" in day else f"{day}T00:00:00Z"
 
 
 # --------------------------------------------------------------------------------------------
@@ -994,8 +1100,13 @@ def generate(
     :class:`~opendata_mh.errors.GenerateError` when writing fails.
     """
     meta = load_metadata(metadata_dir)
-    files = build_files(meta, totals_mod.load_specs(metadata_dir))
     out = Path(out_dir)
+    files = build_files(
+        meta,
+        totals_mod.load_specs(metadata_dir),
+        metadata_dir=metadata_dir,
+        previous=out if out.is_dir() else None,
+    )
     changes = diff_files(files, out)
     written = False
     if not check and changes:
