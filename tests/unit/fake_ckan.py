@@ -12,13 +12,24 @@ other URLs (a static host in link mode).
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.dcat import munge_filename
 from opendata_mh.errors import PortalError
+
+
+def ckan_munge(name: str) -> str:
+    """CKAN's rewriting of an uploaded file name (its own copy here, independent of the code
+    under test): lower case, spaces to '-', only a-z0-9_.- kept, at most 100 characters."""
+    name = re.sub(r"[^a-z0-9_. -]", "", name.lower().strip()).replace(" ", "-")
+    name = re.sub(r"-+", "-", name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return name[:100]
+    return stem[: 100 - len(ext) - 1] + "." + ext
 
 
 class FakeCkan:
@@ -49,7 +60,7 @@ class FakeCkan:
         raise PortalError("resource not found", code="portal.not-found")
 
     def _store(self, ds: dict[str, Any], r: dict[str, Any], upload: Path) -> None:
-        name = munge_filename(upload.name)
+        name = ckan_munge(upload.name)
         url = f"{self.portal}/dataset/{ds['id']}/resource/{r['id']}/download/{name}"
         r["url"] = url
         r["url_type"] = "upload"
@@ -67,8 +78,9 @@ class FakeCkan:
         *,
         files: Mapping[str, Path] | None = None,
         idempotent: bool = True,
+        upload: Path | None = None,  # the publisher's former signature
     ) -> Any:
-        upload = (files or {}).get("upload")
+        upload = upload or (files or {}).get("upload")
         self.calls.append(action)
         err = self.fail(action, data)
         if err is not None:
