@@ -11,24 +11,16 @@ stdout carries the result only (human text, or with ``--json`` one envelope:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich import box
 from rich.console import Console
-from rich.measure import Measurement
-from rich.table import Table as RichTable
-from rich.text import Text
 
 from opendata_mh import __version__
-from opendata_mh.audit import PackageAudit, audit_check, audit_path
-from opendata_mh.build import BuildResult, EditionExistsError, RecordError
-from opendata_mh.build import build as build_edition
-from opendata_mh.codebook import write_codebook
-from opendata_mh.diff import PackageDiff, diff_packages
 from opendata_mh.errors import (
     GenerateError,
     MetadataError,
@@ -36,21 +28,16 @@ from opendata_mh.errors import (
     PackageError,
     PortalError,
 )
-from opendata_mh.generate import generate as generate_package
-from opendata_mh.parquet import parquet_check
-from opendata_mh.publish import PublishResult
-from opendata_mh.publish import publish as publish_package
-from opendata_mh.rdf import dcat_rdf
 from opendata_mh.report import Issue, Report
-from opendata_mh.validate import check as check_package
-from opendata_mh.views import (
-    TableView,
-    UnknownTableError,
-    ViewCell,
-    list_tables,
-    period_span,
-    table_view,
-)
+
+if TYPE_CHECKING:  # the library modules are imported inside the commands that use them
+    from rich.text import Text
+
+    from opendata_mh.audit import PackageAudit
+    from opendata_mh.build import BuildResult
+    from opendata_mh.diff import PackageDiff
+    from opendata_mh.publish import PublishResult
+    from opendata_mh.views import TableView, ViewCell
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -181,6 +168,8 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
     Exit codes: 0 ok, 1 package out of date (--check), 2 usage error,
                 3 invalid metadata or write error.
     """
+    from opendata_mh.generate import generate as generate_package
+
     try:
         result = generate_package(metadata_dir, out_dir, check=check_only)
     except OpendataMhError as exc:
@@ -312,6 +301,10 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     Exit codes: 0 clean, 1 findings, 2 usage error, 3 could not run (unreadable package,
                 bad descriptor).
     """
+    from opendata_mh.audit import audit_check
+    from opendata_mh.parquet import parquet_check
+    from opendata_mh.validate import check as check_package
+
     try:
         extra = (parquet_check,) if no_audit else (parquet_check, audit_check)
         report = check_package(package_dir, extra_checks=extra)
@@ -412,6 +405,8 @@ def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
     Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible,
                 2 usage error, 3 could not run (unreadable package).
     """
+    from opendata_mh.audit import audit_path
+
     err = _stderr()
     live = err.is_terminal and not as_json
     try:
@@ -444,6 +439,8 @@ _CELL_STYLE = {
 
 def _print_wide(console: Console, renderable: Any) -> None:
     """Print a grid unwrapped when stdout is not a terminal (a pipe or file gets full lines)."""
+    from rich.measure import Measurement
+
     if not console.is_terminal:
         need = Measurement.get(console, console.options.update_width(10_000), renderable).maximum
         if need > console.width:
@@ -479,6 +476,11 @@ def tables(package_dir: Path, as_json: bool) -> None:
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package).
     """
+    from rich import box
+    from rich.table import Table as RichTable
+
+    from opendata_mh.views import list_tables, period_span
+
     try:
         result = list_tables(package_dir)
     except OpendataMhError as exc:
@@ -523,6 +525,8 @@ def tables(package_dir: Path, as_json: bool) -> None:
 
 
 def _cell_text(cell: ViewCell | None) -> Text:
+    from rich.text import Text
+
     if cell is None:
         return Text("")
     if cell.cell_type == "unresolved":
@@ -534,6 +538,9 @@ def _cell_text(cell: ViewCell | None) -> Text:
 
 def render_table_view(view: TableView, console: Console) -> None:
     """A table as printed: one grid per panel, marked cells styled, then a legend."""
+    from rich import box
+    from rich.table import Table as RichTable
+
     console.print(f"[bold]Table {view.number}[/] ({view.name}): {view.title}")
     console.print(f"{view.title_en} — unit: {view.unit}" + (f", {view.year}" if view.year else ""))
     for p in view.panels:
@@ -616,6 +623,8 @@ def show(table: str, package_dir: Path, year: str | None, as_json: bool) -> None
     \b
     Exit codes: 0 ok, 2 unknown table or year, 3 could not run (unreadable package).
     """
+    from opendata_mh.views import UnknownTableError, table_view
+
     try:
         view = table_view(table, package_dir, year=year)
     except UnknownTableError as exc:
@@ -659,6 +668,8 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package, write error).
     """
+    from opendata_mh.codebook import write_codebook
+
     try:
         result = write_codebook(package_dir, out_dir)
     except OpendataMhError as exc:
@@ -764,6 +775,9 @@ def build(
     Exit codes: 0 built, 2 usage error (edition exists), 3 bad record / could not build /
     interrupted (nothing written).
     """
+    from opendata_mh.build import EditionExistsError, RecordError
+    from opendata_mh.build import build as build_edition
+
     ref_map: dict[str, str] = {}
     for r in refs:
         if "=" not in r:
@@ -850,6 +864,8 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     \b
     Exit codes: 0 compared (with or without differences), 2 usage error, 3 unreadable package.
     """
+    from opendata_mh.diff import diff_packages
+
     try:
         result = diff_packages(old, new)
     except OpendataMhError as exc:
@@ -936,7 +952,7 @@ def publish(
     Exit codes: 0 published (or planned with --dry-run), 1 refused (findings),
                 2 usage error, 3 portal error or unreadable package.
     """
-    import os
+    from opendata_mh.publish import publish as publish_package
 
     token = os.environ.get(token_env) or None
     try:
@@ -998,6 +1014,8 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     \b
     Exit codes: 0 written, 2 usage error, 3 unreadable package.
     """
+    from opendata_mh.rdf import dcat_rdf
+
     try:
         text = dcat_rdf(package_dir, fmt)
         if out is not None:
