@@ -23,6 +23,9 @@ HOMES = {
     "pyarrow": "parquet",
     "matplotlib": "charts",
     "jinja2": "codebook",
+    "docx": "text.reading",
+    "pdfplumber": "text.reading",
+    "pdfminer": "text.reading",
 }
 
 
