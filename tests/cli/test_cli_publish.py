@@ -89,7 +89,7 @@ def test_server_text_is_printed_literally(pkg: Path, monkeypatch: pytest.MonkeyP
     def refuse(*a: object, **k: object) -> object:
         raise PortalError(said, code="portal.validation")
 
-    monkeypatch.setattr("opendata_mh.cli.publish_package", refuse)
+    monkeypatch.setattr("opendata_mh.publish.publish", refuse)
     code, _out, err = _run(*_args(pkg))
     assert code == 3
     assert said in " ".join(err.split())
@@ -99,7 +99,7 @@ def test_ctrl_c_is_exit_3(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupt(*a: object, **k: object) -> object:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("opendata_mh.cli.publish_package", interrupt)
+    monkeypatch.setattr("opendata_mh.publish.publish", interrupt)
     code, out, _ = _run(*_args(pkg, "--json"))
     assert code == 3
     assert json.loads(out)["error"]["code"] == "interrupted"
