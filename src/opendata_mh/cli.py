@@ -845,9 +845,8 @@ def render_plan(result: PublishResult, console: Console) -> None:
 @main.command(
     context_settings=CONTEXT,
     epilog=(
-        "\b\nExample:\n  opendata-mh publish datapackage --organization nrm \\\n"
-        "    --portal https://data.overheid.nl/data \\\n"
-        "    --base-url https://example.github.io/opendata-mh --dry-run"
+        "\b\nLink mode reads the release URL from --base-url or $OPENDATA_MH_BASE_URL.\nExample:\n"
+        "  opendata-mh publish --portal https://data.overheid.nl/data --organization nrm --dry-run"
     ),
 )
 @click.argument(
@@ -866,6 +865,7 @@ def render_plan(result: PublishResult, console: Console) -> None:
 @click.option(
     "--base-url",
     default=None,
+    envvar="OPENDATA_MH_BASE_URL",
     help="URL of the hosted release (the directory holding <version>/); needed for --files link.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
