@@ -576,11 +576,12 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
 def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     """Write the codebook of a package: Markdown, one self-contained HTML page, charts.
 
-    Per table: titles and descriptions (Dutch and English), source and reference date,
-    dimensions with codes and labels, how masked, rounded, range and unresolved cells are coded,
-    notes, known discrepancies, the audit's acknowledged findings, a chart of each time series
-    (PNG and SVG; masked cells drawn as their 1-4 interval, never as zero) and loading snippets
-    for pandas, R and DuckDB.
+    A sticky table of contents, an index from questions to tables and a coverage matrix; per
+    table the figures as printed (<5, x, ranges) beside a chart of each time series (PNG and SVG,
+    with alt text; masked, x and unresolved cells drawn as their symbol under the chart, never as
+    zero), titles and descriptions (Dutch and English), source, dimensions with codes and labels,
+    notes, known discrepancies, the audit's acknowledged findings and loading snippets for
+    pandas, R and DuckDB.
 
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package, write error).
