@@ -6,6 +6,7 @@ nothing imports cli."""
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -56,15 +57,77 @@ def test_third_party_homes(path: Path) -> None:
             assert mod == home or mod.startswith(home + "."), f"{mod} imports {top}"
 
 
+def _layer_files(name: str) -> list[Path]:
+    """The module ``name.py`` or every module of the subpackage ``name/``."""
+    path = SRC / f"{name}.py"
+    return [path] if path.exists() else sorted((SRC / name).rglob("*.py"))
+
+
 @pytest.mark.parametrize("name", LAYERS)
 def test_layers(name: str) -> None:
-    path = SRC / f"{name}.py"
     mine = LAYERS.index(name)
-    for imp in _imports(path):
-        if imp.startswith("opendata_mh."):
-            target = imp.split(".")[1]
-            if target in LAYERS:
-                assert LAYERS.index(target) <= mine, f"{name} imports higher layer {target}"
+    files = _layer_files(name)
+    assert files, f"no module or subpackage {name}"
+    for path in files:
+        for imp in _imports(path):
+            if imp.startswith("opendata_mh."):
+                target = imp.split(".")[1]
+                if target in LAYERS:
+                    assert LAYERS.index(target) <= mine, (
+                        f"{_module(path)} imports higher layer {target}"
+                    )
+
+
+MODEL_ORDER = [
+    "constants",
+    "printed",
+    "_collect",
+    "package",
+    "codelists",
+    "tables",
+    "refs",
+    "figures",
+    "relations",
+    "findings",
+    "editions",
+    "load",
+]
+"""The modules of ``opendata_mh.model``, lowest first: each imports only lower ones (at run
+time; a higher one only for annotations, under ``TYPE_CHECKING``)."""
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Absolute imports of ``path`` outside ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip |= {id(x) for stmt in node.body for x in ast.walk(stmt)}
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+    return names
+
+
+def test_model_modules_are_the_listed_ones() -> None:
+    found = {p.stem for p in (SRC / "model").glob("*.py")} - {"__init__"}
+    assert found == set(MODEL_ORDER)
+
+
+@pytest.mark.parametrize("name", MODEL_ORDER)
+def test_model_modules_import_downwards(name: str) -> None:
+    mine = MODEL_ORDER.index(name)
+    for imp in _runtime_imports(SRC / "model" / f"{name}.py"):
+        if imp.startswith("opendata_mh.model."):
+            target = imp.split(".")[2]
+            assert MODEL_ORDER.index(target) < mine, f"model.{name} imports model.{target}"
+        elif imp.startswith("opendata_mh."):
+            assert imp.split(".")[1] in ("errors", "aggregation"), f"model.{name} imports {imp}"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_module)
@@ -98,3 +161,47 @@ def test_validate_does_not_import_the_audit() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+HEAVY = ("matplotlib", "pandas", "pyarrow", "highspy", "numpy", "frictionless", "jinja2")
+HEAVY += ("rdflib", "ckanapi", "requests")
+PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
+
+
+def _loaded_by(args: list[str]) -> tuple[int, set[str]]:
+    """Run ``opendata-mh ARGS`` in a fresh interpreter; its exit code and the heavy
+    third-party libraries it imported."""
+    code = (
+        "import json, sys\n"
+        "from opendata_mh.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exc:\n"
+        "    rc = exc.code or 0\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "sys.stderr.write('\\n' + json.dumps([rc, heavy]) + '\\n')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    rc, heavy = json.loads(run.stderr.strip().splitlines()[-1])
+    return rc, set(heavy)
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["--help"], set()),
+        (["check", "--help"], set()),
+        (["tables", str(PACKAGE)], set()),
+        (["show", "1", str(PACKAGE)], set()),
+        # frictionless for the CSVs, pyarrow for the Parquet twins, HiGHS (and numpy) for the
+        # audit; never pandas (pq.read_table would import it through pyarrow.dataset) nor the
+        # codebook's matplotlib/jinja2 nor the publishing libraries
+        (["check", str(PACKAGE), "-q"], {"frictionless", "pyarrow", "numpy", "highspy"}),
+        (["check", str(PACKAGE), "-q", "--no-audit"], {"frictionless", "pyarrow", "numpy"}),
+    ],
+    ids=lambda x: " ".join(x) if isinstance(x, list) else None,
+)
+def test_a_command_imports_only_what_it_uses(args: list[str], allowed: set[str]) -> None:
+    rc, heavy = _loaded_by(args)
+    assert rc == 0
+    assert heavy <= allowed, f"opendata-mh {' '.join(args)} imports {sorted(heavy - allowed)}"
