@@ -145,8 +145,8 @@ def nationality_resource(
         "encoding": "utf-8",
         "title": "Nationaliteit naar regio",
         "title_en": "Nationality to region",
-        "description": "Elke nationaliteit (ISO 3166-1 alpha-2, kleine letters) met de regio waartoe "
-        "het rapport haar rekent.",
+        "description": "Elke nationaliteit (ISO 3166-1 alpha-2, kleine letters) met de regio "
+        "waartoe het rapport haar rekent.",
         "description_en": "Every nationality (ISO 3166-1 alpha-2, lower case) with the region "
         "the report counts it under (the regions of table 5); used by 'opendata-mh build' to "
         "aggregate records and by researchers to place a nationality of table 6 in table 5.",

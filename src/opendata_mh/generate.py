@@ -30,7 +30,6 @@ from typing import Any, Literal
 from opendata_mh import codelist_resources as codelists_mod
 from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
-from opendata_mh.figures import figure_bounds
 from opendata_mh.layout import extend_layout
 from opendata_mh.model import (
     CELL_TYPES,
@@ -46,6 +45,7 @@ from opendata_mh.model import (
     load_metadata,
 )
 from opendata_mh.parquet import VALUE_COLUMNS, combined_parquet, resource_parquet, same_content
+from opendata_mh.qualifiers import figure_bounds
 
 DESCRIPTOR = "datapackage.json"
 TEXT_FIGURES = "text_figures"

@@ -10,7 +10,7 @@ reporters, which counts a victim with several reporters more than once).
 
 * the report prints it: a text figure whose ``refers_to`` is the quantity and whose relation
   ``text.<figure id>`` holds in this edition (``derived_by = text:<figure id>``), bounds from
-  its printed qualifier (:func:`opendata_mh.figures.figure_bounds`); or
+  its printed qualifier (:func:`opendata_mh.qualifiers.figure_bounds`); or
 * exact cells alone determine it: an ``additive`` relation whose total is the quantity and whose
   parts are all ``exact``/``zero`` table cells, the value is their sum
   (``derived_by = <relation id>``; every such relation is listed, space-separated).
@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from opendata_mh.errors import MetadataError, MetadataProblem
-from opendata_mh.figures import figure_bounds
 from opendata_mh.model import ALL, PERIOD, PERIOD_RE, CellRef, Metadata
+from opendata_mh.qualifiers import figure_bounds
 
 TOTALS = "totals"
 TOTALS_FILE = "totals.toml"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from opendata_mh.figures import INF, about_bounds, figure_bounds
 from opendata_mh.model import TextFigure
+from opendata_mh.qualifiers import INF, about_bounds, figure_bounds
 
 PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
 
