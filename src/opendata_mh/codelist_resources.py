@@ -4,7 +4,8 @@ mapping (``codelists/nationality_regions.csv``), each a Data Package v2 ``table`
 the tables reference by ``foreignKeys`` (every code of a table must be in its list).
 
 Definitions are optional per code in ``metadata/codelists.toml`` (``definition_en``); a code
-without one has an empty definition (its labels say what it is). ``all`` is always "the total
+without one is defined by its English label and the dimension ("Police (reporting
+organisation)."). ``all`` is always "the total
 over every category of the dimension".
 """
 
@@ -87,7 +88,9 @@ def codelist_rows(
     cl = meta.codelist(dim)
     rows = [["code", "label", "label_en", "definition_en"]]
     for c in cl.codes:
-        d = definitions.get((dim, c.code)) or (ALL_DEFINITION if c.code == ALL else "")
+        d = definitions.get((dim, c.code)) or (
+            ALL_DEFINITION if c.code == ALL else f"{c.label_en} ({cl.title_en.lower()})."
+        )
         rows.append([c.code, c.label, c.label_en, d])
     return rows
 
@@ -125,7 +128,12 @@ def codelist_resource(
                 _f("code", "Code", "Stable code.", required=True, unique=True),
                 _f("label", "Label (Dutch)", "Canonical Dutch label.", required=True),
                 _f("label_en", "Label (English)", "English label.", required=True),
-                _f("definition_en", "Definition", "What the code covers (English); may be empty."),
+                _f(
+                    "definition_en",
+                    "Definition",
+                    "What the code covers (English).",
+                    required=True,
+                ),
             ],
             "primaryKey": ["code"],
             "missingValues": [""],

@@ -16,7 +16,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[2] / "datapackage"
 DESC = json.loads((PKG / "datapackage.json").read_text(encoding="utf-8"))
 RES = {r["name"]: r for r in DESC["resources"]}
-CSV_RES = [r for r in DESC["resources"] if r["format"] == "csv"]
+CSV_RES = [r for r in DESC["resources"] if r["format"] == "csv" and r["path"].startswith("data/")]
 TABLES = [r for r in CSV_RES if "sdc" in r]
 
 

@@ -24,6 +24,8 @@ def test_same_input_same_bytes(metadata_dir: Path, tmp_path: Path) -> None:
     a, b = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
     assert a == b
     assert sorted(a) == [
+        "codelists/form.csv",
+        "codelists/measure.csv",
         "data/absent.csv",
         "data/rounded.csv",
         "data/small.csv",
@@ -72,12 +74,14 @@ def test_descriptor(package_dir: Path) -> None:
         "absent_parquet",
         "text_figures_parquet",
         "all_tables",
+        "codelist_form",
+        "codelist_measure",
     ]
     assert res["small_parquet"]["isFormatOf"] == "small"
     assert res["small_parquet"]["schema"] == res["small"]["schema"]
     assert res["all_tables"]["isFormatOf"] == ["small", "rounded", "absent"]
     small = res["small"]
-    assert small["path"] == "data/small.csv" and small["profile"] == "tabular-data-resource"
+    assert small["path"] == "data/small.csv" and small["type"] == "table"
     assert small["schema"]["primaryKey"] == ["period", "form"]
     assert small["schema"]["missingValues"] == [""]
     fields = {f["name"]: f for f in small["schema"]["fields"]}
@@ -117,6 +121,7 @@ def test_check_mode_reports_changes_and_writes_nothing(
     res = generate(metadata_dir, package_dir, check=True)
     assert [(c.path, c.status) for c in res.changes] == [
         ("data/small.csv", "modified"),
+        ("datapackage.json", "modified"),  # bytes and hash of small.csv
         ("parquet/all_tables.parquet", "modified"),
         ("parquet/small.parquet", "modified"),
     ]
