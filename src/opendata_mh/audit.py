@@ -383,8 +383,10 @@ class _Problem:
                             self.order.append(rid)
                 continue
             fields = (res.get("schema") or {}).get("fields") or []
-            if not any(isinstance(f, dict) and f.get("name") == "cell_type" for f in fields):
-                continue  # no counts (a code list): nothing to audit
+            if res.get("isFormatOf") or not any(
+                isinstance(f, dict) and f.get("name") == "cell_type" for f in fields
+            ):
+                continue  # no counts (a code list), or another layout of other resources' cells
             for i, row in enumerate(pkg.rows.get(name, []), 1):
                 ref = name + "".join(f"/{k}={row.get(k, '')}" for k in kf)
                 self.vars[ref] = self._table_var(ref, name, i, row)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from opendata_mh import codelist_resources as codelists_mod
+from opendata_mh import observations as obs_mod
 from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
 from opendata_mh.layout import extend_layout
@@ -374,6 +375,16 @@ def text_fields() -> list[dict[str, Any]]:
             "Cell reference (resource/period=.../dim=...) or latent quantity (@name/...) "
             "that the figure states; empty if none.",
         ),
+        _field(
+            "dimensions",
+            "string",
+            "Dimension codes",
+            'JSON object {dimension: code} of the figure (e.g. {"region":"latin_america",'
+            '"form":"sexual"}): its own codes, or those of the cell or total it states; {} if '
+            "none. The coded counts that no table prints are observations in "
+            "data/observations.csv.",
+            required=True,
+        ),
     ]
 
 
@@ -545,6 +556,138 @@ def _totals_resource(meta: Metadata) -> dict[str, Any]:
     }
 
 
+def _observations_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    pkg = meta.package
+    value_fields = [*table_fields_period_years(), *_value_fields(meta), edition_field()]
+    sources = [s for r in resources for s in r.get("sources", [])]
+    return {
+        "name": obs_mod.OBSERVATIONS,
+        "type": "table",
+        "path": f"data/{obs_mod.OBSERVATIONS}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": "Alle waarnemingen in één lang bestand",
+        "title_en": "Every observation in one long file",
+        "description": "Elke cel van elke tabel, elk totaal en elk cijfer uit de tekst dat op de "
+        "dimensies van het pakket ligt maar in geen tabel staat, één rij per waarneming, met een "
+        "codekolom per dimensie.",
+        "description_en": "Every cell of every table, every published total and every count of "
+        "the prose that lies on the package's dimensions but is in no table (e.g. 26 Latin "
+        "American victims of sexual exploitation in 2022), one row per observation, one code "
+        "column per dimension (empty where it does not apply). The same values as the tables, "
+        "totals and text_figures (isFormatOf); filter, do not add up across resources.",
+        "isFormatOf": [
+            *(t.id for t in meta.tables),
+            *(
+                [totals_mod.TOTALS]
+                if any(r["name"] == totals_mod.TOTALS for r in resources)
+                else []
+            ),
+            TEXT_FIGURES,
+        ],
+        "sources": [s for i, s in enumerate(sources) if s not in sources[:i]],
+        "licenses": _licenses(pkg),
+        "schema": {
+            "$schema": TABLESCHEMA_V2,
+            "fields": obs_mod.fields(meta, value_fields),
+            "missingValues": [""],
+        },
+    }
+
+
+def _sdmx_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    obs = next(r for r in resources if r["name"] == obs_mod.OBSERVATIONS)
+
+    def f(name: str, ftype: str, description: str, **c: Any) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": name, "type": ftype, "description": description}
+        if c:
+            d["constraints"] = c
+        return d
+
+    dims = [
+        f(
+            d.upper(),
+            "string",
+            f"Dimension {d}: its code, _T for the total (all), _Z not applicable.",
+            required=True,
+        )
+        for d in obs_mod.dimensions(meta)
+    ]
+    return {
+        "name": "observations_sdmx",
+        "type": "table",
+        "path": "sdmx/observations.csv",
+        "format": "csv",
+        "mediatype": "application/vnd.sdmx.data+csv;version=2.0.0",
+        "encoding": "utf-8",
+        "title": "Alle waarnemingen als SDMX-CSV 2.0",
+        "title_en": "Every observation as SDMX-CSV 2.0",
+        "description": "Dezelfde waarnemingen als data/observations.csv in SDMX-CSV 2.0, met "
+        "OBS_STATUS, CONF_STATUS en de grenzen als attributen.",
+        "description_en": "The observations of data/observations.csv as SDMX-CSV 2.0 (SDMX 3.0) "
+        f"for SDMX tools: dataflow {obs_mod.DATAFLOW} (agency NL_NRM, ids chosen by this "
+        "project), dimensions SOURCE_TABLE, MEASURE, TIME_PERIOD and one per dimension, "
+        "OBS_VALUE, attributes UNIT_MEASURE, OBS_STATUS, CONF_STATUS, LOWER_BOUND, UPPER_BOUND, "
+        "CELL_TYPE, VALUE_PRINTED, EDITION.",
+        "isFormatOf": obs_mod.OBSERVATIONS,
+        "sources": obs["sources"],
+        "licenses": obs["licenses"],
+        "unit": {
+            "id": "UNIT_MEASURE",
+            "title": "per waarneming (UNIT_MEASURE)",
+            "title_en": "per observation (UNIT_MEASURE)",
+        },
+        "schema": {
+            "$schema": TABLESCHEMA_V2,
+            "fields": [
+                f("STRUCTURE", "string", "Always 'dataflow'.", required=True),
+                f("STRUCTURE_ID", "string", f"Always {obs_mod.DATAFLOW}.", required=True),
+                f("ACTION", "string", "Always I (information).", required=True),
+                f("SOURCE_TABLE", "string", "The resource of the observation.", required=True),
+                f("MEASURE", "string", "Table id, quantity or figure id.", required=True),
+                f(
+                    "TIME_PERIOD",
+                    "string",
+                    "A year (2019) or a time range (2019-01-01/P5Y for 2019-2023).",
+                    required=True,
+                ),
+                *dims,
+                f("OBS_VALUE", "integer", "The value; empty when not a single figure."),
+                f("UNIT_MEASURE", "string", "Unit id of the package.", required=True),
+                f("OBS_STATUS", "string", "SDMX OBS_STATUS.", required=True),
+                f("CONF_STATUS", "string", "SDMX CONF_STATUS.", required=True),
+                f("LOWER_BOUND", "integer", "Lowest possible true value.", required=True),
+                f("UPPER_BOUND", "integer", "Highest possible true value; empty = unbounded."),
+                f("CELL_TYPE", "string", "The package's cell_type.", required=True),
+                f("VALUE_PRINTED", "string", "As printed in the report."),
+                f("EDITION", "string", "The edition the value comes from.", required=True),
+            ],
+            "missingValues": [""],
+        },
+    }
+
+
+def _value_fields(meta: Metadata) -> list[dict[str, Any]]:
+    """The value and status fields of the tables (``value`` .. ``conf_status``)."""
+    names = (
+        "value",
+        "value_lower",
+        "value_upper",
+        "value_printed",
+        "cell_type",
+        "obs_status",
+        "conf_status",
+    )
+    if meta.tables:
+        return [f for f in table_fields(meta, meta.tables[0]) if f["name"] in names]
+    return []
+
+
+def table_fields_period_years() -> list[dict[str, Any]]:
+    return [table_fields_period(), *year_fields()]
+
+
 def _ref(x: Any) -> str | None:
     return None if x is None else str(x)
 
@@ -602,7 +745,9 @@ def build_descriptor(
     ]
     if totals:
         d["resources"].append(_totals_resource(meta))
+    d["resources"].append(_observations_resource(meta, d["resources"]))
     d["resources"] += parquet_resources(d["resources"])
+    d["resources"].append(_sdmx_resource(meta, d["resources"]))
     lic = _licenses(pkg)
     src = [_source_dict(s) for s in pkg.sources if s.id == "report"] or [
         _source_dict(s) for s in pkg.sources
@@ -892,9 +1037,22 @@ def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
                 fig.description_en,
                 fig.section,
                 _ref(fig.refers_to) or "",
+                figure_dimensions(fig),
             ]
         )
     return rows
+
+
+def figure_dimensions(fig: TextFigure) -> str:
+    """The figure's codes as a JSON object: its own ``dimensions``, else those of the cell or
+    latent quantity it refers to (without the period); ``{}`` when none."""
+    if fig.dimensions:
+        codes = dict(fig.dimensions)
+    elif fig.refers_to is not None and fig.refers_to.kind in ("cell", "latent"):
+        codes = {k: v for k, v in fig.refers_to.key if k != PERIOD}
+    else:
+        codes = {}
+    return json.dumps(codes, ensure_ascii=False, separators=(",", ":"))
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
@@ -927,10 +1085,14 @@ def build_files(
     for t in meta.tables:
         files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))
     files[f"data/{TEXT_FIGURES}.csv"] = _csv_bytes(text_rows(meta.text_figures))
-    extra = {}
+    extra: dict[str, list[list[str]]] = {}
     if totals:
         extra[totals_mod.TOTALS] = totals_mod.rows(totals, edition_label, period_years)
         files[f"data/{totals_mod.TOTALS}.csv"] = _csv_bytes(extra[totals_mod.TOTALS])
+    obs_rows = obs_mod.rows(meta, totals, edition_label, period_years)
+    extra[obs_mod.OBSERVATIONS] = obs_rows
+    files[f"data/{obs_mod.OBSERVATIONS}.csv"] = _csv_bytes(obs_rows)
+    files["sdmx/observations.csv"] = _csv_bytes(obs_mod.sdmx_rows(meta, obs_rows))
     files.update(parquet_files(meta, descriptor, extra))
     for dim in codelists_mod.used_dimensions(meta):
         files[f"{codelists_mod.CODELIST_DIR}/{dim}.csv"] = _csv_bytes(

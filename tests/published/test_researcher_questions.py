@@ -35,3 +35,24 @@ def test_police_share_of_the_victims_per_year() -> None:
     }
     # the wrong denominator the issue warns about: the sum over reporters
     assert r[(r.year_to == 2023) & (r.form == "all")].value.sum() == 998
+
+
+def test_latin_american_victims_of_sexual_exploitation_and_their_sectors() -> None:
+    # --- the answer (README, "Two questions") ---
+    o = pd.read_csv(D / "observations.csv")
+    latam = o[(o.region == "latin_america") & (o.form == "sexual")].set_index("year_to").value
+    s = pd.read_csv(D / "sexual_exploitation_by_sector_region.csv")
+    sectors = s[s.region == "latin_america"].set_index("sector_sexual").value_printed
+    # ---
+    assert latam.to_dict() == {2022: 26, 2023: 68}  # 2022 from the text, 2023 from table 5
+    assert pd.isna(sectors["other"])  # unresolved: not readable from the text ('unresolved')
+    assert sectors.drop("other").to_dict() == {
+        "unknown_only": "36",
+        "not_yet_worked_only": "<5",
+        "street": "<5",
+        "home": "26",
+        "escort": "10",
+        "hotel": "<5",
+        "window": "0",
+        "brothel_club": "0",
+    }

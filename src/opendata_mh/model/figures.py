@@ -5,8 +5,8 @@ table cell a figure repeats, if any), and their loader.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from opendata_mh.model._collect import _check_keys, _Collector
