@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         relation,
         subset,
     )
+    from .conflicts import SubsetAudit, audit_consistent_subsets, worst_subset_results
     from .revisions import RevisionResult, feasible_values, protect_revision, revision_relations
     from .rules import (
         CONF_STATUS,
@@ -68,6 +69,9 @@ _HOMES = {
     "secondary_interval": "rules",
     "threshold_interval": "rules",
     "threshold_status": "rules",
+    "SubsetAudit": "conflicts",
+    "audit_consistent_subsets": "conflicts",
+    "worst_subset_results": "conflicts",
     "RevisionResult": "revisions",
     "feasible_values": "revisions",
     "protect_revision": "revisions",
@@ -118,9 +122,11 @@ __all__ = [
     "PrintedCell",
     "RevisionResult",
     "SDCError",
+    "SubsetAudit",
     "SuppressionResult",
     "additive",
     "audit",
+    "audit_consistent_subsets",
     "controlled_rounding_interval",
     "feasible_values",
     "identity",
@@ -141,4 +147,5 @@ __all__ = [
     "threshold_interval",
     "threshold_status",
     "two_way_table",
+    "worst_subset_results",
 ]
