@@ -14,16 +14,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 
 from opendata_mh import __version__
-from opendata_mh.audit import PackageAudit, audit_check, audit_path
-from opendata_mh.build import BuildResult, EditionExistsError, RecordError
-from opendata_mh.build import build as build_edition
-from opendata_mh.diff import PackageDiff, diff_packages
 from opendata_mh.errors import (
     GenerateError,
     MetadataError,
@@ -31,20 +27,13 @@ from opendata_mh.errors import (
     PackageError,
     PortalError,
 )
-from opendata_mh.generate import generate as generate_package
-from opendata_mh.parquet import parquet_check
-from opendata_mh.publish import PublishResult
-from opendata_mh.publish import publish as publish_package
-from opendata_mh.rdf import dcat_rdf
 from opendata_mh.report import Issue, Report
-from opendata_mh.validate import check as check_package
-from opendata_mh.views import (
-    UnknownTableError,
-    list_tables,
-    render_table_view,
-    render_tables,
-    table_view,
-)
+
+if TYPE_CHECKING:  # the library modules are imported inside the commands that use them
+    from opendata_mh.audit import PackageAudit
+    from opendata_mh.build import BuildResult
+    from opendata_mh.diff import PackageDiff
+    from opendata_mh.publish import PublishResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -175,6 +164,8 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
     Exit codes: 0 ok, 1 package out of date (--check), 2 usage error,
                 3 invalid metadata or write error.
     """
+    from opendata_mh.generate import generate as generate_package
+
     try:
         result = generate_package(metadata_dir, out_dir, check=check_only)
     except OpendataMhError as exc:
@@ -306,6 +297,10 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     Exit codes: 0 clean, 1 findings, 2 usage error, 3 could not run (unreadable package,
                 bad descriptor).
     """
+    from opendata_mh.audit import audit_check
+    from opendata_mh.parquet import parquet_check
+    from opendata_mh.validate import check as check_package
+
     try:
         extra = (parquet_check,) if no_audit else (parquet_check, audit_check)
         report = check_package(package_dir, extra_checks=extra)
@@ -406,6 +401,8 @@ def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
     Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible,
                 2 usage error, 3 could not run (unreadable package).
     """
+    from opendata_mh.audit import audit_path
+
     err = _stderr()
     live = err.is_terminal and not as_json
     try:
@@ -489,6 +486,8 @@ def tables(package_dir: Path, lang: str, as_json: bool) -> None:
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package).
     """
+    from opendata_mh.views import list_tables, render_tables
+
     try:
         result = list_tables(package_dir)
     except OpendataMhError as exc:
@@ -526,6 +525,8 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     \b
     Exit codes: 0 ok, 2 unknown table or year, 3 could not run (unreadable package).
     """
+    from opendata_mh.views import UnknownTableError, render_table_view, table_view
+
     try:
         view = table_view(table, package_dir, year=year, lang=lang)
     except UnknownTableError as exc:
@@ -678,6 +679,9 @@ def build(
     Exit codes: 0 built, 2 usage error (edition exists), 3 bad record / could not build /
     interrupted (nothing written).
     """
+    from opendata_mh.build import EditionExistsError, RecordError
+    from opendata_mh.build import build as build_edition
+
     ref_map: dict[str, str] = {}
     for r in refs:
         if "=" not in r:
@@ -764,6 +768,8 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     \b
     Exit codes: 0 compared (with or without differences), 2 usage error, 3 unreadable package.
     """
+    from opendata_mh.diff import diff_packages
+
     try:
         result = diff_packages(old, new)
     except OpendataMhError as exc:
@@ -852,6 +858,8 @@ def publish(
     """
     import os
 
+    from opendata_mh.publish import publish as publish_package
+
     token = os.environ.get(token_env) or None
     try:
         result = publish_package(
@@ -912,6 +920,8 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     \b
     Exit codes: 0 written, 2 usage error, 3 unreadable package.
     """
+    from opendata_mh.rdf import dcat_rdf
+
     try:
         text = dcat_rdf(package_dir, fmt)
         if out is not None:
