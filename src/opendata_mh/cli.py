@@ -956,9 +956,7 @@ def render_text_report(rep: Any, console: Console, all_figures: bool = False) ->
     console.print(
         "  " + ", ".join(f"{k} {v}" for k, v in sorted(s["by_status"].items())), markup=False
     )
-    shown = [
-        c for c in rep.checks if all_figures or c.status not in ("consistent", "unlinked")
-    ]
+    shown = [c for c in rep.checks if all_figures or c.status not in ("consistent", "unlinked")]
     for c in shown:
         f = c.figure
         console.print(

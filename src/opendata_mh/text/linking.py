@@ -36,9 +36,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from opendata_mh.report import PackageData
@@ -50,9 +50,59 @@ VALUE_BONUS = 1.2
 TOP_K = 12
 
 STOP = frozenset(
-    "van de het een en of in met naar per voor door bij op aan als dan die dat is zijn er om te "
-    "tot uit ook nog wel niet wordt worden werd zij ze hun hen dit deze jaar jaren aantal "
-    "totaal overige etc alle ander andere waarvan waarin".split()
+    [
+        "van",
+        "de",
+        "het",
+        "een",
+        "en",
+        "of",
+        "in",
+        "met",
+        "naar",
+        "per",
+        "voor",
+        "door",
+        "bij",
+        "op",
+        "aan",
+        "als",
+        "dan",
+        "die",
+        "dat",
+        "is",
+        "zijn",
+        "er",
+        "om",
+        "te",
+        "tot",
+        "uit",
+        "ook",
+        "nog",
+        "wel",
+        "niet",
+        "wordt",
+        "worden",
+        "werd",
+        "zij",
+        "ze",
+        "hun",
+        "hen",
+        "dit",
+        "deze",
+        "jaar",
+        "jaren",
+        "aantal",
+        "totaal",
+        "overige",
+        "etc",
+        "alle",
+        "ander",
+        "andere",
+        "waarvan",
+        "waarin",
+        "mensenhandel",
+    ]
 )
 SYNONYMS: dict[str, str] = {
     "geseponeerd": "sepot",
@@ -74,23 +124,34 @@ SYNONYMS: dict[str, str] = {
     "gemelde": "gemeld",
     "nationaliteit": "nationaliteit",
 }
+LATENT_UNITS: dict[str, str] = {
+    "victims": "slachtoffers",
+    "investigations": "opsporingsonderzoeken",
+    "suspects": "verdachten",
+    "cases": "zaken",
+    "disposed": "zaken",
+    "disposals": "zaken",
+    "tried": "verdachten",
+    "court": "zaken",
+}
 LATENT_WORDS: dict[str, str] = {
-    "victims": "slachtoffers gemeld",
+    # a word of a latent's name -> Dutch words; "|" separates alternatives ("" = a unit only)
+    "victims": "",
     "total": "",
     "sexual": "seksuele uitbuiting",
     "sex": "geslacht",
     "unknown": "onbekend",
-    "other": "overig",
-    "investigations": "opsporingsonderzoeken gestart",
-    "suspects": "verdachten",
-    "om": "OM",
-    "disposed": "afgedaan inhoudelijk afgehandeld zaken",
-    "disposals": "afdoeningen",
-    "court": "rechter afgedaan",
-    "cases": "zaken",
-    "outcomes": "afdoening",
-    "tried": "berechte verdachten",
-    "cob": "geboren geboorteland",
+    "other": "overig|overige|orgaanverwijdering",
+    "investigations": "",
+    "suspects": "",
+    "om": "",
+    "disposed": "afgehandeld|inhoudelijk",
+    "disposals": "afdoeningen|afgehandeld",
+    "court": "rechter",
+    "cases": "",
+    "outcomes": "afdoening|veroordeling|veroordeeld",
+    "tried": "berechte",
+    "cob": "geboren|geboorteland",
     "age": "leeftijd",
     "5y": "",
 }
@@ -140,6 +201,7 @@ class Quantity:
     latent: bool = False
     printed: str = ""
     row: int | None = None
+    apriori: tuple[float, float] = (0.0, math.inf)
 
     @property
     def exact(self) -> bool:
@@ -160,6 +222,7 @@ class Link:
     text_refs: tuple[int, ...] = ()  # indices of figures of the text used
     explain: str = ""
     evidence: float = 0.0  # the score from words and context alone (no value agreement)
+    margin: float = 0.0  # evidence minus the best evidence of the other candidates
 
     @property
     def exact(self) -> bool:
@@ -188,12 +251,15 @@ class Index:
     latest: str
     dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    _words: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    _words: dict[str, list[list[list[str]]]] = field(default_factory=dict)
+    vocab: frozenset[str] = frozenset()
+    latent_units: dict[str, str] = field(default_factory=dict)
 
-    def words_of(self, q: Quantity) -> list[tuple[str, list[str]]]:
+    def words_of(self, q: Quantity) -> list[list[list[str]]]:
+        """Per dimension, the alternatives of its label, each as words."""
         got = self._words.get(q.ref)
         if got is None:
-            got = [(dim, words(label)) for dim, label in q.labels]
+            got = [[words(alt) for alt in label.split("|")] for _dim, label in q.labels]
             self._words[q.ref] = got
         return got
 
@@ -229,9 +295,7 @@ def build_index(
             key = tuple((k, row.get(k, "")) for k in pk)
             ref = name + "".join(f"/{k}={v}" for k, v in key)
             labels = tuple(
-                (k, row.get(f"{k}_label", v))
-                for k, v in key
-                if k != "period" and v != "all"
+                (k, row.get(f"{k}_label", v)) for k, v in key if k != "period" and v != "all"
             )
             v = _num(row.get("value"))
             lo = _num(row.get("value_lower"))
@@ -240,12 +304,23 @@ def build_index(
                 lo = up = v
             lo = 0.0 if lo is None else lo
             up = math.inf if up is None else up
+            apriori = (lo, up)
             if ref in intervals:
                 lo, up = intervals[ref]
             qs[ref] = Quantity(
-                ref, name, row.get("period", ""), key, labels, lo, up,
-                row.get("cell_type") == "masked", False, row.get("value_printed", ""), i,
-            )  # fmt: skip
+                ref,
+                name,
+                row.get("period", ""),
+                key,
+                labels,
+                lo,
+                up,
+                row.get("cell_type") == "masked",
+                False,
+                row.get("value_printed", ""),
+                i,
+                apriori,
+            )
     parents: dict[str, list[str]] = {}
     latent_tables: dict[str, set[str]] = {}
     for lat in pkg.descriptor.get("latentQuantities") or []:
@@ -277,15 +352,14 @@ def build_index(
         if not q.latent:
             continue
         name = q.table[1:]
-        dutch = " ".join(LATENT_WORDS.get(t, t) for t in name.split("_")).split()
-        extra = [(k, v) for k, v in q.key if k != "period"]
-        labels: list[tuple[str, str]] = [("latent", " ".join(dutch))]
-        for k, v in extra:
-            lab = _label_of(qs, k, v)
+        dutch = [LATENT_WORDS.get(t, t) for t in name.split("_")]
+        lat_labels: list[tuple[str, str]] = [("latent", w) for w in dutch if w]
+        for dim, code in q.key:
+            lab = _label_of(qs, dim, code) if dim != "period" else ""
             if lab:
-                labels.append((k, lab))
+                lat_labels.append((dim, lab))
         qs[rid] = Quantity(
-            q.ref, q.table, q.period, q.key, tuple(labels), q.lower, q.upper, False, True
+            q.ref, q.table, q.period, q.key, tuple(lat_labels), q.lower, q.upper, False, True
         )
     by_period: dict[str, list[Quantity]] = {}
     by_key: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Quantity]] = {}
@@ -295,14 +369,33 @@ def build_index(
         rest = tuple(kv for kv in q.key if kv[0] != "period")
         by_key.setdefault((q.table, rest), {})[q.period] = q
         for _, lab in q.labels:
-            for w in set(words(lab)):
+            for w in set(words(lab.replace("|", " "))):
                 df[w] += 1
     n = max(1, len(qs))
     idf = {w: math.log(1 + n / c) for w, c in df.items()}
     periods = tuple(sorted(by_period))
     years = tuple(p for p in periods if re.fullmatch(r"\d{4}", p))
     latest = years[-1] if years else ""
-    return Index(qs, by_period, by_key, parents, tables, idf, periods, years, latest, dims)
+    vocab = frozenset(w for w, v in idf.items() if v >= 2.0 and len(w) >= 4)
+    latent_units = {}
+    for lat, tabs in latent_tables.items():
+        units = {str((tables[t].get("unit") or {}).get("id", "")) for t in tabs if t in tables}
+        if len(units) == 1:
+            latent_units[lat] = units.pop()
+    return Index(
+        qs,
+        by_period,
+        by_key,
+        parents,
+        tables,
+        idf,
+        periods,
+        years,
+        latest,
+        dims,
+        vocab=vocab,
+        latent_units=latent_units,
+    )
 
 
 def _label_of(qs: Mapping[str, Quantity], dim: str, code: str) -> str:
@@ -344,6 +437,7 @@ class Context:
     sentence: str
     heading: frozenset[str] = frozenset()
     unit_word: str = ""
+    specific: tuple[str, ...] = ()
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -410,6 +504,13 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         if later and re.match(r"^\s*(?:naar|tot)\b", window_after):
             # "van 50% naar 56%" with the year later: the first value is a year earlier
             period, explicit = str(int(later[0].group(1)) - 1), True
+        elif (
+            usable
+            and re.match(r"^\s*(?:naar|tot)\b", window_after)
+            and re.search(r"\bvan\s*$", before)
+        ):
+            # "is in 2023 gestegen van 50% naar 56%"
+            period, explicit = str(int(usable[-1].group(1)) - 1), True
         elif usable:
             period, explicit = usable[-1].group(1), True
         elif later:
@@ -439,21 +540,33 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     far_after = words(normalize(text[next_start:s1]))
     shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
     for i, w in enumerate(reversed(own_before)):
-        head = i >= len(own_before) - shared
-        ws.append((w, 0.5 if head else 1.0 if i < 10 else 0.7))
+        is_head = i >= len(own_before) - shared
+        ws.append((w, 0.5 if is_head else 1.0 if i < 10 else 0.7))
+    # after the figure: its own words up to "en"/"of"/a comma (then the next item's)
+    cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
+    near_after = words(window_after[: cut.start()] if cut else window_after)
     for i, w in enumerate(own_after):
-        ws.append((w, 0.95 if i < 6 else 0.6))
+        ws.append((w, (0.95 if i < 6 else 0.6) if i < len(near_after) else 0.4))
     ws += [(w, 0.4) for w in far_before + far_after]
     # the two sentences before, and the section heading
     p0, _ = _prev_sentence(text, s0)
     q0, _ = _prev_sentence(text, p0)
+    # not across the section heading (its words count apart)
+    last_head = max((ln for ln, _ in ex.headings if ln < f.line), default=0)
+    if last_head:
+        limit = ex.line_start(last_head + 1)
+        p0, q0 = max(p0, min(limit, s0)), max(q0, min(limit, s0))
     ws += _words_weighted(text[p0:s0], 0.5)
     ws += _words_weighted(text[q0:p0], 0.3)
     head = words(f.section.split(">")[-1])
     ws += [(w, 0.35) for w in head]
     um = re.match(r"^\s*([a-zé]+)", window_after)
     unit = um.group(1).lower() if um else ""
-    return Context(period, base, tuple(ws), explicit, sentence, frozenset(head), unit)
+    near = [w for w, cw in ws if cw >= 0.9]
+    specific = tuple(dict.fromkeys(w for w in near if any(match_word(v, w) for v in index.vocab)))
+    return Context(
+        period, base, tuple(ws), explicit, sentence, frozenset(head), unit, specific=specific
+    )
 
 
 def _sentence_year(before: str, ex: Extraction, f: Figure, index: Index) -> str:
@@ -470,10 +583,8 @@ def _prev_sentence(text: str, s0: int) -> tuple[int, int]:
     if s0 <= 0:
         return 0, 0
     cut = text.rfind("\n\n", 0, max(0, s0 - 1))
-    m = None
-    for m in re.finditer(r"(?<![0-9])[.!?](?=\s)", text[max(0, cut) : max(0, s0 - 2)]):
-        pass
-    start = max(0, cut) + (m.end() if m else 0)
+    ends = list(re.finditer(r"(?<![0-9])[.!?](?=\s)", text[max(0, cut) : max(0, s0 - 2)]))
+    start = max(0, cut) + (ends[-1].end() if ends else 0)
     return start, s0
 
 
@@ -507,17 +618,24 @@ def _best(ctx: Context, w: str) -> float:
 
 def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     total = 0.0
-    for dim, ws in index.words_of(q):
-        if not ws:
+    labelled = False
+    own: set[str] = set()
+    for alts in index.words_of(q):
+        best_frac = -1.0
+        for ws in alts:
+            if not ws:
+                continue
+            own.update(ws)
+            weights = [index.idf.get(w, 1.0) for w in ws]
+            got = sum(wt * _best(ctx, w) for w, wt in zip(ws, weights, strict=True))
+            best_frac = max(best_frac, got / sum(weights))
+        if best_frac < 0:
             continue
-        weights = [index.idf.get(w, 1.0) for w in ws]
-        got = 0.0
-        for w, wt in zip(ws, weights, strict=True):
-            got += wt * _best(ctx, w)
-        frac = got / sum(weights)
-        total += 1.6 * frac if frac >= 0.5 else -1.2 + frac
-        if dim == "latent":
-            total += 0.2
+        total += 1.6 * best_frac if best_frac >= 0.4 else -1.2 + best_frac
+        labelled = True
+    # words near the figure that name a category this quantity does not have: the figure is
+    # more specific than the quantity ("Afrikaanse slachtoffers" is no total)
+    total -= min(2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own)))
     res = index.tables.get(q.table)
     unit = ""
     title = ""
@@ -527,7 +645,7 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
         title = str(res.get("title", ""))
         section = str(res.get("section", ""))
     elif q.latent:
-        unit = " ".join(lab for d, lab in q.labels if d == "latent")
+        unit = " ".join(LATENT_UNITS.get(t, "") for t in q.table[1:].split("_"))
     uw = words(unit.replace("/", " "))
     if uw and any(_best(ctx, u) >= 0.7 for u in uw):
         total += 0.6
@@ -538,7 +656,9 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     sw = set(words(section.split(">")[-1]))
     if sw:
         total += 0.6 * len(sw & ctx.heading) / len(sw)
-    if ctx.unit_word and q.table in index.tables and ctx.unit_word in TIME_UNITS:
+    if not labelled:
+        total += 0.8  # a total: what an unqualified figure states
+    if ctx.unit_word and ctx.unit_word in TIME_UNITS:
         total -= 3.0
     return total
 
@@ -622,7 +742,9 @@ def _denominators(index: Index, q: Quantity) -> list[tuple[str, list[Quantity]]]
 
     def add(tag: str, qs: list[Quantity]) -> None:
         key = tuple(sorted(x.ref for x in qs))
-        if qs and key not in seen and q.ref not in key or (qs and len(qs) > 1 and key not in seen):
+        if (qs and key not in seen and q.ref not in key) or (
+            qs and len(qs) > 1 and key not in seen
+        ):
             seen.add(key)
             out.append((tag, qs))
 
@@ -651,9 +773,15 @@ class _Cand:
 
 
 def candidates(
-    ex: Extraction, fi: int, index: Index, ctx: Context | None = None
+    ex: Extraction,
+    fi: int,
+    index: Index,
+    ctx: Context | None = None,
+    prior: Mapping[int, Link] | None = None,
 ) -> tuple[list[Link], Context]:
-    """Ranked candidate links of figure ``fi`` of ``ex``."""
+    """Ranked candidate links of figure ``fi`` of ``ex``; ``prior`` holds the first links of
+    the figures before it (a change right after a count is a change of that count's quantity:
+    "868 slachtoffers ... Dat zijn er 54 meer dan het jaar daarvoor")."""
     figures = ex.figures
     f = figures[fi]
     ctx = ctx or context(ex, f, index, figures)
@@ -664,7 +792,7 @@ def candidates(
     pool: list[Quantity] = list(index.by_period.get(period, []))
     if multi:
         # a five-year quantity: the cells of that period, or the yearly cells to add up
-        pool += [q for q in index.by_period.get(years[-1], [])]
+        pool += list(index.by_period.get(years[-1], []))
     scored = sorted(
         ((round(label_score(index, q, ctx), 6), q) for q in pool), key=lambda t: (-t[0], t[1].ref)
     )
@@ -689,8 +817,9 @@ def candidates(
                     iv = _sum(qs)
                     n = len(qs)
                     out.append(
-                        _Cand("average", tuple(x.ref for x in qs), (), (iv[0] / n, iv[1] / n),
-                              s + 0.4)  # fmt: skip
+                        _Cand(
+                            "average", tuple(x.ref for x in qs), (), (iv[0] / n, iv[1] / n), s + 0.4
+                        )
                     )
                 continue
             if q.period != period:
@@ -709,7 +838,9 @@ def candidates(
                 out.append(_Cand("difference", (q.ref,), (old.ref,), iv, s))
             elif kind == "change_percent":
                 r = _div(new_iv, old_iv)
-                out.append(_Cand("change", (q.ref,), (old.ref,), (100 * r[0] - 100, 100 * r[1] - 100), s))
+                out.append(
+                    _Cand("change", (q.ref,), (old.ref,), (100 * r[0] - 100, 100 * r[1] - 100), s)
+                )
             else:
                 out.append(_Cand("ratio", (q.ref,), (old.ref,), _div(new_iv, old_iv), s))
     if kind in ("percent", "share_words"):
@@ -742,6 +873,8 @@ def candidates(
                 out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
     # derivations between figures of the text (same sentence)
     out += _text_candidates(ex, fi, ctx)
+    if prior and kind in ("change_count", "change_percent", "ratio_words"):
+        out += _anchored(ex, fi, index, ctx, prior)
     # value agreement
     for c in out:
         c.evidence = c.score
@@ -765,12 +898,58 @@ def candidates(
     mx = uniq[0].score
     zs = [math.exp(2.0 * (c.score - mx)) for c in uniq]
     tot = sum(zs)
+    ev = sorted((c.evidence for c in uniq), reverse=True)
     links = [
-        Link(c.derivation, c.refs, c.den, c.iv[0], c.iv[1], round(c.score, 3),
-             round(z / tot, 3), c.text_refs, c.explain, round(c.evidence, 3))  # fmt: skip
+        Link(
+            c.derivation,
+            c.refs,
+            c.den,
+            c.iv[0],
+            c.iv[1],
+            round(c.score, 3),
+            round(z / tot, 3),
+            c.text_refs,
+            c.explain,
+            round(c.evidence, 3),
+            round(c.evidence - (ev[1] if c.evidence == ev[0] and len(ev) > 1 else ev[0]), 3),
+        )
         for c, z in zip(uniq, zs, strict=True)
     ]
     return links, ctx
+
+
+def _anchored(
+    ex: Extraction, fi: int, index: Index, ctx: Context, prior: Mapping[int, Link]
+) -> list[_Cand]:
+    """A change of the quantity of the count just before it (same or previous sentence)."""
+    f = ex.figures[fi]
+    p0, _ = _prev_sentence(ex.text, f.sentence[0])
+    for j in range(fi - 1, -1, -1):
+        g = ex.figures[j]
+        if g.start < p0:
+            break
+        if g.kind != "count":
+            continue
+        link = prior.get(j)
+        if link is None or link.derivation != "value" or link.evidence < 1.5:
+            return []
+        q = index.quantities.get(link.refs[0])
+        if q is None or not q.period.isdigit():
+            return []
+        base = ctx.base if ctx.base and ctx.base < q.period else str(int(q.period) - 1)
+        old = _same_key(index, q, base)
+        if old is None:
+            return []
+        nv, ov = (q.lower, q.upper), (old.lower, old.upper)
+        if f.kind == "change_count":
+            return [_Cand("difference", (q.ref,), (old.ref,), (nv[0] - ov[1], nv[1] - ov[0]), 2.6)]
+        r = _div(nv, ov)
+        if f.kind == "change_percent":
+            return [
+                _Cand("change", (q.ref,), (old.ref,), (100 * r[0] - 100, 100 * r[1] - 100), 2.6)
+            ]
+        return [_Cand("ratio", (q.ref,), (old.ref,), r, 2.6)]
+    return []
 
 
 _AGAINST_RE = re.compile(r"\btegenover\b|\bten\s+opzichte\s+van\b|\bnaar\b|\btot\b", re.IGNORECASE)
@@ -813,8 +992,14 @@ def _text_candidates(ex: Extraction, fi: int, ctx: Context) -> list[_Cand]:
             iv = (nv[0] - ov[1], nv[1] - ov[0])
             der = "text_difference"
         out.append(
-            _Cand(der, (f"line {new.line}: {new.printed}",), (f"line {old.line}: {old.printed}",),
-                  iv, near, (jn, jo))  # fmt: skip
+            _Cand(
+                der,
+                (f"line {new.line}: {new.printed}",),
+                (f"line {old.line}: {old.printed}",),
+                iv,
+                near,
+                (jn, jo),
+            )
         )
     return out
 
@@ -836,7 +1021,7 @@ class TextSum:
 
 
 def text_sums(ex: Extraction) -> list[TextSum]:
-    """"Van de 52 minderjarige slachtoffers hebben er 30 de Nederlandse nationaliteit. De
+    """ "Van de 52 minderjarige slachtoffers hebben er 30 de Nederlandse nationaliteit. De
     anderen hebben ... (8), ... (11) of ... (<5)": 52 = 30 + 8 + 11 + <5. A total after "van
     de", its first part in the same sentence, the rest after "de anderen/overigen/rest" in the
     next sentence."""

@@ -53,8 +53,47 @@ ISSUE_CODES: dict[str, str] = {
 }
 """Every issue code of the narrative check, with its severity."""
 
-_DUTCH = frozenset("de het een van en in is zijn dat die met voor op niet er ook aan bij".split())
-_ENGLISH = frozenset("the of and to in is that for with was are were this by from".split())
+_DUTCH = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "van",
+        "en",
+        "in",
+        "is",
+        "zijn",
+        "dat",
+        "die",
+        "met",
+        "voor",
+        "op",
+        "niet",
+        "er",
+        "ook",
+        "aan",
+        "bij",
+    ]
+)
+_ENGLISH = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "with",
+        "was",
+        "are",
+        "were",
+        "this",
+        "by",
+        "from",
+    ]
+)
 MIN_COVERAGE = 0.10
 
 
@@ -239,8 +278,10 @@ def render_html(rep: TextReport) -> str:
     )
     flagged = [c for c in rep.checks if c.status not in ("consistent",)]
     if flagged:
-        out.append("<h2>Figures to look at</h2><table><tr><th>line</th><th>figure</th>"
-                   "<th>status</th><th>why</th></tr>")  # fmt: skip
+        out.append(
+            "<h2>Figures to look at</h2><table><tr><th>line</th><th>figure</th>"
+            "<th>status</th><th>why</th></tr>"
+        )
         for c in flagged:
             fid = figure_id(c.figure)
             out.append(
@@ -284,7 +325,9 @@ def figures_toml(rep: TextReport) -> tuple[str, str]:
     """``text_figures.toml`` entries for the linked figures and ``relations.toml`` entries for
     their shares, changes and differences (``(figures, relations)``)."""
     figs: list[str] = [
-        "# Figures of the draft " + Path(rep.draft.path).name + " (opendata-mh text --write-figures)"
+        "# Figures of the draft "
+        + Path(rep.draft.path).name
+        + " (opendata-mh text --write-figures)"
     ]
     rels: list[str] = ["# Relations of the draft's figures (opendata-mh text --write-figures)"]
     used: set[str] = set()
@@ -310,11 +353,14 @@ def figures_toml(rep: TextReport) -> tuple[str, str]:
             f"printed = {_toml_str(f.printed)}",
         ]
         if value is not None and f.kind != "masked":
-            entry.append(f"value = {value:g}" if not float(value).is_integer() else f"value = {int(value)}")
+            entry.append(
+                f"value = {value:g}" if not float(value).is_integer() else f"value = {int(value)}"
+            )
         entry += [
             f"unit = {_toml_str(unit)}",
             f"quote = {_toml_str(rep.extraction.sentence_text(f))}",
-            f"description_en = {_toml_str(f'Figure on line {f.line} of the draft: {top.describe()}')}",
+            "description_en = "
+            + _toml_str(f"Figure on line {f.line} of the draft: {top.describe()}"),
             f"section = {_toml_str(f.section)}",
         ]
         if top.derivation == "value" and f.kind in ("count", "masked", "range"):
@@ -331,7 +377,8 @@ def figures_toml(rep: TextReport) -> tuple[str, str]:
                 f"figure = {_toml_str('text:' + fid)}",
                 "numerator = [" + ", ".join(_toml_str(r) for r in top.refs) + "]",
                 "denominator = [" + ", ".join(_toml_str(r) for r in top.denominator) + "]",
-                f"description_en = {_toml_str(f'The {top.derivation} on line {f.line} of the draft.')}",
+                "description_en = "
+                + _toml_str(f"The {top.derivation} on line {f.line} of the draft."),
             ]
         elif top.derivation == "difference" and f.kind == "change_count":
             new, old = top.refs[0], top.denominator[0]
@@ -360,6 +407,8 @@ def _unit(rep: TextReport, f: Figure, q: Any) -> str:
         return "percent_change"
     if q is not None and q.table in rep.index.tables:
         return str((rep.index.tables[q.table].get("unit") or {}).get("id") or "count")
+    if q is not None and q.ref in rep.index.latent_units:
+        return rep.index.latent_units[q.ref]
     return "count"
 
 

@@ -59,6 +59,10 @@ STATUS_CODE: dict[str, tuple[str, Severity]] = {
 }
 MAX_ROUNDS = 6
 STRONG_EVIDENCE = 2.2
+JOINT_EVIDENCE = 1.5
+CLEAR_EVIDENCE = 1.2
+CLEAR_MARGIN = 0.5
+"""... or when its words name it this clearly and no other candidate comes close."""
 """A figure that disagrees with its best candidate is a contradiction only when the words name
 that candidate this clearly (score without the value bonus); otherwise it is unlinked."""
 
@@ -96,7 +100,10 @@ def strip_prose(pkg: PackageData) -> PackageData:
         k
         for k in d.get("knownDiscrepancies") or []
         if isinstance(k, dict)
-        and all(x in ids or not str(x).startswith(("text", "share.", "change.")) for x in k.get("relations") or [])
+        and all(
+            x in ids or not str(x).startswith(("text", "share.", "change."))
+            for x in k.get("relations") or []
+        )
     ]
     d["acknowledgedFindings"] = [
         a
@@ -134,7 +141,7 @@ def _meets(
 def _fmt(x: float) -> str:
     if math.isinf(x):
         return "inf"
-    return str(int(round(x))) if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
+    return str(round(x)) if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
 
 
 def iv_text(iv: tuple[float, float]) -> str:
@@ -159,12 +166,15 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
     shown = "a value of masked cells" if masked else iv_text(iv)
     if top.derivation == "value" and masked and f.kind != "masked":
         q = index.quantities[masked[0]]
-        if not (f.lower <= q.lower and f.upper >= q.upper) and ok != "no":
+        if not (f.lower <= q.apriori[0] and f.upper >= q.apriori[1]) and ok != "no":
             return FigureCheck(
-                fi, f, links, "disclosure",
+                fi,
+                f,
+                links,
+                "disclosure",
                 f"states {f.printed} for {q.ref}, which the table masks as {q.printed}",
                 iv,
-            )  # fmt: skip
+            )
     if ok == "ok":
         if (
             len(links) > 1
@@ -173,31 +183,45 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
             and not top.derivation.startswith("text_")
         ):
             return FigureCheck(
-                fi, f, links, "consistent",
+                fi,
+                f,
+                links,
+                "consistent",
                 f"agrees with {top.describe()} = {shown} (a close second candidate "
                 f"{links[1].describe()} would not)",
                 iv,
-            )  # fmt: skip
+            )
         return FigureCheck(fi, f, links, "consistent", f"{top.describe()} = {shown}", iv)
     if ok == "truncated":
         return FigureCheck(
-            fi, f, links, "rounding",
+            fi,
+            f,
+            links,
+            "rounding",
             f"{top.describe()} = {shown}: {f.printed} holds only when truncated, not "
             "rounded half up",
             iv,
-        )  # fmt: skip
-    if top.evidence < STRONG_EVIDENCE:
+        )
+    if top.evidence < STRONG_EVIDENCE and not (
+        top.evidence >= CLEAR_EVIDENCE and top.margin >= CLEAR_MARGIN
+    ):
         return FigureCheck(
-            fi, f, links, "unlinked",
+            fi,
+            f,
+            links,
+            "unlinked",
             f"no quantity of the package that its words name agrees with it (best: "
             f"{top.describe()} = {shown}, evidence {top.evidence:.2f})",
             iv,
-        )  # fmt: skip
+        )
     return FigureCheck(
-        fi, f, links, "contradiction",
+        fi,
+        f,
+        links,
+        "contradiction",
         f"{top.describe()} = {shown}, not {f.printed} {f.interval_text}",
         iv,
-    )  # fmt: skip
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,14 +238,28 @@ def _figure_row(f: Figure) -> dict[str, str]:
         return "" if math.isinf(x) else (str(int(x)) if float(x).is_integer() else repr(x))
 
     if f.kind == "masked":
-        return {"figure_id": figure_id(f), "printed": f.printed, "value": "",
-                "value_lower": num(f.lower), "value_upper": num(f.upper)}  # fmt: skip
+        return {
+            "figure_id": figure_id(f),
+            "printed": f.printed,
+            "value": "",
+            "value_lower": num(f.lower),
+            "value_upper": num(f.upper),
+        }
     v = abs(f.value or 0.0) if f.kind == "change_count" else (f.value or 0.0)
-    lo, hi = (abs(f.upper), abs(f.lower)) if f.kind == "change_count" and v and (f.value or 0) < 0 else (f.lower, f.upper)
+    lo, hi = (
+        (abs(f.upper), abs(f.lower))
+        if f.kind == "change_count" and v and (f.value or 0) < 0
+        else (f.lower, f.upper)
+    )
     if f.kind in ("percent", "change_percent"):
         lo = hi = f.value or 0.0
-    return {"figure_id": figure_id(f), "printed": f.printed, "value": num(v),
-            "value_lower": num(lo), "value_upper": num(hi)}  # fmt: skip
+    return {
+        "figure_id": figure_id(f),
+        "printed": f.printed,
+        "value": num(v),
+        "value_lower": num(lo),
+        "value_upper": num(hi),
+    }
 
 
 def draft_relations(
@@ -242,6 +280,8 @@ def draft_relations(
         f, top = c.figure, c.link
         if top is None or c.status not in ("consistent", "rounding", "disclosure"):
             continue
+        if top.evidence < JOINT_EVIDENCE and not top.derivation.startswith("text_"):
+            continue
         rid = f"draft.{figure_id(f)}"
         exact_pct = f.kind in ("percent", "change_percent") and not f.hedge
         if top.derivation == "value" and f.kind in ("count", "masked", "range"):
@@ -252,14 +292,28 @@ def draft_relations(
             rels.append({"id": rid, "type": "additive", "total": t, "parts": [p, row(c.index)]})
         elif top.derivation in ("share", "change") and exact_pct and c.status == "consistent":
             row(c.index)
-            rels.append({"id": rid, "type": top.derivation, "figure": "text:" + figure_id(f),
-                         "numerator": list(top.refs), "denominator": list(top.denominator),
-                         "decimals": f.decimals})  # fmt: skip
+            rels.append(
+                {
+                    "id": rid,
+                    "type": top.derivation,
+                    "figure": "text:" + figure_id(f),
+                    "numerator": list(top.refs),
+                    "denominator": list(top.denominator),
+                    "decimals": f.decimals,
+                }
+            )
         elif top.derivation == "text_change" and exact_pct and c.status == "consistent":
             jn, jo = top.text_refs
-            rels.append({"id": rid, "type": "change", "figure": row(c.index),
-                         "numerator": [row(jn)], "denominator": [row(jo)],
-                         "decimals": f.decimals})  # fmt: skip
+            rels.append(
+                {
+                    "id": rid,
+                    "type": "change",
+                    "figure": row(c.index),
+                    "numerator": [row(jn)],
+                    "denominator": [row(jo)],
+                    "decimals": f.decimals,
+                }
+            )
         elif top.derivation == "text_difference" and f.kind == "change_count":
             jn, jo = top.text_refs
             t, p = (row(jn), row(jo)) if (f.value or 0) >= 0 else (row(jo), row(jn))
@@ -269,8 +323,14 @@ def draft_relations(
         owner[rid] = c.index
     for s in sums:
         rid = f"draft.sum.{figure_id(figs[s.total])}"
-        rels.append({"id": rid, "type": "additive", "total": row(s.total),
-                     "parts": [row(j) for j in s.parts]})  # fmt: skip
+        rels.append(
+            {
+                "id": rid,
+                "type": "additive",
+                "total": row(s.total),
+                "parts": [row(j) for j in s.parts],
+            }
+        )
         owner[rid] = max(s.parts, key=lambda j: figs[j].start)
     return list(rows.values()), rels, owner
 
@@ -297,11 +357,15 @@ class JointResult:
 
 
 def audit_consistent(
-    base: PackageData, rows: list[dict[str, str]], rels: list[dict[str, Any]]
+    base: PackageData,
+    rows: list[dict[str, str]],
+    rels: list[dict[str, Any]],
+    weight: Mapping[str, float] | None = None,
 ) -> JointResult:
     """Audit the package with the draft's relations; while the audit finds an irreducible
     infeasible set, set the draft's relations in it aside and audit the rest again. The one
     place where the package-wide consistent-subset audit can take over."""
+    weight = weight or {}
     active = list(rels)
     conflicts: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     audit: PackageAudit | None = None
@@ -314,8 +378,10 @@ def audit_consistent(
         for s in audit.infeasible:
             mine = tuple(r for r in s.relations if r.startswith("draft."))
             if mine:
-                conflicts.append((mine, tuple(s.relations)))
-                drop |= set(mine)
+                # the draft's relation with the weakest evidence is the likely culprit
+                worst = min(mine, key=lambda r: (weight.get(r, 0.0), r))
+                conflicts.append(((worst,), tuple(s.relations)))
+                drop.add(worst)
         if not drop:
             break
         active = [r for r in active if r["id"] not in drop]
@@ -333,24 +399,32 @@ class Verification:
     rows: list[dict[str, str]]
 
 
+def _evidence(c: FigureCheck) -> float:
+    return c.link.evidence if c.link is not None else 0.0
+
+
 def verify(ex: Extraction, pkg: PackageData) -> tuple[Verification, Index]:
     """Link and verify every figure of ``ex`` against ``pkg`` (see the module docstring)."""
     base = strip_prose(pkg)
     intervals = feasibility_intervals(base)
     index = build_index(base, intervals)
     checks: list[FigureCheck] = []
+    prior: dict[int, Link] = {}
     for fi, f in enumerate(ex.figures):
-        links, _ctx = candidates(ex, fi, index)
+        links, _ctx = candidates(ex, fi, index, prior=prior)
+        if links:
+            prior[fi] = links[0]
         checks.append(check_figure(f, links, index, fi))
     sums = text_sums(ex)
     rows, rels, owner = draft_relations(ex, checks, sums)
     base_audit = audit_package(base)
-    joint = audit_consistent(base, rows, rels)
+    weight = {r: _evidence(checks[j]) for r, j in owner.items()}
+    joint = audit_consistent(base, rows, rels, weight)
     issues: list[Issue] = []
     figs = ex.figures
     # joint contradictions
     for mine, allr in joint.conflicts:
-        lines = sorted({figs[owner[r]].line for r in mine if r in owner})
+        lines = sorted({figs[owner[r]].line for r in allr if r in owner})
         for r in mine:
             c = checks[owner[r]] if r in owner else None
             if c is None or c.status != "consistent":
@@ -361,25 +435,25 @@ def verify(ex: Extraction, pkg: PackageData) -> tuple[Verification, Index]:
             c.message = (
                 f"cannot hold together with the figures on line(s) "
                 f"{', '.join(str(x) for x in lines if x != c.figure.line) or '-'} and the "
-                f"tables (irreducible set: {', '.join(others[:6])}{', ...' if len(others) > 6 else ''})"
-                f"; alone: {c.message}"
+                f"tables (irreducible set: {', '.join(others[:6])}"
+                f"{', ...' if len(others) > 6 else ''}); alone: {c.message}"
             )
     # disclosure by arithmetic
     if joint.audit is not None and base_audit is not None:
-        before = {c.cell: c for c in base_audit.cells}
-        for c in joint.audit.cells:
-            if not c.target:
+        before = {b0.cell: b0 for b0 in base_audit.cells}
+        for ca in joint.audit.cells:
+            if not ca.target:
                 continue
-            b = before.get(c.cell)
-            narrowed = c.status in ("exact", "narrowed")
+            b = before.get(ca.cell)
+            narrowed = ca.status in ("exact", "narrowed")
             if not narrowed:
                 continue
-            if b is not None and b.interval == c.interval:
+            if b is not None and b.interval == ca.interval:
                 continue  # the tables alone give this away already (audit's own finding)
-            pins = [p for p in c.pinned_by if p.startswith("draft.")]
+            pins = [p for p in ca.pinned_by if p.startswith("draft.")]
             by = sorted({owner[p] for p in pins if p in owner}, key=lambda j: figs[j].start)
-            if c.resource == "text_figures":
-                fid = c.cell.removeprefix("text:")
+            if ca.resource == "text_figures":
+                fid = ca.cell.removeprefix("text:")
                 target = next((j for j, f in enumerate(figs) if figure_id(f) == fid), None)
                 if target is not None:
                     by = [target]
@@ -387,20 +461,31 @@ def verify(ex: Extraction, pkg: PackageData) -> tuple[Verification, Index]:
                 continue
             j = by[-1]
             ck = checks[j]
-            what = c.cell if c.resource != "text_figures" else f"the masked figure {figs[j].printed}"
-            verb = "gives away" if c.status == "exact" else "narrows"
-            src = ", ".join(f"line {figs[k].line}" for k in sorted({owner[p] for p in pins if p in owner}, key=lambda k: figs[k].start))
+            what = (
+                ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
+            )
+            verb = "gives away" if ca.status == "exact" else "narrows"
+            src = ", ".join(
+                f"line {figs[k].line}"
+                for k in sorted({owner[p] for p in pins if p in owner}, key=lambda k: figs[k].start)
+            )
             ck.status = "disclosure"
             ck.message = (
                 f"with the figures on {src or 'this line'} and the tables the draft {verb} "
-                f"{what} (masked as {c.printed or '<5'}); relations: {', '.join(c.pinned_by[:6])}"
+                f"{what} (masked as {ca.printed or '<5'}); relations: {', '.join(ca.pinned_by[:6])}"
             )
     for c in checks:
         if c.status in STATUS_CODE:
             code, sev = STATUS_CODE[c.status]
             issues.append(
-                Issue(code, sev, f"line {c.figure.line}: {c.figure.printed!r}: {c.message}",
-                      "draft", c.figure.line, c.figure.kind)  # fmt: skip
+                Issue(
+                    code,
+                    sev,
+                    f"line {c.figure.line}: {c.figure.printed!r}: {c.message}",
+                    "draft",
+                    c.figure.line,
+                    c.figure.kind,
+                )
             )
     return (
         Verification(checks, issues, base_audit, joint, sums, rels, rows),
