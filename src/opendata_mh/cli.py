@@ -25,7 +25,7 @@ from rich.text import Text
 
 from opendata_mh import __version__
 from opendata_mh.audit import PackageAudit, audit_check, audit_path
-from opendata_mh.build import BuildResult, EditionExistsError, RecordError
+from opendata_mh.build import BuildInterruptedError, BuildResult, BuildUsageError, RecordError
 from opendata_mh.build import build as build_edition
 from opendata_mh.codebook import write_codebook
 from opendata_mh.diff import PackageDiff, diff_packages
@@ -129,8 +129,8 @@ def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
         if isinstance(exc, PortalError):
             err.update(action=exc.action, field=exc.field, server_message=exc.server_message)
         _emit_json(envelope(command, ok=False, issues=issues, error=err))
-    else:
-        _stderr().print(f"[bold red]error[/] ({code}): {exc}", markup=True)
+    else:  # the message may quote data: never read it as markup or emoji codes
+        _stderr().print(Text.assemble(("error", "bold red"), f" ({code}): {exc}"))
     sys.exit(EXIT_ERROR)
 
 
@@ -454,10 +454,13 @@ def _print_wide(console: Console, renderable: Any) -> None:
 def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     """Render an unknown table or year (exit 2, a usage error)."""
     if as_json:
-        err = {"code": "usage", "type": type(exc).__name__, "message": str(exc)}
+        code = getattr(exc, "code", None) if isinstance(exc, BuildUsageError) else None
+        err = {"code": code or "usage", "type": type(exc).__name__, "message": str(exc)}
+        if isinstance(exc, BuildUsageError):
+            err["option"] = exc.option
         _emit_json(envelope(command, ok=False, error=err))
     else:
-        _stderr().print(f"[bold red]error[/]: {exc}", markup=True)
+        _stderr().print(Text.assemble(("error", "bold red"), f": {exc}"))
     sys.exit(EXIT_USAGE)
 
 
@@ -738,7 +741,25 @@ def render_build(result: BuildResult, console: Console) -> None:
     multiple=True,
     help="SOURCE=YYYY-MM-DD: reference date of a source's data (repeatable).",
 )
+@click.option(
+    "--allow-empty",
+    multiple=True,
+    metavar="TYPE",
+    help="Accept no records of the year for this record type (repeatable).",
+)
+@click.option(
+    "--force", is_flag=True, help="Accept a future year or date, or a gap after the last year."
+)
+@click.option(
+    "--wait",
+    "lock_timeout",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another build/generate on the same metadata.",
+)
 @click.option("--dry-run", is_flag=True, help="Build, protect and check; write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No stage lines on stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 def build(
     year: int,
@@ -748,7 +769,11 @@ def build(
     out_dir: Path,
     date: str | None,
     refs: tuple[str, ...],
+    allow_empty: tuple[str, ...],
+    force: bool,
+    lock_timeout: float,
     dry_run: bool,
+    quiet: bool,
     as_json: bool,
 ) -> None:
     """Build a new year from microdata into a protected edition and regenerate the package.
@@ -758,11 +783,16 @@ def build(
     prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
     A bad record stops the build with its file, line and field; nothing is written.
-    An edition that exists already is refused (choose --edition ID or remove it).
+    Refused before anything is read (exit 2): an edition id that is not a plain name or
+    exists already, a date that is not YYYY-MM-DD, a future year or date, a gap after the
+    package's latest year (the last three unless --force). A record type with no record of
+    the year is refused (exit 3) unless --allow-empty TYPE. One build or generate at a time
+    per metadata tree (--wait SECONDS). Stage lines go to stderr ('build: protecting ...').
+    Ctrl-C: exit 3, and either nothing was written or the complete edition, as it says.
 
     \b
-    Exit codes: 0 built, 2 usage error (edition exists), 3 bad record / could not build /
-    interrupted (nothing written).
+    Exit codes: 0 built, 2 usage error (bad option, edition exists), 3 bad record / empty
+    input / locked / could not build / interrupted.
     """
     ref_map: dict[str, str] = {}
     for r in refs:
@@ -772,6 +802,13 @@ def build(
             )
         k, v = r.split("=", 1)
         ref_map[k] = v
+    err_console = _stderr()
+
+    def stage(line: str) -> None:  # a log line per stage (also the tests' readiness signal)
+        if not quiet and not as_json:
+            err_console.print(f"build: {line}", markup=False, emoji=False)
+            err_console.file.flush()
+
     try:
         result = build_edition(
             metadata_dir,
@@ -782,16 +819,19 @@ def build(
             dry_run=dry_run,
             date=date,
             reference_dates=ref_map,
+            allow_empty=allow_empty,
+            force=force,
+            lock_timeout=lock_timeout,
+            progress=stage,
         )
-    except KeyboardInterrupt:  # "could not finish" (3), not click's "Aborted!" (1 = findings)
-        msg = "interrupted; nothing was written"
-        if as_json:
-            err = {"code": "build.interrupted", "type": "KeyboardInterrupt", "message": msg}
-            _emit_json(envelope("build", ok=False, error=err))
-        else:
-            _stderr().print(f"[bold red]error[/] (build.interrupted): {msg}", markup=True)
-        sys.exit(EXIT_ERROR)
-    except EditionExistsError as exc:
+    except (KeyboardInterrupt, BuildInterruptedError) as exc:  # 3, not click's "Aborted!" (1)
+        _interrupted(
+            str(exc)
+            if isinstance(exc, BuildInterruptedError)
+            else "interrupted; nothing was written",
+            as_json,
+        )
+    except BuildUsageError as exc:
         _usage_error("build", exc, as_json)
     except RecordError as exc:
         if as_json:
@@ -804,11 +844,25 @@ def build(
         _fail("build", exc, as_json)
     except Exception as exc:
         _fail("build", _internal(exc), as_json)
-    if as_json:
-        _emit_json(envelope("build", ok=True, summary=result.to_dict()))
-    else:
-        render_build(result, _stdout())
+    try:
+        if as_json:
+            _emit_json(envelope("build", ok=True, summary=result.to_dict()))
+        else:
+            render_build(result, _stdout())
+    except KeyboardInterrupt:
+        what = "complete" if result.written else "not written (dry run)"
+        _interrupted(f"interrupted after the build; edition {result.edition} is {what}", as_json)
     sys.exit(EXIT_OK)
+
+
+def _interrupted(msg: str, as_json: bool) -> NoReturn:
+    """Ctrl-C: exit 3 ("could not finish") with what is on disk, said truthfully."""
+    if as_json:
+        err = {"code": "build.interrupted", "type": "KeyboardInterrupt", "message": msg}
+        _emit_json(envelope("build", ok=False, error=err))
+    else:
+        _stderr().print(Text.assemble(("error", "bold red"), f" (build.interrupted): {msg}"))
+    sys.exit(EXIT_ERROR)
 
 
 def render_diff(result: PackageDiff, console: Console, limit: int = 20) -> None:
