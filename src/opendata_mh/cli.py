@@ -14,21 +14,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich import box
 from rich.console import Console
-from rich.measure import Measurement
-from rich.table import Table as RichTable
-from rich.text import Text
 
 from opendata_mh import __version__
-from opendata_mh.audit import PackageAudit, audit_check, audit_path
-from opendata_mh.build import BuildInterruptedError, BuildResult, BuildUsageError, RecordError
-from opendata_mh.build import build as build_edition
-from opendata_mh.codebook import write_codebook
-from opendata_mh.diff import PackageDiff, diff_packages
 from opendata_mh.errors import (
     GenerateError,
     MetadataError,
@@ -36,21 +27,13 @@ from opendata_mh.errors import (
     PackageError,
     PortalError,
 )
-from opendata_mh.generate import generate as generate_package
-from opendata_mh.parquet import parquet_check
-from opendata_mh.publish import PublishResult
-from opendata_mh.publish import publish as publish_package
-from opendata_mh.rdf import dcat_rdf
 from opendata_mh.report import Issue, Report
-from opendata_mh.validate import check as check_package
-from opendata_mh.views import (
-    TableView,
-    UnknownTableError,
-    ViewCell,
-    list_tables,
-    period_span,
-    table_view,
-)
+
+if TYPE_CHECKING:  # the library modules are imported inside the commands that use them
+    from opendata_mh.audit import PackageAudit
+    from opendata_mh.build import BuildResult
+    from opendata_mh.diff import PackageDiff
+    from opendata_mh.publish import PublishResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -92,6 +75,14 @@ def _internal(exc: Exception) -> OpendataMhError:
     return err
 
 
+def _print_error(head: str, message: str) -> None:
+    """``error<head>: message`` on stderr; the message may quote data, so it is never read as
+    markup or emoji codes."""
+    from rich.text import Text
+
+    _stderr().print(Text.assemble(("error", "bold red"), f"{head}: {message}"))
+
+
 def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     """Render an exception (exit 3)."""
     issues: list[Issue] = []
@@ -130,7 +121,7 @@ def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
             err.update(action=exc.action, field=exc.field, server_message=exc.server_message)
         _emit_json(envelope(command, ok=False, issues=issues, error=err))
     else:  # the message may quote data: never read it as markup or emoji codes
-        _stderr().print(Text.assemble(("error", "bold red"), f" ({code}): {exc}"))
+        _print_error(f" ({code})", str(exc))
     sys.exit(EXIT_ERROR)
 
 
@@ -181,6 +172,8 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
     Exit codes: 0 ok, 1 package out of date (--check), 2 usage error,
                 3 invalid metadata or write error.
     """
+    from opendata_mh.generate import generate as generate_package
+
     try:
         result = generate_package(metadata_dir, out_dir, check=check_only)
     except OpendataMhError as exc:
@@ -312,6 +305,10 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     Exit codes: 0 clean, 1 findings, 2 usage error, 3 could not run (unreadable package,
                 bad descriptor).
     """
+    from opendata_mh.audit import audit_check
+    from opendata_mh.parquet import parquet_check
+    from opendata_mh.validate import check as check_package
+
     try:
         extra = (parquet_check,) if no_audit else (parquet_check, audit_check)
         report = check_package(package_dir, extra_checks=extra)
@@ -412,6 +409,8 @@ def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
     Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible,
                 2 usage error, 3 could not run (unreadable package).
     """
+    from opendata_mh.audit import audit_path
+
     err = _stderr()
     live = err.is_terminal and not as_json
     try:
@@ -433,34 +432,50 @@ def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
-_CELL_STYLE = {
-    "masked": "bold yellow",
-    "rounded": "cyan",
-    "range": "bold magenta",
-    "unresolved": "bold red",
-    "secondary": "bold blue",
-}
+def _view_console() -> tuple[Console, int]:
+    """A console for ``tables`` / ``show`` and the width to lay out for: the terminal's, else
+    ``COLUMNS``, else 80 (piped output is never unlimited). Call :func:`_view_flush` after."""
+    import io
+    import os
+
+    from opendata_mh.views import output_width
+
+    probe = _stdout()
+    width = output_width(probe.is_terminal, probe.width, os.environ.get("COLUMNS"))
+    if probe.is_terminal:
+        return Console(highlight=False, width=width), width
+    return Console(highlight=False, width=width, file=io.StringIO(), color_system=None), width
 
 
-def _print_wide(console: Console, renderable: Any) -> None:
-    """Print a grid unwrapped when stdout is not a terminal (a pipe or file gets full lines)."""
-    if not console.is_terminal:
-        need = Measurement.get(console, console.options.update_width(10_000), renderable).maximum
-        if need > console.width:
-            console = Console(soft_wrap=True, highlight=False, width=need)
-    console.print(renderable)
+def _view_flush(console: Console) -> None:
+    """Piped output: the captured text without the trailing blanks rich pads lines with."""
+    import io
+
+    if isinstance(console.file, io.StringIO):
+        text = console.file.getvalue()
+        click.echo("\n".join(line.rstrip() for line in text.splitlines()))
+
+
+_LANG = click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Labels and titles in Dutch (as printed in the report) or English.",
+)
 
 
 def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     """Render an unknown table or year (exit 2, a usage error)."""
     if as_json:
-        code = getattr(exc, "code", None) if isinstance(exc, BuildUsageError) else None
+        option = getattr(exc, "option", None)  # a build.BuildUsageError names its option
+        code = getattr(exc, "code", None) if option else None
         err = {"code": code or "usage", "type": type(exc).__name__, "message": str(exc)}
-        if isinstance(exc, BuildUsageError):
-            err["option"] = exc.option
+        if option:
+            err["option"] = option
         _emit_json(envelope(command, ok=False, error=err))
     else:
-        _stderr().print(Text.assemble(("error", "bold red"), f": {exc}"))
+        _print_error("", str(exc))
     sys.exit(EXIT_USAGE)
 
 
@@ -470,8 +485,9 @@ def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
 @click.argument(
     "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
 )
+@_LANG
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
-def tables(package_dir: Path, as_json: bool) -> None:
+def tables(package_dir: Path, lang: str, as_json: bool) -> None:
     """List the tables of a package: number, title, years, rows, marked cells, findings.
 
     Masked = printed <5; x = secondary suppression (not published, at least 1);
@@ -482,6 +498,8 @@ def tables(package_dir: Path, as_json: bool) -> None:
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package).
     """
+    from opendata_mh.views import list_tables, render_tables
+
     try:
         result = list_tables(package_dir)
     except OpendataMhError as exc:
@@ -492,111 +510,10 @@ def tables(package_dir: Path, as_json: bool) -> None:
         summary = {"tables": [t.to_dict() for t in result]}
         _emit_json(envelope("tables", ok=True, summary=summary))
         sys.exit(EXIT_OK)
-    grid = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for col, just in (
-        ("#", "right"),
-        ("name", "left"),
-        ("title", "left"),
-        ("years", "left"),
-        ("rows", "right"),
-        ("masked", "right"),
-        ("x", "right"),
-        ("rounded", "right"),
-        ("range", "right"),
-        ("unresolved", "right"),
-        ("findings", "right"),
-    ):
-        grid.add_column(col, justify=just)  # type: ignore[arg-type]
-    for t in result:
-        years = period_span(t.periods)
-        grid.add_row(
-            str(t.number or ""),
-            t.name,
-            t.title_en,
-            years if t.available else "(not in the report)",
-            str(t.rows),
-            *(
-                str(n) if n else ""
-                for n in (t.masked, t.secondary, t.rounded, t.range, t.unresolved)
-            ),
-            str(t.findings) if t.findings else "",
-        )
-    _print_wide(_stdout(), grid)
+    console, width = _view_console()
+    render_tables(result, console, width, lang)
+    _view_flush(console)
     sys.exit(EXIT_OK)
-
-
-def _cell_text(cell: ViewCell | None) -> Text:
-    if cell is None:
-        return Text("")
-    if cell.cell_type == "unresolved":
-        return Text("?", style=_CELL_STYLE["unresolved"])
-    if cell.cell_type == "rounded":
-        return Text(f"≈{cell.printed}", style=_CELL_STYLE["rounded"])
-    return Text(cell.printed, style=_CELL_STYLE.get(cell.cell_type, ""))
-
-
-def render_table_view(view: TableView, console: Console) -> None:
-    """A table as printed: one grid per panel, marked cells styled, then a legend."""
-    console.print(f"[bold]Table {view.number}[/] ({view.name}): {view.title}")
-    console.print(f"{view.title_en} — unit: {view.unit}" + (f", {view.year}" if view.year else ""))
-    for p in view.panels:
-        title = p.title or ", ".join(f"{d} = {lab}" for d, _c, lab in p.fixed) or p.panel
-        grid = RichTable(
-            title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False
-        )
-        grid.add_column(p.row_dimension)
-        for _code, label in p.columns:
-            grid.add_column(label, justify="right")
-        for (_code, label), cells in zip(p.rows, p.cells, strict=True):
-            grid.add_row(label, *(_cell_text(c) for c in cells))
-        _print_wide(console, grid)
-    if not view.panels:
-        console.print("(no cells: this table's figures are not in the report)")
-    for n in view.notes:
-        console.print(n, markup=False, style="dim")
-    if view.source:
-        console.print(view.source, markup=False, style="dim")
-    legend = []
-    c = view.counts
-    if c.get("masked"):
-        t = view.threshold or 5
-        legend.append(
-            f"[{_CELL_STYLE['masked']}]<{t}[/] masked: a count from 1 to {t - 1} "
-            f"({c['masked']} cells)"
-        )
-    if c.get("rounded"):
-        b = view.rounding_base or 10
-        legend.append(
-            f"[{_CELL_STYLE['rounded']}]≈R[/] printed R, rounded to {b}s: R−{b // 2} to "
-            f"R+{b // 2 - 1} ({c['rounded']} cells)"
-        )
-    if c.get("range"):
-        legend.append(
-            f"[{_CELL_STYLE['range']}]a-b[/] published as a range, both ends included "
-            f"({c['range']} cells)"
-        )
-    if c.get("secondary"):
-        legend.append(
-            f"[{_CELL_STYLE['secondary']}]x[/] secondary suppression: not published, at least 1 "
-            f"(withheld so that no <{view.threshold or 5} cell can be derived from the totals; "
-            f"{c['secondary']} cells)"
-        )
-    if c.get("unresolved"):
-        cands = "; ".join(
-            f"CSV row {cell.row}: {' or '.join(cell.candidates)}"
-            for p in view.panels
-            for line in p.cells
-            for cell in line
-            if cell and cell.cell_type == "unresolved"
-        )
-        legend.append(
-            f"[{_CELL_STYLE['unresolved']}]?[/] unresolved, not readable from the report's text "
-            f"({c['unresolved']} cells; candidates {cands})"
-        )
-    if legend:
-        console.print("[bold]Legend[/]")
-        for line in legend:
-            console.print("  " + line)
 
 
 @main.command(
@@ -608,8 +525,9 @@ def render_table_view(view: TableView, console: Console) -> None:
     "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
 )
 @click.option("--year", "-y", default=None, help="Only this period (2023, or 2019-2023).")
+@_LANG
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
-def show(table: str, package_dir: Path, year: str | None, as_json: bool) -> None:
+def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bool) -> None:
     """Print TABLE (name or report number) laid out as the report prints it.
 
     One grid per panel (rows x columns as printed; years and panels a later edition added
@@ -619,8 +537,10 @@ def show(table: str, package_dir: Path, year: str | None, as_json: bool) -> None
     \b
     Exit codes: 0 ok, 2 unknown table or year, 3 could not run (unreadable package).
     """
+    from opendata_mh.views import UnknownTableError, render_table_view, table_view
+
     try:
-        view = table_view(table, package_dir, year=year)
+        view = table_view(table, package_dir, year=year, lang=lang)
     except UnknownTableError as exc:
         _usage_error("show", exc, as_json)
     except OpendataMhError as exc:
@@ -630,7 +550,9 @@ def show(table: str, package_dir: Path, year: str | None, as_json: bool) -> None
     if as_json:
         _emit_json(envelope("show", ok=True, summary=view.to_dict()))
     else:
-        render_table_view(view, _stdout())
+        console, width = _view_console()
+        render_table_view(view, console, width)
+        _view_flush(console)
     sys.exit(EXIT_OK)
 
 
@@ -662,6 +584,8 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package, write error).
     """
+    from opendata_mh.codebook import write_codebook  # matplotlib: only for this command
+
     try:
         result = write_codebook(package_dir, out_dir)
     except OpendataMhError as exc:
@@ -794,6 +718,9 @@ def build(
     Exit codes: 0 built, 2 usage error (bad option, edition exists), 3 bad record / empty
     input / locked / could not build / interrupted.
     """
+    from opendata_mh.build import BuildInterruptedError, BuildUsageError, RecordError
+    from opendata_mh.build import build as build_edition
+
     ref_map: dict[str, str] = {}
     for r in refs:
         if "=" not in r:
@@ -861,7 +788,7 @@ def _interrupted(msg: str, as_json: bool) -> NoReturn:
         err = {"code": "build.interrupted", "type": "KeyboardInterrupt", "message": msg}
         _emit_json(envelope("build", ok=False, error=err))
     else:
-        _stderr().print(Text.assemble(("error", "bold red"), f" (build.interrupted): {msg}"))
+        _print_error(" (build.interrupted)", msg)
     sys.exit(EXIT_ERROR)
 
 
@@ -904,6 +831,8 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     \b
     Exit codes: 0 compared (with or without differences), 2 usage error, 3 unreadable package.
     """
+    from opendata_mh.diff import diff_packages
+
     try:
         result = diff_packages(old, new)
     except OpendataMhError as exc:
@@ -992,6 +921,8 @@ def publish(
     """
     import os
 
+    from opendata_mh.publish import publish as publish_package
+
     token = os.environ.get(token_env) or None
     try:
         result = publish_package(
@@ -1052,6 +983,8 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     \b
     Exit codes: 0 written, 2 usage error, 3 unreadable package.
     """
+    from opendata_mh.rdf import dcat_rdf
+
     try:
         text = dcat_rdf(package_dir, fmt)
         if out is not None:

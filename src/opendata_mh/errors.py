@@ -91,3 +91,13 @@ class PortalError(OpendataMhError):
         self.field = field
         self.server_message = server_message
         self.retryable = False
+
+
+class DraftError(OpendataMhError):
+    """A draft report's text cannot be read (``opendata-mh text``): empty, not the format its
+    name says, encrypted, or not a report text at all. ``code`` is a stable issue code
+    (``text.unreadable``, ``text.empty``, ``text.encrypted``, ``text.not-dutch``)."""
+
+    def __init__(self, message: str, *, code: str = "text.unreadable") -> None:
+        super().__init__(message)
+        self.code = code

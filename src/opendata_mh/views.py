@@ -22,6 +22,7 @@ without cells.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -96,6 +97,17 @@ class PanelView:
     columns: tuple[tuple[str, str], ...]
     rows: tuple[tuple[str, str], ...]
     cells: tuple[tuple[ViewCell | None, ...], ...]
+    row_title: str = ""  # the row dimension's title in the view's language
+    column_title: str = ""
+    fixed_titles: tuple[str, ...] = ()  # the titles of the ``fixed`` dimensions, same order
+
+    def heading(self) -> str:
+        """The panel's title as printed, else its fixed dimensions (``Vorm: Totaal``)."""
+        if self.title:
+            return self.title
+        return "; ".join(
+            f"{t}: {lab}" for t, (_d, _c, lab) in zip(self.fixed_titles, self.fixed, strict=True)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,7 +115,9 @@ class PanelView:
             "title": self.title,
             "fixed": [{"dimension": d, "code": c, "label": lab} for d, c, lab in self.fixed],
             "row_dimension": self.row_dimension,
+            "row_title": self.row_title,
             "column_dimension": self.column_dimension,
+            "column_title": self.column_title,
             "columns": [{"code": c, "label": lab} for c, lab in self.columns],
             "rows": [
                 {
@@ -132,11 +146,13 @@ class TableView:
     counts: Mapping[str, int] = field(default_factory=dict)
     rounding_base: int | None = None
     threshold: int | None = None
+    lang: str = "nl"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "number": self.number,
+            "lang": self.lang,
             "title": self.title,
             "title_en": self.title_en,
             "unit": self.unit,
@@ -218,14 +234,47 @@ def find_table(pkg: PackageData, table: str) -> Mapping[str, Any]:
     raise UnknownTableError(f"no table {table!r} in the package; the tables are: {names}")
 
 
+def dimension_title(res: Mapping[str, Any], dim: str, lang: str = "nl") -> str:
+    """The title of dimension ``dim`` of table resource ``res`` in ``lang`` (``nl``/``en``):
+    the field's ``title`` (English) or its Dutch title (``title_nl``, else the ``Dutch: ...``
+    of the generated description); ``Periode``/``Period`` for the period; never the raw id
+    unless the field has no title at all."""
+    if dim == PERIOD:
+        return "Periode" if lang == "nl" else "Period"
+    if dim == "":
+        return ""
+    f: Mapping[str, Any] = next((f for f in res["schema"]["fields"] if f.get("name") == dim), {})
+    title = str(f.get("title") or dim)
+    if lang == "nl":
+        if f.get("title_nl"):
+            return str(f["title_nl"])
+        m = _DUTCH.search(str(f.get("description") or ""))
+        if m:
+            return m.group(1)
+    return title
+
+
+_DUTCH = re.compile(r"Dutch: ([^);]+)\)")
+LANGS = ("nl", "en")
+
+
 def table_view(
-    table: str, package: str | Path = "datapackage", *, year: str | None = None
+    table: str,
+    package: str | Path = "datapackage",
+    *,
+    year: str | None = None,
+    lang: str = "nl",
 ) -> TableView:
     """Table ``table`` (name or report number) laid out as printed, optionally only ``year``.
+    ``lang`` picks the labels, dimension titles, unit, notes and source: ``nl`` (as printed in
+    the report) or ``en`` (the English labels of the code lists).
 
     Raises :class:`UnknownTableError` for an unknown table or a year without cells,
-    PackageError when the package cannot be read.
+    PackageError when the package cannot be read; ValueError for another ``lang``.
     """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    suffix = "_label" if lang == "nl" else "_label_en"
     pkg = read_package(package)
     res = find_table(pkg, table)
     name = res["name"]
@@ -242,7 +291,7 @@ def table_view(
     labels: dict[tuple[str, str], str] = {}
     for r in rows:
         for k in keys[1:]:
-            labels.setdefault((k, r[k]), r.get(f"{k}_label", r[k]))
+            labels.setdefault((k, r[k]), r.get(f"{k}{suffix}") or r.get(f"{k}_label") or r[k])
     if year is not None and year not in {r.get(PERIOD) for r in rows}:
         raise UnknownTableError(
             f"table {name} has no cells for period {year!r}; periods: " + ", ".join(_periods(rows))
@@ -294,13 +343,16 @@ def table_view(
         panels.append(
             PanelView(
                 panel=lay["panel"],
-                title=lay.get("title"),
+                title=lay.get("title" if lang == "nl" else "title_en"),
                 fixed=tuple((d, c, label(d, c)) for d, c in fixed.items()),
                 row_dimension=rdim,
                 column_dimension=cdim,
                 columns=tuple((c, label(cdim, c)) for c in ccodes),
                 rows=tuple((c, label(rdim, c)) for c in rcodes),
                 cells=tuple(grid),
+                row_title=dimension_title(res, rdim, lang),
+                column_title=dimension_title(res, cdim, lang),
+                fixed_titles=tuple(dimension_title(res, d, lang) for d in fixed),
             )
         )
     kept = [r for r in rows if year is None or r.get(PERIOD) == year]
@@ -312,14 +364,19 @@ def table_view(
         number=res.get("reportTable"),
         title=res.get("title", ""),
         title_en=res.get("title_en", ""),
-        unit=unit.get("title_en", "") if isinstance(unit, dict) else str(unit),
-        source=res.get("printedSource") or src.get("title"),
-        notes=tuple(res.get("notes") or ()),
+        unit=str(unit.get("title" if lang == "nl" else "title_en") or unit.get("title_en") or "")
+        if isinstance(unit, dict)
+        else str(unit),
+        source=(res.get("printedSource") or src.get("title"))
+        if lang == "nl"
+        else src.get("title_en") or src.get("title"),
+        notes=tuple(res.get("notes" if lang == "nl" else "notes_en") or ()),
         year=year,
         panels=tuple(panels),
         counts={t: sum(1 for r in kept if r.get("cell_type") == t) for t in MARKED},
         rounding_base=sdc.get("base") if sdc.get("rule") == "rounding" else None,
         threshold=sdc.get("threshold") if sdc.get("rule") == "threshold" else None,
+        lang=lang,
     )
 
 
@@ -334,3 +391,268 @@ __all__ = [
     "period_span",
     "table_view",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# Terminal rendering (rich is imported inside the functions: ``show`` and ``tables`` stay fast)
+# --------------------------------------------------------------------------------------------
+
+GAP = 3  # the space rich puts between two columns of a SIMPLE_HEAD grid (padding + divider)
+HEADER_CAP = 17  # a column is widened up to this many characters for its header's longest word
+LABEL_MIN = 24  # the row-label column is never narrowed below this (unless its labels are shorter)
+CELL_STYLE = {
+    "masked": "bold yellow",
+    "rounded": "cyan",
+    "range": "bold magenta",
+    "unresolved": "bold red",
+    "secondary": "bold blue",
+}
+
+
+def output_width(is_terminal: bool, terminal_width: int, columns: str | None) -> int:
+    """The width to lay out for: the terminal's, else ``COLUMNS`` (when a number >= 20), else 80.
+    Piped or redirected output is never unlimited."""
+    if is_terminal:
+        return terminal_width
+    if columns and columns.isdigit() and int(columns) >= 20:
+        return int(columns)
+    return 80
+
+
+def _style(cell: ViewCell | None) -> str:
+    return CELL_STYLE.get(cell.cell_type, "") if cell is not None else ""
+
+
+def cell_text(cell: ViewCell | None) -> str:
+    """A cell as shown: printed text, ``≈R`` for a rounded figure, ``?`` when unresolved."""
+    if cell is None:
+        return ""
+    if cell.cell_type == "unresolved":
+        return "?"
+    if cell.cell_type == "rounded":
+        return f"≈{cell.printed}"
+    return cell.printed
+
+
+_PART = re.compile(r"[^/\-]*[/\-]|[^/\-]+")
+
+
+def _parts(text: str) -> list[tuple[str, bool]]:
+    """The pieces a label may break between: words, and inside a word after ``/`` or ``-``;
+    each with whether a space precedes it."""
+    out: list[tuple[str, bool]] = []
+    for word in text.split():
+        out += [(p, i == 0) for i, p in enumerate(_PART.findall(word))]
+    return out
+
+
+def _longest_word(text: str) -> int:
+    return max((len(p) for p, _ in _parts(text)), default=0)
+
+
+def wrap_label(text: str, width: int) -> str:
+    """``text`` wrapped into lines of at most ``width`` characters, broken between words or
+    after ``/`` and ``-``; a piece longer than ``width`` is folded. Nothing is cut."""
+    lines: list[str] = []
+    line = ""
+    for part, space in _parts(text):
+        joined = f"{line} {part}" if line and space else line + part
+        if len(joined) <= width or not line:
+            line = joined
+        else:
+            lines.append(line)
+            line = part
+        while len(line) > width:
+            lines.append(line[:width])
+            line = line[width:]
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def column_plan(
+    label_full: int, widths: Sequence[int], width: int, gap: int = GAP
+) -> tuple[int, list[list[int]]]:
+    """Fit a label column and value columns of ``widths`` into ``width`` characters: returns the
+    label column's width and the value columns in chunks (indices), each chunk printed as its
+    own grid beside the labels. The labels keep their full width when everything fits; else at
+    least ``LABEL_MIN`` (wrapped), and the value columns are split into as few chunks as fit."""
+    total = sum(w + gap for w in widths)
+    if label_full + total <= width:
+        return label_full, [list(range(len(widths)))]
+    label = min(label_full, max(width - total, LABEL_MIN, 1))
+    room = max(width - label, 1)
+    chunks: list[list[int]] = [[]]
+    used = 0
+    for i, w in enumerate(widths):
+        if chunks[-1] and used + w + gap > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += w + gap
+    if len(chunks) > 1:  # the labels may use what the widest chunk leaves
+        widest = max(sum(widths[i] + gap for i in c) for c in chunks)
+        label = max(label, min(label_full, width - widest))
+    return label, chunks
+
+
+def render_table_view(view: TableView, console: Any, width: int) -> None:
+    """Print ``view`` into the rich ``console`` within ``width`` columns: a heading, one grid per
+    panel as printed (labels wrapped, never cut; too many columns are split into chunks that
+    repeat the row labels), notes, source and a legend of the marked cells."""
+    from rich import box
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    def para(text: str, style: str = "", indent: int = 0) -> None:
+        t = Text(text, style=style)
+        console.print(Padding(t, (0, 0, 0, indent)) if indent else t, width=width)
+
+    title = view.title if view.lang == "nl" else view.title_en
+    para(f"Table {view.number}. {title}", "bold")
+    unit = "eenheid" if view.lang == "nl" else "unit"
+    para(f"{view.name} · {unit}: {view.unit}" + (f" · {view.year}" if view.year else ""), "dim")
+    for p in view.panels:
+        console.print()
+        heading = p.heading()
+        if heading:
+            para(heading, "bold")
+        texts = [[cell_text(c) for c in line] for line in p.cells]
+        widths = [
+            max(
+                1,
+                min(_longest_word(label), HEADER_CAP),
+                *(len(texts[r][j]) for r in range(len(texts))),
+            )
+            for j, (_code, label) in enumerate(p.columns)
+        ]
+        label_full = max(len(p.row_title), *(len(label) for _c, label in p.rows), 1)
+        label_w, chunks = column_plan(label_full, widths, width)
+        for k, chunk in enumerate(chunks):
+            if k:
+                console.print()
+            grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
+            grid.add_column(
+                wrap_label(p.row_title, label_w), width=label_w, overflow="fold", no_wrap=False
+            )
+            for j in chunk:
+                grid.add_column(
+                    wrap_label(p.columns[j][1], widths[j]),
+                    width=widths[j],
+                    justify="right",
+                    overflow="fold",
+                    no_wrap=False,
+                )
+            for (_code, label), line, cells in zip(p.rows, texts, p.cells, strict=True):
+                grid.add_row(
+                    wrap_label(label, label_w),
+                    *(Text(line[j], style=_style(cells[j])) for j in chunk),
+                )
+            console.print(grid, width=width)
+    if not view.panels:
+        para("(no cells: this table's figures are not in the report)")
+    for n in view.notes:
+        para(n, "dim")
+    if view.source:
+        para(view.source, "dim")
+    legend: list[tuple[str, str, str]] = []
+    c = view.counts
+    if c.get("masked"):
+        t = view.threshold or 5
+        legend.append(
+            (f"<{t}", "masked", f"masked: a count from 1 to {t - 1} ({c['masked']} cells)")
+        )
+    if c.get("rounded"):
+        b = view.rounding_base or 10
+        legend.append(
+            (
+                "≈R",
+                "rounded",
+                f"printed R, rounded to {b}s: R−{b // 2} to R+{b // 2 - 1} ({c['rounded']} cells)",
+            )
+        )
+    if c.get("range"):
+        legend.append(
+            ("a-b", "range", f"published as a range, both ends included ({c['range']} cells)")
+        )
+    if c.get("secondary"):
+        legend.append(
+            (
+                "x",
+                "secondary",
+                "secondary suppression: not published, at least 1 (withheld so that no "
+                f"<{view.threshold or 5} cell can be derived from the totals; "
+                f"{c['secondary']} cells)",
+            )
+        )
+    if c.get("unresolved"):
+        cands = "; ".join(
+            f"CSV row {cell.row}: {' or '.join(cell.candidates)}"
+            for p in view.panels
+            for line in p.cells
+            for cell in line
+            if cell and cell.cell_type == "unresolved"
+        )
+        legend.append(
+            (
+                "?",
+                "unresolved",
+                "unresolved, not readable from the report's text "
+                f"({c['unresolved']} cells; candidates {cands})",
+            )
+        )
+    if legend:
+        console.print()
+        para("Legend", "bold")
+        for symbol, kind, text in legend:
+            entry = Text(symbol, style=CELL_STYLE[kind])
+            entry.append(f" {text}")
+            console.print(Padding(entry, (0, 0, 0, 2)), width=width)
+
+
+def render_tables(
+    tables: Sequence[TableSummary], console: Any, width: int, lang: str = "nl"
+) -> None:
+    """Print the list of tables within ``width`` columns, two or three lines per table: number,
+    name and the counts of marked cells aligned in columns, then the years and the title
+    (``lang``: Dutch or English) wrapped below; a legend of the column heads at the end."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    name_w = max((len(t.name) for t in tables), default=4)
+    heads = ("rows", "<5", "x", "≈", "a-b", "?", "audit")
+    col_w = (4, 3, 3, 3, 3, 3, 5)
+    aligned = 2 + 2 + name_w + sum(1 + w for w in col_w) <= width
+    if aligned:
+        head = f"{'#':>2}  {'table':<{name_w}}" + "".join(
+            f" {h:>{w}}" for h, w in zip(heads, col_w, strict=True)
+        )
+        console.print(Text(head, style="bold"), width=width)
+        console.print("─" * min(len(head), width), width=width)
+    for t in tables:
+        counts = (t.rows, t.masked, t.secondary, t.rounded, t.range, t.unresolved, t.findings)
+        if aligned:
+            first = f"{t.number or '':>2}  {t.name:<{name_w}}" + "".join(
+                f" {(str(n) if n or i == 0 else ''):>{w}}"
+                for i, (n, w) in enumerate(zip(counts, col_w, strict=True))
+            )
+        else:
+            marks = ", ".join(f"{n} {h}" for n, h in zip(counts[1:], heads[1:], strict=True) if n)
+            first = f"{t.number or ''} {t.name}: {t.rows} rows" + (f"; {marks}" if marks else "")
+        console.print(Text(first), width=width, overflow="fold")
+        years = period_span(t.periods) if t.available else "(not in the report)"
+        title = t.title if lang == "nl" else t.title_en
+        console.print(
+            Padding(Text(f"{years} · {title}", style="dim"), (0, 0, 0, 4)),
+            width=width,
+            overflow="fold",
+        )
+    console.print(
+        Text(
+            "<5 masked (1-4) · x secondary suppression · ≈ rounded (IND) · a-b printed as a "
+            "range · ? unresolved · audit = acknowledged findings of the disclosure audit",
+            style="dim",
+        ),
+        width=width,
+    )

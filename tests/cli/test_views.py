@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opendata_mh.cli import main
-from opendata_mh.views import UnknownTableError, list_tables, table_view
+from opendata_mh.views import (
+    UnknownTableError,
+    column_plan,
+    list_tables,
+    output_width,
+    table_view,
+    wrap_label,
+)
 
 PKG = Path(__file__).resolve().parents[2] / "datapackage"
 
@@ -83,3 +92,101 @@ def test_cli_json_equals_library() -> None:
     assert env["summary"]["tables"] == [t.to_dict() for t in list_tables(PKG)]
     human = runner.invoke(main, ["tables", str(PKG)])
     assert "victims_by_form" in human.stdout and "2019–2023" in human.stdout
+
+
+# -- 80 columns, piped, --lang en (issue 13, item 6) -------------------------------------------
+
+
+def _run(args: list[str], columns: str | None = None) -> str:
+    """A command's stdout as a pipe sees it (CliRunner's stdout is not a terminal)."""
+    res = CliRunner().invoke(main, args, env={"COLUMNS": columns})
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def _column(lines: list[str], header: str, row_label: str) -> str:
+    """The text of the row starting with ``row_label`` under the header ``header`` (right-
+    aligned columns: the value ends where the header ends)."""
+    heads = [lines[i - 1] for i, line in enumerate(lines) if i and line.startswith("─")]
+    head = next(line for line in heads if header in line.split())
+    end = head.index(f" {header}") + 1 + len(header)
+    row = next(line for line in lines if line.startswith(row_label))
+    return row[:end].split()[-1]
+
+
+def test_show_at_80_columns_when_piped_keeps_labels_and_values() -> None:
+    out = _run(["show", "1", str(PKG)])
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in out
+    # 705: international sexual exploitation, 2019, the report's figure
+    assert _column(lines, "2019", "Internationale seksuele uitbuiting") == "705"
+    assert _column(lines, "2020", "Gedwongen orgaanverwijdering") == "<5"
+    # no raw ids as headers: the dimension's title, not 'form' / 'period' / 'per_year'
+    assert "Vorm van uitbuiting" in out
+    assert not any(line.split()[:1] in (["form"], ["period"], ["per_year"]) for line in lines)
+    out2 = _run(["show", "2", str(PKG)])
+    assert max(len(line) for line in out2.splitlines()) <= 80
+    for label in ("Straatprostitutie", "Thuisprostitutie", "Escortprostitutie", "Raamprostitutie"):
+        assert label in out2, label  # whole, not 'Straatprostitut…'
+    assert "…" not in out2 and "sector_sexual" not in out2
+    assert _column(out2.splitlines(), "Straatprostitutie", "2019") == "118"
+
+
+def test_show_wraps_long_labels_at_80_columns() -> None:
+    out = _run(["show", "18", str(PKG)])
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80 and "…" not in out
+    words = " ".join(out.split())
+    assert "Onvoorwaardelijk sepot voor mensenhandel" in words  # wrapped, every word kept
+    assert "Afdoening door het OM" in words
+    assert not any(line.startswith(("disposal", "form", "period")) for line in lines)
+    assert _column(lines, "2020", "Dagvaarding voor") == "108"
+
+
+def test_show_lang_en() -> None:
+    out = _run(["show", "1", str(PKG), "--lang", "en"])
+    lines = out.splitlines()
+    assert _column(lines, "2019", "International sexual exploitation") == "705"
+    assert "Form of exploitation" in out and "Registered victims by form" in out
+    assert "Binnenlandse" not in out
+    v = table_view("1", PKG, lang="en")
+    assert v.panels[0].rows[0] == ("sexual_domestic", "Domestic sexual exploitation")
+    assert v.panels[0].row_title == "Form of exploitation" and v.lang == "en"
+    env = json.loads(_run(["show", "1", str(PKG), "--lang", "en", "--json"]))
+    assert env["summary"] == v.to_dict()
+
+
+def test_tables_compact_at_80_columns_and_piped_width() -> None:
+    out = _run(["tables", str(PKG)])
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert len(lines) <= 4 * 22  # was ~250 lines for 22 tables
+    assert "…" not in out
+    for t in list_tables(PKG):
+        assert t.name in out  # whole names, never cut to 4 characters
+    words = " ".join(out.split())
+    assert "Gemelde slachtoffers naar vorm van uitbuiting, 2019-2023" in words
+    row3 = next(line for line in lines if "sexual_exploitation_by_sector_region" in line)
+    assert row3.split()[2:] == ["54", "17", "2", "7"]  # rows, <5, unresolved, audit findings
+    en = _run(["tables", str(PKG), "--lang", "en"])
+    assert "Registered victims by form of exploitation" in " ".join(en.split())
+    wide = _run(["tables", str(PKG)], columns="120")
+    assert max(len(line) for line in wide.splitlines()) <= 120
+    assert len(wide.splitlines()) < len(lines)
+
+
+@given(st.text(alphabet="ab /-é", max_size=60), st.integers(min_value=1, max_value=30))
+def test_wrap_label_never_cuts(text: str, width: int) -> None:
+    wrapped = wrap_label(text, width)
+    assert all(len(line) <= width for line in wrapped.splitlines())
+    assert "".join(wrapped.split()) == "".join(text.split())  # every character kept
+
+
+def test_column_plan_and_output_width() -> None:
+    assert column_plan(10, [4, 4], 80) == (10, [[0, 1]])
+    label, chunks = column_plan(40, [17, 17, 17, 17, 11], 80)
+    assert label == 26 and chunks == [[0, 1], [2, 3, 4]]  # labels get what is left
+    assert output_width(False, 200, None) == 80  # piped: never unlimited
+    assert output_width(False, 200, "120") == 120
+    assert output_width(True, 132, "120") == 132

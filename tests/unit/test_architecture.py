@@ -6,6 +6,7 @@ nothing imports cli."""
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ HOMES = {
     "pyarrow": "parquet",
     "matplotlib": "charts",
     "jinja2": "codebook",
+    "docx": "text.reading",
+    "pdfplumber": "text.reading",
+    "pdfminer": "text.reading",
 }
 
 
@@ -95,3 +99,47 @@ def test_validate_does_not_import_the_audit() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+HEAVY = ("matplotlib", "pandas", "pyarrow", "highspy", "numpy", "frictionless", "jinja2")
+HEAVY += ("rdflib", "ckanapi", "requests")
+PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
+
+
+def _loaded_by(args: list[str]) -> tuple[int, set[str]]:
+    """Run ``opendata-mh ARGS`` in a fresh interpreter; its exit code and the heavy
+    third-party libraries it imported."""
+    code = (
+        "import json, sys\n"
+        "from opendata_mh.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exc:\n"
+        "    rc = exc.code or 0\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "sys.stderr.write('\\n' + json.dumps([rc, heavy]) + '\\n')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    rc, heavy = json.loads(run.stderr.strip().splitlines()[-1])
+    return rc, set(heavy)
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["--help"], set()),
+        (["check", "--help"], set()),
+        (["tables", str(PACKAGE)], set()),
+        (["show", "1", str(PACKAGE)], set()),
+        # frictionless for the CSVs, pyarrow for the Parquet twins, HiGHS (and numpy) for the
+        # audit; never pandas (pq.read_table would import it through pyarrow.dataset) nor the
+        # codebook's matplotlib/jinja2 nor the publishing libraries
+        (["check", str(PACKAGE), "-q"], {"frictionless", "pyarrow", "numpy", "highspy"}),
+        (["check", str(PACKAGE), "-q", "--no-audit"], {"frictionless", "pyarrow", "numpy"}),
+    ],
+    ids=lambda x: " ".join(x) if isinstance(x, list) else None,
+)
+def test_a_command_imports_only_what_it_uses(args: list[str], allowed: set[str]) -> None:
+    rc, heavy = _loaded_by(args)
+    assert rc == 0
+    assert heavy <= allowed, f"opendata-mh {' '.join(args)} imports {sorted(heavy - allowed)}"

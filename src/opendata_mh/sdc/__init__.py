@@ -3,37 +3,104 @@ rounding and ranges (:mod:`.rules`), the interval audit (:mod:`.audit`) and
 secondary suppression (:mod:`.suppress`). Pure functions, no I/O; HiGHS
 (``highspy``) is used only inside this subpackage (:mod:`._lp`)."""
 
-from .audit import (
-    AuditReport,
-    AuditResult,
-    Cell,
-    Infeasibility,
-    LinearRelation,
-    additive,
-    audit,
-    identity,
-    multilabel,
-    overlap_subset,
-    relation,
-    subset,
-)
-from .rules import (
-    CONF_STATUS,
-    CellStatus,
-    PrintedCell,
-    SDCError,
-    controlled_rounding_interval,
-    is_primary,
-    parse_printed,
-    parse_range,
-    round_half_up,
-    rounding_interval,
-    secondary_interval,
-    threshold_interval,
-    threshold_status,
-)
-from .suppress import SuppressionResult, published_cells, suppress
-from .tables import two_way_table
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .audit import (
+        AuditReport,
+        AuditResult,
+        Cell,
+        Infeasibility,
+        LinearRelation,
+        additive,
+        audit,
+        identity,
+        multilabel,
+        overlap_subset,
+        relation,
+        subset,
+    )
+    from .rules import (
+        CONF_STATUS,
+        CellStatus,
+        PrintedCell,
+        SDCError,
+        controlled_rounding_interval,
+        is_primary,
+        parse_printed,
+        parse_range,
+        round_half_up,
+        rounding_interval,
+        secondary_interval,
+        threshold_interval,
+        threshold_status,
+    )
+    from .suppress import SuppressionResult, published_cells, suppress
+    from .tables import two_way_table
+
+_HOMES = {
+    "AuditReport": "audit",
+    "AuditResult": "audit",
+    "Cell": "audit",
+    "Infeasibility": "audit",
+    "LinearRelation": "audit",
+    "additive": "audit",
+    "audit": "audit",
+    "identity": "audit",
+    "multilabel": "audit",
+    "overlap_subset": "audit",
+    "relation": "audit",
+    "subset": "audit",
+    "CONF_STATUS": "rules",
+    "CellStatus": "rules",
+    "PrintedCell": "rules",
+    "SDCError": "rules",
+    "controlled_rounding_interval": "rules",
+    "is_primary": "rules",
+    "parse_printed": "rules",
+    "parse_range": "rules",
+    "round_half_up": "rules",
+    "rounding_interval": "rules",
+    "secondary_interval": "rules",
+    "threshold_interval": "rules",
+    "threshold_status": "rules",
+    "SuppressionResult": "suppress",
+    "published_cells": "suppress",
+    "suppress": "suppress",
+    "two_way_table": "tables",
+}
+"""Where each public name lives: the submodules are imported on first use (``from
+opendata_mh.sdc import parse_printed`` loads neither numpy nor HiGHS)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
+
+class _Package(types.ModuleType):
+    """Importing a submodule sets it as an attribute of its package: ``sdc.audit`` would then
+    be the module :mod:`.audit`, not the function :func:`.audit.audit`. Keep public names."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "CONF_STATUS",

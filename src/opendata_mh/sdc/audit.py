@@ -25,9 +25,10 @@ attacker problem exactly with HiGHS MIP.
 ``pinned_by``: for a side that ends strictly inside its a-priori bound, the
 relations (by ``LinearRelation.source``) of an irreducible certificate of the
 bound: the rows with a non-zero dual in that side's optimal LP basis, made
-irreducible by a deletion filter (in a component of at most ``_SHRINK_ALL_ROWS``
-rows over all its rows, longest first, so that a figure stated outright wins over
-a long chain; a degenerate optimum's dual can name such a chain). For a cell that
+irreducible by a deletion filter (with ``shortest=True``, in a component of at most
+``_SHRINK_ALL_ROWS`` rows over all its rows, longest first, so that a figure stated
+outright wins over a long chain, which a degenerate optimum's dual can name; with
+``shortest=False`` over the dual's support only, a few LPs per side). For a cell that
 the relations pin exactly, it is the union over both sides.
 
 Infeasibility: if the published figures cannot all hold, the component is
@@ -431,7 +432,7 @@ _SHRINK_ALL_ROWS = 300
 
 
 def _shrink_certificates(
-    comp: _lp.Component, res: _lp.SideResult, *, integral: bool, tol: float
+    comp: _lp.Component, res: _lp.SideResult, *, integral: bool, tol: float, all_rows: bool
 ) -> None:
     """Make every explanation of ``res`` irreducible (in place): the dual support of an LP
     is *a* certificate of a bound, but when the optimum is degenerate (several relations pin
@@ -449,7 +450,7 @@ def _shrink_certificates(
             # every row of the component, not only the dual's support (a degenerate optimum
             # can name a long chain where one short row would do); longest rows first: a
             # short row (a figure stated outright) is the better reason
-            cand = range(n_rows) if n_rows <= _SHRINK_ALL_ROWS else rows
+            cand = range(n_rows) if all_rows and n_rows <= _SHRINK_ALL_ROWS else rows
             keep = set(cand)
             for r in range(n_rows):
                 if r not in keep:
@@ -477,6 +478,7 @@ def audit(
     integral: bool = True,
     mip: bool = False,
     explain: bool = True,
+    shortest: bool = True,
     tol: float = 1e-6,
 ) -> AuditReport:
     """Feasibility interval of every non-exact cell (see module docstring).
@@ -491,7 +493,13 @@ def audit(
         integral: the attacker knows the cells are integers: round LP bounds
             inwards (ceil/floor).
         mip: solve the integer attacker problem exactly (HiGHS MIP); slower.
-        explain: name the relations that pin narrowed sides (extra LPs).
+        explain: name the relations that pin narrowed sides (the support of the optimal
+            LP's duals).
+        shortest: the deletion filter that makes each explanation irreducible runs over
+            every row of a small component, longest rows first, so that a short row (a figure
+            stated outright) wins over a chain (most of the LPs of a large audit); with
+            ``False`` it runs over the dual's support only (an irreducible subset of the
+            relations the LP duals name; a few LPs per narrowed side).
         tol: tolerance for exactness and narrowing, in count units.
 
     Returns:
@@ -535,7 +543,7 @@ def audit(
             continue
         res = _lp.intervals(comp, tgt, explain=explain)
         if explain and not comp.integer:
-            _shrink_certificates(comp, res, integral=integral, tol=tol)
+            _shrink_certificates(comp, res, integral=integral, tol=tol, all_rows=shortest)
         n_lp += comp.lp_count
         for j in tgt:
             i = cols[j]
