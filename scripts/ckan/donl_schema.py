@@ -105,6 +105,7 @@ def schema() -> dict[str, Any]:
             select("format", "MDR:FiletypeNAL"),
             select("media_type", "IANA:Mediatypes", required=False),
             text("mimetype"),
+            text("download_url"),
             multi("language", "DONL:Language"),
             select("metadata_language", "DONL:Language"),
             select("license_id", "DONL:License"),

@@ -69,6 +69,17 @@ def _emit_json(data: dict[str, Any]) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _stderr_line(line: str) -> None:
+    """One progress line on stderr, literally (no markup)."""
+    _stderr().print(line, markup=False)
+
+
+def _interrupted(message: str) -> OpendataMhError:
+    err = OpendataMhError(message)
+    err.code = "interrupted"  # type: ignore[attr-defined]
+    return err
+
+
 def _internal(exc: Exception) -> OpendataMhError:
     err = OpendataMhError(f"internal error: {type(exc).__name__}: {exc} (please report this)")
     err.code = "internal-error"  # type: ignore[attr-defined]
@@ -848,36 +859,55 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 
 def render_plan(result: PublishResult, console: Console) -> None:
     """Human-readable publish result: the plan per dataset and resource, then what was done."""
+    from rich.text import Text
+
     plan = result.plan
     if plan is None:
         return
     console.print(
-        f"[bold]{'Plan (dry run, nothing written)' if result.dry_run else 'Plan'}[/] for "
-        f"{plan.portal} organisation {plan.organization}:",
+        Text.assemble(
+            ("Plan (dry run, nothing written)" if result.dry_run else "Plan", "bold"),
+            f" for {plan.portal} organisation {plan.organization} (files: {plan.files}):",
+        )
     )
     for c in plan.changes:
         extra = f" fields: {', '.join(c.fields)}" if c.fields and c.action != "create" else ""
         upload = " upload" if c.upload else ""
         reason = f" ({c.reason})" if c.reason else ""
         console.print(f"  {c.action:<9} {c.kind:<8} {c.key}{upload}{extra}{reason}", markup=False)
+    if plan.one_switch:
+        console.print("  in one call (package_revise): readers never see a mix of old and new")
     if plan.make_public:
         console.print("  then: read back every file, compare hashes, make the dataset public")
     a = result.applied
+    checked = f"{result.downloads} file(s) downloaded to compare"
     if a is not None:
+        if a.made_public:
+            state = ", made public"
+        elif plan.public:
+            state = ", public"
+        else:
+            state = ""
         console.print(
-            f"[green]published[/] {a.dataset_url or plan.dataset.key}: {len(a.steps)} write(s), "
-            f"{a.uploads} upload(s), {a.verified} file(s) read back and verified"
-            + (", made public" if a.made_public else "")
+            Text.assemble(
+                ("published", "green"),
+                f" {a.dataset_url or plan.dataset.key}: {len(a.steps)} write(s), "
+                f"{a.uploads} upload(s), {a.verified} file(s) verified after writing, "
+                f"{checked}{state}",
+            )
         )
     else:
-        console.print(f"{plan.writes} write(s), {plan.uploads} upload(s) would be made")
+        console.print(
+            f"{plan.writes} write(s), {plan.uploads} upload(s) would be made; {checked}",
+            markup=False,
+        )
 
 
 @main.command(
     context_settings=CONTEXT,
     epilog=(
-        "\b\nExample:\n  opendata-mh publish datapackage --portal https://data.overheid.nl/data "
-        "--organization nrm --dry-run"
+        "\b\nLink mode reads the release URL from --base-url or $OPENDATA_MH_BASE_URL.\nExample:\n"
+        "  opendata-mh publish --portal https://data.overheid.nl/data --organization nrm --dry-run"
     ),
 )
 @click.argument(
@@ -885,7 +915,22 @@ def render_plan(result: PublishResult, console: Console) -> None:
 )
 @click.option("--portal", required=True, help="CKAN base URL (https://data.overheid.nl/data).")
 @click.option("--organization", required=True, help="CKAN organisation (name or id) to publish in.")
+@click.option(
+    "--files",
+    "files_mode",
+    type=click.Choice(["link", "upload"]),
+    default=None,
+    help="link: distributions link to the hosted release (default for data.overheid.nl); "
+    "upload: files go into the portal's file store (default for other portals).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    envvar="OPENDATA_MH_BASE_URL",
+    help="URL of the hosted release (the directory holding <version>/); needed for --files link.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 @click.option(
     "--delete-missing",
     is_flag=True,
@@ -902,36 +947,52 @@ def publish(
     package_dir: Path,
     portal: str,
     organization: str,
+    files_mode: str | None,
+    base_url: str | None,
     dry_run: bool,
+    quiet: bool,
     delete_missing: bool,
     token_env: str,
     as_json: bool,
 ) -> None:
     """Publish the package to a CKAN portal (data.overheid.nl, DCAT-AP-DONL 1.1).
 
-    Refuses (exit 1, nothing sent) when `check` fails or a catalogue value is not in its
-    DCAT-AP-DONL value list. Otherwise plans (create / update / unchanged / delete per dataset
-    and resource) and applies: a new dataset is created private, every file is uploaded, read
-    back and compared by SHA-256, and only then made public. Publishing again uploads nothing
-    unless a file changed; a changed file keeps its resource id and URL.
+    Refuses (exit 1, nothing written) when `check` fails, a catalogue value is not in its
+    DCAT-AP-DONL value list, or (--files link) a hosted file is missing or differs from the
+    local file. Otherwise plans (create / update / unchanged / delete per dataset and resource)
+    and applies. A new dataset is created private and made public only after every file was
+    verified; an update of a public dataset is one call (package_revise). Publishing again
+    writes nothing unless something changed; a stored copy that differs is uploaded again.
+    The API token comes from the environment (--token-env) and is never printed.
 
     \b
     Exit codes: 0 published (or planned with --dry-run), 1 refused (findings),
-                2 usage error, 3 portal error or unreadable package.
+                2 usage error, 3 portal error, interrupted or unreadable package.
     """
     import os
 
     from opendata_mh.publish import publish as publish_package
 
-    token = os.environ.get(token_env) or None
+    token = os.environ.get(token_env)
+    progress = None if quiet or as_json else _stderr_line
     try:
         result = publish_package(
             package_dir,
             portal,
             organization,
-            token,
+            token if token != "" else None,
             dry_run=dry_run,
             delete_missing=delete_missing,
+            files=files_mode,  # type: ignore[arg-type]
+            base_url=base_url,
+            progress=progress,
+            token_source=token_env,
+        )
+    except KeyboardInterrupt:
+        _fail(
+            "publish",
+            _interrupted("publish: interrupted; nothing unverified was made public; run it again"),
+            as_json,
         )
     except OpendataMhError as exc:
         _fail("publish", exc, as_json)
@@ -942,11 +1003,16 @@ def publish(
             envelope("publish", ok=result.ok, summary=result.summary(), issues=result.issues)
         )
     elif result.refused:
+        from rich.text import Text
+
         out = _stdout()
-        out.print(f"[bold red]refused[/]: {len(result.issues)} finding(s); nothing was sent:")
+        out.print(
+            Text.assemble(
+                ("refused", "bold red"), f": {len(result.issues)} finding(s); nothing was written:"
+            )
+        )
         for i in result.issues:
-            out.print(f"  {i.code} ({i.location()}): ", end="")
-            out.print(i.message, markup=False)
+            out.print(f"  {i.code} ({i.location()}): {i.message}", markup=False)
     else:
         render_plan(result, _stdout())
     sys.exit(EXIT_FINDINGS if result.refused else EXIT_OK)

@@ -221,6 +221,25 @@ class CatalogRecord:
         return next((d for d in self.distributions if d.key == key), None)
 
 
+def munge_filename(name: str) -> str:
+    """The name CKAN stores an uploaded file under (``ckan.lib.munge.munge_filename``): lower
+    case, ASCII, only ``a-z0-9_.-`` with spaces as ``-``, the extension kept (at most 21
+    characters) and the whole at most 100 characters. ``docs/README.md`` -> ``readme.md``."""
+    import unicodedata
+
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].lower().strip()
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^a-zA-Z0-9_. -]", "", name).replace(" ", "-")
+    name = re.sub(r"-+", "-", name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    else:
+        ext = ("." + ext)[:21]
+    stem = stem.ljust(max(1, 3 - len(ext)), "_")[: 100 - len(ext)]
+    return stem + ext
+
+
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file, read in 1 MiB chunks."""
     h = hashlib.sha256()
@@ -454,17 +473,21 @@ def build_record(package_dir: str | Path) -> CatalogRecord:
                 dists.append(d)
     seen: dict[str, str] = {}
     for d in dists:
-        if d.key in seen:
-            problems.append(
-                Issue(
-                    "dcat.duplicate-file-name",
-                    "error",
-                    f"{d.relpath} and {seen[d.key]} have the same file name {d.key!r}; file names "
-                    "identify resources on the portal and must be unique",
-                    resource=d.key,
+        for key in dict.fromkeys((d.key, munge_filename(d.key))):
+            if key in seen:
+                problems.append(
+                    Issue(
+                        "dcat.duplicate-file-name",
+                        "error",
+                        f"{d.relpath} and {seen[key]} have the same file name {key!r} on a "
+                        "portal (CKAN stores uploads in lower case, spaces as '-', at most 100 "
+                        "characters); file names identify resources and must be unique",
+                        resource=d.key,
+                    )
                 )
-            )
-        seen.setdefault(d.key, d.relpath)
+                break
+        for key in (d.key, munge_filename(d.key)):
+            seen.setdefault(key, d.relpath)
     return CatalogRecord(dataset, tuple(dists), base, tuple(problems))
 
 

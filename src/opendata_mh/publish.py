@@ -2,69 +2,147 @@
 
 The only module that imports ckanapi (and requests). Nothing reaches the portal without a plan:
 
-- :func:`make_plan` is pure: the catalogue record (:mod:`opendata_mh.dcat`) and the portal's current
-  dataset (``package_show`` output, or ``None``) give a :class:`Plan` with one :class:`Change` for
-  the dataset and one per resource: ``create``, ``update``, ``unchanged`` or ``delete``.
+- :func:`make_plan` is pure: the catalogue record (:mod:`opendata_mh.dcat`), the portal's current
+  dataset (``package_show`` output, or ``None``) and what the stored files really hold give a
+  :class:`Plan` with one :class:`Change` for the dataset and one per resource: ``create``,
+  ``update``, ``unchanged``, ``delete`` or ``keep``.
 - :func:`apply` carries the plan out through a :class:`Client`; ``--dry-run`` stops after the plan.
 - :func:`publish` is the whole command: refuse when ``check`` or the DCAT validation finds
-  anything, check the token, read the portal, plan, apply.
+  anything (or, in link mode, when a hosted file is missing or differs), check the token, read
+  the portal, plan, apply.
+
+Two ways to publish the files (``files``):
+
+- ``upload``: every file is stored in the portal's file store (a CKAN portal with one).
+- ``link`` (the default for data.overheid.nl, which is a register): each distribution's ``url``
+  and ``download_url`` point at the file in a hosted release (``opendata-mh release``, under
+  ``<base-url>/<version>/``). Before anything is written, every hosted URL is downloaded and
+  compared byte for byte with the local file; a missing or different file refuses the publish.
 
 Rules (each is tested against a real CKAN in ``tests/integration``):
 
-- **Idempotent.** Resources are matched by the file name in their URL (the distribution key); the
-  SHA-256 of the bytes is stored on each resource (``hash``, ``hash_algorithm``), so an unchanged
-  file is never uploaded again. A changed file is uploaded with ``resource_patch`` on the same
-  resource: id and URL stay. Metadata changes are ``package_patch``/``resource_patch`` with the
-  changed fields only, never with a resource list. A portal resource whose file no longer exists
-  locally is deleted only with ``delete_missing=True``; otherwise the plan reports it as ``keep``.
-- **Safe.** A new dataset is created private; every file is uploaded, read back (downloaded and
-  hashed) and compared, and only then is the dataset made public. A dataset found private (a run
-  interrupted before that point) goes through the same read-back first. A run interrupted at any
-  point can be run again and reaches the same end state without duplicates: the dataset is found
-  by name, resources by file name, and a create whose answer was lost is detected by reading the
-  portal again before retrying.
-- **Network.** Every request has a timeout (:data:`TIMEOUT`, :data:`UPLOAD_TIMEOUT`); connection
-  errors, timeouts and HTTP 5xx are retried with exponential backoff (:data:`RETRIES` attempts)
-  when the action is idempotent; 4xx never. CKAN's errors are translated in one place
-  (:func:`translate_error`) into :class:`opendata_mh.errors.PortalError` with the action, the field
-  and the server's message.
-- **Secrets.** The API token is passed in, never printed, logged or put in a message (messages are
-  scrubbed of it as a last guard). CKAN treats a bad token as anonymous, so the token is checked
-  first with ``organization_list_for_user``: the organisation must be one the user may create
-  datasets in.
+- **Idempotent.** Resources are matched by file name: the last segment of their URL, also in the
+  form CKAN rewrites an uploaded name to (:func:`munge_filename`: lower case, spaces to ``-``, at
+  most 100 characters). The SHA-256 of the bytes is stored on each resource (``hash``). Every run
+  downloads each stored file (upload mode) and compares it with the local one, so a copy that was
+  corrupted in transit or changed on the portal is uploaded again; an unchanged package makes no
+  write (two API actions: ``organization_list_for_user``, ``package_show``).
+- **Safe.** A new dataset is created private; it is made public only after every file was read
+  back and compared. An update of a public dataset switches all its resources and fields in ONE
+  ``package_revise`` call (one database transaction, guarded by ``metadata_modified``), so readers
+  never see a mix of old and new files; a portal without ``package_revise`` (CKAN < 2.9) gets one
+  ``package_update`` in link mode and, in upload mode, one call per changed file (README).
+- **Convergent.** A run interrupted at any request (kill, 5xx, timeout) can be run again and
+  reaches the same end state without duplicates: the dataset is found by name, resources by file
+  name, and a create whose answer was lost is detected by reading the portal again.
+- **Network.** Every request has a timeout per attempt (:data:`TIMEOUT`, :data:`FILE_TIMEOUT`)
+  and the whole run a deadline (:data:`TOTAL_TIMEOUT`); progress goes to a callback (stderr in
+  the CLI), with a line every :data:`HEARTBEAT` seconds while a request is waiting. Connection
+  errors, timeouts and HTTP 5xx (whatever the body) are retried with exponential backoff
+  (:data:`RETRIES` attempts) when the action is idempotent; 4xx and TLS failures never. HTTP
+  answers and CKAN's errors are translated in one place (:func:`translate_error`,
+  :meth:`RemoteClient._answer`) into :class:`opendata_mh.errors.PortalError`.
+- **Secrets.** The API token is validated (:func:`validate_token`: whitespace or control
+  characters are refused without echoing it), passed in, never printed or logged; every message
+  is scrubbed of every form of it (raw, stripped, ``repr``, JSON-escaped) as a last guard. The
+  token is sent only to the portal, never to the host of the files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 from opendata_mh import __version__
-from opendata_mh.dcat import CatalogRecord, Distribution, build_record, validate_record
+from opendata_mh.dcat import (
+    CatalogRecord,
+    Distribution,
+    build_record,
+    munge_filename,
+    validate_record,
+)
 from opendata_mh.errors import PortalError
 from opendata_mh.report import Issue
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = (10.0, 60.0)
-"""(connect, read) timeout in seconds of every API call."""
-UPLOAD_TIMEOUT = (10.0, 600.0)
-"""(connect, read) timeout in seconds of a call that uploads a file."""
+"""(connect, read) timeout in seconds of every API call without a file."""
+FILE_TIMEOUT = (10.0, 120.0)
+"""(connect, read) timeout in seconds of one attempt of a call that sends or fetches a file."""
+TOTAL_TIMEOUT = 900.0
+"""Seconds the whole publish may take (retries included); below the workflow's 30 minutes."""
+HEARTBEAT = 10.0
+"""Seconds between two 'still waiting' progress lines while a request is pending."""
 RETRIES = 4
 """Attempts of a retryable call (the first included)."""
 BACKOFF = 0.5
 """Seconds before the first retry; doubled each time (0.5, 1, 2)."""
 USER_AGENT = f"opendata-mh/{__version__} (publish; +https://github.com/)"
 HASH_ALGORITHM = "SHA-256"
+DONL_PORTALS = frozenset({"https://data.overheid.nl/data", "https://data-acc.overheid.nl/data"})
+"""The data.overheid.nl portals (production, acceptance): registers without a file store."""
 
 Action = Literal["create", "update", "unchanged", "delete", "keep"]
+FilesMode = Literal["upload", "link"]
+Progress = Callable[[str], None]
+
+
+def default_files_mode(portal: str) -> FilesMode:
+    """``link`` for the data.overheid.nl portals (registers), ``upload`` for any other CKAN."""
+    return "link" if portal.rstrip("/") in DONL_PORTALS else "upload"
+
+
+def hosted_url(base_url: str, version: str, relpath: str) -> str:
+    """The URL of a package file in a hosted release: ``<base>/<version>/<relpath>``."""
+    return f"{base_url.rstrip('/')}/{quote(version)}/{quote(relpath)}"
+
+
+# ------------------------------------------------------------------------------------------------
+# The token
+# ------------------------------------------------------------------------------------------------
+
+
+def validate_token(token: str | None, source: str = "OPENDATA_MH_CKAN_TOKEN") -> None:
+    """Refuse a token with whitespace or control characters (a trailing newline from ``echo``
+    or a secrets file): :class:`PortalError` ``portal.bad-token``. The message never shows it."""
+    if token is None:
+        return
+    bad = [c for c in token if c.isspace() or ord(c) < 32 or ord(c) == 127]
+    if not token or bad:
+        where = "is empty" if not token else "contains whitespace or a control character"
+        if token and token != token.strip():
+            where = "has leading or trailing whitespace (a newline?)"
+        raise PortalError(
+            f"the API token in {source} {where}; store it without (printf '%s' ...), "
+            "the token itself is not shown",
+            code="portal.bad-token",
+            action="publish",
+            field="token",
+        )
+
+
+def _secret_forms(secret: str | None) -> list[str]:
+    if not secret:
+        return []
+    forms = {secret, secret.strip(), repr(secret), repr(secret)[1:-1], json.dumps(secret)[1:-1]}
+    return sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
+
+
+def scrub(text: str, secret: str | None) -> str:
+    """``text`` with every form of ``secret`` replaced by ``***``."""
+    for form in _secret_forms(secret):
+        text = text.replace(form, "***")
+    return text
 
 
 # ------------------------------------------------------------------------------------------------
@@ -115,14 +193,22 @@ def ckan_dataset(record: CatalogRecord, owner_org: str) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def ckan_resource(dist: Distribution, metadata_language: str) -> dict[str, Any]:
-    """The resource fields sent to CKAN besides the upload (no ``id``, ``url``, ``package_id``)."""
-    return {
+def ckan_resource(
+    dist: Distribution, metadata_language: str, *, files: FilesMode = "upload", url: str = ""
+) -> dict[str, Any]:
+    """The resource fields sent to CKAN (no ``id``, ``package_id``).
+
+    Upload mode: ``mimetype`` is the plain media type (``text/csv``), because CKAN serves a
+    stored file with ``mimetype`` as its Content-Type; no ``url`` (the upload sets it). Link
+    mode: ``url`` and ``download_url`` are the hosted file and ``mimetype`` carries the IANA URI
+    like ``media_type``, as the DCAT-AP-DONL profile asks.
+    """
+    d: dict[str, Any] = {
         "name": dist.title,
         "description": dist.description,
         "format": dist.format,
         "media_type": dist.media_type,
-        "mimetype": dist.media_type,
+        "mimetype": dist.mimetype if files == "upload" else dist.media_type,
         "language": list(dist.language),
         "metadata_language": metadata_language,
         "license_id": dist.license,
@@ -131,6 +217,10 @@ def ckan_resource(dist: Distribution, metadata_language: str) -> dict[str, Any]:
         "hash_algorithm": HASH_ALGORITHM,
         "status": "http://purl.org/adms/status/Completed",
     }
+    if files == "link":
+        d["url"] = url
+        d["download_url"] = url
+    return d
 
 
 def _norm(key: str, value: Any) -> Any:
@@ -159,6 +249,33 @@ def resource_key(resource: Mapping[str, Any]) -> str:
     """The file name a portal resource holds (last segment of its URL), or ``""``."""
     url = resource.get("url") or ""
     return unquote(urlparse(str(url)).path.rsplit("/", 1)[-1]) if url else ""
+
+
+def _key_index(record: CatalogRecord) -> dict[str, str]:
+    """Every name under which a distribution's file may appear on the portal -> its key: the
+    file name itself, and the name CKAN stores an upload under."""
+    index: dict[str, str] = {}
+    for d in record.distributions:
+        index.setdefault(d.key, d.key)
+        index.setdefault(munge_filename(d.key), d.key)
+    return index
+
+
+def match_resources(
+    record: CatalogRecord, resources: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """``({distribution key: its portal resource}, [resources matching no file or a duplicate])``.
+    The first resource per key wins (the portal's order)."""
+    index = _key_index(record)
+    matched: dict[str, Mapping[str, Any]] = {}
+    rest: list[Mapping[str, Any]] = []
+    for r in resources:
+        key = index.get(resource_key(r))
+        if key is not None and key not in matched:
+            matched[key] = r
+        else:
+            rest.append(r)
+    return matched, rest
 
 
 # ------------------------------------------------------------------------------------------------
@@ -194,8 +311,9 @@ class Change:
 
 @dataclass(frozen=True)
 class Plan:
-    """What :func:`apply` will do, in order: the dataset change, the resource changes, then the
-    read-back (``verify``) and making the dataset public (``make_public``)."""
+    """What :func:`apply` will do. ``files`` is the mode (``upload``/``link``), ``urls`` the
+    hosted URL of each distribution in link mode. ``public`` is whether the portal's dataset is
+    public now: its changes are then switched in one call (``package_revise``)."""
 
     portal: str
     organization: str
@@ -204,6 +322,10 @@ class Plan:
     make_public: bool
     record: CatalogRecord = field(repr=False, compare=False)
     owner_org: str = ""
+    files: FilesMode = "upload"
+    urls: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    public: bool = False
+    metadata_modified: str | None = None
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -214,7 +336,18 @@ class Plan:
         return sum(c.upload for c in self.resources)
 
     @property
+    def changed(self) -> bool:
+        return any(c.action in ("create", "update", "delete") for c in self.changes)
+
+    @property
+    def one_switch(self) -> bool:
+        """Whether all changes go in one ``package_revise`` (an update of a public dataset)."""
+        return self.public and self.dataset.action != "create" and self.changed
+
+    @property
     def writes(self) -> int:
+        if self.one_switch:
+            return 1
         return sum(c.action in ("create", "update", "delete") for c in self.changes) + int(
             self.make_public
         )
@@ -233,11 +366,13 @@ class Plan:
         return {
             "portal": self.portal,
             "organization": self.organization,
+            "files": self.files,
             "dataset": self.dataset.to_dict(),
             "resources": [c.to_dict() for c in self.resources],
             "resource_counts": self.counts(),
             "uploads": self.uploads,
             "writes": self.writes,
+            "one_switch": self.one_switch,
             "verify": self.verify,
             "make_public": self.make_public,
         }
@@ -251,23 +386,37 @@ def make_plan(
     organization: str = "",
     owner_org: str = "",
     delete_missing: bool = False,
+    files: FilesMode = "upload",
+    urls: Mapping[str, str] | None = None,
+    stored: Mapping[str, str | None] | None = None,
 ) -> Plan:
     """The plan that brings the portal's dataset ``remote`` (``package_show`` result or ``None``)
-    to the state described by ``record``. Pure: no I/O besides nothing.
+    to the state described by ``record``. Pure: no I/O.
 
-    ``owner_org`` is the organisation id (or name) the dataset must belong to. Raises
-    :class:`PortalError` (``portal.name-in-use``) when a dataset with the record's name exists in
-    another organisation or is deleted.
+    ``files`` is the mode; ``urls`` the hosted URL of each distribution key (link mode);
+    ``stored`` the SHA-256 of the bytes each matched resource really serves (upload mode;
+    ``None`` when it could not be read), so a stored copy that differs is uploaded again.
+    Raises :class:`PortalError` (``portal.name-in-use``) when a dataset with the record's name
+    exists in another organisation or is deleted.
     """
+    urls = dict(urls or {})
+    stored = dict(stored or {})
     name = record.dataset.name
+    meta_lang = record.dataset.metadata_language
     desired = ckan_dataset(record, owner_org or organization)
+    common: dict[str, Any] = {
+        "record": record,
+        "owner_org": owner_org,
+        "files": files,
+        "urls": urls,
+    }
     if remote is None:
         ds_change = Change("dataset", name, "create", tuple(desired), reason="new dataset")
         res = tuple(
-            Change("resource", d.key, "create", upload=True, reason="new file")
+            Change("resource", d.key, "create", upload=files == "upload", reason="new file")
             for d in record.distributions
         )
-        return Plan(portal, organization, ds_change, res, True, record, owner_org)
+        return Plan(portal, organization, ds_change, res, True, **common)
 
     org = remote.get("organization") or {}
     remote_org = {remote.get("owner_org"), org.get("id"), org.get("name")} - {None}
@@ -297,63 +446,68 @@ def make_plan(
         id=remote.get("id"),
         reason="metadata changed" if fields else "",
     )
-    remote_res: list[Mapping[str, Any]] = list(remote.get("resources") or [])
-    by_key: dict[str, Mapping[str, Any]] = {}
-    for r in remote_res:
-        by_key.setdefault(resource_key(r), r)
-    used: set[str] = set()
+    matched, rest = match_resources(record, list(remote.get("resources") or []))
     changes: list[Change] = []
-    meta_lang = record.dataset.metadata_language
     for d in record.distributions:
-        found = by_key.get(d.key)
-        if found is None:
-            changes.append(Change("resource", d.key, "create", upload=True, reason="new file"))
+        r = matched.get(d.key)
+        if r is None:
+            changes.append(
+                Change("resource", d.key, "create", upload=files == "upload", reason="new file")
+            )
             continue
-        r = found
-        used.add(str(r.get("id")))
-        upload = (
-            r.get("hash") != d.sha256
-            or r.get("hash_algorithm") != HASH_ALGORITHM
-            or r.get("url_type") != "upload"
-        )
-        diff = _diff(ckan_resource(d, meta_lang), r, skip={"hash", "size"} if not upload else set())
-        if upload:
-            changes.append(
-                Change(
-                    "resource",
-                    d.key,
-                    "update",
-                    tuple(diff),
-                    upload=True,
-                    id=str(r.get("id")),
-                    reason="content changed",
+        rid = str(r.get("id"))
+        want = ckan_resource(d, meta_lang, files=files, url=urls.get(d.key, ""))
+        if files == "upload":
+            why = ""
+            if r.get("url_type") != "upload":
+                why = "not stored on the portal"
+            elif r.get("hash") != d.sha256 or r.get("hash_algorithm") != HASH_ALGORITHM:
+                why = "content changed"
+            elif d.key in stored and stored[d.key] != d.sha256:
+                why = (
+                    "the stored copy cannot be read"
+                    if stored[d.key] is None
+                    else "the stored copy differs from the local file"
                 )
-            )
-        elif diff:
-            changes.append(
-                Change(
-                    "resource", d.key, "update", tuple(diff), id=str(r.get("id")), reason="metadata"
+            diff = _diff(want, r, skip={"hash", "size"} if not why else set())
+            if why:
+                changes.append(
+                    Change("resource", d.key, "update", tuple(diff), True, rid, reason=why)
                 )
-            )
+                continue
         else:
-            changes.append(Change("resource", d.key, "unchanged", id=str(r.get("id"))))
-    for r in remote_res:
-        if str(r.get("id")) in used:
-            continue
+            diff = _diff(want, r, skip=set())
+        if diff:
+            why = "new hosted URL" if "url" in diff else "metadata"
+            changes.append(Change("resource", d.key, "update", tuple(diff), id=rid, reason=why))
+        else:
+            changes.append(Change("resource", d.key, "unchanged", id=rid))
+    keys = {d.key for d in record.distributions}
+    index = _key_index(record)
+    for r in rest:
         key = resource_key(r) or str(r.get("name") or r.get("id"))
-        dup = key in {d.key for d in record.distributions}
+        dup = index.get(key) in keys
         why = "duplicate of a published file" if dup else "no such file in the package"
         changes.append(
             Change(
                 "resource",
                 key,
-                "delete" if delete_missing else "keep",
+                "delete" if delete_missing or dup else "keep",
                 id=str(r.get("id")),
-                reason=why + ("" if delete_missing else "; kept (use --delete-missing)"),
+                reason=why + ("" if delete_missing or dup else "; kept (use --delete-missing)"),
             )
         )
-    make_public = bool(remote.get("private"))
-    return Plan(portal, organization, ds_change, tuple(changes), make_public, record, owner_org)
+    private = bool(remote.get("private"))
+    return Plan(
+        portal,
+        organization,
+        ds_change,
+        tuple(changes),
+        private,
+        public=not private,
+        metadata_modified=remote.get("metadata_modified"),
+        **common,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -362,28 +516,32 @@ def make_plan(
 
 
 class Client(Protocol):
-    """What :func:`apply` needs from a portal. ``call`` raises :class:`PortalError` only."""
+    """What :func:`apply` needs from a portal. ``call`` raises :class:`PortalError` only.
+    ``files`` maps a form field (``upload``, ``update__resources__3__upload``) to a local file."""
 
     def call(
         self,
         action: str,
         data: Mapping[str, Any],
         *,
-        upload: Path | None = None,
+        files: Mapping[str, Path] | None = None,
         idempotent: bool = True,
     ) -> Any: ...
 
     def download(self, url: str) -> bytes: ...
 
 
+def _server_text(text: str, limit: int = 300) -> str:
+    """The server's words on one line, at most ``limit`` characters (printed literally)."""
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 3] + "..."
+
+
 def translate_error(action: str, exc: BaseException, secret: str | None = None) -> PortalError:
-    """The one place where CKAN/HTTP errors become :class:`PortalError` (code, action, field,
-    server message). ``secret`` (the token) is removed from every message."""
+    """The one place where CKAN/HTTP exceptions become :class:`PortalError` (code, action,
+    field, server message). ``secret`` (the token) is removed from every message, in any form."""
     import ckanapi
     import requests
-
-    def scrub(s: str) -> str:
-        return s.replace(secret, "***") if secret else s
 
     code, fld, msg, retryable = "portal.error", None, str(exc), False
     if isinstance(exc, ckanapi.ValidationError):
@@ -399,6 +557,12 @@ def translate_error(action: str, exc: BaseException, secret: str | None = None) 
             code = "portal.name-in-use"
         elif "too large" in msg.lower():
             code = "portal.upload-too-large"
+        elif fld == "match":
+            code = "portal.changed-meanwhile"
+            msg = (
+                f"the dataset changed on the portal while this run was planning ({msg}); run "
+                "publish again"
+            )
         else:
             code = "portal.validation"
     elif isinstance(exc, ckanapi.NotAuthorized):
@@ -407,35 +571,45 @@ def translate_error(action: str, exc: BaseException, secret: str | None = None) 
         msg = arg.get("message", str(arg)) if isinstance(arg, dict) else str(arg)
     elif isinstance(exc, ckanapi.NotFound):
         code, msg = "portal.not-found", str(exc.args[0] if exc.args else exc)
+    elif isinstance(exc, requests.exceptions.SSLError):
+        code = "portal.tls-error"
+        msg = (
+            f"the TLS certificate of the server could not be verified ({exc}); check the URL, "
+            "the server's certificate and the CA certificates of this machine "
+            "(REQUESTS_CA_BUNDLE); not retried"
+        )
     elif isinstance(exc, requests.Timeout):
         code, msg, retryable = "portal.timeout", f"no answer within the timeout ({exc})", True
     elif isinstance(exc, requests.ConnectionError):
         code, msg, retryable = "portal.unreachable", f"cannot connect ({exc})", True
-    elif isinstance(exc, ckanapi.CKANAPIError):
-        status = getattr(exc, "status", None)
-        if isinstance(status, int) and status == 413:
-            code, msg = "portal.upload-too-large", "HTTP 413: the upload is too large"
-        elif isinstance(status, int) and status >= 500:
-            code, retryable = "portal.server-error", True
-            msg = f"HTTP {status}: {str(exc)[:300]}"
+    elif isinstance(exc, requests.RequestException):
+        code, msg = "portal.error", f"the request could not be sent ({type(exc).__name__})"
+    elif isinstance(exc, ckanapi.ServerIncompatibleError | ckanapi.CKANAPIError):
+        raw = str(exc)
+        if "Action name not known" in raw:
+            code = "portal.unknown-action"
+            msg = f"the portal does not know the action {action} (an older CKAN)"
         else:
-            msg = str(exc)[:300]
+            msg = _server_text(raw)
     out = PortalError(
-        scrub(f"{action}: {msg}"),
+        scrub(f"{action}: {msg}", secret),
         code=code,
         action=action,
         field=fld,
-        server_message=scrub(msg),
+        server_message=scrub(msg, secret),
     )
     out.retryable = retryable
     return out
 
 
 class RemoteClient:
-    """:class:`Client` over ckanapi: timeouts, retries with backoff, one error translation.
+    """:class:`Client` over HTTP (requests) with ckanapi's error classes: timeouts per attempt
+    and a deadline for the whole run, retries with backoff, progress, one error translation.
 
     ``portal`` is the CKAN base URL (``https://data.overheid.nl/data``); ``token`` the API token
-    or ``None`` (anonymous reads only). ``sleep`` is injectable for tests.
+    or ``None`` (anonymous reads only). ``sleep`` is injectable for tests; ``progress`` receives
+    one line per upload/download attempt, retry and heartbeat. ``actions``, ``writes`` and
+    ``downloads`` count what was sent (for the benchmark).
     """
 
     def __init__(
@@ -446,104 +620,393 @@ class RemoteClient:
         retries: int = RETRIES,
         backoff: float = BACKOFF,
         sleep: Callable[[float], None] = time.sleep,
+        timeout: tuple[float, float] = TIMEOUT,
+        file_timeout: tuple[float, float] = FILE_TIMEOUT,
+        total_timeout: float = TOTAL_TIMEOUT,
+        heartbeat: float = HEARTBEAT,
+        progress: Progress | None = None,
     ) -> None:
-        import ckanapi
         import requests
 
+        validate_token(token)
         self.portal = portal.rstrip("/")
         self._token = token
         self._retries = retries
         self._backoff = backoff
         self._sleep = sleep
+        self._timeout = timeout
+        self._file_timeout = file_timeout
+        self._deadline = time.monotonic() + total_timeout
+        self._total = total_timeout
+        self._heartbeat = heartbeat
+        self._progress = progress or (lambda line: None)
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
-        self._last_status: int | None = None
+        self.actions: list[str] = []
+        self.downloads = 0
 
-        def hook(resp: Any, *args: Any, **kwargs: Any) -> None:
-            self._last_status = resp.status_code
-
-        self._session.hooks["response"].append(hook)
-        self._ckan = ckanapi.RemoteCKAN(
-            self.portal, apikey=token, user_agent=USER_AGENT, session=self._session
-        )
+    @property
+    def writes(self) -> int:
+        reads = {"package_show", "organization_list_for_user", "organization_show"}
+        return sum(a not in reads and a != "am_following_group" for a in self.actions)
 
     def __repr__(self) -> str:  # never show the token
         return f"RemoteClient({self.portal!r}, token={'set' if self._token else 'none'})"
 
-    def _attempts(self, action: str, idempotent: bool, fn: Callable[[], Any]) -> Any:
-        import ckanapi
+    def _say(self, line: str) -> None:
+        self._progress(scrub(line, self._token))
 
+    @contextlib.contextmanager
+    def _waiting(self, what: str, limit: float) -> Iterator[None]:
+        """Print a line every :data:`HEARTBEAT` seconds while ``what`` is pending."""
+        done = threading.Event()
+        t0 = time.monotonic()
+
+        def beat() -> None:
+            while not done.wait(self._heartbeat):
+                self._say(
+                    f"  still waiting for {what}: {time.monotonic() - t0:.0f} s of {limit:.0f}"
+                )
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+
+    def _limit(self, per_attempt: tuple[float, float], action: str) -> tuple[float, float]:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise PortalError(
+                f"{action}: the publish did not finish within {self._total:.0f} s; run it "
+                "again (it continues where it stopped)",
+                code="portal.timeout",
+                action=action,
+            )
+        return (min(per_attempt[0], left), min(per_attempt[1], left))
+
+    def _attempts(self, action: str, idempotent: bool, fn: Callable[[], Any]) -> Any:
         delay = self._backoff
         attempts = self._retries if idempotent else 1
         for attempt in range(1, attempts + 1):
-            self._last_status = None
             try:
                 return fn()
-            except Exception as exc:
-                if isinstance(exc, ckanapi.CKANAPIError) and not hasattr(exc, "status"):
-                    exc.status = self._last_status
-                err = translate_error(action, exc, self._token)
+            except PortalError as err:
                 if not err.retryable or attempt == attempts:
-                    raise err from None
-                log.warning("%s failed (%s); retry %d in %.1f s", action, err.code, attempt, delay)
+                    raise
+                if self._deadline - time.monotonic() < delay:
+                    raise
+                nxt = f"retry {attempt + 1}/{attempts} in {delay:.1f} s"
+                self._say(f"  {action} failed ({err.code}); {nxt}")
                 self._sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _answer(self, action: str, url: str, resp: Any) -> Any:
+        """An HTTP answer of the action API -> its result, or :class:`PortalError`. The status
+        decides first (5xx is retried whatever the body; 413 is too large; a redirect or a body
+        that is not CKAN JSON means a wrong base URL); then ckanapi reads CKAN's error."""
+        from ckanapi.common import reverse_apicontroller_action
+
+        status = int(resp.status_code)
+        ctype = str(resp.headers.get("Content-Type", "")).split(";")[0]
+        text = str(resp.text)
+        try:
+            parsed: Any = json.loads(text)
+        except ValueError:
+            parsed = None
+        if status >= 500:
+            said = ""
+            if isinstance(parsed, dict) and parsed.get("error"):
+                e = parsed["error"]
+                said = _server_text(str(e.get("message", e) if isinstance(e, dict) else e))
+            msg = f"HTTP {status} from the server" + (f": {said}" if said else "")
+            err = PortalError(
+                scrub(f"{action}: {msg}", self._token),
+                code="portal.server-error",
+                action=action,
+                server_message=scrub(msg, self._token),
+            )
+            err.retryable = True
+            raise err
+        if status == 413:
+            raise PortalError(
+                f"{action}: HTTP 413: the portal refuses a request this large; ask the portal "
+                "for a higher upload limit, or publish with --files link",
+                code="portal.upload-too-large",
+                action=action,
+            )
+        if 300 <= status < 400 or not isinstance(parsed, dict | str):
+            where = resp.headers.get("Location")
+            hint = f", a redirect to {_server_text(where, 200)}" if where else ""
+            raise PortalError(
+                f"{action}: {url} did not answer like a CKAN action API (HTTP {status}, "
+                f"{ctype or 'no content type'}{hint}); check --portal: the CKAN base URL, "
+                "e.g. https://data.overheid.nl/data",
+                code="portal.wrong-url",
+                action=action,
+            )
+        try:
+            return reverse_apicontroller_action(url, status, text)
+        except Exception as exc:
+            raise translate_error(action, exc, self._token) from None
 
     def call(
         self,
         action: str,
         data: Mapping[str, Any],
         *,
-        upload: Path | None = None,
+        files: Mapping[str, Path] | None = None,
         idempotent: bool = True,
     ) -> Any:
+        url = f"{self.portal}/api/3/action/{action}"
+        headers = {"Authorization": self._token} if self._token else {}
+
         def once() -> Any:
-            if upload is None:
-                return self._ckan.call_action(
-                    action, dict(data), requests_kwargs={"timeout": TIMEOUT}
-                )
-            return self._upload(action, data, upload)
+            self.actions.append(action)
+            if not files:
+                limit = self._limit(self._timeout, action)
+                try:
+                    with self._waiting(action, limit[1]):
+                        resp = self._session.post(
+                            url,
+                            json=dict(data),
+                            headers=headers,
+                            timeout=limit,
+                            allow_redirects=False,
+                        )
+                except Exception as exc:
+                    raise translate_error(action, exc, self._token) from None
+                return self._answer(action, url, resp)
+            return self._multipart(action, url, data, files, headers)
 
         return self._attempts(action, idempotent, once)
 
-    def _upload(self, action: str, data: Mapping[str, Any], upload: Path) -> Any:
-        """A multipart call: ckanapi cannot send list fields with a file, so the form is built
-        here (a list becomes a repeated field, which CKAN reads back as a list)."""
-        from ckanapi.common import reverse_apicontroller_action
-
+    def _multipart(
+        self,
+        action: str,
+        url: str,
+        data: Mapping[str, Any],
+        files: Mapping[str, Path],
+        headers: Mapping[str, str],
+    ) -> Any:
+        """A multipart call: a list becomes a repeated field (CKAN reads it back as a list), a
+        dict is sent as JSON."""
         form: list[tuple[str, str]] = []
         for k, v in data.items():
             if v is None:
                 continue
+            if isinstance(v, dict):
+                form.append((k, json.dumps(v)))
+                continue
             for item in v if isinstance(v, list) else [v]:
                 form.append((k, item if isinstance(item, str) else json.dumps(item)))
-        url = f"{self.portal}/api/3/action/{action}"
-        headers = {"Authorization": self._token} if self._token else {}
-        with upload.open("rb") as fh:
-            resp = self._session.post(
-                url,
-                data=form,
-                files={"upload": (upload.name, fh)},
-                headers=headers,
-                timeout=UPLOAD_TIMEOUT,
-            )
-        self._last_status = resp.status_code
-        return reverse_apicontroller_action(url, resp.status_code, resp.text)
+        size = sum(p.stat().st_size for p in files.values())
+        names = ", ".join(p.name for p in files.values())
+        limit = self._limit(self._file_timeout, action)
+        self._say(f"  {action}: sending {names} ({size:,} bytes)")
+        with contextlib.ExitStack() as stack:
+            parts = {
+                k: (p.name, stack.enter_context(p.open("rb"))) for k, p in sorted(files.items())
+            }
+            try:
+                with self._waiting(f"{action} ({names})", limit[1]):
+                    resp = self._session.post(
+                        url,
+                        data=form,
+                        files=parts,
+                        headers=headers,
+                        timeout=limit,
+                        allow_redirects=False,
+                    )
+            except Exception as exc:
+                raise translate_error(action, exc, self._token) from None
+        return self._answer(action, url, resp)
 
     def download(self, url: str) -> bytes:
-        def once() -> bytes:
-            headers = {"Authorization": self._token} if self._token else {}
-            resp = self._session.get(url, headers=headers, timeout=UPLOAD_TIMEOUT)
-            if resp.status_code >= 400:
-                import ckanapi
+        """The bytes at ``url`` (the token only goes to the portal's own URLs)."""
 
-                exc = ckanapi.CKANAPIError(f"GET {url}: HTTP {resp.status_code}")
-                exc.status = resp.status_code
-                raise exc
-            return bytes(resp.content)
+        def once() -> bytes:
+            self.downloads += 1
+            mine = url.startswith(self.portal + "/")
+            headers = {"Authorization": self._token} if self._token and mine else {}
+            limit = self._limit(self._file_timeout, "download")
+            self._say(f"  download {url}")
+            try:
+                with self._waiting(f"download {url}", limit[1]):
+                    resp = self._session.get(url, headers=headers, timeout=limit, stream=True)
+                    body = bytearray()
+                    for chunk in resp.iter_content(1 << 16):
+                        body.extend(chunk)
+                        if time.monotonic() > self._deadline:
+                            raise PortalError(
+                                f"download: {url} did not finish within the deadline",
+                                code="portal.timeout",
+                                action="download",
+                            )
+            except PortalError:
+                raise
+            except Exception as exc:
+                raise translate_error("download", exc, self._token) from None
+            if resp.status_code >= 500:
+                err = PortalError(
+                    f"download: GET {url}: HTTP {resp.status_code}",
+                    code="portal.server-error",
+                    action="download",
+                )
+                err.retryable = True
+                raise err
+            if resp.status_code >= 400:
+                raise PortalError(
+                    f"download: GET {url}: HTTP {resp.status_code}",
+                    code="portal.not-found" if resp.status_code in (404, 410) else "portal.error",
+                    action="download",
+                )
+            expected = resp.headers.get("Content-Length")
+            if expected is not None and expected.isdigit() and int(expected) != len(body):
+                err = PortalError(
+                    f"download: GET {url}: {len(body)} of {expected} bytes (connection cut)",
+                    code="portal.unreachable",
+                    action="download",
+                )
+                err.retryable = True
+                raise err
+            return bytes(body)
 
         return bytes(self._attempts("download", True, once))
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading the portal
+# ------------------------------------------------------------------------------------------------
+
+
+def fetch_dataset(client: Client, name: str) -> dict[str, Any] | None:
+    """``package_show`` of ``name``, or ``None`` when the portal has no such dataset.
+
+    A name this account may not read (a private dataset of another organisation) is
+    ``portal.name-in-use``: the name is taken."""
+    try:
+        result = client.call("package_show", {"id": name})
+    except PortalError as err:
+        if err.code == "portal.not-found":
+            return None
+        if err.code == "portal.not-authorized":
+            raise PortalError(
+                f"package_show: the name {name!r} is taken on the portal by a dataset this "
+                "account may not read (a private dataset of another organisation); choose "
+                "another name (dcat.name in metadata/package.toml) or ask the portal",
+                code="portal.name-in-use",
+                action="package_show",
+                field="name",
+                server_message=err.server_message,
+            ) from None
+        raise
+    return dict(result)
+
+
+def check_token(client: Client, organization: str) -> dict[str, Any]:
+    """The organisation (``id``, ``name``, ...) if the token's user may create datasets in it.
+
+    One call when all is well (``organization_list_for_user``). Otherwise it finds out which of
+    three things is wrong, each with its own code: the organisation does not exist
+    (``portal.unknown-organization``), the portal does not accept the token (CKAN then treats
+    the request as anonymous: ``portal.bad-token``), or the user has no right to create datasets
+    in it (``portal.not-authorized``).
+    """
+    orgs = client.call("organization_list_for_user", {"permission": "create_dataset"})
+    for o in orgs or []:
+        if organization in (o.get("name"), o.get("id")):
+            return dict(o)
+    try:
+        client.call("am_following_group", {"id": organization})
+    except PortalError as err:
+        if err.code in ("portal.validation", "portal.not-found"):
+            raise PortalError(
+                f"the organisation {organization!r} does not exist on the portal; check "
+                "--organization (the name or id the portal gave the publishing organisation)",
+                code="portal.unknown-organization",
+                action="organization_show",
+                field="organization",
+            ) from None
+        if err.code == "portal.not-authorized":
+            raise PortalError(
+                "the portal does not accept the API token (CKAN treats the request as "
+                "anonymous): it is wrong, expired, revoked or for another portal; create a new "
+                "token for the publishing account",
+                code="portal.bad-token",
+                action="organization_list_for_user",
+                field="token",
+            ) from None
+        raise
+    raise PortalError(
+        f"the token's user may not create datasets in organisation {organization!r}; ask an "
+        "admin of that organisation on the portal to make the user an editor",
+        code="portal.not-authorized",
+        action="organization_list_for_user",
+        field="organization",
+        server_message=f"{len(orgs or [])} organisation(s) allowed, not {organization!r}",
+    )
+
+
+def stored_hashes(
+    client: Client, record: CatalogRecord, remote: Mapping[str, Any] | None
+) -> dict[str, str | None]:
+    """The SHA-256 of what each portal resource that stores one of the record's files really
+    serves (``None`` when it cannot be read). Upload mode only."""
+    if not remote:
+        return {}
+    matched, _ = match_resources(record, list(remote.get("resources") or []))
+    out: dict[str, str | None] = {}
+    for key, r in matched.items():
+        if r.get("url_type") != "upload" or not r.get("url"):
+            continue
+        try:
+            out[key] = hashlib.sha256(client.download(str(r["url"]))).hexdigest()
+        except PortalError as err:
+            if err.code in ("portal.not-found", "portal.error"):
+                out[key] = None
+            else:
+                raise
+    return out
+
+
+def check_hosted(client: Client, record: CatalogRecord, urls: Mapping[str, str]) -> list[Issue]:
+    """Download every hosted URL and compare it with the local file (link mode). A missing or
+    different file is a finding (``publish.hosted-file-missing``, ``publish.hosted-file-differs``)
+    that names the URL; an unreachable host is a :class:`PortalError`."""
+    issues: list[Issue] = []
+    for d in record.distributions:
+        url = urls[d.key]
+        try:
+            body = client.download(url)
+        except PortalError as err:
+            if err.code not in ("portal.not-found", "portal.error"):
+                raise
+            issues.append(
+                Issue(
+                    "publish.hosted-file-missing",
+                    "error",
+                    f"{url} cannot be downloaded ({err}); deploy the release (opendata-mh "
+                    "release) before publishing by link",
+                    resource=d.key,
+                )
+            )
+            continue
+        got = hashlib.sha256(body).hexdigest()
+        if got != d.sha256:
+            issues.append(
+                Issue(
+                    "publish.hosted-file-differs",
+                    "error",
+                    f"{url} serves {len(body)} bytes with SHA-256 {got[:12]}..., the local "
+                    f"{d.relpath} has {d.byte_size} bytes with {d.sha256[:12]}...; a published "
+                    "version never changes: build a new version",
+                    resource=d.key,
+                )
+            )
+    return issues
 
 
 # ------------------------------------------------------------------------------------------------
@@ -552,8 +1015,8 @@ class RemoteClient:
 
 Hook = Callable[[str, str], None]
 """Called as ``hook(step, key)`` before every write (``package_create``, ``resource_create``,
-``resource_patch``, ``resource_delete``, ``package_patch``, ``make_public``); a test raises from
-it to interrupt a run at that point."""
+``resource_patch``, ``resource_delete``, ``package_patch``, ``package_revise``,
+``make_public``); a test raises from it to interrupt a run at that point."""
 
 
 @dataclass
@@ -579,40 +1042,13 @@ class ApplyResult:
         }
 
 
-def fetch_dataset(client: Client, name: str) -> dict[str, Any] | None:
-    """``package_show`` of ``name``, or ``None`` when the portal has no such dataset."""
-    try:
-        result = client.call("package_show", {"id": name})
-    except PortalError as err:
-        if err.code == "portal.not-found":
-            return None
-        raise
-    return dict(result)
-
-
-def check_token(client: Client, organization: str) -> dict[str, Any]:
-    """The organisation (``id``, ``name``, ...) if the token's user may create datasets in it.
-
-    CKAN answers a bad token as if anonymous, so this asks for the organisations the user may
-    create datasets in; raises :class:`PortalError` ``portal.not-authorized`` otherwise.
-    """
-    orgs = client.call("organization_list_for_user", {"permission": "create_dataset"})
-    for o in orgs or []:
-        if organization in (o.get("name"), o.get("id")):
-            return dict(o)
-    raise PortalError(
-        f"organization_list_for_user: the API token is not valid, or its user may not create "
-        f"datasets in organisation {organization!r}; check the token and the organisation",
-        code="portal.not-authorized",
-        action="organization_list_for_user",
-        field="token",
-        server_message=f"{len(orgs or [])} organisation(s) allowed, not {organization!r}",
-    )
-
-
-def _find_resource(client: Client, dataset: str, key: str) -> dict[str, Any] | None:
+def _find_resource(
+    client: Client, dataset: str, record: CatalogRecord, key: str
+) -> dict[str, Any] | None:
     remote = fetch_dataset(client, dataset) or {}
-    return next((dict(r) for r in remote.get("resources") or [] if resource_key(r) == key), None)
+    matched, _ = match_resources(record, list(remote.get("resources") or []))
+    found = matched.get(key)
+    return dict(found) if found is not None else None
 
 
 def _safe_create(
@@ -620,14 +1056,14 @@ def _safe_create(
     action: str,
     data: Mapping[str, Any],
     exists: Callable[[], dict[str, Any] | None],
-    upload: Path | None = None,
+    files: Mapping[str, Path] | None = None,
 ) -> dict[str, Any]:
     """A create that is never duplicated: when the answer is lost (connection error, timeout,
     5xx), read the portal; if the object is there, that is the result, else try again."""
     last: PortalError | None = None
     for _ in range(RETRIES):
         try:
-            return dict(client.call(action, data, upload=upload, idempotent=False))
+            return dict(client.call(action, data, files=files, idempotent=False))
         except PortalError as err:
             if not err.retryable:
                 raise
@@ -640,11 +1076,61 @@ def _safe_create(
     raise last
 
 
+def _revise(plan: Plan, client: Client, dataset_id: str, step: Callable[[str, str], None]) -> int:
+    """All changes of a public dataset in one ``package_revise`` (one transaction): the changed
+    dataset fields and the complete new resource list, with every file to upload. Returns the
+    number of uploads. Falls back to one ``package_update`` (link mode) on a CKAN without
+    ``package_revise``."""
+    rec = plan.record
+    meta_lang = rec.dataset.metadata_language
+    remote = fetch_dataset(client, dataset_id) or {}
+    by_id = {str(r.get("id")): dict(r) for r in remote.get("resources") or []}
+    desired = ckan_dataset(rec, plan.owner_org or plan.organization)
+    resources: list[dict[str, Any]] = []
+    files: dict[str, Path] = {}
+    for c in plan.resources:
+        if c.action == "delete":
+            continue
+        dist = rec.distribution(c.key)
+        if c.action == "keep" or dist is None:
+            if c.id in by_id:
+                resources.append(by_id[c.id])
+            continue
+        want = ckan_resource(dist, meta_lang, files=plan.files, url=plan.urls.get(c.key, ""))
+        base = by_id.get(str(c.id), {}) if c.action != "create" else {}
+        resources.append({**base, **want})
+        if c.upload:
+            files[f"update__resources__{len(resources) - 1}__upload"] = dist.path
+    update = {k: desired[k] for k in plan.dataset.fields}
+    update["resources"] = resources
+    match: dict[str, Any] = {"id": dataset_id}
+    if plan.metadata_modified:
+        match["metadata_modified"] = plan.metadata_modified
+    step("package_revise", rec.dataset.name)
+    try:
+        client.call(
+            "package_revise",
+            {"match": match, "filter": ["-resources"], "update": update},
+            files=files or None,
+            idempotent=False,
+        )
+    except PortalError as err:
+        if err.code != "portal.unknown-action" or files:
+            raise
+        client.call(
+            "package_update",
+            {**remote, **update, "id": dataset_id},
+            idempotent=False,
+        )
+    return len(files)
+
+
 def apply(plan: Plan, client: Client, hook: Hook | None = None) -> ApplyResult:
     """Carry out ``plan``: dataset, resources, read-back, then public. Returns what was done.
 
-    Raises :class:`PortalError` on a portal failure and when a file read back differs from the
-    local one (``portal.verify-failed``); the dataset then stays as it was (private if new).
+    A public dataset gets all its changes in one ``package_revise``. Raises
+    :class:`PortalError` on a portal failure and when a file read back differs from the local one
+    (``portal.verify-failed``); a new dataset then stays private.
     """
     rec = plan.record
     name = rec.dataset.name
@@ -655,59 +1141,82 @@ def apply(plan: Plan, client: Client, hook: Hook | None = None) -> ApplyResult:
         note(s, key)
         result.steps.append(f"{s} {key}")
 
+    meta_lang = rec.dataset.metadata_language
     desired = ckan_dataset(rec, plan.owner_org or plan.organization)
     ds = plan.dataset
-    if ds.action == "create":
-        step("package_create", name)
-        created = _safe_create(
-            client,
-            "package_create",
-            {**desired, "private": True},
-            lambda: fetch_dataset(client, name),
-        )
-        dataset_id = str(created["id"])
-    else:
-        dataset_id = str(ds.id)
-        if ds.action == "update":
-            step("package_patch", name)
-            client.call("package_patch", {"id": dataset_id, **{k: desired[k] for k in ds.fields}})
-    result.dataset_id = dataset_id
-    meta_lang = rec.dataset.metadata_language
     uploaded: set[str] = set()
-    for c in plan.resources:
-        dist = rec.distribution(c.key)
-        if c.action == "create" and dist is not None:
-            step("resource_create", c.key)
-            _safe_create(
-                client,
-                "resource_create",
-                {"package_id": dataset_id, **ckan_resource(dist, meta_lang)},
-                lambda key=c.key: _find_resource(client, dataset_id, key),  # type: ignore[misc]
-                upload=dist.path,
+    if plan.one_switch:
+        dataset_id = str(ds.id)
+        result.uploads = _revise(plan, client, dataset_id, step)
+        uploaded = {c.key for c in plan.resources if c.upload}
+    else:
+        if ds.action == "create":
+            step("package_create", name)
+            payload: dict[str, Any] = {**desired, "private": True}
+            if plan.files == "link":  # the whole dataset in one call
+                payload["resources"] = [
+                    ckan_resource(d, meta_lang, files="link", url=plan.urls[d.key])
+                    for d in rec.distributions
+                ]
+            created = _safe_create(
+                client, "package_create", payload, lambda: fetch_dataset(client, name)
             )
-            result.uploads += 1
-            uploaded.add(c.key)
-        elif c.action == "update" and dist is not None:
-            step("resource_patch", c.key)
-            fields = ckan_resource(dist, meta_lang)
-            data = {"id": c.id, **(fields if c.upload else {k: fields[k] for k in c.fields})}
-            client.call("resource_patch", data, upload=dist.path if c.upload else None)
-            if c.upload:
-                result.uploads += 1
-                uploaded.add(c.key)
-        elif c.action == "delete":
-            step("resource_delete", c.key)
-            try:
-                client.call("resource_delete", {"id": c.id})
-            except PortalError as err:
-                if err.code != "portal.not-found":
-                    raise
+            dataset_id = str(created["id"])
+        else:
+            dataset_id = str(ds.id)
+            if ds.action == "update":
+                step("package_patch", name)
+                client.call(
+                    "package_patch", {"id": dataset_id, **{k: desired[k] for k in ds.fields}}
+                )
+        for c in plan.resources:
+            dist = rec.distribution(c.key)
+            if c.action == "create" and dist is not None:
+                if ds.action == "create" and plan.files == "link":
+                    continue  # created with the dataset
+                step("resource_create", c.key)
+                want = ckan_resource(
+                    dist, meta_lang, files=plan.files, url=plan.urls.get(c.key, "")
+                )
+                _safe_create(
+                    client,
+                    "resource_create",
+                    {"package_id": dataset_id, **want},
+                    lambda key=c.key: _find_resource(client, dataset_id, rec, key),  # type: ignore[misc]
+                    files={"upload": dist.path} if c.upload else None,
+                )
+                if c.upload:
+                    result.uploads += 1
+                    uploaded.add(c.key)
+            elif c.action == "update" and dist is not None:
+                step("resource_patch", c.key)
+                want = ckan_resource(
+                    dist, meta_lang, files=plan.files, url=plan.urls.get(c.key, "")
+                )
+                data = {"id": c.id, **(want if c.upload else {k: want[k] for k in c.fields})}
+                client.call(
+                    "resource_patch", data, files={"upload": dist.path} if c.upload else None
+                )
+                if c.upload:
+                    result.uploads += 1
+                    uploaded.add(c.key)
+            elif c.action == "delete":
+                step("resource_delete", c.key)
+                try:
+                    client.call("resource_delete", {"id": c.id})
+                except PortalError as err:
+                    if err.code != "portal.not-found":
+                        raise
+    result.dataset_id = dataset_id
+    if not (plan.changed or plan.make_public):
+        result.dataset_url = _dataset_url(plan.portal, {"name": name})
+        return result
     remote = fetch_dataset(client, dataset_id) or {}
     result.dataset_url = _dataset_url(plan.portal, remote)
     must_verify = set(uploaded)
     if plan.make_public or remote.get("private"):
         must_verify |= {d.key for d in rec.distributions}
-    result.verified = _verify(client, rec, remote, must_verify)
+    result.verified = _verify(client, plan, remote, must_verify)
     if remote.get("private"):
         step("make_public", name)
         client.call("package_patch", {"id": dataset_id, "private": False})
@@ -719,32 +1228,51 @@ def _dataset_url(portal: str, remote: Mapping[str, Any]) -> str | None:
     return f"{portal.rstrip('/')}/dataset/{remote['name']}" if remote.get("name") else None
 
 
-def _verify(client: Client, rec: CatalogRecord, remote: Mapping[str, Any], keys: set[str]) -> int:
-    """Download every resource in ``keys`` and compare its SHA-256 with the local file."""
-    by_key = {resource_key(r): r for r in remote.get("resources") or []}
+def _verify(client: Client, plan: Plan, remote: Mapping[str, Any], keys: set[str]) -> int:
+    """Check every resource in ``keys`` on the portal: a stored file is downloaded and its
+    SHA-256 compared with the local file; a link must point at the hosted URL with the local
+    file's hash and size (the hosted bytes were compared before anything was written)."""
+    rec = plan.record
+    matched, _ = match_resources(rec, list(remote.get("resources") or []))
+    public = not remote.get("private")
+    after = (
+        "the dataset is public and serves it now; run publish again to repair it"
+        if public
+        else "the dataset stays private; run publish again"
+    )
     n = 0
     for d in rec.distributions:
         if d.key not in keys:
             continue
-        r = by_key.get(d.key)
+        r = matched.get(d.key)
         if r is None:
             raise PortalError(
-                f"verify: resource {d.key!r} is missing on the portal after the upload; run "
-                "publish again",
+                f"verify: resource {d.key!r} is missing on the portal after the write; {after}",
                 code="portal.verify-failed",
                 action="verify",
                 field=d.key,
             )
-        got = hashlib.sha256(client.download(str(r["url"]))).hexdigest()
-        if got != d.sha256 or r.get("hash") != d.sha256:
-            raise PortalError(
-                f"verify: {d.key} read back from the portal has SHA-256 {got[:12]}... "
-                f"(stored hash {str(r.get('hash'))[:12]}...), the local file "
-                f"{d.sha256[:12]}...; the dataset was not made public; run publish again",
-                code="portal.verify-failed",
-                action="verify",
-                field=d.key,
-            )
+        if plan.files == "link":
+            want = plan.urls.get(d.key)
+            if r.get("url") != want or r.get("hash") != d.sha256:
+                raise PortalError(
+                    f"verify: resource {d.key!r} on the portal links to {r.get('url')} with hash "
+                    f"{str(r.get('hash'))[:12]}..., not to {want} ({d.sha256[:12]}...); {after}",
+                    code="portal.verify-failed",
+                    action="verify",
+                    field=d.key,
+                )
+        else:
+            got = hashlib.sha256(client.download(str(r["url"]))).hexdigest()
+            if got != d.sha256 or r.get("hash") != d.sha256:
+                raise PortalError(
+                    f"verify: {d.key} read back from the portal has SHA-256 {got[:12]}... "
+                    f"(stored hash {str(r.get('hash'))[:12]}...), the local file "
+                    f"{d.sha256[:12]}...; {after}",
+                    code="portal.verify-failed",
+                    action="verify",
+                    field=d.key,
+                )
         n += 1
     return n
 
@@ -756,15 +1284,17 @@ def _verify(client: Client, rec: CatalogRecord, remote: Mapping[str, Any], keys:
 
 @dataclass
 class PublishResult:
-    """The outcome of :func:`publish`. ``refused``: the package failed ``check`` or the DCAT
-    validation (``issues`` say why) and nothing was sent. ``plan`` is ``None`` when refused;
-    ``applied`` is ``None`` for a dry run."""
+    """The outcome of :func:`publish`. ``refused``: the package failed ``check``, the DCAT
+    validation or (link mode) the comparison with the hosted files (``issues`` say why) and
+    nothing was written. ``plan`` is ``None`` when refused; ``applied`` is ``None`` for a dry
+    run. ``downloads`` counts the files read to verify stored or hosted copies."""
 
     refused: bool
     issues: list[Issue]
     plan: Plan | None = None
     applied: ApplyResult | None = None
     dry_run: bool = False
+    downloads: int = 0
 
     @property
     def ok(self) -> bool:
@@ -776,6 +1306,7 @@ class PublishResult:
             "dry_run": self.dry_run,
             "plan": self.plan.to_dict() if self.plan else None,
             "applied": self.applied.to_dict() if self.applied else None,
+            "verification_downloads": self.downloads,
         }
 
 
@@ -794,6 +1325,28 @@ def preflight(package_dir: str | Path) -> tuple[CatalogRecord, list[Issue]]:
     return record, issues
 
 
+class _Counting:
+    """Counts the downloads a client makes (for :attr:`PublishResult.downloads`)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.downloads = 0
+
+    def call(
+        self,
+        action: str,
+        data: Mapping[str, Any],
+        *,
+        files: Mapping[str, Path] | None = None,
+        idempotent: bool = True,
+    ) -> Any:
+        return self.client.call(action, data, files=files, idempotent=idempotent)
+
+    def download(self, url: str) -> bytes:
+        self.downloads += 1
+        return self.client.download(url)
+
+
 def publish(
     package_dir: str | Path,
     portal: str,
@@ -802,32 +1355,67 @@ def publish(
     *,
     dry_run: bool = False,
     delete_missing: bool = False,
+    files: FilesMode | None = None,
+    base_url: str | None = None,
     client: Client | None = None,
     hook: Hook | None = None,
+    progress: Progress | None = None,
+    token_source: str = "OPENDATA_MH_CKAN_TOKEN",
 ) -> PublishResult:
     """Publish the package in ``package_dir`` to the CKAN at ``portal`` in ``organization``.
 
-    Refuses (``refused=True``, nothing sent) when the package fails ``check`` or the DCAT
-    validation. Otherwise checks the token (when given), reads the portal, plans, and unless
-    ``dry_run`` applies. A real publish needs a token (:class:`PortalError`
-    ``portal.not-authorized`` without one). Raises :class:`PortalError` on portal failures and
+    ``files`` is ``upload`` or ``link`` (default: :func:`default_files_mode`); link mode needs
+    ``base_url``, the root of the hosted release. Refuses (``refused=True``, nothing written)
+    when the package fails ``check`` or the DCAT validation, or a hosted file is missing or
+    differs. Otherwise checks the token, reads the portal, plans, and unless ``dry_run``
+    applies. A real publish needs a token (:class:`PortalError` ``portal.not-authorized``
+    without one). Raises :class:`PortalError` on portal failures and
     :class:`opendata_mh.errors.PackageError` when the package cannot be read.
     """
+    validate_token(token, token_source)
+    mode: FilesMode = files or default_files_mode(portal)
+    if mode == "link" and not base_url:
+        raise PortalError(
+            "--files link needs --base-url: the URL the release is hosted at (the directory "
+            "that holds <version>/)",
+            code="publish.no-base-url",
+            action="publish",
+            field="base_url",
+        )
     record, issues = preflight(package_dir)
     if issues:
         return PublishResult(True, issues, dry_run=dry_run)
     if not token and not dry_run:
         raise PortalError(
-            "no API token: set OPENDATA_MH_CKAN_TOKEN (or the variable named by --token-env)",
+            f"no API token: set {token_source} (or the variable named by --token-env)",
             code="portal.not-authorized",
             action="publish",
             field="token",
         )
-    client = client or RemoteClient(portal, token)
+    counting = _Counting(client or RemoteClient(portal, token, progress=progress))
+    say = progress or (lambda line: None)
+    urls: dict[str, str] = {}
+    if mode == "link":
+        version = record.dataset.version or ""
+        if not version:
+            raise PortalError(
+                "--files link: the package has no version (datapackage.json 'version'), so "
+                "there is no versioned URL to link to",
+                code="publish.no-version",
+                action="publish",
+                field="version",
+            )
+        assert base_url is not None
+        urls = {d.key: hosted_url(base_url, version, d.relpath) for d in record.distributions}
+        say(f"comparing {len(urls)} hosted file(s) under {hosted_url(base_url, version, '')}")
+        hosted = check_hosted(counting, record, urls)
+        if hosted:
+            return PublishResult(True, hosted, dry_run=dry_run, downloads=counting.downloads)
     owner_org = organization
     if token:
-        owner_org = str(check_token(client, organization).get("id") or organization)
-    remote = fetch_dataset(client, record.dataset.name)
+        owner_org = str(check_token(counting, organization).get("id") or organization)
+    remote = fetch_dataset(counting, record.dataset.name)
+    stored = stored_hashes(counting, record, remote) if mode == "upload" else {}
     plan = make_plan(
         record,
         remote,
@@ -835,10 +1423,14 @@ def publish(
         organization=organization,
         owner_org=owner_org,
         delete_missing=delete_missing,
+        files=mode,
+        urls=urls,
+        stored=stored,
     )
     if dry_run:
-        return PublishResult(False, [], plan, None, dry_run=True)
-    return PublishResult(False, [], plan, apply(plan, client, hook))
+        return PublishResult(False, [], plan, None, dry_run=True, downloads=counting.downloads)
+    applied = apply(plan, counting, hook)
+    return PublishResult(False, [], plan, applied, downloads=counting.downloads)
 
 
 def summarize(changes: Sequence[Change]) -> str:

@@ -74,3 +74,46 @@ def test_help_ends_with_an_example() -> None:
     for cmd in ("publish", "dcat"):
         code, out, _ = _run(cmd, "--help")
         assert code == 0 and "Example:" in out and f"opendata-mh {cmd}" in out
+
+
+def _args(pkg: Path, *extra: str) -> list[str]:
+    return ["publish", str(pkg), "--portal", "http://127.0.0.1:9", "--organization", "x", *extra]
+
+
+def test_server_text_is_printed_literally(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value list in [...] must not vanish and a '[/]' must not crash the printer."""
+    from opendata_mh.errors import PortalError
+
+    said = "package_create: format: must be one of [CSV, JSON] [/] [bold]x"
+
+    def refuse(*a: object, **k: object) -> object:
+        raise PortalError(said, code="portal.validation")
+
+    monkeypatch.setattr("opendata_mh.publish.publish", refuse)
+    code, _out, err = _run(*_args(pkg))
+    assert code == 3
+    assert said in " ".join(err.split())
+
+
+def test_ctrl_c_is_exit_3(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(*a: object, **k: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("opendata_mh.publish.publish", interrupt)
+    code, out, _ = _run(*_args(pkg, "--json"))
+    assert code == 3
+    assert json.loads(out)["error"]["code"] == "interrupted"
+
+
+@pytest.mark.parametrize("suffix", ["\n", "\r\n", " "])
+def test_a_token_with_a_newline_never_reaches_any_output(
+    pkg: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    token = SECRET + suffix
+    monkeypatch.setenv("OPENDATA_MH_CKAN_TOKEN", token)
+    for extra in (("--json",), ("--dry-run", "--json"), ()):
+        code, out, err = _run(*_args(pkg, *extra))
+        assert code == 3
+        for form in (token, SECRET, repr(token), repr(token)[1:-1], json.dumps(token)):
+            assert form not in out and form not in err
+        assert "portal.bad-token" in out + err

@@ -4,15 +4,18 @@ Skipped with the reason when that CKAN is not running; **failed** instead when i
 ``CI=true`` or ``OPENDATA_MH_CKAN_REQUIRED=1`` (``scripts/test.sh`` starts CKAN and sets it), so
 that CI can never pass with the publishing tests silently skipped.
 
-Environment (defaults are those of ``scripts/ckan-dev.sh``): ``CKAN_URL``
-(``http://127.0.0.1:5055``), ``CKAN_ORG`` (``opendata-mh-test``), the token in
-``OPENDATA_MH_CKAN_TOKEN`` or in the file ``.ckan/token``.
+Where CKAN is: the same variables and defaults as ``scripts/ckan-dev.sh`` (``CKAN_HOME``,
+``CKAN_PORT``, ``CKAN_NOSTORE_PORT``, ``CKAN_ORG``, ...; defaults derived from the checkout's
+path), read from ``scripts/ckan-dev.sh env`` so that the two can never disagree; ``CKAN_URL`` and
+``CKAN_NOSTORE_URL`` set in the environment win. The token: ``OPENDATA_MH_CKAN_TOKEN``, or the
+file ``$CKAN_HOME/token``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +32,22 @@ class Ckan:
     url: str
     org: str
     token: str
+    nostore_url: str = ""
+
+
+def ckan_env() -> dict[str, str]:
+    """The settings ``scripts/ckan-dev.sh env`` prints for this checkout and environment."""
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "ckan-dev.sh"), "env"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    env: dict[str, str] = {}
+    for line in out.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value
+    return env
 
 
 def _required() -> bool:
@@ -39,10 +58,11 @@ def _required() -> bool:
 
 @pytest.fixture(scope="session")
 def ckan() -> Ckan:
-    url = os.environ.get("CKAN_URL", "http://127.0.0.1:5055").rstrip("/")
-    org = os.environ.get("CKAN_ORG", "opendata-mh-test")
+    env = {**ckan_env(), **{k: v for k, v in os.environ.items() if k.startswith("CKAN_")}}
+    url = env["CKAN_URL"].rstrip("/")
+    org = env["CKAN_ORG"]
     token = os.environ.get("OPENDATA_MH_CKAN_TOKEN", "")
-    token_file = ROOT / ".ckan" / "token"
+    token_file = Path(env["OPENDATA_MH_CKAN_TOKEN_FILE"])
     if not token and token_file.is_file():
         token = token_file.read_text(encoding="utf-8").strip()
     reason = ""
@@ -57,7 +77,7 @@ def ckan() -> Ckan:
         if _required():
             pytest.fail(f"CKAN integration tests are required here but {reason}{hint}")
         pytest.skip(reason + hint)
-    return Ckan(url, org, token)
+    return Ckan(url, org, token, env["CKAN_NOSTORE_URL"].rstrip("/"))
 
 
 @pytest.fixture

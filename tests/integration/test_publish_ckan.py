@@ -144,13 +144,29 @@ def test_interrupted_publish_resumes_to_the_right_state(ckan: Ckan, small: Path,
     assert publish(small, ckan.url, ckan.org, ckan.token).plan.writes == 0  # type: ignore[union-attr]
 
 
-def test_bad_token_is_refused_with_a_clear_error(ckan: Ckan, small: Path) -> None:
+def test_bad_token_unknown_organisation_and_no_rights_are_told_apart(
+    ckan: Ckan, small: Path
+) -> None:
+    """Three causes, three codes (CKAN answers a bad token as anonymous, so the publisher has to
+    find out which one it is)."""
+    import uuid
+
     bad = "not-a-valid-token-0123456789"
     with pytest.raises(PortalError) as ei:
         publish(small, ckan.url, ckan.org, bad)
-    err = ei.value
-    assert err.code == "portal.not-authorized" and err.field == "token"
-    assert bad not in str(err)
+    assert (ei.value.code, ei.value.field) == ("portal.bad-token", "token")
+    assert bad not in str(ei.value)
+    with pytest.raises(PortalError) as ei:
+        publish(small, ckan.url, "no-such-organisation", ckan.token)
+    assert ei.value.code == "portal.unknown-organization"
+    # a real user without any membership, with its own token
+    name = f"omh-user-{uuid.uuid4().hex[:8]}"
+    with ckanapi.RemoteCKAN(ckan.url, apikey=ckan.token) as ck:
+        ck.action.user_create(name=name, email=f"{name}@example.org", password="Pass-word-1234")
+        tok = ck.action.api_token_create(user=name, name="t")["token"]
+    with pytest.raises(PortalError) as ei:
+        publish(small, ckan.url, ckan.org, tok)
+    assert (ei.value.code, ei.value.field) == ("portal.not-authorized", "organization")
     assert not _exists(ckan, build_record(small).dataset.name)
 
 

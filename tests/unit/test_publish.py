@@ -76,7 +76,11 @@ def test_republish_without_change_writes_nothing(pkg: Path) -> None:
     plan = res.plan  # type: ignore[attr-defined]
     assert plan.writes == 0 and plan.uploads == 0
     assert {c.action for c in plan.changes} == {"unchanged"}
-    assert set(ckan.calls) == {"organization_list_for_user", "package_show"}
+    # two API actions; every stored file is read back once to catch a corrupted copy
+    n = len(build_record(pkg).distributions)
+    actions = [c for c in ckan.calls if c != "download"]
+    assert actions == ["organization_list_for_user", "package_show"]
+    assert ckan.calls.count("download") == n == res.downloads  # type: ignore[attr-defined]
 
 
 def test_changed_table_is_updated_in_place(pkg: Path) -> None:
@@ -94,16 +98,32 @@ def test_changed_table_is_updated_in_place(pkg: Path) -> None:
     assert after == before  # same ids, same URLs
 
 
-def test_metadata_change_is_a_patch_of_that_field_only(pkg: Path) -> None:
+def test_metadata_change_of_a_public_dataset_is_one_revise_of_that_field(pkg: Path) -> None:
     ckan = FakeCkan()
     _publish(pkg, ckan)
+    before = ckan.datasets["opendata-mh-fixture"]["resources"]
     add_dcat(pkg, modified="2025-01-15")
     seen: list[dict] = []
-    ckan.fail = lambda a, d: seen.append(dict(d)) if a == "package_patch" else None  # type: ignore[func-returns-value]
+    ckan.fail = lambda a, d: seen.append(dict(d)) if a == "package_revise" else None  # type: ignore[func-returns-value]
+    ckan.calls.clear()
     res = _publish(pkg, ckan)
     assert res.plan.dataset.fields == ("modified",)  # type: ignore[attr-defined]
-    ds_id = ckan.datasets["opendata-mh-fixture"]["id"]
-    assert seen == [{"id": ds_id, "modified": "2025-01-15T00:00:00"}]
+    ds = ckan.datasets["opendata-mh-fixture"]
+    [revise] = seen
+    assert revise["match"]["id"] == ds["id"]
+    assert set(revise["update"]) == {"modified", "resources"}
+    assert revise["update"]["modified"] == "2025-01-15T00:00:00"
+    assert [c for c in ckan.calls if c not in ("package_show", "download")] == [
+        "organization_list_for_user",
+        "package_revise",
+    ]
+    # datapackage.json (which carries the dcat block) is uploaded again in the same call;
+    # every resource keeps its id and URL, the other ones are untouched
+    after = ds["resources"]
+    assert [(r["id"], r["url"]) for r in after] == [(r["id"], r["url"]) for r in before]
+    changed = [r["url"].rsplit("/", 1)[-1] for r, b in zip(after, before, strict=True) if r != b]
+    assert changed == ["datapackage.json"]
+    assert [c.key for c in res.plan.resources if c.upload] == ["datapackage.json"]  # type: ignore[attr-defined]
 
 
 def test_removed_file_is_kept_unless_delete_missing(pkg: Path) -> None:
@@ -159,8 +179,8 @@ def test_lost_answer_of_a_create_does_not_duplicate(pkg: Path) -> None:
     real_call = ckan.call
     state = {"n": 0}
 
-    def flaky(action, data, *, upload=None, idempotent=True):  # type: ignore[no-untyped-def]
-        out = real_call(action, data, upload=upload, idempotent=idempotent)
+    def flaky(action, data, *, files=None, idempotent=True):  # type: ignore[no-untyped-def]
+        out = real_call(action, data, files=files, idempotent=idempotent)
         if action == "resource_create" and state["n"] == 0:
             state["n"] += 1
             err = PortalError("resource_create: cannot connect", code="portal.unreachable")
@@ -192,11 +212,23 @@ def test_dataset_of_another_organisation_is_refused(pkg: Path) -> None:
     assert ei.value.code == "portal.name-in-use"
 
 
-def test_bad_token_or_wrong_organisation(pkg: Path) -> None:
-    ckan = FakeCkan(orgs=())
+def test_bad_token_no_rights_and_unknown_organisation_are_told_apart(pkg: Path) -> None:
+    """Three causes, three codes and messages (they all had the same message before)."""
+    ckan = FakeCkan(orgs=("nrm",))
     with pytest.raises(PortalError) as ei:
-        check_token(ckan, ORG)
-    assert ei.value.code == "portal.not-authorized" and ei.value.field == "token"
+        check_token(ckan, "no-such-org")
+    assert ei.value.code == "portal.unknown-organization"
+    assert "'no-such-org' does not exist" in str(ei.value)
+    ckan.other_orgs = {"other": {"id": "org-other", "name": "other"}}
+    with pytest.raises(PortalError) as ei:
+        check_token(ckan, "other")
+    assert (ei.value.code, ei.value.field) == ("portal.not-authorized", "organization")
+    assert "may not create datasets in organisation 'other'" in str(ei.value)
+    ckan.token_valid = False
+    with pytest.raises(PortalError) as ei:
+        check_token(ckan, "nrm")
+    assert (ei.value.code, ei.value.field) == ("portal.bad-token", "token")
+    assert "does not accept the API token" in str(ei.value)
 
 
 def test_failing_check_is_refused_before_any_request(
@@ -261,42 +293,6 @@ def test_translate_error_never_carries_the_token() -> None:
     assert translate_error("package_create", na).code == "portal.not-authorized"
 
 
-def test_retries_on_5xx_and_connection_errors_not_on_4xx() -> None:
-    import ckanapi
-    import requests
-
-    from opendata_mh.publish import RemoteClient
-
-    slept: list[float] = []
-    client = RemoteClient("http://127.0.0.1:9", "tok", sleep=slept.append)
-    calls = {"n": 0}
-
-    def boom(*a: object, **k: object) -> object:
-        calls["n"] += 1
-        raise requests.ConnectionError("refused")
-
-    client._ckan.call_action = boom  # type: ignore[method-assign]
-    with pytest.raises(PortalError) as ei:
-        client.call("package_show", {"id": "x"})
-    assert ei.value.code == "portal.unreachable" and calls["n"] == 4
-    assert slept == [0.5, 1.0, 2.0]
-    calls["n"] = 0
-    with pytest.raises(PortalError):
-        client.call("resource_create", {}, idempotent=False)
-    assert calls["n"] == 1  # a create is never retried blindly
-
-    def forbidden(*a: object, **k: object) -> object:
-        calls["n"] += 1
-        raise ckanapi.NotAuthorized({"message": "no"})
-
-    calls["n"] = 0
-    client._ckan.call_action = forbidden  # type: ignore[method-assign]
-    with pytest.raises(PortalError):
-        client.call("package_show", {"id": "x"})
-    assert calls["n"] == 1
-    assert "'tok'" not in repr(client)
-
-
 def test_ckan_dataset_uses_donl_field_names_and_formats(pkg: Path) -> None:
     d = ckan_dataset(build_record(pkg), "org-nrm")
     assert d["modified"] == "2024-10-01T00:00:00"
@@ -304,3 +300,191 @@ def test_ckan_dataset_uses_donl_field_names_and_formats(pkg: Path) -> None:
     assert "resources" not in d
     assert fetch_dataset(FakeCkan(), "nope") is None
     assert make_plan(build_record(pkg), None).make_public
+
+
+# ------------------------------------------------------------------------------------------------
+# Defects of issue 8, each with a test that failed on the publisher before the fix
+# ------------------------------------------------------------------------------------------------
+
+
+def _url(ckan: FakeCkan, key: str) -> str:
+    ds = ckan.datasets["opendata-mh-fixture"]
+    return next(r["url"] for r in ds["resources"] if r["url"].endswith("/" + key))
+
+
+def test_a_corrupted_stored_copy_is_repaired_on_the_next_run(pkg: Path) -> None:
+    """The portal's copy differs from the local file while its stored hash still matches (a
+    transfer that went wrong, or an edit on the portal): the next run uploads it again."""
+    ckan = FakeCkan()
+    _publish(pkg, ckan)
+    url = _url(ckan, "small.csv")
+    ckan.files[url] = ckan.files[url][:-5] + b"xxxxx"
+    res = _publish(pkg, ckan)
+    changed = [
+        (c.key, c.action, c.upload, c.reason) for c in res.plan.resources if c.action != "unchanged"
+    ]  # type: ignore[attr-defined]
+    assert changed == [("small.csv", "update", True, "the stored copy differs from the local file")]
+    assert ckan.files[_url(ckan, "small.csv")] == (pkg / "data" / "small.csv").read_bytes()
+    assert _publish(pkg, ckan).plan.writes == 0  # type: ignore[attr-defined]
+
+
+def test_verify_failure_of_a_public_dataset_says_it_is_public(pkg: Path) -> None:
+    """The message must not claim 'the dataset was not made public' when it already is."""
+    ckan = FakeCkan()
+    _publish(pkg, ckan)
+    edit_csv(pkg, "small", 1, value_printed=" 10")
+    real = ckan.download
+    ckan.download = lambda url: real(url) + (b"x" if url.endswith("small.csv") else b"")  # type: ignore[method-assign]
+    with pytest.raises(PortalError) as ei:
+        _publish(pkg, ckan)
+    assert ei.value.code == "portal.verify-failed"
+    assert "not made public" not in str(ei.value)
+    assert "the dataset is public" in str(ei.value)
+    assert ckan.datasets["opendata-mh-fixture"]["private"] is False
+
+
+def test_a_name_ckan_rewrites_is_matched_and_never_duplicated(pkg: Path) -> None:
+    """CKAN stores docs/README.md as readme.md (lower case; spaces and length too): the next
+    run must find it, not add one more resource, and the dataset must become public."""
+    ckan = FakeCkan()
+    (pkg / "docs").mkdir()
+    (pkg / "docs" / "README.md").write_text("# Lees mij\n", encoding="utf-8")
+    (pkg / "docs" / ("Lange Naam " * 12 + ".md")).write_text("# Lang\n", encoding="utf-8")
+    res = _publish(pkg, ckan)
+    assert res.applied.made_public  # type: ignore[attr-defined]
+    n = len(build_record(pkg).distributions)
+    for _ in range(2):
+        again = _publish(pkg, ckan)
+        assert again.plan.writes == 0  # type: ignore[attr-defined]
+    ds = ckan.datasets["opendata-mh-fixture"]
+    assert len(ds["resources"]) == n and ds["private"] is False
+    assert any(r["url"].endswith("/readme.md") for r in ds["resources"])
+
+
+def test_upload_mode_sends_the_plain_mimetype(pkg: Path) -> None:
+    """CKAN serves a stored file with ``mimetype`` as its Content-Type: it must be text/csv,
+    while the DONL field ``media_type`` keeps the IANA URI."""
+    ckan = FakeCkan()
+    _publish(pkg, ckan)
+    r = next(
+        r for r in ckan.datasets["opendata-mh-fixture"]["resources"] if r["url"].endswith(".csv")
+    )
+    assert r["mimetype"] == "text/csv"
+    assert r["media_type"] == "https://www.iana.org/assignments/media-types/text/csv"
+
+
+def test_a_name_held_by_a_private_dataset_of_another_organisation(pkg: Path) -> None:
+    ckan = FakeCkan()
+
+    def deny(action: str, data: object) -> PortalError | None:
+        if action == "package_show":
+            return PortalError("package_show: Access denied", code="portal.not-authorized")
+        return None
+
+    ckan.fail = deny
+    with pytest.raises(PortalError) as ei:
+        _publish(pkg, ckan)
+    assert (ei.value.code, ei.value.field) == ("portal.name-in-use", "name")
+    assert "may not read" in str(ei.value)
+
+
+def test_an_update_of_a_public_dataset_is_one_switch(pkg: Path) -> None:
+    """Two changed tables: one package_revise carries both files, so readers never see one new
+    and one old table."""
+    ckan = FakeCkan()
+    _publish(pkg, ckan)
+    d = build_record(pkg)
+    tables = [x.key for x in d.distributions if x.key.endswith(".csv")][:2]
+    for key in tables:
+        path = pkg / "data" / key
+        path.write_bytes(path.read_bytes() + b"\n")
+    ckan.calls.clear()
+    res = _publish(pkg, ckan)
+    writes = [c for c in ckan.calls if c not in ("package_show", "download")][1:]
+    assert writes == ["package_revise"]
+    assert res.applied.uploads == 2  # type: ignore[attr-defined]
+    for key in tables:
+        assert ckan.files[_url(ckan, key)] == (pkg / "data" / key).read_bytes()
+
+
+def test_a_duplicate_left_by_an_old_run_is_removed(pkg: Path) -> None:
+    ckan = FakeCkan()
+    _publish(pkg, ckan)
+    ds = ckan.datasets["opendata-mh-fixture"]
+    ds["resources"].append({**ds["resources"][0], "id": "dup-1"})
+    res = _publish(pkg, ckan)
+    assert [(c.action, c.reason) for c in res.plan.resources if c.id == "dup-1"] == [  # type: ignore[attr-defined]
+        ("delete", "duplicate of a published file")
+    ]
+    assert len(ds["resources"]) == len(build_record(pkg).distributions)
+
+
+@pytest.mark.parametrize(
+    "token", ["eyJ-secret-42\n", " eyJ-secret-42", "eyJ-se cret-42", "eyJ-secret-42\r\n", ""]
+)
+def test_a_token_with_whitespace_is_refused_and_never_shown(pkg: Path, token: str) -> None:
+    with pytest.raises(PortalError) as ei:
+        publish(pkg, "http://ckan.test", ORG, token, client=FakeCkan())
+    assert (ei.value.code, ei.value.field) == ("portal.bad-token", "token")
+    if token.strip():
+        for form in (token, token.strip(), repr(token), repr(token)[1:-1]):
+            assert form not in str(ei.value)
+
+
+def test_link_mode_registers_hosted_urls_in_one_create(pkg: Path) -> None:
+    ckan = FakeCkan()
+    rec = build_record(pkg)
+    base = "https://files.example.org/mh"
+    from opendata_mh.publish import hosted_url
+
+    version = rec.dataset.version
+    for d in rec.distributions:
+        ckan.hosted[hosted_url(base, version or "", d.relpath)] = d.path.read_bytes()
+    res = _publish(pkg, ckan, files="link", base_url=base)
+    writes = [c for c in ckan.calls if c not in ("package_show", "download")][1:]
+    assert writes == ["package_create", "package_patch"]  # created private, then public
+    ds = ckan.datasets["opendata-mh-fixture"]
+    csv = next(r for r in ds["resources"] if r["url"].endswith("/data/small.csv"))
+    assert csv["url"] == csv["download_url"] == f"{base}/{version}/data/small.csv"
+    assert (
+        csv["mimetype"]
+        == csv["media_type"]
+        == "https://www.iana.org/assignments/media-types/text/csv"
+    )
+    assert csv["size"] == (pkg / "data" / "small.csv").stat().st_size
+    assert ckan.files == {}  # nothing stored on the portal
+    assert res.downloads == len(rec.distributions)  # type: ignore[attr-defined]
+    again = _publish(pkg, ckan, files="link", base_url=base)
+    assert again.plan.writes == 0  # type: ignore[attr-defined]
+
+
+def test_link_mode_refuses_a_hosted_file_that_differs_before_any_write(pkg: Path) -> None:
+    ckan = FakeCkan()
+    rec = build_record(pkg)
+    base = "https://files.example.org/mh"
+    from opendata_mh.publish import hosted_url
+
+    urls = {
+        d.key: hosted_url(base, rec.dataset.version or "", d.relpath) for d in rec.distributions
+    }
+    for d in rec.distributions:
+        ckan.hosted[urls[d.key]] = d.path.read_bytes()
+    ckan.hosted[urls["small.csv"]] += b"changed on the host"
+    del ckan.hosted[urls["datapackage.json"]]
+    res = _publish(pkg, ckan, files="link", base_url=base)
+    assert res.refused  # type: ignore[attr-defined]
+    got = sorted((i.code, i.resource) for i in res.issues)  # type: ignore[attr-defined]
+    assert got == [
+        ("publish.hosted-file-differs", "small.csv"),
+        ("publish.hosted-file-missing", "datapackage.json"),
+    ]
+    assert urls["small.csv"] in next(i.message for i in res.issues if i.resource == "small.csv")  # type: ignore[attr-defined]
+    assert [c for c in ckan.calls if c != "download"] == []  # nothing asked of the portal
+
+
+def test_link_is_the_default_for_data_overheid_nl() -> None:
+    from opendata_mh.publish import default_files_mode
+
+    assert default_files_mode("https://data.overheid.nl/data") == "link"
+    assert default_files_mode("https://data-acc.overheid.nl/data/") == "link"
+    assert default_files_mode("http://127.0.0.1:5000") == "upload"

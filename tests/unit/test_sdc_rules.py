@@ -81,15 +81,16 @@ def test_printed_symbols() -> None:
     assert (r.kind, r.lower, r.upper) == ("range", 170, 180)
     q = parse_printed("170", rounding_base=10)
     assert (q.kind, q.lower, q.upper) == ("rounded", 165, 174)
+    # "not published; at least 1": the convention of opendata-mh build and the default
     s = parse_printed("x")
-    assert (s.kind, s.lower, s.upper) == ("secondary", 5, math.inf)
-    assert parse_printed("x", zeros_suppressible=True).lower == 0
-    assert secondary_interval(5) == (5, math.inf)
-    # "not published; at least 1": the convention of opendata-mh build
-    assert secondary_interval(5, lower=1) == (1, math.inf)
-    assert parse_printed("x", secondary_lower=1).lower == 1
-    with pytest.raises(SDCError):
-        secondary_interval(5, lower=6)
+    assert (s.kind, s.lower, s.upper) == ("secondary", 1, math.inf)
+    assert secondary_interval(5) == (1, math.inf)
+    # a publisher that never prints a small count as x
+    assert secondary_interval(5, lower=5) == (5, math.inf)
+    assert parse_printed("x", secondary_lower=5).lower == 5
+    for bad in (0, 6):
+        with pytest.raises(SDCError):
+            secondary_interval(5, lower=bad)
     assert parse_range("3\u20137") == (3, 7)
     with pytest.raises(SDCError):
         parse_printed("abc")

@@ -16,8 +16,9 @@ from opendata_mh.sdc.tables import two_way_table
 
 def test_three_by_three_rectangle_and_informed_intervals() -> None:
     # pytauargus.md §3.1: the cheapest rectangle, and the intervals derived by hand
+    # (secondaries read as >= 5: secondary_lower=5)
     vals, rels = two_way_table([[12, 3, 9], [7, 10, 8], [6, 11, 20]])
-    res = suppress(vals, rels, cost="value")
+    res = suppress(vals, rels, cost="value", secondary_lower=5)
     assert res.primary == ("r0|c1",)
     assert set(res.secondary) == {"r0|c2", "r1|c1", "r1|c2"}
     assert res.cost == 27 and res.suppressed_value == 27
@@ -38,15 +39,15 @@ def test_p3_region_by_gender_min_cost_pattern_is_row_c() -> None:
         assert res.cost == 40
 
 
-def test_zeros_are_never_suppressed_unless_allowed() -> None:
+def test_zeros_are_never_suppressed() -> None:
     # the only cheap partner of the <5 is a zero: it must not be used
     inner = [[3, 0, 20], [0, 9, 7], [8, 6, 30]]
     vals, rels = two_way_table(inner)
     res = suppress(vals, rels)
     assert all(vals[c] != 0 for c in res.secondary)
     assert not res.audit.disclosed()
-    res2 = suppress(vals, rels, zeros_suppressible=True, cost="value")
-    assert not res2.audit.unprotected()
+    with pytest.raises(SDCError, match="zeros are never masked"):
+        suppress(vals, rels, initial_secondary=["r0|c1"])
 
 
 def test_hierarchical_table() -> None:
@@ -129,7 +130,7 @@ def tables(draw):  # type: ignore[no-untyped-def]
 def test_properties(inner: np.ndarray, cost: str, protection: str) -> None:
     vals, rels = two_way_table(inner)
     try:
-        res = suppress(vals, rels, cost=cost, protection=protection)  # type: ignore[arg-type]
+        res = suppress(vals, rels, cost=cost, protection=protection, secondary_lower=5)  # type: ignore[arg-type]
     except SDCError as exc:
         # only possible when no admissible complement exists (zeros are fixed)
         assert "cannot be protected" in str(exc)
@@ -143,7 +144,7 @@ def test_properties(inner: np.ndarray, cost: str, protection: str) -> None:
         if s == CellStatus.SECONDARY:
             assert vals[cid] >= 5
     # the full audit with the informed attacker finds no exact disclosure
-    rep = audit(published_cells(vals, res.status, protection=protection), rels)
+    rep = audit(published_cells(vals, res.status, protection=protection, secondary_lower=5), rels)
     assert rep.feasible
     prim = [r for r in rep.results if r.cell_id in res.primary]
     assert not [r for r in prim if r.exact]
@@ -151,9 +152,10 @@ def test_properties(inner: np.ndarray, cost: str, protection: str) -> None:
     for r in prim:
         assert r.lower <= vals[r.cell_id] <= r.upper
     # protecting twice changes nothing; the same input gives the same output
-    again = suppress(vals, rels, cost=cost, protection=protection, initial_secondary=res.secondary)  # type: ignore[arg-type]
+    kw = {"cost": cost, "protection": protection, "secondary_lower": 5}
+    again = suppress(vals, rels, initial_secondary=res.secondary, **kw)  # type: ignore[arg-type]
     assert again.secondary == res.secondary
-    assert suppress(vals, rels, cost=cost, protection=protection).status == res.status  # type: ignore[arg-type]
+    assert suppress(vals, rels, **kw).status == res.status  # type: ignore[arg-type]
 
 
 def test_zero_rows_with_small_counts_raise_or_protect() -> None:
@@ -184,7 +186,7 @@ def test_small_total_of_small_parts_needs_an_upgrade() -> None:
     }
     # so [1, 4] cannot be kept without an upgrade, nor with the parts alone upgradable
     with pytest.raises(SDCError, match="'T' cannot be protected"):
-        suppress(vals, rels)
+        suppress(vals, rels, secondary_lower=5)
     with pytest.raises(SDCError, match="cannot be protected"):
         suppress(vals, rels, secondary_lower=1, upgradable=["a", "b"])
     # with T printed x ([1, inf)) the parts stay [1, 4]; T is in [2, 8], not provably < 5
@@ -207,7 +209,9 @@ def test_upgrade_and_secondaries_in_a_two_way_table() -> None:
     # row 0 = 1, 2, 0 with total 3: the row total is the sum of two <5 cells
     vals, rels = two_way_table([[1, 2, 0], [10, 12, 8], [7, 9, 6]])
     with pytest.raises(SDCError, match="cannot be protected"):
-        suppress(vals, rels, cost="value")
+        suppress(vals, rels, cost="value", secondary_lower=5)
+    with pytest.raises(SDCError, match="cannot be protected"):
+        suppress(vals, rels, cost="value", upgradable=())
     small = [c for c, v in vals.items() if 1 <= v <= 4]
     res = suppress(vals, rels, cost="value", secondary_lower=1, upgradable=small)
     assert res.upgraded == ("r0|T",)
@@ -224,7 +228,9 @@ def test_upgrade_and_secondaries_in_a_two_way_table() -> None:
     }
     # the same pattern read with x >= 5 would be unsound (r2c0 = 4 is printed x) and would
     # narrow a to [1, 3]: x cannot mean >= 5 once a small count may be printed x
-    strict = audit(published_cells(vals, res.status, upgraded=res.upgraded), rels)
+    strict = audit(
+        published_cells(vals, res.status, upgraded=res.upgraded, secondary_lower=5), rels
+    )
     assert (strict.by_id["r0|c0"].lower, strict.by_id["r0|c0"].upper) == (1, 3)
     assert (strict.by_id["r0|c1"].lower, strict.by_id["r0|c1"].upper) == (2, 4)
     # and if r0|T were published as a primary (CONF_STATUS A next to its x) the parts narrow
@@ -235,7 +241,7 @@ def test_upgrade_and_secondaries_in_a_two_way_table() -> None:
 def test_secondary_lower_keeps_the_default_patterns_safe() -> None:
     # [1, inf) only widens the attacker's knowledge: the known 3x3 answer stays protected
     vals, rels = two_way_table([[12, 3, 9], [7, 10, 8], [6, 11, 20]])
-    res = suppress(vals, rels, cost="value")
+    res = suppress(vals, rels, cost="value", secondary_lower=5)
     wide = audit(published_cells(vals, res.status, secondary_lower=1), rels)
     assert not wide.unprotected()
     again = suppress(vals, rels, cost="value", secondary_lower=1, upgradable=["r0|c1"])
@@ -247,9 +253,7 @@ def test_secondary_lower_and_upgradable_are_checked() -> None:
     vals = {"T": 3, "a": 1, "b": 2}
     rels = additive("t", "T", ["a", "b"])
     with pytest.raises(SDCError, match="need secondary_lower <= 1"):
-        suppress(vals, rels, upgradable=["T"])
-    with pytest.raises(SDCError, match="zeros_suppressible"):
-        suppress(vals, rels, secondary_lower=1, zeros_suppressible=True)
+        suppress(vals, rels, upgradable=["T"], secondary_lower=5)
     with pytest.raises(SDCError, match="not a primary"):
         suppress(
             {"t": 9, "a": 4, "b": 5},
@@ -257,8 +261,9 @@ def test_secondary_lower_and_upgradable_are_checked() -> None:
             secondary_lower=1,
             upgradable=["b"],
         )
-    with pytest.raises(SDCError, match=r"0\.\.5"):
-        suppress(vals, rels, secondary_lower=7)
+    for bad in (0, 7):
+        with pytest.raises(SDCError, match=r"1\.\.5"):
+            suppress(vals, rels, secondary_lower=bad)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -283,5 +288,5 @@ def test_properties_with_upgrades(inner: np.ndarray, cost: str) -> None:
     # an upgrade happens only where a plain pattern cannot keep [1, 4]
     if res.upgraded:
         with pytest.raises(SDCError):
-            suppress(vals, rels, cost=cost, secondary_lower=1)
+            suppress(vals, rels, cost=cost, secondary_lower=1, upgradable=())
     assert suppress(vals, rels, cost=cost, secondary_lower=1, upgradable=small).status == res.status

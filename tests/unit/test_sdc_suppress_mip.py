@@ -15,8 +15,9 @@ from opendata_mh.sdc.suppress import published_cells, suppress
 from opendata_mh.sdc.tables import two_way_table
 
 
-def _safe(vals, rels, suppressed, *, secondary_lower=None, upgraded=()):  # type: ignore[no-untyped-def]
-    """Full informed audit: every <5 keeps [1, 4], every upgraded cell reaches 5."""
+def _safe(vals, rels, suppressed, *, secondary_lower=5, upgraded=()):  # type: ignore[no-untyped-def]
+    """Full informed audit: every <5 keeps [1, 4], every upgraded cell reaches 5
+    (default: the strict convention, secondaries read as >= 5)."""
     rep = audit(
         published_cells(vals, suppressed, secondary_lower=secondary_lower, upgraded=upgraded),
         rels,
@@ -63,7 +64,7 @@ def test_mip_pattern_is_the_brute_force_optimum(inner: list[list[int]], cost: st
     vals, rels = two_way_table(inner)
     best = _brute_force(vals, rels, cost)
     assert best is not None
-    res = suppress(vals, rels, cost=cost)
+    res = suppress(vals, rels, cost=cost, secondary_lower=5)
     assert res.cost == best[0]
     assert res.stats["mip_optimal"] == 1.0
     assert res.stats["mip_lower_bound"] == pytest.approx(best[0])
@@ -76,10 +77,10 @@ def test_mip_is_cheaper_than_the_heuristic_where_the_heuristic_misses() -> None:
     # third table of SMALL, value cost: the heuristic's pattern costs 99, the optimum
     # (= the brute force above) 94, via the column totals of c1 and c2
     vals, rels = two_way_table(SMALL[2])
-    heur = suppress(vals, rels, cost="value", method="heuristic")
+    heur = suppress(vals, rels, cost="value", method="heuristic", secondary_lower=5)
     assert heur.secondary == ("r0|c1", "r0|c2", "r1|c0", "r2|c1", "T|c0", "T|c1")
     assert heur.cost == 99
-    res = suppress(vals, rels, cost="value")
+    res = suppress(vals, rels, cost="value", secondary_lower=5)
     assert res.secondary == ("r0|c1", "r1|c0", "r2|c0", "r2|c1", "T|c1", "T|c2")
     assert res.cost == 94 and res.stats["heuristic_cost"] == 99
     assert not res.audit.unprotected()
@@ -92,8 +93,8 @@ def test_mip_beats_the_heuristic_on_a_bench_table() -> None:
     mask = rng.random((30, 30)) < 0.02
     inner[mask] = rng.integers(1, 5, int(mask.sum()))
     vals, rels = two_way_table(inner)
-    heur = suppress(vals, rels, cost="value", method="heuristic")
-    mip = suppress(vals, rels, cost="value")
+    heur = suppress(vals, rels, cost="value", method="heuristic", secondary_lower=5)
+    mip = suppress(vals, rels, cost="value", secondary_lower=5)
     assert mip.stats["heuristic_cost"] == heur.cost
     assert mip.cost <= heur.cost
     assert mip.stats["mip_lower_bound"] <= mip.cost + 1e-6
@@ -117,12 +118,12 @@ def tables(draw):  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tables(), st.sampled_from(["unit", "value"]), st.sampled_from([None, 1]))
+@given(tables(), st.sampled_from(["unit", "value"]), st.sampled_from([5, 1]))
 def test_mip_never_less_safe_nor_dearer_than_the_heuristic(
-    inner: np.ndarray, cost: str, secondary_lower: int | None
+    inner: np.ndarray, cost: str, secondary_lower: int
 ) -> None:
     vals, rels = two_way_table(inner)
-    small = [c for c, v in vals.items() if 1 <= v <= 4] if secondary_lower else []
+    small = [c for c, v in vals.items() if 1 <= v <= 4] if secondary_lower == 1 else []
     kw = {"cost": cost, "secondary_lower": secondary_lower, "upgradable": small}
     try:
         heur = suppress(vals, rels, method="heuristic", **kw)  # type: ignore[arg-type]

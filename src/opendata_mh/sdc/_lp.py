@@ -153,6 +153,10 @@ class Component:
     def feasible(self) -> bool:
         return self.solve({})[0] == "optimal"
 
+    def set_col_bounds(self, j: int, lo: float, hi: float) -> None:
+        """Change one column's bounds in the model (``lo``/``hi`` keep the a-priori ones)."""
+        self.model().changeColBounds(j, _hinf(lo), _hinf(hi))
+
     def set_row_active(self, r: int, active: bool) -> None:
         h = self.model()
         if active:

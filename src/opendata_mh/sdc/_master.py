@@ -261,6 +261,7 @@ def improve(
     upg: np.ndarray,
     threshold: int,
     sec_lo: float,
+    floor: np.ndarray,
     incumbent: np.ndarray,
     check: Callable[[np.ndarray], list[tuple[int, int]]],
     repair: Callable[[np.ndarray], np.ndarray | None] | None,
@@ -276,7 +277,7 @@ def improve(
         fixed_supp: cells suppressed whatever the master says (primaries, upgraded
             and initial secondaries).
         small: primaries printed ``<n`` ([1, n-1]); upg: upgraded primaries
-            ([L, inf), need upper end >= n).
+            ([L, inf), need upper end >= n and lower end <= ``floor``).
         incumbent: a safe set of secondaries (bool mask), the fallback and the
             master's first incumbent.
         check: pattern (bool mask of all suppressed cells) -> violated (cell, side)
@@ -305,7 +306,7 @@ def improve(
 
     def need_of(k: int, side: int) -> float:
         if upg[k]:
-            return float(threshold - vals[k]) if side == 1 else 0.0
+            return float(threshold - vals[k]) if side == 1 else float(vals[k] - floor[k])
         return float(vals[k] - 1.0) if side == 0 else float(threshold - 1.0 - vals[k])
 
     def bounds(supp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,21 +13,26 @@ published as                        a-priori interval of the true count y
 a number v                          [v, v]
 ``0``                               [0, 0]
 ``<n`` (threshold rule, n = 5)      [1, n-1]
-secondary symbol, zeros shown       [n, inf)   (only counts >= n are masked
-                                    as secondary: 1..n-1 are primary, 0 is
-                                    never masked)
-secondary symbol, zeros may be      [0, inf)   (conservative convex hull of
-masked                              {0} U [n, inf))
-secondary symbol meaning "not       [1, inf)   (``secondary_lower=1``: the
-published; at least 1"                         convention of ``opendata-mh
-                                               build``, where a primary cell
-                                               may be printed with the symbol)
+secondary symbol (default)          [1, inf)   "not published; at least 1":
+                                               zeros are always shown, and a
+                                               primary cell may be printed with
+                                               the symbol (an *upgraded* primary),
+                                               so the symbol never implies >= n;
+                                               the convention of ``opendata-mh
+                                               build`` and of the API's defaults
+secondary symbol, ``lower=n``       [n, inf)   (a publisher that never prints a
+                                               small count with the symbol)
 R rounded to base b (half up)       [max(0, R - floor(b/2)), R + ceil(b/2) - 1]
                                     e.g. b = 10: [R-5, R+4]
 controlled rounding, K steps        [max(0, R-(K+1)b+1), R+(K+1)b-1]
                                     (TAU-MAN §2.14; sdc.md case P7)
 range ``a-b``                       [a, b], both ends inclusive
 =================================  =======================================
+
+Zeros are never masked: a symbol that may hide a zero or a count >= n is the
+non-convex set {0} U [n, inf), which no interval describes (an integer attacker
+narrows ``<n`` cells that its convex hull [0, inf) leaves alone), so the API
+offers no such option.
 
 Tie rule for rounding: **round half up** (15 -> 20 at base 10), computed in
 exact integer arithmetic (no float rounding, no banker's rounding).
@@ -184,29 +189,22 @@ def threshold_interval(threshold: int = 5) -> tuple[int, int]:
     return 1, threshold - 1
 
 
-def secondary_interval(
-    threshold: int = 5, *, zeros_suppressible: bool = False, lower: int | None = None
-) -> Interval:
-    """A-priori interval of a cell masked by secondary suppression.
+def secondary_interval(threshold: int = 5, *, lower: int = 1) -> Interval:
+    """A-priori interval of a cell masked with the secondary symbol: ``[lower, inf)``.
 
-    With zeros always shown (the default) only counts >= n are masked as
-    secondary, so ``[n, inf)``. If zeros may be secondary suppressions the true
-    set is {0} U [n, inf); its convex hull ``[0, inf)`` is returned (conservative:
-    an LP attacker cannot use the gap). ``lower`` overrides the lower end: a
-    publisher that may print a small (primary) count with the symbol too declares
-    ``lower=1`` ("not published; at least 1"), so the symbol never implies >= n.
+    ``lower=1`` (default): "not published; at least 1" (zeros are always shown; a
+    primary cell may be printed with the symbol). ``lower=threshold``: a publisher
+    that never prints a small count with the symbol (only counts >= n are masked
+    as secondary).
 
     Raises:
-        SDCError: threshold < 2, or ``lower`` outside 0..n (or > 0 with
-            ``zeros_suppressible``).
+        SDCError: threshold < 2, or ``lower`` outside 1..n.
     """
     if threshold < 2:
         raise SDCError(f"threshold must be >= 2, got {threshold}")
-    if lower is not None:
-        if not 0 <= lower <= threshold or (zeros_suppressible and lower > 0):
-            raise SDCError(f"secondary lower bound {lower} outside 0..{threshold}")
-        return (lower, math.inf)
-    return (0, math.inf) if zeros_suppressible else (threshold, math.inf)
+    if not 1 <= lower <= threshold:
+        raise SDCError(f"secondary lower bound {lower} outside 1..{threshold}")
+    return (lower, math.inf)
 
 
 _RANGE = re.compile(r"^\s*(\d+)\s*[-\u2013]\s*(\d+)\s*$")
@@ -254,8 +252,7 @@ def parse_printed(
     threshold: int = 5,
     rounding_base: int | None = None,
     secondary_symbols: Iterable[str] = ("x", ".", "*"),
-    zeros_suppressible: bool = False,
-    secondary_lower: int | None = None,
+    secondary_lower: int = 1,
 ) -> PrintedCell:
     """Read a printed figure as the interval an attacker knows (table above).
 
@@ -266,18 +263,16 @@ def parse_printed(
             all the same (the symbol itself says it).
         rounding_base: if given, an integer figure is a rounded one (IND: 10).
         secondary_symbols: symbols that mark a secondary suppression.
-        zeros_suppressible: see :func:`secondary_interval`.
         secondary_lower: the lower end of a secondary symbol (``lower`` of
-            :func:`secondary_interval`); 1 for the packages ``opendata-mh build`` writes.
+            :func:`secondary_interval`); 1 (default) for the packages ``opendata-mh
+            build`` writes.
 
     Raises:
         SDCError: the figure matches none of the forms.
     """
     s = printed.strip()
     if s in set(secondary_symbols):
-        lo, hi = secondary_interval(
-            threshold, zeros_suppressible=zeros_suppressible, lower=secondary_lower
-        )
+        lo, hi = secondary_interval(threshold, lower=secondary_lower)
         return PrintedCell("secondary", lo, hi)
     m = _LT.match(s)
     if m:

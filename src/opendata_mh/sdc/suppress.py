@@ -4,14 +4,18 @@ The attacker knows what the symbols say (sdc.md §2.3): a primary cell (``<n``)
 lies in [1, n-1]; a cell printed with the secondary symbol lies in its
 *a-priori interval* [L, inf), where L is
 
-* ``n`` by default: zeros are always shown and 1..n-1 would be primary, so a
-  secondary suppression is >= n (``[0, inf)`` if zeros may be suppressed);
-* ``secondary_lower`` when given. ``secondary_lower=1`` is the convention of
-  ``opendata-mh build``: the symbol means "not published; at least 1 (zeros are
-  always shown)". A publisher that may print a small count with the secondary
-  symbol (an *upgraded* primary, below) cannot let the symbol imply >= n, so the
-  attacker's a-priori interval of every such cell is [1, inf). This only widens
-  what the attacker knows, so a pattern safe for L = n stays safe for L = 1.
+* 1 by default (``secondary_lower=1``), the convention of ``opendata-mh build``:
+  the symbol means "not published; at least 1 (zeros are always shown)". A
+  publisher that may print a small count with the secondary symbol (an
+  *upgraded* primary, below) cannot let the symbol imply >= n, so the attacker's
+  a-priori interval of every such cell is [1, inf);
+* ``n`` with ``secondary_lower=n``: a publisher that never prints a small count
+  with the symbol (nothing is upgradable then). A pattern safe for L = n stays
+  safe for L = 1 only if it is read with L = n; the defaults are the build's.
+
+Zeros are never masked: a symbol that may hide a zero or a count >= n stands for
+the non-convex set {0} U [n, inf), and an integer attacker narrows ``<n`` cells
+that its convex hull [0, inf) leaves alone (inner ``[[5, 6], [0, 2]]``).
 
 Every other cell is published exactly. The tables are given as cells plus
 linear relations (additive, hierarchical, linked, multi-label:
@@ -24,12 +28,17 @@ Protection level per primary cell k with true value a_k:
 * ``"not_exact"``: the interval must not be a single value.
 * an **upgraded** primary (one of ``upgradable``, printed with the secondary
   symbol instead of ``<n``): its a-priori interval is the symbol's [L, inf)
-  (L <= 1 is required) and its protection level is that the attacker cannot
-  prove it is a small count: the upper end of its audit interval must reach n
-  (hence it is never exactly disclosed). Example: T = 3 = 1 + 2, all three
-  primary: with ``<5`` everywhere, T = p1 + p2 gives T in [2, 4] and p1, p2 in
-  [1, 3] (narrowed); with T upgraded to ``x`` ([1, inf)) the parts stay [1, 4]
-  and T's interval is [2, 8].
+  (L <= 1 is required) and its protection level is two-sided: the attacker
+  cannot prove it is a small count (the upper end of its audit interval must
+  reach n, hence it is never exactly disclosed), and its lower end stays at its
+  *floor*: the lowest value any pattern can leave it, min y_k when every
+  non-zero cell is unknown (>= 1), the other primaries ``<n`` and k in [1, inf).
+  The floor is 1 unless the published zeros and ``<n`` parts alone already prove
+  more (a total of two non-zero parts is >= 2 whatever is masked), so the
+  attacker never learns "4 or >= 5" where the zeros allow [1, ...].
+  Example: T = 3 = 1 + 2, all three primary: with ``<5`` everywhere, T = p1 + p2
+  gives T in [2, 4] and p1, p2 in [1, 3] (narrowed); with T upgraded to ``x``
+  ([1, inf)) the parts stay [1, 4] and T's interval is [2, 8] (floor 2).
 
 A primary cell is upgraded only when no pattern of secondary suppressions can
 keep another primary's [1, n-1] (or its own): a small count that is the sum of
@@ -73,7 +82,7 @@ heuristic, in the spirit of τ-ARGUS NET/OPT, TAU-MAN §2.9–2.12):
    (``stats["heuristic_cost"]``), with ``stats["mip_lower_bound"]`` a lower
    bound on any safe pattern's cost.
 
-Zeros are never suppressed unless ``zeros_suppressible=True``. The result is
+Zeros are never suppressed. The result is
 deterministic (HiGHS single-threaded, seed 0, fixed order) as long as the
 master finishes within ``time_limit`` (a time-limited run depends on the
 machine's speed). ``method="heuristic"`` (steps 1–5 only) gives a safe,
@@ -92,7 +101,16 @@ from typing import Literal
 import numpy as np
 
 from . import _lp, _master
-from .audit import AuditReport, Cell, Compiled, LinearRelation, _compile, _reduce_arrays, audit
+from .audit import (
+    AuditReport,
+    Cell,
+    Compiled,
+    LinearRelation,
+    _compile,
+    _reduce_arrays,
+    _Reduced,
+    audit,
+)
 from .rules import CONF_STATUS, CellStatus, SDCError, is_primary
 
 __all__ = ["SuppressionResult", "published_cells", "suppress"]
@@ -149,21 +167,12 @@ class SuppressionResult:
         return out
 
 
-def _secondary_lower(
-    threshold: int, zeros_suppressible: bool, secondary_lower: int | None
-) -> float:
+def _secondary_lower(threshold: int, secondary_lower: int) -> float:
     """A-priori lower bound of a cell printed with the secondary symbol."""
-    if secondary_lower is None:
-        return 0.0 if zeros_suppressible else float(threshold)
     if isinstance(secondary_lower, bool) or not isinstance(secondary_lower, int):
-        raise SDCError(f"secondary_lower must be an int or None, got {secondary_lower!r}")
-    if zeros_suppressible and secondary_lower > 0:
-        raise SDCError(
-            f"secondary_lower={secondary_lower} with zeros_suppressible: a suppressed zero "
-            "would lie outside the symbol's a-priori interval; use 0"
-        )
-    if not 0 <= secondary_lower <= threshold:
-        raise SDCError(f"secondary_lower must be in 0..{threshold}, got {secondary_lower}")
+        raise SDCError(f"secondary_lower must be an int, got {secondary_lower!r}")
+    if not 1 <= secondary_lower <= threshold:
+        raise SDCError(f"secondary_lower must be in 1..{threshold}, got {secondary_lower}")
     return float(secondary_lower)
 
 
@@ -172,9 +181,8 @@ def published_cells(
     suppressed: Mapping[str, CellStatus] | Iterable[str],
     *,
     threshold: int = 5,
-    zeros_suppressible: bool = False,
     protection: Literal["none", "not_exact", "apriori"] = "apriori",
-    secondary_lower: int | None = None,
+    secondary_lower: int = 1,
     upgraded: Iterable[str] = (),
 ) -> list[Cell]:
     """The attacker's view of a protected table (sdc.md §2.3).
@@ -184,8 +192,8 @@ def published_cells(
         suppressed: cell id -> status (primary/secondary), or an iterable of
             suppressed cell ids (a value 1..n-1 is primary, others secondary).
         protection: the requirement put on primary cells.
-        secondary_lower: a-priori lower bound L of the secondary symbol (default:
-            n, or 0 with ``zeros_suppressible``; see the module docstring).
+        secondary_lower: a-priori lower bound L of the secondary symbol (default 1:
+            "not published; at least 1"; see the module docstring).
         upgraded: primary cells printed with the secondary symbol.
 
     Returns:
@@ -205,7 +213,7 @@ def published_cells(
         }
     up = set(upgraded)
     out = []
-    sec_lo = _secondary_lower(threshold, zeros_suppressible, secondary_lower)
+    sec_lo = _secondary_lower(threshold, secondary_lower)
     for cid, v in values.items():
         s = st.get(cid)
         if s == CellStatus.PRIMARY and cid in up:
@@ -310,6 +318,43 @@ class _Complement:
         return dev, exc
 
 
+class _Floors:
+    """The floor of an upgraded primary k: the lowest lower end any pattern can leave
+    it, min y_k when every non-zero cell is unknown (>= 1; zeros stay 0), the other
+    primaries printed ``<n`` ([1, n-1]) and k itself in [1, inf). Suppressing every
+    candidate reaches it, so it is a requirement a pattern can always meet. Computed
+    lazily (one LP per upgraded cell)."""
+
+    def __init__(self, vals: np.ndarray, rels: Compiled, prim: np.ndarray, threshold: int):
+        self.vals = vals
+        self.rels = rels
+        self.prim = prim
+        self.threshold = threshold
+        self.floor = np.ones(len(vals))
+        self.done = np.zeros(len(vals), dtype=bool)
+        self._red: _Reduced | None = None
+
+    def ensure(self, cells: np.ndarray) -> np.ndarray:
+        todo = cells & ~self.done
+        if todo.any():
+            if self._red is None:
+                pos = self.vals > 0
+                lower = np.where(pos, 1.0, 0.0)
+                upper = np.where(pos, np.where(self.prim, self.threshold - 1.0, INF), 0.0)
+                self._red = _reduce_arrays(lower, upper, self.rels, integer=False, tol=1e-6)
+            for comp, cols, _ in self._red.comps:
+                for j, i in enumerate(cols):
+                    if not todo[i]:
+                        continue
+                    comp.set_col_bounds(j, float(comp.lo[j]), INF)
+                    st, obj, _, _ = comp.solve({j: 1.0})
+                    comp.set_col_bounds(j, float(comp.lo[j]), float(comp.hi[j]))
+                    if st == "optimal":
+                        self.floor[i] = max(1.0, math.ceil(obj - 1e-6))
+            self.done |= todo
+        return self.floor
+
+
 def _check(
     vals: np.ndarray,
     rels: Compiled,
@@ -320,13 +365,17 @@ def _check(
     sec_lo: float,
     protection: str,
     upg: np.ndarray | None = None,
+    floor: np.ndarray | None = None,
 ) -> tuple[list[tuple[int, int]], int]:
     """Violated (cell index, side) pairs of primary cells; side 0 = lower side
     not reaching its requirement, 1 = upper side. Also returns LPs used.
 
-    ``upg``: upgraded primaries: a-priori [sec_lo, inf), requirement upper >= n."""
+    ``upg``: upgraded primaries: a-priori [sec_lo, inf), requirement upper >= n and
+    lower <= ``floor`` (:class:`_Floors`)."""
     if upg is None:
         upg = np.zeros(len(vals), dtype=bool)
+    if floor is None:
+        floor = np.full(len(vals), -INF)
     small = prim & ~upg  # printed <n
     lower = np.where(small, 1.0, np.where(supp, sec_lo, vals))
     upper = np.where(small, threshold - 1.0, np.where(supp, INF, vals))
@@ -341,8 +390,9 @@ def _check(
         a = vals[cols_a]
         sm = small[cols_a]
         up = upg[cols_a]
+        fl = floor[cols_a]
         if protection == "apriori":
-            want_lo = np.where(sm, 1.0, -INF)
+            want_lo = np.where(sm, 1.0, np.where(up, fl, -INF))
             want_hi = np.where(sm, threshold - 1.0, np.where(up, float(threshold), INF))
             res = _lp.intervals(comp, tgt, explain=False, want_lo=want_lo, want_hi=want_hi)
             for j in tgt:
@@ -350,6 +400,8 @@ def _check(
                     viol.append((cols[j], 0))
                 if sm[j] and math.floor(res.hi[j] + 1e-6) < threshold - 1:
                     viol.append((cols[j], 1))
+                if up[j] and math.ceil(res.lo[j] - 1e-6) > fl[j]:
+                    viol.append((cols[j], 0))
                 if up[j] and math.floor(res.hi[j] + 1e-6) < threshold:
                     viol.append((cols[j], 1))
         else:
@@ -362,8 +414,11 @@ def _check(
             tup = [j for j in tgt if up[j]]
             if tup:
                 want_hi = np.where(up, float(threshold), INF)
-                res = _lp.intervals(comp, tup, explain=False, want_hi=want_hi)
+                want_lo = np.where(up, fl, -INF)
+                res = _lp.intervals(comp, tup, explain=False, want_lo=want_lo, want_hi=want_hi)
                 for j in tup:
+                    if math.ceil(res.lo[j] - 1e-6) > fl[j]:
+                        viol.append((cols[j], 0))
                     if math.floor(res.hi[j] + 1e-6) < threshold:
                         viol.append((cols[j], 1))
         lps += comp.lp_count
@@ -380,13 +435,12 @@ def suppress(
     primary: Iterable[str] | None = None,
     cost: str | Mapping[str, float] = "unit",
     protection: Literal["apriori", "not_exact"] = "apriori",
-    zeros_suppressible: bool = False,
     candidates: Iterable[str] | None = None,
     initial_secondary: Iterable[str] = (),
     prune: bool = True,
     max_rounds: int = 50,
-    secondary_lower: int | None = None,
-    upgradable: Collection[str] = (),
+    secondary_lower: int = 1,
+    upgradable: Collection[str] | None = None,
     method: Literal["mip", "heuristic"] = "mip",
     time_limit: float = 40.0,
 ) -> SuppressionResult:
@@ -403,8 +457,6 @@ def suppress(
             counts) or a mapping cell id -> cost (> 0). An upgrade of a primary j
             costs cost_j per unit of excess above n-1 in the complement LP.
         protection: ``"apriori"`` or ``"not_exact"`` (for the ``<n`` cells).
-        zeros_suppressible: allow zeros as secondary suppressions (attacker then
-            knows only y >= 0 for secondaries).
         candidates: cells that may become secondary (default: every non-zero,
             non-primary cell).
         initial_secondary: cells already suppressed (kept; never pruned).
@@ -412,14 +464,16 @@ def suppress(
             again after the loop.
         max_rounds: safety limit on audit/complement rounds.
         secondary_lower: the attacker's a-priori lower bound L of a cell printed
-            with the secondary symbol; ``None`` (default): n, or 0 with
-            ``zeros_suppressible``. Must be 0 with ``zeros_suppressible``.
-            ``secondary_lower=1`` lets secondaries be as small as n (they are
-            published as ">= 1") and is required for ``upgradable``.
+            with the secondary symbol: 1 (default, the build's convention: "not
+            published; at least 1"), or n for a publisher that never prints a small
+            count with the symbol (then nothing is upgradable). Zeros are never
+            masked (a symbol hiding {0} U [n, inf) is not an interval).
         upgradable: primary cells that may be printed with the secondary symbol
             instead of ``<n`` when no secondary pattern keeps the other
             primaries' (or their own) [1, n-1]; each upgraded cell's a-priori
-            interval is then [L, inf) and its protection level "upper end >= n".
+            interval is then [L, inf) and its protection level: upper end >= n and
+            lower end no higher than its *floor* (module docstring). ``None``
+            (default): every primary when L <= 1, none otherwise.
         method: ``"mip"`` (default): improve the heuristic's pattern with the exact
             master problem (step 6; ``protection="apriori"`` only, ``not_exact``
             keeps the heuristic); ``"heuristic"``: steps 1–5.
@@ -468,7 +522,9 @@ def suppress(
                     f"primary cell {c!r} has value {values[c]} outside 1..{threshold - 1}"
                 )
             prim[pos[c]] = True
-    sec_lo = _secondary_lower(threshold, zeros_suppressible, secondary_lower)
+    sec_lo = _secondary_lower(threshold, secondary_lower)
+    if upgradable is None:
+        upgradable = [c for i, c in enumerate(ids) if prim[i]] if sec_lo <= 1 else []
     can_up = np.zeros(n, dtype=bool)
     for c in upgradable:
         if c not in pos:
@@ -490,18 +546,15 @@ def suppress(
     for c in initial_secondary:
         if c not in pos:
             raise SDCError(f"unknown initial secondary cell {c!r}")
-        if values[c] == 0 and not zeros_suppressible:
-            raise SDCError(f"initial secondary {c!r} is a zero; zeros are not suppressible")
+        if values[c] == 0:
+            raise SDCError(f"initial secondary {c!r} is a zero; zeros are never masked")
         if values[c] < sec_lo:
             raise SDCError(
                 f"initial secondary {c!r} has value {values[c]} below the symbol's a-priori "
                 f"lower bound {sec_lo:g}"
             )
         fixed_sec[pos[c]] = not prim[pos[c]]
-    cand = (vals > 0) | zeros_suppressible
-    cand &= ~prim
-    if not zeros_suppressible:
-        cand &= vals >= threshold
+    cand = (vals >= threshold) & ~prim
     if candidates is not None:
         allowed = np.zeros(n, dtype=bool)
         for c in candidates:
@@ -521,6 +574,8 @@ def suppress(
         "upgrades_pruned": 0,
     }
 
+    floors = _Floors(vals, crels, prim, threshold)
+
     def check() -> list[tuple[int, int]]:
         viol, lps = _check(
             vals,
@@ -531,6 +586,7 @@ def suppress(
             sec_lo=sec_lo,
             protection=protection,
             upg=upg,
+            floor=floors.ensure(upg),
         )
         stats["audit_lps"] += lps
         return viol
@@ -552,9 +608,9 @@ def suppress(
             p_lo = np.zeros(n)
             m_lo = np.zeros(n)
             if upg[k]:
-                if side == 0:
-                    continue  # found before k was upgraded: an upgraded cell has no lower need
-                need = threshold - vals[k]  # upper end must reach n
+                # upper end must reach n; lower end must reach the floor
+                fk = floors.ensure(upg)[k]
+                need = (vals[k] - fk) if side == 0 else (threshold - vals[k])
             elif protection == "apriori":
                 need = (vals[k] - 1) if side == 0 else (threshold - 1 - vals[k])
             else:
@@ -590,7 +646,7 @@ def suppress(
             if sol is None:
                 raise SDCError(
                     f"primary cell {ids[k]!r} cannot be protected: no admissible complementary "
-                    "suppression exists (check candidates / zeros_suppressible / upgradable)"
+                    "suppression exists (check candidates / upgradable)"
                 )
             dev = sol[0]
             new = (dev > 1e-7) & cand & ~supp
@@ -631,6 +687,7 @@ def suppress(
                 sec_lo=sec_lo,
                 protection=protection,
                 upg=upg,
+                floor=floors.ensure(upg),
             )
             stats["audit_lps"] += lps
             return viol
@@ -645,8 +702,6 @@ def suppress(
                 if not viol:
                     break
                 for k, side in viol:
-                    if upg[k] and side == 0:
-                        continue
                     p_hi = np.where(cand | s, INF, 0.0)
                     m_hi = np.where(cand | s, np.maximum(vals - sec_lo, 0.0), 0.0)
                     p_hi = np.where(small, threshold - 1 - vals, p_hi)
@@ -654,7 +709,8 @@ def suppress(
                     p_lo = np.zeros(n)
                     m_lo = np.zeros(n)
                     if upg[k]:
-                        need = threshold - vals[k]
+                        fk = floors.floor[k]
+                        need = (vals[k] - fk) if side == 0 else (threshold - vals[k])
                     else:
                         need = (vals[k] - 1) if side == 0 else (threshold - 1 - vals[k])
                     if side == 0:
@@ -692,6 +748,7 @@ def suppress(
             upg=upg,
             threshold=threshold,
             sec_lo=sec_lo,
+            floor=floors.ensure(upg),
             incumbent=heur_sec,
             check=check_pattern,
             repair=repair,
@@ -722,9 +779,8 @@ def suppress(
             values,
             status,
             threshold=threshold,
-            zeros_suppressible=zeros_suppressible,
             protection=protection,
-            secondary_lower=None if secondary_lower is None else int(sec_lo),
+            secondary_lower=int(sec_lo),
             upgraded=upgraded,
         ),
         relations,
@@ -732,7 +788,9 @@ def suppress(
     )
     by_id = final.by_id
     bad = [r.cell_id for r in final.unprotected()]
+    fl = floors.ensure(upg)
     bad += [c for c in upgraded if c in by_id and by_id[c].upper < threshold]
+    bad += [c for c in upgraded if c in by_id and by_id[c].lower > fl[pos[c]]]
     if bad:  # pragma: no cover - the loop's own check makes this unreachable
         raise SDCError(f"internal error: final audit finds unprotected cells {bad[:5]}")
     secondary = tuple(c for c in ids if status[c] == CellStatus.SECONDARY)
