@@ -763,7 +763,7 @@ def build(
             progress=stage,
         )
     except (KeyboardInterrupt, BuildInterruptedError) as exc:  # 3, not click's "Aborted!" (1)
-        _interrupted(
+        _build_interrupted(
             str(exc)
             if isinstance(exc, BuildInterruptedError)
             else "interrupted; nothing was written",
@@ -789,11 +789,12 @@ def build(
             render_build(result, _stdout())
     except KeyboardInterrupt:
         what = "complete" if result.written else "not written (dry run)"
-        _interrupted(f"interrupted after the build; edition {result.edition} is {what}", as_json)
+        msg = f"interrupted after the build; edition {result.edition} is {what}"
+        _build_interrupted(msg, as_json)
     sys.exit(EXIT_OK)
 
 
-def _interrupted(msg: str, as_json: bool) -> NoReturn:
+def _build_interrupted(msg: str, as_json: bool) -> NoReturn:
     """Ctrl-C: exit 3 ("could not finish") with what is on disk, said truthfully."""
     if as_json:
         err = {"code": "build.interrupted", "type": "KeyboardInterrupt", "message": msg}
