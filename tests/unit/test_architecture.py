@@ -57,15 +57,77 @@ def test_third_party_homes(path: Path) -> None:
             assert mod == home or mod.startswith(home + "."), f"{mod} imports {top}"
 
 
+def _layer_files(name: str) -> list[Path]:
+    """The module ``name.py`` or every module of the subpackage ``name/``."""
+    path = SRC / f"{name}.py"
+    return [path] if path.exists() else sorted((SRC / name).rglob("*.py"))
+
+
 @pytest.mark.parametrize("name", LAYERS)
 def test_layers(name: str) -> None:
-    path = SRC / f"{name}.py"
     mine = LAYERS.index(name)
-    for imp in _imports(path):
-        if imp.startswith("opendata_mh."):
-            target = imp.split(".")[1]
-            if target in LAYERS:
-                assert LAYERS.index(target) <= mine, f"{name} imports higher layer {target}"
+    files = _layer_files(name)
+    assert files, f"no module or subpackage {name}"
+    for path in files:
+        for imp in _imports(path):
+            if imp.startswith("opendata_mh."):
+                target = imp.split(".")[1]
+                if target in LAYERS:
+                    assert LAYERS.index(target) <= mine, (
+                        f"{_module(path)} imports higher layer {target}"
+                    )
+
+
+MODEL_ORDER = [
+    "constants",
+    "printed",
+    "_collect",
+    "package",
+    "codelists",
+    "tables",
+    "refs",
+    "figures",
+    "relations",
+    "findings",
+    "editions",
+    "load",
+]
+"""The modules of ``opendata_mh.model``, lowest first: each imports only lower ones (at run
+time; a higher one only for annotations, under ``TYPE_CHECKING``)."""
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Absolute imports of ``path`` outside ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip |= {id(x) for stmt in node.body for x in ast.walk(stmt)}
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+    return names
+
+
+def test_model_modules_are_the_listed_ones() -> None:
+    found = {p.stem for p in (SRC / "model").glob("*.py")} - {"__init__"}
+    assert found == set(MODEL_ORDER)
+
+
+@pytest.mark.parametrize("name", MODEL_ORDER)
+def test_model_modules_import_downwards(name: str) -> None:
+    mine = MODEL_ORDER.index(name)
+    for imp in _runtime_imports(SRC / "model" / f"{name}.py"):
+        if imp.startswith("opendata_mh.model."):
+            target = imp.split(".")[2]
+            assert MODEL_ORDER.index(target) < mine, f"model.{name} imports model.{target}"
+        elif imp.startswith("opendata_mh."):
+            assert imp.split(".")[1] in ("errors", "aggregation"), f"model.{name} imports {imp}"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_module)

@@ -1,0 +1,53 @@
+"""Names and vocabularies of the metadata: id and period patterns, cell types, SDMX statuses,
+relation types, units that are not counts, the audit's finding codes. Imports nothing from the
+package.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from typing import Literal, TypeVar
+
+_K = TypeVar("_K", bound=Hashable)
+ID_RE = re.compile(r"^[a-z0-9_]+$")
+PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+PLACEHOLDER_RE = re.compile(r"\{([A-Za-z0-9_]+)\}")
+CellType = Literal["exact", "zero", "masked", "rounded", "range", "unresolved", "secondary"]
+CELL_TYPES: tuple[str, ...] = (
+    "exact",
+    "zero",
+    "masked",
+    "rounded",
+    "range",
+    "unresolved",
+    "secondary",
+)
+SECONDARY_SYMBOL = "x"
+"""Printed symbol of a secondary suppression (a count >= the threshold withheld so that a
+``<n`` cell cannot be derived from the totals; builds only, the 2023 report has none)."""
+OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
+CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
+RELATION_TYPES: tuple[str, ...] = (
+    "additive",
+    "multilabel",
+    "subset",
+    "overlap_subset",
+    "identity",
+    "share",
+    "change",
+)
+SHARE_TYPES: tuple[str, ...] = ("share", "change")
+"""Relation types between a printed percentage (``figure``) and two sums of counts
+(``numerator``, ``denominator``); see :func:`share_rows`."""
+NON_COUNT_UNITS: tuple[str, ...] = ("percent", "percent_change", "years", "days")
+GENERIC_COUNT_UNIT = "count"  # a count of something that is not a package unit
+AUDIT_FINDING_CODES: tuple[str, ...] = ("audit.exact-disclosure", "audit.narrowed")
+"""Codes of the disclosure audit (:mod:`opendata_mh.audit`) that an acknowledgement can name."""
+PERIOD = "period"
+ALL = "all"
+
+
+def valid_period(p: str) -> bool:
+    m = PERIOD_RE.match(p)
+    return bool(m) and (m.group(2) is None or int(m.group(1)) < int(m.group(2)))  # type: ignore[union-attr]

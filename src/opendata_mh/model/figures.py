@@ -1,0 +1,106 @@
+"""``text_figures.toml``: the figures quoted in the report's prose (:class:`TextFigure`, with the
+table cell a figure repeats, if any), and their loader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from opendata_mh.model._collect import _check_keys, _Collector
+from opendata_mh.model.constants import GENERIC_COUNT_UNIT, NON_COUNT_UNITS, valid_period
+from opendata_mh.model.package import PackageMeta
+from opendata_mh.model.printed import count_bounds
+from opendata_mh.model.refs import CellRef
+
+
+@dataclass(frozen=True)
+class TextFigure:
+    id: str
+    period: str
+    printed: str
+    value: float | None
+    unit: str
+    quote: str
+    description_en: str
+    section: str
+    refers_to: CellRef | None
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        return count_bounds(self.printed, self.value)
+
+
+def _load_text_figures(
+    data: dict[str, Any], pkg: PackageMeta, col: _Collector
+) -> list[tuple[TextFigure, str | None, int]]:
+    f = "text_figures.toml"
+    _check_keys(data, {"figures"}, f, col)
+    out: list[tuple[TextFigure, str | None, int]] = []
+    seen: set[str] = set()
+    units = {u.id for u in pkg.units} | set(NON_COUNT_UNITS) | {GENERIC_COUNT_UNIT}
+    for i, r in enumerate(data.get("figures") or [], 1):
+        if not isinstance(r, dict):
+            col.add(f, "[[figures]] entries must be tables", row=i)
+            continue
+        fid = col.str_(r, "id", f, row=i)
+        loc: dict[str, Any] = {"table": fid or None, "row": i}
+        if fid and not re.match(r"^[A-Za-z0-9_.\-]+$", fid):
+            col.add(f, f"figure id {fid!r} must match [A-Za-z0-9_.-]+", field="id", **loc)
+        if fid in seen:
+            col.add(f, f"duplicate figure id {fid!r}", field="id", **loc)
+        seen.add(fid)
+        _check_keys(
+            r,
+            {
+                "id",
+                "period",
+                "printed",
+                "value",
+                "unit",
+                "quote",
+                "description_en",
+                "section",
+                "refers_to",
+                "description",
+            },
+            f,
+            col,
+            **loc,
+        )
+        period = col.str_(r, "period", f, required=False, **loc)
+        if period and not valid_period(period):
+            col.add(f, f"period {period!r} must be YYYY, YYYY-YYYY or ''", field="period", **loc)
+        value = r.get("value")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            col.add(f, "'value' must be a number", field="value", **loc)
+            value = None
+        unit = col.str_(r, "unit", f, **loc)
+        if unit and unit not in units:
+            col.add(
+                f,
+                f"unit {unit!r} is not a package unit nor one of "
+                f"{[*NON_COUNT_UNITS, GENERIC_COUNT_UNIT]}",
+                field="unit",
+                **loc,
+            )
+        refers = col.opt_str(r, "refers_to", f, **loc)
+        out.append(
+            (
+                TextFigure(
+                    id=fid,
+                    period=period,
+                    printed=col.str_(r, "printed", f, **loc),
+                    value=float(value) if isinstance(value, float) else value,
+                    unit=unit,
+                    quote=col.str_(r, "quote", f, **loc),
+                    description_en=col.str_(r, "description_en", f, **loc),
+                    section=col.str_(r, "section", f, required=False, **loc),
+                    refers_to=None,
+                ),
+                refers,
+                i,
+            )
+        )
+    return out

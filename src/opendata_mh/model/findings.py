@@ -1,0 +1,190 @@
+"""``acknowledged_findings.toml``: findings of the disclosure audit that a maintainer accepted
+(:class:`AcknowledgedFinding`), identified by a fingerprint of the interval as found
+(:func:`finding_fingerprint`) so that the interval itself is never published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from opendata_mh.model._collect import _check_keys, _Collector
+from opendata_mh.model.constants import AUDIT_FINDING_CODES
+from opendata_mh.model.figures import TextFigure
+from opendata_mh.model.refs import CellRef, _BrokenReferenceError, _Resolver
+from opendata_mh.model.tables import TableSpec
+
+FINGERPRINT_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+"""The form of a finding fingerprint (:func:`finding_fingerprint`)."""
+
+
+def finding_fingerprint(cell: str, code: str, interval: tuple[int, int]) -> str:
+    """The fingerprint of an audit finding: ``"sha256:"`` + the hex SHA-256 of
+    ``f"{cell}|{code}|{lower}|{upper}"`` (UTF-8).
+
+    Args:
+        cell: the canonical cell reference as the audit prints it (key fields in the table's
+            primary-key order), e.g. ``om_cases_by_form/period=2019/form=unknown``.
+        code: an audit finding code (:data:`AUDIT_FINDING_CODES`).
+        interval: the audit interval ``(lower, upper)`` as found (counts).
+
+    Returns:
+        ``"sha256:"`` and 64 lowercase hex digits (:data:`FINGERPRINT_RE`).
+
+    A fingerprint lets the audit recognise the *same* finding (same cell, code and interval)
+    in ``acknowledged_findings.toml`` and ``acknowledgedFindings`` without publishing the
+    interval. It is **not a secret**: the interval space of a masked cell is tiny (``<5`` has 10
+    sub-intervals), so anyone can recompute it; it only keeps our own publication, codebook and
+    CI logs from printing the values of masked cells. A changed interval gives a different
+    fingerprint, so the acknowledgement no longer matches.
+    """
+    lo, hi = interval
+    return "sha256:" + hashlib.sha256(f"{cell}|{code}|{lo}|{hi}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AcknowledgedFinding:
+    """A finding of the disclosure audit that a maintainer accepted
+    (``acknowledged_findings.toml``): the masked ``cell``, the audit ``code``, the
+    ``fingerprint`` of the finding as found (:func:`finding_fingerprint`; the interval itself is
+    never stored), the relations that pin it, why it is accepted, by whom and when (ISO date)."""
+
+    cell: CellRef
+    code: str
+    fingerprint: str
+    relations: tuple[str, ...]
+    reason: str
+    by: str
+    date: str
+
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _load_acknowledged_findings(
+    data: dict[str, Any],
+    relation_ids: set[str],
+    resolver: _Resolver,
+    tables: Mapping[str, TableSpec],
+    col: _Collector,
+    texts: Mapping[str, TextFigure] | None = None,
+) -> list[AcknowledgedFinding]:
+    """``acknowledged_findings.toml``: every entry names a masked cell of a table (or a masked
+    text figure, ``text:<figure_id>`` printed ``<5``), a code of
+    :data:`AUDIT_FINDING_CODES`, the finding's ``fingerprint`` (``sha256:`` + 64 hex, as
+    ``opendata-mh audit`` prints it; it must be the fingerprint of this cell and code with some
+    interval within the cell's bounds), the pinning relations (ids of ``relations.toml``, also
+    those a later edition left out: they are informational), a reason, who and
+    an ISO date; one entry per cell and code. The former key ``interval`` is refused: the values
+    of masked cells are not written into the metadata. Whether an entry still matches a finding
+    is decided by the audit, not here."""
+    f = "acknowledged_findings.toml"
+    _check_keys(data, {"findings"}, f, col)
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for i, r in enumerate(data.get("findings") or [], 1):
+        if not isinstance(r, dict):
+            col.add(f, "[[findings]] entries must be tables", row=i)
+            continue
+        cell_s = col.str_(r, "cell", f, row=i)
+        loc: dict[str, Any] = {"table": cell_s or None, "row": i}
+        keys = {"cell", "code", "fingerprint", "relations", "reason", "by", "date"}
+        _check_keys(r, keys | {"interval"}, f, col, **loc)
+        if "interval" in r:
+            col.add(
+                f,
+                "unknown key 'interval': the values of a masked cell are not written down; "
+                "use 'fingerprint' instead, as printed by 'opendata-mh audit' for the finding",
+                field="interval",
+                **loc,
+            )
+        code = col.str_(r, "code", f, **loc)
+        if code and code not in AUDIT_FINDING_CODES:
+            col.add(f, f"'code' must be one of {list(AUDIT_FINDING_CODES)}", field="code", **loc)
+        ref: CellRef | None = None
+        bounds: tuple[int, int | None] | None = None
+        if cell_s:
+            try:
+                ref = resolver.resolve(cell_s, allow_pattern=False)[0]
+                if ref.kind == "text":
+                    fig = (texts or {}).get(ref.name)
+                    tb = fig.bounds if fig is not None else None
+                    if fig is None or tb is None or not fig.printed.startswith("<"):
+                        raise ValueError(
+                            "a text figure has findings only when it is masked (printed <n)"
+                        )
+                    bounds = (int(tb[0]), int(tb[1]))
+                elif ref.kind != "cell":
+                    raise ValueError("an acknowledgement names a table cell or a text figure")
+                else:
+                    cell = next(c for c in tables[ref.name].cells if c.key == ref.key)
+                    if cell.parsed.cell_type != "masked":
+                        raise ValueError(
+                            f"the cell is {cell.parsed.cell_type}, only masked cells have findings"
+                        )
+                    bounds = (cell.parsed.lower, cell.parsed.upper)
+            except _BrokenReferenceError:
+                ref = None
+            except ValueError as exc:
+                col.add(f, f"cell: {exc}", field="cell", **loc)
+                ref = None
+        fp = r.get("fingerprint")
+        fingerprint = ""
+        if not isinstance(fp, str) or not FINGERPRINT_RE.match(fp):
+            col.add(
+                f,
+                "'fingerprint' must be 'sha256:' and 64 lowercase hex digits, as printed by "
+                "'opendata-mh audit' for the finding",
+                field="fingerprint",
+                **loc,
+            )
+        else:
+            fingerprint = fp
+            hi = bounds[1] if bounds is not None else None
+            if (
+                ref is not None
+                and bounds is not None
+                and hi is not None
+                and hi - bounds[0] <= 100
+                and code in AUDIT_FINDING_CODES
+                and not any(
+                    finding_fingerprint(str(ref), code, (lo, up)) == fp
+                    for lo in range(bounds[0], hi + 1)
+                    for up in range(lo, hi + 1)
+                )
+            ):
+                col.add(
+                    f,
+                    f"'fingerprint' is not that of a {code} of this cell within its bounds; "
+                    "copy it from 'opendata-mh audit' (the cell and the code must match too)",
+                    field="fingerprint",
+                    **loc,
+                )
+        rels = col.str_list(r, "relations", f, required=True, **loc)
+        if not rels:
+            col.add(
+                f,
+                "'relations' must name the relation(s) that pin the cell",
+                field="relations",
+                **loc,
+            )
+        for rel in rels:
+            if rel not in relation_ids:
+                col.add(f, f"{rel!r} is not a relation id", field="relations", **loc)
+        date = r.get("date")
+        date_s = date.isoformat() if isinstance(date, dt.date) else date
+        if not isinstance(date_s, str) or not _DATE_RE.match(date_s):
+            col.add(f, "'date' must be a date YYYY-MM-DD", field="date", **loc)
+            date_s = ""
+        reason = col.str_(r, "reason", f, **loc)
+        by = col.str_(r, "by", f, **loc)
+        if ref is not None:
+            if (str(ref), code) in seen:
+                col.add(f, f"{ref} is acknowledged twice for {code}", field="cell", **loc)
+            seen.add((str(ref), code))
+            out.append(AcknowledgedFinding(ref, code, fingerprint, rels, reason, by, date_s))
+    return out
