@@ -586,11 +586,12 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
 def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     """Write the codebook of a package: Markdown, one self-contained HTML page, charts.
 
-    Per table: titles and descriptions (Dutch and English), source and reference date,
-    dimensions with codes and labels, how masked, rounded, range and unresolved cells are coded,
-    notes, known discrepancies, the audit's acknowledged findings, a chart of each time series
-    (PNG and SVG; masked cells drawn as their 1-4 interval, never as zero) and loading snippets
-    for pandas, R and DuckDB.
+    A sticky table of contents, an index from questions to tables and a coverage matrix; per
+    table the figures as printed (<5, x, ranges) beside a chart of each time series (PNG and SVG,
+    with alt text; masked, x and unresolved cells drawn as their symbol under the chart, never as
+    zero), titles and descriptions (Dutch and English), source, dimensions with codes and labels,
+    notes, known discrepancies, the audit's acknowledged findings and loading snippets for
+    pandas, R and DuckDB.
 
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package, write error).
@@ -1017,6 +1018,81 @@ def publish(
     else:
         render_plan(result, _stdout())
     sys.exit(EXIT_FINDINGS if result.refused else EXIT_OK)
+
+
+@main.command(
+    context_settings=CONTEXT,
+    epilog=(
+        "\b\nExample:\n"
+        "  opendata-mh release datapackage --out site --base-url https://nrm.github.io/opendata-mh"
+    ),
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The site directory (holds <version>/, latest/ and index.html).",
+)
+@click.option(
+    "--base-url",
+    required=True,
+    envvar="OPENDATA_MH_BASE_URL",
+    help="The URL the site directory is served at (for the catalogues' download URLs).",
+)
+@click.option(
+    "--citation",
+    default="CITATION.cff",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CITATION.cff to ship; generated from the package metadata when the file is absent.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_json: bool) -> None:
+    """Write a static, versioned release site of the package (for any static host).
+
+    Under <version>/: every file of the package, one zip of it, SHA256SUMS, the codebook as
+    index.html, CITATION.cff and the catalogue in DCAT-AP-DONL 1.1 and DCAT-AP-NL 3.0 whose
+    download URLs are <base-url>/<version>/<path>. latest/ points at the newest version. The
+    same input gives the same bytes; a version already in --out is never changed (the same
+    bytes again are fine; other bytes are refused, exit 1). Run `check` first.
+
+    \b
+    Exit codes: 0 written (or already there), 1 the version exists with other bytes,
+                2 usage error, 3 unreadable package or write error.
+    """
+    from opendata_mh.release import ReleaseError, write_release
+
+    try:
+        result = write_release(package_dir, out_dir, base_url, citation=citation)
+    except ReleaseError as exc:
+        if exc.code != "release.version-changed":
+            _fail("release", exc, as_json)
+        issues = [Issue(exc.code, "error", str(exc), resource=f) for f in exc.files[:1]]
+        if as_json:
+            _emit_json(envelope("release", ok=False, issues=issues))
+        else:
+            _stdout().print(f"refused ({exc.code}): {exc}", markup=False)
+        sys.exit(EXIT_FINDINGS)
+    except OpendataMhError as exc:
+        _fail("release", exc, as_json)
+    except OSError as exc:
+        _fail("release", OpendataMhError(f"cannot write the release to {out_dir}: {exc}"), as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("release", _internal(exc), as_json)
+    if as_json:
+        _emit_json(envelope("release", ok=True, summary=result.to_dict()))
+    else:
+        what = "already released, unchanged" if result.unchanged else "written"
+        _stdout().print(
+            f"release {result.version} {what}: {len(result.files)} files in "
+            f"{out_dir / result.version} ({result.url}); latest is {result.latest}",
+            markup=False,
+        )
+    sys.exit(EXIT_OK)
 
 
 @main.command(
