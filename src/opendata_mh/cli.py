@@ -1150,5 +1150,112 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     sys.exit(EXIT_OK)
 
 
+def render_text_report(rep: Any, console: Console, all_figures: bool = False) -> None:
+    """The narrative check for a terminal: a summary, then the figures to look at (all with
+    ``--all``), one line each: line, figure, status, what it was checked against."""
+    s = rep.summary()
+    console.print(
+        f"{s['draft']}: {s['figures_total']} figures, {s['linked']} linked "
+        f"(coverage {100 * s['coverage']:.0f}%)",
+        markup=False,
+    )
+    console.print(
+        "  " + ", ".join(f"{k} {v}" for k, v in sorted(s["by_status"].items())), markup=False
+    )
+    shown = [c for c in rep.checks if all_figures or c.status not in ("consistent", "unlinked")]
+    for c in shown:
+        f = c.figure
+        console.print(
+            f"line {f.line:>4}  {f.printed[:28]:<28} {c.status:<13} {c.message}",
+            markup=False,
+            highlight=False,
+        )
+    for i in rep.issues:
+        if i.code == "text.no-links":
+            console.print(f"{i.severity}: {i.message}", markup=False)
+    if not all_figures:
+        n = sum(1 for c in rep.checks if c.status == "unlinked")
+        if n:
+            console.print(f"({n} unlinked figures not shown; --all lists every figure)")
+
+
+@main.command(
+    "text",
+    context_settings=CONTEXT,
+    epilog=(
+        "\b\nExample:\n  opendata-mh text concept-jaarcijfers-2024.docx datapackage "
+        "--html report.html"
+    ),
+)
+@click.argument("draft", type=click.Path(path_type=Path))
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write an HTML report: the draft's text with every figure marked by status.",
+)
+@click.option(
+    "--write-figures",
+    "figures_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write text_figures.toml entries for the linked figures (and FILE.relations.toml).",
+)
+@click.option("--all", "all_figures", is_flag=True, help="List every figure, not only findings.")
+def text_command(
+    draft: Path,
+    package_dir: Path,
+    as_json: bool,
+    html_out: Path | None,
+    figures_out: Path | None,
+    all_figures: bool,
+) -> None:
+    """Check a draft report's text against the tables: every figure found, linked, verified.
+
+    Reads DRAFT (plain text or Markdown, DOCX, PDF), extracts every figure of the prose as an
+    interval, links it to the cell, latent total or derived quantity (difference, change,
+    share, sum, average) its words name, and verifies it with the package's rules: a
+    contradiction, a percentage that holds only when truncated, a masked cell stated or given
+    away (the disclosure audit with the draft's figures as relations), an unlinked figure.
+
+    \b
+    Exit codes: 0 no findings, 1 findings (contradiction, rounding, disclosure),
+                2 usage error, 3 could not run (unreadable draft or package).
+    """
+    from opendata_mh.text.output import check_text, render_html, write_figures
+    from opendata_mh.validate import read_package
+
+    try:
+        pkg = read_package(package_dir)
+        rep = check_text(draft, pkg, str(package_dir))
+        html_text = render_html(rep) if html_out is not None else None
+        written: list[str] = []
+        if html_out is not None and html_text is not None:
+            html_out.write_text(html_text, encoding="utf-8")
+            written.append(str(html_out))
+        if figures_out is not None:
+            written += [str(p) for p in write_figures(rep, figures_out)]
+    except OpendataMhError as exc:
+        _fail("text", exc, as_json)
+    except OSError as exc:
+        _fail("text", PackageError(f"cannot write the output: {exc}"), as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("text", _internal(exc), as_json)
+    if as_json:
+        summary = rep.summary()
+        summary["written"] = written
+        _emit_json(envelope("text", ok=rep.ok, summary=summary, issues=rep.issues))
+    else:
+        render_text_report(rep, _stdout(), all_figures)
+        for w in written:
+            _stderr().print(f"wrote {w}", markup=False)
+    sys.exit(EXIT_OK if rep.ok else EXIT_FINDINGS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
