@@ -32,6 +32,7 @@ from opendata_mh import observations as obs_mod
 from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
 from opendata_mh.layout import extend_layout
+from opendata_mh.lock import metadata_lock
 from opendata_mh.model import (
     CELL_TYPES,
     CONF_STATUS,
@@ -1255,25 +1256,35 @@ def generate(
     out_dir: str | Path = "datapackage",
     *,
     check: bool = False,
+    lock_timeout: float = 0.0,
 ) -> GenerateResult:
     """Load ``metadata_dir`` and write (or, with ``check``, compare) the package in ``out_dir``.
 
-    Raises :class:`~opendata_mh.errors.MetadataError` for invalid metadata and
-    :class:`~opendata_mh.errors.GenerateError` when writing fails.
+    Raises :class:`~opendata_mh.errors.MetadataError` for invalid metadata,
+    :class:`~opendata_mh.errors.GenerateError` when writing fails and
+    :class:`~opendata_mh.lock.LockedError` when a build holds the metadata longer than
+    ``lock_timeout`` seconds (:mod:`opendata_mh.lock`).
     """
-    meta = load_metadata(metadata_dir)
-    out = Path(out_dir)
-    files = build_files(
-        meta,
-        totals_mod.load_specs(metadata_dir),
-        metadata_dir=metadata_dir,
-        previous=out if out.is_dir() else None,
-    )
-    changes = diff_files(files, out)
+    def _files() -> tuple[Metadata, Path, dict[str, bytes], list[FileChange]]:
+        meta = load_metadata(metadata_dir)
+        out = Path(out_dir)
+        files = build_files(
+            meta,
+            totals_mod.load_specs(metadata_dir),
+            metadata_dir=metadata_dir,
+            previous=out if out.is_dir() else None,
+        )
+        return meta, out, files, diff_files(files, out)
+
     written = False
-    if not check and changes:
-        write_atomic(files, out)
-        written = True
+    if check:
+        meta, out, files, changes = _files()
+    else:  # one writer at a time (a build holds the same lock; re-entrant)
+        with metadata_lock(metadata_dir, timeout=lock_timeout, what="generate"):
+            meta, out, files, changes = _files()
+            if changes:
+                write_atomic(files, out)
+                written = True
     return GenerateResult(
         out=out,
         files=tuple(sorted(files)),
