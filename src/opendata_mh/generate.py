@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from opendata_mh import citation as citation_mod
 from opendata_mh import codelist_resources as codelists_mod
 from opendata_mh import observations as obs_mod
 from opendata_mh import totals as totals_mod
@@ -50,6 +52,8 @@ from opendata_mh.parquet import VALUE_COLUMNS, combined_parquet, resource_parque
 from opendata_mh.qualifiers import figure_bounds
 
 DESCRIPTOR = "datapackage.json"
+CITATION = "CITATION.cff"
+README = "README.md"
 TEXT_FIGURES = "text_figures"
 PERIOD_PATTERN = r"^\d{4}(-\d{4})?$"
 PRINTED_PATTERN = r"^(0|[1-9][0-9]*|<[1-9][0-9]*|(0|[1-9][0-9]*)-(0|[1-9][0-9]*)|x)$"
@@ -248,6 +252,11 @@ def _table_resource(
 ) -> dict[str, Any]:
     pkg = meta.package
     unit = pkg.unit(t.unit)
+    title, title_en = t.title, t.title_en
+    if meta.editions:  # the titles follow the table's years after a built edition
+        title, title_en = (
+            years_followed(x, _base_range(meta), _years(t)) for x in (title, title_en)
+        )
     res: dict[str, Any] = {
         "name": t.id,
         "type": "table",
@@ -255,8 +264,8 @@ def _table_resource(
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "title": t.title,
-        "title_en": t.title_en,
+        "title": title,
+        "title_en": title_en,
         "description": t.description,
         "description_en": t.description_en,
         "reportTable": t.number,
@@ -618,7 +627,7 @@ def _sdmx_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str,
     return {
         "name": "observations_sdmx",
         "type": "table",
-        "path": "sdmx/observations.csv",
+        "path": "sdmx/observations_sdmx.csv",
         "format": "csv",
         "mediatype": "application/vnd.sdmx.data+csv;version=2.0.0",
         "encoding": "utf-8",
@@ -628,7 +637,7 @@ def _sdmx_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str,
         "OBS_STATUS, CONF_STATUS en de grenzen als attributen.",
         "description_en": "The observations of data/observations.csv as SDMX-CSV 2.0 (SDMX 3.0) "
         f"for SDMX tools: dataflow {obs_mod.DATAFLOW} (agency NL_NRM, ids chosen by this "
-        "project), dimensions SOURCE_TABLE, MEASURE, TIME_PERIOD and one per dimension, "
+        "project), dimensions SOURCE_TABLE, SERIES, TIME_PERIOD and one per dimension, "
         "OBS_VALUE, attributes UNIT_MEASURE, OBS_STATUS, CONF_STATUS, LOWER_BOUND, UPPER_BOUND, "
         "CELL_TYPE, VALUE_PRINTED, EDITION.",
         "isFormatOf": obs_mod.OBSERVATIONS,
@@ -646,7 +655,7 @@ def _sdmx_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str,
                 f("STRUCTURE_ID", "string", f"Always {obs_mod.DATAFLOW}.", required=True),
                 f("ACTION", "string", "Always I (information).", required=True),
                 f("SOURCE_TABLE", "string", "The resource of the observation.", required=True),
-                f("MEASURE", "string", "Table id, quantity or figure id.", required=True),
+                f("SERIES", "string", "Table id, quantity or figure id.", required=True),
                 f(
                     "TIME_PERIOD",
                     "string",
@@ -689,6 +698,28 @@ def table_fields_period_years() -> list[dict[str, Any]]:
     return [table_fields_period(), *year_fields()]
 
 
+def _years(t: TableSpec) -> tuple[int, int]:
+    """First and last year of the table's cells (``(0, 0)`` for a table without cells)."""
+    ys = [int(y) for c in t.cells for y in period_years(dict(c.key)[PERIOD]) if y]
+    return (min(ys), max(ys)) if ys else (0, 0)
+
+
+def _base_range(meta: Metadata) -> tuple[int, int]:
+    """The years of the base edition (the report's): ``temporalCoverage`` start and the base
+    edition's year (the earliest edition of any cell)."""
+    start = int((meta.package.temporal_start or "0")[:4] or 0)
+    eds = sorted({c.edition for t in meta.tables for c in t.cells if c.edition.isdigit()})
+    return (start, int(eds[0]) if eds else start)
+
+
+def years_followed(text: str, base: tuple[int, int], span: tuple[int, int]) -> str:
+    """``text`` with the base edition's range ``2019-2023`` replaced by ``span`` (a table
+    without cells keeps its text)."""
+    if span == (0, 0) or span[1] <= base[1]:
+        return text
+    return re.sub(rf"\b{base[0]}-{base[1]}\b", f"{span[0]}-{span[1]}", text)
+
+
 def _ref(x: Any) -> str | None:
     return None if x is None else str(x)
 
@@ -703,14 +734,20 @@ def build_descriptor(
     published as a code-list resource; none by default)."""
     totals = totals or []
     pkg = meta.package
+    title, title_en, desc, desc_en = pkg.title, pkg.title_en, pkg.description, pkg.description_en
+    if meta.editions:  # the package's years after a built edition (the base is the report's)
+        base = _base_range(meta)
+        span = (base[0], max(base[1], *(y for t in meta.tables for y in _years(t))))
+        title, title_en = (re.sub(rf"\b{base[1]}$", str(span[1]), x) for x in (title, title_en))
+        desc, desc_en = (years_followed(x, base, span) for x in (desc, desc_en))
     d: dict[str, Any] = {
         "$schema": DATAPACKAGE_V2,
         "name": pkg.name,
         "id": package_id(meta),
-        "title": pkg.title,
-        "title_en": pkg.title_en,
-        "description": pkg.description,
-        "description_en": pkg.description_en,
+        "title": title,
+        "title_en": title_en,
+        "description": desc,
+        "description_en": desc_en,
         "version": pkg.version,
     }
     if pkg.edition:
@@ -1093,7 +1130,7 @@ def build_files(
     obs_rows = obs_mod.rows(meta, totals, edition_label, period_years)
     extra[obs_mod.OBSERVATIONS] = obs_rows
     files[f"data/{obs_mod.OBSERVATIONS}.csv"] = _csv_bytes(obs_rows)
-    files["sdmx/observations.csv"] = _csv_bytes(obs_mod.sdmx_rows(meta, obs_rows))
+    files["sdmx/observations_sdmx.csv"] = _csv_bytes(obs_mod.sdmx_rows(meta, obs_rows))
     files.update(parquet_files(meta, descriptor, extra))
     for dim in codelists_mod.used_dimensions(meta):
         files[f"{codelists_mod.CODELIST_DIR}/{dim}.csv"] = _csv_bytes(
@@ -1116,6 +1153,8 @@ def build_files(
     files[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(
         "utf-8"
     )
+    files[CITATION] = citation_mod.citation_cff(descriptor).encode("utf-8")
+    files[README] = citation_mod.readme(descriptor).encode("utf-8")
     return dict(sorted(files.items()))
 
 
@@ -1265,6 +1304,7 @@ def generate(
     :class:`~opendata_mh.lock.LockedError` when a build holds the metadata longer than
     ``lock_timeout`` seconds (:mod:`opendata_mh.lock`).
     """
+
     def _files() -> tuple[Metadata, Path, dict[str, bytes], list[FileChange]]:
         meta = load_metadata(metadata_dir)
         out = Path(out_dir)

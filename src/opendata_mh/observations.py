@@ -2,22 +2,22 @@
 
 ``data/observations.csv`` (and ``parquet/observations.parquet``): one row per observation
 
-* every cell of every table (``resource`` = the table, ``measure`` = the table id),
-* every published total (``resource`` = ``totals``, ``measure`` = the quantity),
+* every cell of every table (``resource`` = the table, ``series`` = the table id),
+* every published total (``resource`` = ``totals``, ``series`` = the quantity),
 * every count of the prose that no table prints but that lies on the package's dimensions
-  (a text figure with ``dimensions``; ``resource`` = ``text_figures``, ``measure`` = the
+  (a text figure with ``dimensions``; ``resource`` = ``text_figures``, ``series`` = the
   figure id). A figure that repeats a table cell or a total is that cell or total already.
 
 Rows are period-major: the multi-year periods first, then year by year (see :func:`rows`).
-Columns: ``resource``, ``measure``, ``report_table`` (empty when none), ``period``, ``year_from``,
+Columns: ``resource``, ``series``, ``report_table`` (empty when none), ``period``, ``year_from``,
 ``year_to``, one code column per dimension of the package (empty where the observation has no
 such dimension; ``all`` = the total over the dimension), ``unit``, then the value columns of the
 tables (``value`` .. ``conf_status``) and ``edition``.
 
-``sdmx/observations.csv`` is SDMX-CSV 2.0 (SDMX 3.0): ``STRUCTURE`` = ``dataflow``,
+``sdmx/observations_sdmx.csv`` is SDMX-CSV 2.0 (SDMX 3.0): ``STRUCTURE`` = ``dataflow``,
 ``STRUCTURE_ID`` = :data:`DATAFLOW` (agency ``NL_NRM``, the Nationaal Rapporteur Mensenhandel;
 dataflow ``DF_JAARCIJFERS_MH``; version 1.0.0, all chosen by this project, no registry holds
-them), ``ACTION`` = ``I``; dimensions ``SOURCE_TABLE`` (the resource), ``MEASURE``,
+them), ``ACTION`` = ``I``; dimensions ``SOURCE_TABLE`` (the resource), ``SERIES``,
 ``TIME_PERIOD`` (``2019``, or ``2019-01-01/P5Y`` for 2019-2023) and one per dimension of the
 package in upper case (codes as in the package, ``_T`` for ``all``, ``_Z`` not applicable);
 ``OBS_VALUE`` (empty when not a single figure); attributes ``UNIT_MEASURE``, ``OBS_STATUS``,
@@ -60,7 +60,7 @@ def dimensions(meta: Metadata) -> list[str]:
 def header(meta: Metadata) -> list[str]:
     return [
         "resource",
-        "measure",
+        "series",
         "report_table",
         PERIOD,
         "year_from",
@@ -111,7 +111,7 @@ def rows(
 
     def row(
         resource: str,
-        measure: str,
+        series: str,
         table: str,
         period: str,
         codes: dict[str, str],
@@ -121,7 +121,7 @@ def rows(
     ) -> list[str]:
         return [
             resource,
-            measure,
+            series,
             table,
             period,
             *period_years(period),
@@ -233,9 +233,9 @@ def fields(meta: Metadata, value_fields: Sequence[dict[str, Any]]) -> list[dict[
             required=True,
         ),
         f(
-            "measure",
+            "series",
             "string",
-            "Measure",
+            "Series",
             "The table id, the quantity of a total, or the figure id of a prose figure.",
             required=True,
         ),
@@ -279,7 +279,7 @@ def sdmx_rows(meta: Metadata, observation_rows: list[list[str]]) -> list[list[st
             "STRUCTURE_ID",
             "ACTION",
             "SOURCE_TABLE",
-            "MEASURE",
+            "SERIES",
             "TIME_PERIOD",
             *(d.upper() for d in dims),
             "OBS_VALUE",
@@ -305,7 +305,7 @@ def sdmx_rows(meta: Metadata, observation_rows: list[list[str]]) -> list[list[st
                 DATAFLOW,
                 "I",
                 r[idx["resource"]],
-                r[idx["measure"]],
+                r[idx["series"]],
                 sdmx_time_period(r[idx[PERIOD]]),
                 *(code(d) for d in dims),
                 r[idx["value"]],

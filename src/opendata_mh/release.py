@@ -121,7 +121,9 @@ def citation_cff(record: CatalogRecord, desc: dict[str, Any], url: str) -> str:
     authors = [
         c.get("title")
         for c in desc.get("contributors") or []
-        if isinstance(c, dict) and c.get("role") in (None, "author") and c.get("title")
+        if isinstance(c, dict)
+        and ("author" in (c.get("roles") or [c.get("role") or "author"]))
+        and c.get("title")
     ] or [ds.creator_name or ds.contact_point.name or "unknown"]
     lic = next(
         (x.get("name") for x in desc.get("licenses") or [] if isinstance(x, dict)), "CC0-1.0"

@@ -89,6 +89,20 @@ def test_edition_written_and_package_versioned(built: tuple[Path, Path, BuildRes
             assert printed in ("x", "<5") or not 1 <= int(printed) <= 4, (f.name, line)
 
 
+def test_titles_follow_the_years_of_the_package(
+    built: tuple[Path, Path, BuildResult],
+) -> None:
+    _, pkg, _ = built
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    assert d["title"] == "Jaarcijfers Mensenhandel 2024"
+    assert d["title_en"].endswith(" 2024")
+    assert "2019-2024" in d["description"] and "2019-2023" not in d["description_en"]
+    res = {r["name"]: r for r in d["resources"]}
+    vbf = res["victims_by_form"]
+    assert vbf["title"] == "Gemelde slachtoffers naar vorm van uitbuiting, 2019-2024"
+    assert vbf["title_en"].endswith("2019-2024")
+
+
 def _audit_of_built(pkg: Path) -> tuple[list[Issue], list[Issue]]:
     """(errors of check + audit, those about a built 2024 / 2020-2024 cell)."""
     report = check(pkg, extra_checks=[audit_check])

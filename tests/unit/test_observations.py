@@ -23,10 +23,10 @@ def test_every_table_cell_total_and_coded_prose_figure_is_one_row() -> None:
     by = {}
     for r in obs:
         by.setdefault(r["resource"], []).append(r)
-    assert sum(len(by.get(t["name"], [])) for t in tables) == n_cells == 677
+    assert sum(len(by.get(t["name"], [])) for t in tables) == n_cells == 673
     assert len(by["totals"]) == n_totals
     # the prose counts with dimension codes that no table prints
-    figs = {r["measure"]: r for r in by["text_figures"]}
+    figs = {r["series"]: r for r in by["text_figures"]}
     assert figs["victims_latam_sexual_2022"]["region"] == "latin_america"
     assert figs["victims_latam_sexual_2022"]["form"] == "sexual"
     assert figs["victims_latam_sexual_2022"]["value"] == "26"
@@ -45,16 +45,16 @@ def test_every_table_cell_total_and_coded_prose_figure_is_one_row() -> None:
 
 
 def test_sdmx_csv_carries_status_and_bounds_as_attributes() -> None:
-    rows = _rows("sdmx/observations.csv")
+    rows = _rows("sdmx/observations_sdmx.csv")
     obs = _rows("data/observations.csv")
     assert len(rows) == len(obs)
-    head = next(csv.reader(io.StringIO((PACKAGE / "sdmx/observations.csv").read_text())))
+    head = next(csv.reader(io.StringIO((PACKAGE / "sdmx/observations_sdmx.csv").read_text())))
     assert head[:6] == [
         "STRUCTURE",
         "STRUCTURE_ID",
         "ACTION",
         "SOURCE_TABLE",
-        "MEASURE",
+        "SERIES",
         "TIME_PERIOD",
     ]
     assert {r["STRUCTURE"] for r in rows} == {"dataflow"}
@@ -75,6 +75,6 @@ def test_sdmx_csv_carries_status_and_bounds_as_attributes() -> None:
     assert masked["REGION"] == "_Z"  # not applicable to this table
     window = [r for r in rows if r["SOURCE_TABLE"] == "court_outcomes" and "/" in r["TIME_PERIOD"]]
     assert window and {r["TIME_PERIOD"] for r in window} == {"2019-01-01/P5Y"}
-    total = next(r for r in rows if r["MEASURE"] == "victims_total" and r["TIME_PERIOD"] == "2023")
+    total = next(r for r in rows if r["SERIES"] == "victims_total" and r["TIME_PERIOD"] == "2023")
     assert total["OBS_VALUE"] == "868"
     assert next(r for r in rows if r["SOURCE_TABLE"] == "victims_by_region" and r["FORM"] == "_T")
