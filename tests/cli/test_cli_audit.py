@@ -52,7 +52,8 @@ def test_audit_json_equals_library_result(runner: CliRunner, flags: list[str]) -
     assert env["ok"] is True and env["command"] == "audit" and env["error"] is None
     assert env["summary"] == lib.to_dict(all_cells=bool(flags))
     assert env["issues"] == [i.to_dict() for i in lib.issues]
-    assert len(env["summary"]["cells"]) == (116 if flags else 48)
+    # 112: the 5 unresolved 30-day cells of table 7 are one rounded 2023 cell since 2023.1.0
+    assert len(env["summary"]["cells"]) == (112 if flags else 48)
     om = next(c for c in env["summary"]["cells"] if c["cell"] == OM_2019)
     assert om["interval"] == [3, 3] and om["pinned_by"] == ["om.forms_sum_to_registered.2019"]
     # the cell keeps its interval (the audit's result); the acknowledgement carries a fingerprint
