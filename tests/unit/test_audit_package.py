@@ -184,7 +184,7 @@ def test_om_2019_unknown_is_matched_by_fingerprint(real: PackageAudit) -> None:
 def test_published_descriptor_spells_out_no_acknowledged_interval() -> None:
     d = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     acks = d["acknowledgedFindings"]
-    assert len(acks) == 48
+    assert len(acks) == 45
     for a in acks:
         assert set(a) == {"cell", "code", "fingerprint", "relations", "reason", "by", "date"}
         assert FINGERPRINT_RE.match(a["fingerprint"])
@@ -196,9 +196,9 @@ def test_published_descriptor_spells_out_no_acknowledged_interval() -> None:
 
 def test_real_package_totals(real: PackageAudit) -> None:
     s = real.summary()
-    assert s["masked_cells"] == 85
-    assert (s["exact_disclosures"], s["narrowed"]) == (38, 10)
-    assert (s["acknowledged"], s["new_findings"], s["stale_acknowledgements"]) == (48, 0, 0)
+    assert s["masked_cells"] == 82
+    assert (s["exact_disclosures"], s["narrowed"]) == (37, 8)
+    assert (s["acknowledged"], s["new_findings"], s["stale_acknowledgements"]) == (45, 0, 0)
     assert s["infeasible_sets"] == []
     assert s["excluded_relations"] == {
         "sexual_total_2023_region_other": [
@@ -234,7 +234,7 @@ def test_real_package_totals(real: PackageAudit) -> None:
 
 
 def test_every_acknowledgement_names_the_pinning_relations(real: PackageAudit) -> None:
-    assert len(real.acknowledgements) == 48
+    assert len(real.acknowledgements) == 45
     for c in real.findings():
         a = c.acknowledged
         assert a is not None and a.code == c.finding_code
@@ -279,7 +279,7 @@ def test_check_of_the_real_package_shows_findings_as_known() -> None:
     report = check(PACKAGE, extra_checks=[audit_check])
     assert report.ok
     ack = report.by_code("audit.acknowledged")
-    assert len(ack) == 48
+    assert len(ack) == 45
     om = next(i for i in ack if i.resource == "om_cases_by_form" and i.row == 1)
     assert om.field == "value" and om.severity == "info"
     assert om.message.startswith(f"audit.exact-disclosure: {OM_2019} (printed <5): ")
@@ -288,7 +288,7 @@ def test_check_of_the_real_package_shows_findings_as_known() -> None:
     assert "[3, 3]" not in om.message
     assert not any(INTERVAL_RE.search(i.message) for i in ack)
     narrowed = [i for i in ack if "acknowledged narrowing, pinned by" in i.message]
-    assert len(narrowed) == 10
+    assert len(narrowed) == 8
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,3 +37,13 @@ def test_package_readme_lists_every_resource_and_how_to_cite() -> None:
     for r in d["resources"]:
         assert f"`{r['path']}`" in readme, r["name"]
     assert "## Cite" in readme and d["id"] in readme
+
+
+def test_changelog_has_release_notes_for_this_version() -> None:
+    # a new edition (opendata-mh build) bumps the version; its release notes go in CHANGELOG.md
+    version = _desc()["version"]
+    text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = text.split("\n## ")
+    mine = [s for s in sections if s.startswith(f"{version} ") or s.startswith(f"{version}\n")]
+    assert mine, f"CHANGELOG.md has no section '## {version}'"
+    assert "### Data" in mine[0]

@@ -214,7 +214,8 @@ def test_alt_text_lang_navigation_coverage_and_questions(codebook: Path) -> None
     )
     assert 'id="victims_by_form--per_year"' in html
     cb = build_codebook(PKG)
-    assert len(cb.questions) == 29  # one per printed panel (table 22 has none)
+    # one per printed panel (30; table 22 has none) and one per grand total of 'totals' (4)
+    assert len(cb.questions) == 34
 
 
 def test_totals_resource_is_shown_and_indexed(tmp_path: Path) -> None:

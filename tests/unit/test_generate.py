@@ -24,18 +24,23 @@ def test_same_input_same_bytes(metadata_dir: Path, tmp_path: Path) -> None:
     a, b = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
     assert a == b
     assert sorted(a) == [
+        "CITATION.cff",
+        "README.md",
         "codelists/form.csv",
         "codelists/measure.csv",
         "data/absent.csv",
+        "data/observations.csv",
         "data/rounded.csv",
         "data/small.csv",
         "data/text_figures.csv",
         "datapackage.json",
         "parquet/absent.parquet",
         "parquet/all_tables.parquet",
+        "parquet/observations.parquet",
         "parquet/rounded.parquet",
         "parquet/small.parquet",
         "parquet/text_figures.parquet",
+        "sdmx/observations_sdmx.csv",
     ]
 
 
@@ -69,11 +74,14 @@ def test_descriptor(package_dir: Path) -> None:
         "rounded",
         "absent",
         "text_figures",
+        "observations",
         "small_parquet",
         "rounded_parquet",
         "absent_parquet",
         "text_figures_parquet",
+        "observations_parquet",
         "all_tables",
+        "observations_sdmx",
         "codelist_form",
         "codelist_measure",
     ]
@@ -120,10 +128,13 @@ def test_check_mode_reports_changes_and_writes_nothing(
     before = _snapshot(package_dir)
     res = generate(metadata_dir, package_dir, check=True)
     assert [(c.path, c.status) for c in res.changes] == [
+        ("data/observations.csv", "modified"),
         ("data/small.csv", "modified"),
-        ("datapackage.json", "modified"),  # bytes and hash of small.csv
+        ("datapackage.json", "modified"),  # bytes and hash of the CSVs
         ("parquet/all_tables.parquet", "modified"),
+        ("parquet/observations.parquet", "modified"),
         ("parquet/small.parquet", "modified"),
+        ("sdmx/observations_sdmx.csv", "modified"),
     ]
     assert not res.written and _snapshot(package_dir) == before
     (package_dir / "data" / "stray.csv").write_text("x\n", encoding="utf-8")
