@@ -114,6 +114,8 @@ def _audit_of_built(pkg: Path) -> tuple[list[Issue], list[Issue]]:
 def _x_cells(pkg: Path) -> list[dict[str, str]]:
     out = []
     for f in sorted((pkg / "data").glob("*.csv")):
+        if f.stem == "observations":  # the long file repeats the tables' cells
+            continue
         with f.open(encoding="utf-8", newline="") as fh:
             out += [r for r in csv.DictReader(fh) if r.get("value_printed") == "x"]
     return out
@@ -231,9 +233,12 @@ def test_historic_acknowledgements_survive_lapsed_relations(
     assert any(cell in i.message for i in lapsed)
     acked = [i for i in issues if i.code == "audit.acknowledged"]
     assert any(i.message.startswith(f"audit.exact-disclosure: {cell} ") for i in acked)
-    # 2019-2023 window cells now narrowed (fewer relations) but within their acknowledgement
+    # 2019-2023 window cells narrowed by fewer relations stay within their acknowledgement (since
+    # table 18's Overig row is unresolved, OM labour 2019-2023 is acknowledged at the interval the
+    # labour share alone gives, which the 2024 edition leaves as it is: no such cell is left)
     within = [i for i in acked if "gives away no more than the acknowledged" in i.message]
-    assert within and all("period=2019-2023" in i.message for i in within)
+    assert all("period=2019-2023" in i.message for i in within)
+    assert not [i for i in issues if i.severity == "error"]
     assert len(res.warnings) == len(lapsed)
 
 
