@@ -1,7 +1,10 @@
 """Statistical disclosure control for count tables: the threshold rule,
-rounding and ranges (:mod:`.rules`), the interval audit (:mod:`.audit`) and
-secondary suppression (:mod:`.suppress`). Pure functions, no I/O; HiGHS
-(``highspy``) is used only inside this subpackage (:mod:`._lp`)."""
+rounding and ranges, and what a printed symbol says (:mod:`.rules`), what a relation
+between figures means as linear rows (:mod:`.relations`), the interval audit
+(:mod:`.audit`) and secondary suppression (:mod:`.suppress`). Pure functions, no I/O,
+nothing from the rest of the package; HiGHS (``highspy``) is used only inside this
+subpackage (:mod:`._lp`), and :mod:`.rules` and :mod:`.relations` load neither numpy nor
+HiGHS (the names below are imported on first use)."""
 
 import importlib
 import sys
@@ -9,18 +12,21 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .audit import (
-        AuditReport,
-        AuditResult,
-        Cell,
-        Infeasibility,
+    from .audit import AuditReport, AuditResult, Cell, Infeasibility, audit
+    from .relations import (
+        RELATION_TYPES,
+        SHARE_TYPES,
         LinearRelation,
         additive,
-        audit,
+        holds,
         identity,
+        implied_bounds,
         multilabel,
         overlap_subset,
+        propagate,
         relation,
+        share,
+        share_rows,
         subset,
     )
     from .rules import (
@@ -42,18 +48,25 @@ if TYPE_CHECKING:
     from .tables import two_way_table
 
 _HOMES = {
+    "RELATION_TYPES": "relations",
+    "SHARE_TYPES": "relations",
+    "holds": "relations",
+    "implied_bounds": "relations",
+    "propagate": "relations",
+    "share": "relations",
+    "share_rows": "relations",
     "AuditReport": "audit",
     "AuditResult": "audit",
     "Cell": "audit",
     "Infeasibility": "audit",
-    "LinearRelation": "audit",
-    "additive": "audit",
+    "LinearRelation": "relations",
+    "additive": "relations",
     "audit": "audit",
-    "identity": "audit",
-    "multilabel": "audit",
-    "overlap_subset": "audit",
-    "relation": "audit",
-    "subset": "audit",
+    "identity": "relations",
+    "multilabel": "relations",
+    "overlap_subset": "relations",
+    "relation": "relations",
+    "subset": "relations",
     "CONF_STATUS": "rules",
     "CellStatus": "rules",
     "PrintedCell": "rules",
@@ -104,6 +117,8 @@ sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CONF_STATUS",
+    "RELATION_TYPES",
+    "SHARE_TYPES",
     "AuditReport",
     "AuditResult",
     "Cell",
@@ -116,17 +131,22 @@ __all__ = [
     "additive",
     "audit",
     "controlled_rounding_interval",
+    "holds",
     "identity",
+    "implied_bounds",
     "is_primary",
     "multilabel",
     "overlap_subset",
     "parse_printed",
     "parse_range",
+    "propagate",
     "published_cells",
     "relation",
     "round_half_up",
     "rounding_interval",
     "secondary_interval",
+    "share",
+    "share_rows",
     "subset",
     "suppress",
     "threshold_interval",
