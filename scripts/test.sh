@@ -5,6 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The codebook's browser test (tests/browser) runs headless Chromium through its driver, both
+# Debian packages (CI runs as root); with OPENDATA_MH_BROWSER_REQUIRED=1 the test fails instead
+# of being skipped when they are missing.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update && apt-get install -y chromium chromium-driver
+  else
+    echo "scripts/test.sh: chromium / chromium-driver missing (apt-get install as root)" >&2
+  fi
+fi
+export OPENDATA_MH_BROWSER_REQUIRED=1
+
 PYTHON="${PYTHON:-python3}"
 "$PYTHON" -m venv .venv
 # shellcheck disable=SC1091

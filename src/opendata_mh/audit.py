@@ -729,3 +729,18 @@ __all__ = [
     "audit_package",
     "audit_path",
 ]
+
+
+def feasibility_intervals(pkg: PackageData, *, mip: bool = False) -> dict[str, tuple[float, float]]:
+    """The feasibility interval of every variable that the package does not publish exactly:
+    table cells, latent totals (``@name/...``) and text figures, keyed by their canonical id.
+
+    The same attacker's problem as :func:`audit_package` (relations of known discrepancies left
+    out); a variable of an infeasible component is left out. Used by the narrative check
+    (:mod:`opendata_mh.text`) to give latent totals ("868 slachtoffers") and masked cells the
+    interval the tables imply.
+    """
+    prob = _Problem(pkg)
+    rows, _excluded, _n = _relations(prob)
+    rep = sdc.audit([v.cell for v in prob.vars.values()], rows, mip=mip)
+    return {r.cell_id: (r.lower, r.upper) for r in rep.results if r.status != "infeasible"}

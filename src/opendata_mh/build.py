@@ -56,24 +56,30 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 from opendata_mh import sdc
 from opendata_mh.aggregation import ALL, MULTI_SEP, RECORD_TYPES, YEAR_FIELD, Aggregation
 from opendata_mh.audit import audit_check
 from opendata_mh.errors import OpendataMhError
 from opendata_mh.generate import GenerateResult, build_files, generate, write_atomic
+from opendata_mh.lock import metadata_lock
 from opendata_mh.model import (
     EDITION_MANIFEST,
     EDITIONS_DIR,
@@ -108,11 +114,44 @@ class BuildError(OpendataMhError):
     code = "build.failed"
 
 
-class EditionExistsError(BuildError):
+class BuildUsageError(BuildError):
+    """A bad option (CLI exit 2): ``option`` names it (``--edition``, ``--date``, ...); nothing
+    was read or written."""
+
+    code = "build.bad-option"
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        self.option = option
+        super().__init__(message)
+
+
+class EditionExistsError(BuildUsageError):
     """The edition directory exists already (a usage error: choose another ``edition`` id or
     remove the directory); nothing was written."""
 
     code = "build.edition-exists"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "--edition")
+
+
+class EmptyInputError(BuildError):
+    """An input has no records of the built year for a record type that the year needs (a
+    failed export); refused unless the maintainer allows it (``allow_empty``)."""
+
+    code = "build.empty-input"
+
+
+class BuildInterruptedError(BuildError):
+    """Ctrl-C (SIGINT). ``written`` says truthfully whether the edition and the package were
+    written completely (the interrupt came during the write, which is finished first) or not
+    at all."""
+
+    code = "build.interrupted"
+
+    def __init__(self, message: str, written: bool) -> None:
+        self.written = written
+        super().__init__(message)
 
 
 class RecordError(BuildError):
@@ -287,11 +326,14 @@ def validate_records(
     records: Mapping[str, Records],
     year: int,
     nationality_regions: Mapping[str, str] | None = None,
+    *,
+    allow_empty: Collection[str] = (),
 ) -> None:
     """Check columns, years and values of every record type the tables need, unique record
     ids (``<type>_id``) and nationalities (a code of ``nationality_regions``, consistent with
     the record's region); raise :class:`RecordError` at the first bad record (file, line,
-    field)."""
+    field). A record type the tables need with no record of ``year`` (a header-only or
+    failed export) raises :class:`EmptyInputError` unless it is in ``allow_empty``."""
     rules = _field_rules(meta)
     years: dict[str, set[int]] = {}
     for t in meta.tables:
@@ -321,6 +363,12 @@ def validate_records(
                 f"{df[YEAR_FIELD].iloc[i]!r} is not one of the built years {sorted(years[rtype])}",
             )
         df[YEAR_FIELD] = yr.astype("int64")
+        if not (df[YEAR_FIELD] == year).any() and rtype not in allow_empty:
+            raise EmptyInputError(
+                f"{rec.file}: no {rtype!r} record of {year} ({len(df)} record(s) in all); an "
+                "empty export would publish a year of zeros. If the year really has none, "
+                f"say so with --allow-empty {rtype}; nothing was written"
+            )
         for fld, (multi, allowed) in rules[rtype].items():
             codes, uniques = pd.factorize(df[fld], sort=False)
             for u_i, u in enumerate(uniques):
@@ -595,18 +643,22 @@ def _edition_files(
     """The files of the edition directory (manifest + CSV per table) and a summary."""
     files: dict[str, bytes] = {}
     summary: list[TableBuild] = []
-    lines = [
-        f'id = "{edition}"',
-        f'version = "{version}"',
-        f"date = {date}",
-        f'description = "Jaar {year} toegevoegd uit microdata (opendata-mh build)."',
-        f'description_en = "Year {year} added from microdata (opendata-mh build); protected: '
+    manifest: dict[str, Any] = {
+        "id": edition,
+        "version": version,
+        "date": dt.date.fromisoformat(date),
+        "description": f"Jaar {year} toegevoegd uit microdata (opendata-mh build).",
+        "description_en": f"Year {year} added from microdata (opendata-mh build); protected: "
         f"counts 1-4 as <5, other suppressed counts as {SECONDARY_SYMBOL} (at least 1), IND "
-        f'rounded to tens."',
-        f'years = ["{year}"]',
-    ]
-    for sid, ref in sorted(reference_dates.items()):
-        lines += ["", "[[sources]]", f'id = "{sid}"', f"reference_date = {ref}"]
+        "rounded to tens.",
+        "years": [str(year)],
+    }
+    if reference_dates:
+        manifest["sources"] = [
+            {"id": sid, "reference_date": dt.date.fromisoformat(ref)}
+            for sid, ref in sorted(reference_dates.items())
+        ]
+    tables: list[dict[str, Any]] = []
     for t in meta.tables:
         if t.id not in printed:
             continue
@@ -614,20 +666,13 @@ def _edition_files(
         existing = {c.key for c in t.cells}
         adds = sorted({k[0][1] for k in cells if k not in existing}, key=_pkey)
         revises = sorted({k[0][1] for k in cells if k in existing} - set(adds), key=_pkey)
-        buf = io.StringIO()
+        buf = StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow([PERIOD, *t.dimensions, "value_printed"])
         for key, p in cells.items():
             w.writerow([v for _, v in key] + [p])
         files[f"{t.id}.csv"] = buf.getvalue().encode("utf-8")
-        lines += [
-            "",
-            "[[tables]]",
-            f'id = "{t.id}"',
-            f'file = "{t.id}.csv"',
-            "adds = [" + ", ".join(f'"{x}"' for x in adds) + "]",
-            "revises = [" + ", ".join(f'"{x}"' for x in revises) + "]",
-        ]
+        tables.append({"id": t.id, "file": f"{t.id}.csv", "adds": adds, "revises": revises})
         vals = list(cells.values())
         summary.append(
             TableBuild(
@@ -640,7 +685,10 @@ def _edition_files(
                 len(vals) if t.sdc.rule == "rounding" else 0,
             )
         )
-    files[EDITION_MANIFEST] = ("\n".join(lines) + "\n").encode("utf-8")
+    if tables:
+        manifest["tables"] = tables
+    # through the TOML writer, never string formatting: no option can inject a key
+    files[EDITION_MANIFEST] = tomli_w.dumps(manifest).encode("utf-8")
     return files, summary
 
 
@@ -671,6 +719,79 @@ def _write_dir_atomic(files: Mapping[str, bytes], out: Path) -> Path | None:
         raise
 
 
+EDITION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+"""An edition id is a plain name: no path separator, no ``..``, at most 64 characters."""
+
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_edition_id(eid: str) -> str:
+    """``eid`` if it is a plain name (:data:`EDITION_ID_RE`), else :class:`BuildUsageError`."""
+    if not EDITION_ID_RE.fullmatch(eid) or ".." in eid:
+        raise BuildUsageError(
+            f"edition id {eid!r} is not a plain name (letters, digits, '_', '-', '.'; no path "
+            "separator, no '..'): the edition is always metadata/editions/<id>/; nothing was "
+            "read or written",
+            "--edition",
+        )
+    return eid
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    """``value`` as a calendar date ``YYYY-MM-DD``, else :class:`BuildUsageError` naming
+    ``option``."""
+    try:
+        if not DATE_RE.fullmatch(value):
+            raise ValueError("not YYYY-MM-DD")
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise BuildUsageError(
+            f"{option}: {value!r} is not a date YYYY-MM-DD ({exc}); nothing was read or written",
+            option,
+        ) from None
+
+
+def latest_year(meta: Metadata) -> int | None:
+    """The latest year any table of the metadata has a cell for."""
+    ends = [int(c.key[0][1].split("-")[-1]) for t in meta.tables for c in t.cells]
+    return max(ends) if ends else None
+
+
+def _check_year(meta: Metadata, year: int, today: dt.date, force: bool) -> None:
+    if force:
+        return
+    if year > today.year:
+        raise BuildUsageError(
+            f"--year {year} is in the future (today is {today.isoformat()}); pass --force if "
+            "this is really meant; nothing was written",
+            "--year",
+        )
+    last = latest_year(meta)
+    if last is not None and year > last + 1:
+        raise BuildUsageError(
+            f"--year {year} leaves a gap after the latest year of the package ({last}): the "
+            f"years {last + 1}-{year - 1} would be missing; build them first or pass --force; "
+            "nothing was written",
+            "--year",
+        )
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[list[int]]:
+    """Within the block, Ctrl-C (SIGINT) is recorded instead of raised (main thread only), so
+    that the write of the edition and the package (or its rollback) is never cut in half."""
+    got: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield got
+        return
+    prev = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGINT, prev)
+
+
 def build(
     metadata_dir: str | Path,
     inputs: Sequence[str | Path],
@@ -682,6 +803,10 @@ def build(
     date: str | None = None,
     reference_dates: Mapping[str, str] | None = None,
     check: bool = True,
+    allow_empty: Collection[str] = (),
+    force: bool = False,
+    lock_timeout: float = 0.0,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build ``year`` from ``inputs`` into an edition of ``metadata_dir`` and regenerate
     ``out_dir`` (module docstring). ``dry_run`` does everything but the writing.
@@ -690,30 +815,110 @@ def build(
         metadata_dir: the metadata (``metadata/``); the edition goes to ``editions/<edition>/``.
         inputs: ``TYPE=PATH``, ``<type>.csv|.parquet`` files or directories of them.
         year: the new year (``aggregation.window`` tables also revise the years before it).
-        edition: edition id (default ``str(year)``); the package version becomes
-            ``<edition>.1.0``.
-        date: the edition date (ISO; default today).
+        edition: edition id (default ``str(year)``), a plain name (:data:`EDITION_ID_RE`); the
+            package version becomes ``<edition>.1.0``.
+        date: the edition date (``YYYY-MM-DD``; default today).
         reference_dates: source id -> reference date of the data (e.g. ``phoenix``).
         check: run ``validate.check`` on the generated package before writing (default).
+        allow_empty: record types that may have no record of ``year`` (otherwise refused).
+        force: accept a future year or date and a gap after the package's latest year.
+        lock_timeout: seconds to wait for another build or generate on the same metadata.
+        progress: called with a short line at each stage (``reading``, ``protecting``, ...).
 
     Raises:
-        RecordError: a bad record (file, line, field). BuildError: anything else that stops the
-        build (missing input, unprotectable cell, failed check). Nothing is written then.
+        BuildUsageError: a bad option (edition id, date, future year, gap), checked before any
+        input is read. RecordError: a bad record (file, line, field). EmptyInputError: no
+        records of the year for a needed record type. LockedError: another build holds the
+        metadata. BuildInterruptedError: Ctrl-C (``written`` says whether the edition is complete).
+        BuildError: anything else that stops the build. Nothing is written then.
     """
+    eid = check_edition_id(edition if edition is not None else str(year))
+    today = dt.date.today()
+    day = parse_date(date, "--date") if date is not None else today
+    refs: dict[str, str] = {}
+    for sid, ref in (reference_dates or {}).items():
+        if not ID_RE.fullmatch(sid):
+            raise BuildUsageError(
+                f"--reference-date: {sid!r} is not a source id; nothing was read or written",
+                "--reference-date",
+            )
+        refs[sid] = parse_date(ref, "--reference-date").isoformat()
+        if not force and dt.date.fromisoformat(refs[sid]) > today:
+            raise BuildUsageError(
+                f"--reference-date {sid}={ref} is in the future (today is {today.isoformat()}); "
+                "pass --force if this is really meant; nothing was written",
+                "--reference-date",
+            )
+    if not force and day > today:
+        raise BuildUsageError(
+            f"--date {date} is in the future (today is {today.isoformat()}); pass --force if "
+            "this is really meant; nothing was written",
+            "--date",
+        )
+    bad_types = sorted(set(allow_empty) - set(RECORD_TYPES))
+    if bad_types:
+        raise BuildUsageError(
+            f"--allow-empty: {bad_types} not a record type {list(RECORD_TYPES)}", "--allow-empty"
+        )
+    say = progress or (lambda _line: None)
+    try:
+        with metadata_lock(metadata_dir, timeout=lock_timeout, what="build"):
+            return _build(
+                Path(metadata_dir),
+                inputs,
+                year=year,
+                eid=eid,
+                out_dir=out_dir,
+                dry_run=dry_run,
+                date=day.isoformat(),
+                reference_dates=refs,
+                check=check,
+                allow_empty=allow_empty,
+                force=force,
+                today=today,
+                say=say,
+            )
+    except KeyboardInterrupt:
+        raise BuildInterruptedError("interrupted; nothing was written", written=False) from None
+
+
+def _build(
+    root: Path,
+    inputs: Sequence[str | Path],
+    *,
+    year: int,
+    eid: str,
+    out_dir: str | Path,
+    dry_run: bool,
+    date: str,
+    reference_dates: Mapping[str, str],
+    check: bool,
+    allow_empty: Collection[str],
+    force: bool,
+    today: dt.date,
+    say: Callable[[str], None],
+) -> BuildResult:
     t0 = time.perf_counter()
     secs: dict[str, float] = {}
-    root = Path(metadata_dir)
-    meta = load_metadata(root)
-    eid = edition or str(year)
-    version = f"{eid}.1.0"
     if (root / EDITIONS_DIR / eid).exists():
         raise EditionExistsError(
             f"edition {eid} already exists ({root / EDITIONS_DIR / eid}); use --edition ID for "
             "a new edition or remove it; nothing was written"
         )
+    say(f"reading the metadata and the input for {year}")
+    meta = load_metadata(root)
+    version = f"{eid}.1.0"
+    unknown_src = sorted(set(reference_dates) - {s.id for s in meta.package.sources})
+    if unknown_src:
+        raise BuildUsageError(
+            f"--reference-date: {unknown_src} not a source of metadata/package.toml "
+            f"({[s.id for s in meta.package.sources]}); nothing was written",
+            "--reference-date",
+        )
+    _check_year(meta, year, today, force)
     records = read_records(inputs)
     secs["read"] = time.perf_counter() - t0
-    validate_records(meta, records, year, _read_nationalities(root))
+    validate_records(meta, records, year, _read_nationalities(root), allow_empty=allow_empty)
     secs["validate"] = time.perf_counter() - t0 - secs["read"]
     t1 = time.perf_counter()
     counts: dict[str, dict[Key, int]] = {}
@@ -728,8 +933,8 @@ def build(
         "edition": eid,
         "version": version,
         "year": year,
-        "date": date or dt.date.today().isoformat(),
-        "reference_dates": reference_dates or {},
+        "date": date,
+        "reference_dates": reference_dates,
     }
     # structural pass: relations expanded for the new cells (printed zeros, no counts on disk)
     with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
@@ -774,6 +979,7 @@ def build(
     init_sec = [k for k, v in latents.items() if v >= 1]
     lin = _sdc_relations(rels)
     protection = "apriori"
+    say(f"protecting {year}: {len(thr_refs)} cells, {len(rels)} relations")
     try:
         res = sdc.suppress(
             values,
@@ -815,6 +1021,7 @@ def build(
         **edition_kw,
     )
     # the merged metadata must load and the package must pass the check
+    say("checking the built package")
     t3 = time.perf_counter()
     warnings: tuple[str, ...] = ()
     with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
@@ -851,21 +1058,30 @@ def build(
     gen: GenerateResult | None = None
     target = root / EDITIONS_DIR / eid
     if not dry_run:
+        say(f"writing {target} and {out_dir}")
         had_editions_dir = target.parent.exists()
         old = None  # the edition did not exist (refused above); kept for a rollback anyway
-        try:
-            old = _write_dir_atomic(files, target)
-            gen = generate(root, out_dir)
-        except BaseException:  # an error or Ctrl-C: take the edition out again
-            shutil.rmtree(target, ignore_errors=True)
+        with _sigint_deferred() as interrupted:
+            try:
+                old = _write_dir_atomic(files, target)
+                gen = generate(root, out_dir)
+            except BaseException:  # an error: take the edition out again (Ctrl-C waits)
+                shutil.rmtree(target, ignore_errors=True)
+                if old is not None:
+                    old.rename(target)
+                elif not had_editions_dir:
+                    shutil.rmtree(target.parent, ignore_errors=True)
+                raise
             if old is not None:
-                old.rename(target)
-            elif not had_editions_dir:
-                shutil.rmtree(target.parent, ignore_errors=True)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+                shutil.rmtree(old, ignore_errors=True)
         written = True
+        if interrupted:
+            raise BuildInterruptedError(
+                f"interrupted while writing; the write was finished first: edition {eid} is "
+                f"complete in {target} and the package {out_dir} is regenerated (check it with "
+                "'opendata-mh check')",
+                written=True,
+            )
     secs["total"] = time.perf_counter() - t0
     return BuildResult(
         year=year,
@@ -924,13 +1140,19 @@ __all__ = [
     "FULL_CHECKS",
     "NATIONALITY_FILE",
     "BuildError",
+    "BuildInterruptedError",
     "BuildResult",
+    "BuildUsageError",
     "EditionExistsError",
+    "EmptyInputError",
     "RecordError",
     "Records",
     "TableBuild",
     "build",
+    "check_edition_id",
     "count_table",
+    "latest_year",
+    "parse_date",
     "read_records",
     "round_half_up",
     "validate_records",

@@ -1,10 +1,20 @@
 """Time-series charts of the codebook (the only matplotlib import of the package).
 
 :func:`render` draws one :class:`Chart` (one or more panels of series over years) and returns
-``{"png": bytes, "svg": bytes}``. Masked cells (printed ``<5``) are **never drawn as zero**: the
-line breaks there and the cell is drawn as a hollow marker at the middle of its interval with an
-error bar over the whole interval (1-4); ranges and unresolved cells likewise (their interval),
-rounded figures (IND) as a point with their rounding interval.
+``{"png": bytes, "svg": bytes}``; :func:`figure` returns the matplotlib figure itself (the tests
+inspect it) and :func:`describe` the chart's alt text.
+
+A cell without a single figure that could be small is **never drawn on the value axis**, so it
+cannot be read as zero at any scale: masked cells (printed ``<5``), secondary suppressions
+(``x``) and unresolved cells are drawn as their symbol (``<5``, ``x``, ``?``) in the series'
+colour in a separate strip under each panel ("not published as a figure"), and the series' line
+breaks there. Several such cells of one year are stacked one above the other in the strip, never
+on top of each other. Ranges (IND ``170-180``) and rounded figures are drawn on the value axis
+with a bar over their interval, true zeros as zeros. The legend sits under each panel.
+
+Every artist drawn for a cell has a ``gid`` ``cell:<series>:<year>:<cell_type>`` (series =
+index in its panel); the two axes of a panel have the gids ``values:<panel>`` and
+``strip:<panel>``.
 
 Deterministic bytes: the Agg canvas without pyplot state, a fixed ``svg.hashsalt``, no dates or
 software version in the PNG/SVG metadata.
@@ -16,13 +26,15 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-INTERVAL_TYPES = ("masked", "range", "unresolved")
+STRIP_TYPES = ("masked", "secondary", "unresolved")
+SYMBOL = {"masked": "<5", "secondary": "x", "unresolved": "?"}
 
 
 @dataclass(frozen=True)
@@ -53,26 +65,22 @@ class Chart:
     panels: tuple[tuple[str, tuple[Series, ...]], ...]
 
 
-def _draw(ax: object, series: Sequence[Series]) -> set[str]:
-    from matplotlib.axes import Axes
+def _colour(s: Series, i: int) -> Any:
+    return "black" if s.total else mpl.colormaps["tab10"](i % 10)
 
-    assert isinstance(ax, Axes)
+
+def _draw(ax: Any, strip: Any, series: Sequence[Series]) -> set[str]:
+    """Series on the value axes ``ax``; masked / x / unresolved cells in ``strip``."""
     seen: set[str] = set()
-    cmap = mpl.colormaps["tab10"]
     for i, s in enumerate(series):
-        colour = "black" if s.total else cmap(i % 10)
+        colour = _colour(s, i)
         xs = [p.year for p in s.points]
-        ys = [float(p.value) if p.value is not None else float("nan") for p in s.points]
-        mids = [
+        ys = [
             float(p.value)
-            if p.value is not None
-            else (p.lower + p.upper) / 2
-            if p.lower is not None and p.upper is not None
+            if p.value is not None and p.cell_type not in STRIP_TYPES
             else float("nan")
             for p in s.points
         ]
-        if any(v != m for v, m in zip(ys, mids, strict=True)):  # nan != x: a gap to bridge
-            ax.plot(xs, mids, linestyle=":", linewidth=1, color=colour, alpha=0.6)
         ax.plot(
             xs,
             ys,
@@ -82,94 +90,154 @@ def _draw(ax: object, series: Sequence[Series]) -> set[str]:
             linestyle="--" if s.total else "-",
             color=colour,
             label=s.label,
+            gid=f"series:{i}",
         )
         for p in s.points:
-            if p.cell_type in INTERVAL_TYPES and p.lower is not None and p.upper is not None:
-                mid = (p.lower + p.upper) / 2
+            if p.cell_type in STRIP_TYPES:
+                seen.add(p.cell_type)
+            elif p.cell_type in ("range", "rounded") and p.lower is not None:
+                upper = p.upper if p.upper is not None else p.lower
+                v = float(p.value) if p.value is not None else (p.lower + upper) / 2
                 ax.errorbar(
                     [p.year],
-                    [mid],
-                    yerr=[[mid - p.lower], [p.upper - mid]],
-                    fmt="o" if p.cell_type != "unresolved" else "s",
+                    [v],
+                    yerr=[[v - p.lower], [upper - v]],
+                    fmt="o" if p.cell_type == "range" else "none",
                     markersize=6,
                     markerfacecolor="white",
                     markeredgecolor=colour,
                     ecolor=colour,
-                    elinewidth=1.5,
-                    capsize=4,
+                    elinewidth=1.5 if p.cell_type == "range" else 1,
+                    capsize=4 if p.cell_type == "range" else 2,
+                    gid=f"cell:{i}:{p.year}:{p.cell_type}",
                 )
-                if p.cell_type == "masked":
-                    ax.annotate(
-                        "<5",
-                        (p.year, p.upper),
-                        textcoords="offset points",
-                        xytext=(5, 2),
-                        fontsize=7,
-                        color=colour,
-                    )
                 seen.add(p.cell_type)
-            elif p.cell_type == "rounded" and p.lower is not None and p.upper is not None:
-                v = float(p.value if p.value is not None else p.lower)
-                ax.errorbar(
-                    [p.year],
-                    [v],
-                    yerr=[[v - p.lower], [p.upper - v]],
-                    fmt="none",
-                    ecolor=colour,
-                    elinewidth=1,
-                    capsize=2,
-                )
-                seen.add("rounded")
+    # the strip: per year, the symbols of every series side by side
+    by_year: dict[int, list[tuple[int, Point]]] = {}
+    for i, s in enumerate(series):
+        for p in s.points:
+            if p.cell_type in STRIP_TYPES:
+                by_year.setdefault(p.year, []).append((i, p))
+    rows = max((len(c) for c in by_year.values()), default=1)
+    for year, cells in sorted(by_year.items()):
+        for k, (i, p) in enumerate(cells):  # stacked: one line of the strip per symbol
+            strip.text(
+                year,
+                1 - (k + 0.5) / rows,
+                SYMBOL[p.cell_type],
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+                color=_colour(series[i], i),
+                gid=f"cell:{i}:{year}:{p.cell_type}",
+            )
     return seen
 
 
 _LEGEND_NOTES = {
-    "masked": ("o", "masked (<5): true value 1–4, bar = interval"),
-    "range": ("o", "published as a range: bar = range"),
-    "unresolved": ("s", "unresolved in the report text: bar = candidates"),
-    "rounded": ("", "rounded to tens (IND): bar = rounding interval"),
+    "masked": "<5 in the strip below: masked, a count from 1 to 4 (never 0)",
+    "secondary": "x in the strip below: not published (secondary suppression), at least 1",
+    "unresolved": "? in the strip below: not readable from the report (candidates listed)",
+    "range": "published as a range: bar = range",
+    "rounded": "rounded to tens (IND): bar = rounding interval",
 }
 
 
-def render(chart: Chart) -> dict[str, bytes]:
-    """PNG (150 dpi) and SVG of ``chart``. Deterministic bytes."""
+def describe(chart: Chart) -> str:
+    """The alt text of ``chart``: what it shows, its series and where the marked cells are."""
+    years = sorted({p.year for _t, ss in chart.panels for s in ss for p in s.points})
+    span = f"{years[0]}–{years[-1]}" if years else ""
+    parts = [f"Line chart of {chart.title}, {span}, in {chart.unit}."]
+    for ptitle, series in chart.panels:
+        labels = ", ".join(s.label for s in series)
+        parts.append(f"{ptitle + ': ' if ptitle else ''}one line per {labels}.")
+    kinds = {p.cell_type for _t, ss in chart.panels for s in ss for p in s.points}
+    if kinds & set(STRIP_TYPES):
+        parts.append(
+            "Masked (<5), suppressed (x) and unresolved (?) cells are shown as symbols in a "
+            "strip under the chart, not as values."
+        )
+    parts.append("The figures are in the table beside the chart.")
+    return " ".join(parts)
+
+
+def figure(chart: Chart) -> Figure:
+    """The figure of ``chart``: per panel a value axes and a strip for cells without a figure."""
     n = len(chart.panels)
-    fig = Figure(figsize=(9, 4.2 * n + 0.6), layout="constrained")
+    stacks = [
+        max(
+            (
+                sum(
+                    1
+                    for s in series
+                    for p in s.points
+                    if p.year == y and p.cell_type in STRIP_TYPES
+                )
+                for y in {p.year for s in series for p in s.points}
+            ),
+            default=0,
+        )
+        for _t, series in chart.panels
+    ]
+    ratios = [r for m in stacks for r in (1.0, 0.07 + 0.06 * max(m, 1))]
+    legend_h = [0.2 * ((len(series) + 3) // 2 + 1) for _t, series in chart.panels]
+    height = sum(h + 3.0 + 0.25 * max(m, 1) for h, m in zip(legend_h, stacks, strict=True))
+    fig = Figure(figsize=(6.6, height + 0.5), layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(n, 1, squeeze=False)[:, 0]
-    fig.suptitle(textwrap.fill(chart.title, 80), fontsize=11, fontweight="bold")
-    for ax, (ptitle, series) in zip(axes, chart.panels, strict=True):
-        seen = _draw(ax, series)
+    axes = fig.subplots(2 * n, 1, squeeze=False, height_ratios=ratios)[:, 0]
+    fig.suptitle(textwrap.fill(chart.title, 70), fontsize=10, fontweight="bold")
+    for k, (ptitle, series) in enumerate(chart.panels):
+        ax, strip = axes[2 * k], axes[2 * k + 1]
+        ax.set_gid(f"values:{k}")
+        strip.set_gid(f"strip:{k}")
+        strip.sharex(ax)
+        seen = _draw(ax, strip, series)
         years = sorted({p.year for s in series for p in s.points})
         ax.set_xticks(years, [str(y) for y in years])
+        ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax.set_ylim(bottom=0)
-        ax.set_ylabel(chart.unit)
+        ax.set_ylabel(chart.unit, fontsize=9)
+        ax.tick_params(labelsize=9, labelbottom=False)
         ax.grid(axis="y", alpha=0.3)
+        strip.set_ylim(0, 1)
+        strip.set_yticks([])
+        strip.tick_params(labelsize=9)
+        strip.set_facecolor("#f1f1f1")
+        strip.set_ylabel("<5 x ?", rotation=0, fontsize=7, ha="right", va="center")
+        for side in ("top", "right", "left"):
+            strip.spines[side].set_visible(False)
         if ptitle:
-            ax.set_title(ptitle, fontsize=10, loc="left")
+            ax.set_title(ptitle, fontsize=9, loc="left")
         handles, labels = ax.get_legend_handles_labels()
-        for kind in ("masked", "range", "unresolved", "rounded"):
+        for kind in ("masked", "secondary", "unresolved", "range", "rounded"):
             if kind in seen:
-                marker, text = _LEGEND_NOTES[kind]
                 handles.append(
                     Line2D(
                         [],
                         [],
                         color="grey",
-                        marker=marker or None,
+                        marker="o" if kind == "range" else None,
                         markerfacecolor="white",
-                        linestyle="-" if not marker else "none",
+                        linestyle="-" if kind in ("range", "rounded") else "none",
                     )
                 )
-                labels.append(text)
-        ax.legend(
+                labels.append(_LEGEND_NOTES[kind])
+        strip.legend(
             handles,
-            labels,
+            [textwrap.fill(lab, 44) for lab in labels],
             fontsize=8,
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.5 / max(stacks[k], 1)),
+            ncols=2,
             frameon=False,
         )
+    return fig
+
+
+def render(chart: Chart) -> dict[str, bytes]:
+    """PNG (110 dpi) and SVG of ``chart``. Deterministic bytes."""
+    fig = figure(chart)
     out: dict[str, bytes] = {}
     with mpl.rc_context({"svg.hashsalt": "opendata-mh", "svg.fonttype": "none"}):
         buf = io.BytesIO()
@@ -181,4 +249,4 @@ def render(chart: Chart) -> dict[str, bytes]:
     return out
 
 
-__all__ = ["Chart", "Point", "Series", "render"]
+__all__ = ["Chart", "Point", "Series", "describe", "figure", "render"]

@@ -86,6 +86,14 @@ def _internal(exc: Exception) -> OpendataMhError:
     return err
 
 
+def _print_error(head: str, message: str) -> None:
+    """``error<head>: message`` on stderr; the message may quote data, so it is never read as
+    markup or emoji codes."""
+    from rich.text import Text
+
+    _stderr().print(Text.assemble(("error", "bold red"), f"{head}: {message}"))
+
+
 def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     """Render an exception (exit 3)."""
     issues: list[Issue] = []
@@ -123,10 +131,8 @@ def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
         if isinstance(exc, PortalError):
             err.update(action=exc.action, field=exc.field, server_message=exc.server_message)
         _emit_json(envelope(command, ok=False, issues=issues, error=err))
-    else:  # the message may carry a server's words: printed literally, never as markup
-        from rich.text import Text
-
-        _stderr().print(Text.assemble(("error", "bold red"), f" ({code}): {exc}"))
+    else:  # the message may quote data: never read it as markup or emoji codes
+        _print_error(f" ({code})", str(exc))
     sys.exit(EXIT_ERROR)
 
 
@@ -473,10 +479,14 @@ _LANG = click.option(
 def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     """Render an unknown table or year (exit 2, a usage error)."""
     if as_json:
-        err = {"code": "usage", "type": type(exc).__name__, "message": str(exc)}
+        option = getattr(exc, "option", None)  # a build.BuildUsageError names its option
+        code = getattr(exc, "code", None) if option else None
+        err = {"code": code or "usage", "type": type(exc).__name__, "message": str(exc)}
+        if option:
+            err["option"] = option
         _emit_json(envelope(command, ok=False, error=err))
     else:
-        _stderr().print(f"[bold red]error[/]: {exc}", markup=True)
+        _print_error("", str(exc))
     sys.exit(EXIT_USAGE)
 
 
@@ -576,11 +586,12 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
 def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     """Write the codebook of a package: Markdown, one self-contained HTML page, charts.
 
-    Per table: titles and descriptions (Dutch and English), source and reference date,
-    dimensions with codes and labels, how masked, rounded, range and unresolved cells are coded,
-    notes, known discrepancies, the audit's acknowledged findings, a chart of each time series
-    (PNG and SVG; masked cells drawn as their 1-4 interval, never as zero) and loading snippets
-    for pandas, R and DuckDB.
+    A sticky table of contents, an index from questions to tables and a coverage matrix; per
+    table the figures as printed (<5, x, ranges) beside a chart of each time series (PNG and SVG,
+    with alt text; masked, x and unresolved cells drawn as their symbol under the chart, never as
+    zero), titles and descriptions (Dutch and English), source, dimensions with codes and labels,
+    notes, known discrepancies, the audit's acknowledged findings and loading snippets for
+    pandas, R and DuckDB.
 
     \b
     Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package, write error).
@@ -666,7 +677,25 @@ def render_build(result: BuildResult, console: Console) -> None:
     multiple=True,
     help="SOURCE=YYYY-MM-DD: reference date of a source's data (repeatable).",
 )
+@click.option(
+    "--allow-empty",
+    multiple=True,
+    metavar="TYPE",
+    help="Accept no records of the year for this record type (repeatable).",
+)
+@click.option(
+    "--force", is_flag=True, help="Accept a future year or date, or a gap after the last year."
+)
+@click.option(
+    "--wait",
+    "lock_timeout",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another build/generate on the same metadata.",
+)
 @click.option("--dry-run", is_flag=True, help="Build, protect and check; write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No stage lines on stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 def build(
     year: int,
@@ -676,7 +705,11 @@ def build(
     out_dir: Path,
     date: str | None,
     refs: tuple[str, ...],
+    allow_empty: tuple[str, ...],
+    force: bool,
+    lock_timeout: float,
     dry_run: bool,
+    quiet: bool,
     as_json: bool,
 ) -> None:
     """Build a new year from microdata into a protected edition and regenerate the package.
@@ -686,13 +719,18 @@ def build(
     prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
     A bad record stops the build with its file, line and field; nothing is written.
-    An edition that exists already is refused (choose --edition ID or remove it).
+    Refused before anything is read (exit 2): an edition id that is not a plain name or
+    exists already, a date that is not YYYY-MM-DD, a future year or date, a gap after the
+    package's latest year (the last three unless --force). A record type with no record of
+    the year is refused (exit 3) unless --allow-empty TYPE. One build or generate at a time
+    per metadata tree (--wait SECONDS). Stage lines go to stderr ('build: protecting ...').
+    Ctrl-C: exit 3, and either nothing was written or the complete edition, as it says.
 
     \b
-    Exit codes: 0 built, 2 usage error (edition exists), 3 bad record / could not build /
-    interrupted (nothing written).
+    Exit codes: 0 built, 2 usage error (bad option, edition exists), 3 bad record / empty
+    input / locked / could not build / interrupted.
     """
-    from opendata_mh.build import EditionExistsError, RecordError
+    from opendata_mh.build import BuildInterruptedError, BuildUsageError, RecordError
     from opendata_mh.build import build as build_edition
 
     ref_map: dict[str, str] = {}
@@ -703,6 +741,13 @@ def build(
             )
         k, v = r.split("=", 1)
         ref_map[k] = v
+    err_console = _stderr()
+
+    def stage(line: str) -> None:  # a log line per stage (also the tests' readiness signal)
+        if not quiet and not as_json:
+            err_console.print(f"build: {line}", markup=False, emoji=False)
+            err_console.file.flush()
+
     try:
         result = build_edition(
             metadata_dir,
@@ -713,16 +758,19 @@ def build(
             dry_run=dry_run,
             date=date,
             reference_dates=ref_map,
+            allow_empty=allow_empty,
+            force=force,
+            lock_timeout=lock_timeout,
+            progress=stage,
         )
-    except KeyboardInterrupt:  # "could not finish" (3), not click's "Aborted!" (1 = findings)
-        msg = "interrupted; nothing was written"
-        if as_json:
-            err = {"code": "build.interrupted", "type": "KeyboardInterrupt", "message": msg}
-            _emit_json(envelope("build", ok=False, error=err))
-        else:
-            _stderr().print(f"[bold red]error[/] (build.interrupted): {msg}", markup=True)
-        sys.exit(EXIT_ERROR)
-    except EditionExistsError as exc:
+    except (KeyboardInterrupt, BuildInterruptedError) as exc:  # 3, not click's "Aborted!" (1)
+        _build_interrupted(
+            str(exc)
+            if isinstance(exc, BuildInterruptedError)
+            else "interrupted; nothing was written",
+            as_json,
+        )
+    except BuildUsageError as exc:
         _usage_error("build", exc, as_json)
     except RecordError as exc:
         if as_json:
@@ -735,11 +783,26 @@ def build(
         _fail("build", exc, as_json)
     except Exception as exc:
         _fail("build", _internal(exc), as_json)
-    if as_json:
-        _emit_json(envelope("build", ok=True, summary=result.to_dict()))
-    else:
-        render_build(result, _stdout())
+    try:
+        if as_json:
+            _emit_json(envelope("build", ok=True, summary=result.to_dict()))
+        else:
+            render_build(result, _stdout())
+    except KeyboardInterrupt:
+        what = "complete" if result.written else "not written (dry run)"
+        msg = f"interrupted after the build; edition {result.edition} is {what}"
+        _build_interrupted(msg, as_json)
     sys.exit(EXIT_OK)
+
+
+def _build_interrupted(msg: str, as_json: bool) -> NoReturn:
+    """Ctrl-C: exit 3 ("could not finish") with what is on disk, said truthfully."""
+    if as_json:
+        err = {"code": "build.interrupted", "type": "KeyboardInterrupt", "message": msg}
+        _emit_json(envelope("build", ok=False, error=err))
+    else:
+        _print_error(" (build.interrupted)", msg)
+    sys.exit(EXIT_ERROR)
 
 
 def render_diff(result: PackageDiff, console: Console, limit: int = 20) -> None:
@@ -958,6 +1021,81 @@ def publish(
 
 
 @main.command(
+    context_settings=CONTEXT,
+    epilog=(
+        "\b\nExample:\n"
+        "  opendata-mh release datapackage --out site --base-url https://nrm.github.io/opendata-mh"
+    ),
+)
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The site directory (holds <version>/, latest/ and index.html).",
+)
+@click.option(
+    "--base-url",
+    required=True,
+    envvar="OPENDATA_MH_BASE_URL",
+    help="The URL the site directory is served at (for the catalogues' download URLs).",
+)
+@click.option(
+    "--citation",
+    default="CITATION.cff",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CITATION.cff to ship; generated from the package metadata when the file is absent.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_json: bool) -> None:
+    """Write a static, versioned release site of the package (for any static host).
+
+    Under <version>/: every file of the package, one zip of it, SHA256SUMS, the codebook as
+    index.html, CITATION.cff and the catalogue in DCAT-AP-DONL 1.1 and DCAT-AP-NL 3.0 whose
+    download URLs are <base-url>/<version>/<path>. latest/ points at the newest version. The
+    same input gives the same bytes; a version already in --out is never changed (the same
+    bytes again are fine; other bytes are refused, exit 1). Run `check` first.
+
+    \b
+    Exit codes: 0 written (or already there), 1 the version exists with other bytes,
+                2 usage error, 3 unreadable package or write error.
+    """
+    from opendata_mh.release import ReleaseError, write_release
+
+    try:
+        result = write_release(package_dir, out_dir, base_url, citation=citation)
+    except ReleaseError as exc:
+        if exc.code != "release.version-changed":
+            _fail("release", exc, as_json)
+        issues = [Issue(exc.code, "error", str(exc), resource=f) for f in exc.files[:1]]
+        if as_json:
+            _emit_json(envelope("release", ok=False, issues=issues))
+        else:
+            _stdout().print(f"refused ({exc.code}): {exc}", markup=False)
+        sys.exit(EXIT_FINDINGS)
+    except OpendataMhError as exc:
+        _fail("release", exc, as_json)
+    except OSError as exc:
+        _fail("release", OpendataMhError(f"cannot write the release to {out_dir}: {exc}"), as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("release", _internal(exc), as_json)
+    if as_json:
+        _emit_json(envelope("release", ok=True, summary=result.to_dict()))
+    else:
+        what = "already released, unchanged" if result.unchanged else "written"
+        _stdout().print(
+            f"release {result.version} {what}: {len(result.files)} files in "
+            f"{out_dir / result.version} ({result.url}); latest is {result.latest}",
+            markup=False,
+        )
+    sys.exit(EXIT_OK)
+
+
+@main.command(
     "dcat",
     context_settings=CONTEXT,
     epilog="\b\nExample:\n  opendata-mh dcat datapackage --format ttl --out catalogue.ttl",
@@ -1010,6 +1148,113 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     else:
         _stderr().print(f"wrote {out}", markup=False)
     sys.exit(EXIT_OK)
+
+
+def render_text_report(rep: Any, console: Console, all_figures: bool = False) -> None:
+    """The narrative check for a terminal: a summary, then the figures to look at (all with
+    ``--all``), one line each: line, figure, status, what it was checked against."""
+    s = rep.summary()
+    console.print(
+        f"{s['draft']}: {s['figures_total']} figures, {s['linked']} linked "
+        f"(coverage {100 * s['coverage']:.0f}%)",
+        markup=False,
+    )
+    console.print(
+        "  " + ", ".join(f"{k} {v}" for k, v in sorted(s["by_status"].items())), markup=False
+    )
+    shown = [c for c in rep.checks if all_figures or c.status not in ("consistent", "unlinked")]
+    for c in shown:
+        f = c.figure
+        console.print(
+            f"line {f.line:>4}  {f.printed[:28]:<28} {c.status:<13} {c.message}",
+            markup=False,
+            highlight=False,
+        )
+    for i in rep.issues:
+        if i.code == "text.no-links":
+            console.print(f"{i.severity}: {i.message}", markup=False)
+    if not all_figures:
+        n = sum(1 for c in rep.checks if c.status == "unlinked")
+        if n:
+            console.print(f"({n} unlinked figures not shown; --all lists every figure)")
+
+
+@main.command(
+    "text",
+    context_settings=CONTEXT,
+    epilog=(
+        "\b\nExample:\n  opendata-mh text concept-jaarcijfers-2024.docx datapackage "
+        "--html report.html"
+    ),
+)
+@click.argument("draft", type=click.Path(path_type=Path))
+@click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write an HTML report: the draft's text with every figure marked by status.",
+)
+@click.option(
+    "--write-figures",
+    "figures_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write text_figures.toml entries for the linked figures (and FILE.relations.toml).",
+)
+@click.option("--all", "all_figures", is_flag=True, help="List every figure, not only findings.")
+def text_command(
+    draft: Path,
+    package_dir: Path,
+    as_json: bool,
+    html_out: Path | None,
+    figures_out: Path | None,
+    all_figures: bool,
+) -> None:
+    """Check a draft report's text against the tables: every figure found, linked, verified.
+
+    Reads DRAFT (plain text or Markdown, DOCX, PDF), extracts every figure of the prose as an
+    interval, links it to the cell, latent total or derived quantity (difference, change,
+    share, sum, average) its words name, and verifies it with the package's rules: a
+    contradiction, a percentage that holds only when truncated, a masked cell stated or given
+    away (the disclosure audit with the draft's figures as relations), an unlinked figure.
+
+    \b
+    Exit codes: 0 no findings, 1 findings (contradiction, rounding, disclosure),
+                2 usage error, 3 could not run (unreadable draft or package).
+    """
+    from opendata_mh.text.output import check_text, render_html, write_figures
+    from opendata_mh.validate import read_package
+
+    try:
+        pkg = read_package(package_dir)
+        rep = check_text(draft, pkg, str(package_dir))
+        html_text = render_html(rep) if html_out is not None else None
+        written: list[str] = []
+        if html_out is not None and html_text is not None:
+            html_out.write_text(html_text, encoding="utf-8")
+            written.append(str(html_out))
+        if figures_out is not None:
+            written += [str(p) for p in write_figures(rep, figures_out)]
+    except OpendataMhError as exc:
+        _fail("text", exc, as_json)
+    except OSError as exc:
+        _fail("text", PackageError(f"cannot write the output: {exc}"), as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        _fail("text", _internal(exc), as_json)
+    if as_json:
+        summary = rep.summary()
+        summary["written"] = written
+        _emit_json(envelope("text", ok=rep.ok, summary=summary, issues=rep.issues))
+    else:
+        render_text_report(rep, _stdout(), all_figures)
+        for w in written:
+            _stderr().print(f"wrote {w}", markup=False)
+    sys.exit(EXIT_OK if rep.ok else EXIT_FINDINGS)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,11 +29,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from opendata_mh.charts import Chart, Point, Series, render
+from opendata_mh.charts import Chart, Point, Series, describe, render
 from opendata_mh.validate import read_package
-from opendata_mh.views import MARKED, findings_by_table
+from opendata_mh.views import (
+    MARKED,
+    TableView,
+    cell_text,
+    dimension_title,
+    findings_by_table,
+    period_span,
+    view_of,
+)
 
 PERIOD = "period"
 CELL_CODING = (
@@ -48,6 +56,22 @@ CELL_CODING = (
      "secondary suppression (later editions): at least 1, withheld so that no <5 cell can be "
      "derived from the totals"),
 )  # fmt: skip
+
+
+CELL_SYMBOLS = {
+    "masked": "<5",
+    "rounded": "≈R",
+    "range": "a-b",
+    "unresolved": "?",
+    "secondary": "x",
+}
+CELL_NOTES = {
+    "masked": "masked: a count from 1 to 4",
+    "rounded": "rounded to tens (IND): R stands for R−5 … R+4",
+    "range": "published as a range, both ends included",
+    "unresolved": "not readable from the report's text (candidates below)",
+    "secondary": "secondary suppression: not published, at least 1",
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +110,37 @@ class TableDoc:
     snippets: Mapping[str, str]
     chart: Chart | None
     files: Mapping[str, str]
+    view: TableView | None = None  # the table as printed (Dutch labels)
+    view_en: TableView | None = None  # the same with English labels (questions, coverage)
+    alt: str = ""  # the chart's alt text
+
+
+@dataclass(frozen=True)
+class Question:
+    """One entry of the index from questions to tables: ``anchor`` is the panel's id."""
+
+    unit: str
+    text: str
+    table: str
+    number: int | None
+    anchor: str
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    """One row of the package's ``totals`` resource as the codebook shows it: ``shown`` is the
+    figure (printed or derived), else its interval ``lower–upper``."""
+
+    quantity: str
+    label: str
+    label_en: str
+    period: str
+    dimension: str
+    code: str
+    shown: str
+    printed: bool
+    derived_by: str
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +156,12 @@ class Codebook:
     text_figures: int
     has_findings: bool
     extra: Mapping[str, Any] = field(default_factory=dict)
+    questions: tuple[Question, ...] = ()
+    coverage_periods: tuple[str, ...] = ()
+    coverage_dimensions: tuple[tuple[str, str], ...] = ()  # (name, English title)
+    coverage: Mapping[str, frozenset[str]] = field(default_factory=dict)  # table -> dims+periods
+    totals: tuple[TotalRow, ...] = ()  # the ``totals`` resource, when the package has one
+    totals_file: str = ""
 
 
 def _rule(sdc: Mapping[str, Any]) -> str:
@@ -241,6 +302,7 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
     findings = findings_by_table(d)
     relations = {r["id"]: r for r in d.get("relations", []) if isinstance(r, dict)}
     tables = []
+    dim_titles: dict[str, str] = {}
     for res in d["resources"]:
         if "sdc" not in res:
             continue
@@ -279,6 +341,9 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
         files = {"csv": f"{package_path}/{res['path']}"}
         if name in parquet:
             files["parquet"] = f"{package_path}/{parquet[name]}"
+        view = view_of(pkg, res, lang="nl") if rows else None
+        view_en = view_of(pkg, res, lang="en") if rows else None
+        chart = chart_data(res, rows)
         tables.append(
             TableDoc(
                 name=name,
@@ -306,11 +371,19 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
                 discrepancies=disc,
                 findings=tuple(findings.get(name, [])),
                 snippets=snippets(package_path, res, parquet.get(name)),
-                chart=chart_data(res, rows),
+                chart=chart,
                 files=files,
+                view=view,
+                view_en=view_en,
+                alt=describe(chart) if chart else "",
             )
         )
+        for dim in res["schema"]["primaryKey"]:
+            if dim != PERIOD and dim not in dim_titles:
+                dim_titles[dim] = dimension_title(res, dim, "en")
     lic = (d.get("licenses") or [{}])[0]
+    totals, totals_file = _totals(d, pkg.rows, package_path)
+    all_periods = sorted({p for t in tables for p in t.periods}, key=lambda p: (len(p) > 4, p))
     return Codebook(
         title=d.get("title", ""),
         title_en=d.get("title_en", ""),
@@ -322,7 +395,111 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
         tables=tuple(tables),
         text_figures=len(pkg.rows.get("text_figures", [])),
         has_findings="acknowledgedFindings" in d,
+        questions=tuple(
+            sorted(
+                (*questions(tables), *total_questions(totals)),
+                key=lambda q: (q.unit, q.text, q.number or 0),
+            )
+        ),
+        totals=totals,
+        totals_file=totals_file,
+        coverage_periods=tuple(all_periods),
+        coverage_dimensions=tuple(dim_titles.items()),
+        coverage={
+            t.name: frozenset({*t.periods, *(dim.name for dim in t.dimensions)}) for t in tables
+        },
     )
+
+
+TOTALS = "totals"
+
+
+def _totals(
+    d: Mapping[str, Any], rows: Mapping[str, Sequence[Mapping[str, str]]], package_path: str
+) -> tuple[tuple[TotalRow, ...], str]:
+    """The rows of the resource ``totals`` (quantity, period, value and bounds, how derived),
+    read generically: a package without it gives ``()``."""
+    res = next((r for r in d["resources"] if isinstance(r, dict) and r.get("name") == TOTALS), None)
+    if res is None or not rows.get(TOTALS):
+        return (), ""
+    out = []
+    for r in rows[TOTALS]:
+        value, lo, hi = r.get("value", ""), r.get("value_lower", ""), r.get("value_upper", "")
+        shown = value or (f"{lo}–{hi}" if lo and hi else f"≥ {lo}" if lo else "")
+        out.append(
+            TotalRow(
+                quantity=r.get("quantity", ""),
+                label=r.get("quantity_label", ""),
+                label_en=r.get("quantity_label_en", "") or r.get("quantity", ""),
+                period=r.get(PERIOD, ""),
+                dimension=r.get("dimension", ""),
+                code=r.get("code", ""),
+                shown=shown,
+                printed=bool(r.get("value_printed")),
+                derived_by=r.get("derived_by", ""),
+                unit=r.get("unit", ""),
+            )
+        )
+    return tuple(out), f"{package_path}/{res.get('path', '')}"
+
+
+def total_questions(totals: Sequence[TotalRow]) -> tuple[Question, ...]:
+    """One question per quantity of the ``totals`` resource that is a grand total (no
+    dimension): "How many registered victims in total, per year (2019–2023)?" -> totals."""
+    periods: dict[tuple[str, str, str], list[str]] = {}
+    for t in totals:
+        if not t.dimension and t.code in ("", "all"):
+            periods.setdefault((t.quantity, t.label_en, t.unit), []).append(t.period)
+    return tuple(
+        Question(
+            unit,
+            f"How many {label[:1].lower() + label[1:]} in total, "
+            f"{_time(sorted(ps, key=lambda p: (len(p) > 4, p)))}?",
+            TOTALS,
+            None,
+            TOTALS,
+        )
+        for (_q, label, unit), ps in periods.items()
+    )
+
+
+def _time(codes: Sequence[str]) -> str:
+    span = period_span(codes)
+    if len(codes) == 1:
+        return f"over {span} together" if "-" in codes[0] else f"in {span}"
+    return f"per year ({span})" if all(len(c) == 4 for c in codes) else f"per period ({span})"
+
+
+def questions(tables: Sequence[TableDoc]) -> tuple[Question, ...]:
+    """The index from questions to tables: one question per printed panel, phrased from the
+    table's unit, the panel's period(s) and its dimensions (English titles), e.g. "How many
+    victims per year (2019–2023), by form of exploitation?" -> table 1. Sorted by unit, then
+    question."""
+    out = []
+    for t in tables:
+        v = t.view_en
+        if v is None:
+            continue
+        for p in v.panels:
+            dims: list[str] = []
+            periods: list[str] = []
+            for dim, title, codes in (
+                (p.row_dimension, p.row_title, [c for c, _ in p.rows]),
+                (p.column_dimension, p.column_title, [c for c, _ in p.columns]),
+            ):
+                if dim == PERIOD:
+                    periods = codes
+                elif dim:
+                    dims.append(title[:1].lower() + title[1:])
+            for (dim, code, label), title in zip(p.fixed, p.fixed_titles, strict=True):
+                if dim == PERIOD:
+                    periods = [code]
+                elif code != "all":
+                    dims.append(f"{title[:1].lower() + title[1:]} '{label}'")
+            text = f"How many {v.unit} {_time(periods)}" if periods else f"How many {v.unit}"
+            text += (", by " + " and ".join(dims) if dims else "") + "?"
+            out.append(Question(v.unit, text, t.name, t.number, f"{t.name}--{p.panel}"))
+    return tuple(sorted(out, key=lambda q: (q.unit, q.text, q.number or 0)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,6 +535,33 @@ The code `all` in a dimension means all categories together.
 |---|---|---|---|---|---|---|---|{% if cb.has_findings %}---|{% endif %}
 {% for t in cb.tables %}| {{ t.number }} | [{{ t.title_en }}](#{{ t.name }}) | {{ years(t) }} | {{ t.rows }} | {{ t.counts.masked }} | {{ t.counts.rounded }} | {{ t.counts.range }} | {{ t.counts.unresolved }} |{% if cb.has_findings %} {{ t.findings|length }} |{% endif %}
 {% endfor %}
+
+## Questions → tables
+
+One question per printed panel of a table.
+
+| question | table |
+|---|---|
+{% for q in cb.questions %}| {{ q.text }} | {% if q.number %}[Table {{ q.number }}](#{{ q.table }}): {{ titles[q.table] }}{% else %}[Totals](#totals) (resource `{{ q.table }}`){% endif %} |
+{% endfor %}{% if cb.totals %}
+<a id="totals"></a>
+## Totals
+
+The resource `totals` (`{{ cb.totals_file }}`): totals the report prints or exact cells alone
+determine, with the relation or prose figure that gives each.
+
+| quantity | breakdown | period | value | printed or derived by |
+|---|---|---|---:|---|
+{% for r in cb.totals %}| {{ r.label_en }} (*{{ r.label }}*) | {% if r.dimension %}`{{ r.dimension }}={{ r.code }}`{% endif %} | {{ r.period }} | {{ r.shown }} | {{ "printed; " if r.printed else "" }}`{{ r.derived_by }}` |
+{% endfor %}{% endif %}
+## Coverage: dimensions and years
+
+Which table holds which period and which dimension (● = the table has cells for it).
+
+| table |{% for p in cb.coverage_periods %} {{ p }} |{% endfor %}{% for name, title in cb.coverage_dimensions %} `{{ name }}` |{% endfor %}
+|---|{% for p in cb.coverage_periods %}---|{% endfor %}{% for n in cb.coverage_dimensions %}---|{% endfor %}
+{% for t in cb.tables %}| {{ t.number }}. [{{ t.name }}](#{{ t.name }}) |{% for p in cb.coverage_periods %} {{ "●" if p in cb.coverage[t.name] else "" }} |{% endfor %}{% for name, title in cb.coverage_dimensions %} {{ "●" if name in cb.coverage[t.name] else "" }} |{% endfor %}
+{% endfor %}
 {% for t in cb.tables %}
 <a id="{{ t.name }}"></a>
 ## Table {{ t.number }}. {{ t.title_en }}
@@ -377,6 +581,16 @@ The code `all` in a dimension means all categories together.
 {% if not t.available %}
 **No rows**: the figures of this table are not in the report's text; nothing is invented.
 {% endif %}
+{% if t.view %}**Figures as printed**{% for p in t.view.panels %}
+
+{% if p.heading() %}*{{ p.heading() }}*
+
+{% endif %}| {{ p.row_title }} |{% for _c, label in p.columns %} {{ label }} |{% endfor %}
+|---|{% for _c in p.columns %}---:|{% endfor %}
+{% for (_code, label), line in zip(p.rows, p.cells) %}| {{ label }} |{% for c in line %} {{ cell(c)|replace("<", "&lt;") }} |{% endfor %}
+{% endfor %}{% endfor %}
+{% for kind, n in t.view.counts.items() if n %}`{{ symbols[kind] }}` {{ notes[kind] }} ({{ n }}). {% endfor %}
+{% endif %}
 {% for dim in t.dimensions %}
 **Dimension `{{ dim.name }}`** ({{ dim.title }})
 
@@ -385,10 +599,11 @@ The code `all` in a dimension means all categories together.
 {% for c, nl, en in dim.codes %}| `{{ c }}` | {{ nl }} | {{ en }} |
 {% endfor %}{% endfor %}
 {% if t.chart %}
-![Time series of table {{ t.number }}](charts/{{ t.name }}.png)
+![{{ t.alt }}](charts/{{ t.name }}.png)
 
-Chart: [PNG](charts/{{ t.name }}.png), [SVG](charts/{{ t.name }}.svg). Hollow markers with bars
-are masked (1–4), range or unresolved cells: the bar is the interval, never a zero.
+Chart: [PNG](charts/{{ t.name }}.png), [SVG](charts/{{ t.name }}.svg). `<5`, `x` and `?` in the
+grey strip under the chart are cells without a figure (never zero); bars are ranges and rounding
+intervals.
 {% endif %}
 {% if t.notes_en %}**Notes**
 
@@ -454,26 +669,64 @@ _HTML = """\
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Codebook: {{ cb.title_en }}</title>
 <style>
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 62rem;
-       margin: 0 auto; padding: 1rem 1.5rem 4rem; line-height: 1.45; color: #1b1b1b; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; line-height: 1.45;
+       color: #1b1b1b; display: grid; grid-template-columns: 17rem minmax(0, 1fr); }
+nav.toc { position: sticky; top: 0; align-self: start; height: 100vh; overflow-y: auto;
+          padding: 1rem .8rem; background: #f6f6f4; border-right: 1px solid #ddd; font-size: .85rem; }
+nav.toc ol, nav.toc ul { padding-left: 1.2rem; margin: .3rem 0; } nav.toc li { margin: .15rem 0; }
+nav.toc a { text-decoration: none; color: #0b4f8a; } nav.toc a:hover { text-decoration: underline; }
+main { padding: 1rem 2rem 4rem; min-width: 0; max-width: 84rem; }
 h1 { font-size: 1.7rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #ddd; }
-table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .92rem; }
-th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } td.num { text-align: right; }
-code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .86rem; }
-pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; border-radius: 4px; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; }
+th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } td.num, th.num { text-align: right; }
+table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.printed th { font-size: .8rem; font-weight: 600; padding: .2rem .35rem; }
+table.printed th[scope=col] { vertical-align: bottom; }
+table.printed caption { text-align: left; font-weight: 600; padding: .2rem 0; }
+td.c-masked, td.c-secondary { background: #fff3c4; } td.c-range { background: #f3e1f7; }
+td.c-rounded { background: #e3f3f7; } td.c-unresolved { background: #fbd5d5; font-weight: 700; }
+code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .84rem; }
+pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .nl { color: #555; font-style: italic; } .meta li { margin: .15rem 0; }
-.chart svg { max-width: 100%; height: auto; } nav ul { columns: 2; }
-.tag { display: inline-block; padding: 0 .35rem; border-radius: 3px; background: #eef; }
+.pair { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start; }
+.pair > .values { flex: 0 1 auto; max-width: 100%; }
+.pair > figure { flex: 1 1 26rem; min-width: min(26rem, 100%); max-width: 46rem; margin: 0; }
+.chart svg { width: 100%; height: auto; display: block; }
+figcaption { font-size: .85rem; color: #444; }
+table.coverage th.v { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
+                      font-weight: 500; font-size: .8rem; padding: .3rem .1rem; }
+table.coverage td { text-align: center; padding: .1rem .25rem; } table.coverage td.t { text-align: left; }
+table.coverage { font-size: .82rem; }
 details { margin: .5rem 0; } summary { cursor: pointer; font-weight: 600; }
+.legend span { display: inline-block; margin-right: 1rem; }
+li, p, td { overflow-wrap: break-word; }
+td code { overflow-wrap: anywhere; }  /* a long cell id breaks only when it must */
+.scroll { overflow-x: auto; max-width: 100%; }  /* a printed table wider than a narrow window */
+@media (max-width: 50rem) { body { display: block; } nav.toc { position: static; height: auto; } }
 </style>
 </head>
 <body>
+<nav class="toc" aria-label="Contents">
+<strong>Contents</strong>
+<ul>
+<li><a href="#cells">How to read the cells</a></li>
+<li><a href="#questions">Questions → tables</a></li>
+<li><a href="#coverage">Coverage: dimensions and years</a></li>
+{% if cb.totals %}<li><a href="#totals">Totals</a></li>
+{% endif %}<li><a href="#tables">Tables</a></li>
+</ul>
+<ol>
+{% for t in cb.tables %}<li value="{{ t.number }}"><a href="#{{ t.name }}">{{ t.title_en }}</a></li>
+{% endfor %}</ol>
+</nav>
+<main>
 <h1>Codebook: {{ cb.title_en }}</h1>
-<p class="nl">{{ cb.title }}</p>
+<p class="nl" lang="nl">{{ cb.title }}</p>
 <p>Version {{ cb.version }} · licence {{ cb.licence }}</p>
 <p>{{ cb.description_en }}</p>
-<p class="nl">{{ cb.description }}</p>
+<p class="nl" lang="nl">{{ cb.description }}</p>
 
 <h2 id="cells">How to read the cells</h2>
 <p>Every table is a tidy CSV (and a Parquet copy): one row per cell, with <code>period</code>,
@@ -489,6 +742,36 @@ for each dimension its code, Dutch label (<code>&lt;dim&gt;_label</code>) and En
 (snippets per table) and use the bounds when you need an interval. <code>obs_status</code> and
 <code>conf_status</code> are SDMX codes (A normal, Q not a single figure, O missing; F free,
 A primary confidentiality, D secondary). The code <code>all</code> means all categories together.</p>
+<p>Each table below is shown as the report prints it, with its symbols (<code>&lt;5</code>,
+<code>x</code>, ranges, <code>≈</code> for a figure rounded to tens, <code>?</code> for an
+unresolved cell), beside its chart. In the charts, masked (<code>&lt;5</code>), suppressed
+(<code>x</code>) and unresolved (<code>?</code>) cells are never drawn on the value axis: they
+are their symbol in a grey strip under the chart, one line per cell, so they cannot be read as
+zero.</p>
+
+<h2 id="questions">Questions → tables</h2>
+<p>One question per printed panel; the link goes to the panel's figures.</p>
+<table class="questions">
+<tr><th>question</th><th>table</th></tr>
+{% for q in cb.questions %}<tr><td>{{ q.text }}</td><td>{% if q.number %}<a href="#{{ q.anchor }}">Table {{ q.number }}</a>: {{ titles[q.table] }}{% else %}<a href="#{{ q.anchor }}">Totals</a> (resource <code>{{ q.table }}</code>){% endif %}</td></tr>
+{% endfor %}</table>
+{% if cb.totals %}
+<h2 id="totals">Totals</h2>
+<p>The resource <code>totals</code> (<code>{{ cb.totals_file }}</code>): totals the report prints
+or exact cells alone determine, with the relation or prose figure that gives each. Use these as
+denominators; summing the reporting organisations counts a victim with several reporters twice.</p>
+<table class="totals">
+<tr><th>quantity</th><th>breakdown</th><th>period</th><th class="num">value</th><th>printed or derived by</th></tr>
+{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td>{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code>{{ r.derived_by }}</code></td></tr>
+{% endfor %}</table>
+{% endif %}
+
+<h2 id="coverage">Coverage: dimensions and years</h2>
+<p>Which table holds which period and which dimension (● = the table has cells for it).</p>
+<table class="coverage">
+<tr><th>table</th>{% for p in cb.coverage_periods %}<th class="v" scope="col">{{ p }}</th>{% endfor %}{% for name, title in cb.coverage_dimensions %}<th class="v" scope="col" title="{{ name }}">{{ title }}</th>{% endfor %}</tr>
+{% for t in cb.tables %}<tr><td class="t"><a href="#{{ t.name }}">{{ t.number }}. {{ t.name }}</a></td>{% for p in cb.coverage_periods %}<td>{{ "●" if p in cb.coverage[t.name] else "" }}</td>{% endfor %}{% for name, title in cb.coverage_dimensions %}<td>{{ "●" if name in cb.coverage[t.name] else "" }}</td>{% endfor %}</tr>
+{% endfor %}</table>
 
 <h2 id="tables">Tables</h2>
 <table>
@@ -499,28 +782,38 @@ A primary confidentiality, D secondary). The code <code>all</code> means all cat
 {% endfor %}</table>
 
 {% for t in cb.tables %}
-<h2 id="{{ t.name }}">Table {{ t.number }}. {{ t.title_en }}</h2>
-<p class="nl">{{ t.title }}</p>
+<section id="{{ t.name }}" aria-labelledby="h-{{ t.name }}">
+<h2 id="h-{{ t.name }}">Table {{ t.number }}. {{ t.title_en }}</h2>
+<p class="nl" lang="nl">{{ t.title }}</p>
 <p>{{ t.description_en }}</p>
-<p class="nl">{{ t.description }}</p>
+<p class="nl" lang="nl">{{ t.description }}</p>
+<div class="pair">
+<div class="values" id="values-{{ t.name }}">
+{% if t.view %}{% for p in t.view.panels %}<div class="scroll"><table class="printed" id="{{ t.name }}--{{ p.panel }}" lang="nl">
+{% if p.heading() %}<caption>{{ p.heading() }}</caption>{% endif %}
+<tr><th scope="col">{{ p.row_title }}</th>{% for _c, label in p.columns %}<th scope="col" class="num">{{ wbr(label) }}</th>{% endfor %}</tr>
+{% for (_code, label), line in zip(p.rows, p.cells) %}<tr><th scope="row">{{ wbr(label) }}</th>{% for c in line %}<td class="num{% if c %} c-{{ c.cell_type }}{% endif %}"{% if c and c.cell_type in notes %} title="{{ notes[c.cell_type] }}"{% endif %}>{{ cell(c) }}</td>{% endfor %}</tr>
+{% endfor %}</table></div>
+{% endfor %}<p class="legend">{% for kind, n in t.view.counts.items() if n %}<span><code>{{ symbols[kind] }}</code> {{ notes[kind] }} ({{ n }})</span>{% endfor %}</p>
+{% else %}<p><strong>No rows</strong>: the figures of this table are not in the report's text; nothing is invented.</p>{% endif %}
+</div>
+{% if t.chart %}<figure class="chart">{{ svg(t.name) }}
+<figcaption>Chart of table {{ t.number }}. Lines join single figures; <code>&lt;5</code>, <code>x</code> and <code>?</code> in the grey strip are cells without a figure (never zero); bars are ranges and rounding intervals.</figcaption></figure>{% endif %}
+</div>
 <ul class="meta">
 <li><strong>Resource</strong>: <code>{{ t.name }}</code> — <code>{{ t.files.csv }}</code>{% if t.files.parquet %}, <code>{{ t.files.parquet }}</code>{% endif %}</li>
-<li><strong>Source</strong>: {{ t.source_en }}{% if t.printed_source %} (printed: “{{ t.printed_source }}”){% endif %}{% if t.reference_date %}; reference date {{ t.reference_date }}{% endif %}</li>
+<li><strong>Source</strong>: {{ t.source_en }}{% if t.printed_source %} (printed: “<span lang="nl">{{ t.printed_source }}</span>”){% endif %}{% if t.reference_date %}; reference date {{ t.reference_date }}{% endif %}</li>
 <li><strong>Unit</strong>: {{ t.unit }}; <strong>periods</strong>: {{ years(t) }}; <strong>rows</strong>: {{ t.rows }}</li>
 <li><strong>Disclosure control</strong>: {{ t.rule }}</li>
 <li><strong>Cells</strong>: {{ t.counts.masked }} masked, {{ t.counts.rounded }} rounded, {{ t.counts.range }} range, {{ t.counts.unresolved }} unresolved{% if t.counts.secondary %}, {{ t.counts.secondary }} secondary (x){% endif %}</li>
 </ul>
-{% if not t.available %}<p><strong>No rows</strong>: the figures of this table are not in the report's text; nothing is invented.</p>{% endif %}
-{% if t.chart %}<figure class="chart">{{ svg(t.name) }}
-<figcaption>Hollow markers with bars are masked (1–4), range or unresolved cells: the bar is the
-interval that holds the true value, never a zero.</figcaption></figure>{% endif %}
 {% for dim in t.dimensions %}
 <details><summary>Dimension <code>{{ dim.name }}</code> ({{ dim.title }}): {{ dim.codes|length }} codes</summary>
 <table><tr><th>code</th><th>Dutch label</th><th>English label</th></tr>
-{% for c, nl, en in dim.codes %}<tr><td><code>{{ c }}</code></td><td>{{ nl }}</td><td>{{ en }}</td></tr>
+{% for c, nl, en in dim.codes %}<tr><td><code>{{ c }}</code></td><td lang="nl">{{ nl }}</td><td>{{ en }}</td></tr>
 {% endfor %}</table></details>
 {% endfor %}
-{% if t.notes_en %}<h3>Notes</h3><ul>{% for n in t.notes_en %}<li>{{ n }}</li>{% endfor %}{% for n in t.notes %}<li class="nl">{{ n }}</li>{% endfor %}</ul>{% endif %}
+{% if t.notes_en %}<h3>Notes</h3><ul>{% for n in t.notes_en %}<li>{{ n }}</li>{% endfor %}{% for n in t.notes %}<li class="nl" lang="nl">{{ n }}</li>{% endfor %}</ul>{% endif %}
 <details><summary>How the table was read from the report</summary><pre>{{ t.inference }}</pre></details>
 {% if t.unresolved %}<h3>Unresolved cells</h3>
 <table><tr><th>CSV row</th><th>cell</th><th>candidates</th><th>reason</th></tr>
@@ -535,12 +828,15 @@ narrower interval) through the relations named; their values are deliberately no
 <table><tr><th>cell</th><th>finding</th><th>relations</th></tr>
 {% for f in t.findings %}<tr><td><code>{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}</td><td>{{ f.relations|join(", ") }}</td></tr>
 {% endfor %}</table>{% endif %}
-<h3>Load it</h3>
+<details><summary>Load it (pandas, DuckDB, R)</summary>
 <p>pandas (CSV):</p><pre><code>{{ t.snippets.pandas }}</code></pre>
 {% if t.snippets.pandas_parquet %}<p>pandas (Parquet):</p><pre><code>{{ t.snippets.pandas_parquet }}</code></pre>
 <p>DuckDB:</p><pre><code>{{ t.snippets.duckdb }}</code></pre>{% endif %}
 <p>R:</p><pre><code>{{ t.snippets.r }}</code></pre>
+</details>
+</section>
 {% endfor %}
+</main>
 </body>
 </html>
 """
@@ -557,9 +853,22 @@ def _key(k: Mapping[str, str]) -> str:
     return ", ".join(f"{a}={b}" for a, b in k.items())
 
 
-def _svg_body(svg: bytes) -> str:
+def _wbr(label: str) -> Markup:
+    """A label with a line-break opportunity after each ``/`` (``massagesalons/internet``)."""
+    return Markup(str(escape(label)).replace("/", "/<wbr>"))
+
+
+def _svg_body(svg: bytes, alt: str) -> str:
+    """The inline ``<svg>`` element with its alt text (``role="img"``, ``aria-label`` and a
+    ``<title>``), without the XML prolog; matplotlib's fixed width/height in pt dropped so that
+    CSS sizes it (the viewBox keeps the aspect ratio)."""
     text = svg.decode("utf-8")
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    head_end = text.index(">") + 1
+    head = re.sub(r'\s(width|height)="[^"]*"', "", text[:head_end])
+    attr = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    head = head[:-1] + f' role="img" aria-label="{attr}">'
+    return head + f"<title>{attr}</title>" + text[head_end:]
 
 
 def render_codebook(cb: Codebook) -> dict[str, bytes]:
@@ -571,8 +880,19 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
             img = render(t.chart)
             files[f"charts/{t.name}.png"] = img["png"]
             files[f"charts/{t.name}.svg"] = img["svg"]
-            svgs[t.name] = _svg_body(img["svg"])
-    common = {"cb": cb, "coding": CELL_CODING, "years": _years, "key": _key}
+            svgs[t.name] = _svg_body(img["svg"], t.alt)
+    common = {
+        "cb": cb,
+        "coding": CELL_CODING,
+        "years": _years,
+        "key": _key,
+        "cell": cell_text,
+        "zip": zip,
+        "wbr": _wbr,
+        "notes": CELL_NOTES,
+        "symbols": CELL_SYMBOLS,
+        "titles": {t.name: t.title_en for t in cb.tables},
+    }
     md_env = jinja2.Environment(autoescape=False, keep_trailing_newline=True)
     md = md_env.from_string(_MD).render(**common)
     md = re.sub(r"\n{3,}", "\n\n", md)
@@ -626,11 +946,15 @@ def code_blocks(markdown: str, lang: str) -> list[str]:
 __all__ = [
     "Codebook",
     "DocsResult",
+    "Question",
     "TableDoc",
+    "TotalRow",
     "build_codebook",
     "chart_data",
     "code_blocks",
+    "questions",
     "render_codebook",
     "snippets",
+    "total_questions",
     "write_codebook",
 ]

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from opendata_mh.errors import GenerateError
 from opendata_mh.layout import extend_layout
+from opendata_mh.lock import metadata_lock
 from opendata_mh.model import (
     CELL_TYPES,
     CONF_STATUS,
@@ -781,20 +782,31 @@ def generate(
     out_dir: str | Path = "datapackage",
     *,
     check: bool = False,
+    lock_timeout: float = 0.0,
 ) -> GenerateResult:
     """Load ``metadata_dir`` and write (or, with ``check``, compare) the package in ``out_dir``.
 
-    Raises :class:`~opendata_mh.errors.MetadataError` for invalid metadata and
-    :class:`~opendata_mh.errors.GenerateError` when writing fails.
+    Raises :class:`~opendata_mh.errors.MetadataError` for invalid metadata,
+    :class:`~opendata_mh.errors.GenerateError` when writing fails and
+    :class:`~opendata_mh.lock.LockedError` when a build holds the metadata longer than
+    ``lock_timeout`` seconds (:mod:`opendata_mh.lock`).
     """
-    meta = load_metadata(metadata_dir)
-    files = build_files(meta)
-    out = Path(out_dir)
-    changes = diff_files(files, out)
-    written = False
-    if not check and changes:
-        write_atomic(files, out)
-        written = True
+    if check:
+        meta = load_metadata(metadata_dir)
+        files = build_files(meta)
+        out = Path(out_dir)
+        changes = diff_files(files, out)
+        written = False
+    else:  # one writer at a time (a build holds the same lock; re-entrant)
+        with metadata_lock(metadata_dir, timeout=lock_timeout, what="generate"):
+            meta = load_metadata(metadata_dir)
+            files = build_files(meta)
+            out = Path(out_dir)
+            changes = diff_files(files, out)
+            written = False
+            if changes:
+                write_atomic(files, out)
+                written = True
     return GenerateResult(
         out=out,
         files=tuple(sorted(files)),

@@ -13,22 +13,35 @@ that the CKAN mapping reads, so both profiles describe the same thing. The graph
   (``xsd:date``), frequency, landing page, conformsTo, version (the
   sources are organisations' home pages, not ``dcat:Dataset``s, so no ``dct:source``);
 - one ``dcat:Distribution`` per file (IRI = identifier + ``/distribution/<file name>``) with
-  access URL (the landing page: the files get their download URL only when published), licence,
+  access URL (the landing page, or the hosted file when ``urls`` gives one; then also its
+  ``dcat:downloadURL``), licence,
   format (EU file type), media type (IANA), byte size, SHA-256 checksum (``spdx:checksum``).
 
 Every IRI used as an object is typed with the class the shapes expect (``skos:Concept`` for a
 theme, ``dct:LicenseDocument`` for a licence, ...), so the graph validates on its own against the
 official shapes (``tests/fixtures/dcat-ap-nl30``; tested with pySHACL).
+
+:func:`donl_graph` writes the DCAT-AP-DONL 1.1 RDF of a CKAN dataset dict (the fields
+:mod:`opendata_mh.publish` sends) with the portal's own field-to-RDF mapping
+(``data/donl/dcat_rdf.json``, copied from ckanext-dataoverheid): what data.overheid.nl's
+harvester reads. No blank node has a random id, so the Turtle of the same input is the same bytes.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources as importlib_resources
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from opendata_mh.dcat import CatalogRecord, build_record
+from opendata_mh.errors import PackageError
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -67,8 +80,9 @@ def _typed(g: Graph, iri: str, cls: URIRef) -> URIRef:
     return node
 
 
-def record_graph(record: CatalogRecord) -> Graph:
-    """The DCAT-AP-NL 3.0 graph of ``record`` (see the module docstring for its shape)."""
+def record_graph(record: CatalogRecord, urls: Mapping[str, str] | None = None) -> Graph:
+    """The DCAT-AP-NL 3.0 graph of ``record`` (see the module docstring for its shape).
+    ``urls`` maps a distribution key to the URL its file is hosted at (a release)."""
     ds = record.dataset
     g = Graph()
     for prefix, ns in (
@@ -152,7 +166,10 @@ def record_graph(record: CatalogRecord) -> Graph:
         if dist.title_en:
             g.add((n, DCTERMS.title, Literal(dist.title_en, lang="en")))
         g.add((n, DCTERMS.description, Literal(dist.description, lang="nl")))
-        g.add((n, DCAT.accessURL, access))
+        hosted = (urls or {}).get(dist.key)
+        g.add((n, DCAT.accessURL, URIRef(hosted) if hosted else access))
+        if hosted:
+            g.add((n, DCAT.downloadURL, URIRef(hosted)))
         g.add((n, DCTERMS.license, _typed(g, dist.license, DCTERMS.LicenseDocument)))
         if dist.format:
             g.add((n, DCTERMS["format"], _typed(g, dist.format, DCTERMS.MediaTypeOrExtent)))
@@ -180,5 +197,118 @@ def record_graph(record: CatalogRecord) -> Graph:
 def dcat_rdf(package_dir: str | Path, fmt: str = "ttl") -> str:
     """The package's catalogue record as DCAT-AP-NL 3.0 text: ``fmt`` ``ttl`` (Turtle) or
     ``jsonld`` (JSON-LD). Raises :class:`opendata_mh.errors.PackageError` if unreadable."""
-    graph = record_graph(build_record(package_dir))
+    record = build_record(package_dir)
+    bad = [p for p in record.problems if p.code in ("dcat.missing-file", "package.bad-path")]
+    if bad:  # never a catalogue without (or with a foreign) file: exit 3, naming each one
+        err = PackageError("; ".join(p.message for p in bad))
+        missing = all(p.code == "dcat.missing-file" for p in bad)
+        err.code = "package.missing-file" if missing else "package.bad-path"  # type: ignore[attr-defined]
+        raise err
+    graph = record_graph(record)
     return graph.serialize(format="turtle" if fmt == "ttl" else "json-ld", indent=2)
+
+
+# ------------------------------------------------------------------------------------------------
+# DCAT-AP-DONL 1.1 (the portal's own mapping)
+# ------------------------------------------------------------------------------------------------
+
+
+@cache
+def _donl_mapping() -> dict[str, Any]:
+    ref = importlib_resources.files("opendata_mh").joinpath("data", "donl", "dcat_rdf.json")
+    data: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    return data
+
+
+def _donl_add(g: Graph, node: URIRef | BNode, section: str, values: Mapping[str, Any]) -> None:
+    """Add ``values`` (CKAN field -> value) to ``node`` as the mapping's ``section`` says."""
+    m = _donl_mapping()
+    ns = m["namespaces"]
+    spec = m["rdf"][section]
+    if "class" in spec:
+        g.add((node, RDF.type, URIRef(ns[spec["class"]["namespace"]] + spec["class"]["name"])))
+    for fld, f in spec.items():
+        if not isinstance(f, dict) or "type" not in f or fld not in values:
+            continue
+        raw = values[fld]
+        items = raw if isinstance(raw, list) else [raw]
+        pred = URIRef(ns[f["namespace"]] + f["property"])
+        for v in items:
+            if isinstance(v, dict):
+                v = v.get("name")
+            if v is None or v == "":
+                continue
+            kind = f["type"]
+            if kind == "literal":
+                g.add((node, pred, Literal(str(v))))
+            elif kind == "datetime":
+                g.add((node, pred, Literal(str(v), datatype=XSD.dateTime)))
+            elif kind == "number":
+                g.add((node, pred, Literal(int(v), datatype=XSD.integer)))
+            elif kind == "boolean":
+                if v is True:
+                    g.add((node, pred, URIRef(ns[f["class"]["namespace"]] + f["class"]["name"])))
+            else:  # uri, resource
+                obj = URIRef(f.get("prefix", "") + str(v))
+                g.add((node, pred, obj))
+                if kind == "resource" and "class" in f:
+                    cls = f["class"]
+                    g.add((obj, RDF.type, URIRef(ns[cls["namespace"]] + cls["name"])))
+
+
+def _donl_child(
+    g: Graph, parent: URIRef, section: str, values: Mapping[str, Any], node: URIRef | BNode
+) -> None:
+    m = _donl_mapping()
+    spec = m["rdf"][section]
+    fields = {k for k, f in spec.items() if isinstance(f, dict) and "type" in f}
+    if not any(values.get(k) not in (None, "", []) for k in fields):
+        return
+    pred = URIRef(m["namespaces"][spec["namespace"]] + spec["property"])
+    g.add((parent, pred, node))
+    _donl_add(g, node, section, values)
+
+
+def donl_graph(
+    dataset: Mapping[str, Any],
+    resources: Sequence[Mapping[str, Any]],
+    *,
+    catalog: str | None = None,
+) -> Graph:
+    """The DCAT-AP-DONL 1.1 graph of a CKAN dataset dict and its resource dicts, mapped field by
+    field as ckanext-dataoverheid maps them (dataset, catalogue record, contact point, temporal
+    coverage, distributions, checksums). ``catalog`` is the IRI of a ``dcat:Catalog`` that lists
+    the dataset (a release's catalogue)."""
+    m = _donl_mapping()
+    g = Graph()
+    for prefix, iri in sorted(m["namespaces"].items()):
+        g.bind(prefix.lower(), Namespace(iri))
+    ident = str(dataset.get("identifier") or "")
+    d = URIRef(ident)
+    _donl_add(g, d, "dataset", dataset)
+    g.add((d, RDF.type, DCAT.Dataset))
+    _donl_child(g, d, "contactPoint", dataset, BNode("contactpoint"))
+    _donl_child(g, d, "temporal", dataset, BNode("temporal"))
+    record = URIRef(f"{ident.rstrip('/')}/record")
+    g.add((record, RDF.type, DCAT.CatalogRecord))
+    g.add((record, FOAF.primaryTopic, d))
+    _donl_add(g, record, "catalogRecord", {"metadata_language": dataset.get("metadata_language")})
+    for r in resources:
+        key = str(r.get("url") or r.get("name") or "").rstrip("/").rsplit("/", 1)[-1]
+        n = URIRef(f"{ident.rstrip('/')}/distribution/{quote(key)}")
+        _donl_child(g, d, "distribution", r, n)
+        _donl_child(g, n, "checksum", r, BNode(f"checksum-{key}"))
+    if catalog:
+        c = URIRef(catalog)
+        g.add((c, RDF.type, DCAT.Catalog))
+        g.add((c, DCTERMS.title, Literal(str(dataset.get("title") or ""))))
+        g.add((c, DCAT.dataset, d))
+        g.add((c, DCAT.record, record))
+        if dataset.get("publisher"):
+            g.add((c, DCTERMS.publisher, URIRef(str(dataset["publisher"]))))
+    return g
+
+
+def turtle(graph: Graph) -> str:
+    """``graph`` as Turtle."""
+    return graph.serialize(format="turtle")

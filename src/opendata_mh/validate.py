@@ -108,6 +108,7 @@ from opendata_mh.relations import (
     key_fields,
     package_relations,
 )
+from opendata_mh.paths import resolve_resource_path
 from opendata_mh.report import Check, Issue, PackageData, Report
 from opendata_mh.sdc import relations as engine
 from opendata_mh.sdc.relations import SHARE_TYPES, Interval
@@ -239,19 +240,11 @@ def read_package(path: str | Path) -> PackageData:
                 f"{desc_path}: resource {i} needs a string 'name' and 'path'",
             )
         rel = res["path"]
-        if rel.startswith("/") or ".." in Path(rel).parts or "://" in rel:
-            raise _package_error(
-                "package.invalid-descriptor",
-                f"resource {res['name']}: path {rel!r} must be relative to the package",
-            )
+        file = resolve_resource_path(base, rel, res["name"])  # inside the package, existing
         if not is_csv(res):  # e.g. Parquet: compared with its CSV by parquet_check
-            if not (base / rel).is_file():
-                raise _package_error(
-                    "package.unreadable", f"resource {res['name']}: no file {base / rel}"
-                )
             continue
         try:
-            text = (base / rel).read_bytes().decode("utf-8-sig")
+            text = file.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise _package_error(
                 "package.unreadable", f"resource {res['name']}: cannot read {base / rel}: {exc}"

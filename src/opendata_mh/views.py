@@ -272,11 +272,17 @@ def table_view(
     Raises :class:`UnknownTableError` for an unknown table or a year without cells,
     PackageError when the package cannot be read; ValueError for another ``lang``.
     """
+    pkg = read_package(package)
+    return view_of(pkg, find_table(pkg, table), year=year, lang=lang)
+
+
+def view_of(
+    pkg: PackageData, res: Mapping[str, Any], *, year: str | None = None, lang: str = "nl"
+) -> TableView:
+    """:func:`table_view` of the table resource ``res`` of an already read package."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     suffix = "_label" if lang == "nl" else "_label_en"
-    pkg = read_package(package)
-    res = find_table(pkg, table)
     name = res["name"]
     rows = pkg.rows.get(name, [])
     keys = list(res["schema"]["primaryKey"])
@@ -390,6 +396,7 @@ __all__ = [
     "list_tables",
     "period_span",
     "table_view",
+    "view_of",
 ]
 
 

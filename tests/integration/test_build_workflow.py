@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -375,11 +374,16 @@ def test_sigint_during_a_real_build_exits_3_and_writes_nothing(tmp_path: Path) -
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}
     )
-    time.sleep(3.0)  # imports (~1 s) done, the build (~5 s) under way
-    if proc.poll() is not None:
-        pytest.skip("the build finished before the signal")
+    assert proc.stderr is not None
+    started = []
+    for line in proc.stderr:  # the readiness signal: the build reports its protected pass
+        started.append(line)
+        if line.startswith("build: protecting"):
+            break
+    else:
+        pytest.fail(f"the build never reported its protected pass: {''.join(started)}")
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=300)
     assert proc.returncode == 3, (out, err)
     assert "interrupted; nothing was written" in err
     assert _tree_digest(meta) == before

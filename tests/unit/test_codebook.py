@@ -4,6 +4,8 @@ and give the right types (masked -> NA, never 0); deterministic; self-contained 
 from __future__ import annotations
 
 import json
+import math
+import re
 import shutil
 from pathlib import Path
 
@@ -132,3 +134,125 @@ def test_cli_docs_json(tmp_path: Path) -> None:
     assert env["ok"] and env["command"] == "docs"
     assert env["summary"]["tables"] == 22 and env["summary"]["charts"] == 18
     assert (tmp_path / "cb" / "codebook.html").is_file()
+
+
+# -- issue 13, item 5: the codebook shows the numbers -----------------------------------------
+
+
+def _html_section(html: str, table: str) -> str:
+    start = html.index(f'<section id="{table}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_every_table_is_printed_with_its_symbols(codebook: Path) -> None:
+    html = (codebook / "codebook.html").read_text(encoding="utf-8")
+    t1 = _html_section(html, "victims_by_form")
+    row = t1[t1.index('<th scope="row">Internationale seksuele uitbuiting</th>') :]
+    row = row[: row.index("</tr>")]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["705", "317", "197", "217", "333"]
+    assert '<td class="num c-masked" title="masked: a count from 1 to 4">&lt;5</td>' in t1
+    t8 = _html_section(html, "ind_residence_permits")
+    assert ">170-180</td>" in t8 and ">≈300</td>" in t8  # a range and a rounded figure
+    t3 = _html_section(html, "sexual_exploitation_by_sector_region")
+    assert t3.count('class="num c-unresolved"') == 2
+    md = (codebook / "codebook.md").read_text(encoding="utf-8")
+    assert "| Internationale seksuele uitbuiting | 705 | 317 | 197 | 217 | 333 |" in md
+
+
+def test_masked_cells_are_never_drawn_on_the_value_axis() -> None:
+    from opendata_mh.charts import figure
+
+    cb = build_codebook(PKG)
+    t1 = next(t for t in cb.tables if t.name == "victims_by_form")
+    assert t1.chart is not None
+    fig = figure(t1.chart)
+    values = next(a for a in fig.axes if a.get_gid() == "values:0")
+    strip = next(a for a in fig.axes if a.get_gid() == "strip:0")
+    organ = next(ln for ln in values.get_lines() if ln.get_label() == "Forced organ removal")
+    ys = dict(zip(organ.get_xdata(), organ.get_ydata(), strict=True))
+    assert math.isnan(ys[2020]) and math.isnan(ys[2023])  # masked: no point at all
+    assert ys[2021] == 0 and ys[2019] == 6  # a true zero and a small count stay figures
+    # nothing else on the value axes sits at a masked cell
+    assert not [c for c in values.get_children() if (c.get_gid() or "").endswith(":masked")]
+    marks = {t.get_gid(): t.get_text() for t in strip.texts}
+    assert marks == {"cell:4:2020:masked": "<5", "cell:4:2023:masked": "<5"}
+
+
+def test_overlapping_masked_cells_stay_apart() -> None:
+    from opendata_mh.charts import figure
+
+    cb = build_codebook(PKG)
+    t5 = next(t for t in cb.tables if t.name == "victims_by_region")
+    assert t5.chart is not None
+    strip = next(a for a in figure(t5.chart).axes if a.get_gid() == "strip:0")
+    in_2023 = [t for t in strip.texts if ":2023:" in (t.get_gid() or "")]
+    assert len(in_2023) == 2  # Onbekend and Overig are both <5 in 2023
+    (x1, y1), (x2, y2) = (t.get_position() for t in in_2023)
+    assert x1 == x2 == 2023 and abs(y1 - y2) >= 0.4  # stacked, each on its own line
+    assert in_2023[0].get_color() != in_2023[1].get_color()  # in their series' colours
+
+
+def test_alt_text_lang_navigation_coverage_and_questions(codebook: Path) -> None:
+    html = (codebook / "codebook.html").read_text(encoding="utf-8")
+    svgs = re.findall(r"<svg[^>]*>", html)
+    assert len(svgs) == 18
+    assert all('role="img"' in s and 'aria-label="Line chart of Table' in s for s in svgs)
+    assert '<html lang="en">' in html
+    assert '<p class="nl" lang="nl">Gemelde slachtoffers naar vorm van uitbuiting' in html
+    assert html.count('class="nl"') == html.count('class="nl" lang="nl"')
+    assert re.search(r"nav\.toc \{ position: sticky; top: 0;", html)
+    assert html.count('<li value="') == 22  # every table in the navigation
+    cov = html[html.index('<table class="coverage">') :]
+    cov = cov[: cov.index("</table>")]
+    row15 = cov[cov.index("15. om_cases_registered") :].split("</tr>")[0]
+    assert row15.count("●") == 5  # 2019-2023, no dimension
+    row18 = cov[cov.index("18. om_disposals") :].split("</tr>")[0]
+    assert row18.count("●") == 8  # five years, the window 2019-2023, disposal and form
+    assert (
+        "<tr><td>How many victims per year (2019–2023), by form of exploitation?</td>"
+        '<td><a href="#victims_by_form--per_year">Table 1</a>' in html
+    )
+    assert 'id="victims_by_form--per_year"' in html
+    cb = build_codebook(PKG)
+    assert len(cb.questions) == 29  # one per printed panel (table 22 has none)
+
+
+def test_totals_resource_is_shown_and_indexed(tmp_path: Path) -> None:
+    """A package with a ``totals`` resource (quantity, period, value, bounds, derived_by): the
+    codebook lists it and the index answers "How many victims per year?" with it."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(PKG, pkg)
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    if not any(r.get("name") == "totals" for r in d["resources"]):
+        cols = "quantity,quantity_label,quantity_label_en,period,dimension,code,value,"
+        cols += "value_lower,value_upper,value_printed,cell_type,derived_by,unit"
+        (pkg / "data" / "totals.csv").write_text(
+            f"{cols}\n"
+            "victims_total,Gemelde slachtoffers,Registered victims,2022,,all,814,814,814,,exact,"
+            "victims.age_sums_to_total.2022,victims\n"
+            "victims_total,Gemelde slachtoffers,Registered victims,2023,,all,868,868,868,868,"
+            "exact,text:victims_total_2023,victims\n",
+            encoding="utf-8",
+        )
+        fields = [{"name": c, "type": "string"} for c in cols.split(",")]
+        d["resources"].append(
+            {
+                "name": "totals",
+                "path": "data/totals.csv",
+                "format": "csv",
+                "schema": {"fields": fields},
+            }
+        )
+        (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    cb = build_codebook(pkg)
+    victims = [t for t in cb.totals if t.quantity == "victims_total"]
+    assert {(t.period, t.shown) for t in victims} >= {("2022", "814"), ("2023", "868")}
+    q = next(q for q in cb.questions if q.text.startswith("How many registered victims in total"))
+    assert q.anchor == "totals" and "per year" in q.text
+    out = tmp_path / "cb"
+    write_codebook(pkg, out)
+    html = (out / "codebook.html").read_text(encoding="utf-8")
+    sec = html[html.index('<h2 id="totals">') :]
+    sec = sec[: sec.index("</table>")]
+    assert '<td class="num">868</td><td>printed; <code>text:victims_total_2023' in sec
+    assert '<a href="#totals">Totals</a> (resource <code>totals</code>)' in html

@@ -28,6 +28,7 @@ FAMILIES = (
     "build",
     "portal",
     "dcat",
+    "text",
 )
 CODE_RE = re.compile(rf"^(?:{'|'.join(FAMILIES)})\.[a-z]+(?:-[a-z]+)*$")
 NOT_CODES = {

@@ -57,6 +57,16 @@ def test_export_conforms_to_dcat_ap_nl30(package_dir: Path) -> None:
     assert n == len(build_record(package_dir).distributions)
 
 
+def test_export_with_hosted_download_urls_conforms(package_dir: Path) -> None:
+    """A release's catalogue: every distribution has the hosted file as download URL."""
+    rec = build_record(add_dcat(package_dir))
+    urls = {d.key: f"https://files.example.org/mh/1/{d.relpath}" for d in rec.distributions}
+    g = record_graph(rec, urls)
+    conforms, violations = _violations(g)
+    assert violations == [] and conforms
+    assert {str(o) for o in g.objects(None, DCAT.downloadURL)} == set(urls.values())
+
+
 def test_a_missing_required_property_is_caught_by_the_shapes(package_dir: Path) -> None:
     """The test has teeth: without access rights the official shapes report a violation."""
     g = record_graph(build_record(add_dcat(package_dir)))

@@ -337,6 +337,27 @@ def _flat(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+def _clamp(sb: tuple[int, int], lno: int, kinds: list[str], starts: list[int]) -> tuple[int, int]:
+    """A sentence does not reach back over a heading line (nor into the next one)."""
+    i = lno - 1
+    if kinds[i] == "heading":
+        return starts[i], starts[i] + 10_000 if i + 1 >= len(starts) else starts[i + 1] - 1
+    j = i - 1
+    while j >= 0 and starts[j] + 1 > sb[0] and kinds[j] != "heading":
+        j -= 1
+    a = sb[0]
+    if j >= 0 and kinds[j] == "heading" and starts[j] + 1 > sb[0] - 200:
+        a = max(a, starts[j + 1])
+    k = i + 1
+    b = sb[1]
+    while k < len(starts) and starts[k] < b:
+        if kinds[k] == "heading":
+            b = starts[k] - 1
+            break
+        k += 1
+    return a, max(b, a)
+
+
 def _section_at(headings: list[tuple[int, str]], line: int) -> str:
     sec = ""
     for ln, s in headings:
@@ -465,7 +486,7 @@ def extract(lines: tuple[str, ...] | list[str]) -> Extraction:
             if kind == "list" and m.start() <= len(ln) - len(ln.lstrip()) + 1:
                 aside.append(SetAside(lno, m.start(), tok, "list"))
                 continue
-            sb = _sentence_bounds(text, s0)
+            sb = _clamp(_sentence_bounds(text, s0), lno, kinds, starts)
             if m.group("masked"):
                 n = int(re.sub(r"\D", "", tok))
                 figures.append(
@@ -668,7 +689,7 @@ def extract(lines: tuple[str, ...] | list[str]) -> Extraction:
                     hi_o,
                     lo_o,
                     0,
-                    _sentence_bounds(text, s0),
+                    _clamp(_sentence_bounds(text, s0), lno, kinds, starts),
                     section,
                 )
             )
@@ -709,7 +730,7 @@ def extract(lines: tuple[str, ...] | list[str]) -> Extraction:
                     hi_o,
                     lo_o,
                     0,
-                    _sentence_bounds(text, s0),
+                    _clamp(_sentence_bounds(text, s0), lno, kinds, starts),
                     section,
                 )
             )

@@ -1,0 +1,1050 @@
+"""Linking: each figure of the prose to the quantity of the package that it states.
+
+**Quantities** (:class:`Quantity`): every cell of every table (its Dutch labels, period, table
+title, section and unit) and every latent total (``@victims_total/period=2023``: labels from a
+small lexicon of its name, :data:`LATENT_WORDS`, and from the tables of the relations it is the
+total of). Their intervals come from the caller (the disclosure audit of the tables, see
+:mod:`opendata_mh.text.verification`): exact cells are numbers, a masked cell or a latent total
+is its feasibility interval.
+
+**Derivations** (:class:`Link`, ``derivation``): ``value`` (the quantity itself), ``difference``
+(Q in year Y minus Q in an earlier year: "54 meer"), ``change`` (100 (new - old) / old),
+``ratio`` (new / old: "bijna twee keer zoveel"), ``share`` (100 N / D, D a total of N: the
+total of a relation N is a part of, the ``all`` code of one of N's dimensions, or the sum over
+one dimension; over five years the sums of the yearly cells), ``average`` (the mean over the
+years), and the same between **figures of the text** itself ("126 meldingen, tegenover 77 in
+2022 - een toename van 68%"; ``text_change``, ``text_difference``, ``text_ratio``), and
+``text_sum`` (a total and its parts enumerated in the text: "Van de 52 ... hebben er 30 ... De
+anderen ... (8), ... (11) of ... (<5)").
+
+**Scoring** (AggChecker's idea, Jo et al. 2019, with the labels of this package): the words of
+the sentence around the figure (nearer words weigh more), of the sentence before and of the
+section heading are matched against each candidate's labels (Dutch stems: a common prefix of four
+letters, ``ge-`` participles, :data:`SYNONYMS`), each label word weighted by its rarity among all
+labels; a dimension that the sentence does not name costs; the unit word ("zaken",
+"slachtoffers") and the table's section count; the year must match (the year after the figure,
+"het jaar daarvoor", the last year of the sentence or the paragraph, else the newest year of the
+package). A candidate whose value agrees with the printed figure gets a bonus (most figures of a
+draft are right), small enough that a figure with a strong context still links to the quantity
+it names when it is wrong. Candidates are ranked; ``confidence`` is the softmax weight of the
+first; a figure whose best score stays under :data:`MIN_SCORE` is unlinked, one whose two best
+candidates are within :data:`AMBIGUOUS_MARGIN` and disagree in value is ambiguous.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from opendata_mh.report import PackageData
+from opendata_mh.text.extraction import Extraction, Figure, normalize
+
+MIN_SCORE = 1.0
+AMBIGUOUS_MARGIN = 0.25
+VALUE_BONUS = 1.2
+TOP_K = 12
+
+STOP = frozenset(
+    [
+        "van",
+        "de",
+        "het",
+        "een",
+        "en",
+        "of",
+        "in",
+        "met",
+        "naar",
+        "per",
+        "voor",
+        "door",
+        "bij",
+        "op",
+        "aan",
+        "als",
+        "dan",
+        "die",
+        "dat",
+        "is",
+        "zijn",
+        "er",
+        "om",
+        "te",
+        "tot",
+        "uit",
+        "ook",
+        "nog",
+        "wel",
+        "niet",
+        "wordt",
+        "worden",
+        "werd",
+        "zij",
+        "ze",
+        "hun",
+        "hen",
+        "dit",
+        "deze",
+        "jaar",
+        "jaren",
+        "aantal",
+        "totaal",
+        "overige",
+        "etc",
+        "alle",
+        "ander",
+        "andere",
+        "waarvan",
+        "waarin",
+        "mensenhandel",
+    ]
+)
+SYNONYMS: dict[str, str] = {
+    "geseponeerd": "sepot",
+    "seponeert": "sepot",
+    "seponeren": "sepot",
+    "gedagvaard": "dagvaarding",
+    "dagvaardt": "dagvaarding",
+    "veroordeeld": "veroordeling",
+    "vrijgesproken": "vrijspraak",
+    "mannelijke": "man",
+    "mannen": "man",
+    "vrouwelijke": "vrouw",
+    "vrouwen": "vrouw",
+    "minderjarigen": "minderjarig",
+    "adolescent": "18-22",
+    "afgehandeld": "afgedaan",
+    "melding": "gemeld",
+    "meldingen": "gemeld",
+    "gemelde": "gemeld",
+    "nationaliteit": "nationaliteit",
+}
+LATENT_UNITS: dict[str, str] = {
+    "victims": "slachtoffers",
+    "investigations": "opsporingsonderzoeken",
+    "suspects": "verdachten",
+    "cases": "zaken",
+    "disposed": "zaken",
+    "disposals": "zaken",
+    "tried": "verdachten",
+    "court": "zaken",
+}
+LATENT_WORDS: dict[str, str] = {
+    # a word of a latent's name -> Dutch words; "|" separates alternatives ("" = a unit only)
+    "victims": "",
+    "total": "",
+    "sexual": "seksuele uitbuiting",
+    "sex": "geslacht",
+    "unknown": "onbekend",
+    "other": "overig|overige|orgaanverwijdering",
+    "investigations": "",
+    "suspects": "",
+    "om": "",
+    "disposed": "afgehandeld|inhoudelijk",
+    "disposals": "afdoeningen|afgehandeld",
+    "court": "rechter",
+    "cases": "",
+    "outcomes": "afdoening|veroordeling|veroordeeld",
+    "tried": "berechte",
+    "cob": "geboren|geboorteland",
+    "age": "leeftijd",
+    "5y": "",
+}
+
+
+def _stem(w: str) -> str:
+    w = w.lower()
+    return SYNONYMS.get(w, w)
+
+
+def words(s: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"[^\W\d_]+|\d+-\d+|\d+\+", s.lower()) if w not in STOP]
+
+
+@lru_cache(maxsize=200_000)
+def match_word(label: str, word: str) -> bool:
+    """Dutch stems: equal, or a common prefix of >= 4 letters (of >= len-1 for short labels),
+    also after a ``ge-`` prefix of a participle."""
+    for w in (word, word[2:] if word.startswith("ge") and len(word) > 6 else ""):
+        if not w:
+            continue
+        if w == label:
+            return True
+        n = 0
+        for a, b in zip(w, label, strict=False):
+            if a != b:
+                break
+            n += 1
+        need = min(5, max(3, len(label) - 1)) if len(label) <= 6 else 5
+        if n >= need and (n >= 4 or n >= len(label) - 1):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A cell (``ref`` as in the descriptor's relations) or a latent total."""
+
+    ref: str
+    table: str
+    period: str
+    key: tuple[tuple[str, str], ...]
+    labels: tuple[tuple[str, str], ...]  # (dimension, Dutch label); 'all' codes left out
+    lower: float
+    upper: float
+    masked: bool = False
+    latent: bool = False
+    printed: str = ""
+    row: int | None = None
+    apriori: tuple[float, float] = (0.0, math.inf)
+
+    @property
+    def exact(self) -> bool:
+        return self.lower == self.upper
+
+
+@dataclass(frozen=True)
+class Link:
+    """One candidate: a derivation over quantities (refs), its interval, and its score."""
+
+    derivation: str
+    refs: tuple[str, ...]
+    denominator: tuple[str, ...] = ()
+    lower: float = 0.0
+    upper: float = 0.0
+    score: float = 0.0
+    confidence: float = 0.0
+    text_refs: tuple[int, ...] = ()  # indices of figures of the text used
+    explain: str = ""
+    evidence: float = 0.0  # the score from words and context alone (no value agreement)
+    margin: float = 0.0  # evidence minus the best evidence of the other candidates
+
+    @property
+    def exact(self) -> bool:
+        return self.lower == self.upper
+
+    def describe(self) -> str:
+        if self.derivation == "value":
+            return self.refs[0]
+        num = " + ".join(self.refs)
+        den = " + ".join(self.denominator)
+        return f"{self.derivation}({num}{' | ' + den if den else ''})"
+
+
+@dataclass
+class Index:
+    """The package's quantities, by period and by table, with label statistics."""
+
+    quantities: dict[str, Quantity]
+    by_period: dict[str, list[Quantity]]
+    by_key: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Quantity]]
+    parents: dict[str, list[str]]  # ref -> totals of relations it is a part of
+    tables: dict[str, dict[str, Any]]
+    idf: dict[str, float]
+    periods: tuple[str, ...]
+    years: tuple[str, ...]
+    latest: str
+    dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    _words: dict[str, list[list[list[str]]]] = field(default_factory=dict)
+    vocab: frozenset[str] = frozenset()
+    latent_units: dict[str, str] = field(default_factory=dict)
+
+    def words_of(self, q: Quantity) -> list[list[list[str]]]:
+        """Per dimension, the alternatives of its label, each as words."""
+        got = self._words.get(q.ref)
+        if got is None:
+            got = [[words(alt) for alt in label.split("|")] for _dim, label in q.labels]
+            self._words[q.ref] = got
+        return got
+
+
+def _num(s: str | None) -> float | None:
+    if s is None or s == "":
+        return None
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def build_index(
+    pkg: PackageData, intervals: Mapping[str, tuple[float, float]] | None = None
+) -> Index:
+    """The quantities of ``pkg``; ``intervals`` (ref -> feasibility interval, from the audit)
+    overrides the a-priori interval of non-exact cells and gives the latent totals theirs."""
+    intervals = intervals or {}
+    qs: dict[str, Quantity] = {}
+    tables: dict[str, dict[str, Any]] = {}
+    dims: dict[str, tuple[str, ...]] = {}
+    for res in pkg.descriptor.get("resources", []):
+        name = res.get("name", "")
+        if name == "text_figures" or name not in pkg.rows or "schema" not in res:
+            continue
+        pk = res["schema"].get("primaryKey") or []
+        if "period" not in pk:
+            continue
+        tables[name] = res
+        dims[name] = tuple(k for k in pk if k != "period")
+        for i, row in enumerate(pkg.rows[name], 1):
+            key = tuple((k, row.get(k, "")) for k in pk)
+            ref = name + "".join(f"/{k}={v}" for k, v in key)
+            labels = tuple(
+                (k, row.get(f"{k}_label", v)) for k, v in key if k != "period" and v != "all"
+            )
+            v = _num(row.get("value"))
+            lo = _num(row.get("value_lower"))
+            up = _num(row.get("value_upper"))
+            if row.get("cell_type") in ("exact", "zero") and v is not None:
+                lo = up = v
+            lo = 0.0 if lo is None else lo
+            up = math.inf if up is None else up
+            apriori = (lo, up)
+            if ref in intervals:
+                lo, up = intervals[ref]
+            qs[ref] = Quantity(
+                ref,
+                name,
+                row.get("period", ""),
+                key,
+                labels,
+                lo,
+                up,
+                row.get("cell_type") == "masked",
+                False,
+                row.get("value_printed", ""),
+                i,
+                apriori,
+            )
+    parents: dict[str, list[str]] = {}
+    latent_tables: dict[str, set[str]] = {}
+    for lat in pkg.descriptor.get("latentQuantities") or []:
+        rid = str(lat.get("id", ""))
+        if not rid.startswith("@"):
+            continue
+        key = tuple((str(k), str(v)) for k, v in (lat.get("key") or {}).items())
+        period = dict(key).get("period", "")
+        lo, up = intervals.get(rid, (0.0, math.inf))
+        name = str(lat.get("name", rid[1:].split("/")[0]))
+        qs[rid] = Quantity(rid, "@" + name, period, key, (), lo, up, False, True)
+    for r in pkg.descriptor.get("relations") or []:
+        if r.get("type") not in ("additive", "multilabel", "subset", "overlap_subset"):
+            continue
+        total = str(r.get("total") or "")
+        parts = [str(p) for p in r.get("parts") or []]
+        if total not in qs or any(p.startswith("text:") for p in [total, *parts]):
+            continue
+        for p in parts:
+            if p in qs:
+                parents.setdefault(p, [])
+                if total not in parents[p]:
+                    parents[p].append(total)
+                if qs[total].latent and not qs[p].latent:
+                    latent_tables.setdefault(total, set()).add(qs[p].table)
+    # labels of a latent: its name in Dutch (lexicon) and, for a part of a relation, the
+    # tables of its siblings
+    for rid, q in list(qs.items()):
+        if not q.latent:
+            continue
+        name = q.table[1:]
+        dutch = [LATENT_WORDS.get(t, t) for t in name.split("_")]
+        lat_labels: list[tuple[str, str]] = [("latent", w) for w in dutch if w]
+        for dim, code in q.key:
+            lab = _label_of(qs, dim, code) if dim != "period" else ""
+            if lab:
+                lat_labels.append((dim, lab))
+        qs[rid] = Quantity(
+            q.ref, q.table, q.period, q.key, tuple(lat_labels), q.lower, q.upper, False, True
+        )
+    by_period: dict[str, list[Quantity]] = {}
+    by_key: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Quantity]] = {}
+    df: Counter[str] = Counter()
+    for q in qs.values():
+        by_period.setdefault(q.period, []).append(q)
+        rest = tuple(kv for kv in q.key if kv[0] != "period")
+        by_key.setdefault((q.table, rest), {})[q.period] = q
+        for _, lab in q.labels:
+            for w in set(words(lab.replace("|", " "))):
+                df[w] += 1
+    n = max(1, len(qs))
+    idf = {w: math.log(1 + n / c) for w, c in df.items()}
+    periods = tuple(sorted(by_period))
+    years = tuple(p for p in periods if re.fullmatch(r"\d{4}", p))
+    latest = years[-1] if years else ""
+    vocab = frozenset(w for w, v in idf.items() if v >= 2.0 and len(w) >= 4)
+    latent_units = {}
+    for lat, tabs in latent_tables.items():
+        units = {str((tables[t].get("unit") or {}).get("id", "")) for t in tabs if t in tables}
+        if len(units) == 1:
+            latent_units[lat] = units.pop()
+    return Index(
+        qs,
+        by_period,
+        by_key,
+        parents,
+        tables,
+        idf,
+        periods,
+        years,
+        latest,
+        dims,
+        vocab=vocab,
+        latent_units=latent_units,
+    )
+
+
+def _label_of(qs: Mapping[str, Quantity], dim: str, code: str) -> str:
+    for q in qs.values():
+        if not q.latent and (dim, code) in q.key:
+            for d, lab in q.labels:
+                if d == dim:
+                    return lab
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# Context of a figure
+# --------------------------------------------------------------------------------------------
+
+_YEAR_RE = re.compile(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])")
+_PERIOD_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)(?!\d)")
+_PREV_YEAR_RE = re.compile(
+    r"^[\s,]*(?:\S+\s+){0,3}?(?:het|een|vorig)\s+jaar\s*(?:daarvoor|ervoor|eerder|daarvoor)?\b"
+    r"|^[\s,]*(?:\S+\s+){0,2}?(?:vorig\s+jaar|het\s+jaar\s+(?:daarvoor|ervoor))",
+    re.IGNORECASE,
+)
+_REF_YEAR_RE = re.compile(
+    r"(?:ten\s+opzichte\s+van|vergeleken\s+met|sinds|dan\s+in|t\.o\.v\.)\s*(?:het\s+jaar\s+)?$",
+    re.IGNORECASE,
+)
+_FIVE_RE = re.compile(r"\bvijf\s*jaar|\bvijfjarig|\bgemiddeld", re.IGNORECASE)
+
+
+TIME_UNITS = frozenset({"jaar", "jaren", "dagen", "dag", "maanden", "weken", "uur"})
+
+
+@dataclass
+class Context:
+    period: str  # "2023", "2019-2023"
+    base: str  # the earlier year of a change ("" = period - 1)
+    words: tuple[tuple[str, float], ...]
+    explicit_year: bool
+    sentence: str
+    heading: frozenset[str] = frozenset()
+    unit_word: str = ""
+    specific: tuple[str, ...] = ()
+    best: dict[str, float] = field(default_factory=dict)
+    cache: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for w, cw in self.words:
+            if cw > self.best.get(w, 0.0):
+                self.best[w] = cw
+
+
+def _words_weighted(text: str, weight: float) -> list[tuple[str, float]]:
+    return [(w, weight) for w in words(text)]
+
+
+def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) -> Context:
+    text = ex.text
+    s0, s1 = f.sentence
+    before = normalize(text[s0 : f.start])
+    after = normalize(text[f.end : s1])
+    change = f.kind in ("change_percent", "change_count", "ratio_words")
+    same = [g for g in figures if g.sentence == f.sentence and g is not f and not g.verbal]
+    prev_end = max((g.end for g in same if g.end <= f.start), default=s0)
+    next_start = min((g.start for g in same if g.start >= f.end), default=s1)
+    window_after = normalize(text[f.end : next_start])
+    sentence = normalize(text[s0:s1])
+    period = ""
+    explicit = False
+    base = ""
+    m_after = re.match(r"^[^\d]{0,40}?\bin\s+((?:19|20)\d\d)\b(?!\s?[-–]\s?\d)", window_after)
+    m_than = re.match(
+        r"^[^\d]{0,30}?\bdan\s+(?:in\s+)?((?:19|20)\d\d)\b|^[^\d]{0,30}?\bten\s+opzichte\s+van\s+"
+        r"((?:19|20)\d\d)\b",
+        window_after,
+    )
+    pm = _PERIOD_RE.search(sentence)
+    from_to = re.search(
+        r"(?:periode\s+)?((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\s+van\s+\S+\s+(?:tot|naar)\s",
+        sentence,
+    )
+    if from_to and not m_after:
+        # "in de periode 2019-2022 van 53 tot 16": the first figure 2019, the second 2022
+        first = next((g for g in same if g.start > s0 and g.start < f.start), None)
+        period, explicit = (from_to.group(2) if first else from_to.group(1)), True
+    elif change and m_than:
+        base = m_than.group(1) or m_than.group(2)
+        period, explicit = _sentence_year(before, ex, f, index), True
+    elif change and _PREV_YEAR_RE.match(window_after):
+        period = _sentence_year(before, ex, f, index)
+        base, explicit = str(int(period) - 1), True
+    elif m_after:
+        period, explicit = m_after.group(1), True
+    elif _PREV_YEAR_RE.match(window_after):
+        ref = _sentence_year(before, ex, f, index)
+        period, explicit = str(int(ref) - 1), True
+    else:
+        ys = list(_YEAR_RE.finditer(before))
+        usable = [m for m in ys if not _REF_YEAR_RE.search(before[: m.start()])]
+        refs = [m for m in ys if _REF_YEAR_RE.search(before[: m.start()])]
+        later = [
+            m
+            for m in _YEAR_RE.finditer(after)
+            if not _REF_YEAR_RE.search(after[: m.start()])
+            and not _PERIOD_RE.search(after[max(0, m.start() - 5) : m.end() + 5])
+        ]
+        if later and re.match(r"^\s*(?:naar|tot)\b", window_after):
+            # "van 50% naar 56%" with the year later: the first value is a year earlier
+            period, explicit = str(int(later[0].group(1)) - 1), True
+        elif (
+            usable
+            and re.match(r"^\s*(?:naar|tot)\b", window_after)
+            and re.search(r"\bvan\s*$", before)
+        ):
+            # "is in 2023 gestegen van 50% naar 56%"
+            period, explicit = str(int(usable[-1].group(1)) - 1), True
+        elif usable:
+            period, explicit = usable[-1].group(1), True
+        elif later:
+            period, explicit = later[0].group(1), True
+        elif refs and change:
+            period, explicit = str(int(refs[-1].group(1)) + 1), True
+            base = refs[-1].group(1)
+        else:
+            period = _paragraph_year(ex, f, index)
+        if refs and not base:
+            base = refs[-1].group(1)
+    five = _FIVE_RE.search(sentence)
+    if pm and not from_to and not m_after:
+        a, b = pm.group(1), pm.group(2)
+        if (f"{a}-{b}" in index.periods or (a in index.years and b in index.years)) and (
+            five or not explicit
+        ):
+            period = f"{a}-{b}"
+    elif five and not explicit and index.years and not change:
+        period = f"{index.years[0]}-{index.years[-1]}"
+    if re.search(r"\btwee\s+jaar\s+geleden\b", window_after, re.IGNORECASE):
+        base = str(int(period) - 2) if period.isdigit() else ""
+    ws: list[tuple[str, float]] = []
+    own_before = words(normalize(text[prev_end : f.start]))
+    far_before = words(normalize(text[s0:prev_end]))
+    own_after = words(window_after)
+    far_after = words(normalize(text[next_start:s1]))
+    shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
+    for i, w in enumerate(reversed(own_before)):
+        is_head = i >= len(own_before) - shared
+        ws.append((w, 0.5 if is_head else 1.0 if i < 10 else 0.7))
+    # after the figure: its own words up to "en"/"of"/a comma (then the next item's)
+    cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
+    near_after = words(window_after[: cut.start()] if cut else window_after)
+    for i, w in enumerate(own_after):
+        ws.append((w, (0.95 if i < 6 else 0.6) if i < len(near_after) else 0.4))
+    ws += [(w, 0.4) for w in far_before + far_after]
+    # the two sentences before, and the section heading
+    p0, _ = _prev_sentence(text, s0)
+    q0, _ = _prev_sentence(text, p0)
+    # not across the section heading (its words count apart)
+    last_head = max((ln for ln, _ in ex.headings if ln < f.line), default=0)
+    if last_head:
+        limit = ex.line_start(last_head + 1)
+        p0, q0 = max(p0, min(limit, s0)), max(q0, min(limit, s0))
+    ws += _words_weighted(text[p0:s0], 0.5)
+    ws += _words_weighted(text[q0:p0], 0.3)
+    head = words(f.section.split(">")[-1])
+    ws += [(w, 0.35) for w in head]
+    um = re.match(r"^\s*([a-zé]+)", window_after)
+    unit = um.group(1).lower() if um else ""
+    near = [w for w, cw in ws if cw >= 0.9]
+    specific = tuple(dict.fromkeys(w for w in near if any(match_word(v, w) for v in index.vocab)))
+    return Context(
+        period, base, tuple(ws), explicit, sentence, frozenset(head), unit, specific=specific
+    )
+
+
+def _sentence_year(before: str, ex: Extraction, f: Figure, index: Index) -> str:
+    ys = [
+        m.group(1)
+        for m in _YEAR_RE.finditer(before)
+        if not _REF_YEAR_RE.search(before[: m.start()])
+        and not _PERIOD_RE.search(before[max(0, m.start() - 5) : m.end() + 5])
+    ]
+    return ys[-1] if ys else _paragraph_year(ex, f, index)
+
+
+def _prev_sentence(text: str, s0: int) -> tuple[int, int]:
+    if s0 <= 0:
+        return 0, 0
+    cut = text.rfind("\n\n", 0, max(0, s0 - 1))
+    ends = list(re.finditer(r"(?<![0-9])[.!?](?=\s)", text[max(0, cut) : max(0, s0 - 2)]))
+    start = max(0, cut) + (ends[-1].end() if ends else 0)
+    return start, s0
+
+
+def _paragraph_year(ex: Extraction, f: Figure, index: Index) -> str:
+    """The last year named in the prose before the figure in its section, else the newest."""
+    start = next((ex.line_start(ln) for ln, _ in reversed(ex.headings) if ln <= f.line), 0)
+    seg = ex.text[start : f.start]
+    ys = [
+        m.group(1)
+        for m in _YEAR_RE.finditer(seg)
+        if not _REF_YEAR_RE.search(seg[max(0, m.start() - 25) : m.start()])
+        and not _PERIOD_RE.search(seg[max(0, m.start() - 5) : m.end() + 5])
+    ]
+    ys = [y for y in ys if y in index.years]
+    return ys[-1] if ys else index.latest
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------
+
+
+def _best(ctx: Context, w: str) -> float:
+    cache = ctx.cache
+    got = cache.get(w)
+    if got is None:
+        got = max((cw for t, cw in ctx.best.items() if match_word(w, t)), default=0.0)
+        cache[w] = got
+    return got
+
+
+def label_score(index: Index, q: Quantity, ctx: Context) -> float:
+    total = 0.0
+    labelled = False
+    own: set[str] = set()
+    for alts in index.words_of(q):
+        best_frac = -1.0
+        for ws in alts:
+            if not ws:
+                continue
+            own.update(ws)
+            weights = [index.idf.get(w, 1.0) for w in ws]
+            got = sum(wt * _best(ctx, w) for w, wt in zip(ws, weights, strict=True))
+            best_frac = max(best_frac, got / sum(weights))
+        if best_frac < 0:
+            continue
+        total += 1.6 * best_frac if best_frac >= 0.4 else -1.2 + best_frac
+        labelled = True
+    # words near the figure that name a category this quantity does not have: the figure is
+    # more specific than the quantity ("Afrikaanse slachtoffers" is no total)
+    total -= min(2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own)))
+    res = index.tables.get(q.table)
+    unit = ""
+    title = ""
+    section = ""
+    if res is not None:
+        unit = str((res.get("unit") or {}).get("title", ""))
+        title = str(res.get("title", ""))
+        section = str(res.get("section", ""))
+    elif q.latent:
+        unit = " ".join(LATENT_UNITS.get(t, "") for t in q.table[1:].split("_"))
+    uw = words(unit.replace("/", " "))
+    if uw and any(_best(ctx, u) >= 0.7 for u in uw):
+        total += 0.6
+    tw = sorted({w for w in words(title) if not re.match(r"\d", w)})
+    if tw:
+        hit = sum(index.idf.get(w, 1.0) for w in tw if _best(ctx, w) > 0)
+        total += 0.5 * hit / sum(index.idf.get(w, 1.0) for w in tw)
+    sw = set(words(section.split(">")[-1]))
+    if sw:
+        total += 0.6 * len(sw & ctx.heading) / len(sw)
+    if not labelled:
+        total += 0.8  # a total: what an unqualified figure states
+    if ctx.unit_word and ctx.unit_word in TIME_UNITS:
+        total -= 3.0
+    return total
+
+
+def _hull(*ivs: tuple[float, float]) -> tuple[float, float]:
+    return (min(i[0] for i in ivs), max(i[1] for i in ivs))
+
+
+def _sum(qs: Sequence[Quantity]) -> tuple[float, float]:
+    return (sum(q.lower for q in qs), sum(q.upper for q in qs))
+
+
+def _div(n: tuple[float, float], d: tuple[float, float]) -> tuple[float, float]:
+    """Interval of n / d for d > 0 (n >= 0 or signed)."""
+    if d[1] <= 0:
+        return (math.nan, math.nan)
+    dl = max(d[0], 1e-12)
+    cands = [n[0] / dl, n[0] / d[1], n[1] / dl, n[1] / d[1]]
+    cands = [c for c in cands if not math.isnan(c)]
+    return (min(cands), max(cands))
+
+
+def _agrees(f: Figure, iv: tuple[float, float]) -> bool:
+    if math.isnan(iv[0]):
+        return False
+    lo, hi = iv
+    flo, fhi = f.lower, f.upper
+    if lo > fhi or (f.upper_open and lo >= fhi):
+        return False
+    return not (hi < flo or (f.lower_open and hi <= flo))
+
+
+def _siblings_sum(index: Index, q: Quantity, dim: str) -> list[Quantity]:
+    others = dict(kv for kv in q.key if kv[0] not in (dim,))
+    out = []
+    for r in index.by_period.get(q.period, []):
+        if r.table != q.table or r.latent:
+            continue
+        kd = dict(r.key)
+        if kd.get(dim) in (None, "all"):
+            continue
+        if all(kd.get(k) == v for k, v in others.items()):
+            out.append(r)
+    return out
+
+
+def _all_of(index: Index, q: Quantity, dim: str) -> Quantity | None:
+    key = tuple((k, "all" if k == dim else v) for k, v in q.key)
+    ref = q.table + "".join(f"/{k}={v}" for k, v in key)
+    r = index.quantities.get(ref)
+    return r if r is not None and r.ref != q.ref else None
+
+
+def _same_key(index: Index, q: Quantity, period: str) -> Quantity | None:
+    rest = tuple(kv for kv in q.key if kv[0] != "period")
+    return index.by_key.get((q.table, rest), {}).get(period)
+
+
+def _years_of(index: Index, period: str) -> list[str]:
+    if "-" not in period:
+        return [period]
+    a, b = period.split("-")
+    return [y for y in index.years if a <= y <= b]
+
+
+def _over_years(index: Index, q: Quantity, period: str) -> list[Quantity] | None:
+    """The yearly quantities of q's key over ``period`` (None if one year is missing)."""
+    out = []
+    for y in _years_of(index, period):
+        r = _same_key(index, q, y)
+        if r is None:
+            return None
+        out.append(r)
+    return out
+
+
+def _denominators(index: Index, q: Quantity) -> list[tuple[str, list[Quantity]]]:
+    """Totals that q is a part of (relations, 'all' codes, sums over a dimension)."""
+    out: list[tuple[str, list[Quantity]]] = []
+    seen: set[tuple[str, ...]] = set()
+
+    def add(tag: str, qs: list[Quantity]) -> None:
+        key = tuple(sorted(x.ref for x in qs))
+        if (qs and key not in seen and q.ref not in key) or (
+            qs and len(qs) > 1 and key not in seen
+        ):
+            seen.add(key)
+            out.append((tag, qs))
+
+    for p in index.parents.get(q.ref, []):
+        add("relation", [index.quantities[p]])
+    for dim in index.dims.get(q.table, ()):
+        a = _all_of(index, q, dim)
+        if a is not None:
+            add("all", [a])
+        sib = _siblings_sum(index, q, dim)
+        if len(sib) > 1:
+            add("sum", sib)
+    return out
+
+
+@dataclass
+class _Cand:
+    derivation: str
+    refs: tuple[str, ...]
+    den: tuple[str, ...]
+    iv: tuple[float, float]
+    score: float
+    text_refs: tuple[int, ...] = ()
+    explain: str = ""
+    evidence: float = 0.0
+
+
+def candidates(
+    ex: Extraction,
+    fi: int,
+    index: Index,
+    ctx: Context | None = None,
+    prior: Mapping[int, Link] | None = None,
+) -> tuple[list[Link], Context]:
+    """Ranked candidate links of figure ``fi`` of ``ex``; ``prior`` holds the first links of
+    the figures before it (a change right after a count is a change of that count's quantity:
+    "868 slachtoffers ... Dat zijn er 54 meer dan het jaar daarvoor")."""
+    figures = ex.figures
+    f = figures[fi]
+    ctx = ctx or context(ex, f, index, figures)
+    out: list[_Cand] = []
+    period = ctx.period
+    years = _years_of(index, period)
+    multi = len(years) > 1
+    pool: list[Quantity] = list(index.by_period.get(period, []))
+    if multi:
+        # a five-year quantity: the cells of that period, or the yearly cells to add up
+        pool += list(index.by_period.get(years[-1], []))
+    scored = sorted(
+        ((round(label_score(index, q, ctx), 6), q) for q in pool), key=lambda t: (-t[0], t[1].ref)
+    )
+    top = scored[: TOP_K * 2]
+    kind = f.kind
+    base = ctx.base or (str(int(period) - 1) if period.isdigit() else "")
+
+    def level_iv(q: Quantity) -> tuple[tuple[float, float], tuple[str, ...]] | None:
+        if multi and q.period != period:
+            qs = _over_years(index, q, period)
+            if qs is None:
+                return None
+            return _sum(qs), tuple(x.ref for x in qs)
+        return (q.lower, q.upper), (q.ref,)
+
+    if kind in ("count", "decimal", "masked", "range"):
+        avg = bool(re.search(r"\bgemiddeld", ctx.sentence, re.IGNORECASE))
+        for s, q in top:
+            if avg and multi:
+                qs = _over_years(index, q, period)
+                if qs:
+                    iv = _sum(qs)
+                    n = len(qs)
+                    out.append(
+                        _Cand(
+                            "average", tuple(x.ref for x in qs), (), (iv[0] / n, iv[1] / n), s + 0.4
+                        )
+                    )
+                continue
+            if q.period != period:
+                continue
+            out.append(_Cand("value", (q.ref,), (), (q.lower, q.upper), s))
+    if kind == "change_count" or kind in ("change_percent", "ratio_words"):
+        for s, q in top:
+            if q.period != period or not base:
+                continue
+            old = _same_key(index, q, base)
+            if old is None:
+                continue
+            new_iv, old_iv = (q.lower, q.upper), (old.lower, old.upper)
+            if kind == "change_count":
+                iv = (new_iv[0] - old_iv[1], new_iv[1] - old_iv[0])
+                out.append(_Cand("difference", (q.ref,), (old.ref,), iv, s))
+            elif kind == "change_percent":
+                r = _div(new_iv, old_iv)
+                out.append(
+                    _Cand("change", (q.ref,), (old.ref,), (100 * r[0] - 100, 100 * r[1] - 100), s)
+                )
+            else:
+                out.append(_Cand("ratio", (q.ref,), (old.ref,), _div(new_iv, old_iv), s))
+    if kind in ("percent", "share_words"):
+        for s, q in top[:TOP_K]:
+            if not multi and q.period != period:
+                continue
+            lv = level_iv(q)
+            if lv is None:
+                continue
+            niv, nrefs = lv
+            for tag, dens in _denominators(index, q):
+                if multi and q.period != period:
+                    parts: list[Quantity] = []
+                    ok = True
+                    for d in dens:
+                        ys = _over_years(index, d, period)
+                        if ys is None:
+                            ok = False
+                            break
+                        parts += ys
+                    if not ok:
+                        continue
+                    div = _sum(parts)
+                    drefs = tuple(x.ref for x in parts)
+                else:
+                    div = _sum(dens)
+                    drefs = tuple(x.ref for x in dens)
+                r = _div(niv, div)
+                bonus = {"relation": 0.3, "all": 0.25, "sum": 0.1}[tag]
+                out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
+    # derivations between figures of the text (same sentence)
+    out += _text_candidates(ex, fi, ctx)
+    if prior and kind in ("change_count", "change_percent", "ratio_words"):
+        out += _anchored(ex, fi, index, ctx, prior)
+    # value agreement
+    for c in out:
+        c.evidence = c.score
+        lo, hi = c.iv
+        narrow = not math.isnan(lo) and math.isfinite(hi) and hi - lo <= max(4.0, 0.15 * abs(hi))
+        if narrow and _agrees(f, c.iv):
+            c.score += VALUE_BONUS
+    out.sort(key=lambda c: (-round(c.score, 6), c.derivation, c.refs, c.den))
+    # dedupe
+    seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()
+    uniq: list[_Cand] = []
+    for c in out:
+        k = (c.derivation, c.refs, c.den)
+        if k in seen:
+            continue
+        seen.add(k)
+        uniq.append(c)
+    uniq = uniq[:TOP_K]
+    if not uniq:
+        return [], ctx
+    mx = uniq[0].score
+    zs = [math.exp(2.0 * (c.score - mx)) for c in uniq]
+    tot = sum(zs)
+    ev = sorted((c.evidence for c in uniq), reverse=True)
+    links = [
+        Link(
+            c.derivation,
+            c.refs,
+            c.den,
+            c.iv[0],
+            c.iv[1],
+            round(c.score, 3),
+            round(z / tot, 3),
+            c.text_refs,
+            c.explain,
+            round(c.evidence, 3),
+            round(c.evidence - (ev[1] if c.evidence == ev[0] and len(ev) > 1 else ev[0]), 3),
+        )
+        for c, z in zip(uniq, zs, strict=True)
+    ]
+    return links, ctx
+
+
+def _anchored(
+    ex: Extraction, fi: int, index: Index, ctx: Context, prior: Mapping[int, Link]
+) -> list[_Cand]:
+    """A change of the quantity of the count just before it (same or previous sentence)."""
+    f = ex.figures[fi]
+    p0, _ = _prev_sentence(ex.text, f.sentence[0])
+    for j in range(fi - 1, -1, -1):
+        g = ex.figures[j]
+        if g.start < p0:
+            break
+        if g.kind != "count":
+            continue
+        link = prior.get(j)
+        if link is None or link.derivation != "value" or link.evidence < 1.5:
+            return []
+        q = index.quantities.get(link.refs[0])
+        if q is None or not q.period.isdigit():
+            return []
+        base = ctx.base if ctx.base and ctx.base < q.period else str(int(q.period) - 1)
+        old = _same_key(index, q, base)
+        if old is None:
+            return []
+        nv, ov = (q.lower, q.upper), (old.lower, old.upper)
+        if f.kind == "change_count":
+            return [_Cand("difference", (q.ref,), (old.ref,), (nv[0] - ov[1], nv[1] - ov[0]), 2.6)]
+        r = _div(nv, ov)
+        if f.kind == "change_percent":
+            return [
+                _Cand("change", (q.ref,), (old.ref,), (100 * r[0] - 100, 100 * r[1] - 100), 2.6)
+            ]
+        return [_Cand("ratio", (q.ref,), (old.ref,), r, 2.6)]
+    return []
+
+
+_AGAINST_RE = re.compile(r"\btegenover\b|\bten\s+opzichte\s+van\b|\bnaar\b|\btot\b", re.IGNORECASE)
+
+
+def _text_candidates(ex: Extraction, fi: int, ctx: Context) -> list[_Cand]:
+    """Changes, differences and ratios between two counts of the text before the figure in
+    the same sentence (or the sentence before): "A ..., tegenover B ... een toename van p%"."""
+    f = ex.figures[fi]
+    if f.kind not in ("change_percent", "change_count", "ratio_words"):
+        return []
+    p0, _ = _prev_sentence(ex.text, f.sentence[0])
+    counts = [
+        (j, g)
+        for j, g in enumerate(ex.figures[:fi])
+        if g.kind in ("count", "masked") and g.start >= p0 and g.value is not None
+    ]
+    out: list[_Cand] = []
+    for a in range(len(counts) - 1):
+        (ja, ga), (jb, gb) = counts[a], counts[a + 1]
+        between = ex.text[ga.end : gb.start]
+        if not _AGAINST_RE.search(between) or "\n\n" in between:
+            continue
+        if re.search(r"\bvan\s*$", ex.text[max(0, ga.start - 8) : ga.start]):
+            old, new = ga, gb  # "van B naar A"
+            jo, jn = ja, jb
+        else:
+            new, old = ga, gb  # "A, tegenover B"
+            jn, jo = ja, jb
+        nv, ov = (new.lower, new.upper), (old.lower, old.upper)
+        near = 2.6 if gb.sentence == f.sentence or gb.end >= f.sentence[0] - 2 else 1.6
+        if f.kind == "change_percent":
+            r = _div(nv, ov)
+            iv = (100 * r[0] - 100, 100 * r[1] - 100)
+            der = "text_change"
+        elif f.kind == "ratio_words":
+            iv = _div(nv, ov)
+            der = "text_ratio"
+        else:
+            iv = (nv[0] - ov[1], nv[1] - ov[0])
+            der = "text_difference"
+        out.append(
+            _Cand(
+                der,
+                (f"line {new.line}: {new.printed}",),
+                (f"line {old.line}: {old.printed}",),
+                iv,
+                near,
+                (jn, jo),
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Text-internal sums
+# --------------------------------------------------------------------------------------------
+
+_OF_THE_RE = re.compile(r"\bvan\s+de\s*$", re.IGNORECASE)
+_REST_RE = re.compile(r"\b(?:de\s+anderen|de\s+overigen|de\s+rest|de\s+overige)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TextSum:
+    """A total and its parts enumerated in the text (figure indices)."""
+
+    total: int
+    parts: tuple[int, ...]
+
+
+def text_sums(ex: Extraction) -> list[TextSum]:
+    """ "Van de 52 minderjarige slachtoffers hebben er 30 de Nederlandse nationaliteit. De
+    anderen hebben ... (8), ... (11) of ... (<5)": 52 = 30 + 8 + 11 + <5. A total after "van
+    de", its first part in the same sentence, the rest after "de anderen/overigen/rest" in the
+    next sentence."""
+    out: list[TextSum] = []
+    figs = ex.figures
+    for i, f in enumerate(figs):
+        if f.kind != "count" or not _OF_THE_RE.search(ex.text[max(0, f.start - 10) : f.start]):
+            continue
+        same = [j for j in range(i + 1, len(figs)) if figs[j].sentence == f.sentence]
+        if not same:
+            continue
+        nxt_start = f.sentence[1]
+        m = _REST_RE.search(ex.text, nxt_start, nxt_start + 40)
+        if not m:
+            continue
+        nxt_sent = next((g.sentence for g in figs if g.start >= m.end()), None)
+        rest = [
+            j
+            for j in range(i + 1, len(figs))
+            if figs[j].sentence == nxt_sent and figs[j].kind in ("count", "masked")
+        ]
+        if len(rest) < 1:
+            continue
+        parts = tuple(j for j in same if figs[j].kind in ("count", "masked")) + tuple(rest)
+        out.append(TextSum(i, parts))
+    return out

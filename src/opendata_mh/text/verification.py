@@ -1,0 +1,496 @@
+"""Verification: each linked figure against the package, and the draft as a whole through the
+disclosure audit.
+
+1. **The tables alone**: the package without its own prose (the ``text_figures`` resource, the
+   relations that use ``text:`` figures, the share/change relations of the old report, the known
+   discrepancies and acknowledgements about them) is audited once with
+   :func:`opendata_mh.audit.feasibility_intervals`: every masked cell and latent total gets the
+   interval the tables imply (``@victims_sex_unknown/period=2023`` is 868 - 857 = 11).
+2. **Each figure** against its first link, with the package's interval rules: a count must lie
+   in the linked interval; a printed percentage p is rounded half up ([p - 0.5, p + 0.5)); one
+   that holds only when truncated ([p, p + 1), towards zero) is ``text.rounding`` (warning); a
+   hedge widens the figure (:mod:`opendata_mh.text.extraction`). A figure outside is
+   ``text.contradiction``. A figure that states a masked cell more narrowly than its symbol
+   ("een dieptepunt van 2 zaken" for a ``<5``) is ``text.disclosure`` (direct).
+3. **The draft as a whole**: the draft's figures become ``text_figures`` rows and its links
+   relations (identities, differences as additive relations, shares and changes with the
+   rounding rows of :func:`opendata_mh.model.share_rows`, sums the text enumerates), and the
+   disclosure audit (:func:`opendata_mh.audit.audit_package`, the one LP engine) runs on the
+   package with them. A masked cell the tables leave at [1, 4] that the draft narrows is
+   ``text.disclosure`` (by arithmetic) on the line of the figure that completes it; a masked
+   figure of the draft (``<5``) that the draft's own figures pin likewise. When the draft and
+   the tables cannot all hold (the audit's irreducible infeasible sets), the draft's relations
+   in each set are ``text.contradiction`` (joint), and the audit runs again without them: every
+   consistent subset is audited (:func:`audit_consistent`, the one place to swap in the
+   package-wide consistent-subset audit).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from opendata_mh.audit import PackageAudit, audit_package, feasibility_intervals
+from opendata_mh.model import SHARE_TYPES
+from opendata_mh.report import Issue, PackageData, Severity
+from opendata_mh.text.extraction import Extraction, Figure
+from opendata_mh.text.linking import (
+    AMBIGUOUS_MARGIN,
+    MIN_SCORE,
+    Index,
+    Link,
+    TextSum,
+    build_index,
+    candidates,
+    text_sums,
+)
+
+Status = Literal[
+    "consistent", "contradiction", "rounding", "disclosure", "unlinked", "ambiguous", "unchecked"
+]
+STATUS_CODE: dict[str, tuple[str, Severity]] = {
+    "contradiction": ("text.contradiction", "error"),
+    "rounding": ("text.rounding", "warning"),
+    "disclosure": ("text.disclosure", "error"),
+    "unlinked": ("text.unlinked", "info"),
+    "ambiguous": ("text.ambiguous", "info"),
+}
+MAX_ROUNDS = 6
+STRONG_EVIDENCE = 2.2
+JOINT_EVIDENCE = 1.5
+CLEAR_EVIDENCE = 1.2
+CLEAR_MARGIN = 0.5
+"""... or when its words name it this clearly and no other candidate comes close."""
+"""A figure that disagrees with its best candidate is a contradiction only when the words name
+that candidate this clearly (score without the value bonus); otherwise it is unlinked."""
+
+
+@dataclass
+class FigureCheck:
+    """The verdict on one figure."""
+
+    index: int
+    figure: Figure
+    links: list[Link]
+    status: Status
+    message: str = ""
+    computed: tuple[float, float] | None = None
+    joint: list[str] = field(default_factory=list)
+
+    @property
+    def link(self) -> Link | None:
+        return self.links[0] if self.links else None
+
+
+def strip_prose(pkg: PackageData) -> PackageData:
+    """The package without the old report's prose: tables, their relations and latents only."""
+    d = dict(pkg.descriptor)
+
+    def uses_text(r: Mapping[str, Any]) -> bool:
+        refs = [r.get("total"), r.get("figure"), *(r.get("parts") or []), *(r.get("cells") or [])]
+        refs += [*(r.get("numerator") or []), *(r.get("denominator") or [])]
+        return r.get("type") in SHARE_TYPES or any(str(x).startswith("text:") for x in refs if x)
+
+    rels = [r for r in d.get("relations") or [] if isinstance(r, dict) and not uses_text(r)]
+    ids = {r.get("id") for r in rels}
+    d["relations"] = rels
+    d["knownDiscrepancies"] = [
+        k
+        for k in d.get("knownDiscrepancies") or []
+        if isinstance(k, dict)
+        and all(
+            x in ids or not str(x).startswith(("text", "share.", "change."))
+            for x in k.get("relations") or []
+        )
+    ]
+    d["acknowledgedFindings"] = [
+        a
+        for a in d.get("acknowledgedFindings") or []
+        if isinstance(a, dict) and not str(a.get("cell", "")).startswith("text:")
+    ]
+    rows = dict(pkg.rows)
+    rows["text_figures"] = []
+    return PackageData(pkg.base_path, d, rows)
+
+
+def _percent_ok(f: Figure, iv: tuple[float, float]) -> Literal["ok", "truncated", "no"]:
+    lo, hi = iv
+    if math.isnan(lo):
+        return "no"
+    if _meets(f.lower, f.upper, f.lower_open, f.upper_open, lo, hi):
+        return "ok"
+    if f.kind in ("percent", "change_percent", "points", "decimal") and not f.hedge:
+        step = 10.0**-f.decimals
+        v = f.value if f.value is not None else 0.0
+        t_lo, t_hi = (v, v + step) if v >= 0 else (v - step, v)
+        if _meets(t_lo, t_hi, v < 0, v >= 0, lo, hi):
+            return "truncated"
+    return "no"
+
+
+def _meets(
+    flo: float, fhi: float, lo_open: bool, hi_open: bool, lo: float, hi: float, eps: float = 1e-9
+) -> bool:
+    if lo > fhi + eps or (hi_open and lo >= fhi - eps):
+        return False
+    return not (hi < flo - eps or (lo_open and hi <= flo + eps))
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "inf"
+    return str(round(x)) if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
+
+
+def iv_text(iv: tuple[float, float]) -> str:
+    lo, hi = iv
+    return _fmt(lo) if lo == hi else f"[{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureCheck:
+    if not links or links[0].score < MIN_SCORE:
+        why = "no quantity of the package matches its words and year"
+        if links:
+            why += f" well enough (best: {links[0].describe()}, score {links[0].score:.2f})"
+        return FigureCheck(fi, f, links, "unlinked", why)
+    top = links[0]
+    iv = (top.lower, top.upper)
+    ok = _percent_ok(f, iv)
+    masked = [
+        r
+        for r in (*top.refs, *top.denominator)
+        if r in index.quantities and index.quantities[r].masked
+    ]
+    shown = "a value of masked cells" if masked else iv_text(iv)
+    if top.derivation == "value" and masked and f.kind != "masked":
+        q = index.quantities[masked[0]]
+        if not (f.lower <= q.apriori[0] and f.upper >= q.apriori[1]) and ok != "no":
+            return FigureCheck(
+                fi,
+                f,
+                links,
+                "disclosure",
+                f"states {f.printed} for {q.ref}, which the table masks as {q.printed}",
+                iv,
+            )
+    if ok == "ok":
+        if (
+            len(links) > 1
+            and links[1].score > top.score - AMBIGUOUS_MARGIN
+            and _percent_ok(f, (links[1].lower, links[1].upper)) == "no"
+            and not top.derivation.startswith("text_")
+        ):
+            return FigureCheck(
+                fi,
+                f,
+                links,
+                "consistent",
+                f"agrees with {top.describe()} = {shown} (a close second candidate "
+                f"{links[1].describe()} would not)",
+                iv,
+            )
+        return FigureCheck(fi, f, links, "consistent", f"{top.describe()} = {shown}", iv)
+    if ok == "truncated":
+        return FigureCheck(
+            fi,
+            f,
+            links,
+            "rounding",
+            f"{top.describe()} = {shown}: {f.printed} holds only when truncated, not "
+            "rounded half up",
+            iv,
+        )
+    if top.evidence < STRONG_EVIDENCE and not (
+        top.evidence >= CLEAR_EVIDENCE and top.margin >= CLEAR_MARGIN
+    ):
+        return FigureCheck(
+            fi,
+            f,
+            links,
+            "unlinked",
+            f"no quantity of the package that its words name agrees with it (best: "
+            f"{top.describe()} = {shown}, evidence {top.evidence:.2f})",
+            iv,
+        )
+    return FigureCheck(
+        fi,
+        f,
+        links,
+        "contradiction",
+        f"{top.describe()} = {shown}, not {f.printed} {f.interval_text}",
+        iv,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The draft as relations for the audit
+# --------------------------------------------------------------------------------------------
+
+
+def figure_id(f: Figure) -> str:
+    return f"L{f.line}c{f.offset}"
+
+
+def _figure_row(f: Figure) -> dict[str, str]:
+    def num(x: float) -> str:
+        return "" if math.isinf(x) else (str(int(x)) if float(x).is_integer() else repr(x))
+
+    if f.kind == "masked":
+        return {
+            "figure_id": figure_id(f),
+            "printed": f.printed,
+            "value": "",
+            "value_lower": num(f.lower),
+            "value_upper": num(f.upper),
+        }
+    v = abs(f.value or 0.0) if f.kind == "change_count" else (f.value or 0.0)
+    lo, hi = (
+        (abs(f.upper), abs(f.lower))
+        if f.kind == "change_count" and v and (f.value or 0) < 0
+        else (f.lower, f.upper)
+    )
+    if f.kind in ("percent", "change_percent"):
+        lo = hi = f.value or 0.0
+    return {
+        "figure_id": figure_id(f),
+        "printed": f.printed,
+        "value": num(v),
+        "value_lower": num(lo),
+        "value_upper": num(hi),
+    }
+
+
+def draft_relations(
+    ex: Extraction, checks: Sequence[FigureCheck], sums: Sequence[TextSum]
+) -> tuple[list[dict[str, str]], list[dict[str, Any]], dict[str, int]]:
+    """Rows of ``text_figures`` and relations for the audit; relation id -> figure index."""
+    rows: dict[str, dict[str, str]] = {}
+    rels: list[dict[str, Any]] = []
+    owner: dict[str, int] = {}
+    figs = ex.figures
+
+    def row(j: int) -> str:
+        fid = figure_id(figs[j])
+        rows.setdefault(fid, _figure_row(figs[j]))
+        return "text:" + fid
+
+    for c in checks:
+        f, top = c.figure, c.link
+        if top is None or c.status not in ("consistent", "rounding", "disclosure"):
+            continue
+        if top.evidence < JOINT_EVIDENCE and not top.derivation.startswith("text_"):
+            continue
+        rid = f"draft.{figure_id(f)}"
+        exact_pct = f.kind in ("percent", "change_percent") and not f.hedge
+        if top.derivation == "value" and f.kind in ("count", "masked", "range"):
+            rels.append({"id": rid, "type": "identity", "cells": [row(c.index), top.refs[0]]})
+        elif top.derivation == "difference" and f.kind == "change_count":
+            new, old = top.refs[0], top.denominator[0]
+            t, p = (new, old) if (f.value or 0) >= 0 else (old, new)
+            rels.append({"id": rid, "type": "additive", "total": t, "parts": [p, row(c.index)]})
+        elif top.derivation in ("share", "change") and exact_pct and c.status == "consistent":
+            row(c.index)
+            rels.append(
+                {
+                    "id": rid,
+                    "type": top.derivation,
+                    "figure": "text:" + figure_id(f),
+                    "numerator": list(top.refs),
+                    "denominator": list(top.denominator),
+                    "decimals": f.decimals,
+                }
+            )
+        elif top.derivation == "text_change" and exact_pct and c.status == "consistent":
+            jn, jo = top.text_refs
+            rels.append(
+                {
+                    "id": rid,
+                    "type": "change",
+                    "figure": row(c.index),
+                    "numerator": [row(jn)],
+                    "denominator": [row(jo)],
+                    "decimals": f.decimals,
+                }
+            )
+        elif top.derivation == "text_difference" and f.kind == "change_count":
+            jn, jo = top.text_refs
+            t, p = (row(jn), row(jo)) if (f.value or 0) >= 0 else (row(jo), row(jn))
+            rels.append({"id": rid, "type": "additive", "total": t, "parts": [p, row(c.index)]})
+        else:
+            continue
+        owner[rid] = c.index
+    for s in sums:
+        rid = f"draft.sum.{figure_id(figs[s.total])}"
+        rels.append(
+            {
+                "id": rid,
+                "type": "additive",
+                "total": row(s.total),
+                "parts": [row(j) for j in s.parts],
+            }
+        )
+        owner[rid] = max(s.parts, key=lambda j: figs[j].start)
+    return list(rows.values()), rels, owner
+
+
+def _with_draft(
+    base: PackageData, rows: list[dict[str, str]], rels: list[dict[str, Any]]
+) -> PackageData:
+    d = dict(base.descriptor)
+    d["relations"] = [*base.descriptor.get("relations", []), *rels]
+    res = list(d.get("resources", []))
+    if not any(r.get("name") == "text_figures" for r in res):
+        res.append({"name": "text_figures", "path": "", "schema": {"primaryKey": ["figure_id"]}})
+    d["resources"] = res
+    r2 = dict(base.rows)
+    r2["text_figures"] = rows
+    return PackageData(base.base_path, d, r2)
+
+
+@dataclass
+class JointResult:
+    audit: PackageAudit | None
+    conflicts: list[tuple[tuple[str, ...], tuple[str, ...]]]  # (draft relations, all relations)
+    rounds: int = 0
+
+
+def audit_consistent(
+    base: PackageData,
+    rows: list[dict[str, str]],
+    rels: list[dict[str, Any]],
+    weight: Mapping[str, float] | None = None,
+) -> JointResult:
+    """Audit the package with the draft's relations; while the audit finds an irreducible
+    infeasible set, set the draft's relations in it aside and audit the rest again. The one
+    place where the package-wide consistent-subset audit can take over."""
+    weight = weight or {}
+    active = list(rels)
+    conflicts: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    audit: PackageAudit | None = None
+    rounds = 0
+    for rounds in range(1, MAX_ROUNDS + 1):  # noqa: B007
+        audit = audit_package(_with_draft(base, rows, active))
+        if not audit.infeasible:
+            break
+        drop: set[str] = set()
+        for s in audit.infeasible:
+            mine = tuple(r for r in s.relations if r.startswith("draft."))
+            if mine:
+                # the draft's relation with the weakest evidence is the likely culprit
+                worst = min(mine, key=lambda r: (weight.get(r, 0.0), r))
+                conflicts.append(((worst,), tuple(s.relations)))
+                drop.add(worst)
+        if not drop:
+            break
+        active = [r for r in active if r["id"] not in drop]
+    return JointResult(audit, conflicts, rounds)
+
+
+@dataclass
+class Verification:
+    checks: list[FigureCheck]
+    issues: list[Issue]
+    base_audit: PackageAudit | None
+    joint: JointResult | None
+    sums: list[TextSum]
+    relations: list[dict[str, Any]]
+    rows: list[dict[str, str]]
+
+
+def _evidence(c: FigureCheck) -> float:
+    return c.link.evidence if c.link is not None else 0.0
+
+
+def verify(ex: Extraction, pkg: PackageData) -> tuple[Verification, Index]:
+    """Link and verify every figure of ``ex`` against ``pkg`` (see the module docstring)."""
+    base = strip_prose(pkg)
+    intervals = feasibility_intervals(base)
+    index = build_index(base, intervals)
+    checks: list[FigureCheck] = []
+    prior: dict[int, Link] = {}
+    for fi, f in enumerate(ex.figures):
+        links, _ctx = candidates(ex, fi, index, prior=prior)
+        if links:
+            prior[fi] = links[0]
+        checks.append(check_figure(f, links, index, fi))
+    sums = text_sums(ex)
+    rows, rels, owner = draft_relations(ex, checks, sums)
+    base_audit = audit_package(base)
+    weight = {r: _evidence(checks[j]) for r, j in owner.items()}
+    joint = audit_consistent(base, rows, rels, weight)
+    issues: list[Issue] = []
+    figs = ex.figures
+    # joint contradictions
+    for mine, allr in joint.conflicts:
+        lines = sorted({figs[owner[r]].line for r in allr if r in owner})
+        for r in mine:
+            c = checks[owner[r]] if r in owner else None
+            if c is None or c.status != "consistent":
+                continue
+            c.status = "contradiction"
+            others = [x for x in allr if x != r]
+            c.joint = list(allr)
+            c.message = (
+                f"cannot hold together with the figures on line(s) "
+                f"{', '.join(str(x) for x in lines if x != c.figure.line) or '-'} and the "
+                f"tables (irreducible set: {', '.join(others[:6])}"
+                f"{', ...' if len(others) > 6 else ''}); alone: {c.message}"
+            )
+    # disclosure by arithmetic
+    if joint.audit is not None and base_audit is not None:
+        before = {b0.cell: b0 for b0 in base_audit.cells}
+        for ca in joint.audit.cells:
+            if not ca.target:
+                continue
+            b = before.get(ca.cell)
+            narrowed = ca.status in ("exact", "narrowed")
+            if not narrowed:
+                continue
+            if b is not None and b.interval == ca.interval:
+                continue  # the tables alone give this away already (audit's own finding)
+            pins = [p for p in ca.pinned_by if p.startswith("draft.")]
+            by = sorted({owner[p] for p in pins if p in owner}, key=lambda j: figs[j].start)
+            if ca.resource == "text_figures":
+                fid = ca.cell.removeprefix("text:")
+                target = next((j for j, f in enumerate(figs) if figure_id(f) == fid), None)
+                if target is not None:
+                    by = [target]
+            if not by:
+                continue
+            j = by[-1]
+            ck = checks[j]
+            what = (
+                ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
+            )
+            verb = "gives away" if ca.status == "exact" else "narrows"
+            src = ", ".join(
+                f"line {figs[k].line}"
+                for k in sorted({owner[p] for p in pins if p in owner}, key=lambda k: figs[k].start)
+            )
+            ck.status = "disclosure"
+            ck.message = (
+                f"with the figures on {src or 'this line'} and the tables the draft {verb} "
+                f"{what} (masked as {ca.printed or '<5'}); relations: {', '.join(ca.pinned_by[:6])}"
+            )
+    for c in checks:
+        if c.status in STATUS_CODE:
+            code, sev = STATUS_CODE[c.status]
+            issues.append(
+                Issue(
+                    code,
+                    sev,
+                    f"line {c.figure.line}: {c.figure.printed!r}: {c.message}",
+                    "draft",
+                    c.figure.line,
+                    c.figure.kind,
+                )
+            )
+    return (
+        Verification(checks, issues, base_audit, joint, sums, rels, rows),
+        index,
+    )
+
+
+__all__ = ["FigureCheck", "Verification", "replace", "strip_prose", "verify"]

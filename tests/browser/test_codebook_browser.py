@@ -1,0 +1,180 @@
+"""The codebook in a real browser: headless Chromium (Debian ``chromium`` and
+``chromium-driver``) driven by selenium over a ``file://`` URL (no server, no network).
+
+Checks the rendered page: it renders; every table's printed values are in the DOM, in the
+table's own section (the multiset of ``value_printed`` of the CSV, ``?`` for unresolved cells);
+no element sticks out of its column; the table of contents stays on screen when scrolled to the
+end; every chart has alt text. A screenshot is written to the test's tmp dir (look at it).
+
+Skipped when Chromium or chromedriver is missing, unless ``OPENDATA_MH_BROWSER_REQUIRED=1``
+(scripts/test.sh installs them and sets it, as CI does).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from opendata_mh.codebook import write_codebook
+
+PKG = Path(__file__).resolve().parents[2] / "datapackage"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+REQUIRED = os.environ.get("OPENDATA_MH_BROWSER_REQUIRED") == "1"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if not (CHROMIUM and DRIVER):
+        if REQUIRED:
+            pytest.fail(
+                "chromium / chromedriver not installed (apt-get install chromium chromium-driver)"
+            )
+        pytest.skip("chromium / chromedriver not installed")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in FLAGS:
+        opts.add_argument(flag)
+    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    opts.add_argument("--window-size=1400,1000")
+    driver = webdriver.Chrome(options=opts, service=Service(executable_path=DRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    out = tmp_path_factory.mktemp("codebook")
+    write_codebook(PKG, out)
+    browser.get((out / "codebook.html").as_uri())
+    # readiness: selenium's get returns once the document has loaded; the heading is there
+    assert browser.execute_script("return document.readyState") == "complete"
+    browser.find_element("css selector", "h1")
+    browser.save_screenshot(str(out / "top.png"))
+    return browser
+
+
+def _tables() -> list[tuple[str, list[dict[str, str]]]]:
+    d = json.loads((PKG / "datapackage.json").read_text(encoding="utf-8"))
+    out = []
+    for r in d["resources"]:
+        if "sdc" in r:
+            with (PKG / r["path"]).open(encoding="utf-8", newline="") as f:
+                out.append((r["name"], list(csv.DictReader(f))))
+    return out
+
+
+def test_page_renders(page: Any) -> None:
+    assert page.title.startswith("Codebook")
+    assert page.find_element("css selector", "h1").text.startswith("Codebook")
+    assert page.execute_script("return document.documentElement.lang") == "en"
+
+
+def test_every_tables_values_are_in_its_section(page: Any) -> None:
+    checked = 0
+    for name, rows in _tables():
+        texts = page.execute_script(
+            "return Array.from(document.querySelectorAll("
+            "'#values-' + arguments[0] + ' table.printed td')).map(td => td.textContent.trim())"
+            ".filter(t => t !== '')",
+            name,
+        )
+        shown = {"unresolved": "?", "rounded": "≈{}"}  # as the page shows them
+        want = Counter(shown.get(r["cell_type"], "{}").format(r["value_printed"]) for r in rows)
+        assert Counter(texts) == want, name
+        checked += len(rows)
+    assert checked == 677  # every cell of the 22 tables
+    # 705: international sexual exploitation, 2019 (table 1), in its row and column
+    row = page.find_element(
+        "xpath",
+        "//table[@id='victims_by_form--per_year']//tr[th='Internationale seksuele uitbuiting']",
+    )
+    assert row.text.split()[-5:] == ["705", "317", "197", "217", "333"]
+
+
+# elements right of their column (the main column, or the table / chart column of a pair); an
+# element inside a box that clips or scrolls is judged by the box, which must not need to scroll
+OVERFLOW_JS = """
+const out = [];
+const clips = el => {
+  for (let a = el.parentElement; a; a = a.parentElement) {
+    const o = getComputedStyle(a).overflowX;
+    if (o === 'auto' || o === 'scroll' || o === 'hidden') return a;
+  }
+  return null;
+};
+const name = el => el.tagName + '#' + el.id + ' ' + (el.textContent || '').slice(0, 40);
+const main = document.querySelector('main') || document.body;
+const right = main.getBoundingClientRect().right
+  - parseFloat(getComputedStyle(main).paddingRight) + 1;
+for (const el of main.querySelectorAll('*')) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || clips(el)) continue;
+  if (r.right > right) out.push(name(el));
+  const col = el.closest('.values, figure');
+  if (col && col !== el && r.right > col.getBoundingClientRect().right + 1)
+    out.push('in column: ' + name(el));
+}
+if (document.documentElement.scrollWidth > window.innerWidth) out.push('page scrolls sideways');
+for (const box of main.querySelectorAll('.scroll'))
+  if (box.scrollWidth > box.clientWidth + 1) out.push('scrolls: ' + box.firstElementChild.id);
+return out.slice(0, 20);
+"""
+
+
+def test_nothing_overflows_its_column(page: Any) -> None:
+    bad = page.execute_script(OVERFLOW_JS)
+    assert bad == []
+
+
+def test_navigation_stays_on_screen(page: Any, tmp_path: Path) -> None:
+    page.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    page.find_element("css selector", "nav.toc")
+    top, bottom, height = page.execute_script(
+        "const r = document.querySelector('nav.toc').getBoundingClientRect();"
+        "return [r.top, r.bottom, window.innerHeight];"
+    )
+    assert top >= -1 and bottom <= height + 1 and bottom > 100
+    # a link of the table of contents jumps to its table
+    page.find_element("css selector", "nav.toc a[href='#om_disposals']").click()
+    top = page.execute_script(
+        "return document.getElementById('om_disposals').getBoundingClientRect().top"
+    )
+    assert abs(top) < 5
+    page.save_screenshot(str(tmp_path / "om_disposals.png"))
+
+
+def test_every_chart_has_alt_text_and_dutch_is_marked(page: Any) -> None:
+    charts = page.find_elements("css selector", "figure.chart svg")
+    assert len(charts) == 18
+    for svg in charts:
+        assert svg.get_attribute("role") == "img"
+        assert len(svg.get_attribute("aria-label") or "") > 40
+    unmarked = page.execute_script(
+        "return Array.from(document.querySelectorAll('.nl, table.printed'))"
+        ".filter(e => e.closest('[lang]').lang !== 'nl').length"
+    )
+    assert unmarked == 0

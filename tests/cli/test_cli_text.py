@@ -1,0 +1,141 @@
+"""``opendata-mh text``: --json equals the library result, the HTML report, --write-figures, exit
+codes and bad input (nothing written)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from opendata_mh.cli import main
+from opendata_mh.text.output import check_text
+from opendata_mh.validate import read_package
+from tests.unit.text_gold import TEXT_2023
+
+PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
+
+
+@pytest.fixture(scope="module")
+def run_2023(tmp_path_factory):  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("text")
+    html = out / "report.html"
+    figs = out / "figures.toml"
+    result = CliRunner().invoke(
+        main,
+        ["text", str(TEXT_2023), str(PACKAGE), "--json", "--html", str(html),
+         "--write-figures", str(figs)],
+    )  # fmt: skip
+    return result, html, figs
+
+
+def test_json_equals_library_result(run_2023) -> None:  # type: ignore[no-untyped-def]
+    result, _, _ = run_2023
+    assert result.exit_code == 1  # the 2023 text has known problems
+    env = json.loads(result.stdout)
+    assert set(env) == {"ok", "command", "summary", "issues", "error"}
+    assert env["command"] == "text" and env["ok"] is False and env["error"] is None
+    lib = check_text(TEXT_2023, read_package(PACKAGE), str(PACKAGE))
+    summary = dict(env["summary"])
+    summary.pop("written")
+    assert summary == json.loads(json.dumps(lib.summary()))
+    assert env["issues"] == [i.to_dict() for i in lib.issues]
+    assert env["summary"]["figures_total"] == 184
+    fig = next(f for f in env["summary"]["figures"] if f["line"] == 99 and f["printed"] == "68%")
+    assert fig["status"] == "contradiction" and fig["kind"] == "change_percent"
+    assert fig["interval"] == [67.5, 68.5] and fig["derivation"] == "text_change"
+    issue = next(i for i in env["issues"] if i["row"] == 99 and i["field"] == "change_percent")
+    assert issue["code"] == "text.contradiction" and issue["resource"] == "draft"
+
+
+def test_json_never_shows_a_masked_cells_interval(run_2023) -> None:  # type: ignore[no-untyped-def]
+    env = json.loads(run_2023[0].stdout)
+    fig = next(f for f in env["summary"]["figures"] if f["line"] == 670)
+    assert fig["links"][0]["masked_cells"] == ["court_cases_by_form/period=2023/form=labour"]
+    assert fig["links"][0]["interval"] is None and fig["computed"] is None
+
+
+def test_html_marks_every_figure(run_2023) -> None:  # type: ignore[no-untyped-def]
+    _, html, _ = run_2023
+    text = html.read_text(encoding="utf-8")
+    assert text.count("<mark id=") == 184
+    assert 'class="s-contradiction" title="contradiction: text_change(line 99: 126' in text
+    assert 'class="s-disclosure"' in text and 'class="s-rounding"' in text
+
+
+def test_write_figures_gives_loadable_toml(run_2023) -> None:  # type: ignore[no-untyped-def]
+    _, _, figs = run_2023
+    data = tomllib.loads(figs.read_text(encoding="utf-8"))
+    rels = tomllib.loads(figs.with_name("figures.relations.toml").read_text(encoding="utf-8"))
+    first = data["figures"][0]
+    assert first["printed"] == "868" and first["refers_to"] == "@victims_total/period=2023"
+    assert first["unit"] == "victims" and first["period"] == "2023"
+    ids = {f["id"] for f in data["figures"]}
+    assert all(r["figure"][5:] in ids for r in rels["relations"] if "figure" in r)
+    assert any(r["type"] == "change" for r in rels["relations"])
+
+
+def test_human_output_at_80_columns(tmp_path: Path) -> None:
+    draft = tmp_path / "d.txt"
+    draft.write_text("In 2023 zijn er 871 slachtoffers van mensenhandel gemeld.\n", "utf-8")
+    result = CliRunner().invoke(main, ["text", str(draft), str(PACKAGE)], env={"COLUMNS": "80"})
+    assert result.exit_code == 1
+    assert "1 figures, 1 linked" in result.stdout
+    assert "line    1  871" in result.stdout and "contradiction" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code"),
+    [
+        ("empty.txt", b"", "text.empty"),
+        ("fake.docx", b"not a zip", "text.unreadable"),
+        ("fake.pdf", b"%PDF-1.4 garbage", "text.unreadable"),
+        (
+            "english.txt",
+            b"In 2023 the rapporteur registered 868 victims of human trafficking in the "
+            b"Netherlands. This is 54 more than in the year before, and the number of victims "
+            b"of sexual exploitation was the largest of all the forms that were reported to the "
+            b"centre by the police and the other organisations.",
+            "text.not-dutch",
+        ),
+    ],
+)
+def test_bad_input_exit_3_nothing_written(
+    tmp_path: Path, name: str, data: bytes, code: str
+) -> None:
+    draft = tmp_path / name
+    draft.write_bytes(data)
+    html = tmp_path / "out.html"
+    figs = tmp_path / "figs.toml"
+    result = CliRunner().invoke(
+        main,
+        ["text", str(draft), str(PACKAGE), "--json", "--html", str(html),
+         "--write-figures", str(figs)],
+    )  # fmt: skip
+    assert result.exit_code == 3
+    env = json.loads(result.stdout)
+    assert env["ok"] is False and env["error"]["code"] == code
+    assert name in env["error"]["message"]
+    assert not html.exists() and not figs.exists()
+
+
+def test_unknown_package_exit_3(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["text", str(TEXT_2023), str(tmp_path / "nope")])
+    assert result.exit_code == 3
+    assert "no data package" in result.stderr
+
+
+def test_a_report_on_other_tables_is_a_finding(tmp_path: Path) -> None:
+    draft = tmp_path / "other.txt"
+    draft.write_text(
+        "In 2023 telde de gemeente 41 nieuwe bibliotheken en 17 zwembaden. Het aantal "
+        "bezoekers van de musea steeg met 12% naar 3.400 per week, tegenover 2.900 in 2022.\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(main, ["text", str(draft), str(PACKAGE), "--json"])
+    assert result.exit_code == 1
+    env = json.loads(result.stdout)
+    assert env["issues"][0]["code"] == "text.no-links"
+    assert env["summary"]["linked"] <= 1

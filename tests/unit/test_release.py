@@ -1,0 +1,112 @@
+"""`opendata-mh release`: a static, deterministic, versioned site of the package."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+
+from opendata_mh.cli import main
+from opendata_mh.dcat import build_record
+from opendata_mh.release import ReleaseError, package_files, write_release
+from tests.unit.dcat_fixture import add_dcat
+
+BASE = "https://files.example.org/mh"
+DOWNLOAD_URL = URIRef("http://www.w3.org/ns/dcat#downloadURL")
+
+
+@pytest.fixture
+def pkg(package_dir: Path) -> Path:
+    return add_dcat(package_dir)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_release_has_every_file_a_zip_sums_codebook_citation_and_catalogues(
+    pkg: Path, tmp_path: Path
+) -> None:
+    res = write_release(pkg, tmp_path / "site", BASE)
+    version = build_record(pkg).dataset.version
+    assert res.version == version and not res.unchanged
+    vdir = tmp_path / "site" / res.version
+    files = package_files(pkg)
+    for rel in files:  # every file of the package, byte for byte
+        assert (vdir / rel).read_bytes() == (pkg / rel).read_bytes()
+    with zipfile.ZipFile(io.BytesIO((vdir / res.zip_name).read_bytes())) as z:
+        root = res.zip_name.removesuffix(".zip")
+        assert sorted(z.namelist()) == [f"{root}/{rel}" for rel in files]
+        assert z.read(f"{root}/datapackage.json") == (pkg / "datapackage.json").read_bytes()
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in (vdir / "SHA256SUMS").read_text().splitlines()
+    )
+    on_disk = {p for p in _tree(vdir) if p != "SHA256SUMS"}
+    assert set(sums) == on_disk
+    for rel, digest in sums.items():
+        assert hashlib.sha256((vdir / rel).read_bytes()).hexdigest() == digest
+    assert (vdir / "index.html").read_bytes() == (vdir / "codebook.html").read_bytes()
+    cff = (vdir / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in cff and f'version: "{version}"' in cff
+    # both catalogues give the hosted download URLs
+    url = f"{BASE}/{version}/data/small.csv"
+    for name in ("dcat-ap-donl.ttl", "dcat-ap-nl.ttl"):
+        g = Graph().parse(vdir / name)
+        assert URIRef(url) in set(g.objects(None, DOWNLOAD_URL)), name
+    latest = json.loads((tmp_path / "site" / "latest" / "release.json").read_text())
+    assert latest == {"version": version, "url": f"{BASE}/{version}/"}
+
+
+def test_the_same_input_gives_the_same_bytes(pkg: Path, tmp_path: Path) -> None:
+    write_release(pkg, tmp_path / "a", BASE)
+    write_release(pkg, tmp_path / "b", BASE)
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+
+
+def test_a_released_version_never_changes(pkg: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    first = write_release(pkg, site, BASE)
+    before = _tree(site / first.version)
+    assert write_release(pkg, site, BASE).unchanged  # the same bytes again: fine
+    (pkg / "data" / "small.csv").write_bytes((pkg / "data" / "small.csv").read_bytes() + b"\n")
+    with pytest.raises(ReleaseError) as ei:
+        write_release(pkg, site, BASE)
+    assert ei.value.code == "release.version-changed"
+    assert "data/small.csv" in ei.value.files
+    assert _tree(site / first.version) == before
+    # a new version goes next to it; the old one still holds the old bytes; latest moves
+    add_dcat(pkg)
+    d = json.loads((pkg / "datapackage.json").read_text())
+    d["version"] = "9999.1.0"
+    (pkg / "datapackage.json").write_text(json.dumps(d, indent=2), encoding="utf-8")
+    second = write_release(pkg, site, BASE)
+    assert second.versions == (first.version, "9999.1.0") and second.latest == "9999.1.0"
+    assert _tree(site / first.version) == before
+    assert (site / "9999.1.0" / "data" / "small.csv").read_bytes().endswith(b"\n\n")
+
+
+def test_the_repository_citation_is_shipped_when_there_is_one(pkg: Path, tmp_path: Path) -> None:
+    cff = tmp_path / "CITATION.cff"
+    cff.write_text('cff-version: 1.2.0\ntitle: "from the repository"\n', encoding="utf-8")
+    res = write_release(pkg, tmp_path / "site", BASE, citation=cff)
+    assert (tmp_path / "site" / res.version / "CITATION.cff").read_bytes() == cff.read_bytes()
+
+
+def test_cli_release_json_and_refusal(pkg: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    args = ["release", str(pkg), "--out", str(site), "--base-url", BASE, "--json"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    env = json.loads(r.stdout)
+    assert env["ok"] and env["summary"]["url"] == f"{BASE}/{env['summary']['version']}/"
+    (pkg / "data" / "small.csv").write_bytes(b"changed\n")
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 1
+    env = json.loads(r.stdout)
+    assert [i["code"] for i in env["issues"]] == ["release.version-changed"]
