@@ -742,5 +742,5 @@ def feasibility_intervals(pkg: PackageData, *, mip: bool = False) -> dict[str, t
     """
     prob = _Problem(pkg)
     rows, _excluded, _n = _relations(prob)
-    rep = sdc.audit([v.cell for v in prob.vars.values()], rows, mip=mip)
+    rep = sdc.audit([_cell(v) for v in prob.vars.values()], rows, mip=mip, explain=False)
     return {r.cell_id: (r.lower, r.upper) for r in rep.results if r.status != "infeasible"}

@@ -101,6 +101,7 @@ from typing import Any
 
 from opendata_mh.errors import PackageError
 from opendata_mh.model import SdcRule, parse_printed
+from opendata_mh.paths import resolve_resource_path
 from opendata_mh.relations import (
     PackageRelation,
     PackageRelations,
@@ -108,7 +109,6 @@ from opendata_mh.relations import (
     key_fields,
     package_relations,
 )
-from opendata_mh.paths import resolve_resource_path
 from opendata_mh.report import Check, Issue, PackageData, Report
 from opendata_mh.sdc import relations as engine
 from opendata_mh.sdc.relations import SHARE_TYPES, Interval
