@@ -21,8 +21,12 @@
   prose and a table cell, ``text.<figure_id>``, and the percentages of the prose, ``share``/
   ``change``, two ``<=`` rows each, scaled for the LP); relations covered by a
   ``knownDiscrepancies`` entry (:meth:`~opendata_mh.relations.PackageRelations.members`: by id,
-  or by a reference they use) are **left out**: the report contradicts itself there and the
-  program would be infeasible.
+  or by a reference they use) are **left out** of the plain audit: the report contradicts itself
+  there and the program would be infeasible. A conflict shields nothing, though: an attacker uses
+  any consistent subset of the relations, so every maximal consistent subset of each
+  discrepancy's relations is audited too (:func:`opendata_mh.sdc.audit_consistent_subsets`), and
+  a masked cell that a subset discloses (narrows) is a finding; :attr:`CellAudit.conflict` and
+  the message name the discrepancy and the relations left out and kept.
 
 **Targets** are the masked cells (``cell_type = masked``): their protection is ``apriori``, i.e.
 the audit interval must stay the symbol's interval [1, 4]. A masked cell whose interval shrinks
@@ -185,6 +189,8 @@ class CellAudit:
         acknowledged: the matching acknowledgement, if any.
         within_acknowledged: the finding does not match ``acknowledged`` exactly but its
             interval contains the acknowledged one (it gives away no more).
+        conflict: when the finding comes from a consistent subset of a known discrepancy's
+            relations: (discrepancy id, relations left out, relations of it kept).
     """
 
     cell: str
@@ -199,6 +205,7 @@ class CellAudit:
     target: bool = True
     acknowledged: Acknowledgement | None = None
     within_acknowledged: bool = False
+    conflict: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
 
     @property
     def finding_code(self) -> str | None:
@@ -235,6 +242,13 @@ class CellAudit:
             "pinned_by": list(self.pinned_by),
             "acknowledged": self.acknowledged.to_dict() if self.acknowledged else None,
             "within_acknowledged": self.within_acknowledged,
+            "conflict": None
+            if self.conflict is None
+            else {
+                "discrepancy": self.conflict[0],
+                "left_out": list(self.conflict[1]),
+                "kept": list(self.conflict[2]),
+            },
         }
 
 
@@ -248,10 +262,12 @@ class InfeasibleSet:
 
 @dataclass(frozen=True)
 class ExcludedDiscrepancy:
-    """A known discrepancy whose relations were left out of the audit."""
+    """A known discrepancy whose relations were left out of the plain audit (each of its
+    consistent subsets is audited as well: :func:`opendata_mh.sdc.audit_consistent_subsets`)."""
 
     discrepancy: str
     relations: tuple[str, ...]
+    rows: tuple[sdc.LinearRelation, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -388,7 +404,13 @@ def _relations(
 ) -> tuple[list[sdc.LinearRelation], list[ExcludedDiscrepancy], int]:
     """Linear rows of every usable relation; the known discrepancies left out."""
     pr = prob.pr
-    excluded = [ExcludedDiscrepancy(k.id, k.members) for k in pr.discrepancies if k.members]
+    excluded = [
+        ExcludedDiscrepancy(
+            k.id, k.members, tuple(row for r in pr.members(k) for row in _lp_rows(r))
+        )
+        for k in pr.discrepancies
+        if k.members
+    ]
     out_ids = pr.known_members()
     rows = [row for r in pr.relations if r.id not in out_ids for row in _lp_rows(r)]
     return rows, excluded, len(pr.relations) - len(out_ids)
@@ -476,6 +498,26 @@ def audit_package(
     say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
     rep = sdc.audit(variables, rows, mip=mip, shortest=shortest)
     by_id = rep.by_id
+    # a conflict shields nothing: every consistent subset of a known discrepancy's relations
+    say("auditing the consistent subsets of the known discrepancies")
+    targets = [c.id for c in variables if c.protection == "apriori"]
+    subsets = sdc.audit_consistent_subsets(
+        variables,
+        rows,
+        {e.discrepancy: e.rows for e in excluded if e.rows},
+        targets=targets,
+        shortest=shortest,
+    )
+    via: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    for vid, (sub, res) in sdc.worst_subset_results(subsets).items():
+        base = by_id.get(vid)
+        if base is None or base.status != "ok" or base.exact:
+            continue
+        if res.exact or (
+            res.narrowed and (not base.narrowed or res.upper - res.lower < base.upper - base.lower)
+        ):
+            by_id[vid] = res
+            via[vid] = (sub.conflict, sub.dropped, sub.kept)
     issues: list[Issue] = list(prob.issues)
     for e in excluded:
         issues.append(
@@ -534,6 +576,7 @@ def audit_package(
             status,
             tuple(r.pinned_by),
             var.masked,
+            conflict=via.get(vid),
         )
         code, fp = ca.finding_code, ca.fingerprint
         if code is not None and fp is not None:
@@ -623,6 +666,14 @@ def audit_package(
 
 def _cell_issues(c: CellAudit, public: bool = False) -> list[Issue]:
     pins = ", ".join(c.pinned_by) or "(no single relation)"
+    if c.conflict is not None:
+        d, out, kept = c.conflict
+        pins += (
+            f" (the consistent subset of known discrepancy {d} that leaves out "
+            f"{', '.join(out) or 'nothing'}"
+            + (f" and keeps {', '.join(kept)}" if kept else "")
+            + ")"
+        )
     where = (c.resource, c.row, "value")
     if c.status == "infeasible":
         return []  # reported once per infeasible set

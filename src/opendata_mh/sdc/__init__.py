@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .audit import AuditReport, AuditResult, Cell, Infeasibility, audit
+    from .conflicts import SubsetAudit, audit_consistent_subsets, worst_subset_results
     from .relations import (
         RELATION_TYPES,
         SHARE_TYPES,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         share_rows,
         subset,
     )
+    from .revisions import RevisionResult, feasible_values, protect_revision, revision_relations
     from .rules import (
         CONF_STATUS,
         CellStatus,
@@ -80,6 +82,13 @@ _HOMES = {
     "secondary_interval": "rules",
     "threshold_interval": "rules",
     "threshold_status": "rules",
+    "SubsetAudit": "conflicts",
+    "audit_consistent_subsets": "conflicts",
+    "worst_subset_results": "conflicts",
+    "RevisionResult": "revisions",
+    "feasible_values": "revisions",
+    "protect_revision": "revisions",
+    "revision_relations": "revisions",
     "SuppressionResult": "suppress",
     "published_cells": "suppress",
     "suppress": "suppress",
@@ -126,11 +135,15 @@ __all__ = [
     "Infeasibility",
     "LinearRelation",
     "PrintedCell",
+    "RevisionResult",
     "SDCError",
+    "SubsetAudit",
     "SuppressionResult",
     "additive",
     "audit",
+    "audit_consistent_subsets",
     "controlled_rounding_interval",
+    "feasible_values",
     "holds",
     "identity",
     "implied_bounds",
@@ -140,8 +153,10 @@ __all__ = [
     "parse_printed",
     "parse_range",
     "propagate",
+    "protect_revision",
     "published_cells",
     "relation",
+    "revision_relations",
     "round_half_up",
     "rounding_interval",
     "secondary_interval",
@@ -152,4 +167,5 @@ __all__ = [
     "threshold_interval",
     "threshold_status",
     "two_way_table",
+    "worst_subset_results",
 ]
