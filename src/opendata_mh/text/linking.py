@@ -166,10 +166,16 @@ def words(s: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[^\W\d_]+|\d+-\d+|\d+\+", s.lower()) if w not in STOP]
 
 
+EXACT_ONLY = frozenset({"minder", "meer", "over", "onder", "man", "mannen", "overig"})
+"""Words that match only themselves ("minder" is no "minderjarig")."""
+
+
 @lru_cache(maxsize=200_000)
 def match_word(label: str, word: str) -> bool:
     """Dutch stems: equal, or a common prefix of >= 4 letters (of >= len-1 for short labels),
     also after a ``ge-`` prefix of a participle."""
+    if word in EXACT_ONLY or label in EXACT_ONLY:
+        return word == label
     for w in (word, word[2:] if word.startswith("ge") and len(word) > 6 else ""):
         if not w:
             continue
@@ -254,6 +260,15 @@ class Index:
     _words: dict[str, list[list[list[str]]]] = field(default_factory=dict)
     vocab: frozenset[str] = frozenset()
     latent_units: dict[str, str] = field(default_factory=dict)
+    _tables_w: dict[str, Any] = field(default_factory=dict)
+    _own: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def own_words(self, q: Quantity) -> frozenset[str]:
+        got = self._own.get(q.ref)
+        if got is None:
+            got = frozenset(w for alts in self.words_of(q) for ws in alts for w in ws)
+            self._own[q.ref] = got
+        return got
 
     def words_of(self, q: Quantity) -> list[list[list[str]]]:
         """Per dimension, the alternatives of its label, each as words."""
@@ -438,6 +453,7 @@ class Context:
     heading: frozenset[str] = frozenset()
     unit_word: str = ""
     specific: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -562,10 +578,31 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     ws += [(w, 0.35) for w in head]
     um = re.match(r"^\s*([a-zé]+)", window_after)
     unit = um.group(1).lower() if um else ""
-    near = [w for w, cw in ws if cw >= 0.9]
-    specific = tuple(dict.fromkeys(w for w in near if any(match_word(v, w) for v in index.vocab)))
+    # the words right around the number (30 characters each side, within its own segment)
+    tight_raw = (
+        text[max(prev_end, f.start - 30) : f.start]
+        + " "
+        + text[f.end : min(next_start, f.end + 30)]
+    )
+    tight = words(normalize(tight_raw))
+    specific = tuple(dict.fromkeys(w for w in tight if any(match_word(v, w) for v in index.vocab)))
+    # names (capitalised words inside the sentence): Veilig Thuis, Chat met Fier, FairWork
+    names = tuple(
+        dict.fromkeys(
+            m.group(0).lower()
+            for m in re.finditer(r"(?<=[a-zà-ÿ,]\s)[A-Z][A-Za-zà-ÿ]+", tight_raw.replace("\n", " "))
+        )
+    )
     return Context(
-        period, base, tuple(ws), explicit, sentence, frozenset(head), unit, specific=specific
+        period,
+        base,
+        tuple(ws),
+        explicit,
+        sentence,
+        frozenset(head),
+        unit,
+        specific=specific,
+        names=names,
     )
 
 
@@ -616,16 +653,46 @@ def _best(ctx: Context, w: str) -> float:
     return got
 
 
+@dataclass(frozen=True)
+class _TableWords:
+    unit: tuple[str, ...]
+    title: tuple[str, ...]
+    title_weight: float
+    section: frozenset[str]
+
+
+def _table_words(index: Index, q: Quantity) -> _TableWords:
+    got = index._tables_w.get(q.table)
+    if got is not None:
+        return got
+    res = index.tables.get(q.table)
+    unit = title = section = ""
+    if res is not None:
+        unit = str((res.get("unit") or {}).get("title", ""))
+        title = str(res.get("title", ""))
+        section = str(res.get("section", ""))
+    elif q.latent:
+        unit = " ".join(LATENT_UNITS.get(t, "") for t in q.table[1:].split("_"))
+    tw = tuple(sorted({w for w in words(title) if not re.match(r"\d", w)}))
+    got = _TableWords(
+        tuple(words(unit.replace("/", " "))),
+        tw,
+        sum(index.idf.get(w, 1.0) for w in tw),
+        frozenset(words(section.split(">")[-1])),
+    )
+    index._tables_w[q.table] = got
+    return got
+
+
 def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     total = 0.0
     labelled = False
-    own: set[str] = set()
+    own = index.own_words(q)
     for alts in index.words_of(q):
         best_frac = -1.0
         for ws in alts:
             if not ws:
                 continue
-            own.update(ws)
             weights = [index.idf.get(w, 1.0) for w in ws]
             got = sum(wt * _best(ctx, w) for w, wt in zip(ws, weights, strict=True))
             best_frac = max(best_frac, got / sum(weights))
@@ -635,27 +702,20 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
         labelled = True
     # words near the figure that name a category this quantity does not have: the figure is
     # more specific than the quantity ("Afrikaanse slachtoffers" is no total)
-    total -= min(2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own)))
-    res = index.tables.get(q.table)
-    unit = ""
-    title = ""
-    section = ""
-    if res is not None:
-        unit = str((res.get("unit") or {}).get("title", ""))
-        title = str(res.get("title", ""))
-        section = str(res.get("section", ""))
-    elif q.latent:
-        unit = " ".join(LATENT_UNITS.get(t, "") for t in q.table[1:].split("_"))
-    uw = words(unit.replace("/", " "))
-    if uw and any(_best(ctx, u) >= 0.7 for u in uw):
+    if ctx.specific:
+        total -= min(
+            2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own))
+        )
+    if ctx.names:
+        total -= min(1.8, 0.6 * sum(1 for w in ctx.names if not any(match_word(o, w) for o in own)))
+    tw = _table_words(index, q)
+    if tw.unit and any(_best(ctx, u) >= 0.7 for u in tw.unit):
         total += 0.6
-    tw = sorted({w for w in words(title) if not re.match(r"\d", w)})
-    if tw:
-        hit = sum(index.idf.get(w, 1.0) for w in tw if _best(ctx, w) > 0)
-        total += 0.5 * hit / sum(index.idf.get(w, 1.0) for w in tw)
-    sw = set(words(section.split(">")[-1]))
-    if sw:
-        total += 0.6 * len(sw & ctx.heading) / len(sw)
+    if tw.title:
+        hit = sum(index.idf.get(w, 1.0) for w in tw.title if _best(ctx, w) > 0)
+        total += 0.5 * hit / tw.title_weight
+    if tw.section:
+        total += 0.6 * len(tw.section & ctx.heading) / len(tw.section)
     if not labelled:
         total += 0.8  # a total: what an unqualified figure states
     if ctx.unit_word and ctx.unit_word in TIME_UNITS:
@@ -793,6 +853,11 @@ def candidates(
     if multi:
         # a five-year quantity: the cells of that period, or the yearly cells to add up
         pool += list(index.by_period.get(years[-1], []))
+    elif period.isdigit():
+        # a cell of a span that holds the year (a per-form column printed for 2019-2023 only)
+        for p in index.periods:
+            if "-" in p and p.split("-")[0] <= period <= p.split("-")[1]:
+                pool += index.by_period.get(p, [])
     scored = sorted(
         ((round(label_score(index, q, ctx), 6), q) for q in pool), key=lambda t: (-t[0], t[1].ref)
     )
@@ -825,6 +890,9 @@ def candidates(
             if q.period != period:
                 continue
             out.append(_Cand("value", (q.ref,), (), (q.lower, q.upper), s))
+        for s, q in top:
+            if "-" in q.period and "-" not in period:
+                out.append(_Cand("value", (q.ref,), (), (q.lower, q.upper), s - 0.4))
     if kind == "change_count" or kind in ("change_percent", "ratio_words"):
         for s, q in top:
             if q.period != period or not base:
@@ -845,8 +913,11 @@ def candidates(
                 out.append(_Cand("ratio", (q.ref,), (old.ref,), _div(new_iv, old_iv), s))
     if kind in ("percent", "share_words"):
         for s, q in top[:TOP_K]:
-            if not multi and q.period != period:
+            span = "-" in q.period and "-" not in period
+            if not multi and q.period != period and not span:
                 continue
+            if span:
+                s -= 0.4
             lv = level_iv(q)
             if lv is None:
                 continue
