@@ -109,7 +109,7 @@ UP_WORDS = (
     r"gegroeid|hoger|verdubbel\w*|meer"
 )
 DOWN_WORDS = (
-    r"dal\w*|gedaald|daling|afname|afgenomen|neemt\s+\w*\s*af|nam\s+\w*\s*af|lager|minder|"
+    r"dal\w*|daal\w*|gedaald|daling|afname|afgenomen|neemt\s+\w*\s*af|nam\s+\w*\s*af|lager|minder|"
     r"kleiner|terug"
 )
 _UP_RE = re.compile(rf"\b(?:{UP_WORDS})\b", re.IGNORECASE)

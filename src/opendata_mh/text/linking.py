@@ -141,7 +141,7 @@ LATENT_WORDS: dict[str, str] = {
     "sexual": "seksuele uitbuiting",
     "sex": "geslacht",
     "unknown": "onbekend",
-    "other": "overig|overige|orgaanverwijdering",
+    "other": "overig|orgaanverwijdering",
     "investigations": "",
     "suspects": "",
     "om": "",
@@ -260,6 +260,8 @@ class Index:
     _words: dict[str, list[list[list[str]]]] = field(default_factory=dict)
     vocab: frozenset[str] = frozenset()
     latent_units: dict[str, str] = field(default_factory=dict)
+    unit_words: frozenset[str] = frozenset()
+    latent_tables: dict[str, set[str]] = field(default_factory=dict)
     _tables_w: dict[str, Any] = field(default_factory=dict)
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -361,14 +363,22 @@ def build_index(
                     parents[p].append(total)
                 if qs[total].latent and not qs[p].latent:
                     latent_tables.setdefault(total, set()).add(qs[p].table)
+                if qs[p].latent:  # a latent part: the tables of its siblings
+                    latent_tables.setdefault(p, set()).update(
+                        qs[x].table for x in parts if x in qs and not qs[x].latent
+                    )
     # labels of a latent: its name in Dutch (lexicon) and, for a part of a relation, the
     # tables of its siblings
     for rid, q in list(qs.items()):
         if not q.latent:
             continue
         name = q.table[1:]
-        dutch = [LATENT_WORDS.get(t, t) for t in name.split("_")]
-        lat_labels: list[tuple[str, str]] = [("latent", w) for w in dutch if w]
+        parts = [LATENT_WORDS.get(t, t).split("|") for t in name.split("_")]
+        parts = [p for p in parts if p != [""]]
+        alts = [""]
+        for p in parts:
+            alts = [f"{a} {b}".strip() for a in alts for b in p]
+        lat_labels: list[tuple[str, str]] = [("latent", "|".join(alts))] if parts else []
         for dim, code in q.key:
             lab = _label_of(qs, dim, code) if dim != "period" else ""
             if lab:
@@ -392,6 +402,11 @@ def build_index(
     years = tuple(p for p in periods if re.fullmatch(r"\d{4}", p))
     latest = years[-1] if years else ""
     vocab = frozenset(w for w, v in idf.items() if v >= 2.0 and len(w) >= 4)
+    unit_words = frozenset(
+        w
+        for res in tables.values()
+        for w in words(str((res.get("unit") or {}).get("title", "")).replace("/", " "))
+    ) | frozenset(w for v in LATENT_UNITS.values() for w in words(v))
     latent_units = {}
     for lat, tabs in latent_tables.items():
         units = {str((tables[t].get("unit") or {}).get("id", "")) for t in tabs if t in tables}
@@ -410,6 +425,8 @@ def build_index(
         dims,
         vocab=vocab,
         latent_units=latent_units,
+        unit_words=unit_words,
+        latent_tables=latent_tables,
     )
 
 
@@ -454,6 +471,7 @@ class Context:
     unit_word: str = ""
     specific: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -502,6 +520,16 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     elif change and _PREV_YEAR_RE.match(window_after):
         period = _sentence_year(before, ex, f, index)
         base, explicit = str(int(period) - 1), True
+    elif m_toen := re.search(r"\bin\s+((?:19|20)\d\d),?\s+toen\s+(?:er\s+)?$", before):
+        period, explicit = m_toen.group(1), True  # "dan in 2022 toen er 312"
+    elif re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen\s+(?:er\s+)?$", before) or (
+        re.search(r"\b(?:het|een)\s+jaar\s+(?:ervoor|daarvoor|eerder)\b", before) and not m_after
+    ):
+        ys_all = _YEAR_RE.findall(normalize(text[max(0, s0 - 400) : f.start]))
+        ref = ys_all[-1] if ys_all else _paragraph_year(ex, f, index)
+        if re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen", before):
+            ref = _sentence_year(before, ex, f, index)
+        period, explicit = str(int(ref) - 1), True
     elif m_after:
         period, explicit = m_after.group(1), True
     elif _PREV_YEAR_RE.match(window_after):
@@ -555,9 +583,10 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     own_after = words(window_after)
     far_after = words(normalize(text[next_start:s1]))
     shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
+    denominator = bool(re.search(r"%\s+van\s+de\s*$", text[prev_end : f.start]))
     for i, w in enumerate(reversed(own_before)):
         is_head = i >= len(own_before) - shared
-        ws.append((w, 0.5 if is_head else 1.0 if i < 10 else 0.7))
+        ws.append((w, 0.4 if denominator else 0.5 if is_head else 1.0 if i < 10 else 0.7))
     # after the figure: its own words up to "en"/"of"/a comma (then the next item's)
     cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
     near_after = words(window_after[: cut.start()] if cut else window_after)
@@ -587,12 +616,14 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     tight = words(normalize(tight_raw))
     specific = tuple(dict.fromkeys(w for w in tight if any(match_word(v, w) for v in index.vocab)))
     # names (capitalised words inside the sentence): Veilig Thuis, Chat met Fier, FairWork
+    own_raw = text[prev_end:next_start].replace("\n", " ")
     names = tuple(
         dict.fromkeys(
-            m.group(0).lower()
-            for m in re.finditer(r"(?<=[a-zà-ÿ,]\s)[A-Z][A-Za-zà-ÿ]+", tight_raw.replace("\n", " "))
+            m.group(0).lower() for m in re.finditer(r"(?<=[a-zà-ÿ,]\s)[A-Z][A-Za-zà-ÿ]+", own_raw)
         )
     )
+    # what the sentence counts: unit words near the number
+    units = tuple(w for w in dict.fromkeys(words(normalize(own_raw))) if w in index.unit_words)
     return Context(
         period,
         base,
@@ -603,6 +634,7 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         unit,
         specific=specific,
         names=names,
+        units=units,
     )
 
 
@@ -634,6 +666,9 @@ def _paragraph_year(ex: Extraction, f: Figure, index: Index) -> str:
         for m in _YEAR_RE.finditer(seg)
         if not _REF_YEAR_RE.search(seg[max(0, m.start() - 25) : m.start()])
         and not _PERIOD_RE.search(seg[max(0, m.start() - 5) : m.end() + 5])
+        and not re.search(
+            r"\d[%)]?\s+(?:\S+\s+){0,2}in\s*$", seg[max(0, m.start() - 30) : m.start()]
+        )
     ]
     ys = [y for y in ys if y in index.years]
     return ys[-1] if ys else index.latest
@@ -662,11 +697,17 @@ class _TableWords:
 
 
 def _table_words(index: Index, q: Quantity) -> _TableWords:
-    got = index._tables_w.get(q.table)
+    got = index._tables_w.get(q.ref if q.latent else q.table)
     if got is not None:
         return got
     res = index.tables.get(q.table)
     unit = title = section = ""
+    if res is None and q.latent and q.ref in index.latent_tables:
+        # a latent total: the title and section of the tables of its parts
+        res = index.tables.get(sorted(index.latent_tables[q.ref])[0])
+        if res is not None:
+            title, section = str(res.get("title", "")), str(res.get("section", ""))
+            res = None
     if res is not None:
         unit = str((res.get("unit") or {}).get("title", ""))
         title = str(res.get("title", ""))
@@ -680,26 +721,46 @@ def _table_words(index: Index, q: Quantity) -> _TableWords:
         sum(index.idf.get(w, 1.0) for w in tw),
         frozenset(words(section.split(">")[-1])),
     )
-    index._tables_w[q.table] = got
+    index._tables_w[q.ref if q.latent else q.table] = got
     return got
+
+
+def _best_word(ctx: Context, w: str, used: set[str]) -> tuple[float, str]:
+    """The weight of the best context word matching label word ``w`` (not in ``used``)."""
+    best, word = 0.0, ""
+    for t, cw in ctx.best.items():
+        if cw > best and t not in used and match_word(w, t):
+            best, word = cw, t
+    return best, word
 
 
 def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     total = 0.0
     labelled = False
     own = index.own_words(q)
+    used: set[str] = set()  # a word of the text names one dimension only
     for alts in index.words_of(q):
+        labelled = True
         best_frac = -1.0
+        best_hits: set[str] = set()
         for ws in alts:
             if not ws:
                 continue
             weights = [index.idf.get(w, 1.0) for w in ws]
-            got = sum(wt * _best(ctx, w) for w, wt in zip(ws, weights, strict=True))
-            best_frac = max(best_frac, got / sum(weights))
+            got = 0.0
+            hits: set[str] = set()
+            for w, wt in zip(ws, weights, strict=True):
+                cw, t = _best_word(ctx, w, used)
+                got += wt * cw
+                if t:
+                    hits.add(t)
+            if got / sum(weights) > best_frac:
+                best_frac, best_hits = got / sum(weights), hits
+        used |= best_hits
         if best_frac < 0:
+            total -= 0.6  # a label the words cannot name ("≥40 jaar")
             continue
         total += 1.6 * best_frac if best_frac >= 0.4 else -1.2 + best_frac
-        labelled = True
     # words near the figure that name a category this quantity does not have: the figure is
     # more specific than the quantity ("Afrikaanse slachtoffers" is no total)
     if ctx.specific:
@@ -709,8 +770,11 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     if ctx.names:
         total -= min(1.8, 0.6 * sum(1 for w in ctx.names if not any(match_word(o, w) for o in own)))
     tw = _table_words(index, q)
-    if tw.unit and any(_best(ctx, u) >= 0.7 for u in tw.unit):
-        total += 0.6
+    if tw.unit:
+        total += 0.6 * max(_best(ctx, u) for u in tw.unit)
+        mine = set(tw.unit)
+        if ctx.units and not any(match_word(u, w) for u in mine for w in ctx.units):
+            total -= 0.8  # the sentence counts something else (verdachten, not slachtoffers)
     if tw.title:
         hit = sum(index.idf.get(w, 1.0) for w in tw.title if _best(ctx, w) > 0)
         total += 0.5 * hit / tw.title_weight
@@ -1002,7 +1066,7 @@ def _anchored(
         if g.kind != "count":
             continue
         link = prior.get(j)
-        if link is None or link.derivation != "value" or link.evidence < 1.5:
+        if link is None or link.derivation != "value" or link.evidence < 1.2:
             return []
         q = index.quantities.get(link.refs[0])
         if q is None or not q.period.isdigit():

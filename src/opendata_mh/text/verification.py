@@ -59,7 +59,7 @@ STATUS_CODE: dict[str, tuple[str, Severity]] = {
 }
 MAX_ROUNDS = 6
 STRONG_EVIDENCE = 2.2
-JOINT_EVIDENCE = 1.5
+JOINT_EVIDENCE = 1.2
 CLEAR_EVIDENCE = 1.2
 CLEAR_MARGIN = 0.5
 """... or when its words name it this clearly and no other candidate comes close."""
@@ -487,10 +487,8 @@ def verify(
                 ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
             )
             verb = "gives away" if ca.status == "exact" else "narrows"
-            src = ", ".join(
-                f"line {figs[k].line}"
-                for k in sorted({owner[p] for p in pins if p in owner}, key=lambda k: figs[k].start)
-            )
+            pinning = sorted({figs[owner[p]].line for p in pins if p in owner})
+            src = ", ".join(f"line {ln}" for ln in pinning)
             ck.status = "disclosure"
             ck.message = (
                 f"with the figures on {src or 'this line'} and the tables the draft {verb} "
