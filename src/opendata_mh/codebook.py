@@ -127,6 +127,23 @@ class Question:
 
 
 @dataclass(frozen=True)
+class TotalRow:
+    """One row of the package's ``totals`` resource as the codebook shows it: ``shown`` is the
+    figure (printed or derived), else its interval ``lower–upper``."""
+
+    quantity: str
+    label: str
+    label_en: str
+    period: str
+    dimension: str
+    code: str
+    shown: str
+    printed: bool
+    derived_by: str
+    unit: str
+
+
+@dataclass(frozen=True)
 class Codebook:
     title: str
     title_en: str
@@ -143,6 +160,8 @@ class Codebook:
     coverage_periods: tuple[str, ...] = ()
     coverage_dimensions: tuple[tuple[str, str], ...] = ()  # (name, English title)
     coverage: Mapping[str, frozenset[str]] = field(default_factory=dict)  # table -> dims+periods
+    totals: tuple[TotalRow, ...] = ()  # the ``totals`` resource, when the package has one
+    totals_file: str = ""
 
 
 def _rule(sdc: Mapping[str, Any]) -> str:
@@ -363,6 +382,7 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
             if dim != PERIOD and dim not in dim_titles:
                 dim_titles[dim] = dimension_title(res, dim, "en")
     lic = (d.get("licenses") or [{}])[0]
+    totals, totals_file = _totals(d, pkg.rows, package_path)
     all_periods = sorted({p for t in tables for p in t.periods}, key=lambda p: (len(p) > 4, p))
     return Codebook(
         title=d.get("title", ""),
@@ -375,12 +395,71 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
         tables=tuple(tables),
         text_figures=len(pkg.rows.get("text_figures", [])),
         has_findings="acknowledgedFindings" in d,
-        questions=questions(tables),
+        questions=tuple(
+            sorted(
+                (*questions(tables), *total_questions(totals)),
+                key=lambda q: (q.unit, q.text, q.number or 0),
+            )
+        ),
+        totals=totals,
+        totals_file=totals_file,
         coverage_periods=tuple(all_periods),
         coverage_dimensions=tuple(dim_titles.items()),
         coverage={
             t.name: frozenset({*t.periods, *(dim.name for dim in t.dimensions)}) for t in tables
         },
+    )
+
+
+TOTALS = "totals"
+
+
+def _totals(
+    d: Mapping[str, Any], rows: Mapping[str, Sequence[Mapping[str, str]]], package_path: str
+) -> tuple[tuple[TotalRow, ...], str]:
+    """The rows of the resource ``totals`` (quantity, period, value and bounds, how derived),
+    read generically: a package without it gives ``()``."""
+    res = next((r for r in d["resources"] if isinstance(r, dict) and r.get("name") == TOTALS), None)
+    if res is None or not rows.get(TOTALS):
+        return (), ""
+    out = []
+    for r in rows[TOTALS]:
+        value, lo, hi = r.get("value", ""), r.get("value_lower", ""), r.get("value_upper", "")
+        shown = value or (f"{lo}–{hi}" if lo and hi else f"≥ {lo}" if lo else "")
+        out.append(
+            TotalRow(
+                quantity=r.get("quantity", ""),
+                label=r.get("quantity_label", ""),
+                label_en=r.get("quantity_label_en", "") or r.get("quantity", ""),
+                period=r.get(PERIOD, ""),
+                dimension=r.get("dimension", ""),
+                code=r.get("code", ""),
+                shown=shown,
+                printed=bool(r.get("value_printed")),
+                derived_by=r.get("derived_by", ""),
+                unit=r.get("unit", ""),
+            )
+        )
+    return tuple(out), f"{package_path}/{res.get('path', '')}"
+
+
+def total_questions(totals: Sequence[TotalRow]) -> tuple[Question, ...]:
+    """One question per quantity of the ``totals`` resource that is a grand total (no
+    dimension): "How many registered victims in total, per year (2019–2023)?" -> totals."""
+    periods: dict[tuple[str, str, str], list[str]] = {}
+    for t in totals:
+        if not t.dimension and t.code in ("", "all"):
+            periods.setdefault((t.quantity, t.label_en, t.unit), []).append(t.period)
+    return tuple(
+        Question(
+            unit,
+            f"How many {label[:1].lower() + label[1:]} in total, "
+            f"{_time(sorted(ps, key=lambda p: (len(p) > 4, p)))}?",
+            TOTALS,
+            None,
+            TOTALS,
+        )
+        for (_q, label, unit), ps in periods.items()
     )
 
 
@@ -463,8 +542,18 @@ One question per printed panel of a table.
 
 | question | table |
 |---|---|
-{% for q in cb.questions %}| {{ q.text }} | [Table {{ q.number }}](#{{ q.table }}): {{ titles[q.table] }} |
-{% endfor %}
+{% for q in cb.questions %}| {{ q.text }} | {% if q.number %}[Table {{ q.number }}](#{{ q.table }}): {{ titles[q.table] }}{% else %}[Totals](#totals) (resource `{{ q.table }}`){% endif %} |
+{% endfor %}{% if cb.totals %}
+<a id="totals"></a>
+## Totals
+
+The resource `totals` (`{{ cb.totals_file }}`): totals the report prints or exact cells alone
+determine, with the relation or prose figure that gives each.
+
+| quantity | breakdown | period | value | printed or derived by |
+|---|---|---|---:|---|
+{% for r in cb.totals %}| {{ r.label_en }} (*{{ r.label }}*) | {% if r.dimension %}`{{ r.dimension }}={{ r.code }}`{% endif %} | {{ r.period }} | {{ r.shown }} | {{ "printed; " if r.printed else "" }}`{{ r.derived_by }}` |
+{% endfor %}{% endif %}
 ## Coverage: dimensions and years
 
 Which table holds which period and which dimension (● = the table has cells for it).
@@ -613,7 +702,7 @@ table.coverage { font-size: .82rem; }
 details { margin: .5rem 0; } summary { cursor: pointer; font-weight: 600; }
 .legend span { display: inline-block; margin-right: 1rem; }
 li, p, td { overflow-wrap: break-word; }
-td code { overflow-wrap: anywhere; }  /* a long cell id breaks only when it must */
+td code { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* a long cell id breaks only when it must */
 .scroll { overflow-x: auto; max-width: 100%; }  /* a printed table wider than a narrow window */
 @media (max-width: 50rem) { body { display: block; } nav.toc { position: static; height: auto; } }
 </style>
@@ -625,7 +714,8 @@ td code { overflow-wrap: anywhere; }  /* a long cell id breaks only when it must
 <li><a href="#cells">How to read the cells</a></li>
 <li><a href="#questions">Questions → tables</a></li>
 <li><a href="#coverage">Coverage: dimensions and years</a></li>
-<li><a href="#tables">Tables</a></li>
+{% if cb.totals %}<li><a href="#totals">Totals</a></li>
+{% endif %}<li><a href="#tables">Tables</a></li>
 </ul>
 <ol>
 {% for t in cb.tables %}<li value="{{ t.number }}"><a href="#{{ t.name }}">{{ t.title_en }}</a></li>
@@ -663,8 +753,18 @@ zero.</p>
 <p>One question per printed panel; the link goes to the panel's figures.</p>
 <table class="questions">
 <tr><th>question</th><th>table</th></tr>
-{% for q in cb.questions %}<tr><td>{{ q.text }}</td><td><a href="#{{ q.anchor }}">Table {{ q.number }}</a>: {{ titles[q.table] }}</td></tr>
+{% for q in cb.questions %}<tr><td>{{ q.text }}</td><td>{% if q.number %}<a href="#{{ q.anchor }}">Table {{ q.number }}</a>: {{ titles[q.table] }}{% else %}<a href="#{{ q.anchor }}">Totals</a> (resource <code>{{ q.table }}</code>){% endif %}</td></tr>
 {% endfor %}</table>
+{% if cb.totals %}
+<h2 id="totals">Totals</h2>
+<p>The resource <code>totals</code> (<code>{{ cb.totals_file }}</code>): totals the report prints
+or exact cells alone determine, with the relation or prose figure that gives each. Use these as
+denominators; summing the reporting organisations counts a victim with several reporters twice.</p>
+<table class="totals">
+<tr><th>quantity</th><th>breakdown</th><th>period</th><th class="num">value</th><th>printed or derived by</th></tr>
+{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td class="nowrap">{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code>{{ r.derived_by }}</code></td></tr>
+{% endfor %}</table>
+{% endif %}
 
 <h2 id="coverage">Coverage: dimensions and years</h2>
 <p>Which table holds which period and which dimension (● = the table has cells for it).</p>
@@ -799,6 +899,13 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
     files["codebook.md"] = md.encode("utf-8")
     html_env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
     html = html_env.from_string(_HTML).render(svg=lambda name: Markup(svgs[name]), **common)
+    # every other table in a box that scrolls sideways when the window is too narrow for it
+    html = re.sub(
+        r'(<table(?! class="printed")[ >].*?</table>)',
+        r'<div class="scroll">\1</div>',
+        html,
+        flags=re.S,
+    )
     files["codebook.html"] = re.sub(r"\n{3,}", "\n\n", html).encode("utf-8")
     return files
 
@@ -848,11 +955,13 @@ __all__ = [
     "DocsResult",
     "Question",
     "TableDoc",
+    "TotalRow",
     "build_codebook",
     "chart_data",
     "code_blocks",
     "questions",
     "render_codebook",
     "snippets",
+    "total_questions",
     "write_codebook",
 ]

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from opendata_mh.errors import PackageError
+from opendata_mh.paths import ResourcePathError, resolve_resource_path
 from opendata_mh.report import Issue
 
 # ------------------------------------------------------------------------------------------------
@@ -292,16 +293,11 @@ def _file_distribution(
     title_en: str | None = None,
     conforms_to: tuple[str, ...] = (),
 ) -> Distribution | None:
-    path = base / relpath
-    if not path.is_file():
-        problems.append(
-            Issue(
-                "dcat.missing-file",
-                "error",
-                f"{relpath}: the file named by the package does not exist",
-                resource=relpath,
-            )
-        )
+    try:  # the one resolver of every command: inside the package, no symlink out, existing
+        path = resolve_resource_path(base, relpath, relpath)
+    except ResourcePathError as exc:
+        code = "dcat.missing-file" if exc.code == "package.missing-file" else exc.code
+        problems.append(Issue(code, "error", str(exc), resource=relpath))
         return None
     ext = path.suffix.lower().lstrip(".")
     ftype, mime = EXTENSIONS.get(ext, ("", ""))

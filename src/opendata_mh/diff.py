@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from opendata_mh.errors import PackageError
+from opendata_mh.paths import resolve_resource_path
 
 COMPARED = ("value_printed", "value_lower", "value_upper")
 
@@ -101,8 +102,9 @@ def _read(path: str | Path) -> tuple[Path, dict[str, Any]]:
 def _cells(base: Path, res: Mapping[str, Any]) -> dict[tuple[str, ...], dict[str, str]]:
     pk = res.get("schema", {}).get("primaryKey", [])
     keys = [pk] if isinstance(pk, str) else list(pk)
+    path = resolve_resource_path(base, res.get("path"), str(res.get("name")))
     try:
-        with (base / res["path"]).open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
     except (OSError, KeyError) as exc:
         raise PackageError(f"cannot read resource {res.get('name')!r}: {exc}") from exc

@@ -41,6 +41,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from opendata_mh.dcat import CatalogRecord, build_record
+from opendata_mh.errors import PackageError
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -196,7 +197,14 @@ def record_graph(record: CatalogRecord, urls: Mapping[str, str] | None = None) -
 def dcat_rdf(package_dir: str | Path, fmt: str = "ttl") -> str:
     """The package's catalogue record as DCAT-AP-NL 3.0 text: ``fmt`` ``ttl`` (Turtle) or
     ``jsonld`` (JSON-LD). Raises :class:`opendata_mh.errors.PackageError` if unreadable."""
-    graph = record_graph(build_record(package_dir))
+    record = build_record(package_dir)
+    bad = [p for p in record.problems if p.code in ("dcat.missing-file", "package.bad-path")]
+    if bad:  # never a catalogue without (or with a foreign) file: exit 3, naming each one
+        err = PackageError("; ".join(p.message for p in bad))
+        missing = all(p.code == "dcat.missing-file" for p in bad)
+        err.code = "package.missing-file" if missing else "package.bad-path"  # type: ignore[attr-defined]
+        raise err
+    graph = record_graph(record)
     return graph.serialize(format="turtle" if fmt == "ttl" else "json-ld", indent=2)
 
 

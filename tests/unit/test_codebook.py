@@ -215,3 +215,44 @@ def test_alt_text_lang_navigation_coverage_and_questions(codebook: Path) -> None
     assert 'id="victims_by_form--per_year"' in html
     cb = build_codebook(PKG)
     assert len(cb.questions) == 29  # one per printed panel (table 22 has none)
+
+
+def test_totals_resource_is_shown_and_indexed(tmp_path: Path) -> None:
+    """A package with a ``totals`` resource (quantity, period, value, bounds, derived_by): the
+    codebook lists it and the index answers "How many victims per year?" with it."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(PKG, pkg)
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    if not any(r.get("name") == "totals" for r in d["resources"]):
+        cols = "quantity,quantity_label,quantity_label_en,period,dimension,code,value,"
+        cols += "value_lower,value_upper,value_printed,cell_type,derived_by,unit"
+        (pkg / "data" / "totals.csv").write_text(
+            f"{cols}\n"
+            "victims_total,Gemelde slachtoffers,Registered victims,2022,,all,814,814,814,,exact,"
+            "victims.age_sums_to_total.2022,victims\n"
+            "victims_total,Gemelde slachtoffers,Registered victims,2023,,all,868,868,868,868,"
+            "exact,text:victims_total_2023,victims\n",
+            encoding="utf-8",
+        )
+        fields = [{"name": c, "type": "string"} for c in cols.split(",")]
+        d["resources"].append(
+            {
+                "name": "totals",
+                "path": "data/totals.csv",
+                "format": "csv",
+                "schema": {"fields": fields},
+            }
+        )
+        (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    cb = build_codebook(pkg)
+    victims = [t for t in cb.totals if t.quantity == "victims_total"]
+    assert {(t.period, t.shown) for t in victims} >= {("2022", "814"), ("2023", "868")}
+    q = next(q for q in cb.questions if q.text.startswith("How many registered victims in total"))
+    assert q.anchor == "totals" and "per year" in q.text
+    out = tmp_path / "cb"
+    write_codebook(pkg, out)
+    html = (out / "codebook.html").read_text(encoding="utf-8")
+    sec = html[html.index('<h2 id="totals">') :]
+    sec = sec[: sec.index("</table>")]
+    assert '<td class="num">868</td><td>printed; <code>text:victims_total_2023' in sec
+    assert '<a href="#totals">Totals</a> (resource <code>totals</code>)' in html
