@@ -262,7 +262,7 @@ class Index:
     latent_units: dict[str, str] = field(default_factory=dict)
     unit_words: frozenset[str] = frozenset()
     latent_tables: dict[str, set[str]] = field(default_factory=dict)
-    _tables_w: dict[str, Any] = field(default_factory=dict)
+    _tables_w: dict[str, _TableWords] = field(default_factory=dict)
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def own_words(self, q: Quantity) -> frozenset[str]:
@@ -373,12 +373,12 @@ def build_index(
         if not q.latent:
             continue
         name = q.table[1:]
-        parts = [LATENT_WORDS.get(t, t).split("|") for t in name.split("_")]
-        parts = [p for p in parts if p != [""]]
+        options = [LATENT_WORDS.get(t, t).split("|") for t in name.split("_")]
+        options = [o for o in options if o != [""]]
         alts = [""]
-        for p in parts:
-            alts = [f"{a} {b}".strip() for a in alts for b in p]
-        lat_labels: list[tuple[str, str]] = [("latent", "|".join(alts))] if parts else []
+        for opt in options:
+            alts = [f"{a} {b}".strip() for a in alts for b in opt]
+        lat_labels: list[tuple[str, str]] = [("latent", "|".join(alts))] if options else []
         for dim, code in q.key:
             lab = _label_of(qs, dim, code) if dim != "period" else ""
             if lab:
