@@ -89,6 +89,7 @@ from opendata_mh.model import (
     CellRef,
     Metadata,
     TableSpec,
+    is_masked,
     load_metadata,
 )
 from opendata_mh.parquet import parquet_check
@@ -709,7 +710,7 @@ def _edition_files(
                 len(cells),
                 tuple(adds),
                 tuple(revises),
-                sum(v.startswith("<") for v in vals),
+                sum(is_masked(v) for v in vals),
                 sum(v == SECONDARY_SYMBOL for v in vals),
                 len(vals) if t.sdc.rule == "rounding" else 0,
             )

@@ -43,11 +43,12 @@ Example::
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from opendata_mh.model import CellRef, parse_ref
+from opendata_mh.model import CellRef, is_masked, parse_ref
 from opendata_mh.report import PackageData
 from opendata_mh.sdc import relations as engine
 from opendata_mh.sdc import rules
@@ -237,13 +238,6 @@ def key_fields(res: Mapping[str, Any]) -> list[str]:
     return [pk] if isinstance(pk, str) else list(pk)
 
 
-def _is_masked(printed: str) -> bool:
-    try:
-        return rules.parse_printed(printed, secondary_symbols=()).kind == "masked"
-    except rules.SDCError:
-        return False
-
-
 def _cell_variable(rid: str, name: str, i: int, row: Mapping[str, str]) -> Variable:
     ctype = row.get("cell_type", "")
     v = _num(row.get("value"))
@@ -261,12 +255,30 @@ def _text_variable(rid: str, i: int, row: Mapping[str, str]) -> Variable:
         v = _num(row.get("value"))
         lo, up = (v, v) if v is not None else (0.0, INF)
     printed = row.get("printed", "")
-    ctype = "masked" if _is_masked(printed) else "text"
+    ctype = "masked" if is_masked(printed) else "text"
     return Variable(rid, "text", lo, INF if up is None else up, TEXT_FIGURES, i, printed, ctype)
 
 
+_READ: dict[int, tuple[weakref.ref[PackageData], PackageRelations]] = {}
+"""What :func:`package_relations` read, per package object (a run reads the package once)."""
+
+
 def package_relations(pkg: PackageData) -> PackageRelations:
-    """Read the variables, relations and known discrepancies of a package (module doc)."""
+    """Read the variables, relations and known discrepancies of a package (module doc).
+
+    The result is kept for the lifetime of ``pkg``: the consistency check and the audit of one
+    ``check`` run share it (treat it as read-only; :meth:`PackageRelations.variable_id` only
+    adds variables that the package has)."""
+    hit = _READ.get(id(pkg))
+    if hit is not None and hit[0]() is pkg:
+        return hit[1]
+    pr = _read(pkg)
+    _READ[id(pkg)] = (weakref.ref(pkg), pr)
+    weakref.finalize(pkg, _READ.pop, id(pkg), None)
+    return pr
+
+
+def _read(pkg: PackageData) -> PackageRelations:
     pr = PackageRelations(pkg)
     for res in pkg.descriptor.get("resources", []):
         name = res["name"]
@@ -277,7 +289,7 @@ def package_relations(pkg: PackageData) -> PackageRelations:
         if name == TEXT_FIGURES:  # masked figures of the prose (<5) are audit targets too
             for row in data:
                 fid = row.get("figure_id", "")
-                if fid and _is_masked(row.get("printed", "")):
+                if fid and is_masked(row.get("printed", "")):
                     pr.variable_id(CellRef("text", fid, ()))
             continue
         for i, row in enumerate(data, 1):

@@ -218,3 +218,10 @@ def test_a_command_imports_only_what_it_uses(args: list[str], allowed: set[str])
     rc, heavy = _loaded_by(args)
     assert rc == 0
     assert heavy <= allowed, f"opendata-mh {' '.join(args)} imports {sorted(heavy - allowed)}"
+
+
+def test_render_only_prints() -> None:
+    """The renderers take a result and a console; they import no library module at run time
+    (the result types only for annotations), so cli stays options, calls and exit codes."""
+    runtime = _runtime_imports(SRC / "render.py")
+    assert all(i.startswith("rich") or i == "__future__" or i == "typing" for i in runtime), runtime
