@@ -40,11 +40,11 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _stdout() -> Console:
-    return Console(soft_wrap=True, highlight=False)
+    return Console(soft_wrap=True, highlight=False, emoji=False)
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, soft_wrap=True, highlight=False)
+    return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 
 def envelope(
@@ -246,9 +246,14 @@ def render_report(
     if problems:
         console.print(f"[bold]{len(problems)} finding(s):[/]")
         for i in problems:
+            from rich.text import Text
+
             colour = "red" if i.severity == "error" else "yellow"
-            console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ", end="")
-            console.print(i.message, markup=False)
+            console.print(  # location and message quote data: never markup or emoji codes
+                Text.assemble(
+                    (i.severity, colour), " ", (i.code, "bold"), f" ({i.location()}): {i.message}"
+                )
+            )
     if quiet:
         return
     known = [i for i in report.issues if i.code == "consistency.known-discrepancy"]
