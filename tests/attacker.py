@@ -391,3 +391,48 @@ def protect_and_print(
     res = suppress(values, engine_relations(relations), cost="value", **kw)  # type: ignore[arg-type]
     printed = {c: ("<5" if p == "primary" else "x") for c, p in res.printed_suppressed().items()}
     return printed, res
+
+
+def old_edition_cells(printed: Mapping[str, str], threshold: int = 5):  # type: ignore[no-untyped-def]
+    """A published edition's printed figures as the engine's cells (plain records)."""
+    from opendata_mh.sdc import Cell
+
+    out = []
+    for c, p in printed.items():
+        if p == "x":
+            out.append(Cell(c, 1, INF, "suppressed", "none"))
+        elif p.startswith("<"):
+            out.append(Cell(c, 1, threshold - 1, "suppressed", "apriori"))
+        else:
+            out.append(Cell.exact(c, int(p)))
+    return out
+
+
+def revision_case(
+    old_inner: np.ndarray, new_inner: np.ndarray, *, joint: bool, compare: bool = False
+) -> tuple[dict[str, list[str]], object]:
+    """Protect the old edition alone, then the new one alone (``joint=False``) or jointly
+    with the old one (``joint=True``, :func:`opendata_mh.sdc.protect_revision`); return the
+    independent attacker's findings over both editions under the monotone model, and the
+    engine's result of the new edition."""
+    from opendata_mh.sdc import protect_revision
+
+    vo, vn, rels = revision_pair(old_inner, new_inner)
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    if joint:
+        res = protect_revision(
+            vn,
+            engine_relations(rn),
+            old_edition_cells(old_printed),
+            engine_relations(ro),
+            [(c, "new:" + c[4:]) for c in vo],
+            compare=compare,
+        )
+        p_new = {c: p for c, p in res.printed(vn).items() if p in ("x", "<5")}
+    else:
+        p_new, res = protect_and_print(vn, rn)
+    printed = {**{c: p for c, p in old_printed.items() if p in ("x", "<5")}, **p_new}
+    return findings({**vo, **vn}, printed, rels), res

@@ -20,7 +20,12 @@
   percentages of the prose (``share``/``change``: two ``<=`` rows each, from
   :func:`opendata_mh.model.share_rows`; the percentage is the figure's ``value``, a constant);
   relations covered by a ``knownDiscrepancies`` entry (by id, or by a reference they use) are
-  **left out**: the report contradicts itself there and the program would be infeasible.
+  **left out** of the plain audit: the report contradicts itself there and the program would be
+  infeasible. A conflict shields nothing, though: an attacker uses any consistent subset of the
+  relations, so every maximal consistent subset of each discrepancy's relations is audited too
+  (:func:`opendata_mh.sdc.audit_consistent_subsets`), and a masked cell that a subset discloses
+  (narrows) is a finding; :attr:`CellAudit.conflict` and the message name the discrepancy and the
+  relations left out and kept.
 
 **Targets** are the masked cells (``cell_type = masked``): their protection is ``apriori``, i.e.
 the audit interval must stay the symbol's interval [1, 4]. A masked cell whose interval shrinks
@@ -185,6 +190,8 @@ class CellAudit:
         acknowledged: the matching acknowledgement, if any.
         within_acknowledged: the finding does not match ``acknowledged`` exactly but its
             interval contains the acknowledged one (it gives away no more).
+        conflict: when the finding comes from a consistent subset of a known discrepancy's
+            relations: (discrepancy id, relations left out, relations of it kept).
     """
 
     cell: str
@@ -199,6 +206,7 @@ class CellAudit:
     target: bool = True
     acknowledged: Acknowledgement | None = None
     within_acknowledged: bool = False
+    conflict: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
 
     @property
     def finding_code(self) -> str | None:
@@ -235,6 +243,13 @@ class CellAudit:
             "pinned_by": list(self.pinned_by),
             "acknowledged": self.acknowledged.to_dict() if self.acknowledged else None,
             "within_acknowledged": self.within_acknowledged,
+            "conflict": None
+            if self.conflict is None
+            else {
+                "discrepancy": self.conflict[0],
+                "left_out": list(self.conflict[1]),
+                "kept": list(self.conflict[2]),
+            },
         }
 
 
@@ -248,10 +263,12 @@ class InfeasibleSet:
 
 @dataclass(frozen=True)
 class ExcludedDiscrepancy:
-    """A known discrepancy whose relations were left out of the audit."""
+    """A known discrepancy whose relations were left out of the plain audit (each of its
+    consistent subsets is audited as well: :func:`opendata_mh.sdc.audit_consistent_subsets`)."""
 
     discrepancy: str
     relations: tuple[str, ...]
+    rows: tuple[sdc.LinearRelation, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -505,21 +522,29 @@ def _relations(
             excluded.append(ExcludedDiscrepancy(str(k.get("id")), tuple(members)))
             out_ids |= set(members)
     rows: list[sdc.LinearRelation] = []
+    rows_of: dict[str, list[sdc.LinearRelation]] = {}
     for r, total, parts, _ in parsed:
         rid = str(r["id"])
-        if rid in out_ids:
-            continue
         if rid in shares:
-            rows += shares[rid]
+            rows_of[rid] = shares[rid]
             continue
         try:
             if r.get("type") == "identity":
-                if len(set(parts)) > 1:
-                    rows += sdc.identity(rid, parts)
+                rows_of[rid] = sdc.identity(rid, parts) if len(set(parts)) > 1 else []
             else:
-                rows += sdc.relation(str(r.get("type")), rid, total=total, parts=parts)
+                rows_of[rid] = sdc.relation(str(r.get("type")), rid, total=total, parts=parts)
         except sdc.SDCError as exc:
             prob.issues.append(_invalid(f"relation {rid}: {exc}"))
+    for r, *_ in parsed:
+        rid = str(r["id"])
+        if rid not in out_ids:
+            rows += rows_of.get(rid, [])
+    excluded = [
+        ExcludedDiscrepancy(
+            e.discrepancy, e.relations, tuple(x for m in e.relations for x in rows_of.get(m, []))
+        )
+        for e in excluded
+    ]
     return rows, excluded, len(parsed) - len(out_ids)
 
 
@@ -650,6 +675,26 @@ def audit_package(
     say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
     rep = sdc.audit([v.cell for v in variables], rows, mip=mip, shortest=shortest)
     by_id = rep.by_id
+    # a conflict shields nothing: every consistent subset of a known discrepancy's relations
+    say("auditing the consistent subsets of the known discrepancies")
+    targets = [v.cell.id for v in variables if v.cell.protection == "apriori"]
+    subsets = sdc.audit_consistent_subsets(
+        [v.cell for v in variables],
+        rows,
+        {e.discrepancy: e.rows for e in excluded if e.rows},
+        targets=targets,
+        shortest=shortest,
+    )
+    via: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    for vid, (sub, res) in sdc.worst_subset_results(subsets).items():
+        base = by_id.get(vid)
+        if base is None or base.status != "ok" or base.exact:
+            continue
+        if res.exact or (
+            res.narrowed and (not base.narrowed or res.upper - res.lower < base.upper - base.lower)
+        ):
+            by_id[vid] = res
+            via[vid] = (sub.conflict, sub.dropped, sub.kept)
     issues: list[Issue] = list(prob.issues)
     for e in excluded:
         issues.append(
@@ -708,6 +753,7 @@ def audit_package(
             status,
             tuple(r.pinned_by),
             var.cell.protection == "apriori",
+            conflict=via.get(vid),
         )
         code, fp = ca.finding_code, ca.fingerprint
         if code is not None and fp is not None:
@@ -797,6 +843,14 @@ def audit_package(
 
 def _cell_issues(c: CellAudit, public: bool = False) -> list[Issue]:
     pins = ", ".join(c.pinned_by) or "(no single relation)"
+    if c.conflict is not None:
+        d, out, kept = c.conflict
+        pins += (
+            f" (the consistent subset of known discrepancy {d} that leaves out "
+            f"{', '.join(out) or 'nothing'}"
+            + (f" and keeps {', '.join(kept)}" if kept else "")
+            + ")"
+        )
     where = (c.resource, c.row, "value")
     if c.status == "infeasible":
         return []  # reported once per infeasible set

@@ -702,7 +702,7 @@ table.coverage { font-size: .82rem; }
 details { margin: .5rem 0; } summary { cursor: pointer; font-weight: 600; }
 .legend span { display: inline-block; margin-right: 1rem; }
 li, p, td { overflow-wrap: break-word; }
-td code { overflow-wrap: anywhere; }  /* a long cell id breaks only when it must */
+td code { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* a long cell id breaks only when it must */
 .scroll { overflow-x: auto; max-width: 100%; }  /* a printed table wider than a narrow window */
 @media (max-width: 50rem) { body { display: block; } nav.toc { position: static; height: auto; } }
 </style>
@@ -762,7 +762,7 @@ or exact cells alone determine, with the relation or prose figure that gives eac
 denominators; summing the reporting organisations counts a victim with several reporters twice.</p>
 <table class="totals">
 <tr><th>quantity</th><th>breakdown</th><th>period</th><th class="num">value</th><th>printed or derived by</th></tr>
-{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td>{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code>{{ r.derived_by }}</code></td></tr>
+{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td class="nowrap">{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code>{{ r.derived_by }}</code></td></tr>
 {% endfor %}</table>
 {% endif %}
 
@@ -899,6 +899,13 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
     files["codebook.md"] = md.encode("utf-8")
     html_env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
     html = html_env.from_string(_HTML).render(svg=lambda name: Markup(svgs[name]), **common)
+    # every other table in a box that scrolls sideways when the window is too narrow for it
+    html = re.sub(
+        r'(<table(?! class="printed")[ >].*?</table>)',
+        r'<div class="scroll">\1</div>',
+        html,
+        flags=re.S,
+    )
     files["codebook.html"] = re.sub(r"\n{3,}", "\n\n", html).encode("utf-8")
     return files
 

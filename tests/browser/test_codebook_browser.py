@@ -150,6 +150,16 @@ def test_nothing_overflows_its_column(page: Any) -> None:
     assert bad == []
 
 
+def test_a_narrow_window_never_scrolls_the_page_sideways(page: Any) -> None:
+    """At 900 px wide a wide table scrolls in its own box; the page itself never does."""
+    page.set_window_size(900, 1000)
+    try:
+        width = page.execute_script("return window.innerWidth")
+        assert page.execute_script("return document.documentElement.scrollWidth") <= width
+    finally:
+        page.set_window_size(1400, 1000)
+
+
 def test_navigation_stays_on_screen(page: Any, tmp_path: Path) -> None:
     page.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     page.find_element("css selector", "nav.toc")

@@ -168,7 +168,7 @@ def test_tables_compact_at_80_columns_and_piped_width() -> None:
     words = " ".join(out.split())
     assert "Gemelde slachtoffers naar vorm van uitbuiting, 2019-2023" in words
     row3 = next(line for line in lines if "sexual_exploitation_by_sector_region" in line)
-    assert row3.split()[2:] == ["54", "17", "2", "7"]  # rows, <5, unresolved, audit findings
+    assert row3.split()[2:] == ["54", "17", "2", "8"]  # rows, <5, unresolved, audit findings
     en = _run(["tables", str(PKG), "--lang", "en"])
     assert "Registered victims by form of exploitation" in " ".join(en.split())
     wide = _run(["tables", str(PKG)], columns="120")

@@ -1,0 +1,233 @@
+"""Editions protected together: a new edition that revises cells a published edition
+already printed.
+
+Every edition re-counts earlier years (late registrations), so a reader who holds both
+editions has two printed versions of the same cell. Each version alone may be safe and the
+pair not: with the attacker model *monotone revisions* (a late registration only adds, so
+``old <= new`` per cell) the old edition's ``<5`` next to the new edition's figures pins
+cells that each edition protects on its own. Minimal case (inner cells of a 3x3 table with
+margins): old ``[[0, 1, 2], [4, 1, 3], [3, 0, 4]]``, new ``[[1, 1, 2], [5, 1, 3], [3, 0, 4]]``,
+each protected alone: five ``<5`` cells become exactly 1.
+
+Attacker models (:func:`revision_relations`): the change ``new - old`` of every revised cell
+lies in ``[min_change, max_change]``. ``min_change=0, max_change=None`` (default): monotone
+revisions (old <= new). ``min_change=-k, max_change=k``: revisions in either direction by at
+most k. ``min_change=None, max_change=None``: no link (the editions are independent; nothing
+to protect jointly).
+
+:func:`protect_revision` protects the new edition *jointly* with the published ones: the
+published edition is fixed (what it printed cannot change), its ``<5`` cells keep their
+requirement ([1, n-1] under the joint attacker) and its ``x`` cells are known as [1, inf);
+secondary suppression is chosen among the new edition's cells only. The true values of the
+old edition's masked cells are not needed (nor, in general, known to the builder): any integer
+table consistent with the old printed figures, the old relations and the revision model
+(:func:`feasible_values`) serves as the starting point of the complement LPs, since the
+protection requirements do not depend on which consistent table is used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .audit import Cell, LinearRelation, _reduce
+from .rules import SDCError
+from .suppress import SuppressionResult, suppress
+
+__all__ = ["RevisionResult", "feasible_values", "protect_revision", "revision_relations"]
+
+
+def revision_relations(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    min_change: float | None = 0,
+    max_change: float | None = None,
+    prefix: str = "revision",
+) -> list[LinearRelation]:
+    """Rows of the revision model for each (old cell, new cell) pair:
+    ``min_change <= new - old <= max_change`` (a ``None`` end is left open)."""
+    out: list[LinearRelation] = []
+    for old, new in pairs:
+        src = f"{prefix}:{old}->{new}"
+        if min_change is not None:  # old - new <= -min_change
+            out.append(
+                LinearRelation(f"{src}#min", "le", {old: 1.0, new: -1.0}, -float(min_change), src)
+            )
+        if max_change is not None:  # new - old <= max_change
+            out.append(
+                LinearRelation(f"{src}#max", "le", {new: 1.0, old: -1.0}, float(max_change), src)
+            )
+    return out
+
+
+def feasible_values(
+    cells: Sequence[Cell], relations: Sequence[LinearRelation]
+) -> dict[str, int] | None:
+    """An integer value for every cell within its a-priori interval that satisfies every
+    relation (an integer program per connected component), or ``None`` if there is none."""
+    red = _reduce(cells, relations, integer=True, tol=1e-6)
+    if red.conflicts:
+        return None
+    out = {c.id: int(c.lower) for c in cells if c.lower == c.upper}
+    for i in red.free:  # unconstrained free cells: their lower end
+        out[cells[i].id] = math.ceil(cells[i].lower)
+    for comp, cols, _ in red.comps:
+        st, _, x, _ = comp.solve({})
+        if st != "optimal" or x is None:
+            return None
+        for j, i in enumerate(cols):
+            out[cells[i].id] = round(float(x[j]))
+    return {c.id: out[c.id] for c in cells}
+
+
+@dataclass(frozen=True)
+class RevisionResult:
+    """Outcome of :func:`protect_revision`.
+
+    Attributes:
+        joint: the suppression over both editions (old cells fixed).
+        secondary: the new edition's cells printed ``x`` (secondary suppressions and
+            upgraded primaries), input order.
+        cost, suppressed_value: cost and true total of the new edition's secondaries.
+        alone_cost, alone_value, alone_secondary: the same when the new edition is
+            protected on its own (``None`` unless ``compare=True``).
+    """
+
+    joint: SuppressionResult
+    secondary: tuple[str, ...]
+    cost: float
+    suppressed_value: int
+    alone_cost: float | None = None
+    alone_value: int | None = None
+    alone_secondary: int | None = None
+
+    def printed(self, new_values: Mapping[str, int], threshold: int = 5) -> dict[str, str]:
+        """How each new cell is printed: the count, ``<n`` or ``x``."""
+        ps = self.joint.printed_suppressed()
+        out = {}
+        for c, v in new_values.items():
+            p = ps.get(c)
+            out[c] = str(v) if p is None else ("x" if p == "secondary" else f"<{threshold}")
+        return out
+
+
+def protect_revision(
+    new_values: Mapping[str, int],
+    new_relations: Sequence[LinearRelation],
+    old_cells: Sequence[Cell],
+    old_relations: Sequence[LinearRelation],
+    pairs: Iterable[tuple[str, str]],
+    *,
+    threshold: int = 5,
+    min_change: float | None = 0,
+    max_change: float | None = None,
+    cost: str | Mapping[str, float] = "value",
+    candidates: Iterable[str] | None = None,
+    initial_secondary: Iterable[str] = (),
+    compare: bool = False,
+    method: Literal["mip", "heuristic"] = "mip",
+    time_limit: float = 40.0,
+) -> RevisionResult:
+    """Protect a new edition jointly with a published one (module docstring).
+
+    Args:
+        new_values: true counts of the new edition's cells (totals included).
+        new_relations: the relations among them.
+        old_cells: what the published edition printed, one :class:`Cell` per cell: exact
+            (a number or 0), ``[1, n-1]`` (``<n``, kind ``suppressed``) or ``[1, inf)``
+            (``x``); ids distinct from the new ones.
+        old_relations: the relations among the old cells.
+        pairs: (old cell, new cell) for every revised cell.
+        min_change, max_change: the attacker's revision model (:func:`revision_relations`).
+        cost: as in :func:`~opendata_mh.sdc.suppress.suppress` (for the new cells).
+        candidates: new cells that may become secondary (default: every new cell >= n).
+        initial_secondary: new cells suppressed whatever happens (e.g. latent totals).
+        compare: also protect the new edition alone, for the cost comparison.
+
+    Raises:
+        SDCError: the editions contradict the revision model (no table fits both, e.g. a
+            cell that went down under the monotone model), an id in both editions, or no
+            protecting pattern exists.
+    """
+    pairs = list(pairs)
+    clash = {c.id for c in old_cells} & set(new_values)
+    if clash:
+        raise SDCError(f"cells in both editions: {sorted(clash)[:5]}")
+    rev = revision_relations(pairs, min_change=min_change, max_change=max_change)
+    known = [*old_cells, *(Cell.exact(c, v) for c, v in new_values.items())]
+    point = feasible_values(known, [*old_relations, *rev])
+    if point is None:
+        raise SDCError(
+            "the published edition, the new counts and the revision model contradict each "
+            f"other (min_change={min_change}, max_change={max_change}): no table fits both; "
+            "a cell that went down needs the model 'either direction'"
+        )
+    old_vals = {c.id: point[c.id] for c in old_cells}
+    values = {**new_values, **old_vals}
+    new_prim = [c for c, v in new_values.items() if 1 <= v < threshold]
+    old_prim = [c.id for c in old_cells if c.kind == "suppressed" and c.upper <= threshold - 1]
+    old_x = [c.id for c in old_cells if c.kind == "suppressed" and c.upper > threshold - 1]
+    for c in old_prim:
+        if not 1 <= old_vals[c] <= threshold - 1:  # pragma: no cover - bounds guarantee it
+            raise SDCError(f"old cell {c!r}: no consistent value in 1..{threshold - 1}")
+    cand = [c for c, v in new_values.items() if v >= threshold]
+    if candidates is not None:
+        allowed = set(candidates)
+        cand = [c for c in cand if c in allowed]
+    joint = suppress(
+        values,
+        [*new_relations, *old_relations, *rev],
+        threshold=threshold,
+        primary=[*new_prim, *old_prim],
+        cost=cost if isinstance(cost, str) else {**dict.fromkeys(old_vals, 1.0), **cost},
+        candidates=cand,
+        initial_secondary=[*old_x, *initial_secondary],
+        upgradable=new_prim,
+        method=method,
+        time_limit=time_limit,
+    )
+    newset = set(new_values)
+    sec = tuple(c for c in joint.secondary if c in newset)
+    up = tuple(c for c in joint.upgraded if c in newset)
+    cst = cost if not isinstance(cost, str) else None
+    w = {c: (1.0 if cost == "unit" else float(max(new_values[c], 1))) for c in sec}
+    if cst is not None:
+        w = {c: float(cst[c]) for c in sec}
+    out = RevisionResult(
+        joint=joint,
+        secondary=tuple(c for c in new_values if c in set(sec) | set(up)),
+        cost=float(sum(w.values())),
+        suppressed_value=int(sum(new_values[c] for c in sec)),
+    )
+    if compare:
+        alone = suppress(
+            new_values,
+            new_relations,
+            threshold=threshold,
+            cost=cost,
+            candidates=cand,
+            initial_secondary=list(initial_secondary),
+            method=method,
+            time_limit=time_limit,
+        )
+        fixed = set(initial_secondary)
+        a_sec = [c for c in alone.secondary if c not in fixed]
+        out = RevisionResult(
+            joint=joint,
+            secondary=out.secondary,
+            cost=out.cost,
+            suppressed_value=out.suppressed_value,
+            alone_cost=float(
+                sum(
+                    (1.0 if cost == "unit" else float(max(new_values[c], 1)))
+                    if isinstance(cost, str)
+                    else float(cost[c])
+                    for c in a_sec
+                )
+            ),
+            alone_value=int(sum(new_values[c] for c in a_sec)),
+            alone_secondary=len(a_sec),
+        )
+    return out
