@@ -93,6 +93,7 @@ from opendata_mh.model import (
 )
 from opendata_mh.parquet import parquet_check
 from opendata_mh.report import Issue
+from opendata_mh.sdc.rules import round_half_up
 from opendata_mh.validate import check as check_package
 
 Key = tuple[tuple[str, str], ...]
@@ -507,11 +508,6 @@ def _product(axes: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
 # --------------------------------------------------------------------------------------------
 # Protection
 # --------------------------------------------------------------------------------------------
-
-
-def round_half_up(v: int, base: int) -> int:
-    """Round a count to ``base``, ties up (the package's documented IND rule)."""
-    return ((v + base // 2) // base) * base
 
 
 def _ref(table: str, key: Key) -> str:

@@ -92,3 +92,38 @@ def unique_name(ckan: Ckan) -> Iterator[str]:
         contextlib.suppress(ckanapi.NotFound),
     ):
         ck.action.dataset_purge(id=name)
+
+
+@pytest.fixture(scope="session")
+def real_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real package, generated from metadata/ (as published)."""
+    from opendata_mh.generate import generate
+
+    out = tmp_path_factory.mktemp("real") / "datapackage"
+    generate(ROOT / "metadata", out)
+    return out
+
+
+@pytest.fixture
+def real(real_package: Path, tmp_path: Path, unique_name: str) -> Path:
+    """A copy of the real package under a fresh dataset name."""
+    import json
+    import shutil
+
+    pkg = tmp_path / "datapackage"
+    shutil.copytree(real_package, pkg)
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    d["dcat"]["name"] = unique_name
+    d["dcat"]["identifier"] = f"https://example.org/id/{unique_name}"
+    (pkg / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    return pkg
+
+
+@pytest.fixture
+def small(package_dir: Path, unique_name: str) -> Path:
+    """The small fixture package (4 tables, CSV + Parquet) under a fresh name."""
+    from tests.unit.dcat_fixture import add_dcat
+
+    return add_dcat(
+        package_dir, name=unique_name, identifier=f"https://example.org/id/{unique_name}"
+    )

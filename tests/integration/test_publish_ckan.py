@@ -4,7 +4,6 @@ scheming schema, PostgreSQL, Redis, file storage; only Solr is a stand-in."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import ckanapi
@@ -13,11 +12,10 @@ import requests
 
 from opendata_mh.dcat import build_record
 from opendata_mh.errors import PortalError
-from opendata_mh.generate import generate
 from opendata_mh.publish import RemoteClient, ckan_dataset, publish
 from opendata_mh.report import Report
 from tests.conftest import edit_csv
-from tests.integration.conftest import ROOT, Ckan
+from tests.integration.conftest import Ckan
 from tests.unit.dcat_fixture import add_dcat
 
 pytestmark = pytest.mark.ckan
@@ -34,35 +32,6 @@ def _exists(ckan: Ckan, name: str) -> bool:
     except ckanapi.NotFound:
         return False
     return True
-
-
-@pytest.fixture(scope="session")
-def real_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real package, generated from metadata/ (as published)."""
-    out = tmp_path_factory.mktemp("real") / "datapackage"
-    generate(ROOT / "metadata", out)
-    return out
-
-
-@pytest.fixture
-def real(real_package: Path, tmp_path: Path, unique_name: str) -> Path:
-    pkg = tmp_path / "datapackage"
-    shutil.copytree(real_package, pkg)
-    import json
-
-    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-    d["dcat"]["name"] = unique_name
-    d["dcat"]["identifier"] = f"https://example.org/id/{unique_name}"
-    (pkg / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
-    return pkg
-
-
-@pytest.fixture
-def small(package_dir: Path, unique_name: str) -> Path:
-    """The small fixture package (4 tables, CSV + Parquet) under a fresh name."""
-    return add_dcat(
-        package_dir, name=unique_name, identifier=f"https://example.org/id/{unique_name}"
-    )
 
 
 def test_first_publish_of_the_real_package_then_republish_uploads_nothing(

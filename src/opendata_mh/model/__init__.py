@@ -69,9 +69,6 @@ from opendata_mh.model.findings import FINGERPRINT_RE, AcknowledgedFinding, find
 from opendata_mh.model.load import Metadata, load_metadata
 from opendata_mh.model.package import Contributor, License, PackageMeta, Source, Unit
 from opendata_mh.model.printed import (
-    PRINTED_INT_RE,
-    PRINTED_MASK_RE,
-    PRINTED_RANGE_RE,
     ParsedValue,
     SdcRule,
     count_bounds,
@@ -97,9 +94,6 @@ __all__ = [
     "PERIOD",
     "PERIOD_RE",
     "PLACEHOLDER_RE",
-    "PRINTED_INT_RE",
-    "PRINTED_MASK_RE",
-    "PRINTED_RANGE_RE",
     "RELATION_TYPES",
     "SECONDARY_SYMBOL",
     "SHARE_TYPES",
