@@ -303,7 +303,7 @@ def _code_fields(res: Mapping[str, Any]) -> set[str]:
     schema = res.get("schema")
     if not isinstance(schema, dict):
         return set()
-    out = set(_key_fields(res))
+    out = set(key_fields(res))
     for f in schema.get("fields") or []:
         cons = f.get("constraints") if isinstance(f, dict) else None
         if isinstance(cons, dict) and "enum" in cons:
