@@ -371,7 +371,9 @@ def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
 @_LANG
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 def tables(package_dir: Path, lang: str, as_json: bool) -> None:
-    """List the tables of a package: number, title, years, rows, marked cells, findings.
+    """List the tables of a package: number, name, rows, marked cells, findings; then years and
+    title (Dutch, or English with --lang en), wrapped to the terminal, or to COLUMNS (else 80
+    columns) when piped.
 
     Masked = printed <5; x = secondary suppression (not published, at least 1);
     rounded/range = IND figures rounded to tens or printed as a range;
@@ -401,7 +403,7 @@ def tables(package_dir: Path, lang: str, as_json: bool) -> None:
 
 @main.command(
     context_settings=CONTEXT,
-    epilog=("\b\nExample:\n  opendata-mh show 8 --year 2020"),
+    epilog="\b\nExample:\n  opendata-mh show 8 --year 2020\n  opendata-mh show 1 --lang en | less",
 )
 @click.argument("table")
 @click.argument(
@@ -414,8 +416,11 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     """Print TABLE (name or report number) laid out as the report prints it.
 
     One grid per panel (rows x columns as printed; years and panels a later edition added
-    follow the printed ones). Masked (<5), secondary (x), rounded (≈, IND), range and
-    unresolved (?) cells are styled and explained in a legend.
+    follow the printed ones), headed by the dimensions' titles, labels in Dutch as printed or
+    English (--lang en). Fits the terminal, or COLUMNS (else 80 columns) when piped: labels
+    wrap, never cut; more columns than fit are printed in chunks that repeat the row labels.
+    Masked (<5), secondary (x), rounded (≈, IND), range and unresolved (?) cells are styled
+    and explained in a legend.
 
     \b
     Exit codes: 0 ok, 2 unknown table or year, 3 could not run (unreadable package).

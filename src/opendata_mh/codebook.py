@@ -589,7 +589,7 @@ Which table holds which period and which dimension (● = the table has cells fo
 |---|{% for _c in p.columns %}---:|{% endfor %}
 {% for (_code, label), line in zip(p.rows, p.cells) %}| {{ label }} |{% for c in line %} {{ cell(c)|replace("<", "&lt;") }} |{% endfor %}
 {% endfor %}{% endfor %}
-{% for kind, n in t.view.counts.items() if n %}`{{ symbols[kind] }}` {{ notes[kind] }} ({{ n }}). {% endfor %}
+{% for kind, n in t.view.counts.items() if n %}{{ " " if not loop.first else "" }}`{{ symbols[kind] }}` {{ notes[kind] }} ({{ n }}).{% endfor %}
 {% endif %}
 {% for dim in t.dimensions %}
 **Dimension `{{ dim.name }}`** ({{ dim.title }})

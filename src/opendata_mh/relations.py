@@ -43,6 +43,7 @@ Example::
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -265,8 +266,26 @@ def _text_variable(rid: str, i: int, row: Mapping[str, str]) -> Variable:
     return Variable(rid, "text", lo, INF if up is None else up, TEXT_FIGURES, i, printed, ctype)
 
 
+_READ: dict[int, tuple[weakref.ref[PackageData], PackageRelations]] = {}
+"""What :func:`package_relations` read, per package object (a run reads the package once)."""
+
+
 def package_relations(pkg: PackageData) -> PackageRelations:
-    """Read the variables, relations and known discrepancies of a package (module doc)."""
+    """Read the variables, relations and known discrepancies of a package (module doc).
+
+    The result is kept for the lifetime of ``pkg``: the consistency check and the audit of one
+    ``check`` run share it (treat it as read-only; :meth:`PackageRelations.variable_id` only
+    adds variables that the package has)."""
+    hit = _READ.get(id(pkg))
+    if hit is not None and hit[0]() is pkg:
+        return hit[1]
+    pr = _read(pkg)
+    _READ[id(pkg)] = (weakref.ref(pkg), pr)
+    weakref.finalize(pkg, _READ.pop, id(pkg), None)
+    return pr
+
+
+def _read(pkg: PackageData) -> PackageRelations:
     pr = PackageRelations(pkg)
     for res in pkg.descriptor.get("resources", []):
         name = res["name"]
