@@ -14,18 +14,19 @@
   cell printed ``x`` (built editions) is [1, inf): "not published; at least 1", never >= 5,
   because a small count may be printed ``x`` too (:mod:`opendata_mh.build`); its a-priori
   interval comes from ``value_lower``/``value_upper`` like every other cell;
-* **relations**: every entry of ``relations`` (additive and identity as equalities; multilabel,
-  subset and overlap_subset as inequalities, see :func:`opendata_mh.sdc.relation`), including
-  the identities between a figure in the prose and a table cell (``text.<figure_id>``), and the
-  percentages of the prose (``share``/``change``: two ``<=`` rows each, from
-  :func:`opendata_mh.model.share_rows`; the percentage is the figure's ``value``, a constant);
-  relations covered by a ``knownDiscrepancies`` entry (by id, or by a reference they use) are
-  **left out** of the plain audit: the report contradicts itself there and the program would be
-  infeasible. A conflict shields nothing, though: an attacker uses any consistent subset of the
-  relations, so every maximal consistent subset of each discrepancy's relations is audited too
-  (:func:`opendata_mh.sdc.audit_consistent_subsets`), and a masked cell that a subset discloses
-  (narrows) is a finding; :attr:`CellAudit.conflict` and the message name the discrepancy and the
-  relations left out and kept.
+* **relations**: the linear rows of every entry of ``relations``, as
+  :func:`opendata_mh.relations.package_relations` reads them for the consistency check too (the
+  meaning of each type: :mod:`opendata_mh.sdc.relations`; additive and identity as equalities,
+  multilabel, subset and overlap_subset as inequalities, the identities between a figure in the
+  prose and a table cell, ``text.<figure_id>``, and the percentages of the prose, ``share``/
+  ``change``, two ``<=`` rows each, scaled for the LP); relations covered by a
+  ``knownDiscrepancies`` entry (:meth:`~opendata_mh.relations.PackageRelations.members`: by id,
+  or by a reference they use) are **left out** of the plain audit: the report contradicts itself
+  there and the program would be infeasible. A conflict shields nothing, though: an attacker uses
+  any consistent subset of the relations, so every maximal consistent subset of each
+  discrepancy's relations is audited too (:func:`opendata_mh.sdc.audit_consistent_subsets`), and
+  a masked cell that a subset discloses (narrows) is a finding; :attr:`CellAudit.conflict` and
+  the message name the discrepancy and the relations left out and kept.
 
 **Targets** are the masked cells (``cell_type = masked``): their protection is ``apriori``, i.e.
 the audit interval must stay the symbol's interval [1, 4]. A masked cell whose interval shrinks
@@ -91,7 +92,13 @@ data row) and ``field`` (``value``) of the cell:
                                             package no longer has (left out by a later edition)
   ``audit.interval-narrowed``     [info]    a rounded, range or unresolved cell narrowed by the
                                             relations (not a protected cell)
-  ``audit.relations-excluded``    [info]    relations of a known discrepancy left out of the audit
+  ``audit.relations-excluded``    [info]    relations of a known discrepancy left out of the plain
+                                            audit (their consistent subsets are audited)
+  ``audit.group-disclosure``      [error]   a small group (total known to lie in 1..n-1) whose
+                                            breakdown (an additive or multilabel relation) is 0
+                                            everywhere but one category: every member shares it
+                                            (:class:`GroupDisclosure`; acknowledged by cell, code
+                                            and the fingerprint of the total's interval)
   ``audit.invalid``               [error]   a relation or acknowledgement of the descriptor cannot
                                             be used (malformed, or names an absent cell)
 
@@ -114,11 +121,9 @@ from opendata_mh.model import (
     AUDIT_FINDING_CODES,
     FINGERPRINT_RE,
     SHARE_TYPES,
-    CellRef,
     finding_fingerprint,
-    parse_ref,
-    share_rows,
 )
+from opendata_mh.relations import PackageRelation, Variable, package_relations
 from opendata_mh.report import Issue, PackageData, Severity
 from opendata_mh.validate import read_package
 
@@ -131,6 +136,7 @@ ISSUE_CODES: dict[str, Severity] = {
     "audit.acknowledged-relation-lapsed": "info",
     "audit.interval-narrowed": "info",
     "audit.relations-excluded": "info",
+    "audit.group-disclosure": "error",
     "audit.invalid": "error",
 }
 """Every issue code of the audit, with its severity."""
@@ -271,6 +277,49 @@ class ExcludedDiscrepancy:
     rows: tuple[sdc.LinearRelation, ...] = field(default=(), repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class GroupDisclosure:
+    """A small group whose published breakdown puts every member in one category.
+
+    Attributes:
+        total: the group's total (canonical reference); its true value is known to lie in
+            1..n-1 (printed ``<n``, or pinned there by the relations).
+        category: the one part of ``relation`` that is not a published 0.
+        relation: the exhaustive relation (additive or multilabel) of the breakdown.
+        resource, row: the total's resource and CSV data row.
+        interval: the total's interval (what the fingerprint hashes).
+        acknowledged: the matching acknowledgement, if any.
+    """
+
+    total: str
+    category: str
+    relation: str
+    resource: str
+    row: int
+    printed: str
+    interval: tuple[int, int]
+    acknowledged: Acknowledgement | None = None
+
+    code = "audit.group-disclosure"
+
+    @property
+    def fingerprint(self) -> str:
+        return finding_fingerprint(self.total, self.code, self.interval)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "category": self.category,
+            "relation": self.relation,
+            "resource": self.resource,
+            "row": self.row,
+            "printed": self.printed,
+            "code": self.code,
+            "fingerprint": self.fingerprint,
+            "acknowledged": self.acknowledged.to_dict() if self.acknowledged else None,
+        }
+
+
 @dataclass
 class PackageAudit:
     """The audit of a package: every non-exact cell, infeasible sets, acknowledgements.
@@ -286,6 +335,7 @@ class PackageAudit:
     stale: tuple[Acknowledgement, ...] = ()
     issues: list[Issue] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    groups: tuple[GroupDisclosure, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -313,7 +363,9 @@ class PackageAudit:
             "exact_disclosures": sum(1 for c in found if c.status == "exact"),
             "narrowed": sum(1 for c in found if c.status == "narrowed"),
             "acknowledged": sum(1 for c in found if c.acknowledged),
-            "new_findings": len(self.new_findings()),
+            "new_findings": len(self.new_findings())
+            + sum(1 for g in self.groups if g.acknowledged is None),
+            "group_disclosures": len(self.groups),
             "stale_acknowledgements": len(self.stale),
             "infeasible_sets": [list(s.relations) for s in self.infeasible],
             "excluded_relations": {e.discrepancy: list(e.relations) for e in self.excluded},
@@ -327,6 +379,7 @@ class PackageAudit:
         return {
             **self.summary(),
             "cells": [c.to_dict() for c in shown],
+            "groups": [g.to_dict() for g in self.groups],
             "stale_acknowledged_findings": [a.to_dict() for a in self.stale],
         }
 
@@ -334,15 +387,6 @@ class PackageAudit:
 # --------------------------------------------------------------------------------------------
 # Building the attacker's problem
 # --------------------------------------------------------------------------------------------
-
-
-def _num(s: str | None) -> float | None:
-    if s is None or s.strip() == "":
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        return None
 
 
 def _int(x: float | None) -> int | None:
@@ -358,244 +402,82 @@ def _iv(iv: tuple[int | None, int | None]) -> str:
     return f"[{lo}, {'inf' if up is None else up}]"
 
 
-def _key_fields(res: Mapping[str, Any]) -> list[str]:
-    schema = res.get("schema")
-    pk = schema.get("primaryKey", []) if isinstance(schema, dict) else []
-    return [pk] if isinstance(pk, str) else list(pk)
-
-
-@dataclass
-class _Var:
-    id: str
-    cell: sdc.Cell
-    resource: str | None = None
-    row: int | None = None
-    printed: str = ""
-    cell_type: str = ""
+def _cell(v: Variable) -> sdc.Cell:
+    """A variable of the package as the attacker's cell: published exactly, masked (a
+    protected target: its interval must stay the symbol's), a published interval (rounded,
+    range, unresolved, ``x``), or an unknown (a latent total)."""
+    if v.kind == "latent":
+        return sdc.Cell(v.id, 0, math.inf, "suppressed", "none")
+    if v.masked:
+        return sdc.Cell(v.id, v.lower, v.upper, "suppressed", "apriori")
+    if v.lower == v.upper:
+        return sdc.Cell.exact(v.id, v.lower)
+    return sdc.Cell(v.id, v.lower, v.upper, "interval", "none")
 
 
 class _Problem:
-    """The package's cells and relations as sdc variables and linear rows."""
+    """The package's variables and relations (:func:`opendata_mh.relations.package_relations`,
+    the rows the consistency check reads too) as the attacker's cells and linear rows."""
 
     def __init__(self, pkg: PackageData) -> None:
         self.pkg = pkg
-        self.issues: list[Issue] = []
-        self.vars: dict[str, _Var] = {}
-        self.order: list[str] = []
-        self.key_fields: dict[str, list[str]] = {}
-        self.index: dict[str, dict[tuple[str, ...], int]] = {}
-        for res in pkg.descriptor.get("resources", []):
-            name = res["name"]
-            kf = _key_fields(res)
-            self.key_fields[name] = kf
-            self.index[name] = {
-                tuple(r.get(k, "") for k in kf): i for i, r in enumerate(pkg.rows.get(name, []), 1)
-            }
-            if name == "text_figures":  # masked prose figures (<5) are targets too
-                for row in pkg.rows.get(name, []):
-                    fid = row.get("figure_id", "")
-                    if fid and row.get("printed", "").strip().startswith("<"):
-                        rid = self.canonical(CellRef("text", fid, ()))
-                        if rid is not None and rid not in self.order:
-                            self.order.append(rid)
-                continue
-            fields = (res.get("schema") or {}).get("fields") or []
-            if res.get("isFormatOf") or not any(
-                isinstance(f, dict) and f.get("name") == "cell_type" for f in fields
-            ):
-                continue  # no counts (a code list), or another layout of other resources' cells
-            for i, row in enumerate(pkg.rows.get(name, []), 1):
-                ref = name + "".join(f"/{k}={row.get(k, '')}" for k in kf)
-                self.vars[ref] = self._table_var(ref, name, i, row)
-                self.order.append(ref)
-
-    @staticmethod
-    def _table_var(ref: str, name: str, i: int, row: Mapping[str, str]) -> _Var:
-        ctype = row.get("cell_type", "")
-        v = _num(row.get("value"))
-        lo, up = _num(row.get("value_lower")), _num(row.get("value_upper"))
-        if ctype in ("exact", "zero") and v is not None:
-            cell = sdc.Cell.exact(ref, v)
-        else:
-            lo = 0.0 if lo is None else lo
-            up = math.inf if up is None else up
-            if ctype == "masked":
-                cell = sdc.Cell(ref, lo, up, "suppressed", "apriori")
-            elif lo == up:
-                cell = sdc.Cell.exact(ref, lo)
-            else:
-                cell = sdc.Cell(ref, lo, up, "interval", "none")
-        return _Var(ref, cell, name, i, row.get("value_printed", ""), ctype)
-
-    def canonical(self, ref: CellRef) -> str | None:
-        """The variable id of a reference, creating text/latent variables; None if absent."""
-        if ref.kind == "latent":
-            rid = str(ref)
-            if rid not in self.vars:
-                self.vars[rid] = _Var(rid, sdc.Cell(rid, 0, math.inf, "suppressed", "none"))
-            return rid
-        if ref.kind == "text":
-            rid = str(ref)
-            if rid in self.vars:
-                return rid
-            row_i = self.index.get("text_figures", {}).get((ref.name,))
-            if row_i is None:
-                return None
-            row = self.pkg.rows["text_figures"][row_i - 1]
-            lo, up = _num(row.get("value_lower")), _num(row.get("value_upper"))
-            if lo is None:
-                lo = up = _num(row.get("value"))
-            if lo is None:
-                return None
-            up = math.inf if up is None else up
-            printed = row.get("printed", "")
-            if lo == up:
-                cell = sdc.Cell.exact(rid, lo)
-            elif printed.startswith("<"):
-                cell = sdc.Cell(rid, lo, up, "suppressed", "apriori")
-            else:
-                cell = sdc.Cell(rid, lo, up, "interval", "none")
-            ctype = "masked" if cell.protection == "apriori" else "text"
-            self.vars[rid] = _Var(rid, cell, "text_figures", row_i, printed, ctype)
-            return rid
-        kf = self.key_fields.get(ref.name)
-        kd = dict(ref.key)
-        if kf is None or set(kd) != set(kf):
-            return None
-        rid = ref.name + "".join(f"/{k}={kd[k]}" for k in kf)
-        return rid if rid in self.vars else None
+        self.pr = package_relations(pkg)
+        self.issues: list[Issue] = [_invalid(p.message) for p in self.pr.problems]
+        self.vars = self.pr.variables
+        # the audited cells: every table cell and every masked figure of the prose
+        self.order = [
+            vid
+            for vid, v in self.vars.items()
+            if v.kind == "cell" or (v.kind == "text" and v.masked)
+        ]
 
     def canonical_str(self, s: str) -> str | None:
-        try:
-            return self.canonical(parse_ref(s))
-        except ValueError:
-            return None
+        return self.pr.resolve(s)
 
 
 def _invalid(message: str, resource: str | None = None, row: int | None = None) -> Issue:
     return Issue("audit.invalid", "error", message, resource, row, "value" if row else None)
 
 
+def _lp_rows(r: PackageRelation) -> list[sdc.LinearRelation]:
+    """The rows of ``r`` for the LP: a ``share``/``change`` row divided by ``200 * 10**d`` (its
+    numerator coefficients become +-1: keeps the LP well scaled)."""
+    if r.type not in SHARE_TYPES:
+        return list(r.rows)
+    scale = 200.0 * 10**r.decimals
+    return [
+        sdc.LinearRelation(
+            row.id, row.kind, {x: a / scale for x, a in row.coeffs.items()}, row.rhs / scale, r.id
+        )
+        for row in r.rows
+    ]
+
+
+Group = tuple[str, str, tuple[str, ...]]
+"""(relation id, total variable, part variables) of an exhaustive relation."""
+
+
 def _relations(
     prob: _Problem,
-) -> tuple[list[sdc.LinearRelation], list[ExcludedDiscrepancy], int]:
-    """Linear rows of every usable relation; the known discrepancies left out."""
-    d = prob.pkg.descriptor
-    raw = [r for r in d.get("relations") or [] if isinstance(r, dict)]
-    parsed: list[tuple[dict[str, Any], str | None, list[str], list[str]]] = []
-    shares: dict[str, list[sdc.LinearRelation]] = {}
-    for r in raw:
-        rid = str(r.get("id"))
-        if r.get("type") in SHARE_TYPES:
-            share = _share_rows(prob, r, rid)
-            if share is not None:
-                shares[rid] = share[0]
-                parsed.append((r, None, share[1], share[2]))
-            continue
-        strs = (
-            list(r.get("cells") or [])
-            if r.get("type") == "identity"
-            else [r.get("total") or "", *(r.get("parts") or [])]
-        )
-        ids = [prob.canonical_str(str(s)) for s in strs]
-        missing = [str(s) for s, x in zip(strs, ids, strict=True) if x is None]
-        if missing:
-            prob.issues.append(
-                _invalid(f"relation {rid}: no such cell/figure: {', '.join(missing)}")
-            )
-            continue
-        cids = [x for x in ids if x is not None]
-        if r.get("type") == "identity":
-            parsed.append((r, None, cids, [str(s) for s in strs]))
-        else:
-            parsed.append((r, cids[0], cids[1:], [str(s) for s in strs]))
-    excluded: list[ExcludedDiscrepancy] = []
-    out_ids: set[str] = set()
-    for k in d.get("knownDiscrepancies") or []:
-        if not isinstance(k, dict):
-            continue
-        listed = {str(x) for x in k.get("relations") or []}
-        listed_c = {prob.canonical_str(x) for x in listed} - {None}
-        members = [
-            str(r["id"])
-            for r, total, parts, strs in parsed
-            if str(r["id"]) in listed
-            or any(s in listed for s in strs)
-            or any(x in listed_c for x in [*parts, total] if x)
-        ]
-        if members:
-            excluded.append(ExcludedDiscrepancy(str(k.get("id")), tuple(members)))
-            out_ids |= set(members)
-    rows: list[sdc.LinearRelation] = []
-    rows_of: dict[str, list[sdc.LinearRelation]] = {}
-    for r, total, parts, _ in parsed:
-        rid = str(r["id"])
-        if rid in shares:
-            rows_of[rid] = shares[rid]
-            continue
-        try:
-            if r.get("type") == "identity":
-                rows_of[rid] = sdc.identity(rid, parts) if len(set(parts)) > 1 else []
-            else:
-                rows_of[rid] = sdc.relation(str(r.get("type")), rid, total=total, parts=parts)
-        except sdc.SDCError as exc:
-            prob.issues.append(_invalid(f"relation {rid}: {exc}"))
-    for r, *_ in parsed:
-        rid = str(r["id"])
-        if rid not in out_ids:
-            rows += rows_of.get(rid, [])
+) -> tuple[list[sdc.LinearRelation], list[ExcludedDiscrepancy], int, list[Group]]:
+    """Linear rows of every usable relation; the known discrepancies left out; the exhaustive
+    relations (additive, multilabel) for the group-disclosure check."""
+    pr = prob.pr
     excluded = [
         ExcludedDiscrepancy(
-            e.discrepancy, e.relations, tuple(x for m in e.relations for x in rows_of.get(m, []))
+            k.id, k.members, tuple(row for r in pr.members(k) for row in _lp_rows(r))
         )
-        for e in excluded
+        for k in pr.discrepancies
+        if k.members
     ]
-    return rows, excluded, len(parsed) - len(out_ids)
-
-
-def _share_rows(
-    prob: _Problem, r: Mapping[str, Any], rid: str
-) -> tuple[list[sdc.LinearRelation], list[str], list[str]] | None:
-    """The two rows of a ``share``/``change`` relation (``<=`` rows of
-    :func:`opendata_mh.model.share_rows`, source ``rid``), its variable ids and its reference
-    strings (figure first); ``None`` (with an ``audit.invalid`` issue) when it cannot be used.
-    The percentage is the ``value`` of the figure's row in ``text_figures``; the figure itself
-    is a constant, not a variable."""
-    fig = str(r.get("figure") or "")
-    num = [str(x) for x in r.get("numerator") or []]
-    den = [str(x) for x in r.get("denominator") or []]
-    strs = [fig, *num, *den]
-    row_i = prob.index.get("text_figures", {}).get((fig[5:],)) if fig.startswith("text:") else None
-    percent = None
-    if row_i is not None:
-        percent = _num(prob.pkg.rows["text_figures"][row_i - 1].get("value"))
-    ids = {x: prob.canonical_str(x) for x in [*num, *den]}
-    missing = [x for x, v in ids.items() if v is None] + ([fig] if percent is None else [])
-    decimals = r.get("decimals", 0)
-    if missing or not num or not den or type(decimals) is not int:
-        prob.issues.append(
-            _invalid(
-                f"relation {rid}: needs a numeric percent figure, a numerator and a "
-                f"denominator of cells of the package and integer decimals"
-                + (f"; no such cell/figure: {', '.join(missing)}" if missing else "")
-            )
-        )
-        return None
-    rows = share_rows(
-        str(r.get("type")),
-        percent,  # type: ignore[arg-type]
-        decimals,
-        [str(ids[x]) for x in num],
-        [str(ids[x]) for x in den],
-    )
-    scale = 200.0 * 10**decimals  # numerator coefficients +-1: keeps the LP well scaled
-    out = [
-        sdc.LinearRelation(
-            f"{rid}#{side}", "le", {x: a / scale for x, a in coeffs.items()}, rhs / scale, rid
-        )
-        for side, (coeffs, rhs) in zip(("lower", "upper"), rows, strict=True)
+    out_ids = pr.known_members()
+    rows = [row for r in pr.relations if r.id not in out_ids for row in _lp_rows(r)]
+    groups = [
+        (r.id, r.total, r.parts)
+        for r in pr.relations
+        if r.type in ("additive", "multilabel") and r.total is not None and len(r.parts) > 1
     ]
-    return out, list(dict.fromkeys(str(ids[x]) for x in [*num, *den])), strs
+    return rows, excluded, len(pr.relations) - len(out_ids), groups
 
 
 def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
@@ -674,17 +556,17 @@ def audit_package(
     say = progress or (lambda _s: None)
     say("building the attacker's problem")
     prob = _Problem(pkg)
-    rows, excluded, n_rel = _relations(prob)
+    rows, excluded, n_rel, groups = _relations(prob)
     acks = _acknowledgements(prob)
-    variables = list(prob.vars.values())
+    variables = [_cell(v) for v in prob.vars.values()]
     say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
-    rep = sdc.audit([v.cell for v in variables], rows, mip=mip, shortest=shortest)
+    rep = sdc.audit(variables, rows, mip=mip, shortest=shortest)
     by_id = rep.by_id
     # a conflict shields nothing: every consistent subset of a known discrepancy's relations
     say("auditing the consistent subsets of the known discrepancies")
-    targets = [v.cell.id for v in variables if v.cell.protection == "apriori"]
+    targets = [c.id for c in variables if c.protection == "apriori"]
     subsets = sdc.audit_consistent_subsets(
-        [v.cell for v in variables],
+        variables,
         rows,
         {e.discrepancy: e.rows for e in excluded if e.rows},
         targets=targets,
@@ -734,6 +616,7 @@ def audit_package(
         acks_of.setdefault(a.cell, []).append(a)
     used: set[tuple[str, str, str]] = set()
     cells: list[CellAudit] = []
+    groups_out: list[GroupDisclosure] = []
     for vid in prob.order:
         var = prob.vars[vid]
         r = by_id.get(vid)
@@ -757,7 +640,7 @@ def audit_package(
             iv,
             status,
             tuple(r.pinned_by),
-            var.cell.protection == "apriori",
+            var.masked,
             conflict=via.get(vid),
         )
         code, fp = ca.finding_code, ca.fingerprint
@@ -808,6 +691,15 @@ def audit_package(
                     "value",
                 )
             )
+    group_found = _group_disclosures(prob, groups, by_id)
+    for g in group_found:
+        key = (g.total, g.code, g.fingerprint)
+        ack = ack_by.get(key)
+        if ack is not None:
+            used.add(key)
+            g = GroupDisclosure(**{**g.__dict__, "acknowledged": ack})
+        groups_out.append(g)
+        issues.append(_group_issue(g, public))
     stale = tuple(a for k, a in ack_by.items() if k not in used and k not in lapsed_protected)
     for a in stale:
         var = prob.vars[a.cell]
@@ -842,8 +734,83 @@ def audit_package(
     }
     say("done")
     return PackageAudit(
-        tuple(cells), tuple(infeasible), tuple(excluded), tuple(acks), stale, issues, stats
+        tuple(cells),
+        tuple(infeasible),
+        tuple(excluded),
+        tuple(acks),
+        stale,
+        issues,
+        stats,
+        tuple(groups_out),
     )
+
+
+def _dims(vid: str) -> dict[str, str]:
+    return dict(p.split("=", 1) for p in vid.split("/")[1:] if "=" in p)
+
+
+def _group_disclosures(
+    prob: _Problem, groups: Iterable[Group], by_id: Mapping[str, sdc.AuditResult]
+) -> list[GroupDisclosure]:
+    """Small totals whose breakdown puts every member in one category (one finding per total,
+    the first relation that shows it). A breakdown over periods only (all members registered in
+    one year) tells nothing about a person and is not a finding."""
+    thresholds = {
+        str(r.get("name")): int((r.get("sdc") or {}).get("threshold") or 5)
+        for r in prob.pkg.descriptor.get("resources", [])
+        if isinstance(r, dict)
+    }
+    out: dict[str, GroupDisclosure] = {}
+    for rid, total, parts in groups:
+        tv = prob.vars.get(total)
+        if total in out or tv is None or tv.resource is None or tv.row is None:
+            continue
+        if tv.resource == "text_figures":
+            continue
+        n = thresholds.get(tv.resource, 5)
+        r = by_id.get(total)
+        if r is not None and r.status != "ok":
+            continue
+        lo, hi = (tv.lower, tv.upper) if r is None else (r.lower, r.upper)
+        if not (lo >= 1 and hi <= n - 1):
+            continue
+        pv = [prob.vars.get(p) for p in parts]
+        if any(v is None for v in pv):
+            continue
+        zero = [p for p, v in zip(parts, pv, strict=True) if v and v.lower == v.upper == 0]
+        rest = [p for p in parts if p not in zero]
+        if len(rest) != 1 or not zero:
+            continue
+        td = _dims(total)
+        differ = {k for p in parts for k, v in _dims(p).items() if td.get(k) != v}
+        if differ <= {"period"}:
+            continue
+        out[total] = GroupDisclosure(
+            total, rest[0], rid, tv.resource, tv.row, tv.printed, (int(lo), int(hi))
+        )
+    return list(out.values())
+
+
+def _group_issue(g: GroupDisclosure, public: bool) -> Issue:
+    where = (g.resource, g.row, "value")
+    what = (
+        f"{g.code}: {g.total} (printed {g.printed}) is a small group whose breakdown "
+        f"{g.relation} puts every member in {g.category} (its other parts are 0)"
+    )
+    if g.acknowledged is not None:
+        a = g.acknowledged
+        return Issue(
+            "audit.acknowledged",
+            "info",
+            f"{what}: acknowledged on {a.date} by {a.by} (reason in acknowledgedFindings)",
+            *where,
+        )
+    tail = (
+        "; run 'opendata-mh audit' locally for the fingerprint to acknowledge it with"
+        if public
+        else f"; fingerprint to acknowledge it: {g.fingerprint}"
+    )
+    return Issue(g.code, "error", what[len(g.code) + 2 :] + tail, *where)
 
 
 def _cell_issues(c: CellAudit, public: bool = False) -> list[Issue]:
@@ -974,6 +941,6 @@ def feasibility_intervals(pkg: PackageData, *, mip: bool = False) -> dict[str, t
     interval the tables imply.
     """
     prob = _Problem(pkg)
-    rows, _excluded, _n = _relations(prob)
-    rep = sdc.audit([v.cell for v in prob.vars.values()], rows, mip=mip)
+    rows, _excluded, _n, _groups = _relations(prob)
+    rep = sdc.audit([_cell(v) for v in prob.vars.values()], rows, mip=mip, explain=False)
     return {r.cell_id: (r.lower, r.upper) for r in rep.results if r.status != "infeasible"}

@@ -1,8 +1,10 @@
 """Command-line interface ``opendata-mh`` (the only click import).
 
-Each command parses options, calls one library function, renders the result and picks the exit
-code: 0 ok (info-level findings such as known discrepancies allowed), 1 findings, 2 usage error
-(click), 3 could not run (unreadable package, bad descriptor, invalid metadata, I/O error).
+Each command parses options, calls one library function, hands the result to its renderer
+(:mod:`opendata_mh.render`, or :mod:`opendata_mh.views` for ``tables`` and ``show``) and picks
+the exit code: 0 ok (info-level findings such as known discrepancies allowed), 1 findings, 2
+usage error (click), 3 could not run (unreadable package, bad descriptor, invalid metadata, I/O
+error).
 
 stdout carries the result only (human text, or with ``--json`` one envelope:
 ``ok``, ``command``, ``summary``, ``issues``, ``error``); logs go to stderr.
@@ -14,7 +16,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -27,24 +29,31 @@ from opendata_mh.errors import (
     PackageError,
     PortalError,
 )
-from opendata_mh.report import Issue, Report
+from opendata_mh.render import (
+    render_audit,
+    render_build,
+    render_diff,
+    render_generate,
+    render_plan,
+    render_refused,
+    render_report,
+    render_text_report,
+)
+from opendata_mh.report import Issue
 
-if TYPE_CHECKING:  # the library modules are imported inside the commands that use them
-    from opendata_mh.audit import PackageAudit
-    from opendata_mh.build import BuildResult
-    from opendata_mh.diff import PackageDiff
-    from opendata_mh.publish import PublishResult
+# the library modules are imported inside the commands that use them: each command loads only
+# the libraries it needs (tests/unit/test_architecture.py pins what --help and check import)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _stdout() -> Console:
-    return Console(soft_wrap=True, highlight=False)
+    return Console(soft_wrap=True, highlight=False, emoji=False)
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, soft_wrap=True, highlight=False)
+    return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 
 def envelope(
@@ -210,85 +219,8 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
     if as_json:
         _emit_json(envelope("generate", ok=not findings, summary=result.to_dict(), issues=issues))
     else:
-        out = _stdout()
-        if check_only:
-            if result.changed:
-                out.print(
-                    f"[red]{len(result.changes)} file(s) of {result.out} would change[/]; "
-                    "run 'opendata-mh generate':"
-                )
-                for c in result.changes:
-                    out.print(f"  {c.status:<8} {c.path}", markup=False)
-            else:
-                out.print(
-                    f"[green]{result.out} is up to date[/] ({len(result.files)} files, "
-                    f"{result.resources} resources, {result.rows} rows, "
-                    f"{result.relations} relations)"
-                )
-        else:
-            what = "written" if result.written else "unchanged"
-            out.print(
-                f"[green]{result.out} {what}[/]: {len(result.files)} files, "
-                f"{result.resources} resources, {result.rows} rows, "
-                f"{result.relations} relations"
-                + (f" ({len(result.changes)} file(s) changed)" if result.written else "")
-            )
+        render_generate(result, _stdout(), check_only)
     sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
-
-
-def render_report(
-    report: Report, console: Console, quiet: bool = False, verbose: bool = False
-) -> None:
-    """Human-readable report: findings, then a summary. The acknowledged (historic) disclosure
-    findings and other info lines are counted; ``verbose`` lists them one by one."""
-    s = report.summary
-    problems = [i for i in report.issues if i.severity != "info"]
-    if problems:
-        console.print(f"[bold]{len(problems)} finding(s):[/]")
-        for i in problems:
-            colour = "red" if i.severity == "error" else "yellow"
-            console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ", end="")
-            console.print(i.message, markup=False)
-    if quiet:
-        return
-    known = [i for i in report.issues if i.code == "consistency.known-discrepancy"]
-    acknowledged = [i for i in report.issues if i.code == "audit.acknowledged"]
-    other_info = [
-        i for i in report.issues if i.severity == "info" and i not in known + acknowledged
-    ]
-    if known:
-        console.print(
-            f"[bold]Known discrepancies of the report[/] ({len(known)}, shown as "
-            "known, not as failures):"
-        )
-        for i in known:
-            console.print(f"  - {i.message}", markup=False)
-    if acknowledged and verbose:
-        console.print(
-            f"[bold]Acknowledged disclosure findings[/] ({len(acknowledged)}, historic "
-            "publication, shown as known; 'opendata-mh audit' lists them):"
-        )
-        for i in acknowledged:
-            console.print(f"  - {i.message.split('; acknowledged on')[0]}", markup=False)
-    elif acknowledged:
-        console.print(
-            f"[bold]Acknowledged disclosure findings[/]: {len(acknowledged)} (historic "
-            "publication, shown as known; --verbose or 'opendata-mh audit' lists them)"
-        )
-    if verbose:
-        for i in other_info:
-            console.print(f"  info {i.code} ({i.location()}): {i.message}", markup=False)
-    elif other_info:
-        console.print(f"{len(other_info)} other info note(s); --verbose lists them")
-    issues = s.get("issues", {})
-    verdict = "[bold green]OK[/]" if report.ok else "[bold red]FAILED[/]"
-    console.print(
-        f"{verdict} {s.get('package', '')}: {s.get('resources', 0)} resources, "
-        f"{s.get('rows', 0)} rows, {s.get('relations', 0)} relations checked "
-        f"({s.get('relations_failed', 0)} violated); findings: {issues.get('error', 0)} error(s), "
-        f"{issues.get('warning', 0)} warning(s), {issues.get('info', 0)} info "
-        f"({len(s.get('known_discrepancies', []))} known discrepancies)"
-    )
 
 
 @main.command(
@@ -332,66 +264,6 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     else:
         render_report(report, _stdout(), quiet=quiet, verbose=verbose)
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
-
-
-def render_audit(result: PackageAudit, console: Console, all_cells: bool = False) -> None:
-    """Human-readable audit: a table of the findings (or every audited cell), then a summary."""
-    from rich.table import Table
-
-    shown = result.cells if all_cells else tuple(result.findings())
-    if shown:
-        table = Table(title="Disclosure audit", title_justify="left", show_lines=False)
-        for col in ("cell", "printed", "interval", "status", "pinned by"):
-            table.add_column(col, overflow="fold")
-        colours = {"exact": "red", "narrowed": "yellow", "infeasible": "magenta"}
-        for c in shown:
-            status = c.status if c.target else f"{c.status} ({c.cell_type})"
-            if c.finding_code and c.acknowledged:
-                status += " (acknowledged)"
-            colour = "dim" if c.acknowledged or not c.target else colours.get(c.status, "green")
-            resource, _, key = c.cell.partition("/")
-            table.add_row(
-                f"{resource}\n  {key}",
-                c.printed,
-                c.interval_text(),
-                f"[{colour}]{status}[/]",
-                "\n".join(c.pinned_by),
-            )
-        if not console.is_terminal:  # a pipe or file: no narrow 80-column wrapping
-            console = Console(
-                file=console.file, width=max(console.width, 150), soft_wrap=True, highlight=False
-            )
-        console.print(table)
-    new = result.new_findings()
-    if new:  # what a maintainer copies to acknowledge a historic finding (no value in it)
-        console.print(
-            "To acknowledge a finding of the historic publication, add to "
-            "metadata/acknowledged_findings.toml (fill in reason, by, date):"
-        )
-        for c in new:
-            rels = ", ".join(f'"{r}"' for r in c.pinned_by)
-            console.print(
-                f'\n[[findings]]\ncell = "{c.cell}"\ncode = "{c.finding_code}"\n'
-                f'fingerprint = "{c.fingerprint}"\nrelations = [{rels}]',
-                markup=False,
-                soft_wrap=True,
-            )
-    for i in result.issues:
-        if i.code in ("audit.acknowledged", "audit.exact-disclosure", "audit.narrowed"):
-            continue
-        colour = {"error": "red", "warning": "yellow"}.get(i.severity, "blue")
-        console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ", end="")
-        console.print(i.message, markup=False)
-    s = result.summary()
-    verdict = "[bold green]OK[/]" if result.ok else "[bold red]FAILED[/]"
-    console.print(
-        f"{verdict} {s['masked_cells']} masked cells audited: {s['exact_disclosures']} disclosed "
-        f"exactly, {s['narrowed']} narrowed; {s['acknowledged']} acknowledged, "
-        f"{s['new_findings']} new, {s['stale_acknowledgements']} stale acknowledgement(s), "
-        f"{len(s['infeasible_sets'])} infeasible set(s); "
-        f"{sum(len(v) for v in s['excluded_relations'].values())} relation(s) of known "
-        "discrepancies left out"
-    )
 
 
 @main.command(
@@ -499,7 +371,9 @@ def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
 @_LANG
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
 def tables(package_dir: Path, lang: str, as_json: bool) -> None:
-    """List the tables of a package: number, title, years, rows, marked cells, findings.
+    """List the tables of a package: number, name, rows, marked cells, findings; then years and
+    title (Dutch, or English with --lang en), wrapped to the terminal, or to COLUMNS (else 80
+    columns) when piped.
 
     Masked = printed <5; x = secondary suppression (not published, at least 1);
     rounded/range = IND figures rounded to tens or printed as a range;
@@ -529,7 +403,7 @@ def tables(package_dir: Path, lang: str, as_json: bool) -> None:
 
 @main.command(
     context_settings=CONTEXT,
-    epilog=("\b\nExample:\n  opendata-mh show 8 --year 2020"),
+    epilog="\b\nExample:\n  opendata-mh show 8 --year 2020\n  opendata-mh show 1 --lang en | less",
 )
 @click.argument("table")
 @click.argument(
@@ -542,8 +416,11 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     """Print TABLE (name or report number) laid out as the report prints it.
 
     One grid per panel (rows x columns as printed; years and panels a later edition added
-    follow the printed ones). Masked (<5), secondary (x), rounded (≈, IND), range and
-    unresolved (?) cells are styled and explained in a legend.
+    follow the printed ones), headed by the dimensions' titles, labels in Dutch as printed or
+    English (--lang en). Fits the terminal, or COLUMNS (else 80 columns) when piped: labels
+    wrap, never cut; more columns than fit are printed in chunks that repeat the row labels.
+    Masked (<5), secondary (x), rounded (≈, IND), range and unresolved (?) cells are styled
+    and explained in a legend.
 
     \b
     Exit codes: 0 ok, 2 unknown table or year, 3 could not run (unreadable package).
@@ -614,30 +491,6 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
             f"{result.charts} charts (PNG + SVG) for {result.tables} tables"
         )
     sys.exit(EXIT_OK)
-
-
-def render_build(result: BuildResult, console: Console) -> None:
-    """Per table: cells, periods added and revised, primary / secondary suppressions."""
-    what = "written" if result.written else "dry run, nothing written"
-    console.print(
-        f"[bold]Edition {result.edition}[/] (version {result.version}, year {result.year}; {what})"
-    )
-    for t in result.tables:
-        console.print(
-            f"  {t.id:<38} {t.cells:>4} cells  adds {','.join(t.adds) or '-':<14} "
-            f"revises {','.join(t.revises) or '-':<20} <5: {t.primary:<3} x: {t.secondary:<3}",
-            markup=False,
-        )
-    a = result.audit
-    console.print(
-        f"[green]audit: {a.get('unprotected', 0)} unprotected[/] of {a.get('primary', 0)} primary "
-        f"cells ({a.get('upgraded', 0)} of them printed x, {a.get('secondary', 0)} secondary "
-        f"suppressions, {a.get('relations', 0)} relations); records: "
-        + ", ".join(f"{k} {v}" for k, v in result.records.items())
-        + f"; {result.seconds.get('total', 0):.1f} s"
-    )
-    for w in result.warnings:
-        console.print(f"[yellow]warning[/]: {w}")
 
 
 @main.command(
@@ -805,32 +658,6 @@ def _build_interrupted(msg: str, as_json: bool) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def render_diff(result: PackageDiff, console: Console, limit: int = 20) -> None:
-    """Per table: counts, then the first ``limit`` changed cells of each kind."""
-    s = result.summary()
-    console.print(
-        f"[bold]{s['old']}[/] ({s['old_version']}) -> [bold]{s['new']}[/] ({s['new_version']}): "
-        f"[green]{s['added']} added[/], [yellow]{s['revised']} revised[/], "
-        f"[red]{s['removed']} removed[/]"
-    )
-    for t in result.tables:
-        if not t.changed:
-            continue
-        console.print(
-            f"[bold]{t.resource}[/]: {len(t.added)} added, {len(t.revised)} revised, "
-            f"{len(t.removed)} removed"
-        )
-        for sign, kind in (("+", t.added), ("~", t.revised), ("-", t.removed)):
-            for c in kind[:limit]:
-                key = " ".join(f"{k}={v}" for k, v in c.key.items())
-                old = c.old["value_printed"] if c.old else ""
-                new = c.new["value_printed"] if c.new else ""
-                arrow = f"{old} -> {new}" if c.old and c.new else (new or old)
-                console.print(f"  {sign} {key}: {arrow}", markup=False)
-            if len(kind) > limit:
-                console.print(f"  {sign} ... {len(kind) - limit} more", markup=False)
-
-
 @main.command(
     context_settings=CONTEXT,
     epilog="\b\nExample:\n  opendata-mh diff /tmp/datapackage-2023 datapackage --json",
@@ -857,52 +684,6 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     else:
         render_diff(result, _stdout())
     sys.exit(EXIT_OK)
-
-
-def render_plan(result: PublishResult, console: Console) -> None:
-    """Human-readable publish result: the plan per dataset and resource, then what was done."""
-    from rich.text import Text
-
-    plan = result.plan
-    if plan is None:
-        return
-    console.print(
-        Text.assemble(
-            ("Plan (dry run, nothing written)" if result.dry_run else "Plan", "bold"),
-            f" for {plan.portal} organisation {plan.organization} (files: {plan.files}):",
-        )
-    )
-    for c in plan.changes:
-        extra = f" fields: {', '.join(c.fields)}" if c.fields and c.action != "create" else ""
-        upload = " upload" if c.upload else ""
-        reason = f" ({c.reason})" if c.reason else ""
-        console.print(f"  {c.action:<9} {c.kind:<8} {c.key}{upload}{extra}{reason}", markup=False)
-    if plan.one_switch:
-        console.print("  in one call (package_revise): readers never see a mix of old and new")
-    if plan.make_public:
-        console.print("  then: read back every file, compare hashes, make the dataset public")
-    a = result.applied
-    checked = f"{result.downloads} file(s) downloaded to compare"
-    if a is not None:
-        if a.made_public:
-            state = ", made public"
-        elif plan.public:
-            state = ", public"
-        else:
-            state = ""
-        console.print(
-            Text.assemble(
-                ("published", "green"),
-                f" {a.dataset_url or plan.dataset.key}: {len(a.steps)} write(s), "
-                f"{a.uploads} upload(s), {a.verified} file(s) verified after writing, "
-                f"{checked}{state}",
-            )
-        )
-    else:
-        console.print(
-            f"{plan.writes} write(s), {plan.uploads} upload(s) would be made; {checked}",
-            markup=False,
-        )
 
 
 @main.command(
@@ -1005,16 +786,7 @@ def publish(
             envelope("publish", ok=result.ok, summary=result.summary(), issues=result.issues)
         )
     elif result.refused:
-        from rich.text import Text
-
-        out = _stdout()
-        out.print(
-            Text.assemble(
-                ("refused", "bold red"), f": {len(result.issues)} finding(s); nothing was written:"
-            )
-        )
-        for i in result.issues:
-            out.print(f"  {i.code} ({i.location()}): {i.message}", markup=False)
+        render_refused(result, _stdout())
     else:
         render_plan(result, _stdout())
     sys.exit(EXIT_FINDINGS if result.refused else EXIT_OK)
@@ -1148,35 +920,6 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     else:
         _stderr().print(f"wrote {out}", markup=False)
     sys.exit(EXIT_OK)
-
-
-def render_text_report(rep: Any, console: Console, all_figures: bool = False) -> None:
-    """The narrative check for a terminal: a summary, then the figures to look at (all with
-    ``--all``), one line each: line, figure, status, what it was checked against."""
-    s = rep.summary()
-    console.print(
-        f"{s['draft']}: {s['figures_total']} figures, {s['linked']} linked "
-        f"(coverage {100 * s['coverage']:.0f}%)",
-        markup=False,
-    )
-    console.print(
-        "  " + ", ".join(f"{k} {v}" for k, v in sorted(s["by_status"].items())), markup=False
-    )
-    shown = [c for c in rep.checks if all_figures or c.status not in ("consistent", "unlinked")]
-    for c in shown:
-        f = c.figure
-        console.print(
-            f"line {f.line:>4}  {f.printed[:28]:<28} {c.status:<13} {c.message}",
-            markup=False,
-            highlight=False,
-        )
-    for i in rep.issues:
-        if i.code == "text.no-links":
-            console.print(f"{i.severity}: {i.message}", markup=False)
-    if not all_figures:
-        n = sum(1 for c in rep.checks if c.status == "unlinked")
-        if n:
-            console.print(f"({n} unlinked figures not shown; --all lists every figure)")
 
 
 @main.command(

@@ -92,11 +92,16 @@ class ReleaseResult:
 
 
 def package_files(package_dir: Path) -> list[str]:
-    """Every file of the package (POSIX paths relative to it), sorted; hidden files skipped."""
+    """Every file of the package (POSIX paths relative to it), sorted; hidden files skipped.
+    Each goes through the one resource-path resolver (:mod:`opendata_mh.paths`), so a symlink
+    that leads out of the package is refused (``package.bad-path``), never copied."""
+    from opendata_mh.paths import resolve_resource_path
+
     out = []
     for p in package_dir.rglob("*"):
         rel = p.relative_to(package_dir)
         if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+            resolve_resource_path(package_dir, rel.as_posix(), rel.as_posix())
             out.append(rel.as_posix())
     return sorted(out)
 

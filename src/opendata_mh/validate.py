@@ -26,11 +26,25 @@ Schema (frictionless, per resource; mapped from frictionless error types)
   ``schema.header-error``       [error] header labels differ from the schema (missing, extra,
                                         wrong, blank)
   ``schema.other``              [error] any other frictionless row/table error (type in the message)
-  ``format.csv-dialect``        [error] CSV not UTF-8 without BOM with LF line ends
+  ``format.csv-dialect``        [error] CSV not UTF-8 without BOM with LF line ends (not UTF-8:
+                                        the row, field and likely encoding)
+
+Files (:mod:`opendata_mh.csvfile`, before the cells; a *broken* file is said once)
+  ``format.empty-file``         [error] a CSV of 0 bytes (broken)
+  ``format.no-rows``            [error] a header and no rows, table not ``available = false``
+                                        (broken)
+  ``format.csv-separator``      [error] fields separated by ``;``, tab or ``|`` (broken)
+  ``format.lookalike-character`` [error] a look-alike or invisible character in a header
+                                        label or a code
+  ``format.more-errors``        [error] the schema errors of a file beyond the first 1,000:
+                                        how many more
+  ``format.checks-skipped``     [info]  relations, Parquet twins and the audit not run
+                                        because of broken files
 
 Disclosure control (per resource ``sdc``)
   ``sdc.small-count``           [error] a published count (value, value_printed, or equal
-                                        bounds) in 1..threshold-1
+                                        bounds) in 1..threshold-1, or a symbol ``<n`` in
+                                        ``value`` (whatever the schema's missingValues say)
   ``sdc.not-rounded``           [error] a figure of a rounding table not a multiple of the base
   ``sdc.status-mismatch``       [error] value / bounds / cell_type / obs_status / conf_status
                                         disagree with value_printed (and the table's rule)
@@ -56,17 +70,20 @@ Codes of ``opendata-mh generate`` (CLI, same envelope): ``package.out-of-date`` 
 of the committed package would change (``--check``, exit 1); ``metadata.invalid`` [error] one per
 metadata problem (exit 3); errors ``package.write-failed`` and ``internal-error`` (exit 3).
 
-Consistency semantics: cells are intervals [value_lower, value_upper] (exact and zero cells use
-``value``); text figures use their bounds; latent quantities start at [0, inf) and are narrowed to
-the intersection of what every relation not listed as a known discrepancy implies, iterated to a
-fixpoint; masked, rounded and range cells are narrowed the same way (bounds propagation). A
-relation is violated when it cannot hold within the narrowed intervals (see
-:func:`relation_holds`); its message shows the published intervals of its cells (a masked cell
-stays [1, 4]) and the derived intervals of its latent quantities, and, when it uses a latent
-quantity, every relation and table that determines that latent (a changed cell in one table
-moves a latent total and makes the relations of *other* tables fail; the issue is anchored on
-the relation's own first cell). A known discrepancy is shown as such while the relations it
-lists, added to all others, still conflict; otherwise it is reported as resolved (info).
+Consistency semantics: the relations are the linear rows of
+:func:`opendata_mh.relations.package_relations` (the rows the disclosure audit solves; what each
+relation type means: :mod:`opendata_mh.sdc.relations`). Cells are intervals [value_lower,
+value_upper] (exact and zero cells use ``value``); text figures use their bounds; latent
+quantities start at [0, inf); every interval is narrowed to what the rows of every relation not
+covered by a known discrepancy imply, to a fixpoint (bounds propagation,
+:func:`opendata_mh.sdc.relations.propagate`). A relation is violated when one of its rows cannot
+hold within the narrowed intervals (see :func:`relation_holds`); its message shows the published
+intervals of its cells (a masked cell stays [1, 4]) and the derived intervals of its latent
+quantities, and, when it uses a latent quantity, every relation and table that determines that
+latent (a changed cell in one table moves a latent total and makes the relations of *other*
+tables fail; the issue is anchored on the relation's own first cell). A known discrepancy is
+shown as such while the relations it covers, added to all others, still conflict; otherwise it
+is reported as resolved (info).
 
 Public output: ``check`` runs in public CI logs, so it never prints the narrowed interval of a
 masked cell, and its summary has ``latent_quantities`` (how many there are), not their
@@ -91,23 +108,25 @@ import io
 import json
 import math
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opendata_mh.csvfile import BROKEN, FORMAT_CODES, inspect_csv
 from opendata_mh.errors import PackageError
-from opendata_mh.model import (
-    RELATION_TYPES,
-    SHARE_TYPES,
-    CellRef,
-    SdcRule,
-    parse_printed,
-    parse_ref,
-    share_rows,
-)
+from opendata_mh.model import SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
+from opendata_mh.relations import (
+    PackageRelation,
+    PackageRelations,
+    Variable,
+    key_fields,
+    package_relations,
+)
 from opendata_mh.report import Check, Issue, PackageData, Report
+from opendata_mh.sdc import relations as engine
+from opendata_mh.sdc.relations import SHARE_TYPES, Interval
 
 ISSUE_CODES: dict[str, str] = {
     "schema.type-error": "error",
@@ -132,6 +151,9 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.known-discrepancy": "info",
     "consistency.discrepancy-resolved": "info",
     "metadata.missing": "error",
+    **FORMAT_CODES,
+    "format.more-errors": "error",
+    "format.checks-skipped": "info",
 }
 """Every issue code ``check`` can emit, with its severity."""
 
@@ -167,8 +189,12 @@ _UNREADABLE = {
     "hash-count",
 }
 
+LIST_ERRORS = 1000
+"""Schema errors listed per file; the rest are counted (``format.more-errors``)."""
+COUNT_ERRORS = 100_000
+"""Schema errors counted per file (frictionless' limit)."""
+
 INF = math.inf
-Interval = tuple[float, float]
 
 
 def _issue(
@@ -226,6 +252,7 @@ def read_package(path: str | Path) -> PackageData:
         )
     base = desc_path.parent
     rows: dict[str, list[dict[str, str]]] = {}
+    file_issues: list[Issue] = []
     for i, res in enumerate(descriptor["resources"], 1):
         if (
             not isinstance(res, dict)
@@ -241,13 +268,47 @@ def read_package(path: str | Path) -> PackageData:
         if not is_csv(res):  # e.g. Parquet: compared with its CSV by parquet_check
             continue
         try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = file.read_bytes()
+        except OSError as exc:
             raise _package_error(
-                "package.unreadable", f"resource {res['name']}: cannot read {base / rel}: {exc}"
+                "package.unreadable", f"resource {res['name']}: cannot read {file}: {exc}"
             ) from exc
-        rows[res["name"]] = list(csv.DictReader(io.StringIO(text, newline="")))
-    return PackageData(base_path=base, descriptor=descriptor, rows=rows)
+        text, found = inspect_csv(
+            res["name"],
+            rel,
+            raw,
+            _schema_fields(res),
+            available=res.get("available") is not False,
+            code_fields=_code_fields(res),
+        )
+        file_issues += found
+        rows[res["name"]] = (
+            [] if text is None else list(csv.DictReader(io.StringIO(text, newline="")))
+        )
+    return PackageData(
+        base_path=base, descriptor=descriptor, rows=rows, file_issues=tuple(file_issues)
+    )
+
+
+def _schema_fields(res: Mapping[str, Any]) -> list[str]:
+    schema = res.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    return [
+        f["name"] for f in fields or [] if isinstance(f, dict) and isinstance(f.get("name"), str)
+    ]
+
+
+def _code_fields(res: Mapping[str, Any]) -> set[str]:
+    """Fields that hold codes: the primary key and every field with an enum."""
+    schema = res.get("schema")
+    if not isinstance(schema, dict):
+        return set()
+    out = set(key_fields(res))
+    for f in schema.get("fields") or []:
+        cons = f.get("constraints") if isinstance(f, dict) else None
+        if isinstance(cons, dict) and "enum" in cons:
+            out.add(str(f.get("name")))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,17 +316,22 @@ def read_package(path: str | Path) -> PackageData:
 # --------------------------------------------------------------------------------------------
 
 
-def _frictionless_issues(pkg: PackageData) -> list[Issue]:
+def _frictionless_issues(pkg: PackageData, skip: Collection[str | None] = ()) -> list[Issue]:
     import frictionless  # the only frictionless import of the package
 
     # the CSV resources only: each Parquet twin is compared with its CSV cell by cell
-    # (parquet_check), and frictionless reads Parquet through pandas, row by row (slow)
-    csv_resources = [r for r in pkg.descriptor["resources"] if is_csv(r)]
+    # (parquet_check), and frictionless reads Parquet through pandas, row by row (slow);
+    # broken files (csvfile.BROKEN) are reported once by read_package, not cell by cell
+    csv_resources = [
+        r for r in pkg.descriptor["resources"] if is_csv(r) and r.get("name") not in skip
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             report = frictionless.validate(
-                {**pkg.descriptor, "resources": csv_resources}, basepath=str(pkg.base_path)
+                {**pkg.descriptor, "resources": csv_resources},
+                basepath=str(pkg.base_path),
+                limit_errors=COUNT_ERRORS,
             )
         except frictionless.FrictionlessException as exc:
             raise _package_error(
@@ -287,7 +353,7 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
         )
     issues = []
     for task in report.tasks:
-        for e in task.errors:
+        for e in task.errors[:LIST_ERRORS]:
             code = _FRICTIONLESS_CODES.get(e.type, "schema.other")
             row_number = getattr(e, "row_number", None)
             row = row_number - 1 if isinstance(row_number, int) else None
@@ -296,6 +362,17 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
             if code == "schema.other":
                 msg = f"{e.type}: {msg}"
             issues.append(_issue(code, msg, task.name, row, field or None))
+        more = len(task.errors) - LIST_ERRORS
+        if more > 0:
+            at_least = "at least " if len(task.errors) >= COUNT_ERRORS else ""
+            issues.append(
+                _issue(
+                    "format.more-errors",
+                    f"the first {LIST_ERRORS:,} schema errors of this file are listed, and "
+                    f"{at_least}{more:,} more",
+                    task.name,
+                )
+            )
     return issues
 
 
@@ -326,10 +403,10 @@ def _frictionless_message(e: Any, row: int | None) -> str:
     return f"{text}: {note}" if note else text
 
 
-def _dialect_issues(pkg: PackageData) -> list[Issue]:
+def _dialect_issues(pkg: PackageData, skip: Collection[str | None] = ()) -> list[Issue]:
     issues = []
     for res in pkg.descriptor["resources"]:
-        if not is_csv(res):
+        if not is_csv(res) or res["name"] in skip:
             continue
         raw = (pkg.base_path / res["path"]).read_bytes()
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -367,11 +444,6 @@ def _sdc_rule(sdc: Any) -> SdcRule | None:
     return None
 
 
-def _key_fields(res: Mapping[str, Any]) -> list[str]:
-    pk = res.get("schema", {}).get("primaryKey", [])
-    return [pk] if isinstance(pk, str) else list(pk)
-
-
 def _sdc_issues(pkg: PackageData) -> list[Issue]:
     issues: list[Issue] = []
     for res in pkg.descriptor["resources"]:
@@ -390,7 +462,7 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
                 )
             )
             continue
-        keys = _key_fields(res)
+        keys = key_fields(res)
         unresolved = {}
         for u in res.get("unresolved") or []:
             if isinstance(u, dict) and isinstance(u.get("key"), dict):
@@ -409,6 +481,20 @@ def _sdc_row(
 ) -> list[Issue]:
     out: list[Issue] = []
     printed = (row.get("value_printed") or "").strip()
+    value = (row.get("value") or "").strip()
+    if value and _int(value) is None and value.startswith("<"):
+        # a printed symbol where a count belongs: frictionless reads it as empty when the
+        # schema's missingValues admit it, so it is checked here, whatever the schema says
+        return [
+            _issue(
+                "sdc.small-count",
+                f"value = {value!r}: a masked cell's value is empty (its bounds say 1..n-1); "
+                "a symbol in the value column is read as a count or as missing by readers",
+                name,
+                i,
+                "value",
+            )
+        ]
     if rule.rule == "threshold":
         t = rule.threshold or 0
         for fld in ("value", "value_printed"):
@@ -513,301 +599,117 @@ class _Loc:
     field: str | None
 
 
-def _row_interval(row: Mapping[str, str], text: bool = False) -> Interval:
-    def num(s: str | None) -> float | None:
-        if s is None or s.strip() == "":
-            return None
-        try:
-            return float(s)
-        except ValueError:
-            return None
-
-    if text:
-        lo, up = num(row.get("value_lower")), num(row.get("value_upper"))
-        if lo is None:
-            v = num(row.get("value"))
-            return (v, v) if v is not None else (0.0, INF)
-        return (lo, up if up is not None else INF)
-    v = num(row.get("value"))
-    if row.get("cell_type") in ("exact", "zero") and v is not None:
-        return (v, v)
-    lo, up = num(row.get("value_lower")), num(row.get("value_upper"))
-    return (lo if lo is not None else 0.0, up if up is not None else INF)
+_NOWHERE = _Loc(None, None, None)
 
 
 def relation_holds(rtype: str, total: Interval | None, parts: Sequence[Interval]) -> bool:
     """Can the relation hold for some values within the intervals? (For ``identity`` the
-    intervals are all in ``parts`` and ``total`` is None.)"""
+    intervals are all in ``parts`` and ``total`` is None.) Its rows
+    (:func:`opendata_mh.sdc.relations.relation`) narrowed by one another, then tested."""
+    ids = [f"p{i}" for i in range(len(parts))]
+    values: dict[str, Interval] = dict(zip(ids, parts, strict=True))
     if rtype == "identity":
-        return max(p[0] for p in parts) <= min(p[1] for p in parts)
-    assert total is not None
-    tl, tu = total
-    sl, su = sum(p[0] for p in parts), sum(p[1] for p in parts)
-    ml = max(p[0] for p in parts)
-    if rtype == "additive":
-        return max(tl, sl) <= min(tu, su)
-    if rtype == "multilabel":
-        return max(tl, ml) <= min(tu, su)
-    if rtype == "subset":
-        return sl <= tu
-    if rtype == "overlap_subset":
-        return ml <= tu
-    raise ValueError(f"unknown relation type {rtype!r}")
-
-
-def _narrow(
-    rtype: str, total: Interval | None, parts: list[Interval]
-) -> tuple[Interval | None, list[Interval]]:
-    """Bounds implied for each position by the relation (not intersected with the input)."""
-    n = len(parts)
-    if rtype == "identity":
-        lo, up = max(p[0] for p in parts), min(p[1] for p in parts)
-        return None, [(lo, up)] * n
-    assert total is not None
-    tl, tu = total
-    sl, su = sum(p[0] for p in parts), sum(p[1] for p in parts)
-    ml = max(p[0] for p in parts)
-    new_parts = []
-    for p in parts:
-        others_l, others_u = sl - p[0], su - p[1]
-        lo, up = 0.0, INF
-        if rtype == "additive":
-            lo = max(lo, tl - others_u)
-            up = min(up, tu - others_l)
-        elif rtype == "multilabel":
-            lo = max(lo, tl - others_u)
-            up = min(up, tu)
-        elif rtype == "subset":
-            up = min(up, tu - others_l)
-        elif rtype == "overlap_subset":
-            up = min(up, tu)
-        new_parts.append((lo, up))
-    if rtype == "additive":
-        t = (sl, su)
-    elif rtype == "multilabel":
-        t = (ml, su)
-    elif rtype == "subset":
-        t = (sl, INF)
+        rows = engine.relation(rtype, "r", cells=ids)
     else:
-        t = (ml, INF)
-    return t, new_parts
+        if total is None:
+            raise ValueError(f"a {rtype} relation needs a total")
+        values["t"] = total
+        rows = engine.relation(rtype, "r", total="t", parts=ids)
+    narrowed, conflicts = engine.propagate(rows, values)
+    return not conflicts and all(engine.holds(row, narrowed) for row in rows)
 
 
-@dataclass
-class _Rel:
-    """A relation of the descriptor; a ``share``/``change`` relation keeps its counts in
-    ``parts`` (numerator then denominator, each once) and its linear inequalities in ``rows``
-    (:func:`~opendata_mh.model.share_rows`); ``figure`` is its printed percentage."""
-
-    id: str
-    type: str
-    total: CellRef | None
-    parts: list[CellRef]
-    description_en: str
-    rows: list[tuple[dict[CellRef, float], float]] = field(default_factory=list)
-    figure: str = ""
+def _holds(r: PackageRelation, values: Mapping[str, Interval]) -> bool:
+    return all(engine.holds(row, values) for row in r.rows)
 
 
-def _row_min(coeffs: Mapping[CellRef, float], values: Mapping[CellRef, Interval]) -> float:
-    """The least value of ``sum(coeffs[x] * y_x)`` over the intervals (may be -inf)."""
-    total = 0.0
-    for x, a in coeffs.items():
-        lo, up = values[x]
-        b = lo if a > 0 else up
-        if math.isinf(b):
-            return -INF
-        total += a * b
-    return total
+def _loc(v: Variable) -> _Loc:
+    return _Loc(v.resource, v.row, "value") if v.resource else _NOWHERE
 
 
-def _row_holds(row: tuple[dict[CellRef, float], float], values: Mapping[CellRef, Interval]) -> bool:
-    coeffs, rhs = row
-    return _row_min(coeffs, values) <= rhs + 1e-9
-
-
-def _row_narrow(
-    row: tuple[dict[CellRef, float], float], values: Mapping[CellRef, Interval]
-) -> list[tuple[CellRef, Interval]]:
-    """Bounds that ``sum(a_x y_x) <= rhs`` implies for each of its variables (bounds
-    propagation of one linear inequality)."""
-    coeffs, rhs = row
-    out: list[tuple[CellRef, Interval]] = []
-    for x, a in coeffs.items():
-        rest = _row_min({y: b for y, b in coeffs.items() if y != x}, values)
-        if math.isinf(rest):
-            continue
-        bound = (rhs - rest) / a
-        out.append((x, (-INF, bound) if a > 0 else (bound, INF)))
-    return out
+def _anchor(r: PackageRelation, pr: PackageRelations) -> _Loc:
+    """Where an issue about ``r`` is shown: its first published cell or figure."""
+    return next((_loc(pr.variables[x]) for x in r.variables if pr.variables[x].resource), _NOWHERE)
 
 
 def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
-    d = pkg.descriptor
-    issues: list[Issue] = []
-    # index cells
-    index: dict[str, dict[tuple[str, ...], int]] = {}
-    key_fields: dict[str, list[str]] = {}
-    for res in d["resources"]:
-        kf = _key_fields(res)
-        key_fields[res["name"]] = kf
-        index[res["name"]] = {
-            tuple(r.get(k, "") for k in kf): i
-            for i, r in enumerate(pkg.rows.get(res["name"], []), 1)
-        }
-    values: dict[CellRef, Interval] = {}
-    locs: dict[CellRef, _Loc] = {}
-    latent: set[CellRef] = set()
-
-    def lookup(ref: CellRef) -> bool:
-        if ref in values:
-            return True
-        if ref.kind == "latent":
-            values[ref] = (0.0, INF)
-            locs[ref] = _Loc(None, None, None)
-            latent.add(ref)
-            return True
-        if ref.kind == "text":
-            row_i = index.get("text_figures", {}).get((ref.name,))
-            if row_i is None:
-                return False
-            values[ref] = _row_interval(pkg.rows["text_figures"][row_i - 1], text=True)
-            locs[ref] = _Loc("text_figures", row_i, "value")
-            return True
-        kf = key_fields.get(ref.name)
-        if kf is None:
-            return False
-        kd = dict(ref.key)
-        if set(kd) != set(kf):
-            return False
-        row_i = index[ref.name].get(tuple(kd[k] for k in kf))
-        if row_i is None:
-            return False
-        values[ref] = _row_interval(pkg.rows[ref.name][row_i - 1])
-        locs[ref] = _Loc(ref.name, row_i, "value")
-        return True
-
-    rels: list[_Rel] = []
-    raw_rels = d.get("relations") or []
-    for j, r in enumerate(raw_rels if isinstance(raw_rels, list) else [], 1):
-        rid = r.get("id") if isinstance(r, dict) else None
-        if (
-            not isinstance(r, dict)
-            or not isinstance(rid, str)
-            or r.get("type") not in RELATION_TYPES
-        ):
-            issues.append(
-                _issue(
-                    "consistency.relation-invalid",
-                    f"relations[{j}] needs an 'id' and a known 'type'",
-                    field=None,
-                )
-            )
-            continue
-        if r["type"] in SHARE_TYPES:
-            share = _share_rel(r, rid, lookup, pkg, index)
-            if isinstance(share, Issue):
-                issues.append(share)
-            else:
-                rels.append(share)
-            continue
-        try:
-            if r["type"] == "identity":
-                total = None
-                parts = [parse_ref(s) for s in r.get("cells") or []]
-                if len(parts) < 2:
-                    raise ValueError("an identity needs at least two cells")
-            else:
-                total = parse_ref(r.get("total") or "")
-                parts = [parse_ref(s) for s in r.get("parts") or []]
-                if not parts:
-                    raise ValueError("no parts")
-        except (ValueError, TypeError) as exc:
-            issues.append(_issue("consistency.relation-invalid", f"relation {rid}: {exc}"))
-            continue
-        missing = [str(x) for x in ([total] if total else []) + parts if not lookup(x)]
-        if missing:
-            issues.append(
-                _issue(
-                    "consistency.unresolved-reference",
-                    f"relation {rid}: no such cell/figure in the package: {', '.join(missing)}",
-                )
-            )
-            continue
-        rels.append(_Rel(rid, r["type"], total, parts, str(r.get("description_en", ""))))
-
-    groups: list[tuple[str, str, list[_Rel]]] = []
-    known_ids: set[str] = set()
-    untested: list[tuple[str, str, _Loc]] = []
-    for k in d.get("knownDiscrepancies") or []:
-        if not isinstance(k, dict):
-            continue
-        listed = {str(x) for x in k.get("relations") or []}
-        first = _Loc(None, None, None)
-        for x in sorted(listed):
-            try:
-                ref = parse_ref(x)
-            except ValueError:
-                continue
-            if lookup(ref) and locs[ref].resource:
-                first = locs[ref]
-                break
-        untested.append((str(k.get("id")), str(k.get("description_en", "")), first))
-        members = [
-            r
-            for r in rels
-            if r.id in listed
-            or any(str(x) in listed for x in ([r.total] if r.total else []) + r.parts)
-        ]
-        groups.append((str(k.get("id")), str(k.get("description_en", "")), members))
-        known_ids |= {r.id for r in members}
-
-    good = [r for r in rels if r.id not in known_ids]
-    vals_good, conflicts_good = _fixpoint(good, values, latent)
+    """The relations of the package (:func:`opendata_mh.relations.package_relations`: the same
+    linear rows the audit reads), narrowed by bounds propagation and tested on the result."""
+    pr = package_relations(pkg)
+    issues: list[Issue] = [
+        _issue(
+            "consistency.relation-invalid"
+            if p.kind == "invalid"
+            else "consistency.unresolved-reference",
+            p.message,
+        )
+        for p in pr.problems
+    ]
+    values = pr.intervals()
+    latent = {x for x, v in pr.variables.items() if v.kind == "latent"}
+    known_ids = pr.known_members()
+    good = [r for r in pr.relations if r.id not in known_ids]
+    vals_good, conflicts_good = engine.propagate(pr.rows(exclude=known_ids), values)
     n_failed = 0
     for r in good:
         if _holds(r, vals_good):
             continue
         n_failed += 1
-        loc = _anchor(r, locs)
+        loc = _anchor(r, pr)
         issues.append(
             _issue(
                 "consistency.relation-violated",
                 f"relation {r.id} ({r.type}) does not hold: "
-                f"{_describe(r, vals_good, values)}. {r.description_en}".strip()
-                + _through_latents(r, good, locs),
+                f"{_describe(r, vals_good, values, latent)}. {r.description_en}".strip()
+                + _through_latents(r, good, pr),
                 loc.resource,
                 loc.row,
                 loc.field,
             )
         )
     known_list = []
-    for gid, gdesc, members in groups:
+    for k in pr.discrepancies:
+        members = pr.members(k)
         if not members:
-            loc = next(u[2] for u in untested if u[0] == gid)
-            known_list.append({"discrepancy": gid, "relations": [], "description_en": gdesc})
+            loc = next(
+                (
+                    _loc(pr.variables[x])
+                    for s in sorted(set(k.listed))
+                    if (x := pr.resolve(s)) and pr.variables[x].resource
+                ),
+                _NOWHERE,
+            )
+            known_list.append(
+                {"discrepancy": k.id, "relations": [], "description_en": k.description_en}
+            )
             issues.append(
                 _issue(
                     "consistency.known-discrepancy",
-                    f"known discrepancy {gid} (recorded; it covers no relation, so check cannot "
-                    f"test it): {gdesc}",
+                    f"known discrepancy {k.id} (recorded; it covers no relation, so check cannot "
+                    f"test it): {k.description_en}",
                     loc.resource,
                     loc.row,
                     loc.field,
                 )
             )
             continue
-        vals_g, conflicts = _fixpoint(good + members, values, latent)
+        with_k = [row for r in [*good, *members] for row in r.rows]
+        vals_g, conflicts = engine.propagate(with_k, values)
         conflicts -= conflicts_good
         failing = [r for r in members if not _holds(r, vals_g)] + [
             r for r in members if r.id in conflicts and _holds(r, vals_g)
         ]
         failing_good = [r for r in good if not _holds(r, vals_g) and _holds(r, vals_good)]
-        loc = _anchor(members[0], locs)
+        loc = _anchor(members[0], pr)
         if failing or failing_good or conflicts:
             shown = failing or members
-            loc = _anchor(shown[0], locs)
+            loc = _anchor(shown[0], pr)
             known_list.append(
-                {"discrepancy": gid, "relations": [r.id for r in shown], "description_en": gdesc}
+                {
+                    "discrepancy": k.id,
+                    "relations": [r.id for r in shown],
+                    "description_en": k.description_en,
+                }
             )
             # relation ids only: the narrowed intervals of masked cells are not printed (CI logs
             # are public, and a discrepancy must not spell out what a <5 cell is)
@@ -815,7 +717,7 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
             issues.append(
                 _issue(
                     "consistency.known-discrepancy",
-                    f"known discrepancy {gid}: {gdesc} [{detail}]",
+                    f"known discrepancy {k.id}: {k.description_en} [{detail}]",
                     loc.resource,
                     loc.row,
                     loc.field,
@@ -825,7 +727,7 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
             issues.append(
                 _issue(
                     "consistency.discrepancy-resolved",
-                    f"known discrepancy {gid} no longer shows: its relations "
+                    f"known discrepancy {k.id} no longer shows: its relations "
                     f"({', '.join(r.id for r in members)}) hold together with all "
                     "others; remove it from discrepancies.toml",
                     loc.resource,
@@ -834,147 +736,52 @@ def _consistency(pkg: PackageData) -> tuple[list[Issue], dict[str, Any]]:
                 )
             )
     summary = {
-        "relations": len(rels),
+        "relations": len(pr.relations),
         "relations_failed": n_failed,
         "known_discrepancies": known_list,
         # a count only: the narrowed intervals of latent quantities can equal masked cells (a
         # latent total of one <5 cell and exact ones is that cell), and the summary is public
-        "latent_quantities": len(latent),
+        "latent_quantities": len({x for r in pr.relations for x in r.variables if x in latent}),
     }
     return issues, summary
 
 
-def _share_rel(
-    r: Mapping[str, Any],
-    rid: str,
-    lookup: Callable[[CellRef], bool],
-    pkg: PackageData,
-    index: Mapping[str, Mapping[tuple[str, ...], int]],
-) -> _Rel | Issue:
-    """A ``share``/``change`` relation of the descriptor as a :class:`_Rel` with its two rows,
-    or the issue why it cannot be tested. The percentage is the ``value`` of the figure's row
-    in ``text_figures``."""
-    try:
-        fig = parse_ref(str(r.get("figure") or ""))
-        num = [parse_ref(s) for s in r.get("numerator") or []]
-        den = [parse_ref(s) for s in r.get("denominator") or []]
-        decimals = int(r.get("decimals", 0))
-        if fig.kind != "text":
-            raise ValueError("'figure' must be a text figure 'text:<id>'")
-        if not num or not den:
-            raise ValueError("'numerator' and 'denominator' must not be empty")
-    except (ValueError, TypeError) as exc:
-        return _issue("consistency.relation-invalid", f"relation {rid}: {exc}")
-    missing = [str(x) for x in [*num, *den] if not lookup(x)]
-    row_i = index.get("text_figures", {}).get((fig.name,))
-    percent = None
-    if row_i is None:
-        missing.insert(0, str(fig))
-    else:
-        try:
-            percent = float(pkg.rows["text_figures"][row_i - 1].get("value") or "")
-        except ValueError:
-            return _issue(
-                "consistency.relation-invalid", f"relation {rid}: {fig} has no numeric value"
-            )
-    if missing or percent is None:
-        return _issue(
-            "consistency.unresolved-reference",
-            f"relation {rid}: no such cell/figure in the package: {', '.join(missing)}",
-        )
-    rows = share_rows(str(r["type"]), percent, decimals, num, den)
-    parts = list(dict.fromkeys([*num, *den]))
-    unit = "%" if r["type"] == "share" else "% change"
-    return _Rel(
-        rid,
-        str(r["type"]),
-        None,
-        parts,
-        str(r.get("description_en", "")),
-        rows,
-        f"{fig} = {_fmt(percent)}{unit} (numerator {', '.join(map(str, num))}; "
-        f"denominator {', '.join(map(str, den))})",
-    )
-
-
-def _refs(r: _Rel) -> list[CellRef]:
-    return ([r.total] if r.total else []) + r.parts
-
-
-def _anchor(r: _Rel, locs: Mapping[CellRef, _Loc]) -> _Loc:
-    return next((locs[x] for x in _refs(r) if locs[x].resource), _Loc(None, None, None))
-
-
-def _holds(r: _Rel, values: Mapping[CellRef, Interval]) -> bool:
-    if r.rows:
-        return all(_row_holds(row, values) for row in r.rows)
-    return relation_holds(
-        r.type, values[r.total] if r.total else None, [values[x] for x in r.parts]
-    )
-
-
-def _fixpoint(
-    rels: Sequence[_Rel], values0: Mapping[CellRef, Interval], latent: set[CellRef]
-) -> tuple[dict[CellRef, Interval], set[str]]:
-    """Narrow every interval (latent quantities, masked/rounded/range cells, ...) to what
-    ``rels`` imply, to a fixpoint (bounds propagation; sound, not complete).
-
-    Returns the narrowed intervals and the ids of relations that would have emptied an interval
-    (a conflict; that narrowing is skipped, so the relation fails when evaluated)."""
-    values = dict(values0)
-    conflicts: set[str] = set()
-    active = list(rels)
-    for _ in range(200):
-        changed = False
-        for r in active:
-            if r.rows:
-                pairs = [p for row in r.rows for p in _row_narrow(row, values)]
-            else:
-                new_t, new_p = _narrow(
-                    r.type, values[r.total] if r.total else None, [values[x] for x in r.parts]
-                )
-                pairs = ([(r.total, new_t)] if r.total and new_t else []) + list(
-                    zip(r.parts, new_p, strict=True)
-                )
-            for ref, imp in pairs:
-                cur = values[ref]
-                lo, up = max(cur[0], imp[0]), min(cur[1], imp[1])
-                if lo > up:
-                    conflicts.add(r.id)
-                    continue
-                if (lo, up) != cur:
-                    values[ref] = (lo, up)
-                    changed = True
-        if not changed:
-            break
-    return values, conflicts
-
-
-def _through_latents(r: _Rel, rels: Sequence[_Rel], locs: Mapping[CellRef, _Loc]) -> str:
+def _through_latents(
+    r: PackageRelation, rels: Sequence[PackageRelation], pr: PackageRelations
+) -> str:
     """When ``r`` uses latent quantities (totals the report does not print), the relations and
     tables that determine them: the break can be in any of those tables, not only in the ones
     ``r`` names (a changed cell of one table moves a latent total, and the relations of the
     *other* tables then fail). Empty when ``r`` uses no latent."""
-    todo = [x for x in _refs(r) if x.kind == "latent"]
+
+    def is_latent(x: str) -> bool:
+        return pr.variables[x].kind == "latent"
+
+    todo = [x for x in r.variables if is_latent(x)]
     if not todo:
         return ""
     seen_latent = set(todo)
-    seen: list[_Rel] = []
+    seen: list[PackageRelation] = []
     while todo:
         lat = todo.pop()
         for q in rels:
-            if q in seen or lat not in _refs(q):
+            if q in seen or lat not in q.variables:
                 continue
             seen.append(q)
-            for x in _refs(q):
-                if x.kind == "latent" and x not in seen_latent:
+            for x in q.variables:
+                if is_latent(x) and x not in seen_latent:
                     seen_latent.add(x)
                     todo.append(x)
     others = [q.id for q in seen if q.id != r.id]
     tables = sorted(
-        {res for q in [r, *seen] for x in _refs(q) if (res := locs[x].resource) is not None}
+        {
+            res
+            for q in [r, *seen]
+            for x in q.variables
+            if (res := pr.variables[x].resource) is not None
+        }
     )
-    names = ", ".join(str(x) for x in sorted(seen_latent, key=str))
+    names = ", ".join(sorted(seen_latent))
     shown = ", ".join(others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
     return (
         f" The unprinted total(s) {names} are also set by "
@@ -995,20 +802,28 @@ def _iv(iv: Interval) -> str:
 
 
 def _describe(
-    r: _Rel, narrowed: Mapping[CellRef, Interval], published: Mapping[CellRef, Interval]
+    r: PackageRelation,
+    narrowed: Mapping[str, Interval],
+    published: Mapping[str, Interval],
+    latent: set[str],
 ) -> str:
     """The relation's figures: published cells and text figures with their *published*
     intervals (a masked cell stays [1, 4]: the narrowed interval of a masked cell would spell
     out what the audit protects, in public CI logs), latent quantities with their narrowed
     interval (an unprinted total derived from the other relations)."""
 
-    def iv(x: CellRef) -> Interval:
-        return narrowed[x] if x.kind == "latent" else published[x]
+    def iv(x: str) -> Interval:
+        return narrowed[x] if x in latent else published[x]
 
     if r.type == "identity":
         return "; ".join(f"{x} = {_iv(iv(x))}" for x in r.parts)
-    if r.rows:
-        return r.figure + "; " + "; ".join(f"{x} = {_iv(iv(x))}" for x in r.parts)
+    if r.type in SHARE_TYPES:
+        unit = "%" if r.type == "share" else "% change"
+        figure = (
+            f"{r.figure} = {_fmt(r.percent or 0.0)}{unit} (numerator "
+            f"{', '.join(r.numerator)}; denominator {', '.join(r.denominator)})"
+        )
+        return figure + "; " + "; ".join(f"{x} = {_iv(iv(x))}" for x in r.parts)
     assert r.total is not None
     parts = [iv(x) for x in r.parts]
     s = (sum(p[0] for p in parts), sum(p[1] for p in parts))
@@ -1088,13 +903,28 @@ def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) 
     """
     pkg = read_package(path)
     report = Report()
-    report.extend(_frictionless_issues(pkg))
-    report.extend(_dialect_issues(pkg))
+    report.extend(pkg.file_issues)
+    broken = {i.resource for i in pkg.file_issues if i.code in BROKEN}
+    report.extend(_frictionless_issues(pkg, skip=broken))
+    report.extend(_dialect_issues(pkg, skip=broken))
     report.extend(_sdc_issues(pkg))
-    cons_issues, cons_summary = _consistency(pkg)
-    report.extend(cons_issues)
+    cons_summary: dict[str, Any] = {}
+    if broken:  # relations, twins and the audit over missing rows would only cascade
+        report.extend(
+            [
+                _issue(
+                    "format.checks-skipped",
+                    f"relations, Parquet twins and the disclosure audit not checked: "
+                    f"{len(broken)} broken file(s) ({', '.join(sorted(str(b) for b in broken))})"
+                    "; fix them and run check again",
+                )
+            ]
+        )
+    else:
+        cons_issues, cons_summary = _consistency(pkg)
+        report.extend(cons_issues)
     report.extend(_metadata_issues(pkg))
-    for extra in extra_checks:
+    for extra in extra_checks if not broken else ():
         report.extend(extra(pkg))
     report.summary = {
         "package": str(pkg.base_path),

@@ -26,8 +26,13 @@ import pytest
 from opendata_mh.codebook import write_codebook
 
 PKG = Path(__file__).resolve().parents[2] / "datapackage"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
+CHROMIUM = next(
+    (p for b in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(b))), None
+)
+# Debian's chromium-driver is on PATH; GitHub's Ubuntu image keeps its driver in CHROMEWEBDRIVER
+DRIVER = shutil.which("chromedriver") or shutil.which(
+    "chromedriver", path=os.environ.get("CHROMEWEBDRIVER") or os.devnull
+)
 REQUIRED = os.environ.get("OPENDATA_MH_BROWSER_REQUIRED") == "1"
 FLAGS = (
     "--headless",

@@ -3,6 +3,8 @@
 
 Faults (``Fault.kind``):
 
+- ``kill``: the request reaches CKAN, then the client process is killed (``on_kill``) before
+  it gets the answer;
 - ``drop``: the request reaches CKAN (the write happens), the answer is lost (connection cut);
 - ``5xx-json`` / ``5xx-html``: a 500 with CKAN's JSON error string / a 502 HTML page, CKAN not
   asked;
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import http.client
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +46,7 @@ class Proxy:
     seen: list[str] = field(default_factory=list)
     fired: bool = False
     release: threading.Event = field(default_factory=threading.Event)
+    on_kill: Callable[[], None] = lambda: None
     _server: ThreadingHTTPServer | None = None
 
     def start(self) -> Proxy:
@@ -97,7 +101,9 @@ class Proxy:
                 resp = conn.getresponse()
                 data = resp.read()
                 conn.close()
-                if kind == "drop":
+                if kind in ("drop", "kill"):
+                    if kind == "kill":
+                        proxy.on_kill()
                     self.close_connection = True
                     return None
                 data = data.replace(proxy.target.encode(), proxy.url.encode())

@@ -7,6 +7,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,3 +217,32 @@ def test_every_fault_converges_on_the_next_run(
             proxy.stop()
         assert proxy.fired, proxy.seen
         _converged(ckan, small, mode, base)
+
+
+@pytest.mark.parametrize("mode", ["upload", "link"])
+@pytest.mark.parametrize("at", [3, 5])
+def test_a_publish_killed_at_request_n_converges(
+    ckan: Ckan, small: Path, site: StaticSite, mode: str, at: int
+) -> None:
+    """The real command in its own process, killed (SIGKILL) right after CKAN received request
+    N: nothing half-public, and the next run ends in the right state."""
+    base = site.url if mode == "link" else None
+    if mode == "link":
+        write_release(small, site.root, site.url)
+    target = ckan.url if mode == "upload" else ckan.nostore_url
+    proxy = Proxy(target, Fault("kill", at)).start()
+    cmd = [sys.executable, "-m", "opendata_mh", "publish", str(small), "--portal", proxy.url]
+    cmd += ["--organization", ckan.org, "--files", mode, "--quiet"]
+    cmd += ["--base-url", base] if base else []
+    env = {**os.environ, "OPENDATA_MH_CKAN_TOKEN": ckan.token}
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proxy.on_kill = proc.kill
+        proc.communicate(timeout=300)
+    finally:
+        proxy.stop()
+    assert proxy.fired and proc.returncode == -9, proxy.seen
+    made_public = proxy.seen[at - 1].endswith("/package_patch")  # the last step got through
+    with contextlib.suppress(ckanapi.NotFound):  # never public before it is verified
+        assert _show(ckan, build_record(small).dataset.name)["private"] is not made_public
+    _converged(ckan, small, mode, base)

@@ -1,6 +1,7 @@
 """Import rules: lower layers never import higher ones; click only in cli, frictionless only in
-validate, HiGHS only in sdc; the sdc subpackage is pure (nothing from the rest of the package);
-validate never imports the audit or sdc (the audit is plugged in through ``extra_checks``);
+validate, HiGHS only in sdc; the sdc subpackage is pure (nothing from the rest of the package) and
+its pure-Python parts (the printed-value rules, the relation semantics) are read by every layer;
+validate never imports the audit or HiGHS (the audit is plugged in through ``extra_checks``);
 nothing imports cli."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "opendata_mh"
-LAYERS = ["errors", "report", "model", "generate", "validate", "audit", "cli"]
+LAYERS = ["errors", "report", "model", "relations", "generate", "validate", "audit", "cli"]
 HOMES = {
     "click": "cli",
     "frictionless": "validate",
@@ -127,7 +128,16 @@ def test_model_modules_import_downwards(name: str) -> None:
             target = imp.split(".")[2]
             assert MODEL_ORDER.index(target) < mine, f"model.{name} imports model.{target}"
         elif imp.startswith("opendata_mh."):
-            assert imp.split(".")[1] in ("errors", "aggregation"), f"model.{name} imports {imp}"
+            assert imp.split(".")[1] in ("errors", "aggregation", "sdc"), (
+                f"model.{name} imports {imp}"
+            )
+            assert imp in (
+                "opendata_mh.sdc",
+                "opendata_mh.sdc.rules",
+                "opendata_mh.sdc.relations",
+            ) or not (imp.startswith("opendata_mh.sdc")), (
+                f"model.{name} imports {imp} (only the pure rules and relations of sdc)"
+            )
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_module)
@@ -149,15 +159,18 @@ def test_sdc_is_pure(path: Path) -> None:
     assert not outside, f"{_module(path)} imports {outside}"
 
 
+SOLVER = ("highspy", "numpy", "opendata_mh.sdc.audit", "opendata_mh.sdc._lp", "opendata_mh.audit")
+"""What the consistency check must not load: the audit and its LP solver (the pure relation
+semantics, :mod:`opendata_mh.sdc.relations`, and printed-value rules it reads)."""
+
+
 def test_validate_does_not_import_the_audit() -> None:
-    imports = _imports(SRC / "validate.py")
-    assert not any(
-        i.startswith(("opendata_mh.audit", "opendata_mh.sdc", "highspy")) for i in imports
-    )
+    imports = _imports(SRC / "validate.py") | _imports(SRC / "relations.py")
+    assert not any(i.startswith(SOLVER) for i in imports)
     code = (
-        "import sys, opendata_mh.validate; "
-        "bad = [m for m in ('highspy', 'opendata_mh.sdc', 'opendata_mh.audit') "
-        "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+        "import sys, opendata_mh.validate, opendata_mh.relations; "
+        f"bad = [m for m in {SOLVER!r} if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -205,3 +218,26 @@ def test_a_command_imports_only_what_it_uses(args: list[str], allowed: set[str])
     rc, heavy = _loaded_by(args)
     assert rc == 0
     assert heavy <= allowed, f"opendata-mh {' '.join(args)} imports {sorted(heavy - allowed)}"
+
+
+def test_render_only_prints() -> None:
+    """The renderers take a result and a console; they import no library module at run time
+    (the result types only for annotations), so cli stays options, calls and exit codes."""
+    runtime = _runtime_imports(SRC / "render.py")
+    assert all(i.startswith("rich") or i == "__future__" or i == "typing" for i in runtime), runtime
+
+
+def test_sdc_names_load_on_first_use() -> None:
+    """``opendata_mh.sdc`` imports its submodules on first use (``_HOMES``): every public name
+    has a home and resolves, and reading the printed-value rules loads neither numpy nor HiGHS."""
+    code = (
+        "import sys\n"
+        "from opendata_mh import sdc\n"
+        "assert set(sdc.__all__) == set(sdc._HOMES), set(sdc.__all__) ^ set(sdc._HOMES)\n"
+        "sdc.parse_printed('<5'); sdc.share_rows('share', 40, 0, ['n'], ['d'])\n"
+        "assert not {'numpy', 'highspy'} & set(sys.modules), 'numpy/HiGHS loaded too early'\n"
+        "assert all(getattr(sdc, n) is not None for n in sdc.__all__)\n"
+        "assert callable(sdc.audit) and sdc.audit.__module__ == 'opendata_mh.sdc.audit'\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

@@ -110,3 +110,16 @@ def test_cli_release_json_and_refusal(pkg: Path, tmp_path: Path) -> None:
     assert r.exit_code == 1
     env = json.loads(r.stdout)
     assert [i["code"] for i in env["issues"]] == ["release.version-changed"]
+
+
+def test_a_symlink_out_of_the_package_is_refused_not_copied(pkg: Path, tmp_path: Path) -> None:
+    from opendata_mh.paths import ResourcePathError
+
+    secret = tmp_path / "microdata.csv"
+    secret.write_text("confidential\n", encoding="utf-8")
+    (pkg / "docs").mkdir()
+    (pkg / "docs" / "notes.csv").symlink_to(secret)
+    with pytest.raises(ResourcePathError) as ei:
+        write_release(pkg, tmp_path / "site", BASE)
+    assert ei.value.code == "package.bad-path"
+    assert not (tmp_path / "site").exists() or not list((tmp_path / "site").rglob("notes.csv"))

@@ -69,12 +69,10 @@ from opendata_mh.model.findings import FINGERPRINT_RE, AcknowledgedFinding, find
 from opendata_mh.model.load import Metadata, load_metadata
 from opendata_mh.model.package import Contributor, License, PackageMeta, Source, Unit
 from opendata_mh.model.printed import (
-    PRINTED_INT_RE,
-    PRINTED_MASK_RE,
-    PRINTED_RANGE_RE,
     ParsedValue,
     SdcRule,
     count_bounds,
+    is_masked,
     parse_printed,
 )
 from opendata_mh.model.refs import CellRef, parse_ref
@@ -97,9 +95,6 @@ __all__ = [
     "PERIOD",
     "PERIOD_RE",
     "PLACEHOLDER_RE",
-    "PRINTED_INT_RE",
-    "PRINTED_MASK_RE",
-    "PRINTED_RANGE_RE",
     "RELATION_TYPES",
     "SECONDARY_SYMBOL",
     "SHARE_TYPES",
@@ -130,6 +125,7 @@ __all__ = [
     "Unresolved",
     "count_bounds",
     "finding_fingerprint",
+    "is_masked",
     "load_metadata",
     "parse_printed",
     "parse_ref",

@@ -1,15 +1,16 @@
 """Names and vocabularies of the metadata: id and period patterns, cell types, SDMX statuses,
 relation types, units that are not counts, the audit's finding codes. Imports nothing from the
-package.
+package but the relation types, whose meaning lives in :mod:`opendata_mh.sdc.relations`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
-from typing import Literal, TypeVar
+from typing import Literal
 
-_K = TypeVar("_K", bound=Hashable)
+from opendata_mh.sdc.relations import RELATION_TYPES as RELATION_TYPES
+from opendata_mh.sdc.relations import SHARE_TYPES as SHARE_TYPES
+
 ID_RE = re.compile(r"^[a-z0-9_]+$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z0-9_]+)\}")
@@ -28,21 +29,13 @@ SECONDARY_SYMBOL = "x"
 ``<n`` cell cannot be derived from the totals; builds only, the 2023 report has none)."""
 OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
 CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
-RELATION_TYPES: tuple[str, ...] = (
-    "additive",
-    "multilabel",
-    "subset",
-    "overlap_subset",
-    "identity",
-    "share",
-    "change",
-)
-SHARE_TYPES: tuple[str, ...] = ("share", "change")
-"""Relation types between a printed percentage (``figure``) and two sums of counts
-(``numerator``, ``denominator``); see :func:`share_rows`."""
 NON_COUNT_UNITS: tuple[str, ...] = ("percent", "percent_change", "years", "days")
 GENERIC_COUNT_UNIT = "count"  # a count of something that is not a package unit
-AUDIT_FINDING_CODES: tuple[str, ...] = ("audit.exact-disclosure", "audit.narrowed")
+AUDIT_FINDING_CODES: tuple[str, ...] = (
+    "audit.exact-disclosure",
+    "audit.narrowed",
+    "audit.group-disclosure",
+)
 """Codes of the disclosure audit (:mod:`opendata_mh.audit`) that an acknowledgement can name."""
 PERIOD = "period"
 ALL = "all"

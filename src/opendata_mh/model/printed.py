@@ -23,16 +23,13 @@ editions only) is "not published; at least 1".
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from opendata_mh.model.constants import SECONDARY_SYMBOL, CellType
-
-PRINTED_INT_RE = re.compile(r"^(0|[1-9]\d*)$")
-PRINTED_MASK_RE = re.compile(r"^<([1-9]\d*)$")
-PRINTED_RANGE_RE = re.compile(r"^(0|[1-9]\d*)-(0|[1-9]\d*)$")
+from opendata_mh.sdc import rules
 
 
 @dataclass(frozen=True)
@@ -63,14 +60,48 @@ class ParsedValue:
     conf_status: str
 
 
+_STATUS: dict[str, tuple[str, str]] = {
+    "exact": ("A", "F"),
+    "zero": ("A", "F"),
+    "rounded": ("A", "F"),
+    "masked": ("Q", "A"),
+    "range": ("Q", "D"),
+    "secondary": ("Q", "D"),
+    "unresolved": ("O", "F"),
+}
+"""SDMX ``OBS_STATUS`` and ``CONF_STATUS`` of each cell type (the table above)."""
+
+
+def _read(s: str, sdc: SdcRule | None) -> rules.PrintedCell:
+    """The one reading of a printed symbol (:func:`opendata_mh.sdc.rules.parse_printed`, in the
+    strict form the package writes), as ``ValueError`` with a readable message."""
+    try:
+        return rules.parse_printed(
+            s,
+            threshold=(sdc.threshold if sdc and sdc.rule == "threshold" else None) or 5,
+            rounding_base=(sdc.base or 1) if sdc and sdc.rule == "rounding" else None,
+            secondary_symbols=(SECONDARY_SYMBOL,) if sdc else (),
+            secondary_lower=1,
+            strict=True,
+        )
+    except rules.SDCError as exc:
+        if "cannot read" in str(exc):
+            raise ValueError(
+                f"{s!r} is not a printed value: expected an integer like '181', '<5', "
+                f"a range like '170-180', {SECONDARY_SYMBOL!r} (secondary suppression) or '?'"
+            ) from None
+        raise ValueError(f"{s!r}: {exc}") from None
+
+
 def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) -> ParsedValue:
     """Parse one printed value of a table with disclosure rule ``sdc``.
 
     ``?`` needs ``candidates`` (printed values); its bounds are the hull of theirs. Raises
     :class:`ValueError` with a readable message on bad syntax. See the module docstring for the
-    rules and their sources. The audit reads the same symbols with
-    :func:`opendata_mh.sdc.rules.parse_printed` (kept separate so this layer never loads HiGHS);
-    ``tests/unit/test_printed_rules_agree.py`` keeps the two in step.
+    rules and their sources. The symbol is read by :func:`opendata_mh.sdc.rules.parse_printed`
+    (the attacker's knowledge in the disclosure audit: one reading for both); this function
+    adds what the table's rule demands (``<n`` with the table's threshold, ``x`` only in a
+    threshold table) and the CSV columns.
     """
     s = printed.strip() if isinstance(printed, str) else printed
     if not isinstance(s, str):
@@ -84,52 +115,37 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
         uppers = [p.upper for p in parsed]
         upper = None if any(u is None for u in uppers) else max(u for u in uppers if u is not None)
         return ParsedValue("", None, min(p.lower for p in parsed), upper, "unresolved", "O", "F")
-    if m := PRINTED_INT_RE.match(s):
-        v = int(m.group(1))
-        if sdc.rule == "rounding":
-            base = sdc.base or 1
-            if v % base:
-                raise ValueError(f"{s!r} is not a multiple of {base} (the table is rounded)")
-            lower = max(0, v - base // 2)
-            upper = v + (base - base // 2) - 1
-            return ParsedValue(s, v, lower, upper, "rounded", "A", "F")
-        if v == 0:
-            return ParsedValue(s, 0, 0, 0, "zero", "A", "F")
-        return ParsedValue(s, v, v, v, "exact", "A", "F")
-    if m := PRINTED_MASK_RE.match(s):
-        n = int(m.group(1))
-        if n < 2:
-            raise ValueError(f"{s!r}: a mask '<n' needs n >= 2")
-        if sdc.rule == "threshold" and n != sdc.threshold:
-            raise ValueError(f"{s!r} does not match the table's threshold {sdc.threshold}")
-        return ParsedValue(s, None, 1, n - 1, "masked", "Q", "A")
-    if s == SECONDARY_SYMBOL:
-        if sdc.rule != "threshold":
-            raise ValueError(f"{s!r} (secondary suppression) needs a threshold table")
-        # "not published; at least 1" (zeros are always shown): not >= threshold, because a
-        # small count may be printed x too (an upgraded primary, opendata_mh.build)
-        return ParsedValue(s, None, 1, None, "secondary", "Q", "D")
-    if m := PRINTED_RANGE_RE.match(s):
-        a, b = int(m.group(1)), int(m.group(2))
-        if a > b:
-            raise ValueError(f"range {s!r} has its lower end above its upper end")
-        return ParsedValue(s, None, a, b, "range", "Q", "D")
-    raise ValueError(
-        f"{printed!r} is not a printed value: expected an integer like '181', '<5', "
-        f"a range like '170-180', {SECONDARY_SYMBOL!r} (secondary suppression) or '?'"
-    )
+    if s == SECONDARY_SYMBOL and sdc.rule != "threshold":
+        raise ValueError(f"{s!r} (secondary suppression) needs a threshold table")
+    cell = _read(s, sdc)
+    if cell.kind == "masked" and sdc.rule == "threshold" and cell.upper + 1 != sdc.threshold:
+        raise ValueError(f"{s!r} does not match the table's threshold {sdc.threshold}")
+    kind: CellType = cell.kind  # type: ignore[assignment]
+    value = int(s) if kind in ("exact", "zero", "rounded") else None
+    upper = None if math.isinf(cell.upper) else int(cell.upper)
+    return ParsedValue(s, value, int(cell.lower), upper, kind, *_STATUS[kind])
+
+
+def is_masked(printed: str) -> bool:
+    """Is the printed figure a mask ``<n`` (a count from 1 to n-1)? Any text: a figure of the
+    prose such as ``40%`` is not."""
+    try:
+        return _read(printed.strip(), None).kind == "masked"
+    except ValueError:
+        return False
 
 
 def count_bounds(printed: str, value: float | None) -> tuple[float, float] | None:
     """Bounds of a figure quoted in the prose: ``<n`` -> [1, n-1], ``a-b`` -> [a, b], an integer
     -> itself; otherwise the numeric ``value`` (e.g. ``5.000`` with value 5000); else ``None``."""
-    s = printed.strip()
-    if m := PRINTED_MASK_RE.match(s):
-        return (1.0, float(int(m.group(1)) - 1))
-    if m := PRINTED_RANGE_RE.match(s):
-        return (float(m.group(1)), float(m.group(2)))
+    try:
+        cell: rules.PrintedCell | None = _read(printed.strip(), None)
+    except ValueError:
+        cell = None
+    if cell is not None and cell.kind in ("masked", "range"):
+        return (float(cell.lower), float(cell.upper))
     if value is not None:
         return (float(value), float(value))
-    if m := PRINTED_INT_RE.match(s):
-        return (float(m.group(1)), float(m.group(1)))
+    if cell is not None:
+        return (float(cell.lower), float(cell.upper))
     return None

@@ -1,7 +1,8 @@
 """``relations.toml``, ``latent.toml`` and ``discrepancies.toml``: relations between cells
 (additive, multilabel, subset, overlap_subset, identity, and the ``share``/``change`` relations of
 the prose's percentages), expanded to explicit references (:class:`Relation`); the latent
-quantities they use; the known discrepancies of the report. :func:`share_rows` gives the two
+quantities they use; the known discrepancies of the report. :func:`share_rows` (from
+:mod:`opendata_mh.sdc.relations`, where every relation type's meaning is written) gives the two
 linear inequalities of a percentage.
 """
 
@@ -14,7 +15,6 @@ from typing import Any
 
 from opendata_mh.model._collect import _check_keys, _Collector
 from opendata_mh.model.constants import (
-    _K,
     NON_COUNT_UNITS,
     PLACEHOLDER_RE,
     RELATION_TYPES,
@@ -27,6 +27,7 @@ from opendata_mh.model.refs import (
     _Resolver,
     _substitute,
 )
+from opendata_mh.sdc.relations import share_rows as share_rows
 
 
 @dataclass(frozen=True)
@@ -54,58 +55,6 @@ class Relation:
         if self.type in SHARE_TYPES:
             return ((self.figure,) if self.figure else ()) + self.numerator + self.denominator
         return ((self.total,) if self.total else ()) + self.parts
-
-
-def share_rows(
-    rtype: str,
-    percent: float,
-    decimals: int,
-    numerator: Sequence[_K],
-    denominator: Sequence[_K],
-) -> list[tuple[dict[_K, float], float]]:
-    """The two linear inequalities of a ``share`` or ``change`` relation, each
-    ``(coefficients, rhs)`` meaning ``sum(coefficients[x] * y_x) <= rhs``.
-
-    Args:
-        rtype: ``share`` (the figure is ``100 * N / D`` rounded) or ``change`` (the figure is
-            ``100 * (N - D) / D`` rounded: N the new count, D the old one).
-        percent: the printed percentage ``p`` (signed for a change: a decrease is negative).
-        decimals: decimals printed (0: a whole percent); ``p * 10**decimals`` must be an integer.
-        numerator, denominator: variable ids (any hashable: ids, :class:`CellRef`); N and D
-            are their sums. An id may appear in both (a share of a part in a sum that includes
-            it): the coefficients add up.
-
-    Returns:
-        ``[(lower_row, 0.0), (upper_row, -1.0)]``.
-
-    A printed p with ``d`` decimals is taken as rounded **half up** (towards +inf: the true
-    value x = 100 N / D, or 100 (N - D) / D, lies in ``[p - h, p + h)`` with h = 0.5 * 10**-d);
-    the report does not say how it rounds. With ``k = 10**d`` and ``P = p + 100`` for a change
-    (``p`` for a share), multiplying by ``2 k D`` (D > 0) gives
-
-        (2 k P - 1) * D - 200 k * N <= 0          (lower side, closed)
-        200 k * N - (2 k P + 1) * D <= -1         (upper side: strict, and every term is an
-                                                   integer for counts N, D, so ``< 0`` is
-                                                   ``<= -1``)
-
-    linear in the counts. D = 0 makes the upper row fail (a percentage of nothing). The ``-1``
-    is exact for integer counts and a valid cut for the LP relaxation of the audit.
-    """
-    k = 10**decimals
-    q = round(2 * k * (percent + (100 if rtype == "change" else 0)))
-    c = float(200 * k)
-    lower: dict[_K, float] = {}
-    upper: dict[_K, float] = {}
-    for x in numerator:
-        lower[x] = lower.get(x, 0.0) - c
-        upper[x] = upper.get(x, 0.0) + c
-    for x in denominator:
-        lower[x] = lower.get(x, 0.0) + (q - 1)
-        upper[x] = upper.get(x, 0.0) - (q + 1)
-    return [
-        ({x: v for x, v in lower.items() if v != 0}, 0.0),
-        ({x: v for x, v in upper.items() if v != 0}, -1.0),
-    ]
 
 
 @dataclass(frozen=True)

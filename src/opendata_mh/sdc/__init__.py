@@ -1,7 +1,10 @@
 """Statistical disclosure control for count tables: the threshold rule,
-rounding and ranges (:mod:`.rules`), the interval audit (:mod:`.audit`) and
-secondary suppression (:mod:`.suppress`). Pure functions, no I/O; HiGHS
-(``highspy``) is used only inside this subpackage (:mod:`._lp`)."""
+rounding and ranges, and what a printed symbol says (:mod:`.rules`), what a relation
+between figures means as linear rows (:mod:`.relations`), the interval audit
+(:mod:`.audit`) and secondary suppression (:mod:`.suppress`). Pure functions, no I/O,
+nothing from the rest of the package; HiGHS (``highspy``) is used only inside this
+subpackage (:mod:`._lp`), and :mod:`.rules` and :mod:`.relations` load neither numpy nor
+HiGHS (the names below are imported on first use)."""
 
 import importlib
 import sys
@@ -9,21 +12,24 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .audit import (
-        AuditReport,
-        AuditResult,
-        Cell,
-        Infeasibility,
+    from .audit import AuditReport, AuditResult, Cell, Infeasibility, audit
+    from .conflicts import SubsetAudit, audit_consistent_subsets, worst_subset_results
+    from .relations import (
+        RELATION_TYPES,
+        SHARE_TYPES,
         LinearRelation,
         additive,
-        audit,
+        holds,
         identity,
+        implied_bounds,
         multilabel,
         overlap_subset,
+        propagate,
         relation,
+        share,
+        share_rows,
         subset,
     )
-    from .conflicts import SubsetAudit, audit_consistent_subsets, worst_subset_results
     from .revisions import RevisionResult, feasible_values, protect_revision, revision_relations
     from .rules import (
         CONF_STATUS,
@@ -44,18 +50,25 @@ if TYPE_CHECKING:
     from .tables import two_way_table
 
 _HOMES = {
+    "RELATION_TYPES": "relations",
+    "SHARE_TYPES": "relations",
+    "holds": "relations",
+    "implied_bounds": "relations",
+    "propagate": "relations",
+    "share": "relations",
+    "share_rows": "relations",
     "AuditReport": "audit",
     "AuditResult": "audit",
     "Cell": "audit",
     "Infeasibility": "audit",
-    "LinearRelation": "audit",
-    "additive": "audit",
+    "LinearRelation": "relations",
+    "additive": "relations",
     "audit": "audit",
-    "identity": "audit",
-    "multilabel": "audit",
-    "overlap_subset": "audit",
-    "relation": "audit",
-    "subset": "audit",
+    "identity": "relations",
+    "multilabel": "relations",
+    "overlap_subset": "relations",
+    "relation": "relations",
+    "subset": "relations",
     "CONF_STATUS": "rules",
     "CellStatus": "rules",
     "PrintedCell": "rules",
@@ -113,6 +126,8 @@ sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CONF_STATUS",
+    "RELATION_TYPES",
+    "SHARE_TYPES",
     "AuditReport",
     "AuditResult",
     "Cell",
@@ -129,12 +144,15 @@ __all__ = [
     "audit_consistent_subsets",
     "controlled_rounding_interval",
     "feasible_values",
+    "holds",
     "identity",
+    "implied_bounds",
     "is_primary",
     "multilabel",
     "overlap_subset",
     "parse_printed",
     "parse_range",
+    "propagate",
     "protect_revision",
     "published_cells",
     "relation",
@@ -142,6 +160,8 @@ __all__ = [
     "round_half_up",
     "rounding_interval",
     "secondary_interval",
+    "share",
+    "share_rows",
     "subset",
     "suppress",
     "threshold_interval",

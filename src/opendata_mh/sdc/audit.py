@@ -10,7 +10,9 @@ computes the feasibility interval ``[min y_k, max y_k]`` over
 
 (the attacker problem of Fischetti & Salazar-González 2000, as restated in
 TAU-MAN §2.15 and sdc.md §2.1; a-priori bounds from the printed symbols, sdc.md
-§2.3 and :mod:`opendata_mh.sdc.rules`).
+§2.3 and :mod:`opendata_mh.sdc.rules`). The relation types (``additive``,
+``multilabel``, ..., ``share``) become these rows in :mod:`opendata_mh.sdc.relations`
+(:class:`LinearRelation` and the builders are re-exported here).
 
 Method (details in :mod:`opendata_mh.sdc._lp`): exact cells are substituted
 into the right-hand sides; relations without free cells are checked for
@@ -46,6 +48,15 @@ from typing import Literal
 import numpy as np
 
 from . import _lp
+from .relations import (
+    LinearRelation,
+    additive,
+    identity,
+    multilabel,
+    overlap_subset,
+    relation,
+    subset,
+)
 from .rules import SDCError
 
 __all__ = [
@@ -111,120 +122,6 @@ class Cell:
     def fixed(self) -> bool:
         """True if the cell's value is known exactly a priori."""
         return self.lower == self.upper
-
-
-@dataclass(frozen=True)
-class LinearRelation:
-    """``sum(coeffs[c] * y_c) == rhs`` (kind ``eq``) or ``<= rhs`` (kind ``le``).
-
-    Attributes:
-        id: unique row id.
-        source: id of the high-level relation it comes from (reported in
-            ``pinned_by``); defaults to ``id``.
-    """
-
-    id: str
-    kind: Literal["eq", "le"]
-    coeffs: Mapping[str, float]
-    rhs: float = 0.0
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("eq", "le"):
-            raise SDCError(f"relation {self.id!r}: kind must be 'eq' or 'le', got {self.kind!r}")
-        if not self.source:
-            object.__setattr__(self, "source", self.id)
-
-
-def _merge(
-    total: str, parts: Sequence[str], sign_total: float, sign_part: float
-) -> dict[str, float]:
-    c: dict[str, float] = {}
-    for p in parts:
-        c[p] = c.get(p, 0.0) + sign_part
-    c[total] = c.get(total, 0.0) + sign_total
-    return {k: v for k, v in c.items() if v != 0}
-
-
-def additive(id: str, total: str, parts: Sequence[str]) -> list[LinearRelation]:
-    """Disjoint, exhaustive parts: ``total = sum(parts)`` (one equality)."""
-    return [LinearRelation(id, "eq", _merge(total, parts, -1.0, 1.0), 0.0, id)]
-
-
-def subset(id: str, total: str, parts: Sequence[str]) -> list[LinearRelation]:
-    """Disjoint, not exhaustive: ``sum(parts) <= total``."""
-    return [LinearRelation(id, "le", _merge(total, parts, -1.0, 1.0), 0.0, id)]
-
-
-def overlap_subset(id: str, total: str, parts: Sequence[str]) -> list[LinearRelation]:
-    """Overlapping, not exhaustive: each ``part <= total``."""
-    return [
-        LinearRelation(f"{id}#part<=total:{p}", "le", _merge(total, [p], -1.0, 1.0), 0.0, id)
-        for p in parts
-        if p != total
-    ]
-
-
-def multilabel(
-    id: str, total: str, parts: Sequence[str], max_labels: int | None = None
-) -> list[LinearRelation]:
-    """Overlapping, exhaustive (one person, several labels):
-    each ``part <= total <= sum(parts)``, and ``sum(parts) <= max_labels * total``
-    when at most ``max_labels`` labels per person are possible."""
-    rels = overlap_subset(id, total, parts)
-    rels.append(LinearRelation(f"{id}#total<=sum", "le", _merge(total, parts, 1.0, -1.0), 0.0, id))
-    if max_labels is not None:
-        rels.append(
-            LinearRelation(
-                f"{id}#sum<=m*total", "le", _merge(total, parts, -float(max_labels), 1.0), 0.0, id
-            )
-        )
-    return rels
-
-
-def identity(id: str, cells: Sequence[str]) -> list[LinearRelation]:
-    """The same figure in several places: all cells equal (chain of equalities)."""
-    if len(cells) < 2:
-        raise SDCError(f"identity {id!r} needs at least two cells")
-    return [
-        LinearRelation(f"{id}#{i}", "eq", {cells[0]: 1.0, c: -1.0}, 0.0, id)
-        for i, c in enumerate(cells[1:], 1)
-        if c != cells[0]
-    ]
-
-
-def relation(
-    type: str,
-    id: str,
-    *,
-    total: str | None = None,
-    parts: Sequence[str] = (),
-    cells: Sequence[str] = (),
-    max_labels: int | None = None,
-) -> list[LinearRelation]:
-    """Build linear rows from a high-level relation of ``docs/metadata-format.md``.
-
-    Args:
-        type: ``additive``, ``multilabel``, ``subset``, ``overlap_subset`` or ``identity``.
-        total, parts: for all but ``identity``; ``cells``: for ``identity``.
-
-    Raises:
-        SDCError: unknown type or missing total.
-    """
-    if type == "identity":
-        return identity(id, list(cells))
-    if total is None:
-        raise SDCError(f"relation {id!r} of type {type!r} needs a total")
-    builders = {
-        "additive": additive,
-        "subset": subset,
-        "overlap_subset": overlap_subset,
-    }
-    if type == "multilabel":
-        return multilabel(id, total, list(parts), max_labels)
-    if type not in builders:
-        raise SDCError(f"relation {id!r}: unknown type {type!r}")
-    return builders[type](id, total, list(parts))
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,33 @@ def _touched(
     return None, touched
 
 
+def _connected(
+    cells: Sequence[Cell], base: Sequence[LinearRelation], members: Sequence[LinearRelation]
+) -> list[LinearRelation]:
+    """The rows of ``base`` in the components the conflict's rows touch (linked through cells
+    not published exactly): the rest cannot change the audit of those components, and leaving
+    it out keeps each subset's audit small."""
+    fixed = {c.id for c in cells if c.fixed}
+    by_cell: dict[str, list[int]] = {}
+    for i, r in enumerate(base):
+        for x in r.coeffs:
+            if x not in fixed:
+                by_cell.setdefault(x, []).append(i)
+    todo = list(dict.fromkeys(x for r in members for x in r.coeffs if x not in fixed))
+    seen = set(todo)
+    keep: set[int] = set()
+    while todo:
+        for i in by_cell.get(todo.pop(), ()):
+            if i in keep:
+                continue
+            keep.add(i)
+            for y in base[i].coeffs:
+                if y not in fixed and y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+    return [base[i] for i in sorted(keep)]
+
+
 def audit_consistent_subsets(
     cells: Sequence[Cell],
     relations: Sequence[LinearRelation],
@@ -97,6 +124,7 @@ def audit_consistent_subsets(
     out: list[SubsetAudit] = []
     for cid, members in conflicts.items():
         sources = list(dict.fromkeys(r.source for r in members))
+        near = _connected(cells, base, members)
         seen: set[frozenset[str]] = set()
         stack: list[tuple[str, ...]] = [()]
         examined = 0
@@ -108,11 +136,11 @@ def audit_consistent_subsets(
             seen.add(key)
             examined += 1
             kept_rows = [r for r in members if r.source not in key]
-            system = base + kept_rows
-            iis, touched = _touched(cells, system, len(base), tol)
+            system = near + kept_rows
+            iis, touched = _touched(cells, system, len(near), tol)
             if iis is not None:
                 in_conflict = [
-                    system[i].source for i in iis if i >= len(base) and system[i].source in sources
+                    system[i].source for i in iis if i >= len(near) and system[i].source in sources
                 ]
                 for s in dict.fromkeys(in_conflict):
                     stack.append((*dropped, s))

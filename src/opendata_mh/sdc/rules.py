@@ -163,7 +163,7 @@ def rounding_interval(rounded: int, base: int) -> tuple[int, int]:
     """
     _check_count(rounded, "rounded figure")
     if base < 1 or rounded % base:
-        raise SDCError(f"{rounded} is not a multiple of the rounding base {base}")
+        raise SDCError(f"{rounded} is not a multiple of {base} (the rounding base)")
     return max(0, rounded - base // 2), rounded + (base + 1) // 2 - 1
 
 
@@ -210,6 +210,11 @@ def secondary_interval(threshold: int = 5, *, lower: int = 1) -> Interval:
 _RANGE = re.compile(r"^\s*(\d+)\s*[-\u2013]\s*(\d+)\s*$")
 _LT = re.compile(r"^\s*<\s*(\d+)\s*$")
 _INT = re.compile(r"^\s*(\d+)\s*$")
+_STRICT_RANGE = re.compile(r"^(0|[1-9]\d*)-(0|[1-9]\d*)$")
+_STRICT_LT = re.compile(r"^<([1-9]\d*)$")
+_STRICT_INT = re.compile(r"^(0|[1-9]\d*)$")
+"""The forms as the package writes them (``strict=True`` of :func:`parse_printed`): no
+leading zeros, no inner blanks, an ASCII hyphen."""
 
 
 def parse_range(printed: str) -> tuple[int, int]:
@@ -253,6 +258,7 @@ def parse_printed(
     rounding_base: int | None = None,
     secondary_symbols: Iterable[str] = ("x", ".", "*"),
     secondary_lower: int = 1,
+    strict: bool = False,
 ) -> PrintedCell:
     """Read a printed figure as the interval an attacker knows (table above).
 
@@ -266,26 +272,30 @@ def parse_printed(
         secondary_lower: the lower end of a secondary symbol (``lower`` of
             :func:`secondary_interval`); 1 (default) for the packages ``opendata-mh
             build`` writes.
+        strict: accept only the forms the package writes (``181``, ``<5``, ``170-180``: no
+            leading zeros, blanks or en dash), as the metadata layer does
+            (:func:`opendata_mh.model.parse_printed` reads every value of the package here).
 
     Raises:
         SDCError: the figure matches none of the forms.
     """
     s = printed.strip()
+    lt, num, rng = (_STRICT_LT, _STRICT_INT, _STRICT_RANGE) if strict else (_LT, _INT, _RANGE)
     if s in set(secondary_symbols):
         lo, hi = secondary_interval(threshold, lower=secondary_lower)
         return PrintedCell("secondary", lo, hi)
-    m = _LT.match(s)
+    m = lt.match(s)
     if m:
         lo2, hi2 = threshold_interval(int(m.group(1)))
         return PrintedCell("masked", lo2, hi2)
-    m = _INT.match(s)
+    m = num.match(s)
     if m:
         v = int(m.group(1))
         if rounding_base is not None:
             lo3, hi3 = rounding_interval(v, rounding_base)
             return PrintedCell("rounded", lo3, hi3)
         return PrintedCell("zero" if v == 0 else "exact", v, v)
-    if _RANGE.match(s):
+    if rng.match(s):
         a, b = parse_range(s)
         return PrintedCell("range", a, b)
     raise SDCError(
