@@ -38,8 +38,8 @@ INTERVAL = {"<5": (1, 4), "6": (6, 6), "0": (0, 0)}
 @pytest.fixture(scope="module")
 def feasible_readings() -> list[tuple[str, ...]]:
     prob = _Problem(read_package(PACKAGE))
-    rows, _excluded, _n = _relations(prob)
-    bounds = {v.cell.id: (v.cell.lower, v.cell.upper) for v in prob.vars.values()}
+    rows = _relations(prob)[0]
+    bounds = {vid: (v.lower, v.upper) for vid, v in prob.vars.items()}
     comp = set(CELLS)  # the connected part of the relations that holds the cells
     grown = True
     while grown:

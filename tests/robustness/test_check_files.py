@@ -19,8 +19,8 @@ from .conftest import ROOT, tree_digest
 
 FIXTURE = ROOT / "tests" / "fixtures" / "metadata"
 HEADER = (
-    "period,form,form_label,form_label_en,value,value_lower,value_upper,value_printed,"
-    "cell_type,obs_status,conf_status,edition"
+    "period,year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,"
+    "value_printed,cell_type,obs_status,conf_status,edition"
 )
 
 
@@ -28,6 +28,15 @@ HEADER = (
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fixture") / "datapackage"
     generate(FIXTURE, out)
+    # these tests break files on purpose to see the content findings; without the declared
+    # bytes and hash (optional in Data Package v2) frictionless reads the broken file instead of
+    # refusing the package for a checksum mismatch (tests/unit/test_validate.py has that case)
+    desc = out / "datapackage.json"
+    d = json.loads(desc.read_text(encoding="utf-8"))
+    for r in d["resources"]:
+        r.pop("bytes", None)
+        r.pop("hash", None)
+    desc.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 
 
@@ -163,7 +172,11 @@ def test_a_truncated_error_list_says_how_many_more(pristine: Path, tmp_path: Pat
     pkg = tmp_path / "datapackage"
     shutil.copytree(pristine, pkg)
     lines = [x for x in _lines(pkg) if x]
-    extra = [f"20{10 + i % 10},b,Vorm B,Form B,many,0,0,0,zero,A,F,2023" for i in range(1500)]
+    extra = [
+        f"20{10 + i % 10},20{10 + i % 10},20{10 + i % 10},b,Vorm B,Form B,many,0,0,0,zero,A,F,"
+        "edition-2023"
+        for i in range(1500)
+    ]
     _set_lines(pkg, [*lines, *extra, ""])
     exit_code, env = _check(pkg, "--no-audit")
     assert exit_code == 1

@@ -192,6 +192,15 @@ def test_untestable_discrepancy_is_still_shown(package_dir: Path) -> None:
     ]
 
 
+def test_a_file_edited_after_generate_fails_its_checksum(package_dir: Path) -> None:
+    # datapackage.json declares bytes and sha256 of every CSV (Data Package v2): a file changed
+    # by hand no longer is the file the descriptor describes, and check refuses the package
+    path = package_dir / "data" / "small.csv"
+    path.write_bytes(path.read_bytes().replace(b",10,10,10,10,", b",11,11,11,11,"))
+    with pytest.raises(PackageError, match="hash-count"):
+        check(package_dir)
+
+
 def test_crlf_and_bom_are_findings(package_dir: Path) -> None:
     path = package_dir / "data" / "rounded.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
