@@ -42,6 +42,7 @@ from opendata_mh.text.extraction import KINDS  # noqa: E402
 from opendata_mh.text.linking import Index, Link  # noqa: E402
 from opendata_mh.text.output import check_draft  # noqa: E402
 from opendata_mh.text.reading import read_draft, read_text  # noqa: E402
+from opendata_mh.text.verification import baseline  # noqa: E402
 from opendata_mh.validate import read_package  # noqa: E402
 
 FLAGS = ("contradiction", "rounding", "disclosure")
@@ -441,11 +442,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  (historic) line {c.figure.line} {c.figure.printed!r}: {c.message[:120]}")
 
     muts = mutations(rep, pkg, args.mutations, args.seed)
+    bl = baseline(pkg)
     res: Counter[str] = Counter()
     per_kind: dict[str, Counter[str]] = {}
     t1 = time.perf_counter()
     for mu in muts:
-        r2 = check_draft(read_text("\n".join(mu["lines"]), "mutant"), pkg, args.package)
+        r2 = check_draft(read_text("\n".join(mu["lines"]), "mutant"), pkg, args.package, bl)
         hit = any(c.figure.line == mu["line"] and c.status in FLAGS for c in r2.checks)
         if mu["kind"] == "year":
             hit = hit or any(

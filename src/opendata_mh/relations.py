@@ -48,7 +48,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from opendata_mh.model import CellRef, parse_ref
+from opendata_mh.model import CellRef, is_masked, parse_ref
 from opendata_mh.report import PackageData
 from opendata_mh.sdc import relations as engine
 from opendata_mh.sdc import rules
@@ -238,13 +238,6 @@ def key_fields(res: Mapping[str, Any]) -> list[str]:
     return [pk] if isinstance(pk, str) else list(pk)
 
 
-def _is_masked(printed: str) -> bool:
-    try:
-        return rules.parse_printed(printed, secondary_symbols=()).kind == "masked"
-    except rules.SDCError:
-        return False
-
-
 def _cell_variable(rid: str, name: str, i: int, row: Mapping[str, str]) -> Variable:
     ctype = row.get("cell_type", "")
     v = _num(row.get("value"))
@@ -262,7 +255,7 @@ def _text_variable(rid: str, i: int, row: Mapping[str, str]) -> Variable:
         v = _num(row.get("value"))
         lo, up = (v, v) if v is not None else (0.0, INF)
     printed = row.get("printed", "")
-    ctype = "masked" if _is_masked(printed) else "text"
+    ctype = "masked" if is_masked(printed) else "text"
     return Variable(rid, "text", lo, INF if up is None else up, TEXT_FIGURES, i, printed, ctype)
 
 
@@ -296,7 +289,7 @@ def _read(pkg: PackageData) -> PackageRelations:
         if name == TEXT_FIGURES:  # masked figures of the prose (<5) are audit targets too
             for row in data:
                 fid = row.get("figure_id", "")
-                if fid and _is_masked(row.get("printed", "")):
+                if fid and is_masked(row.get("printed", "")):
                     pr.variable_id(CellRef("text", fid, ()))
             continue
         for i, row in enumerate(data, 1):

@@ -12,7 +12,7 @@ import math
 import pytest
 
 from opendata_mh import sdc
-from opendata_mh.model import SdcRule, count_bounds, parse_printed
+from opendata_mh.model import SdcRule, count_bounds, is_masked, parse_printed
 
 THRESHOLD = SdcRule("threshold", threshold=5)
 ROUNDING = SdcRule("rounding", base=10)
@@ -83,3 +83,11 @@ def test_bounds_of_a_figure_of_the_prose(
     printed: str, value: float | None, expected: tuple[float, float] | None
 ) -> None:
     assert count_bounds(printed, value) == expected
+
+
+@pytest.mark.parametrize(
+    ("printed", "masked"),
+    [("<5", True), ("<10", True), ("5", False), ("x", False), ("40%", False), ("", False)],
+)
+def test_is_masked(printed: str, masked: bool) -> None:
+    assert is_masked(printed) is masked

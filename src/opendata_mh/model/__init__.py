@@ -72,6 +72,7 @@ from opendata_mh.model.printed import (
     ParsedValue,
     SdcRule,
     count_bounds,
+    is_masked,
     parse_printed,
 )
 from opendata_mh.model.refs import CellRef, parse_ref
@@ -124,6 +125,7 @@ __all__ = [
     "Unresolved",
     "count_bounds",
     "finding_fingerprint",
+    "is_masked",
     "load_metadata",
     "parse_printed",
     "parse_ref",

@@ -15,6 +15,7 @@ from typing import Any
 from opendata_mh.model._collect import _check_keys, _Collector
 from opendata_mh.model.constants import AUDIT_FINDING_CODES
 from opendata_mh.model.figures import TextFigure
+from opendata_mh.model.printed import is_masked
 from opendata_mh.model.refs import CellRef, _BrokenReferenceError, _Resolver
 from opendata_mh.model.tables import TableSpec
 
@@ -113,7 +114,7 @@ def _load_acknowledged_findings(
                 if ref.kind == "text":
                     fig = (texts or {}).get(ref.name)
                     tb = fig.bounds if fig is not None else None
-                    if fig is None or tb is None or not fig.printed.startswith("<"):
+                    if fig is None or tb is None or not is_masked(fig.printed):
                         raise ValueError(
                             "a text figure has findings only when it is masked (printed <n)"
                         )

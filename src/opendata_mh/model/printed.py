@@ -126,6 +126,15 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
     return ParsedValue(s, value, int(cell.lower), upper, kind, *_STATUS[kind])
 
 
+def is_masked(printed: str) -> bool:
+    """Is the printed figure a mask ``<n`` (a count from 1 to n-1)? Any text: a figure of the
+    prose such as ``40%`` is not."""
+    try:
+        return _read(printed.strip(), None).kind == "masked"
+    except ValueError:
+        return False
+
+
 def count_bounds(printed: str, value: float | None) -> tuple[float, float] | None:
     """Bounds of a figure quoted in the prose: ``<n`` -> [1, n-1], ``a-b`` -> [a, b], an integer
     -> itself; otherwise the numeric ``value`` (e.g. ``5.000`` with value 5000); else ``None``."""

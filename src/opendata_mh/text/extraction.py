@@ -109,7 +109,7 @@ UP_WORDS = (
     r"gegroeid|hoger|verdubbel\w*|meer"
 )
 DOWN_WORDS = (
-    r"dal\w*|gedaald|daling|afname|afgenomen|neemt\s+\w*\s*af|nam\s+\w*\s*af|lager|minder|"
+    r"dal\w*|daal\w*|gedaald|daling|afname|afgenomen|neemt\s+\w*\s*af|nam\s+\w*\s*af|lager|minder|"
     r"kleiner|terug"
 )
 _UP_RE = re.compile(rf"\b(?:{UP_WORDS})\b", re.IGNORECASE)
@@ -303,6 +303,23 @@ def _line_kinds(lines: list[str]) -> list[str]:
     for i, k in enumerate(kinds):
         if k != "prose":
             continue
+        raw = lines[i].strip()
+        if raw.startswith("\ufffd") and len(raw) > 3:
+            # the report's heading bullet (a glyph the PDF extraction lost); a heading broken
+            # over two lines continues on a short line in lower case
+            kinds[i] = "heading"
+            nxt_i = i + 1
+            if (
+                nxt_i < len(lines)
+                and kinds[nxt_i] == "prose"
+                and not re.search(r"[.:;!?]$", raw)
+                and lines[nxt_i].strip()[:1].islower()
+                and len(lines[nxt_i].strip()) < 60
+            ):
+                kinds[nxt_i] = "heading"
+            continue
+        if i and kinds[i - 1] == "heading" and lines[i - 1].strip().startswith("\ufffd"):
+            pass
         s = lines[i].strip().lstrip("\ufffd").strip()
         letters = [c for c in s if c.isalpha()]
         caps = len(letters) >= 4 and all(c.isupper() for c in letters)

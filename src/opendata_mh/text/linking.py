@@ -141,7 +141,7 @@ LATENT_WORDS: dict[str, str] = {
     "sexual": "seksuele uitbuiting",
     "sex": "geslacht",
     "unknown": "onbekend",
-    "other": "overig|overige|orgaanverwijdering",
+    "other": "overig|orgaanverwijdering",
     "investigations": "",
     "suspects": "",
     "om": "",
@@ -166,10 +166,16 @@ def words(s: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[^\W\d_]+|\d+-\d+|\d+\+", s.lower()) if w not in STOP]
 
 
+EXACT_ONLY = frozenset({"minder", "meer", "over", "onder", "man", "mannen", "overig"})
+"""Words that match only themselves ("minder" is no "minderjarig")."""
+
+
 @lru_cache(maxsize=200_000)
 def match_word(label: str, word: str) -> bool:
     """Dutch stems: equal, or a common prefix of >= 4 letters (of >= len-1 for short labels),
     also after a ``ge-`` prefix of a participle."""
+    if word in EXACT_ONLY or label in EXACT_ONLY:
+        return word == label
     for w in (word, word[2:] if word.startswith("ge") and len(word) > 6 else ""):
         if not w:
             continue
@@ -254,6 +260,17 @@ class Index:
     _words: dict[str, list[list[list[str]]]] = field(default_factory=dict)
     vocab: frozenset[str] = frozenset()
     latent_units: dict[str, str] = field(default_factory=dict)
+    unit_words: frozenset[str] = frozenset()
+    latent_tables: dict[str, set[str]] = field(default_factory=dict)
+    _tables_w: dict[str, _TableWords] = field(default_factory=dict)
+    _own: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def own_words(self, q: Quantity) -> frozenset[str]:
+        got = self._own.get(q.ref)
+        if got is None:
+            got = frozenset(w for alts in self.words_of(q) for ws in alts for w in ws)
+            self._own[q.ref] = got
+        return got
 
     def words_of(self, q: Quantity) -> list[list[list[str]]]:
         """Per dimension, the alternatives of its label, each as words."""
@@ -346,14 +363,22 @@ def build_index(
                     parents[p].append(total)
                 if qs[total].latent and not qs[p].latent:
                     latent_tables.setdefault(total, set()).add(qs[p].table)
+                if qs[p].latent:  # a latent part: the tables of its siblings
+                    latent_tables.setdefault(p, set()).update(
+                        qs[x].table for x in parts if x in qs and not qs[x].latent
+                    )
     # labels of a latent: its name in Dutch (lexicon) and, for a part of a relation, the
     # tables of its siblings
     for rid, q in list(qs.items()):
         if not q.latent:
             continue
         name = q.table[1:]
-        dutch = [LATENT_WORDS.get(t, t) for t in name.split("_")]
-        lat_labels: list[tuple[str, str]] = [("latent", w) for w in dutch if w]
+        options = [LATENT_WORDS.get(t, t).split("|") for t in name.split("_")]
+        options = [o for o in options if o != [""]]
+        alts = [""]
+        for opt in options:
+            alts = [f"{a} {b}".strip() for a in alts for b in opt]
+        lat_labels: list[tuple[str, str]] = [("latent", "|".join(alts))] if options else []
         for dim, code in q.key:
             lab = _label_of(qs, dim, code) if dim != "period" else ""
             if lab:
@@ -377,6 +402,11 @@ def build_index(
     years = tuple(p for p in periods if re.fullmatch(r"\d{4}", p))
     latest = years[-1] if years else ""
     vocab = frozenset(w for w, v in idf.items() if v >= 2.0 and len(w) >= 4)
+    unit_words = frozenset(
+        w
+        for res in tables.values()
+        for w in words(str((res.get("unit") or {}).get("title", "")).replace("/", " "))
+    ) | frozenset(w for v in LATENT_UNITS.values() for w in words(v))
     latent_units = {}
     for lat, tabs in latent_tables.items():
         units = {str((tables[t].get("unit") or {}).get("id", "")) for t in tabs if t in tables}
@@ -395,6 +425,8 @@ def build_index(
         dims,
         vocab=vocab,
         latent_units=latent_units,
+        unit_words=unit_words,
+        latent_tables=latent_tables,
     )
 
 
@@ -438,6 +470,8 @@ class Context:
     heading: frozenset[str] = frozenset()
     unit_word: str = ""
     specific: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -486,6 +520,16 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     elif change and _PREV_YEAR_RE.match(window_after):
         period = _sentence_year(before, ex, f, index)
         base, explicit = str(int(period) - 1), True
+    elif m_toen := re.search(r"\bin\s+((?:19|20)\d\d),?\s+toen\s+(?:er\s+)?$", before):
+        period, explicit = m_toen.group(1), True  # "dan in 2022 toen er 312"
+    elif re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen\s+(?:er\s+)?$", before) or (
+        re.search(r"\b(?:het|een)\s+jaar\s+(?:ervoor|daarvoor|eerder)\b", before) and not m_after
+    ):
+        ys_all = _YEAR_RE.findall(normalize(text[max(0, s0 - 400) : f.start]))
+        ref = ys_all[-1] if ys_all else _paragraph_year(ex, f, index)
+        if re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen", before):
+            ref = _sentence_year(before, ex, f, index)
+        period, explicit = str(int(ref) - 1), True
     elif m_after:
         period, explicit = m_after.group(1), True
     elif _PREV_YEAR_RE.match(window_after):
@@ -539,9 +583,10 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     own_after = words(window_after)
     far_after = words(normalize(text[next_start:s1]))
     shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
+    denominator = bool(re.search(r"%\s+van\s+de\s*$", text[prev_end : f.start]))
     for i, w in enumerate(reversed(own_before)):
         is_head = i >= len(own_before) - shared
-        ws.append((w, 0.5 if is_head else 1.0 if i < 10 else 0.7))
+        ws.append((w, 0.4 if denominator else 0.5 if is_head else 1.0 if i < 10 else 0.7))
     # after the figure: its own words up to "en"/"of"/a comma (then the next item's)
     cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
     near_after = words(window_after[: cut.start()] if cut else window_after)
@@ -562,10 +607,34 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     ws += [(w, 0.35) for w in head]
     um = re.match(r"^\s*([a-zé]+)", window_after)
     unit = um.group(1).lower() if um else ""
-    near = [w for w, cw in ws if cw >= 0.9]
-    specific = tuple(dict.fromkeys(w for w in near if any(match_word(v, w) for v in index.vocab)))
+    # the words right around the number (30 characters each side, within its own segment)
+    tight_raw = (
+        text[max(prev_end, f.start - 30) : f.start]
+        + " "
+        + text[f.end : min(next_start, f.end + 30)]
+    )
+    tight = words(normalize(tight_raw))
+    specific = tuple(dict.fromkeys(w for w in tight if any(match_word(v, w) for v in index.vocab)))
+    # names (capitalised words inside the sentence): Veilig Thuis, Chat met Fier, FairWork
+    own_raw = text[prev_end:next_start].replace("\n", " ")
+    names = tuple(
+        dict.fromkeys(
+            m.group(0).lower() for m in re.finditer(r"(?<=[a-zà-ÿ,]\s)[A-Z][A-Za-zà-ÿ]+", own_raw)
+        )
+    )
+    # what the sentence counts: unit words near the number
+    units = tuple(w for w in dict.fromkeys(words(normalize(own_raw))) if w in index.unit_words)
     return Context(
-        period, base, tuple(ws), explicit, sentence, frozenset(head), unit, specific=specific
+        period,
+        base,
+        tuple(ws),
+        explicit,
+        sentence,
+        frozenset(head),
+        unit,
+        specific=specific,
+        names=names,
+        units=units,
     )
 
 
@@ -597,6 +666,9 @@ def _paragraph_year(ex: Extraction, f: Figure, index: Index) -> str:
         for m in _YEAR_RE.finditer(seg)
         if not _REF_YEAR_RE.search(seg[max(0, m.start() - 25) : m.start()])
         and not _PERIOD_RE.search(seg[max(0, m.start() - 5) : m.end() + 5])
+        and not re.search(
+            r"\d[%)]?\s+(?:\S+\s+){0,2}in\s*$", seg[max(0, m.start() - 30) : m.start()]
+        )
     ]
     ys = [y for y in ys if y in index.years]
     return ys[-1] if ys else index.latest
@@ -616,46 +688,98 @@ def _best(ctx: Context, w: str) -> float:
     return got
 
 
-def label_score(index: Index, q: Quantity, ctx: Context) -> float:
-    total = 0.0
-    labelled = False
-    own: set[str] = set()
-    for alts in index.words_of(q):
-        best_frac = -1.0
-        for ws in alts:
-            if not ws:
-                continue
-            own.update(ws)
-            weights = [index.idf.get(w, 1.0) for w in ws]
-            got = sum(wt * _best(ctx, w) for w, wt in zip(ws, weights, strict=True))
-            best_frac = max(best_frac, got / sum(weights))
-        if best_frac < 0:
-            continue
-        total += 1.6 * best_frac if best_frac >= 0.4 else -1.2 + best_frac
-        labelled = True
-    # words near the figure that name a category this quantity does not have: the figure is
-    # more specific than the quantity ("Afrikaanse slachtoffers" is no total)
-    total -= min(2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own)))
+@dataclass(frozen=True)
+class _TableWords:
+    unit: tuple[str, ...]
+    title: tuple[str, ...]
+    title_weight: float
+    section: frozenset[str]
+
+
+def _table_words(index: Index, q: Quantity) -> _TableWords:
+    got = index._tables_w.get(q.ref if q.latent else q.table)
+    if got is not None:
+        return got
     res = index.tables.get(q.table)
-    unit = ""
-    title = ""
-    section = ""
+    unit = title = section = ""
+    if res is None and q.latent and q.ref in index.latent_tables:
+        # a latent total: the title and section of the tables of its parts
+        res = index.tables.get(sorted(index.latent_tables[q.ref])[0])
+        if res is not None:
+            title, section = str(res.get("title", "")), str(res.get("section", ""))
+            res = None
     if res is not None:
         unit = str((res.get("unit") or {}).get("title", ""))
         title = str(res.get("title", ""))
         section = str(res.get("section", ""))
     elif q.latent:
         unit = " ".join(LATENT_UNITS.get(t, "") for t in q.table[1:].split("_"))
-    uw = words(unit.replace("/", " "))
-    if uw and any(_best(ctx, u) >= 0.7 for u in uw):
-        total += 0.6
-    tw = sorted({w for w in words(title) if not re.match(r"\d", w)})
-    if tw:
-        hit = sum(index.idf.get(w, 1.0) for w in tw if _best(ctx, w) > 0)
-        total += 0.5 * hit / sum(index.idf.get(w, 1.0) for w in tw)
-    sw = set(words(section.split(">")[-1]))
-    if sw:
-        total += 0.6 * len(sw & ctx.heading) / len(sw)
+    tw = tuple(sorted({w for w in words(title) if not re.match(r"\d", w)}))
+    got = _TableWords(
+        tuple(words(unit.replace("/", " "))),
+        tw,
+        sum(index.idf.get(w, 1.0) for w in tw),
+        frozenset(words(section.split(">")[-1])),
+    )
+    index._tables_w[q.ref if q.latent else q.table] = got
+    return got
+
+
+def _best_word(ctx: Context, w: str, used: set[str]) -> tuple[float, str]:
+    """The weight of the best context word matching label word ``w`` (not in ``used``)."""
+    best, word = 0.0, ""
+    for t, cw in ctx.best.items():
+        if cw > best and t not in used and match_word(w, t):
+            best, word = cw, t
+    return best, word
+
+
+def label_score(index: Index, q: Quantity, ctx: Context) -> float:
+    total = 0.0
+    labelled = False
+    own = index.own_words(q)
+    used: set[str] = set()  # a word of the text names one dimension only
+    for alts in index.words_of(q):
+        labelled = True
+        best_frac = -1.0
+        best_hits: set[str] = set()
+        for ws in alts:
+            if not ws:
+                continue
+            weights = [index.idf.get(w, 1.0) for w in ws]
+            got = 0.0
+            hits: set[str] = set()
+            for w, wt in zip(ws, weights, strict=True):
+                cw, t = _best_word(ctx, w, used)
+                got += wt * cw
+                if t:
+                    hits.add(t)
+            if got / sum(weights) > best_frac:
+                best_frac, best_hits = got / sum(weights), hits
+        used |= best_hits
+        if best_frac < 0:
+            total -= 0.6  # a label the words cannot name ("≥40 jaar")
+            continue
+        total += 1.6 * best_frac if best_frac >= 0.4 else -1.2 + best_frac
+    # words near the figure that name a category this quantity does not have: the figure is
+    # more specific than the quantity ("Afrikaanse slachtoffers" is no total)
+    if ctx.specific:
+        total -= min(
+            2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own))
+        )
+    if ctx.names:
+        total -= min(1.8, 0.6 * sum(1 for w in ctx.names if not any(match_word(o, w) for o in own)))
+    tw = _table_words(index, q)
+    if tw.unit:
+        total += 0.6 * max(_best(ctx, u) for u in tw.unit)
+        mine = set(tw.unit)
+        if ctx.units and not any(match_word(u, w) for u in mine for w in ctx.units):
+            total -= 0.8  # the sentence counts something else (verdachten, not slachtoffers)
+    if tw.title:
+        hit = sum(index.idf.get(w, 1.0) for w in tw.title if _best(ctx, w) > 0)
+        total += 0.5 * hit / tw.title_weight
+    if tw.section:
+        total += 0.6 * len(tw.section & ctx.heading) / len(tw.section)
     if not labelled:
         total += 0.8  # a total: what an unqualified figure states
     if ctx.unit_word and ctx.unit_word in TIME_UNITS:
@@ -793,6 +917,11 @@ def candidates(
     if multi:
         # a five-year quantity: the cells of that period, or the yearly cells to add up
         pool += list(index.by_period.get(years[-1], []))
+    elif period.isdigit():
+        # a cell of a span that holds the year (a per-form column printed for 2019-2023 only)
+        for p in index.periods:
+            if "-" in p and p.split("-")[0] <= period <= p.split("-")[1]:
+                pool += index.by_period.get(p, [])
     scored = sorted(
         ((round(label_score(index, q, ctx), 6), q) for q in pool), key=lambda t: (-t[0], t[1].ref)
     )
@@ -825,6 +954,9 @@ def candidates(
             if q.period != period:
                 continue
             out.append(_Cand("value", (q.ref,), (), (q.lower, q.upper), s))
+        for s, q in top:
+            if "-" in q.period and "-" not in period:
+                out.append(_Cand("value", (q.ref,), (), (q.lower, q.upper), s - 0.4))
     if kind == "change_count" or kind in ("change_percent", "ratio_words"):
         for s, q in top:
             if q.period != period or not base:
@@ -845,8 +977,11 @@ def candidates(
                 out.append(_Cand("ratio", (q.ref,), (old.ref,), _div(new_iv, old_iv), s))
     if kind in ("percent", "share_words"):
         for s, q in top[:TOP_K]:
-            if not multi and q.period != period:
+            span = "-" in q.period and "-" not in period
+            if not multi and q.period != period and not span:
                 continue
+            if span:
+                s -= 0.4
             lv = level_iv(q)
             if lv is None:
                 continue
@@ -931,7 +1066,7 @@ def _anchored(
         if g.kind != "count":
             continue
         link = prior.get(j)
-        if link is None or link.derivation != "value" or link.evidence < 1.5:
+        if link is None or link.derivation != "value" or link.evidence < 1.2:
             return []
         q = index.quantities.get(link.refs[0])
         if q is None or not q.period.isdigit():

@@ -41,7 +41,13 @@ from opendata_mh.report import Issue, PackageData
 from opendata_mh.text.extraction import Extraction, Figure, extract
 from opendata_mh.text.linking import Index, Link
 from opendata_mh.text.reading import Draft, read_draft
-from opendata_mh.text.verification import FigureCheck, Verification, figure_id, verify
+from opendata_mh.text.verification import (
+    Baseline,
+    FigureCheck,
+    Verification,
+    figure_id,
+    verify,
+)
 
 ISSUE_CODES: dict[str, str] = {
     "text.contradiction": "error",
@@ -208,10 +214,13 @@ def check_text(draft_path: str | Path, pkg: PackageData, package: str = "") -> T
     return check_draft(draft, pkg, package)
 
 
-def check_draft(draft: Draft, pkg: PackageData, package: str = "") -> TextReport:
+def check_draft(
+    draft: Draft, pkg: PackageData, package: str = "", base_line: Baseline | None = None
+) -> TextReport:
+    """Check a draft as read (``base_line``: see :func:`~opendata_mh.text.verification.verify`)."""
     check_language(draft)
     ex = extract(draft.lines)
-    ver, index = verify(ex, pkg)
+    ver, index = verify(ex, pkg, base_line)
     rep = TextReport(draft, ex, ver, index, package, list(ver.issues))
     n = len(ver.checks)
     linked = sum(1 for c in ver.checks if c.status != "unlinked")

@@ -59,7 +59,7 @@ STATUS_CODE: dict[str, tuple[str, Severity]] = {
 }
 MAX_ROUNDS = 6
 STRONG_EVIDENCE = 2.2
-JOINT_EVIDENCE = 1.5
+JOINT_EVIDENCE = 1.2
 CLEAR_EVIDENCE = 1.2
 CLEAR_MARGIN = 0.5
 """... or when its words name it this clearly and no other candidate comes close."""
@@ -378,7 +378,7 @@ def audit_consistent(
         for s in audit.infeasible:
             mine = tuple(r for r in s.relations if r.startswith("draft."))
             if mine:
-                # the draft's relation with the weakest evidence is the likely culprit
+                # the draft's weakest relation is the likely culprit (see verify)
                 worst = min(mine, key=lambda r: (weight.get(r, 0.0), r))
                 conflicts.append(((worst,), tuple(s.relations)))
                 drop.add(worst)
@@ -403,11 +403,28 @@ def _evidence(c: FigureCheck) -> float:
     return c.link.evidence if c.link is not None else 0.0
 
 
-def verify(ex: Extraction, pkg: PackageData) -> tuple[Verification, Index]:
-    """Link and verify every figure of ``ex`` against ``pkg`` (see the module docstring)."""
+@dataclass
+class Baseline:
+    """What the tables alone give: the package without its prose, its quantities with their
+    feasibility intervals, and its audit (the same for every draft checked against it)."""
+
+    base: PackageData
+    index: Index
+    audit: PackageAudit
+
+
+def baseline(pkg: PackageData) -> Baseline:
     base = strip_prose(pkg)
-    intervals = feasibility_intervals(base)
-    index = build_index(base, intervals)
+    return Baseline(base, build_index(base, feasibility_intervals(base)), audit_package(base))
+
+
+def verify(
+    ex: Extraction, pkg: PackageData, base_line: Baseline | None = None
+) -> tuple[Verification, Index]:
+    """Link and verify every figure of ``ex`` against ``pkg`` (see the module docstring);
+    ``base_line`` (:func:`baseline` of ``pkg``) saves its work when many drafts are checked."""
+    bl = base_line or baseline(pkg)
+    base, index = bl.base, bl.index
     checks: list[FigureCheck] = []
     prior: dict[int, Link] = {}
     for fi, f in enumerate(ex.figures):
@@ -417,8 +434,13 @@ def verify(ex: Extraction, pkg: PackageData) -> tuple[Verification, Index]:
         checks.append(check_figure(f, links, index, fi))
     sums = text_sums(ex)
     rows, rels, owner = draft_relations(ex, checks, sums)
-    base_audit = audit_package(base)
-    weight = {r: _evidence(checks[j]) for r, j in owner.items()}
+    base_audit = bl.audit
+    # blame a rounded percentage before a count read off a cell, then the weaker evidence
+    kind_of = {r["id"]: r["type"] for r in rels}
+    weight = {
+        r: _evidence(checks[j]) + (0.0 if kind_of.get(r) in SHARE_TYPES else 10.0)
+        for r, j in owner.items()
+    }
     joint = audit_consistent(base, rows, rels, weight)
     issues: list[Issue] = []
     figs = ex.figures
@@ -465,10 +487,8 @@ def verify(ex: Extraction, pkg: PackageData) -> tuple[Verification, Index]:
                 ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
             )
             verb = "gives away" if ca.status == "exact" else "narrows"
-            src = ", ".join(
-                f"line {figs[k].line}"
-                for k in sorted({owner[p] for p in pins if p in owner}, key=lambda k: figs[k].start)
-            )
+            pinning = sorted({figs[owner[p]].line for p in pins if p in owner})
+            src = ", ".join(f"line {ln}" for ln in pinning)
             ck.status = "disclosure"
             ck.message = (
                 f"with the figures on {src or 'this line'} and the tables the draft {verb} "
