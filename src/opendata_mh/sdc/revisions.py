@@ -121,11 +121,13 @@ def protect_revision(
     pairs: Iterable[tuple[str, str]],
     *,
     threshold: int = 5,
+    primary: Iterable[str] | None = None,
     min_change: float | None = 0,
     max_change: float | None = None,
     cost: str | Mapping[str, float] = "value",
     candidates: Iterable[str] | None = None,
     initial_secondary: Iterable[str] = (),
+    forced_upgrades: Iterable[str] = (),
     compare: bool = False,
     method: Literal["mip", "heuristic"] = "mip",
     time_limit: float = 40.0,
@@ -135,11 +137,16 @@ def protect_revision(
     Args:
         new_values: true counts of the new edition's cells (totals included).
         new_relations: the relations among them.
-        old_cells: what the published edition printed, one :class:`Cell` per cell: exact
-            (a number or 0), ``[1, n-1]`` (``<n``, kind ``suppressed``) or ``[1, inf)``
-            (``x``); ids distinct from the new ones.
+        old_cells: what the published edition printed, one :class:`Cell` per cell, ids
+            distinct from the new ones: exact (a number or 0); ``<n`` as ``[1, n-1]`` with
+            protection ``apriori`` (a protected cell: its interval must stay [1, n-1]); ``x``
+            as ``[L, inf)`` with L >= 1; any other cell (a ``<n`` the published edition
+            already gave away, a rounded figure, a latent total) is taken as known exactly at
+            a value consistent with everything published, which gives the attacker more than
+            they know (conservative).
         old_relations: the relations among the old cells.
         pairs: (old cell, new cell) for every revised cell.
+        primary: the new edition's primary cells (default: every new count in 1..n-1).
         min_change, max_change: the attacker's revision model (:func:`revision_relations`).
         cost: as in :func:`~opendata_mh.sdc.suppress.suppress` (for the new cells).
         candidates: new cells that may become secondary (default: every new cell >= n).
@@ -166,9 +173,24 @@ def protect_revision(
         )
     old_vals = {c.id: point[c.id] for c in old_cells}
     values = {**new_values, **old_vals}
-    new_prim = [c for c, v in new_values.items() if 1 <= v < threshold]
-    old_prim = [c.id for c in old_cells if c.kind == "suppressed" and c.upper <= threshold - 1]
-    old_x = [c.id for c in old_cells if c.kind == "suppressed" and c.upper > threshold - 1]
+    new_prim = (
+        [c for c, v in new_values.items() if 1 <= v < threshold]
+        if primary is None
+        else list(primary)
+    )
+    old_prim = [
+        c.id
+        for c in old_cells
+        if c.kind == "suppressed" and c.protection == "apriori" and c.upper <= threshold - 1
+    ]
+    old_x = [
+        c.id
+        for c in old_cells
+        if c.kind == "suppressed"
+        and c.protection != "apriori"
+        and c.upper == math.inf
+        and c.lower >= 1
+    ]
     for c in old_prim:
         if not 1 <= old_vals[c] <= threshold - 1:  # pragma: no cover - bounds guarantee it
             raise SDCError(f"old cell {c!r}: no consistent value in 1..{threshold - 1}")
@@ -185,6 +207,7 @@ def protect_revision(
         candidates=cand,
         initial_secondary=[*old_x, *initial_secondary],
         upgradable=new_prim,
+        forced_upgrades=list(forced_upgrades),
         method=method,
         time_limit=time_limit,
     )
