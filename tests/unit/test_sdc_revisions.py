@@ -97,3 +97,24 @@ def test_an_old_cell_already_given_away_is_taken_as_known() -> None:
             old_rel,
             pairs,
         )
+
+
+def test_a_contradicted_pair_is_left_out_of_the_model() -> None:
+    # the old edition printed 7 for a, the new one counts 6: a reader sees a went down and
+    # keeps the model for the other cells only (the fewest-violations subset)
+    old = [Cell.exact("o:a", 7), Cell.exact("o:b", 3), Cell.exact("o:T", 10)]
+    old_rel = [LinearRelation("o", "eq", {"o:T": 1.0, "o:a": -1.0, "o:b": -1.0})]
+    new_vals = {"n:a": 6, "n:b": 4, "n:T": 10}
+    new_rel = [LinearRelation("n", "eq", {"n:T": 1.0, "n:a": -1.0, "n:b": -1.0})]
+    pairs = [("o:a", "n:a"), ("o:b", "n:b"), ("o:T", "n:T")]
+    with pytest.raises(SDCError, match="either direction"):
+        protect_revision(new_vals, new_rel, old, old_rel, pairs)
+    res = protect_revision(new_vals, new_rel, old, old_rel, pairs, drop_contradicted=True)
+    assert res.contradicted == (("o:a", "n:a"),)
+    # n:b >= o:b = 3 still holds for the reader: n:b (4) cannot stay [1, 4], so it is printed
+    # x (upgraded: its upper end reaches 5, its lower end stays at 3, all the old edition
+    # allows) and n:a is suppressed with it
+    assert res.secondary == ("n:a", "n:b")
+    assert res.joint.upgraded == ("n:b",)
+    iv = res.joint.audit.by_id["n:b"]
+    assert iv.lower == 3 and iv.upper >= 5
