@@ -155,7 +155,8 @@ def render_audit(result: PackageAudit, console: Console, all_cells: bool = False
             rels = ", ".join(f'"{r}"' for r in c.pinned_by)
             console.print(
                 f'\n[[findings]]\ncell = "{c.cell}"\ncode = "{c.finding_code}"\n'
-                f'fingerprint = "{c.fingerprint}"\nrelations = [{rels}]',
+                f'fingerprint = "{c.fingerprint or "(set OPENDATA_MH_ACK_KEY, audit again)"}"'
+                f"\nrelations = [{rels}]",
                 markup=False,
                 soft_wrap=True,
             )
