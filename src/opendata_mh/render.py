@@ -198,6 +198,23 @@ def render_build(result: BuildResult, console: Console) -> None:
         + ", ".join(f"{k} {v}" for k, v in result.records.items())
         + f"; {result.seconds.get('total', 0):.1f} s"
     )
+    rev = a.get("revisions") or {}
+    alone = rev.get("alone")
+    if rev.get("joint") and alone:
+        j = rev["joint"]
+        console.print(
+            f"revisions ({rev.get('model')}): {rev.get('revised_cells', 0)} published cells "
+            f"revised, {rev.get('contradicted', 0)} contradicting the model; protected jointly "
+            f"with the published package: {j['cells']} x (value {j['value']}), alone "
+            f"{alone['cells']} x (value {alone['value']})",
+            markup=False,
+        )
+    elif alone:
+        console.print(
+            f"revisions ({rev.get('model')}): protected alone: {alone['cells']} x "
+            f"(value {alone['value']})",
+            markup=False,
+        )
     for w in result.warnings:
         console.print(f"[yellow]warning[/]: {w}")
 
