@@ -352,3 +352,33 @@ def test_a_header_label_is_printed_literally(pristine: Path, tmp_path: Path, lab
     assert f"field {label}" in r.stdout or f'label "{label}"' in r.stdout, r.stdout
     assert "❌" not in r.stdout
     assert tree_digest(pkg) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "label"),
+    [
+        ("show", "Vorm :x: B"),
+        ("show", "Vorm [bold]B[/]"),
+        ("show", "Vorm [red]B"),
+        ("tables", "Klein :x: [bold]B[/]"),
+    ],
+)
+def test_views_print_data_labels_literally(
+    pristine: Path, tmp_path: Path, command: str, label: str
+) -> None:
+    pkg = tmp_path / "datapackage"
+    shutil.copytree(pristine, pkg)
+    _edit_cell(pkg, 3, "form_label", label)
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    if command == "tables":  # the table's title is shown by 'tables'
+        for r in desc["resources"]:
+            if r["name"] == "small":
+                r["title"] = label
+        (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    before = tree_digest(pkg)
+    args = ["show", "small", str(pkg)] if command == "show" else ["tables", str(pkg)]
+    r = CliRunner().invoke(main, args, env={"COLUMNS": "120"})
+    assert r.exit_code == 0, r.output
+    assert label in r.stdout, r.stdout
+    assert "❌" not in r.stdout
+    assert tree_digest(pkg) == before
