@@ -28,6 +28,7 @@ from opendata_mh.errors import (
     OpendataMhError,
     PackageError,
     PortalError,
+    UsageError,
 )
 from opendata_mh.render import (
     render_audit,
@@ -402,7 +403,8 @@ def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
             err["option"] = option
         _emit_json(envelope(command, ok=False, error=err))
     else:
-        _print_error("", str(exc))
+        code = exc.code if isinstance(exc, UsageError) else None
+        _print_error(f" ({code})" if code else "", str(exc))
     sys.exit(EXIT_USAGE)
 
 
@@ -816,7 +818,9 @@ def publish(
 
     \b
     Exit codes: 0 published (or planned with --dry-run), 1 refused (findings),
-                2 usage error, 3 portal error, interrupted or unreadable package.
+                2 usage error (a bad --portal or --base-url, no --base-url in link
+                mode, a token with whitespace), 3 portal error, interrupted or
+                unreadable package.
     """
     import os
 
@@ -843,6 +847,8 @@ def publish(
             _interrupted("publish: interrupted; nothing unverified was made public; run it again"),
             as_json,
         )
+    except UsageError as exc:  # a bad --portal/--base-url/token, found before any request
+        _usage_error("publish", exc, as_json)
     except OpendataMhError as exc:
         _fail("publish", exc, as_json)
     except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
@@ -896,24 +902,35 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
     index.html, CITATION.cff and the catalogue in DCAT-AP-DONL 1.1 and DCAT-AP-NL 3.0 whose
     download URLs are <base-url>/<version>/<path>. latest/ points at the newest version. The
     same input gives the same bytes; a version already in --out is never changed (the same
-    bytes again are fine; other bytes are refused, exit 1). Run `check` first.
+    bytes again are fine; other bytes are refused, exit 1). Before anything is written the
+    package goes through the same full check as `publish` (check, Parquet twins, disclosure
+    audit, DCAT-AP-DONL); any finding refuses the release (exit 1, findings listed).
+    --base-url must be an absolute https URL (http only for 127.0.0.1/localhost).
 
     \b
-    Exit codes: 0 written (or already there), 1 the version exists with other bytes,
-                2 usage error, 3 unreadable package or write error.
+    Exit codes: 0 written (or already there), 1 refused: a finding of the check, or
+                the version exists with other bytes, 2 usage error (a bad --base-url),
+                3 unreadable package or write error.
     """
     from opendata_mh.release import ReleaseError, write_release
 
     try:
         result = write_release(package_dir, out_dir, base_url, citation=citation)
+    except UsageError as exc:  # a bad --base-url, found before any work
+        _usage_error("release", exc, as_json)
     except ReleaseError as exc:
-        if exc.code != "release.version-changed":
+        if exc.code not in ("release.version-changed", "release.check-failed"):
             _fail("release", exc, as_json)
-        issues = [Issue(exc.code, "error", str(exc), resource=f) for f in exc.files[:1]]
+        issues = list(exc.issues) or [
+            Issue(exc.code, "error", str(exc), resource=f) for f in exc.files[:1]
+        ]
         if as_json:
             _emit_json(envelope("release", ok=False, issues=issues))
         else:
-            _stdout().print(f"refused ({exc.code}): {exc}", markup=False)
+            out = _stdout()
+            out.print(f"refused ({exc.code}): {exc}", markup=False)
+            for i in exc.issues:
+                out.print(f"  {i.code} ({i.location()}): {i.message}", markup=False)
         sys.exit(EXIT_FINDINGS)
     except OpendataMhError as exc:
         _fail("release", exc, as_json)

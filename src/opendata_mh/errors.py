@@ -93,6 +93,28 @@ class PortalError(OpendataMhError):
         self.retryable = False
 
 
+class UsageError(OpendataMhError):
+    """A command was called wrongly (a bad option value or environment variable), found before
+    anything was read from the network or written: CLI exit 2. ``code`` is a stable code;
+    ``option`` names the option (``--base-url``, ``--portal``, ...)."""
+
+    def __init__(self, message: str, *, code: str = "usage", option: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.option = option
+
+
+class PortalUsageError(PortalError, UsageError):
+    """A :class:`PortalError` that is a usage error (CLI exit 2): ``publish.no-base-url``,
+    ``publish.bad-url``, ``portal.bad-token`` (a token with whitespace); no request was sent."""
+
+    def __init__(
+        self, message: str, *, code: str, option: str, action: str = "publish", field: str = ""
+    ) -> None:
+        super().__init__(message, code=code, action=action, field=field or None)
+        self.option = option
+
+
 class DraftError(OpendataMhError):
     """A draft report's text cannot be read (``opendata-mh text``): empty, not the format its
     name says, encrypted, or not a report text at all. ``code`` is a stable issue code

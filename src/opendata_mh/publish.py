@@ -70,7 +70,7 @@ from opendata_mh.dcat import (
     munge_filename,
     validate_record,
 )
-from opendata_mh.errors import PortalError
+from opendata_mh.errors import PortalError, PortalUsageError, UsageError
 from opendata_mh.report import Issue
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,40 @@ def hosted_url(base_url: str, version: str, relpath: str) -> str:
     return f"{base_url.rstrip('/')}/{quote(version)}/{quote(relpath)}"
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def url_problem(value: str | None, *, https_only: bool = True) -> str | None:
+    """Why ``value`` is not an absolute ``http(s)`` URL with a host (``None`` when it is).
+    ``https_only``: plain ``http`` only for a server on this machine (127.0.0.1, localhost).
+    A relative URL would give relative download URLs in the catalogues and CITATION.cff."""
+    if not value or not value.strip():
+        return "is empty"
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        return "contains whitespace"
+    try:
+        parts = urlparse(value)
+        host = parts.hostname
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return "is not an absolute http(s) URL (like https://example.org/path)"
+    if parts.query or parts.fragment:
+        return "has a query or fragment"
+    if https_only and parts.scheme == "http" and host not in LOCAL_HOSTS:
+        return "uses http; use https (http only for 127.0.0.1 or localhost)"
+    return None
+
+
+def check_url(value: str | None, option: str, *, https_only: bool = True) -> str:
+    """``value`` if :func:`url_problem` finds nothing, else :class:`UsageError` naming
+    ``option`` (``usage.bad-url``)."""
+    problem = url_problem(value, https_only=https_only)
+    if problem:
+        raise UsageError(f"{option} {value!r} {problem}", code="usage.bad-url", option=option)
+    return str(value)
+
+
 # ------------------------------------------------------------------------------------------------
 # The token
 # ------------------------------------------------------------------------------------------------
@@ -122,11 +156,11 @@ def validate_token(token: str | None, source: str = "OPENDATA_MH_CKAN_TOKEN") ->
         where = "is empty" if not token else "contains whitespace or a control character"
         if token and token != token.strip():
             where = "has leading or trailing whitespace (a newline?)"
-        raise PortalError(
+        raise PortalUsageError(
             f"the API token in {source} {where}; store it without (printf '%s' ...), "
             "the token itself is not shown",
             code="portal.bad-token",
-            action="publish",
+            option="--token-env",
             field="token",
         )
 
@@ -1378,15 +1412,29 @@ def publish(
     :class:`opendata_mh.errors.PackageError` when the package cannot be read.
     """
     validate_token(token, token_source)
+    problem = url_problem(portal, https_only=False)
+    if problem:
+        raise PortalUsageError(
+            f"--portal {portal!r} {problem}", code="publish.bad-url", option="--portal"
+        )
     mode: FilesMode = files or default_files_mode(portal)
     if mode == "link" and not base_url:
-        raise PortalError(
-            "--files link needs --base-url: the URL the release is hosted at (the directory "
-            "that holds <version>/)",
+        raise PortalUsageError(
+            "--files link needs --base-url (or $OPENDATA_MH_BASE_URL): the URL the release is "
+            "hosted at (the directory that holds <version>/)",
             code="publish.no-base-url",
-            action="publish",
+            option="--base-url",
             field="base_url",
         )
+    if mode == "link":
+        problem = url_problem(base_url)
+        if problem:
+            raise PortalUsageError(
+                f"--base-url {base_url!r} {problem}",
+                code="publish.bad-url",
+                option="--base-url",
+                field="base_url",
+            )
     record, issues = preflight(package_dir)
     if issues:
         return PublishResult(True, issues, dry_run=dry_run)

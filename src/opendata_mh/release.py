@@ -47,18 +47,28 @@ from typing import Any
 
 from opendata_mh.dcat import CatalogRecord, build_record, read_descriptor
 from opendata_mh.errors import OpendataMhError
+from opendata_mh.report import Issue
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 class ReleaseError(OpendataMhError):
     """The release cannot be written as asked (``code``: ``release.version-changed``: the
-    version exists with other bytes; ``release.no-version``: the package has no version)."""
+    version exists with other bytes; ``release.check-failed``: the package fails the same
+    full check as ``publish`` (``issues`` are its findings); ``release.no-version``: the
+    package has no version)."""
 
-    def __init__(self, message: str, code: str, files: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        code: str,
+        files: tuple[str, ...] = (),
+        issues: tuple[Issue, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.files = files
+        self.issues = issues
 
 
 @dataclass
@@ -273,10 +283,26 @@ def write_release(
     docstring). ``base_url`` is the URL ``out`` is served at; ``citation`` an existing
     ``CITATION.cff`` to ship (else one is generated). Raises :class:`ReleaseError` when the
     version exists with other bytes, :class:`opendata_mh.errors.PackageError` when the package
-    cannot be read."""
+    cannot be read, :class:`opendata_mh.errors.UsageError` when ``base_url`` is not an absolute
+    https URL (http only for 127.0.0.1/localhost). Before anything is written the package goes
+    through the same full check as ``publish`` (:func:`opendata_mh.publish.preflight`: schemas,
+    disclosure rules, consistency, metadata, Parquet twins, disclosure audit, DCAT-AP-DONL); any
+    finding refuses the release (``release.check-failed``), since a version is never re-released
+    with other bytes."""
+    from opendata_mh.publish import check_url, preflight
+
+    check_url(base_url, "--base-url")
     pkg = Path(package_dir)
     if pkg.is_file():
         pkg = pkg.parent
+    _, issues = preflight(pkg)
+    if issues:
+        raise ReleaseError(
+            f"{pkg}: {len(issues)} finding(s) of the check; nothing was written "
+            "(run `opendata-mh check` and fix them)",
+            "release.check-failed",
+            issues=tuple(issues),
+        )
     root = Path(out)
     version, files, zip_name = _render(
         pkg, base_url, Path(citation) if citation is not None else None

@@ -113,7 +113,46 @@ def test_a_token_with_a_newline_never_reaches_any_output(
     monkeypatch.setenv("OPENDATA_MH_CKAN_TOKEN", token)
     for extra in (("--json",), ("--dry-run", "--json"), ()):
         code, out, err = _run(*_args(pkg, *extra))
-        assert code == 3
+        assert code == 2  # a configuration error found before any request
         for form in (token, SECRET, repr(token), repr(token)[1:-1], json.dumps(token)):
             assert form not in out and form not in err
         assert "portal.bad-token" in out + err
+
+
+def test_link_mode_without_base_url_is_a_usage_error(
+    pkg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENDATA_MH_BASE_URL", raising=False)
+    code, out, _ = _run(*_args(pkg, "--files", "link", "--json"))
+    assert code == 2
+    err = json.loads(out)["error"]
+    assert (err["code"], err["option"]) == ("publish.no-base-url", "--base-url")
+    code, _out, err_text = _run(*_args(pkg, "--files", "link"))
+    assert code == 2 and "--base-url" in err_text
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--portal", "notaurl"),
+        ("--portal", "ckan.example.org"),
+        ("--base-url", "example.org/mh"),
+        ("--base-url", "not a url"),
+        ("--base-url", "http://example.org/mh"),
+    ],
+)
+def test_a_bad_url_option_is_a_usage_error_before_any_request(
+    pkg: Path, monkeypatch: pytest.MonkeyPatch, option: str, value: str
+) -> None:
+    def no_request(*a: object, **k: object) -> object:
+        raise AssertionError("a request was sent")
+
+    monkeypatch.setattr("opendata_mh.publish.RemoteClient", no_request)
+    args = ["publish", str(pkg), "--organization", "x", "--files", "link", "--json"]
+    args += ["--portal", "http://127.0.0.1:9", "--base-url", "https://example.org/mh"]
+    args[args.index(option) + 1] = value
+    code, out, _ = _run(*args)
+    assert code == 2
+    err = json.loads(out)["error"]
+    assert (err["code"], err["option"]) == ("publish.bad-url", option)
+    assert option in err["message"] and SECRET not in out

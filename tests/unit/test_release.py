@@ -74,11 +74,13 @@ def test_a_released_version_never_changes(pkg: Path, tmp_path: Path) -> None:
     first = write_release(pkg, site, BASE)
     before = _tree(site / first.version)
     assert write_release(pkg, site, BASE).unchanged  # the same bytes again: fine
-    (pkg / "data" / "small.csv").write_bytes((pkg / "data" / "small.csv").read_bytes() + b"\n")
+    # a change that passes the check (a CSV that fails it is refused before this comparison)
+    (pkg / "docs").mkdir()
+    (pkg / "docs" / "notes.md").write_text("Added after the release.\n", encoding="utf-8")
     with pytest.raises(ReleaseError) as ei:
         write_release(pkg, site, BASE)
     assert ei.value.code == "release.version-changed"
-    assert "data/small.csv" in ei.value.files
+    assert "docs/notes.md" in ei.value.files
     assert _tree(site / first.version) == before
     # a new version goes next to it; the old one still holds the old bytes; latest moves
     add_dcat(pkg)
@@ -88,7 +90,8 @@ def test_a_released_version_never_changes(pkg: Path, tmp_path: Path) -> None:
     second = write_release(pkg, site, BASE)
     assert second.versions == (first.version, "9999.1.0") and second.latest == "9999.1.0"
     assert _tree(site / first.version) == before
-    assert (site / "9999.1.0" / "data" / "small.csv").read_bytes().endswith(b"\n\n")
+    assert (site / "9999.1.0" / "docs" / "notes.md").is_file()
+    assert not (site / first.version / "docs" / "notes.md").exists()
 
 
 def test_the_repository_citation_is_shipped_when_there_is_one(pkg: Path, tmp_path: Path) -> None:
@@ -105,7 +108,8 @@ def test_cli_release_json_and_refusal(pkg: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     env = json.loads(r.stdout)
     assert env["ok"] and env["summary"]["url"] == f"{BASE}/{env['summary']['version']}/"
-    (pkg / "data" / "small.csv").write_bytes(b"changed\n")
+    (pkg / "docs").mkdir()
+    (pkg / "docs" / "notes.md").write_text("Added after the release.\n", encoding="utf-8")
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 1
     env = json.loads(r.stdout)
@@ -113,13 +117,90 @@ def test_cli_release_json_and_refusal(pkg: Path, tmp_path: Path) -> None:
 
 
 def test_a_symlink_out_of_the_package_is_refused_not_copied(pkg: Path, tmp_path: Path) -> None:
-    from opendata_mh.paths import ResourcePathError
-
     secret = tmp_path / "microdata.csv"
     secret.write_text("confidential\n", encoding="utf-8")
     (pkg / "docs").mkdir()
     (pkg / "docs" / "notes.csv").symlink_to(secret)
-    with pytest.raises(ResourcePathError) as ei:
+    with pytest.raises(ReleaseError) as ei:  # the check's one resource-path resolver refuses it
         write_release(pkg, tmp_path / "site", BASE)
-    assert ei.value.code == "package.bad-path"
+    assert ei.value.code == "release.check-failed"
+    assert [(i.code, i.resource) for i in ei.value.issues] == [
+        ("package.bad-path", "docs/notes.csv")
+    ]
     assert not (tmp_path / "site").exists() or not list((tmp_path / "site").rglob("notes.csv"))
+
+
+def _release(pkg: Path, site: Path, base: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    args = ["release", str(pkg), "--out", str(site), "--base-url", base, "--json"]
+    r = CliRunner().invoke(main, args)
+    return r.exit_code, json.loads(r.stdout)
+
+
+def _break_empty(csv: Path) -> None:
+    csv.write_bytes(b"")
+
+
+def _break_cp1252(csv: Path) -> None:  # a byte that is not UTF-8 (an "ë" saved as cp1252)
+    data = csv.read_bytes()
+    cut = data.index(b"\n") + 1
+    csv.write_bytes(data[:cut] + b"\xeb" + data[cut:])
+
+
+def _break_quote(csv: Path) -> None:  # an unclosed quote
+    csv.write_bytes(csv.read_bytes() + b'"unclosed,1\n')
+
+
+@pytest.mark.parametrize("breaker", [_break_empty, _break_cp1252])
+def test_a_package_that_fails_the_check_is_refused_before_anything_is_written(
+    pkg: Path, tmp_path: Path, breaker: object
+) -> None:
+    """A version can never be released again with other bytes: a broken package must never
+    get one (the same full check as publish's preflight)."""
+    breaker(pkg / "data" / "small.csv")  # type: ignore[operator]
+    site = tmp_path / "site"
+    code, env = _release(pkg, site, BASE)
+    assert code == 1
+    assert env["ok"] is False and env["command"] == "release"
+    codes = [i["code"] for i in env["issues"]]
+    assert codes and "release.version-changed" not in codes
+    assert any(i["resource"] == "small" or "small" in i["message"] for i in env["issues"])
+    assert not site.exists() or not any(site.iterdir())
+    with pytest.raises(ReleaseError) as ei:
+        write_release(pkg, site, BASE)
+    assert ei.value.code == "release.check-failed" and ei.value.issues
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["not a url", "", "example.org/mh", "/mh", "http://example.org/mh", "ftp://example.org/mh"],
+)
+def test_a_bad_base_url_is_a_usage_error_before_any_work(
+    pkg: Path, tmp_path: Path, base: str
+) -> None:
+    site = tmp_path / "site"
+    code, env = _release(pkg, site, base)
+    assert code == 2
+    assert env["error"]["option"] == "--base-url" and env["error"]["code"] == "usage.bad-url"
+    assert "--base-url" in env["error"]["message"]
+    assert not site.exists()
+    r = CliRunner().invoke(main, ["release", str(pkg), "--out", str(site), "--base-url", base])
+    assert r.exit_code == 2 and "--base-url" in r.stderr and "Traceback" not in r.output
+
+
+def test_plain_http_is_accepted_for_a_local_server(pkg: Path, tmp_path: Path) -> None:
+    code, env = _release(pkg, tmp_path / "site", "http://127.0.0.1:8000/mh")
+    assert code == 0
+    assert env["summary"]["url"] == f"http://127.0.0.1:8000/mh/{env['summary']['version']}/"
+
+
+def test_a_csv_that_differs_from_its_recorded_hash_is_refused_before_anything_is_written(
+    pkg: Path, tmp_path: Path
+) -> None:
+    """An unclosed quote appended to a CSV: the check (as in publish) cannot read the package
+    (bytes and hash differ from the descriptor): exit 3, nothing written."""
+    _break_quote(pkg / "data" / "small.csv")
+    site = tmp_path / "site"
+    code, env = _release(pkg, site, BASE)
+    assert code == 3
+    assert env["error"]["code"] == "package.unreadable" and "hash" in env["error"]["message"]
+    assert not site.exists() or not any(site.iterdir())
