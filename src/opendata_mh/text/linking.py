@@ -47,6 +47,7 @@ from opendata_mh.text.extraction import Extraction, Figure, normalize
 MIN_SCORE = 1.0
 AMBIGUOUS_MARGIN = 0.25
 VALUE_BONUS = 1.2
+VALUE_WINDOW = 0.8
 TOP_K = 12
 
 STOP = frozenset(
@@ -472,6 +473,8 @@ class Context:
     specific: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
+    wide: tuple[str, ...] = ()
+    estimate: bool = False
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -520,10 +523,15 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     elif change and _PREV_YEAR_RE.match(window_after):
         period = _sentence_year(before, ex, f, index)
         base, explicit = str(int(period) - 1), True
-    elif m_toen := re.search(r"\bin\s+((?:19|20)\d\d),?\s+toen\s+(?:er\s+)?$", before):
+    elif m_toen := re.search(r"\bin\s+((?:19|20)\d\d),?\s+toen(?:\s+er)?\s*$", before):
         period, explicit = m_toen.group(1), True  # "dan in 2022 toen er 312"
-    elif re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen\s+(?:er\s+)?$", before) or (
-        re.search(r"\b(?:het|een)\s+jaar\s+(?:ervoor|daarvoor|eerder)\b", before) and not m_after
+    elif re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen(?:\s+er)?\s*$", before) or (
+        not change
+        and not m_after
+        and re.search(
+            r"\b(?:het|een)\s+jaar\s+(?:ervoor|daarvoor|eerder)\b",
+            normalize(text[prev_end : f.start]),
+        )
     ):
         ys_all = _YEAR_RE.findall(normalize(text[max(0, s0 - 400) : f.start]))
         ref = ys_all[-1] if ys_all else _paragraph_year(ex, f, index)
@@ -591,7 +599,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
     near_after = words(window_after[: cut.start()] if cut else window_after)
     for i, w in enumerate(own_after):
-        ws.append((w, (0.95 if i < 6 else 0.6) if i < len(near_after) else 0.4))
+        far = i >= len(near_after) or (denominator and i >= 3)
+        ws.append((w, 0.4 if far else 0.95 if i < 6 else 0.6))
     ws += [(w, 0.4) for w in far_before + far_after]
     # the two sentences before, and the section heading
     p0, _ = _prev_sentence(text, s0)
@@ -615,6 +624,19 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     )
     tight = words(normalize(tight_raw))
     specific = tuple(dict.fromkeys(w for w in tight if any(match_word(v, w) for v in index.vocab)))
+    wide = tuple(
+        dict.fromkeys(
+            w
+            for w, cw in ws
+            if cw >= 0.9 and w not in specific and any(match_word(v, w) for v in index.vocab)
+        )
+    )
+    # a figure the tables do not hold: an estimate, a target
+    estimate = bool(
+        re.search(
+            r"\bnaar\s+schatting\b|\bgeschat|\bstreefcijfer|\bdoelstelling", sentence, re.IGNORECASE
+        )
+    )
     # names (capitalised words inside the sentence): Veilig Thuis, Chat met Fier, FairWork
     own_raw = text[prev_end:next_start].replace("\n", " ")
     names = tuple(
@@ -635,6 +657,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         specific=specific,
         names=names,
         units=units,
+        wide=wide,
+        estimate=estimate,
     )
 
 
@@ -767,6 +791,12 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
         total -= min(
             2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own))
         )
+    if ctx.wide:
+        total -= min(
+            1.05, 0.35 * sum(1 for w in ctx.wide if not any(match_word(o, w) for o in own))
+        )
+    if ctx.estimate:
+        total -= 1.5
     if ctx.names:
         total -= min(1.8, 0.6 * sum(1 for w in ctx.names if not any(match_word(o, w) for o in own)))
     tw = _table_words(index, q)
@@ -1006,16 +1036,27 @@ def candidates(
                 r = _div(niv, div)
                 bonus = {"relation": 0.3, "all": 0.25, "sum": 0.1}[tag]
                 out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
+    if prior and kind in ("count", "masked"):
+        paired = _paired(ex, fi, index, ctx, prior)
+        if paired is not None:
+            out = [c for c in out if c.refs != paired.refs]
+            if paired.refs:
+                out.append(paired)
+            else:
+                out = [_Cand(c.derivation, c.refs, c.den, c.iv, c.score - 2.0) for c in out]
     # derivations between figures of the text (same sentence)
     out += _text_candidates(ex, fi, ctx)
     if prior and kind in ("change_count", "change_percent", "ratio_words"):
         out += _anchored(ex, fi, index, ctx, prior)
     # value agreement
+    best_ev = max((c.score for c in out), default=0.0)
     for c in out:
         c.evidence = c.score
         lo, hi = c.iv
         narrow = not math.isnan(lo) and math.isfinite(hi) and hi - lo <= max(4.0, 0.15 * abs(hi))
-        if narrow and _agrees(f, c.iv):
+        # the value breaks ties between candidates the words name about as well; it never
+        # lifts a candidate the words name clearly worse (a wrong figure still links)
+        if narrow and _agrees(f, c.iv) and c.score >= best_ev - VALUE_WINDOW:
             c.score += VALUE_BONUS
     out.sort(key=lambda c: (-round(c.score, 6), c.derivation, c.refs, c.den))
     # dedupe
@@ -1051,6 +1092,34 @@ def candidates(
         for c, z in zip(uniq, zs, strict=True)
     ]
     return links, ctx
+
+
+def _paired(
+    ex: Extraction, fi: int, index: Index, ctx: Context, prior: Mapping[int, Link]
+) -> _Cand | None:
+    """ "A ..., tegenover B in 2022 / het jaar daarvoor": B is A's quantity in the earlier year.
+    A candidate with no refs means: that quantity is not published for the year."""
+    f = ex.figures[fi]
+    for j in range(fi - 1, -1, -1):
+        g = ex.figures[j]
+        if g.sentence != f.sentence and g.end < f.sentence[0] - 2:
+            return None
+        if g.kind not in ("count", "masked"):
+            continue
+        between = normalize(ex.text[g.end : f.start])
+        if not re.search(r"\btegenover\b", between) or re.search(r"\d", between):
+            return None
+        link = prior.get(j)
+        if link is None or link.derivation != "value" or link.evidence < 1.2:
+            return None
+        q = index.quantities.get(link.refs[0])
+        if q is None or not ctx.period:
+            return None
+        old = _same_key(index, q, ctx.period)
+        if old is None:
+            return _Cand("value", (), (), (math.nan, math.nan), -9.0)
+        return _Cand("value", (old.ref,), (), (old.lower, old.upper), link.evidence + 0.5)
+    return None
 
 
 def _anchored(
