@@ -119,7 +119,6 @@ SYNONYMS: dict[str, str] = {
     "vrouwen": "vrouw",
     "minderjarigen": "minderjarig",
     "adolescent": "18-22",
-    "afgehandeld": "afgedaan",
     "melding": "gemeld",
     "meldingen": "gemeld",
     "gemelde": "gemeld",
@@ -265,6 +264,15 @@ class Index:
     latent_tables: dict[str, set[str]] = field(default_factory=dict)
     _tables_w: dict[str, _TableWords] = field(default_factory=dict)
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
+    _vocab_hit: dict[str, bool] = field(default_factory=dict)
+
+    def in_vocab(self, w: str) -> bool:
+        """Whether ``w`` names a category of some table (a rare label word)."""
+        got = self._vocab_hit.get(w)
+        if got is None:
+            got = any(match_word(v, w) for v in self.vocab)
+            self._vocab_hit[w] = got
+        return got
 
     def own_words(self, q: Quantity) -> frozenset[str]:
         got = self._own.get(q.ref)
@@ -591,7 +599,11 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     own_after = words(window_after)
     far_after = words(normalize(text[next_start:s1]))
     shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
-    denominator = bool(re.search(r"%\s+van\s+de\s*$", text[prev_end : f.start]))
+    denominator = bool(
+        re.search(
+            r"(?:%|helft|derde|kwart|vijfde)\s+van\s+de\s*$", normalize(text[prev_end : f.start])
+        )
+    )
     for i, w in enumerate(reversed(own_before)):
         is_head = i >= len(own_before) - shared
         ws.append((w, 0.4 if denominator else 0.5 if is_head else 1.0 if i < 10 else 0.7))
@@ -623,13 +635,9 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         + text[f.end : min(next_start, f.end + 30)]
     )
     tight = words(normalize(tight_raw))
-    specific = tuple(dict.fromkeys(w for w in tight if any(match_word(v, w) for v in index.vocab)))
+    specific = tuple(dict.fromkeys(w for w in tight if index.in_vocab(w)))
     wide = tuple(
-        dict.fromkeys(
-            w
-            for w, cw in ws
-            if cw >= 0.9 and w not in specific and any(match_word(v, w) for v in index.vocab)
-        )
+        dict.fromkeys(w for w, cw in ws if cw >= 0.9 and w not in specific and index.in_vocab(w))
     )
     # a figure the tables do not hold: an estimate, a target
     estimate = bool(
@@ -641,7 +649,9 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     own_raw = text[prev_end:next_start].replace("\n", " ")
     names = tuple(
         dict.fromkeys(
-            m.group(0).lower() for m in re.finditer(r"(?<=[a-zà-ÿ,]\s)[A-Z][A-Za-zà-ÿ]+", own_raw)
+            w
+            for m in re.finditer(r"(?<=[a-zà-ÿ,(]\s)\(?[A-Z][A-Za-zà-ÿ]+", own_raw)
+            for w in words(m.group(0))
         )
     )
     # what the sentence counts: unit words near the number
@@ -718,6 +728,7 @@ class _TableWords:
     title: tuple[str, ...]
     title_weight: float
     section: frozenset[str]
+    source: frozenset[str] = frozenset()
 
 
 def _table_words(index: Index, q: Quantity) -> _TableWords:
@@ -725,12 +736,15 @@ def _table_words(index: Index, q: Quantity) -> _TableWords:
     if got is not None:
         return got
     res = index.tables.get(q.table)
-    unit = title = section = ""
+    unit = title = section = source = ""
+    if res is not None:
+        source = " ".join(str(x.get("title", "")) for x in res.get("sources") or [])
     if res is None and q.latent and q.ref in index.latent_tables:
-        # a latent total: the title and section of the tables of its parts
+        # a latent total: the title, section and sources of the tables of its parts
         res = index.tables.get(sorted(index.latent_tables[q.ref])[0])
         if res is not None:
             title, section = str(res.get("title", "")), str(res.get("section", ""))
+            source = " ".join(str(x.get("title", "")) for x in res.get("sources") or [])
             res = None
     if res is not None:
         unit = str((res.get("unit") or {}).get("title", ""))
@@ -744,6 +758,7 @@ def _table_words(index: Index, q: Quantity) -> _TableWords:
         tw,
         sum(index.idf.get(w, 1.0) for w in tw),
         frozenset(words(section.split(">")[-1])),
+        frozenset(words(re.sub(r"[()/,]", " ", source))),
     )
     index._tables_w[q.ref if q.latent else q.table] = got
     return got
@@ -762,6 +777,8 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     total = 0.0
     labelled = False
     own = index.own_words(q)
+    tws = _table_words(index, q)
+    own = own | frozenset(tws.title) | tws.source
     used: set[str] = set()  # a word of the text names one dimension only
     for alts in index.words_of(q):
         labelled = True
