@@ -564,13 +564,10 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         if later and re.match(r"^\s*(?:naar|tot)\b", window_after):
             # "van 50% naar 56%" with the year later: the first value is a year earlier
             period, explicit = str(int(later[0].group(1)) - 1), True
-        elif (
-            usable
-            and re.match(r"^\s*(?:naar|tot)\b", window_after)
-            and re.search(r"\bvan\s*$", before)
-        ):
-            # "is in 2023 gestegen van 50% naar 56%"
-            period, explicit = str(int(usable[-1].group(1)) - 1), True
+        elif re.match(r"^\s*(?:naar|tot)\b", window_after) and re.search(r"\bvan\s*$", before):
+            # "is in 2023 gestegen van 50% naar 56%", "nam af van 31 tot 18"
+            ref = usable[-1].group(1) if usable else _paragraph_year(ex, f, index)
+            period, explicit = str(int(ref) - 1), True
         elif usable:
             period, explicit = usable[-1].group(1), True
         elif later:
@@ -600,10 +597,10 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     far_after = words(normalize(text[next_start:s1]))
     shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
     denominator = bool(
-        re.search(
-            r"(?:%|helft|derde|kwart|vijfde)\s+van\s+de\s*$", normalize(text[prev_end : f.start])
-        )
-    )
+        re.fullmatch(r"\s*van\s+de\s*", text[prev_end : f.start])
+        and any(g.end == prev_end and g.kind in ("percent", "share_words") for g in same)
+    ) or bool(re.search(r"(?:%|helft|derde|kwart|vijfde)\s+van\s+de\s*$", before))
+
     for i, w in enumerate(reversed(own_before)):
         is_head = i >= len(own_before) - shared
         ws.append((w, 0.4 if denominator else 0.5 if is_head else 1.0 if i < 10 else 0.7))
@@ -611,7 +608,10 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
     near_after = words(window_after[: cut.start()] if cut else window_after)
     for i, w in enumerate(own_after):
-        far = i >= len(near_after) or (denominator and i >= 3)
+        if denominator and i >= 2:
+            ws.append((w, 0.3))  # "68% van de 78 afgedane zaken ... veroordeeld": the share's
+            continue
+        far = i >= len(near_after)
         ws.append((w, 0.4 if far else 0.95 if i < 6 else 0.6))
     ws += [(w, 0.4) for w in far_before + far_after]
     # the two sentences before, and the section heading
@@ -642,7 +642,9 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     # a figure the tables do not hold: an estimate, a target
     estimate = bool(
         re.search(
-            r"\bnaar\s+schatting\b|\bgeschat|\bstreefcijfer|\bdoelstelling", sentence, re.IGNORECASE
+            r"\bnaar\s+schatting\b|\bgeschat|\bstreefcijfer|\bdoelstelling|\b\d+\s+meest\b",
+            sentence,
+            re.IGNORECASE,
         )
     )
     # names (capitalised words inside the sentence): Veilig Thuis, Chat met Fier, FairWork
@@ -650,7 +652,7 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     names = tuple(
         dict.fromkeys(
             w
-            for m in re.finditer(r"(?<=[a-zà-ÿ,(]\s)\(?[A-Z][A-Za-zà-ÿ]+", own_raw)
+            for m in re.finditer(r"(?<=[a-zà-ÿ0-9,(]\s)\(?[A-Z][A-Za-zà-ÿ]+", own_raw)
             for w in words(m.group(0))
         )
     )
@@ -809,9 +811,8 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
             2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own))
         )
     if ctx.wide:
-        total -= min(
-            1.05, 0.35 * sum(1 for w in ctx.wide if not any(match_word(o, w) for o in own))
-        )
+        n_wide = sum(1 for w in ctx.wide if not any(match_word(o, w) for o in own))
+        total -= min(1.5, 0.5 * n_wide)
     if ctx.estimate:
         total -= 1.5
     if ctx.names:
@@ -821,7 +822,7 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
         total += 0.6 * max(_best(ctx, u) for u in tw.unit)
         mine = set(tw.unit)
         if ctx.units and not any(match_word(u, w) for u in mine for w in ctx.units):
-            total -= 0.8  # the sentence counts something else (verdachten, not slachtoffers)
+            total -= 1.5  # the sentence counts something else (verdachten, not slachtoffers)
     if tw.title:
         hit = sum(index.idf.get(w, 1.0) for w in tw.title if _best(ctx, w) > 0)
         total += 0.5 * hit / tw.title_weight
