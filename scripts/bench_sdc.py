@@ -2,12 +2,24 @@
 
     PYTHONPATH=src python scripts/bench_sdc.py [--quick] [--no-tau]
 
-Cases (issue 3):
-  audit 100x100, 500 masked inner cells      target < 0.5 s
+Cases (issues 3 and 10):
+  audit 100x100, 500 masked inner cells      target < 0.5 s with the deletion filter
+                                             (``opendata-mh audit``), <= 0.35 s without it
+                                             (informed; ``check``: pinning relations from
+                                             the LP duals only)
   audit 300x300, 4,500 masked inner cells    target < 30 s
+  independent attacker (tests/attacker.py, scipy milp): >= 300 random tables of every
+  kind (2-D, 3-D, hierarchical, multi-label, linked pairs) protected with the defaults:
+  target 0 exact, 0 narrowed
+  revision pairs (old, new = old + late registrations), each edition protected alone and
+  the new one jointly with the old (``sdc.protect_revision``, monotone model): target
+  0 leaks jointly in >= 60 pairs; the cost (cells, value) beside protecting alone
   secondary suppression 100x100, 5 % primary (and 1 %), cost value and unit,
   method "heuristic" and "mip" (default, time_limit 40 s), secondary symbol
   >= 5 (default) and >= 1 with every <5 upgradable
+
+``cpu_s`` is the process's CPU time for the audit (on a shared machine closer to what a quiet one
+takes than the wall time ``time_s``; HiGHS runs single-threaded).
 
 Tables: ``inner = rng.poisson(20, (R, C))`` (generator of pytauargus.md §2.1).
 Audit cases are run under two knowledge models: "classic" (masked cells in
@@ -40,9 +52,12 @@ from pathlib import Path
 
 import numpy as np
 
-from opendata_mh.sdc import Cell, CellStatus, audit
+from opendata_mh.sdc import Cell, CellStatus, SDCError, audit
 from opendata_mh.sdc.suppress import published_cells, suppress
 from opendata_mh.sdc.tables import two_way_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.attacker
+from tests.attacker import KINDS, findings, protect_and_print, random_case, revision_case
 
 _TAU_AUDIT = textwrap.dedent(
     """
@@ -93,7 +108,7 @@ def tau_audit(
 
 
 def audit_case(
-    R: int, k: int, model: str, seed: int = 2026, tau: bool = False
+    R: int, k: int, model: str, seed: int = 2026, tau: bool = False, shortest: bool = True
 ) -> dict[str, object]:
     rng = np.random.default_rng(seed)
     inner = rng.poisson(20, (R, R))
@@ -109,12 +124,14 @@ def audit_case(
         else Cell.exact(c, v)
         for c, v in vals.items()
     ]
-    t = time.perf_counter()
-    rep = audit(cells, rels)
-    dt = time.perf_counter() - t
+    t, c0 = time.perf_counter(), time.process_time()
+    rep = audit(cells, rels, shortest=shortest)
+    dt, cpu = time.perf_counter() - t, time.process_time() - c0
+    how = "deletion filter" if shortest else "no deletion filter"
     row: dict[str, object] = {
-        "case": f"audit {R}x{R}, {k} masked, {model}",
+        "case": f"audit {R}x{R}, {k} masked, {model} ({how})",
         "time_s": round(dt, 3),
+        "cpu_s": round(cpu, 3),
         "lps": rep.stats["lps"],
         "exact": len(rep.disclosed()),
         "narrowed": len(rep.narrowed()),
@@ -263,6 +280,81 @@ def tau_case(vals: dict[str, int], R: int, cost: str) -> dict[str, object] | Non
     return {"sup": sup, "secondary": sec, "secondary_value": secv, "time_s": round(out["time"], 2)}
 
 
+def attacker_cases(per_kind: int) -> dict[str, object]:
+    """The independent attacker on ``per_kind`` random tables of every kind."""
+    t = time.perf_counter()
+    n = exact = narrowed = wrong = skipped = 0
+    for kind in KINDS:
+        for seed in range(per_kind):
+            rng = np.random.default_rng(50_000 + 1000 * KINDS.index(kind) + seed)
+            vals, rels = random_case(kind, rng)
+            try:
+                printed, _ = protect_and_print(vals, rels)
+            except SDCError:
+                skipped += 1
+                continue
+            got = findings(vals, printed, rels)
+            n += 1
+            exact += len(got["exact"])
+            narrowed += len(got["narrowed"])
+            wrong += len(got["wrong"])
+    return {
+        "case": f"independent attacker, {n} tables ({', '.join(KINDS)}; {skipped} unprotectable)",
+        "time_s": round(time.perf_counter() - t, 1),
+        "<5 exact": exact,
+        "<5 narrowed": narrowed + wrong,
+    }
+
+
+def revision_cases(pairs: int) -> list[dict[str, object]]:
+    """Random revision pairs: both editions protected alone, and jointly."""
+    t = time.perf_counter()
+    alone_leaks = alone_exact = alone_nar = joint_leaks = joint_exact = joint_nar = 0
+    done = 0
+    cost = {"alone_cells": 0, "alone_value": 0, "joint_cells": 0, "joint_value": 0}
+    for seed in range(pairs):
+        rng = np.random.default_rng(90_000 + seed)
+        r, c = (int(x) for x in rng.integers(2, 5, 2))
+        old = rng.poisson(4, (r, c))
+        new = old + rng.binomial(2, 0.3, (r, c))
+        try:
+            got_a, _ = revision_case(old, new, joint=False)
+            got_j, res = revision_case(old, new, joint=True, compare=True)
+        except SDCError:
+            continue
+        done += 1
+        alone_leaks += bool(got_a["exact"] or got_a["narrowed"])
+        alone_exact += len(got_a["exact"])
+        alone_nar += len(got_a["narrowed"])
+        joint_leaks += bool(got_j["exact"] or got_j["narrowed"] or got_j["wrong"])
+        joint_exact += len(got_j["exact"])
+        joint_nar += len(got_j["narrowed"]) + len(got_j["wrong"])
+        cost["joint_cells"] += len(res.secondary)  # type: ignore[attr-defined]
+        cost["joint_value"] += res.suppressed_value  # type: ignore[attr-defined]
+        cost["alone_cells"] += res.alone_secondary or 0  # type: ignore[attr-defined]
+        cost["alone_value"] += res.alone_value or 0  # type: ignore[attr-defined]
+    dt = round(time.perf_counter() - t, 1)
+    return [
+        {
+            "case": f"revision pairs, {done} pairs, each edition protected alone",
+            "time_s": dt,
+            "pairs leaking": alone_leaks,
+            "<5 exact": alone_exact,
+            "<5 narrowed": alone_nar,
+            "secondary": cost["alone_cells"],
+            "secondary_value": cost["alone_value"],
+        },
+        {
+            "case": f"revision pairs, {done} pairs, new edition protected jointly (monotone)",
+            "pairs leaking": joint_leaks,
+            "<5 exact": joint_exact,
+            "<5 narrowed": joint_nar,
+            "secondary": cost["joint_cells"],
+            "secondary_value": cost["joint_value"],
+        },
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip the 300x300 audit")
@@ -270,7 +362,16 @@ def main() -> None:
     ap.add_argument(
         "--tau-audit-300", action="store_true", help="also time τ-ARGUS's 300x300 audit (~5 min)"
     )
+    ap.add_argument(
+        "--only",
+        choices=["audit", "suppress", "attacker", "revisions"],
+        action="append",
+        help="run only these parts (repeatable; default: all)",
+    )
+    ap.add_argument("--per-kind", type=int, default=60, help="independent-attacker tables per kind")
+    ap.add_argument("--pairs", type=int, default=80, help="revision pairs")
     args = ap.parse_args()
+    parts = set(args.only or ["audit", "suppress", "attacker", "revisions"])
     try:
         import pytauargus  # noqa: F401
 
@@ -279,11 +380,22 @@ def main() -> None:
         have_tau = False
     rows: list[dict[str, object]] = []
     for R, k in [(100, 500)] + ([] if args.quick else [(300, 4500)]):
+        if "audit" not in parts:
+            break
         for model in ("classic", "informed"):
             tau = have_tau and (R <= 100 or args.tau_audit_300)
             rows.append(audit_case(R, k, model, tau=tau))
             print(rows[-1], file=sys.stderr)
-    for p in (0.05, 0.01):
+        rows.append(audit_case(R, k, "informed", shortest=False))
+        print(rows[-1], file=sys.stderr)
+    if "attacker" in parts:
+        rows.append(attacker_cases(args.per_kind))
+        print(rows[-1], file=sys.stderr)
+    if "revisions" in parts:
+        for row in revision_cases(args.pairs):
+            rows.append(row)
+            print(row, file=sys.stderr)
+    for p in (0.05, 0.01) if "suppress" in parts else ():
         for cost in ("value", "unit"):
             for method, sl in (("heuristic", 5), ("mip", 5), ("heuristic", 1), ("mip", 1)):
                 row, vals, rels = supp_case(100, p, cost, method, sl)
@@ -309,6 +421,7 @@ def main() -> None:
     cols = [
         "case",
         "time_s",
+        "cpu_s",
         "lps",
         "exact",
         "narrowed",
@@ -319,6 +432,7 @@ def main() -> None:
         "secondary_value",
         "<5 exact",
         "<5 narrowed",
+        "pairs leaking",
         "upgraded",
         "proven optimal",
         "cost lower bound",

@@ -92,7 +92,13 @@ data row) and ``field`` (``value``) of the cell:
                                             package no longer has (left out by a later edition)
   ``audit.interval-narrowed``     [info]    a rounded, range or unresolved cell narrowed by the
                                             relations (not a protected cell)
-  ``audit.relations-excluded``    [info]    relations of a known discrepancy left out of the audit
+  ``audit.relations-excluded``    [info]    relations of a known discrepancy left out of the plain
+                                            audit (their consistent subsets are audited)
+  ``audit.group-disclosure``      [error]   a small group (total known to lie in 1..n-1) whose
+                                            breakdown (an additive or multilabel relation) is 0
+                                            everywhere but one category: every member shares it
+                                            (:class:`GroupDisclosure`; acknowledged by cell, code
+                                            and the fingerprint of the total's interval)
   ``audit.invalid``               [error]   a relation or acknowledgement of the descriptor cannot
                                             be used (malformed, or names an absent cell)
 
@@ -105,7 +111,7 @@ user of :mod:`opendata_mh.sdc` (HiGHS). ``validate`` never imports it: the CLI p
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -130,6 +136,7 @@ ISSUE_CODES: dict[str, Severity] = {
     "audit.acknowledged-relation-lapsed": "info",
     "audit.interval-narrowed": "info",
     "audit.relations-excluded": "info",
+    "audit.group-disclosure": "error",
     "audit.invalid": "error",
 }
 """Every issue code of the audit, with its severity."""
@@ -270,6 +277,49 @@ class ExcludedDiscrepancy:
     rows: tuple[sdc.LinearRelation, ...] = field(default=(), repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class GroupDisclosure:
+    """A small group whose published breakdown puts every member in one category.
+
+    Attributes:
+        total: the group's total (canonical reference); its true value is known to lie in
+            1..n-1 (printed ``<n``, or pinned there by the relations).
+        category: the one part of ``relation`` that is not a published 0.
+        relation: the exhaustive relation (additive or multilabel) of the breakdown.
+        resource, row: the total's resource and CSV data row.
+        interval: the total's interval (what the fingerprint hashes).
+        acknowledged: the matching acknowledgement, if any.
+    """
+
+    total: str
+    category: str
+    relation: str
+    resource: str
+    row: int
+    printed: str
+    interval: tuple[int, int]
+    acknowledged: Acknowledgement | None = None
+
+    code = "audit.group-disclosure"
+
+    @property
+    def fingerprint(self) -> str:
+        return finding_fingerprint(self.total, self.code, self.interval)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "category": self.category,
+            "relation": self.relation,
+            "resource": self.resource,
+            "row": self.row,
+            "printed": self.printed,
+            "code": self.code,
+            "fingerprint": self.fingerprint,
+            "acknowledged": self.acknowledged.to_dict() if self.acknowledged else None,
+        }
+
+
 @dataclass
 class PackageAudit:
     """The audit of a package: every non-exact cell, infeasible sets, acknowledgements.
@@ -285,6 +335,7 @@ class PackageAudit:
     stale: tuple[Acknowledgement, ...] = ()
     issues: list[Issue] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    groups: tuple[GroupDisclosure, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -312,7 +363,9 @@ class PackageAudit:
             "exact_disclosures": sum(1 for c in found if c.status == "exact"),
             "narrowed": sum(1 for c in found if c.status == "narrowed"),
             "acknowledged": sum(1 for c in found if c.acknowledged),
-            "new_findings": len(self.new_findings()),
+            "new_findings": len(self.new_findings())
+            + sum(1 for g in self.groups if g.acknowledged is None),
+            "group_disclosures": len(self.groups),
             "stale_acknowledgements": len(self.stale),
             "infeasible_sets": [list(s.relations) for s in self.infeasible],
             "excluded_relations": {e.discrepancy: list(e.relations) for e in self.excluded},
@@ -326,6 +379,7 @@ class PackageAudit:
         return {
             **self.summary(),
             "cells": [c.to_dict() for c in shown],
+            "groups": [g.to_dict() for g in self.groups],
             "stale_acknowledged_findings": [a.to_dict() for a in self.stale],
         }
 
@@ -399,10 +453,15 @@ def _lp_rows(r: PackageRelation) -> list[sdc.LinearRelation]:
     ]
 
 
+Group = tuple[str, str, tuple[str, ...]]
+"""(relation id, total variable, part variables) of an exhaustive relation."""
+
+
 def _relations(
     prob: _Problem,
-) -> tuple[list[sdc.LinearRelation], list[ExcludedDiscrepancy], int]:
-    """Linear rows of every usable relation; the known discrepancies left out."""
+) -> tuple[list[sdc.LinearRelation], list[ExcludedDiscrepancy], int, list[Group]]:
+    """Linear rows of every usable relation; the known discrepancies left out; the exhaustive
+    relations (additive, multilabel) for the group-disclosure check."""
     pr = prob.pr
     excluded = [
         ExcludedDiscrepancy(
@@ -413,7 +472,12 @@ def _relations(
     ]
     out_ids = pr.known_members()
     rows = [row for r in pr.relations if r.id not in out_ids for row in _lp_rows(r)]
-    return rows, excluded, len(pr.relations) - len(out_ids)
+    groups = [
+        (r.id, r.total, r.parts)
+        for r in pr.relations
+        if r.type in ("additive", "multilabel") and r.total is not None and len(r.parts) > 1
+    ]
+    return rows, excluded, len(pr.relations) - len(out_ids), groups
 
 
 def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
@@ -492,7 +556,7 @@ def audit_package(
     say = progress or (lambda _s: None)
     say("building the attacker's problem")
     prob = _Problem(pkg)
-    rows, excluded, n_rel = _relations(prob)
+    rows, excluded, n_rel, groups = _relations(prob)
     acks = _acknowledgements(prob)
     variables = [_cell(v) for v in prob.vars.values()]
     say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
@@ -552,6 +616,7 @@ def audit_package(
         acks_of.setdefault(a.cell, []).append(a)
     used: set[tuple[str, str, str]] = set()
     cells: list[CellAudit] = []
+    groups_out: list[GroupDisclosure] = []
     for vid in prob.order:
         var = prob.vars[vid]
         r = by_id.get(vid)
@@ -626,6 +691,15 @@ def audit_package(
                     "value",
                 )
             )
+    group_found = _group_disclosures(prob, groups, by_id)
+    for g in group_found:
+        key = (g.total, g.code, g.fingerprint)
+        ack = ack_by.get(key)
+        if ack is not None:
+            used.add(key)
+            g = GroupDisclosure(**{**g.__dict__, "acknowledged": ack})
+        groups_out.append(g)
+        issues.append(_group_issue(g, public))
     stale = tuple(a for k, a in ack_by.items() if k not in used and k not in lapsed_protected)
     for a in stale:
         var = prob.vars[a.cell]
@@ -660,8 +734,83 @@ def audit_package(
     }
     say("done")
     return PackageAudit(
-        tuple(cells), tuple(infeasible), tuple(excluded), tuple(acks), stale, issues, stats
+        tuple(cells),
+        tuple(infeasible),
+        tuple(excluded),
+        tuple(acks),
+        stale,
+        issues,
+        stats,
+        tuple(groups_out),
     )
+
+
+def _dims(vid: str) -> dict[str, str]:
+    return dict(p.split("=", 1) for p in vid.split("/")[1:] if "=" in p)
+
+
+def _group_disclosures(
+    prob: _Problem, groups: Iterable[Group], by_id: Mapping[str, sdc.AuditResult]
+) -> list[GroupDisclosure]:
+    """Small totals whose breakdown puts every member in one category (one finding per total,
+    the first relation that shows it). A breakdown over periods only (all members registered in
+    one year) tells nothing about a person and is not a finding."""
+    thresholds = {
+        str(r.get("name")): int((r.get("sdc") or {}).get("threshold") or 5)
+        for r in prob.pkg.descriptor.get("resources", [])
+        if isinstance(r, dict)
+    }
+    out: dict[str, GroupDisclosure] = {}
+    for rid, total, parts in groups:
+        tv = prob.vars.get(total)
+        if total in out or tv is None or tv.resource is None or tv.row is None:
+            continue
+        if tv.resource == "text_figures":
+            continue
+        n = thresholds.get(tv.resource, 5)
+        r = by_id.get(total)
+        if r is not None and r.status != "ok":
+            continue
+        lo, hi = (tv.lower, tv.upper) if r is None else (r.lower, r.upper)
+        if not (lo >= 1 and hi <= n - 1):
+            continue
+        pv = [prob.vars.get(p) for p in parts]
+        if any(v is None for v in pv):
+            continue
+        zero = [p for p, v in zip(parts, pv, strict=True) if v and v.lower == v.upper == 0]
+        rest = [p for p in parts if p not in zero]
+        if len(rest) != 1 or not zero:
+            continue
+        td = _dims(total)
+        differ = {k for p in parts for k, v in _dims(p).items() if td.get(k) != v}
+        if differ <= {"period"}:
+            continue
+        out[total] = GroupDisclosure(
+            total, rest[0], rid, tv.resource, tv.row, tv.printed, (int(lo), int(hi))
+        )
+    return list(out.values())
+
+
+def _group_issue(g: GroupDisclosure, public: bool) -> Issue:
+    where = (g.resource, g.row, "value")
+    what = (
+        f"{g.code}: {g.total} (printed {g.printed}) is a small group whose breakdown "
+        f"{g.relation} puts every member in {g.category} (its other parts are 0)"
+    )
+    if g.acknowledged is not None:
+        a = g.acknowledged
+        return Issue(
+            "audit.acknowledged",
+            "info",
+            f"{what}: acknowledged on {a.date} by {a.by} (reason in acknowledgedFindings)",
+            *where,
+        )
+    tail = (
+        "; run 'opendata-mh audit' locally for the fingerprint to acknowledge it with"
+        if public
+        else f"; fingerprint to acknowledge it: {g.fingerprint}"
+    )
+    return Issue(g.code, "error", what[len(g.code) + 2 :] + tail, *where)
 
 
 def _cell_issues(c: CellAudit, public: bool = False) -> list[Issue]:
@@ -792,6 +941,6 @@ def feasibility_intervals(pkg: PackageData, *, mip: bool = False) -> dict[str, t
     interval the tables imply.
     """
     prob = _Problem(pkg)
-    rows, _excluded, _n = _relations(prob)
+    rows, _excluded, _n, _groups = _relations(prob)
     rep = sdc.audit([_cell(v) for v in prob.vars.values()], rows, mip=mip, explain=False)
     return {r.cell_id: (r.lower, r.upper) for r in rep.results if r.status != "infeasible"}

@@ -559,6 +559,35 @@ def _latent_values(
     return {k: v for k, v in known.items() if k in latents}
 
 
+def _small_groups(
+    rels: Sequence[Any], values: Mapping[str, int], printed: set[str], n: int
+) -> list[tuple[str, str]]:
+    """(total, category) of every small group whose breakdown would put every member in one
+    category: an exhaustive relation (additive, multilabel) whose total is 1..n-1 and whose
+    parts are all 0 but one (group, or attribute, disclosure; a breakdown over periods only is
+    not one). The build prints both cells ``x`` with the protection of an upgraded primary
+    (the reader cannot tell that the group is small); ONS and Eurostat guidance in
+    ``docs/metadata-format.md``."""
+    out: list[tuple[str, str]] = []
+    for r in rels:
+        if r.type not in ("additive", "multilabel") or r.total is None:
+            continue
+        total, parts = str(r.total), [str(p) for p in r.parts]
+        if total not in printed or not all(p in printed for p in parts) or len(parts) < 2:
+            continue
+        if not 1 <= values[total] < n:
+            continue
+        rest = [p for p in parts if values[p] != 0]
+        if len(rest) != 1:
+            continue
+        tk = dict(r.total.key)
+        differ = {k for p in r.parts for k, v in dict(p.key).items() if tk.get(k) != v}
+        if differ <= {PERIOD}:
+            continue
+        out.append((total, rest[0]))
+    return out
+
+
 def _sdc_relations(rels: Sequence[Any]) -> list[sdc.LinearRelation]:
     out: list[sdc.LinearRelation] = []
     for r in rels:
@@ -979,6 +1008,8 @@ def _build(
     # latents are unknowns: >= 1 (the x convention) unless 0, which the attacker gets exactly
     init_sec = [k for k, v in latents.items() if v >= 1]
     lin = _sdc_relations(rels)
+    groups = _small_groups(rels, values, thr_refs, n)
+    forced = sorted({c for g in groups for c in g})
     protection = "apriori"
     say(f"protecting {year}: {len(thr_refs)} cells, {len(rels)} relations")
     try:
@@ -992,6 +1023,7 @@ def _build(
             initial_secondary=init_sec,
             secondary_lower=1,
             upgradable=primary,
+            forced_upgrades=forced,
         )
     except sdc.SDCError as exc:
         raise BuildError(f"secondary suppression failed: {exc}; nothing was written") from exc
@@ -1050,6 +1082,7 @@ def _build(
         "primary": len(res.primary),
         "secondary": sum(c in thr_refs for c in res.secondary),  # printed x, latents not
         "upgraded": len(res.upgraded),
+        "groups_protected": len(groups),
         "unprotected": len(unprotected),
         "relations": len(rels),
         "latent": len(latents),

@@ -23,6 +23,7 @@ the output cannot be written.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -475,7 +476,7 @@ def questions(tables: Sequence[TableDoc]) -> tuple[Question, ...]:
     table's unit, the panel's period(s) and its dimensions (English titles), e.g. "How many
     victims per year (2019–2023), by form of exploitation?" -> table 1. Sorted by unit, then
     question."""
-    out = []
+    drafts: list[tuple[TableDoc, str, str, str, str, str]] = []
     for t in tables:
         v = t.view_en
         if v is None:
@@ -496,10 +497,33 @@ def questions(tables: Sequence[TableDoc]) -> tuple[Question, ...]:
                     periods = [code]
                 elif code != "all":
                     dims.append(f"{title[:1].lower() + title[1:]} '{label}'")
-            text = f"How many {v.unit} {_time(periods)}" if periods else f"How many {v.unit}"
-            text += (", by " + " and ".join(dims) if dims else "") + "?"
-            out.append(Question(v.unit, text, t.name, t.number, f"{t.name}--{p.panel}"))
+            by = ", by " + " and ".join(dims) if dims else ""
+            time = f" {_time(periods)}" if periods else ""
+            drafts.append((t, p.panel, v.unit, _subject(t.title_en, dims), time, by))
+    texts = Counter(f"{unit}{time}{by}" for _t, _p, unit, _s, time, by in drafts)
+    out = [
+        Question(
+            unit,
+            # two tables would ask the same: name what is counted from the table's title
+            f"How many {subject if texts[f'{unit}{time}{by}'] > 1 else unit}{time}{by}?",
+            t.name,
+            t.number,
+            f"{t.name}--{panel}",
+        )
+        for t, panel, unit, subject, time, by in drafts
+    ]
     return tuple(sorted(out, key=lambda q: (q.unit, q.text, q.number or 0)))
+
+
+def _subject(title: str, dims: Sequence[str]) -> str:
+    """What a table counts, from its English title: the part before the first comma, without a
+    trailing ``by <dimension>`` ("Human-trafficking cases registered with the Public
+    Prosecution Service by form of exploitation, 2019-2023" -> "human-trafficking cases
+    registered with the Public Prosecution Service")."""
+    head = title.split(",", 1)[0]
+    for d in dims:
+        head = re.sub(rf"\s+by {re.escape(d)}$", "", head, flags=re.I)
+    return head[:1].lower() + head[1:]
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,8 +70,11 @@ def render_report(
         console.print(f"[bold]{len(problems)} finding(s):[/]")
         for i in problems:
             colour = "red" if i.severity == "error" else "yellow"
-            console.print(f"[{colour}]{i.severity}[/] [bold]{i.code}[/] ({i.location()}): ", end="")
-            console.print(i.message, markup=False)
+            console.print(  # location and message quote data: never markup or emoji codes
+                Text.assemble(
+                    (i.severity, colour), " ", (i.code, "bold"), f" ({i.location()}): {i.message}"
+                )
+            )
     if quiet:
         return
     known = [i for i in report.issues if i.code == "consistency.known-discrepancy"]

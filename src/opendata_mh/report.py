@@ -85,6 +85,9 @@ class PackageData:
     base_path: Path
     descriptor: Mapping[str, Any]
     rows: Mapping[str, list[dict[str, str]]]
+    file_issues: tuple[Issue, ...] = ()
+    """What is wrong with the CSV files as files (:mod:`opendata_mh.csvfile`); a broken file's
+    rows are empty."""
 
     def resource(self, name: str) -> Mapping[str, Any] | None:
         for res in self.descriptor.get("resources", []):

@@ -26,11 +26,25 @@ Schema (frictionless, per resource; mapped from frictionless error types)
   ``schema.header-error``       [error] header labels differ from the schema (missing, extra,
                                         wrong, blank)
   ``schema.other``              [error] any other frictionless row/table error (type in the message)
-  ``format.csv-dialect``        [error] CSV not UTF-8 without BOM with LF line ends
+  ``format.csv-dialect``        [error] CSV not UTF-8 without BOM with LF line ends (not UTF-8:
+                                        the row, field and likely encoding)
+
+Files (:mod:`opendata_mh.csvfile`, before the cells; a *broken* file is said once)
+  ``format.empty-file``         [error] a CSV of 0 bytes (broken)
+  ``format.no-rows``            [error] a header and no rows, table not ``available = false``
+                                        (broken)
+  ``format.csv-separator``      [error] fields separated by ``;``, tab or ``|`` (broken)
+  ``format.lookalike-character`` [error] a look-alike or invisible character in a header
+                                        label or a code
+  ``format.more-errors``        [error] the schema errors of a file beyond the first 1,000:
+                                        how many more
+  ``format.checks-skipped``     [info]  relations, Parquet twins and the audit not run
+                                        because of broken files
 
 Disclosure control (per resource ``sdc``)
   ``sdc.small-count``           [error] a published count (value, value_printed, or equal
-                                        bounds) in 1..threshold-1
+                                        bounds) in 1..threshold-1, or a symbol ``<n`` in
+                                        ``value`` (whatever the schema's missingValues say)
   ``sdc.not-rounded``           [error] a figure of a rounding table not a multiple of the base
   ``sdc.status-mismatch``       [error] value / bounds / cell_type / obs_status / conf_status
                                         disagree with value_printed (and the table's rule)
@@ -94,11 +108,12 @@ import io
 import json
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opendata_mh.csvfile import BROKEN, FORMAT_CODES, inspect_csv
 from opendata_mh.errors import PackageError
 from opendata_mh.model import SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
@@ -136,6 +151,9 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.known-discrepancy": "info",
     "consistency.discrepancy-resolved": "info",
     "metadata.missing": "error",
+    **FORMAT_CODES,
+    "format.more-errors": "error",
+    "format.checks-skipped": "info",
 }
 """Every issue code ``check`` can emit, with its severity."""
 
@@ -170,6 +188,11 @@ _UNREADABLE = {
     "byte-count",
     "hash-count",
 }
+
+LIST_ERRORS = 1000
+"""Schema errors listed per file; the rest are counted (``format.more-errors``)."""
+COUNT_ERRORS = 100_000
+"""Schema errors counted per file (frictionless' limit)."""
 
 INF = math.inf
 
@@ -229,6 +252,7 @@ def read_package(path: str | Path) -> PackageData:
         )
     base = desc_path.parent
     rows: dict[str, list[dict[str, str]]] = {}
+    file_issues: list[Issue] = []
     for i, res in enumerate(descriptor["resources"], 1):
         if (
             not isinstance(res, dict)
@@ -244,13 +268,47 @@ def read_package(path: str | Path) -> PackageData:
         if not is_csv(res):  # e.g. Parquet: compared with its CSV by parquet_check
             continue
         try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = file.read_bytes()
+        except OSError as exc:
             raise _package_error(
-                "package.unreadable", f"resource {res['name']}: cannot read {base / rel}: {exc}"
+                "package.unreadable", f"resource {res['name']}: cannot read {file}: {exc}"
             ) from exc
-        rows[res["name"]] = list(csv.DictReader(io.StringIO(text, newline="")))
-    return PackageData(base_path=base, descriptor=descriptor, rows=rows)
+        text, found = inspect_csv(
+            res["name"],
+            rel,
+            raw,
+            _schema_fields(res),
+            available=res.get("available") is not False,
+            code_fields=_code_fields(res),
+        )
+        file_issues += found
+        rows[res["name"]] = (
+            [] if text is None else list(csv.DictReader(io.StringIO(text, newline="")))
+        )
+    return PackageData(
+        base_path=base, descriptor=descriptor, rows=rows, file_issues=tuple(file_issues)
+    )
+
+
+def _schema_fields(res: Mapping[str, Any]) -> list[str]:
+    schema = res.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    return [
+        f["name"] for f in fields or [] if isinstance(f, dict) and isinstance(f.get("name"), str)
+    ]
+
+
+def _code_fields(res: Mapping[str, Any]) -> set[str]:
+    """Fields that hold codes: the primary key and every field with an enum."""
+    schema = res.get("schema")
+    if not isinstance(schema, dict):
+        return set()
+    out = set(key_fields(res))
+    for f in schema.get("fields") or []:
+        cons = f.get("constraints") if isinstance(f, dict) else None
+        if isinstance(cons, dict) and "enum" in cons:
+            out.add(str(f.get("name")))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,17 +316,22 @@ def read_package(path: str | Path) -> PackageData:
 # --------------------------------------------------------------------------------------------
 
 
-def _frictionless_issues(pkg: PackageData) -> list[Issue]:
+def _frictionless_issues(pkg: PackageData, skip: Collection[str | None] = ()) -> list[Issue]:
     import frictionless  # the only frictionless import of the package
 
     # the CSV resources only: each Parquet twin is compared with its CSV cell by cell
-    # (parquet_check), and frictionless reads Parquet through pandas, row by row (slow)
-    csv_resources = [r for r in pkg.descriptor["resources"] if is_csv(r)]
+    # (parquet_check), and frictionless reads Parquet through pandas, row by row (slow);
+    # broken files (csvfile.BROKEN) are reported once by read_package, not cell by cell
+    csv_resources = [
+        r for r in pkg.descriptor["resources"] if is_csv(r) and r.get("name") not in skip
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             report = frictionless.validate(
-                {**pkg.descriptor, "resources": csv_resources}, basepath=str(pkg.base_path)
+                {**pkg.descriptor, "resources": csv_resources},
+                basepath=str(pkg.base_path),
+                limit_errors=COUNT_ERRORS,
             )
         except frictionless.FrictionlessException as exc:
             raise _package_error(
@@ -290,7 +353,7 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
         )
     issues = []
     for task in report.tasks:
-        for e in task.errors:
+        for e in task.errors[:LIST_ERRORS]:
             code = _FRICTIONLESS_CODES.get(e.type, "schema.other")
             row_number = getattr(e, "row_number", None)
             row = row_number - 1 if isinstance(row_number, int) else None
@@ -299,6 +362,17 @@ def _frictionless_issues(pkg: PackageData) -> list[Issue]:
             if code == "schema.other":
                 msg = f"{e.type}: {msg}"
             issues.append(_issue(code, msg, task.name, row, field or None))
+        more = len(task.errors) - LIST_ERRORS
+        if more > 0:
+            at_least = "at least " if len(task.errors) >= COUNT_ERRORS else ""
+            issues.append(
+                _issue(
+                    "format.more-errors",
+                    f"the first {LIST_ERRORS:,} schema errors of this file are listed, and "
+                    f"{at_least}{more:,} more",
+                    task.name,
+                )
+            )
     return issues
 
 
@@ -329,10 +403,10 @@ def _frictionless_message(e: Any, row: int | None) -> str:
     return f"{text}: {note}" if note else text
 
 
-def _dialect_issues(pkg: PackageData) -> list[Issue]:
+def _dialect_issues(pkg: PackageData, skip: Collection[str | None] = ()) -> list[Issue]:
     issues = []
     for res in pkg.descriptor["resources"]:
-        if not is_csv(res):
+        if not is_csv(res) or res["name"] in skip:
             continue
         raw = (pkg.base_path / res["path"]).read_bytes()
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -407,6 +481,20 @@ def _sdc_row(
 ) -> list[Issue]:
     out: list[Issue] = []
     printed = (row.get("value_printed") or "").strip()
+    value = (row.get("value") or "").strip()
+    if value and _int(value) is None and value.startswith("<"):
+        # a printed symbol where a count belongs: frictionless reads it as empty when the
+        # schema's missingValues admit it, so it is checked here, whatever the schema says
+        return [
+            _issue(
+                "sdc.small-count",
+                f"value = {value!r}: a masked cell's value is empty (its bounds say 1..n-1); "
+                "a symbol in the value column is read as a count or as missing by readers",
+                name,
+                i,
+                "value",
+            )
+        ]
     if rule.rule == "threshold":
         t = rule.threshold or 0
         for fld in ("value", "value_printed"):
@@ -813,13 +901,28 @@ def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) 
     """
     pkg = read_package(path)
     report = Report()
-    report.extend(_frictionless_issues(pkg))
-    report.extend(_dialect_issues(pkg))
+    report.extend(pkg.file_issues)
+    broken = {i.resource for i in pkg.file_issues if i.code in BROKEN}
+    report.extend(_frictionless_issues(pkg, skip=broken))
+    report.extend(_dialect_issues(pkg, skip=broken))
     report.extend(_sdc_issues(pkg))
-    cons_issues, cons_summary = _consistency(pkg)
-    report.extend(cons_issues)
+    cons_summary: dict[str, Any] = {}
+    if broken:  # relations, twins and the audit over missing rows would only cascade
+        report.extend(
+            [
+                _issue(
+                    "format.checks-skipped",
+                    f"relations, Parquet twins and the disclosure audit not checked: "
+                    f"{len(broken)} broken file(s) ({', '.join(sorted(str(b) for b in broken))})"
+                    "; fix them and run check again",
+                )
+            ]
+        )
+    else:
+        cons_issues, cons_summary = _consistency(pkg)
+        report.extend(cons_issues)
     report.extend(_metadata_issues(pkg))
-    for extra in extra_checks:
+    for extra in extra_checks if not broken else ():
         report.extend(extra(pkg))
     report.summary = {
         "package": str(pkg.base_path),

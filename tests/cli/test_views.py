@@ -190,3 +190,28 @@ def test_column_plan_and_output_width() -> None:
     assert output_width(False, 200, None) == 80  # piped: never unlimited
     assert output_width(False, 200, "120") == 120
     assert output_width(True, 132, "120") == 132
+
+
+def test_every_table_fits_80_columns_with_every_value() -> None:
+    """Each table of the package, shown at 80 columns: no line wider, nothing cut, and every
+    published cell's text (``<5``, ``≈300``, ``170-180``, ``?``) among the output's words."""
+    from collections import Counter
+
+    shown = {"unresolved": "?", "rounded": "≈{}"}
+    for t in list_tables(PKG):
+        if not t.rows:
+            continue
+        out = _run(["show", t.name, str(PKG)])
+        assert max(len(line) for line in out.splitlines()) <= 80, t.name
+        assert "…" not in out, t.name
+        view = table_view(t.name, PKG)
+        want = Counter(
+            shown.get(c.cell_type, "{}").format(c.printed)
+            for p in view.panels
+            for line in p.cells
+            for c in line
+            if c is not None
+        )
+        assert sum(want.values()) == t.rows, t.name  # every cell is in a panel
+        words = Counter(out.split())
+        assert all(words[w] >= n for w, n in want.items()), t.name

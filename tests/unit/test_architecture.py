@@ -225,3 +225,19 @@ def test_render_only_prints() -> None:
     (the result types only for annotations), so cli stays options, calls and exit codes."""
     runtime = _runtime_imports(SRC / "render.py")
     assert all(i.startswith("rich") or i == "__future__" or i == "typing" for i in runtime), runtime
+
+
+def test_sdc_names_load_on_first_use() -> None:
+    """``opendata_mh.sdc`` imports its submodules on first use (``_HOMES``): every public name
+    has a home and resolves, and reading the printed-value rules loads neither numpy nor HiGHS."""
+    code = (
+        "import sys\n"
+        "from opendata_mh import sdc\n"
+        "assert set(sdc.__all__) == set(sdc._HOMES), set(sdc.__all__) ^ set(sdc._HOMES)\n"
+        "sdc.parse_printed('<5'); sdc.share_rows('share', 40, 0, ['n'], ['d'])\n"
+        "assert not {'numpy', 'highspy'} & set(sys.modules), 'numpy/HiGHS loaded too early'\n"
+        "assert all(getattr(sdc, n) is not None for n in sdc.__all__)\n"
+        "assert callable(sdc.audit) and sdc.audit.__module__ == 'opendata_mh.sdc.audit'\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

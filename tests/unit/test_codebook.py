@@ -214,7 +214,14 @@ def test_alt_text_lang_navigation_coverage_and_questions(codebook: Path) -> None
     )
     assert 'id="victims_by_form--per_year"' in html
     cb = build_codebook(PKG)
-    assert len(cb.questions) == 29  # one per printed panel (table 22 has none)
+    assert len([q for q in cb.questions if q.number]) == 29  # one per printed panel (not 22)
+    texts = [q.text for q in cb.questions]
+    assert len(texts) == len(set(texts))  # two tables never ask the same question
+    q16 = next(q for q in cb.questions if q.number == 16)
+    assert q16.text == (
+        "How many human-trafficking cases registered with the Public Prosecution Service "
+        "per year (2019–2023), by form of exploitation?"
+    )
 
 
 def test_totals_resource_is_shown_and_indexed(tmp_path: Path) -> None:

@@ -136,3 +136,20 @@ def test_check_and_audit_leave_out_the_same_relations_of_a_known_discrepancy(
     assert known["relations"] == ["small.sums.2022"]
     excluded = {e.discrepancy: e.relations for e in audit_path(package_dir).excluded}
     assert excluded["typo_2022"] == ("small.sums.2022",)
+
+
+def test_check_reads_the_relations_of_a_package_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import opendata_mh.relations as rel
+    from opendata_mh.audit import audit_check
+
+    calls: list[object] = []
+    read = rel._read
+
+    def counting(pkg: object) -> rel.PackageRelations:
+        calls.append(pkg)
+        return read(pkg)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rel, "_read", counting)
+    report = check(PACKAGE, extra_checks=[audit_check])
+    assert report.ok
+    assert len(calls) == 1  # the consistency check and the audit share one reading

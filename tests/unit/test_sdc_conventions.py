@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from opendata_mh.sdc import parse_printed, published_cells, secondary_interval, suppress
+from opendata_mh.sdc import SDCError, parse_printed, published_cells, secondary_interval, suppress
 from tests.attacker import Known, engine_relations, intervals, printed_knowledge, table_2d
 
 
@@ -75,3 +75,22 @@ def test_upgraded_primary_keeps_the_lower_end_its_zeros_allow() -> None:
     for c, p in printed.items():
         if p == "<5":
             assert iv[c] == (1, 4), c
+
+
+def test_forced_upgrades_hide_that_a_group_is_small() -> None:
+    # a group of 3, all in category a (b = 0): total and a printed x, neither provably < 5
+    vals = {"T": 3, "a": 3, "b": 0, "G": 20, "c": 17}
+    rels = [
+        ("t", {"T": -1.0, "a": 1.0, "b": 1.0}, "==", 0.0),
+        ("g", {"G": -1.0, "T": 1.0, "c": 1.0}, "==", 0.0),
+    ]
+    plain = suppress(vals, engine_relations(rels))
+    assert _printed(plain) == {"T": "<5", "a": "<5", "c": "x"}
+    res = suppress(vals, engine_relations(rels), forced_upgrades=["T", "a"])
+    assert res.upgraded == ("T", "a")
+    printed = _printed(res)
+    assert printed["T"] == printed["a"] == "x"
+    iv = intervals(printed_knowledge(vals, printed), rels, ["T", "a"])
+    assert iv["T"][1] >= 5 and iv["a"][1] >= 5
+    with pytest.raises(SDCError, match="not a primary"):
+        suppress(vals, engine_relations(rels), forced_upgrades=["G"])

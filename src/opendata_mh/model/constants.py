@@ -31,7 +31,11 @@ OBS_STATUS: tuple[str, ...] = ("A", "Q", "O")
 CONF_STATUS: tuple[str, ...] = ("F", "A", "D")
 NON_COUNT_UNITS: tuple[str, ...] = ("percent", "percent_change", "years", "days")
 GENERIC_COUNT_UNIT = "count"  # a count of something that is not a package unit
-AUDIT_FINDING_CODES: tuple[str, ...] = ("audit.exact-disclosure", "audit.narrowed")
+AUDIT_FINDING_CODES: tuple[str, ...] = (
+    "audit.exact-disclosure",
+    "audit.narrowed",
+    "audit.group-disclosure",
+)
 """Codes of the disclosure audit (:mod:`opendata_mh.audit`) that an acknowledgement can name."""
 PERIOD = "period"
 ALL = "all"

@@ -441,6 +441,7 @@ def suppress(
     max_rounds: int = 50,
     secondary_lower: int = 1,
     upgradable: Collection[str] | None = None,
+    forced_upgrades: Iterable[str] = (),
     method: Literal["mip", "heuristic"] = "mip",
     time_limit: float = 40.0,
 ) -> SuppressionResult:
@@ -474,6 +475,10 @@ def suppress(
             interval is then [L, inf) and its protection level: upper end >= n and
             lower end no higher than its *floor* (module docstring). ``None``
             (default): every primary when L <= 1, none otherwise.
+        forced_upgrades: primary cells printed with the symbol whatever happens (kept, never
+            pruned; same protection level as an upgrade), e.g. a small group's total and its one
+            non-zero category, so that a reader cannot tell the group is small (group
+            disclosure, :mod:`opendata_mh.build`). Requires L <= 1.
         method: ``"mip"`` (default): improve the heuristic's pattern with the exact
             master problem (step 6; ``protection="apriori"`` only, ``not_exact``
             keeps the heuristic); ``"heuristic"``: steps 1–5.
@@ -562,6 +567,15 @@ def suppress(
         cand &= allowed
     supp = prim | fixed_sec
     upg = np.zeros(n, dtype=bool)
+    forced = np.zeros(n, dtype=bool)
+    for c in forced_upgrades:
+        if c not in pos or not prim[pos[c]]:
+            raise SDCError(f"forced upgrade {c!r} is not a primary cell")
+        if sec_lo > 1:
+            raise SDCError("forced upgrades need secondary_lower <= 1")
+        forced[pos[c]] = True
+    upg |= forced
+    can_up |= forced
 
     crels = _compile([Cell(c) for c in ids], relations)
     comp_lp: _Complement | None = None
@@ -658,7 +672,7 @@ def suppress(
         raise SDCError(f"secondary suppression did not converge in {max_rounds} rounds")
 
     if prune:
-        for i in (int(x) for x in np.flatnonzero(upg)):
+        for i in (int(x) for x in np.flatnonzero(upg & ~forced)):
             upg[i] = False
             if check():
                 upg[i] = True

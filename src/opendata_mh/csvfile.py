@@ -1,0 +1,197 @@
+"""What is wrong with a CSV file as a file, before its cells are checked (``check``).
+
+:func:`inspect_csv` looks at the raw bytes of one CSV resource and returns the decoded text (or
+``None`` when the file is too broken to read its rows) and the issues, each naming the resource,
+the file, and where there is one the data row (1-based) and the field:
+
+``format.empty-file``          [error] 0 bytes (or only white space): no header, no rows
+``format.no-rows``             [error] a header and no data rows, for a table that is not marked
+                                       ``available = false`` (an empty export)
+``format.csv-separator``       [error] the fields are separated by ``;``, a tab or ``|``, not by a
+                                       comma; said once for the file instead of one finding per
+                                       row and column
+``format.csv-dialect``         [error] not UTF-8: the row, the field and the likely encoding
+                                       (Windows-1252, Latin-1, UTF-16); BOM and CR line ends are
+                                       reported by :mod:`opendata_mh.validate`
+``format.lookalike-character`` [error] a header label or a code (a key or enum field) with a
+                                       character that looks like another or cannot be seen
+                                       (Cyrillic/Greek look-alikes, zero-width and no-break
+                                       spaces, other format or control characters)
+
+A file with one of the first four (a *broken* file, :data:`BROKEN`) is not read further: its
+rows are not checked cell by cell, so it gives one finding, not hundreds of cascading ones.
+Pure standard library; no third-party import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Collection, Sequence
+
+from opendata_mh.report import Issue
+
+BROKEN = frozenset(
+    {"format.empty-file", "format.no-rows", "format.csv-separator", "format.csv-dialect"}
+)
+"""Codes after which the file's rows are not read (the check of its cells is skipped)."""
+
+FORMAT_CODES = {
+    "format.empty-file": "error",
+    "format.no-rows": "error",
+    "format.csv-separator": "error",
+    "format.lookalike-character": "error",
+}
+
+SEPARATORS = (";", "\t", "|")
+
+LOOKALIKES = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ӏ": "l", "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M",
+    "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "ı": "i", "ℓ": "l",
+}  # fmt: skip
+"""Letters that look like an ASCII letter (the common Cyrillic and Greek ones)."""
+
+
+def _issue(
+    code: str, message: str, resource: str, row: int | None = None, field: str | None = None
+) -> Issue:
+    return Issue(code, "error", message, resource, row, field)
+
+
+def suspicious_chars(text: str, ascii_only: bool) -> list[tuple[int, str]]:
+    """(position, description) of each look-alike or invisible character of ``text``;
+    ``ascii_only`` flags every non-ASCII character (codes and header labels are ASCII)."""
+    out = []
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        invisible = cat in ("Cf", "Cc", "Co", "Cn") or (cat.startswith("Z") and ch != " ")
+        if ch in LOOKALIKES or invisible or (ascii_only and not ch.isascii()):
+            name = unicodedata.name(ch, "unnamed character")
+            what = f"U+{ord(ch):04X} {name}"
+            if ch in LOOKALIKES:
+                what += f" (looks like {LOOKALIKES[ch]!r})"
+            elif invisible:
+                what += " (invisible)"
+            out.append((i, what))
+    return out
+
+
+def _decode_error(name: str, rel: str, raw: bytes, exc: UnicodeDecodeError) -> Issue:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _issue(
+            "format.csv-dialect",
+            f"{rel} is not UTF-8: it starts with a UTF-16 byte-order mark (likely UTF-16); "
+            "save it as UTF-8",
+            name,
+        )
+    pos = exc.start
+    line_start = raw.rfind(b"\n", 0, pos) + 1
+    line_no = raw.count(b"\n", 0, pos) + 1
+    header = raw.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r").split(",")
+    column = raw[line_start:pos].count(b",")
+    field = header[column] if column < len(header) else None
+    try:
+        raw.decode("cp1252")
+        enc = "Windows-1252 (cp1252)"
+    except UnicodeDecodeError:
+        enc = "Latin-1 (ISO-8859-1)"
+    row = line_no - 1 if line_no > 1 else None
+    where = f"data row {row}" if row else "the header"
+    if field:
+        where += f", field {field}"
+    return _issue(
+        "format.csv-dialect",
+        f"{rel}: byte 0x{raw[pos]:02x} in {where} (line {line_no}) is not UTF-8; the file is "
+        f"likely {enc}: save it as UTF-8",
+        name,
+        row,
+        field,
+    )
+
+
+def inspect_csv(
+    name: str,
+    rel: str,
+    raw: bytes,
+    fields: Sequence[str],
+    *,
+    available: bool = True,
+    code_fields: Collection[str] = (),
+) -> tuple[str | None, list[Issue]]:
+    """(text or None if broken, issues) of the CSV resource ``name`` at ``rel`` (module
+    docstring). ``fields``: the schema's field names; ``code_fields``: fields holding codes."""
+    if not raw.strip():
+        return None, [
+            _issue(
+                "format.empty-file",
+                f"{rel} is empty ({len(raw)} bytes): no header and no rows; regenerate the "
+                "package ('opendata-mh generate')",
+                name,
+            )
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [_decode_error(name, rel, raw, exc)]
+    lines = text.split("\n")
+    header = lines[0].rstrip("\r")
+    labels = header.split(",")
+    if len(fields) > 1 and len(labels) < len(fields):
+        for sep in SEPARATORS:
+            if len(header.split(sep)) > len(labels):
+                return None, [
+                    _issue(
+                        "format.csv-separator",
+                        f"{rel}: the fields are separated by {sep!r}, not ',' ("
+                        f"{len(header.split(sep))} fields by {sep!r}, {len(labels)} by ','); "
+                        "save it as comma-separated (the rows were not checked)",
+                        name,
+                    )
+                ]
+    if available and not any(x.strip() for x in lines[1:]):
+        return None, [
+            _issue(
+                "format.no-rows",
+                f"{rel} has a header but no data rows (an empty or failed export?); a table "
+                "without figures is marked 'available = false' in its metadata",
+                name,
+            )
+        ]
+    issues = []
+    for label in labels:
+        for pos, what in suspicious_chars(label, ascii_only=True)[:1]:
+            issues.append(
+                _issue(
+                    "format.lookalike-character",
+                    f"header label {label!r} has {what} at position {pos + 1}",
+                    name,
+                    None,
+                    label,
+                )
+            )
+    index = {lab: i for i, lab in enumerate(labels) if lab in code_fields}
+    if index and not text.isascii():
+        reader = csv.reader(io.StringIO(text, newline=""))
+        next(reader, None)
+        for row, cells in enumerate(reader, 1):
+            for fld, i in index.items():
+                value = cells[i] if i < len(cells) else ""
+                if value.isascii():
+                    continue
+                for pos, what in suspicious_chars(value, ascii_only=True)[:1]:
+                    issues.append(
+                        _issue(
+                            "format.lookalike-character",
+                            f"code {value!r} has {what} at position {pos + 1}",
+                            name,
+                            row,
+                            fld,
+                        )
+                    )
+    return text, issues
+
+
+__all__ = ["BROKEN", "FORMAT_CODES", "inspect_csv", "suspicious_chars"]
