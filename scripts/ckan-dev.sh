@@ -227,6 +227,7 @@ env_() {
   echo "export CKAN_NOSTORE_URL=$NOSTORE_URL"
   echo "export CKAN_ORG=$CKAN_ORG"
   echo "export CKAN_HOME=$CKAN_HOME"
+  echo "export CKAN_DB=$DB"
   echo "export OPENDATA_MH_CKAN_TOKEN_FILE=$CKAN_HOME/token"
 }
 

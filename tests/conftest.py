@@ -15,6 +15,24 @@ from opendata_mh.generate import generate
 
 FIXTURE_METADATA = Path(__file__).parent / "fixtures" / "metadata"
 
+TEST_ACK_KEY = "opendata-mh-test-key-not-a-secret"
+"""The key of the fixture metadata's acknowledgement fingerprints (a test key: the real one is in
+the maintainer's environment and the CI secret store, never in the repository)."""
+
+
+@pytest.fixture(autouse=True)
+def _no_ack_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run without OPENDATA_MH_ACK_KEY (acknowledgements matched by cell and code, as in
+    CI without secrets) unless they set a key themselves (:func:`ack_key`)."""
+    monkeypatch.delenv("OPENDATA_MH_ACK_KEY", raising=False)
+
+
+@pytest.fixture
+def ack_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Set OPENDATA_MH_ACK_KEY to :data:`TEST_ACK_KEY` (the fixture metadata's key)."""
+    monkeypatch.setenv("OPENDATA_MH_ACK_KEY", TEST_ACK_KEY)
+    return TEST_ACK_KEY
+
 
 @pytest.fixture
 def metadata_dir(tmp_path: Path) -> Path:
@@ -94,3 +112,40 @@ BREAKAGES = [
     ("text-in-integer", _text_in_int, "schema.type-error", "small", 3, "value"),
     ("missing-source", _missing_source, "metadata.missing", "small", None, "sources"),
 ]
+
+
+def rekey_package(pkg: Path, key: str = TEST_ACK_KEY) -> None:
+    """Recompute the fingerprints of ``pkg``'s acknowledgedFindings under ``key`` from its own
+    audit (matched by cell and code): a copy of the real package whose fingerprints the tests
+    can verify with :data:`TEST_ACK_KEY` (the real key is not in the repository)."""
+    from opendata_mh.audit import audit_path
+    from opendata_mh.model import finding_fingerprint
+
+    result = audit_path(pkg, verify_fingerprints=False)
+    fps: dict[tuple[str, str], str] = {}
+    for c in result.cells:
+        lo, up = c.interval
+        if c.acknowledged is not None and c.finding_code and lo is not None and up is not None:
+            fps[(c.acknowledged.cell, c.acknowledged.code)] = finding_fingerprint(
+                c.cell, c.finding_code, (lo, up), key.encode()
+            )
+    for g in result.groups:
+        if g.acknowledged is not None:
+            fps[(g.acknowledged.cell, g.acknowledged.code)] = finding_fingerprint(
+                g.total, g.code, g.interval, key.encode()
+            )
+
+    def edit(d: dict) -> None:  # type: ignore[type-arg]
+        for a in d.get("acknowledgedFindings", []):
+            a["fingerprint"] = fps.get((a["cell"], a["code"]), a["fingerprint"])
+
+    edit_descriptor(pkg, edit)
+
+
+@pytest.fixture(scope="session")
+def real_test_keyed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the committed package with its acknowledgements keyed by TEST_ACK_KEY."""
+    dst = tmp_path_factory.mktemp("real-keyed") / "datapackage"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "datapackage", dst)
+    rekey_package(dst)
+    return dst

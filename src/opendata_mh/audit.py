@@ -43,9 +43,13 @@ narrowed bounds.
 Acknowledged findings: the 2019-2023 publication cannot be changed, so ``acknowledgedFindings``
 in the descriptor (generated from ``metadata/acknowledged_findings.toml``) records findings a
 maintainer accepted, each with ``cell``, ``code``, ``fingerprint``, ``reason``, ``by``, ``date``.
-The fingerprint (:func:`opendata_mh.model.finding_fingerprint`) is a hash of the cell, the code
-and the interval as found: the package never spells out the true value of a masked cell, even
-one its figures give away (a statistics office does not do the attacker's work). A finding
+The fingerprint (:func:`opendata_mh.model.finding_fingerprint`) is an HMAC-SHA256, under the key
+in ``OPENDATA_MH_ACK_KEY`` (maintainer's environment, CI secret store; never committed), of the
+cell, the code and the interval as found: an unkeyed hash of so few candidate intervals would
+give every interval back to anyone who hashes them all. Without the key, acknowledgements are
+matched by cell and code (``audit.acknowledgements-unverified``, info). The package never
+spells out the true value of a masked cell, even one its figures give away (a statistics
+office does not do the attacker's work). A finding
 matches an acknowledgement when the cell, the code and the fingerprint of the interval found all
 agree; it is then reported as ``audit.acknowledged`` (info, without the interval). A finding
 whose interval *contains* an acknowledged interval of the same cell (recovered from the
@@ -101,6 +105,9 @@ data row) and ``field`` (``value``) of the cell:
                                             and the fingerprint of the total's interval)
   ``audit.invalid``               [error]   a relation or acknowledgement of the descriptor cannot
                                             be used (malformed, or names an absent cell)
+  ``audit.acknowledgements-unverified`` [info] ``OPENDATA_MH_ACK_KEY`` is not set: the
+                                            acknowledgements were matched by cell and code,
+                                            their keyed fingerprints not verified
 
 Layering: this module sits between :mod:`opendata_mh.validate` (it reuses
 :func:`~opendata_mh.validate.read_package`) and :mod:`opendata_mh.cli`; it is the package's only
@@ -111,16 +118,21 @@ user of :mod:`opendata_mh.sdc` (HiGHS). ``validate`` never imports it: the CLI p
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from opendata_mh import sdc
+from opendata_mh.errors import OpendataMhError
 from opendata_mh.model import (
+    ACK_KEY_ENV,
     AUDIT_FINDING_CODES,
     FINGERPRINT_RE,
     SHARE_TYPES,
+    AckKeyError,
+    ack_key,
     finding_fingerprint,
 )
 from opendata_mh.relations import PackageRelation, Variable, package_relations
@@ -138,6 +150,7 @@ ISSUE_CODES: dict[str, Severity] = {
     "audit.relations-excluded": "info",
     "audit.group-disclosure": "error",
     "audit.invalid": "error",
+    "audit.acknowledgements-unverified": "info",
 }
 """Every issue code of the audit, with its severity."""
 
@@ -480,6 +493,11 @@ def _relations(
     return rows, excluded, len(pr.relations) - len(out_ids), groups
 
 
+LEGACY_FINGERPRINT_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+"""An unkeyed fingerprint of earlier packages: read (matched by cell and code without the key,
+never verified), so that ``--rekey`` can replace it."""
+
+
 def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
     out = []
     for j, a in enumerate(prob.pkg.descriptor.get("acknowledgedFindings") or [], 1):
@@ -489,12 +507,13 @@ def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
             or not isinstance(a.get("cell"), str)
             or a.get("code") not in FINDING_CODES
             or not isinstance(fp, str)
-            or not FINGERPRINT_RE.match(fp)
+            or not (FINGERPRINT_RE.match(fp) or LEGACY_FINGERPRINT_RE.match(fp))
         ):
             prob.issues.append(
                 _invalid(
                     f"acknowledgedFindings[{j}] needs 'cell', 'code' (one of "
-                    f"{', '.join(FINDING_CODES)}) and 'fingerprint' (sha256: and 64 hex digits)"
+                    f"{', '.join(FINDING_CODES)}) and 'fingerprint' (hmac-sha256: and 64 hex "
+                    "digits)"
                 )
             )
             continue
@@ -530,6 +549,7 @@ def audit_package(
     progress: Progress | None = None,
     public: bool = False,
     shortest: bool = True,
+    verify_fingerprints: bool | None = None,
 ) -> PackageAudit:
     """Audit a read package (see the module docstring).
 
@@ -541,6 +561,9 @@ def audit_package(
         public: issue messages for public output (``check``, CI logs): no interval of any
             audited cell and no fingerprint (which encodes the interval) in any message; the
             cells of the result keep their intervals.
+        verify_fingerprints: match acknowledgements by their keyed fingerprint (default: when
+            ``OPENDATA_MH_ACK_KEY`` is set); otherwise by cell and code only, with an info note
+            (``audit.acknowledgements-unverified``). ``False`` is what ``--rekey`` uses.
         shortest: the pinning relations of a narrowed cell are an irreducible set found by
             a deletion filter over every relation of its component, longest first, so that a
             figure stated outright wins (most of the audit's LPs: ``opendata-mh audit``);
@@ -554,6 +577,15 @@ def audit_package(
         opendata_mh.sdc.SDCError: only on an internal inconsistency (duplicate ids).
     """
     say = progress or (lambda _s: None)
+    try:
+        keyed = ack_key() is not None if verify_fingerprints is None else verify_fingerprints
+    except AckKeyError as exc:
+        raise OpendataMhError(str(exc)) from None
+
+    def mk(cell: str, code: str, fp: str | None) -> tuple[str, str, str]:
+        """What an acknowledgement is matched by: cell, code and (keyed) the fingerprint."""
+        return (cell, code, (fp or "") if keyed else "")
+
     say("building the attacker's problem")
     prob = _Problem(pkg)
     rows, excluded, n_rel, groups = _relations(prob)
@@ -610,7 +642,17 @@ def audit_package(
                 "value" if first else None,
             )
         )
-    ack_by = {(a.cell, a.code, a.fingerprint): a for a in acks}
+    ack_by = {mk(a.cell, a.code, a.fingerprint): a for a in acks}
+    if acks and not keyed:
+        issues.append(
+            Issue(
+                "audit.acknowledgements-unverified",
+                "info",
+                f"{ACK_KEY_ENV} is not set: {len(acks)} acknowledgement(s) matched by cell and "
+                "code only; their keyed fingerprints were not verified (a finding narrower than "
+                "acknowledged is only detected with the key)",
+            )
+        )
     acks_of: dict[str, list[Acknowledgement]] = {}
     for a in acks:
         acks_of.setdefault(a.cell, []).append(a)
@@ -645,14 +687,14 @@ def audit_package(
         )
         code, fp = ca.finding_code, ca.fingerprint
         if code is not None and fp is not None:
-            key = (vid, code, fp)
+            key = mk(vid, code, fp)
             ack = ack_by.get(key)
             within = False
             if ack is None and iv[0] is not None and iv[1] is not None:
                 for a in acks_of.get(vid, ()):
                     aiv = _acknowledged_interval(a, ap)
                     if aiv is not None and iv[0] <= aiv[0] and aiv[1] <= iv[1]:
-                        ack, key, within = a, (a.cell, a.code, a.fingerprint), True
+                        ack, key, within = a, mk(a.cell, a.code, a.fingerprint), True
                         break
             if ack is not None:
                 used.add(key)
@@ -670,7 +712,7 @@ def audit_package(
         gone = [r for r in a.relations if r not in rel_ids]
         if gone:
             var = prob.vars[a.cell]
-            key = (a.cell, a.code, a.fingerprint)
+            key = mk(a.cell, a.code, a.fingerprint)
             now = now_of.get(a.cell)
             also = ""
             if key not in used and now is not None and now.status == "protected":
@@ -693,7 +735,7 @@ def audit_package(
             )
     group_found = _group_disclosures(prob, groups, by_id)
     for g in group_found:
-        key = (g.total, g.code, g.fingerprint)
+        key = mk(g.total, g.code, g.fingerprint)
         ack = ack_by.get(key)
         if ack is not None:
             used.add(key)
@@ -718,7 +760,13 @@ def audit_package(
                 "warning",
                 f"acknowledgement of {a.code} for {a.cell} matches no finding ({state}); remove "
                 "it from metadata/acknowledged_findings.toml, or replace its fingerprint with "
-                "the one 'opendata-mh audit' prints for the current finding",
+                "the one 'opendata-mh audit' prints for the current finding"
+                + (
+                    f" (if every acknowledgement is stale, {ACK_KEY_ENV} is probably not the "
+                    "key the fingerprints were made with)"
+                    if keyed
+                    else ""
+                ),
                 var.resource,
                 var.row,
                 "value",
@@ -808,7 +856,7 @@ def _group_issue(g: GroupDisclosure, public: bool) -> Issue:
     tail = (
         "; run 'opendata-mh audit' locally for the fingerprint to acknowledge it with"
         if public
-        else f"; fingerprint to acknowledge it: {g.fingerprint}"
+        else f"; fingerprint to acknowledge it: {_fp_text(g.fingerprint)}"
     )
     return Issue(g.code, "error", what[len(g.code) + 2 :] + tail, *where)
 
@@ -879,9 +927,14 @@ def _cell_issues(c: CellAudit, public: bool = False) -> list[Issue]:
         return [Issue(code, "error", msg, *where)]
     msg = (
         f"{c.cell} (printed {c.printed}, a priori {_iv(c.a_priori)}) is {what}: "
-        f"{c.interval_text()}, pinned by {pins}; fingerprint to acknowledge it: {c.fingerprint}"
+        f"{c.interval_text()}, pinned by {pins}; fingerprint to acknowledge it: "
+        f"{_fp_text(c.fingerprint)}"
     )
     return [Issue(code, "error", msg, *where)]
+
+
+def _fp_text(fp: str | None) -> str:
+    return fp or f"(set {ACK_KEY_ENV} to compute it)"
 
 
 def _acknowledged_interval(
@@ -900,13 +953,19 @@ def _acknowledged_interval(
 
 
 def audit_path(
-    path: str | Path = "datapackage", *, mip: bool = False, progress: Progress | None = None
+    path: str | Path = "datapackage",
+    *,
+    mip: bool = False,
+    progress: Progress | None = None,
+    verify_fingerprints: bool | None = None,
 ) -> PackageAudit:
     """Read the package at ``path`` (directory or ``datapackage.json``) and audit it.
 
     Raises :class:`~opendata_mh.errors.PackageError` when the package cannot be read.
     """
-    return audit_package(read_package(path), mip=mip, progress=progress)
+    return audit_package(
+        read_package(path), mip=mip, progress=progress, verify_fingerprints=verify_fingerprints
+    )
 
 
 def audit_check(pkg: PackageData) -> Iterable[Issue]:

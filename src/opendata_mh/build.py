@@ -81,6 +81,7 @@ from opendata_mh.errors import OpendataMhError
 from opendata_mh.generate import GenerateResult, build_files, generate, write_atomic
 from opendata_mh.lock import metadata_lock
 from opendata_mh.model import (
+    ACK_KEY_ENV,
     EDITION_MANIFEST,
     EDITIONS_DIR,
     ID_RE,
@@ -89,6 +90,7 @@ from opendata_mh.model import (
     CellRef,
     Metadata,
     TableSpec,
+    ack_key,
     is_masked,
     load_metadata,
 )
@@ -1077,6 +1079,12 @@ def _build(
             warnings = tuple(
                 i.message for i in report.issues if i.code == "audit.acknowledged-relation-lapsed"
             )
+            if merged.acknowledged_findings and ack_key() is None:
+                warnings += (
+                    f"{ACK_KEY_ENV} is not set: the historic acknowledgements were matched by "
+                    "cell and code only, so a historic cell given away more narrowly than "
+                    "acknowledged would not have been caught; build with the key",
+                )
     secs["check"] = time.perf_counter() - t3
     audit_summary = {
         "primary": len(res.primary),

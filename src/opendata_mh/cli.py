@@ -278,7 +278,27 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
 @click.option(
     "--all", "all_cells", is_flag=True, help="List every audited cell, not only the findings."
 )
-def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
+@click.option(
+    "--rekey",
+    is_flag=True,
+    help="Recompute the keyed fingerprints of acknowledged_findings.toml (OPENDATA_MH_ACK_KEY).",
+)
+@click.option(
+    "--metadata",
+    "metadata_dir",
+    default="metadata",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --rekey: the metadata whose acknowledged_findings.toml is rewritten.",
+)
+def audit(
+    package_dir: Path,
+    as_json: bool,
+    mip: bool,
+    all_cells: bool,
+    rekey: bool,
+    metadata_dir: Path,
+) -> None:
     """Disclosure audit: what an attacker derives about each masked cell from everything the
     package publishes (tables, prose, relations).
 
@@ -287,12 +307,34 @@ def audit(package_dir: Path, as_json: bool, mip: bool, all_cells: bool) -> None:
     (acknowledgedFindings, matched by fingerprint) are shown as such; for a new finding the
     fingerprint to acknowledge it with is printed. Relations of known discrepancies are left out.
     This is the maintainer's tool: it shows the intervals; 'check' does not for acknowledged ones.
+    Fingerprints are keyed (HMAC-SHA256, key in OPENDATA_MH_ACK_KEY, never committed); without
+    the key acknowledgements are matched by cell and code. --rekey matches them to the current
+    findings by cell and code and rewrites their fingerprints under the key (then 'generate').
 
     \b
-    Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible,
-                2 usage error, 3 could not run (unreadable package).
+    Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible /
+                acknowledgements --rekey could not match, 2 usage error, 3 could not run.
     """
     from opendata_mh.audit import audit_path
+
+    if rekey:
+        from opendata_mh.acknowledge import rekey as rekey_findings
+
+        try:
+            res = rekey_findings(package_dir, metadata_dir)
+        except OpendataMhError as exc:
+            _fail("audit", exc, as_json)
+        except Exception as exc:
+            _fail("audit", _internal(exc), as_json)
+        if as_json:
+            _emit_json(envelope("audit", ok=not res.missing, summary=res.to_dict()))
+        else:
+            _stderr_line(
+                f"{res.file}: {res.rekeyed} fingerprint(s) rewritten, {res.unchanged} unchanged"
+                + (f"; no current finding for {', '.join(res.missing)}" if res.missing else "")
+                + "; run 'opendata-mh generate'"
+            )
+        sys.exit(EXIT_FINDINGS if res.missing else EXIT_OK)
 
     err = _stderr()
     live = err.is_terminal and not as_json

@@ -730,6 +730,11 @@ class RemoteClient:
             )
             err.retryable = True
             raise err
+        if parsed is None and "json" in ctype:
+            msg = f"HTTP {status}: the answer is not valid JSON (cut or damaged in transit)"
+            err = PortalError(f"{action}: {msg}", code="portal.server-error", action=action)
+            err.retryable = True
+            raise err
         if status == 413:
             raise PortalError(
                 f"{action}: HTTP 413: the portal refuses a request this large; ask the portal "

@@ -15,11 +15,13 @@ from opendata_mh.audit import audit_check, audit_path
 from opendata_mh.cli import main
 from opendata_mh.model import finding_fingerprint
 from opendata_mh.validate import check
-from tests.conftest import edit_descriptor
+from tests.conftest import TEST_ACK_KEY, edit_descriptor
 
 PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
 OM_2019 = "om_cases_by_form/period=2019/form=unknown"
-OM_2019_FP = finding_fingerprint(OM_2019, "audit.exact-disclosure", (3, 3))
+OM_2019_FP = finding_fingerprint(
+    OM_2019, "audit.exact-disclosure", (3, 3), TEST_ACK_KEY.encode()
+)  # the test key: these tests use a copy of the package keyed with it
 
 
 @pytest.fixture
@@ -28,10 +30,10 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def unacknowledged(tmp_path: Path) -> Path:
+def unacknowledged(tmp_path: Path, real_test_keyed: Path, ack_key: str) -> Path:
     """The real package with the acknowledgement of OM 2019 'unknown' (= 3) dropped."""
     dst = tmp_path / "datapackage"
-    shutil.copytree(PACKAGE, dst)
+    shutil.copytree(real_test_keyed, dst)
     edit_descriptor(
         dst,
         lambda d: d.__setitem__(
@@ -43,11 +45,13 @@ def unacknowledged(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("flags", [[], ["--all"]], ids=["findings", "all"])
-def test_audit_json_equals_library_result(runner: CliRunner, flags: list[str]) -> None:
-    result = runner.invoke(main, ["audit", str(PACKAGE), "--json", *flags])
+def test_audit_json_equals_library_result(
+    runner: CliRunner, flags: list[str], real_test_keyed: Path, ack_key: str
+) -> None:
+    result = runner.invoke(main, ["audit", str(real_test_keyed), "--json", *flags])
     assert result.exit_code == 0, result.output
     env = json.loads(result.stdout)
-    lib = audit_path(PACKAGE)
+    lib = audit_path(real_test_keyed)
     assert set(env) == {"ok", "command", "summary", "issues", "error"}
     assert env["ok"] is True and env["command"] == "audit" and env["error"] is None
     assert env["summary"] == lib.to_dict(all_cells=bool(flags))

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import opendata_mh.build as build_mod
+from opendata_mh.acknowledge import rekey
 from opendata_mh.audit import audit_check
 from opendata_mh.build import (
     FULL_CHECKS,
@@ -33,6 +34,7 @@ from opendata_mh.diff import diff_packages
 from opendata_mh.model import load_metadata
 from opendata_mh.report import Issue
 from opendata_mh.validate import check
+from tests.conftest import TEST_ACK_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,16 +58,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BuildRe
     meta = tmp / "metadata"
     shutil.copytree(ROOT / "metadata", meta)
     pkg = tmp / "datapackage"
-    res = build(
-        meta,
-        [f"{t}={raw / (t + '.parquet')}" for t in ("victim", "om_case")]
-        + [str(raw / f"{t}.csv") for t in ("investigation", "suspect", "court_case")]
-        + [str(raw / f"{t}.csv") for t in ("ind_reflection", "ind_permit")],
-        year=2024,
-        out_dir=pkg,
-        date="2025-06-30",
-        reference_dates={"phoenix": "2025-04-25"},
-    )
+    with pytest.MonkeyPatch.context() as mp:  # acknowledgements keyed with the test key
+        mp.setenv("OPENDATA_MH_ACK_KEY", TEST_ACK_KEY)
+        rekey(ROOT / "datapackage", meta)
+        res = build(
+            meta,
+            [f"{t}={raw / (t + '.parquet')}" for t in ("victim", "om_case")]
+            + [str(raw / f"{t}.csv") for t in ("investigation", "suspect", "court_case")]
+            + [str(raw / f"{t}.csv") for t in ("ind_reflection", "ind_permit")],
+            year=2024,
+            out_dir=pkg,
+            date="2025-06-30",
+            reference_dates={"phoenix": "2025-04-25"},
+        )
     return meta, pkg, res
 
 
@@ -194,7 +199,7 @@ def test_built_package_passes_the_full_check(built: tuple[Path, Path, BuildResul
 
 
 def test_historic_acknowledgements_survive_lapsed_relations(
-    built: tuple[Path, Path, BuildResult],
+    built: tuple[Path, Path, BuildResult], ack_key: str
 ) -> None:
     """Acknowledgements of 2019-2023 window cells cite per-year relations the 2024 edition left
     out (court.form_years.*): they are kept (matched by cell, code and fingerprint, or by an

@@ -171,3 +171,24 @@ def test_a_package_failing_check_is_refused(ckan: Ckan, small: Path) -> None:
     res = publish(small, ckan.url, ckan.org, ckan.token)
     assert res.refused and any(i.code.startswith("sdc.") for i in res.issues)
     assert not _exists(ckan, build_record(small).dataset.name)
+
+
+def test_the_dry_run_plan_artifact_never_holds_the_token(
+    ckan: Ckan, small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the workflow keeps as an artifact: the JSON plan of a dry run with a real token."""
+    import json
+
+    from click.testing import CliRunner
+
+    from opendata_mh.cli import main
+
+    monkeypatch.setenv("OPENDATA_MH_CKAN_TOKEN", ckan.token)
+    args = ["publish", str(small), "--portal", ckan.url, "--organization", ckan.org]
+    r = CliRunner().invoke(main, [*args, "--files", "upload", "--dry-run", "--json"])
+    assert r.exit_code == 0, r.output
+    env = json.loads(r.stdout)
+    assert env["summary"]["plan"]["dataset"]["action"] == "create"
+    assert ckan.token not in r.stdout and ckan.token not in r.stderr
+    assert ckan.token[:20] not in r.stdout
+    assert not _exists(ckan, build_record(small).dataset.name)

@@ -17,24 +17,30 @@ from opendata_mh.audit import ISSUE_CODES, PackageAudit, audit_check, audit_path
 from opendata_mh.errors import MetadataError
 from opendata_mh.model import FINGERPRINT_RE, finding_fingerprint, load_metadata
 from opendata_mh.validate import check
-from tests.conftest import edit_csv, edit_descriptor
+from tests.conftest import TEST_ACK_KEY, edit_csv, edit_descriptor
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "datapackage"
+KEY = TEST_ACK_KEY.encode()
+# fingerprints are keyed: these tests verify them with the test key, on a copy of the real
+# package whose acknowledgements are keyed with it (conftest.real_test_keyed)
+pytestmark = pytest.mark.usefixtures("ack_key")
 OM_2019 = "om_cases_by_form/period=2019/form=unknown"
 INTERVAL_RE = re.compile(r"\[\d+, (\d+|inf)\]|\d+\.\.\d+|\(exactly \d+\)")
 """How an interval of a masked cell would be spelled in a message, reason or codebook."""
 
 
 @pytest.fixture(scope="module")
-def real() -> PackageAudit:
-    return audit_path(PACKAGE)
+def real(real_test_keyed: Path) -> PackageAudit:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OPENDATA_MH_ACK_KEY", TEST_ACK_KEY)
+        return audit_path(real_test_keyed)
 
 
 @pytest.fixture
-def real_copy(tmp_path: Path) -> Path:
+def real_copy(tmp_path: Path, real_test_keyed: Path) -> Path:
     dst = tmp_path / "datapackage"
-    shutil.copytree(PACKAGE, dst)
+    shutil.copytree(real_test_keyed, dst)
     return dst
 
 
@@ -167,7 +173,9 @@ def test_real_package_findings(
     assert c.acknowledged is not None and c.acknowledged.fingerprint == c.fingerprint
 
 
-def test_om_2019_unknown_is_matched_by_fingerprint(real: PackageAudit) -> None:
+def test_om_2019_unknown_is_matched_by_fingerprint(
+    real: PackageAudit, real_test_keyed: Path
+) -> None:
     """OM 2019 'unknown' is exactly 3 (pinned by the forms summing to the registered cases);
     the package records only the fingerprint of that finding, and that is what matches."""
     c = real.by_cell()[OM_2019]
@@ -176,9 +184,13 @@ def test_om_2019_unknown_is_matched_by_fingerprint(real: PackageAudit) -> None:
     fp = finding_fingerprint(OM_2019, "audit.exact-disclosure", (3, 3))
     assert c.acknowledged is not None and c.acknowledged.fingerprint == fp == c.fingerprint
     assert fp != finding_fingerprint(OM_2019, "audit.exact-disclosure", (2, 2))
-    d = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
+    d = json.loads((real_test_keyed / "datapackage.json").read_text(encoding="utf-8"))
     (entry,) = [a for a in d["acknowledgedFindings"] if a["cell"] == OM_2019]
     assert entry["fingerprint"] == fp
+    # the committed package is keyed with the maintainer's key, not the test key
+    d = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
+    (entry,) = [a for a in d["acknowledgedFindings"] if a["cell"] == OM_2019]
+    assert FINGERPRINT_RE.match(entry["fingerprint"]) and entry["fingerprint"] != fp
 
 
 def test_published_descriptor_spells_out_no_acknowledged_interval() -> None:
@@ -275,9 +287,25 @@ def test_mip_attacker_finds_the_same_intervals(real: PackageAudit) -> None:
     assert [(c.cell, c.interval) for c in mip.cells] == [(c.cell, c.interval) for c in real.cells]
 
 
-def test_check_of_the_real_package_shows_findings_as_known() -> None:
-    report = check(PACKAGE, extra_checks=[audit_check])
+def test_check_of_the_real_package_shows_findings_as_known(
+    real_test_keyed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = check(real_test_keyed, extra_checks=[audit_check])
     assert report.ok
+    assert not report.by_code("audit.acknowledgements-unverified")
+    # without the key (CI without secrets) the committed package is matched by cell and code
+    monkeypatch.delenv("OPENDATA_MH_ACK_KEY")
+    plain = check(PACKAGE, extra_checks=[audit_check])
+    assert plain.ok and len(plain.by_code("audit.acknowledged")) == 48
+    (note,) = plain.by_code("audit.acknowledgements-unverified")
+    assert note.severity == "info" and "48 acknowledgement(s) matched by cell and code" in (
+        note.message
+    )
+    # a wrong key fails: no acknowledgement verifies
+    monkeypatch.setenv("OPENDATA_MH_ACK_KEY", "not-the-key-of-these-fingerprints")
+    wrong = check(PACKAGE, extra_checks=[audit_check])
+    assert not wrong.ok and len(wrong.by_code("audit.stale-acknowledgement")) == 48
+    assert "probably not the key" in wrong.by_code("audit.stale-acknowledgement")[0].message
     ack = report.by_code("audit.acknowledged")
     assert len(ack) == 48
     om = next(i for i in ack if i.resource == "om_cases_by_form" and i.row == 1)
@@ -451,10 +479,10 @@ def test_fixture_package(package_dir: Path) -> None:
     ]
 
 
-FP_A = finding_fingerprint("small/period=2023/form=a", "audit.exact-disclosure", (4, 4))
-FP_A_4_7 = finding_fingerprint("small/period=2023/form=a", "audit.exact-disclosure", (4, 7))
-FP_A_NARROWED = finding_fingerprint("small/period=2023/form=a", "audit.narrowed", (3, 4))
-FP_B = finding_fingerprint("small/period=2023/form=b", "audit.exact-disclosure", (4, 4))
+FP_A = finding_fingerprint("small/period=2023/form=a", "audit.exact-disclosure", (4, 4), KEY)
+FP_A_4_7 = finding_fingerprint("small/period=2023/form=a", "audit.exact-disclosure", (4, 7), KEY)
+FP_A_NARROWED = finding_fingerprint("small/period=2023/form=a", "audit.narrowed", (3, 4), KEY)
+FP_B = finding_fingerprint("small/period=2023/form=b", "audit.exact-disclosure", (4, 4), KEY)
 BAD_ACKS = [
     ('code = "audit.exact-disclosure"', 'code = "audit.leak"', "code"),
     ('cell = "small/period=2023/form=a"', 'cell = "small/period=2022/form=a"', "cell"),

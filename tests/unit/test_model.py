@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from opendata_mh.errors import MetadataError
 from opendata_mh.model import (
     FINGERPRINT_RE,
+    AckKeyError,
     CellRef,
     SdcRule,
     finding_fingerprint,
@@ -151,23 +153,34 @@ def test_relations_are_expanded(metadata_dir: Path) -> None:
     assert meta.discrepancies[0].relations == ("text:total_2022_wrong",)
 
 
-def test_finding_fingerprint() -> None:
-    """sha256 of 'cell|code|lower|upper', prefixed: the form acknowledged_findings.toml uses."""
+def test_finding_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HMAC-SHA256 of 'cell|code|lower|upper' under the key in OPENDATA_MH_ACK_KEY, prefixed;
+    without the key no fingerprint (''), and without the key none can be recomputed."""
     cell, code = "om_cases_by_form/period=2019/form=unknown", "audit.exact-disclosure"
+    assert finding_fingerprint(cell, code, (3, 3)) == ""  # no key in the environment
+    key = "a-test-key-of-some-length"
+    monkeypatch.setenv("OPENDATA_MH_ACK_KEY", key)
     fp = finding_fingerprint(cell, code, (3, 3))
-    digest = hashlib.sha256(f"{cell}|{code}|3|3".encode()).hexdigest()
-    assert fp == "sha256:" + digest and len(fp) == 71 and FINGERPRINT_RE.match(fp)
+    digest = hmac.new(key.encode(), f"{cell}|{code}|3|3".encode(), hashlib.sha256).hexdigest()
+    assert fp == "hmac-sha256:" + digest and len(fp) == 76 and FINGERPRINT_RE.match(fp)
+    assert fp == finding_fingerprint(cell, code, (3, 3), key.encode())
     others = {
         finding_fingerprint(cell, code, (2, 2)),
         finding_fingerprint(cell, code, (3, 4)),
         finding_fingerprint(cell, "audit.narrowed", (3, 3)),
         finding_fingerprint("om_cases_by_form/period=2020/form=unknown", code, (3, 3)),
+        finding_fingerprint(cell, code, (3, 3), b"another-key-of-some-length"),
     }
-    assert fp not in others and len(others) == 4
-    # the interval is not recoverable from the text, but it is from the tiny space (not secret)
-    assert [
-        iv for iv in [(1, 1), (2, 2), (3, 3), (4, 4)] if finding_fingerprint(cell, code, iv) == fp
-    ] == [(3, 3)]
+    assert fp not in others and len(others) == 5
+    # the unkeyed hash of the candidates does not give the interval back
+    assert not [
+        iv
+        for iv in [(1, 1), (2, 2), (3, 3), (4, 4)]
+        if fp.split(":")[1] == hashlib.sha256(f"{cell}|{code}|{iv[0]}|{iv[1]}".encode()).hexdigest()
+    ]
+    monkeypatch.setenv("OPENDATA_MH_ACK_KEY", "short")
+    with pytest.raises(AckKeyError):
+        finding_fingerprint(cell, code, (3, 3))
 
 
 def test_parse_ref_normalises_latent_key_order() -> None:

@@ -227,3 +227,10 @@ def test_the_token_goes_to_the_portal_only(serve) -> None:  # type: ignore[no-un
         mp.setattr(requests.Session, "get", spy)
         client.download(url + "/hosted.csv")
     assert seen == [None]
+
+
+def test_a_damaged_json_answer_is_retried_not_called_a_wrong_url(serve) -> None:  # type: ignore[no-untyped-def]
+    url, script = serve([(200, "application/json", b'{"success": true, "resu'), OK])
+    client, slept, _ = _client(url)
+    assert client.call("package_show", {"id": "x"}) == {"id": "x"}
+    assert len(script.requests) == 2 and slept == [0.5]

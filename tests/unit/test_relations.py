@@ -8,6 +8,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opendata_mh.audit import audit_path
 from opendata_mh.relations import package_relations
@@ -153,3 +155,58 @@ def test_check_reads_the_relations_of_a_package_once(monkeypatch: pytest.MonkeyP
     report = check(PACKAGE, extra_checks=[audit_check])
     assert report.ok
     assert len(calls) == 1  # the consistency check and the audit share one reading
+
+
+def _naive_propagate(
+    rows: list[engine.LinearRelation], values: dict[str, tuple[float, float]]
+) -> tuple[dict[str, tuple[float, float]], set[str]]:
+    """Every relation applied in every round (what propagate must equal)."""
+    out, conflicts = dict(values), set()
+    groups: dict[str, list[engine.LinearRelation]] = {}
+    for r in rows:
+        groups.setdefault(r.source, []).append(r)
+    for _ in range(200):
+        changed = False
+        for source, rels in groups.items():
+            for x, (ilo, iup) in [p for r in rels for p in engine.implied_bounds(r, out)]:
+                lo, up = max(out[x][0], ilo), min(out[x][1], iup)
+                if lo > up:
+                    conflicts.add(source)
+                elif (lo, up) != out[x]:
+                    out[x], changed = (lo, up), True
+        if not changed:
+            break
+    return out, conflicts
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["additive", "subset", "overlap_subset", "multilabel", "identity"]),
+            st.lists(st.sampled_from("abcdef"), min_size=2, max_size=4, unique=True),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.dictionaries(
+        st.sampled_from("abcdef"),
+        st.tuples(st.integers(0, 20), st.integers(0, 20) | st.just(-1)),
+        min_size=6,
+        max_size=6,
+    ),
+)
+@settings(max_examples=200, deadline=None)
+def test_propagate_equals_applying_every_relation_every_round(
+    spec: list[tuple[str, list[str]]], bounds: dict[str, tuple[int, int]]
+) -> None:
+    rows = []
+    for i, (rtype, xs) in enumerate(spec):
+        rid = f"r{i}"
+        if rtype == "identity":
+            rows += engine.relation(rtype, rid, cells=xs)
+        else:
+            rows += engine.relation(rtype, rid, total=xs[0], parts=xs[1:])
+    values = {
+        x: (float(lo), INF if up < 0 else float(max(lo, up))) for x, (lo, up) in bounds.items()
+    }
+    assert engine.propagate(rows, values) == _naive_propagate(rows, values)

@@ -69,3 +69,52 @@ def test_revision_model_rows_and_a_contradiction() -> None:
         {"n:a": 6, "n:T": 6}, new_rel, old, old_rel, [("o:a", "n:a")], min_change=-1
     )
     assert res.secondary == ()
+
+
+def test_an_old_cell_already_given_away_is_taken_as_known() -> None:
+    # the published edition gives its <5 cell away (T = 6 = 5 + a with 5 printed): the joint
+    # protection cannot keep it [1, 4] and does not try; it is taken as known exactly
+    old = [
+        Cell.exact("o:T", 6),
+        Cell.exact("o:b", 5),
+        Cell("o:a", 1, 4, "suppressed", "none"),
+    ]
+    old_rel = [LinearRelation("o", "eq", {"o:T": 1.0, "o:a": -1.0, "o:b": -1.0})]
+    new_vals = {"n:T": 12, "n:a": 4, "n:b": 8}
+    new_rel = [LinearRelation("n", "eq", {"n:T": 1.0, "n:a": -1.0, "n:b": -1.0})]
+    pairs = [("o:a", "n:a"), ("o:b", "n:b"), ("o:T", "n:T")]
+    res = protect_revision(new_vals, new_rel, old, old_rel, pairs)
+    assert "o:a" not in res.joint.primary  # known, not a protected target
+    assert res.secondary == ("n:b",)
+    iv = res.joint.audit.by_id["n:a"]
+    assert (iv.lower, iv.upper) == (1, 4)
+    # as a protected target it cannot be kept at [1, 4]: the published edition pins it
+    with pytest.raises(SDCError, match="'o:a' cannot be protected"):
+        protect_revision(
+            new_vals,
+            new_rel,
+            [*old[:2], Cell("o:a", 1, 4, "suppressed", "apriori")],
+            old_rel,
+            pairs,
+        )
+
+
+def test_a_contradicted_pair_is_left_out_of_the_model() -> None:
+    # the old edition printed 7 for a, the new one counts 6: a reader sees a went down and
+    # keeps the model for the other cells only (the fewest-violations subset)
+    old = [Cell.exact("o:a", 7), Cell.exact("o:b", 3), Cell.exact("o:T", 10)]
+    old_rel = [LinearRelation("o", "eq", {"o:T": 1.0, "o:a": -1.0, "o:b": -1.0})]
+    new_vals = {"n:a": 6, "n:b": 4, "n:T": 10}
+    new_rel = [LinearRelation("n", "eq", {"n:T": 1.0, "n:a": -1.0, "n:b": -1.0})]
+    pairs = [("o:a", "n:a"), ("o:b", "n:b"), ("o:T", "n:T")]
+    with pytest.raises(SDCError, match="either direction"):
+        protect_revision(new_vals, new_rel, old, old_rel, pairs)
+    res = protect_revision(new_vals, new_rel, old, old_rel, pairs, drop_contradicted=True)
+    assert res.contradicted == (("o:a", "n:a"),)
+    # n:b >= o:b = 3 still holds for the reader: n:b (4) cannot stay [1, 4], so it is printed
+    # x (upgraded: its upper end reaches 5, its lower end stays at 3, all the old edition
+    # allows) and n:a is suppressed with it
+    assert res.secondary == ("n:a", "n:b")
+    assert res.joint.upgraded == ("n:b",)
+    iv = res.joint.audit.by_id["n:b"]
+    assert iv.lower == 3 and iv.upper >= 5

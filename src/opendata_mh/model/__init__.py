@@ -65,7 +65,14 @@ from opendata_mh.model.editions import (
     read_edition_csv,
 )
 from opendata_mh.model.figures import TextFigure
-from opendata_mh.model.findings import FINGERPRINT_RE, AcknowledgedFinding, finding_fingerprint
+from opendata_mh.model.findings import (
+    ACK_KEY_ENV,
+    FINGERPRINT_RE,
+    AckKeyError,
+    AcknowledgedFinding,
+    ack_key,
+    finding_fingerprint,
+)
 from opendata_mh.model.load import Metadata, load_metadata
 from opendata_mh.model.package import Contributor, License, PackageMeta, Source, Unit
 from opendata_mh.model.printed import (
@@ -80,6 +87,7 @@ from opendata_mh.model.relations import Discrepancy, LatentQuantity, Relation, s
 from opendata_mh.model.tables import Cell, Column, Panel, PanelRow, TableSpec, Unresolved
 
 __all__ = [
+    "ACK_KEY_ENV",
     "ALL",
     "AUDIT_FINDING_CODES",
     "CELL_TYPES",
@@ -98,6 +106,7 @@ __all__ = [
     "RELATION_TYPES",
     "SECONDARY_SYMBOL",
     "SHARE_TYPES",
+    "AckKeyError",
     "AcknowledgedFinding",
     "Cell",
     "CellRef",
@@ -123,6 +132,7 @@ __all__ = [
     "TextFigure",
     "Unit",
     "Unresolved",
+    "ack_key",
     "count_bounds",
     "finding_fingerprint",
     "is_masked",

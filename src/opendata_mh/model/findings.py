@@ -1,12 +1,23 @@
 """``acknowledged_findings.toml``: findings of the disclosure audit that a maintainer accepted
-(:class:`AcknowledgedFinding`), identified by a fingerprint of the interval as found
+(:class:`AcknowledgedFinding`), identified by a *keyed* fingerprint of the interval as found
 (:func:`finding_fingerprint`) so that the interval itself is never published.
+
+The fingerprint is an HMAC-SHA256 under a secret key (:data:`ACK_KEY_ENV`,
+``OPENDATA_MH_ACK_KEY``: kept in the maintainer's environment and the CI secret store, never
+committed). An unkeyed hash would not do: a masked cell's interval space is tiny (``<5`` has 10
+sub-intervals), so anyone could hash every candidate and read the interval back from the
+published descriptor. Without the key nothing can be verified (and nothing recovered): the
+audit then matches acknowledgements by cell and code and says so (info). With the key the
+loader checks that each fingerprint is that of the cell and code with some interval within its
+bounds, so a wrong key fails loudly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,13 +30,39 @@ from opendata_mh.model.printed import is_masked
 from opendata_mh.model.refs import CellRef, _BrokenReferenceError, _Resolver
 from opendata_mh.model.tables import TableSpec
 
-FINGERPRINT_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+FINGERPRINT_PREFIX = "hmac-sha256:"
+FINGERPRINT_RE = re.compile(r"^hmac-sha256:[0-9a-f]{64}$")
 """The form of a finding fingerprint (:func:`finding_fingerprint`)."""
 
+ACK_KEY_ENV = "OPENDATA_MH_ACK_KEY"
+"""The environment variable holding the key of the fingerprints (at least 16 characters)."""
 
-def finding_fingerprint(cell: str, code: str, interval: tuple[int, int]) -> str:
-    """The fingerprint of an audit finding: ``"sha256:"`` + the hex SHA-256 of
-    ``f"{cell}|{code}|{lower}|{upper}"`` (UTF-8).
+MIN_KEY_LENGTH = 16
+
+
+class AckKeyError(ValueError):
+    """The key in :data:`ACK_KEY_ENV` is too short to be a key."""
+
+
+def ack_key(environ: Mapping[str, str] | None = None) -> bytes | None:
+    """The fingerprint key from :data:`ACK_KEY_ENV`, or None when it is not set (or empty)."""
+    raw = (os.environ if environ is None else environ).get(ACK_KEY_ENV, "")
+    if not raw:
+        return None
+    if len(raw) < MIN_KEY_LENGTH:
+        raise AckKeyError(
+            f"{ACK_KEY_ENV} is set but shorter than {MIN_KEY_LENGTH} characters: not a key "
+            "(generate one, e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return raw.encode()
+
+
+def finding_fingerprint(
+    cell: str, code: str, interval: tuple[int, int], key: bytes | None = None
+) -> str:
+    """The fingerprint of an audit finding: ``"hmac-sha256:"`` + the hex HMAC-SHA256 under
+    ``key`` (default: :func:`ack_key`) of ``f"{cell}|{code}|{lower}|{upper}"`` (UTF-8); ``""``
+    when there is no key (an unknown fingerprint, equal to none).
 
     Args:
         cell: the canonical cell reference as the audit prints it (key fields in the table's
@@ -34,17 +71,20 @@ def finding_fingerprint(cell: str, code: str, interval: tuple[int, int]) -> str:
         interval: the audit interval ``(lower, upper)`` as found (counts).
 
     Returns:
-        ``"sha256:"`` and 64 lowercase hex digits (:data:`FINGERPRINT_RE`).
+        ``"hmac-sha256:"`` and 64 lowercase hex digits (:data:`FINGERPRINT_RE`), or ``""``.
 
     A fingerprint lets the audit recognise the *same* finding (same cell, code and interval)
     in ``acknowledged_findings.toml`` and ``acknowledgedFindings`` without publishing the
-    interval. It is **not a secret**: the interval space of a masked cell is tiny (``<5`` has 10
-    sub-intervals), so anyone can recompute it; it only keeps our own publication, codebook and
-    CI logs from printing the values of masked cells. A changed interval gives a different
-    fingerprint, so the acknowledgement no longer matches.
+    interval. Keyed, it cannot be brute-forced over the few candidate intervals of a masked cell
+    (module docstring). A changed interval gives a different fingerprint, so the acknowledgement
+    no longer matches.
     """
+    k = key if key is not None else ack_key()
+    if k is None:
+        return ""
     lo, hi = interval
-    return "sha256:" + hashlib.sha256(f"{cell}|{code}|{lo}|{hi}".encode()).hexdigest()
+    msg = f"{cell}|{code}|{lo}|{hi}".encode()
+    return FINGERPRINT_PREFIX + hmac.new(k, msg, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -85,6 +125,11 @@ def _load_acknowledged_findings(
     is decided by the audit, not here."""
     f = "acknowledged_findings.toml"
     _check_keys(data, {"findings"}, f, col)
+    try:
+        key = ack_key()
+    except AckKeyError as exc:
+        col.add(f, str(exc))
+        key = None
     out = []
     seen: set[tuple[str, str]] = set()
     for i, r in enumerate(data.get("findings") or [], 1):
@@ -138,8 +183,9 @@ def _load_acknowledged_findings(
         if not isinstance(fp, str) or not FINGERPRINT_RE.match(fp):
             col.add(
                 f,
-                "'fingerprint' must be 'sha256:' and 64 lowercase hex digits, as printed by "
-                "'opendata-mh audit' for the finding",
+                "'fingerprint' must be 'hmac-sha256:' and 64 lowercase hex digits, as printed by "
+                f"'opendata-mh audit' for the finding (keyed with {ACK_KEY_ENV}; an unkeyed "
+                "'sha256:' fingerprint gives the interval away: 'opendata-mh audit --rekey')",
                 field="fingerprint",
                 **loc,
             )
@@ -147,21 +193,23 @@ def _load_acknowledged_findings(
             fingerprint = fp
             hi = bounds[1] if bounds is not None else None
             if (
-                ref is not None
+                key is not None
+                and ref is not None
                 and bounds is not None
                 and hi is not None
                 and hi - bounds[0] <= 100
                 and code in AUDIT_FINDING_CODES
                 and not any(
-                    finding_fingerprint(str(ref), code, (lo, up)) == fp
+                    finding_fingerprint(str(ref), code, (lo, up), key) == fp
                     for lo in range(bounds[0], hi + 1)
                     for up in range(lo, hi + 1)
                 )
             ):
                 col.add(
                     f,
-                    f"'fingerprint' is not that of a {code} of this cell within its bounds; "
-                    "copy it from 'opendata-mh audit' (the cell and the code must match too)",
+                    f"'fingerprint' is not that of a {code} of this cell within its bounds "
+                    f"under the key in {ACK_KEY_ENV} (the wrong key?); copy it from "
+                    "'opendata-mh audit' (the cell and the code must match too)",
                     field="fingerprint",
                     **loc,
                 )

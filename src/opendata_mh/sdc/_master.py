@@ -263,6 +263,7 @@ def improve(
     sec_lo: float,
     floor: np.ndarray,
     incumbent: np.ndarray,
+    known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     check: Callable[[np.ndarray], list[tuple[int, int]]],
     repair: Callable[[np.ndarray], np.ndarray | None] | None,
     time_limit: float,
@@ -313,6 +314,10 @@ def improve(
         sec = supp & ~small
         lo = np.where(small, 1.0 - vals, np.where(sec, sec_lo - vals, 0.0))
         hi = np.where(small, threshold - 1.0 - vals, np.where(sec, INF, 0.0))
+        if known is not None:
+            km, klo, khi = known
+            lo = np.where(km, klo - vals, lo)
+            hi = np.where(km, khi - vals, hi)
         return lo, hi
 
     # initial cuts: one relation at a time, bounds of the non-candidate cells

@@ -352,12 +352,23 @@ def propagate(
     """
     out = dict(values)
     conflicts: set[str] = set()
-    groups: dict[str, list[LinearRelation]] = {}
+    by_source: dict[str, list[LinearRelation]] = {}
     for rel in relations:
-        groups.setdefault(rel.source, []).append(rel)
+        by_source.setdefault(rel.source, []).append(rel)
+    groups = list(by_source.items())
+    of_var: dict[Any, list[int]] = {}
+    for g, (_source, rows) in enumerate(groups):
+        for x in dict.fromkeys(x for rel in rows for x in rel.coeffs):
+            of_var.setdefault(x, []).append(g)
+    # a group whose variables did not change since it was last applied would imply the same
+    # bounds again (no change, the same conflicts): only the others are applied, in order
+    dirty = set(range(len(groups)))
     for _ in range(max_rounds):
         changed = False
-        for source, rows in groups.items():
+        for g, (source, rows) in enumerate(groups):
+            if g not in dirty:
+                continue
+            dirty.discard(g)
             pairs = [p for rel in rows for p in implied_bounds(rel, out)]
             for x, (ilo, iup) in pairs:
                 lo0, up0 = out[x]
@@ -368,6 +379,7 @@ def propagate(
                 if (lo, up) != (lo0, up0):
                     out[x] = (lo, up)
                     changed = True
+                    dirty.update(of_var[x])
         if not changed:
             break
     return out, conflicts

@@ -32,6 +32,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
+from . import _lp
 from .audit import Cell, LinearRelation, _reduce
 from .rules import SDCError
 from .suppress import SuppressionResult, suppress
@@ -82,6 +85,34 @@ def feasible_values(
     return {c.id: out[c.id] for c in cells}
 
 
+def _contradicted_rows(
+    cells: Sequence[Cell], relations: Sequence[LinearRelation], revision: Sequence[LinearRelation]
+) -> set[str]:
+    """Sources of the revision rows with a positive slack in the elastic LP (every relation
+    holds, each revision row may be violated by a slack >= 0, the sum of slacks minimised)."""
+    pos = {c.id: i for i, c in enumerate(cells)}
+    n, m = len(cells), len(revision)
+    lo = np.r_[[float(c.lower) for c in cells], np.zeros(m)]
+    hi = np.r_[[float(c.upper) for c in cells], np.full(m, math.inf)]
+    rows: list[tuple[np.ndarray, np.ndarray]] = []
+    rlo: list[float] = []
+    rhi: list[float] = []
+    for k, r in enumerate([*relations, *revision]):
+        idx = [pos[c] for c in r.coeffs]
+        val = list(r.coeffs.values())
+        if k >= len(relations):
+            idx.append(n + k - len(relations))
+            val.append(-1.0)
+        rows.append((np.array(idx, dtype=np.int32), np.array(val, dtype=float)))
+        rlo.append(r.rhs if r.kind == "eq" else -math.inf)
+        rhi.append(r.rhs)
+    comp = _lp.Component(lo=lo, hi=hi, rows=rows, rlo=np.array(rlo), rhi=np.array(rhi))
+    st, _, x, _ = comp.solve({n + j: 1.0 for j in range(m)})
+    if st != "optimal" or x is None:
+        return set()
+    return {revision[j].source for j in range(m) if x[n + j] > 1e-7}
+
+
 @dataclass(frozen=True)
 class RevisionResult:
     """Outcome of :func:`protect_revision`.
@@ -93,6 +124,7 @@ class RevisionResult:
         cost, suppressed_value: cost and true total of the new edition's secondaries.
         alone_cost, alone_value, alone_secondary: the same when the new edition is
             protected on its own (``None`` unless ``compare=True``).
+        contradicted: pairs left out with ``drop_contradicted``.
     """
 
     joint: SuppressionResult
@@ -102,6 +134,7 @@ class RevisionResult:
     alone_cost: float | None = None
     alone_value: int | None = None
     alone_secondary: int | None = None
+    contradicted: tuple[tuple[str, str], ...] = ()
 
     def printed(self, new_values: Mapping[str, int], threshold: int = 5) -> dict[str, str]:
         """How each new cell is printed: the count, ``<n`` or ``x``."""
@@ -121,11 +154,14 @@ def protect_revision(
     pairs: Iterable[tuple[str, str]],
     *,
     threshold: int = 5,
+    primary: Iterable[str] | None = None,
     min_change: float | None = 0,
     max_change: float | None = None,
     cost: str | Mapping[str, float] = "value",
     candidates: Iterable[str] | None = None,
     initial_secondary: Iterable[str] = (),
+    forced_upgrades: Iterable[str] = (),
+    drop_contradicted: bool = False,
     compare: bool = False,
     method: Literal["mip", "heuristic"] = "mip",
     time_limit: float = 40.0,
@@ -135,15 +171,23 @@ def protect_revision(
     Args:
         new_values: true counts of the new edition's cells (totals included).
         new_relations: the relations among them.
-        old_cells: what the published edition printed, one :class:`Cell` per cell: exact
-            (a number or 0), ``[1, n-1]`` (``<n``, kind ``suppressed``) or ``[1, inf)``
-            (``x``); ids distinct from the new ones.
+        old_cells: what the published edition printed, one :class:`Cell` per cell, ids
+            distinct from the new ones: exact (a number or 0); ``<n`` as ``[1, n-1]`` with
+            protection ``apriori`` (a protected cell: its interval must stay [1, n-1]); ``x``
+            as ``[L, inf)`` with L >= 1; any other cell (a ``<n`` the published edition
+            already gave away, a rounded figure, a latent total) as its published interval
+            (known, not a protected target).
         old_relations: the relations among the old cells.
         pairs: (old cell, new cell) for every revised cell.
+        primary: the new edition's primary cells (default: every new count in 1..n-1).
         min_change, max_change: the attacker's revision model (:func:`revision_relations`).
         cost: as in :func:`~opendata_mh.sdc.suppress.suppress` (for the new cells).
         candidates: new cells that may become secondary (default: every new cell >= n).
         initial_secondary: new cells suppressed whatever happens (e.g. latent totals).
+        drop_contradicted: leave out the revision row of a pair whose published figure
+            already contradicts the model (its lower end above the new count plus
+            ``max(min_change, 0)``: a reader sees that this cell went down and does not apply
+            the model to it); the pairs left out are in ``RevisionResult.contradicted``.
         compare: also protect the new edition alone, for the cost comparison.
 
     Raises:
@@ -152,12 +196,25 @@ def protect_revision(
             protecting pattern exists.
     """
     pairs = list(pairs)
+    contradicted: list[tuple[str, str]] = []
+    if drop_contradicted and min_change is not None:
+        lower = {c.id: c.lower for c in old_cells}
+        contradicted = [(o, n) for o, n in pairs if lower[o] > new_values[n] - min_change]
+        pairs = [p for p in pairs if p not in set(contradicted)]
     clash = {c.id for c in old_cells} & set(new_values)
     if clash:
         raise SDCError(f"cells in both editions: {sorted(clash)[:5]}")
     rev = revision_relations(pairs, min_change=min_change, max_change=max_change)
     known = [*old_cells, *(Cell.exact(c, v) for c, v in new_values.items())]
     point = feasible_values(known, [*old_relations, *rev])
+    if point is None and drop_contradicted:
+        # a reader whose model contradicts the figures keeps the revision rows some table
+        # satisfies: the fewest-violations subset (an elastic LP: one slack per revision row,
+        # their sum minimised); the rows with a positive slack are left out
+        gone = _contradicted_rows(known, list(old_relations), rev)
+        contradicted += [p for p in pairs if f"revision:{p[0]}->{p[1]}" in gone]
+        rev = [r for r in rev if r.source not in gone]
+        point = feasible_values(known, [*old_relations, *rev])
     if point is None:
         raise SDCError(
             "the published edition, the new counts and the revision model contradict each "
@@ -166,12 +223,32 @@ def protect_revision(
         )
     old_vals = {c.id: point[c.id] for c in old_cells}
     values = {**new_values, **old_vals}
-    new_prim = [c for c, v in new_values.items() if 1 <= v < threshold]
-    old_prim = [c.id for c in old_cells if c.kind == "suppressed" and c.upper <= threshold - 1]
-    old_x = [c.id for c in old_cells if c.kind == "suppressed" and c.upper > threshold - 1]
+    new_prim = (
+        [c for c, v in new_values.items() if 1 <= v < threshold]
+        if primary is None
+        else list(primary)
+    )
+    old_prim = [
+        c.id
+        for c in old_cells
+        if c.kind == "suppressed" and c.protection == "apriori" and c.upper <= threshold - 1
+    ]
+    old_x = [
+        c.id
+        for c in old_cells
+        if c.kind == "suppressed"
+        and c.protection != "apriori"
+        and c.upper == math.inf
+        and c.lower >= 1
+    ]
     for c in old_prim:
         if not 1 <= old_vals[c] <= threshold - 1:  # pragma: no cover - bounds guarantee it
             raise SDCError(f"old cell {c!r}: no consistent value in 1..{threshold - 1}")
+    known_iv = {
+        c.id: (float(c.lower), float(c.upper))
+        for c in old_cells
+        if c.kind != "exact" and c.id not in set(old_prim) and c.id not in set(old_x)
+    }
     cand = [c for c, v in new_values.items() if v >= threshold]
     if candidates is not None:
         allowed = set(candidates)
@@ -185,6 +262,8 @@ def protect_revision(
         candidates=cand,
         initial_secondary=[*old_x, *initial_secondary],
         upgradable=new_prim,
+        forced_upgrades=list(forced_upgrades),
+        known=known_iv,
         method=method,
         time_limit=time_limit,
     )
@@ -200,6 +279,7 @@ def protect_revision(
         secondary=tuple(c for c in new_values if c in set(sec) | set(up)),
         cost=float(sum(w.values())),
         suppressed_value=int(sum(new_values[c] for c in sec)),
+        contradicted=tuple(contradicted),
     )
     if compare:
         alone = suppress(
@@ -229,5 +309,6 @@ def protect_revision(
             ),
             alone_value=int(sum(new_values[c] for c in a_sec)),
             alone_secondary=len(a_sec),
+            contradicted=tuple(contradicted),
         )
     return out

@@ -320,16 +320,27 @@ class _Complement:
 
 class _Floors:
     """The floor of an upgraded primary k: the lowest lower end any pattern can leave
-    it, min y_k when every non-zero cell is unknown (>= 1; zeros stay 0), the other
-    primaries printed ``<n`` ([1, n-1]) and k itself in [1, inf). Suppressing every
-    candidate reaches it, so it is a requirement a pattern can always meet. Computed
-    lazily (one LP per upgraded cell)."""
+    it, min y_k when every candidate and suppressed cell is unknown (>= 1; zeros stay 0),
+    the other primaries printed ``<n`` ([1, n-1]), k itself in [1, inf) and every other
+    cell as published (exact, or its known interval). Suppressing every candidate reaches
+    it, so it is a requirement a pattern can always meet. Computed lazily (one LP per
+    upgraded cell)."""
 
-    def __init__(self, vals: np.ndarray, rels: Compiled, prim: np.ndarray, threshold: int):
+    def __init__(
+        self,
+        vals: np.ndarray,
+        rels: Compiled,
+        prim: np.ndarray,
+        threshold: int,
+        open_: np.ndarray | None = None,
+        known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ):
         self.vals = vals
         self.rels = rels
         self.prim = prim
         self.threshold = threshold
+        self.open = np.ones(len(vals), dtype=bool) if open_ is None else open_
+        self.known = known
         self.floor = np.ones(len(vals))
         self.done = np.zeros(len(vals), dtype=bool)
         self._red: _Reduced | None = None
@@ -341,6 +352,13 @@ class _Floors:
                 pos = self.vals > 0
                 lower = np.where(pos, 1.0, 0.0)
                 upper = np.where(pos, np.where(self.prim, self.threshold - 1.0, INF), 0.0)
+                shut = ~self.open & ~self.prim  # never suppressed: as published
+                lower = np.where(shut, self.vals, lower)
+                upper = np.where(shut, self.vals, upper)
+                if self.known is not None:
+                    km, klo, khi = self.known
+                    lower = np.where(km, klo, lower)
+                    upper = np.where(km, khi, upper)
                 self._red = _reduce_arrays(lower, upper, self.rels, integer=False, tol=1e-6)
             for comp, cols, _ in self._red.comps:
                 for j, i in enumerate(cols):
@@ -366,6 +384,7 @@ def _check(
     protection: str,
     upg: np.ndarray | None = None,
     floor: np.ndarray | None = None,
+    known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[tuple[int, int]], int]:
     """Violated (cell index, side) pairs of primary cells; side 0 = lower side
     not reaching its requirement, 1 = upper side. Also returns LPs used.
@@ -379,6 +398,10 @@ def _check(
     small = prim & ~upg  # printed <n
     lower = np.where(small, 1.0, np.where(supp, sec_lo, vals))
     upper = np.where(small, threshold - 1.0, np.where(supp, INF, vals))
+    if known is not None:  # published intervals (not protected, never suppressed)
+        km, klo, khi = known
+        lower = np.where(km, klo, lower)
+        upper = np.where(km, khi, upper)
     red = _reduce_arrays(lower, upper, rels, integer=False, tol=1e-6)
     viol: list[tuple[int, int]] = []
     lps = 0
@@ -442,6 +465,7 @@ def suppress(
     secondary_lower: int = 1,
     upgradable: Collection[str] | None = None,
     forced_upgrades: Iterable[str] = (),
+    known: Mapping[str, tuple[float, float]] | None = None,
     method: Literal["mip", "heuristic"] = "mip",
     time_limit: float = 40.0,
 ) -> SuppressionResult:
@@ -479,6 +503,9 @@ def suppress(
             pruned; same protection level as an upgrade), e.g. a small group's total and its one
             non-zero category, so that a reader cannot tell the group is small (group
             disclosure, :mod:`opendata_mh.build`). Requires L <= 1.
+        known: cells published as an interval (not exactly, not protected, never
+            suppressed): cell id -> (lower, upper) the attacker knows, e.g. a rounded figure,
+            a latent total, or a cell of a published edition (:func:`~.revisions.protect_revision`).
         method: ``"mip"`` (default): improve the heuristic's pattern with the exact
             master problem (step 6; ``protection="apriori"`` only, ``not_exact``
             keeps the heuristic); ``"heuristic"``: steps 1–5.
@@ -588,7 +615,20 @@ def suppress(
         "upgrades_pruned": 0,
     }
 
-    floors = _Floors(vals, crels, prim, threshold)
+    kmask = np.zeros(n, dtype=bool)
+    klo = vals.copy()
+    khi = vals.copy()
+    for c, (lo_k, hi_k) in (known or {}).items():
+        if c not in pos:
+            raise SDCError(f"unknown known cell {c!r}")
+        i = pos[c]
+        if prim[i] or cand[i] or fixed_sec[i]:
+            raise SDCError(f"known cell {c!r} is primary, a candidate or suppressed")
+        if not lo_k <= vals[i] <= hi_k:
+            raise SDCError(f"known cell {c!r}: value outside its interval")
+        kmask[i], klo[i], khi[i] = True, float(lo_k), float(hi_k)
+    kn = (kmask, klo, khi) if kmask.any() else None
+    floors = _Floors(vals, crels, prim, threshold, cand | fixed_sec, kn)
 
     def check() -> list[tuple[int, int]]:
         viol, lps = _check(
@@ -601,6 +641,7 @@ def suppress(
             protection=protection,
             upg=upg,
             floor=floors.ensure(upg),
+            known=kn,
         )
         stats["audit_lps"] += lps
         return viol
@@ -619,6 +660,8 @@ def suppress(
             m_hi = np.where(cand | supp, np.maximum(vals - sec_lo, 0.0), 0.0)
             p_hi = np.where(small, threshold - 1 - vals, p_hi)
             m_hi = np.where(small, vals - 1, m_hi)
+            p_hi = np.where(kmask, khi - vals, p_hi)
+            m_hi = np.where(kmask, vals - klo, m_hi)
             p_lo = np.zeros(n)
             m_lo = np.zeros(n)
             if upg[k]:
@@ -702,6 +745,7 @@ def suppress(
                 protection=protection,
                 upg=upg,
                 floor=floors.ensure(upg),
+                known=kn,
             )
             stats["audit_lps"] += lps
             return viol
@@ -720,6 +764,8 @@ def suppress(
                     m_hi = np.where(cand | s, np.maximum(vals - sec_lo, 0.0), 0.0)
                     p_hi = np.where(small, threshold - 1 - vals, p_hi)
                     m_hi = np.where(small, vals - 1, m_hi)
+                    p_hi = np.where(kmask, khi - vals, p_hi)
+                    m_hi = np.where(kmask, vals - klo, m_hi)
                     p_lo = np.zeros(n)
                     m_lo = np.zeros(n)
                     if upg[k]:
@@ -763,6 +809,7 @@ def suppress(
             threshold=threshold,
             sec_lo=sec_lo,
             floor=floors.ensure(upg),
+            known=kn,
             incumbent=heur_sec,
             check=check_pattern,
             repair=repair,
@@ -788,18 +835,22 @@ def suppress(
         else:
             status[c] = CellStatus.ZERO if vals[i] == 0 else CellStatus.SAFE
     upgraded = tuple(c for i, c in enumerate(ids) if upg[i])
-    final = audit(
-        published_cells(
-            values,
-            status,
-            threshold=threshold,
-            protection=protection,
-            secondary_lower=int(sec_lo),
-            upgraded=upgraded,
-        ),
-        relations,
-        explain=False,
+    final_cells = published_cells(
+        values,
+        status,
+        threshold=threshold,
+        protection=protection,
+        secondary_lower=int(sec_lo),
+        upgraded=upgraded,
     )
+    if kn is not None:
+        final_cells = [
+            Cell(c.id, klo[pos[c.id]], khi[pos[c.id]], "interval", "none")
+            if kmask[pos[c.id]]
+            else c
+            for c in final_cells
+        ]
+    final = audit(final_cells, relations, explain=False)
     by_id = final.by_id
     bad = [r.cell_id for r in final.unprotected()]
     fl = floors.ensure(upg)
