@@ -7,14 +7,25 @@ Writes one file per record type (``victim``, ``investigation``, ``suspect``, ``o
 every record is drawn, with a seed, from the 2023 figures of the committed package
 (``datapackage/data/*.csv``): victims by form, by region/age/sex/reporter per form, sectors,
 the top-10 nationalities; EMM investigations and suspects; IND figures; and the Phoenix tables
-per year, for the five-year window of the court and prosecution tables (the years before the
-new one are "revised": drawn again, so they differ a little from the published ones).
-Masked cells (``<5``) are drawn as 2; rounded figures as printed. Counts are perturbed by
-+-10% (``--perturb``).
+per year, for the five-year window of the court and prosecution tables. Masked cells (``<5``)
+are drawn as 2; rounded figures as printed. Counts are perturbed by +-10% (``--perturb``).
+
+The years before the new one are *revised* (a Phoenix extract re-counts them). How
+(``--revisions``):
+
+* ``add`` (default): the way late registrations revise a year -- records are only added.
+  Every published cell of a revised year keeps at least its published count (a masked cell at
+  least its upper bound, 4 for ``<5``: every table consistent with the published figures lies
+  below), the records are made to match those counts per field, and a few late registrations
+  (about 3 %, ``LATE_SHARE``) are added on top. So ``old <= new`` holds per cell: the data
+  of the monotone revision model (``opendata-mh build``, the default ``--revision-model``).
+* ``redraw``: each revised year is drawn again from its published distribution with the
+  count perturbed +-10 %, so cells go up and down: data for ``--revision-model either``.
 
 Example::
 
     python scripts/make_synthetic_microdata.py --year 2024 --seed 1
+    python scripts/make_synthetic_microdata.py --year 2024 --revisions redraw
     python scripts/make_synthetic_microdata.py --year 2024 --rows 1000000 --format parquet
 
 Multi-valued fields (forms, sectors, reporters) hold codes separated by ``|``.
@@ -34,6 +45,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "datapackage" / "data"
 REF_YEAR = "2023"
+REVISIONS = ("add", "redraw")
+LATE_SHARE = 0.03
+"""Late registrations added to a revised year (``--revisions add``), as a share of its count."""
 TOP10 = ["nl", "ro", "ug", "ng", "es", "co", "br", "bg", "ve", "sl"]
 # nationalities outside the top 10, by region (each kept small)
 OTHER_NAT = {
@@ -59,6 +73,70 @@ def _val(r: Mapping[str, str]) -> float:
     if r["cell_type"] == "masked":
         return 2.0
     return (float(lo) + float(up or lo)) / 2
+
+
+def _upper(r: Mapping[str, str]) -> int:
+    """The most a published cell can be: its value, else the upper end of its interval (4
+    for ``<5``); an open interval (``x``) as :func:`_val`."""
+    if r["value"]:
+        return round(float(r["value"]))
+    if r["value_upper"]:
+        return int(float(r["value_upper"]))
+    return round(_val(r))
+
+
+def _published(name: str, dim: str, period: str, **fixed: str) -> dict[str, int] | None:
+    """Per code of ``dim``: the most the published cell of ``period`` can be (:func:`_upper`);
+    ``None`` when the package has no such period (a year never published)."""
+    out: dict[str, int] = {}
+    for r in _rows(name):
+        if r["period"] != period or any(r[k] != v for k, v in fixed.items()) or r[dim] == "all":
+            continue
+        out[r[dim]] = out.get(r[dim], 0) + _upper(r)
+    return out or None
+
+
+def _late_field(
+    rng: np.random.Generator, floor: Mapping[str, int], dist: Mapping[str, float], n: int
+) -> np.ndarray:
+    """``n`` labels, every code at least ``floor[code]`` times (the published counts), the rest
+    drawn from ``dist``; shuffled."""
+    base = [c for c, k in floor.items() for _ in range(k)]
+    extra = list(_choice(rng, dist, n - len(base))) if n > len(base) else []
+    out = np.array(base + extra, dtype=object)
+    rng.shuffle(out)
+    return out
+
+
+def _revised_year(
+    rng: np.random.Generator,
+    fields: Mapping[str, tuple[dict[str, int], dict[str, float]]],
+    n_floor: int,
+    optional: Mapping[str, float] | None = None,
+) -> dict[str, np.ndarray]:
+    """Records of a revised year that only add to the published one: ``fields`` maps each
+    field to (published counts as floors, distribution of the rest); ``optional`` maps a field
+    that may be empty (a case not yet disposed) to the share of records that have it."""
+    opt = dict(optional or {})
+    n0 = max(
+        [n_floor, *(sum(f.values()) for k, (f, _) in fields.items() if k not in opt)],
+        default=n_floor,
+    )
+    for k in opt:  # an optional field's floors fit in the records too
+        n0 = max(n0, sum(fields[k][0].values()))
+    n = n0 + int(rng.binomial(n0, LATE_SHARE))
+    out: dict[str, np.ndarray] = {}
+    for k, (floor, dist) in fields.items():
+        if k in opt:
+            base = sum(floor.values())
+            have = base + int(rng.binomial(n - base, opt[k])) if n > base else base
+            labels = list(_late_field(rng, floor, dist, have)) + [""] * (n - have)
+            arr = np.array(labels, dtype=object)
+            rng.shuffle(arr)
+            out[k] = arr
+        else:
+            out[k] = _late_field(rng, floor, dist, n)
+    return out
 
 
 def _dist(name: str, dim: str, period: str = REF_YEAR, **fixed: str) -> dict[str, float]:
@@ -259,10 +337,17 @@ def investigations(rng: np.random.Generator, year: int, rel: float) -> pd.DataFr
     )
 
 
-def om_cases(rng: np.random.Generator, year: int, rel: float) -> pd.DataFrame:
+def om_cases(
+    rng: np.random.Generator, year: int, rel: float, revisions: str = "add"
+) -> pd.DataFrame:
     frames = []
     for y in range(year - 4, year + 1):
         src = str(min(y, int(REF_YEAR)))
+        if revisions == "add" and y < year:
+            got = _om_added(rng, y)
+            if got is not None:
+                frames.append(got)
+                continue
         reg = float(next(r for r in _rows("om_cases_registered") if r["period"] == src)["value"])
         n = _perturb(rng, reg, rel)
         form = _choice(rng, _dist("om_cases_by_form", "form", period=src), n)
@@ -275,10 +360,62 @@ def om_cases(rng: np.random.Generator, year: int, rel: float) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def court_cases(rng: np.random.Generator, year: int, rel: float) -> pd.DataFrame:
+def _om_added(rng: np.random.Generator, y: int) -> pd.DataFrame | None:
+    """A revised year of the prosecution tables that only adds to the published one."""
+    p = str(y)
+    reg = [r for r in _rows("om_cases_registered") if r["period"] == p]
+    forms = _published("om_cases_by_form", "form", p)
+    disp = _published("om_disposals", "disposal", p, form="all")
+    if not reg or forms is None or disp is None:
+        return None
+    n_reg = _upper(reg[0])
+    share = sum(disp.values()) / max(n_reg, 1)
+    cols = _revised_year(
+        rng,
+        {
+            "form": (forms, {k: float(v) for k, v in forms.items()}),
+            "disposal": (disp, {k: float(v) for k, v in disp.items()}),
+        },
+        n_reg,
+        optional={"disposal": min(share, 1.0)},
+    )
+    return pd.DataFrame({"year": y, **cols})
+
+
+COURT_FIELDS = {
+    "form": ("court_cases_by_form", "form"),
+    "court_outcome": ("court_outcomes", "court_outcome"),
+    "suspect_country_of_birth": ("tried_suspects_by_country_of_birth", "country_of_birth"),
+    "suspect_age_group": ("tried_suspects_by_age", "age_group_suspect"),
+}
+
+
+def _court_added(rng: np.random.Generator, y: int) -> pd.DataFrame | None:
+    """A revised year of the court tables that only adds to the published one."""
+    p = str(y)
+    fields: dict[str, tuple[dict[str, int], dict[str, float]]] = {}
+    for fld, (table, dim) in COURT_FIELDS.items():
+        fixed = {} if fld == "form" else {"form": "all"}
+        got = _published(table, dim, p, **fixed)
+        if got is None:
+            return None
+        fields[fld] = (got, {k: float(v) for k, v in got.items()})
+    total = [r for r in _rows("court_cases_by_form") if r["period"] == p and r["form"] == "all"]
+    n_all = _upper(total[0]) if total else 0
+    return pd.DataFrame({"year": y, **_revised_year(rng, fields, n_all)})
+
+
+def court_cases(
+    rng: np.random.Generator, year: int, rel: float, revisions: str = "add"
+) -> pd.DataFrame:
     frames = []
     for y in range(year - 4, year + 1):
         src = str(min(y, int(REF_YEAR)))
+        if revisions == "add" and y < year:
+            got = _court_added(rng, y)
+            if got is not None:
+                frames.append(got)
+                continue
         forms = _dist("court_cases_by_form", "form", period=src)
         n = _perturb(rng, sum(forms.values()), rel)
         frames.append(
@@ -311,17 +448,25 @@ def court_cases(rng: np.random.Generator, year: int, rel: float) -> pd.DataFrame
 
 
 def make(
-    year: int, *, rows: int | None = None, seed: int = 1, perturb: float = 0.1
+    year: int,
+    *,
+    rows: int | None = None,
+    seed: int = 1,
+    perturb: float = 0.1,
+    revisions: str = "add",
 ) -> dict[str, pd.DataFrame]:
-    """All record types for ``year`` (``rows``: number of victim records, default ~868)."""
+    """All record types for ``year`` (``rows``: number of victim records, default ~868;
+    ``revisions``: how the years before it are revised, one of :data:`REVISIONS`)."""
+    if revisions not in REVISIONS:
+        raise ValueError(f"revisions {revisions!r} is not one of {REVISIONS}")
     rng = np.random.default_rng(seed)
     n_victims = rows if rows is not None else _perturb(rng, 868, perturb)
     return {
         "victim": victims(rng, year, n_victims),
         "investigation": investigations(rng, year, perturb),
         "suspect": simple(rng, "suspects_by_sex", "sex", "sex", year, perturb),
-        "om_case": om_cases(rng, year, perturb),
-        "court_case": court_cases(rng, year, perturb),
+        "om_case": om_cases(rng, year, perturb, revisions),
+        "court_case": court_cases(rng, year, perturb, revisions),
         "ind_reflection": simple(
             rng, "ind_reflection_period", "reflection_period", "reflection_period", year, perturb
         ),
@@ -354,9 +499,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--perturb", type=float, default=0.1)
     ap.add_argument("--format", choices=["csv", "parquet", "both"], default="csv")
+    ap.add_argument(
+        "--revisions",
+        choices=REVISIONS,
+        default="add",
+        help="earlier years: records only added (default) or redrawn +-10%%",
+    )
     a = ap.parse_args(argv)
     out = a.out or ROOT / "data" / "raw" / str(a.year)
-    frames = make(a.year, rows=a.rows, seed=a.seed, perturb=a.perturb)
+    frames = make(a.year, rows=a.rows, seed=a.seed, perturb=a.perturb, revisions=a.revisions)
     for p in write(frames, out, a.format):
         print(p, file=sys.stderr)
     return 0

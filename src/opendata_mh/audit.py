@@ -987,6 +987,7 @@ __all__ = [
     "audit_check",
     "audit_package",
     "audit_path",
+    "published_problem",
 ]
 
 
@@ -1003,3 +1004,45 @@ def feasibility_intervals(pkg: PackageData, *, mip: bool = False) -> dict[str, t
     rows, _excluded, _n, _groups = _relations(prob)
     rep = sdc.audit([_cell(v) for v in prob.vars.values()], rows, mip=mip, explain=False)
     return {r.cell_id: (r.lower, r.upper) for r in rep.results if r.status != "infeasible"}
+
+
+def published_problem(
+    pkg: PackageData, prefix: str = ""
+) -> tuple[list[sdc.Cell], list[sdc.LinearRelation]]:
+    """What a published package gives the attacker, as cells and linear rows for
+    :func:`opendata_mh.sdc.protect_revision` (a new edition protected jointly with it): every
+    variable of :func:`audit_package` with its a-priori interval, except that a masked cell
+    the package already gives away (exact or narrowed, acknowledged or not, plainly or through
+    a consistent subset of a known discrepancy) is its audit interval, known and no longer a
+    protected target (the new edition cannot take back what was published). Relations of
+    known discrepancies are left out, as in the plain audit. Ids get ``prefix``."""
+    prob = _Problem(pkg)
+    rows, _excluded, _n, _groups = _relations(prob)
+    found = {
+        c.cell: c.interval
+        for c in audit_package(pkg, public=True, shortest=False).cells
+        if c.target and c.status in ("exact", "narrowed")
+    }
+    cells: list[sdc.Cell] = []
+    for v in prob.vars.values():
+        c = _cell(v)
+        iv = found.get(v.id)
+        if iv is not None and iv[0] is not None:
+            lo, up = float(iv[0]), math.inf if iv[1] is None else float(iv[1])
+            c = (
+                sdc.Cell.exact(v.id, lo)
+                if lo == up
+                else sdc.Cell(v.id, lo, up, "suppressed", "none")
+            )
+        cells.append(sdc.Cell(prefix + c.id, c.lower, c.upper, c.kind, c.protection))
+    out = [
+        sdc.LinearRelation(
+            prefix + r.id,
+            r.kind,
+            {prefix + str(k): a for k, a in r.coeffs.items()},
+            r.rhs,
+            prefix + r.source,
+        )
+        for r in rows
+    ]
+    return cells, out

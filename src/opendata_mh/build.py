@@ -32,6 +32,21 @@ Steps and guarantees:
    primary) is written nowhere: the edition CSV, the package (``cell_type = secondary``,
    CONF_STATUS ``D``) and the edition manifest show the same ``x`` for both; only the build's
    result (``audit.upgraded``, the operator's terminal) counts the upgrades.
+
+   **Editions protected together** (``revision_model``): the new edition re-counts years the
+   published package already printed, and a reader holds both. The suppression is chosen
+   jointly with the published package (:func:`opendata_mh.sdc.protect_revision`): its cells
+   and relations enter fixed, as the attacker reads them (:func:`opendata_mh.audit.
+   published_problem`: a historic masked cell already given away enters as its audit
+   interval), every revised cell is linked to its published version by the attacker's model
+   of revisions, and secondary suppression is added in the new edition only (what was
+   published never changes). ``monotone`` (default): late registrations only add, ``old <=
+   new`` per cell; ``either``: a revision moves a cell by at most ``revision_bound`` either
+   way; ``none``: the editions are taken as independent (protection alone). A revised cell
+   whose published figure the new count contradicts (it went down under ``monotone``) is left
+   out of the model, as a reader would (``contradicted``). The summary reports the cost of the
+   joint protection beside protecting the new edition alone (``audit.revisions``: ``joint``,
+   ``alone``: cells printed ``x`` and their total value, for the operator's terminal only).
 4. **Audit and refuse**: the suppression's final audit must show every ``<5`` cell at its
    a-priori interval [1, n-1] and every upgraded cell with an upper end >= n; if no such
    pattern exists the build raises :class:`BuildError`. Every printed value is re-checked (no
@@ -76,7 +91,7 @@ import tomli_w
 
 from opendata_mh import sdc
 from opendata_mh.aggregation import ALL, MULTI_SEP, RECORD_TYPES, YEAR_FIELD, Aggregation
-from opendata_mh.audit import audit_check
+from opendata_mh.audit import audit_check, published_problem
 from opendata_mh.errors import OpendataMhError
 from opendata_mh.generate import GenerateResult, build_files, generate, write_atomic
 from opendata_mh.lock import metadata_lock
@@ -97,9 +112,17 @@ from opendata_mh.model import (
 from opendata_mh.parquet import parquet_check
 from opendata_mh.report import Issue
 from opendata_mh.sdc.rules import round_half_up
+from opendata_mh.totals import load_specs as load_totals
 from opendata_mh.validate import check as check_package
+from opendata_mh.validate import read_package
 
 Key = tuple[tuple[str, str], ...]
+
+REVISION_MODELS = ("monotone", "either", "none")
+"""The attacker's model of revisions between editions (``build(revision_model=...)``)."""
+
+OLD_PREFIX = "published:"
+"""Prefix of the published package's cells in the joint protection (distinct from the new)."""
 
 FULL_CHECKS = (parquet_check, audit_check)
 """The extra checks of ``opendata-mh check`` (without ``--no-audit``): the built package must
@@ -839,6 +862,8 @@ def build(
     force: bool = False,
     lock_timeout: float = 0.0,
     progress: Callable[[str], None] | None = None,
+    revision_model: str = "monotone",
+    revision_bound: int = 10,
 ) -> BuildResult:
     """Build ``year`` from ``inputs`` into an edition of ``metadata_dir`` and regenerate
     ``out_dir`` (module docstring). ``dry_run`` does everything but the writing.
@@ -856,6 +881,10 @@ def build(
         force: accept a future year or date and a gap after the package's latest year.
         lock_timeout: seconds to wait for another build or generate on the same metadata.
         progress: called with a short line at each stage (``reading``, ``protecting``, ...).
+        revision_model: the attacker's model of revisions (:data:`REVISION_MODELS`; module
+            docstring): ``monotone`` (default), ``either`` (within ``revision_bound``) or
+            ``none`` (the new edition protected alone).
+        revision_bound: the most a revision moves a cell under ``either`` (a count >= 0).
 
     Raises:
         BuildUsageError: a bad option (edition id, date, future year, gap), checked before any
@@ -892,6 +921,17 @@ def build(
         raise BuildUsageError(
             f"--allow-empty: {bad_types} not a record type {list(RECORD_TYPES)}", "--allow-empty"
         )
+    if revision_model not in REVISION_MODELS:
+        raise BuildUsageError(
+            f"--revision-model: {revision_model!r} is not one of {list(REVISION_MODELS)}; "
+            "nothing was read or written",
+            "--revision-model",
+        )
+    if revision_bound < 0:
+        raise BuildUsageError(
+            f"--revision-bound: {revision_bound} is negative; nothing was read or written",
+            "--revision-bound",
+        )
     say = progress or (lambda _line: None)
     try:
         with metadata_lock(metadata_dir, timeout=lock_timeout, what="build"):
@@ -909,6 +949,8 @@ def build(
                 force=force,
                 today=today,
                 say=say,
+                revision_model=revision_model,
+                revision_bound=revision_bound,
             )
     except KeyboardInterrupt:
         raise BuildInterruptedError("interrupted; nothing was written", written=False) from None
@@ -929,6 +971,8 @@ def _build(
     force: bool,
     today: dt.date,
     say: Callable[[str], None],
+    revision_model: str = "monotone",
+    revision_bound: int = 10,
 ) -> BuildResult:
     t0 = time.perf_counter()
     secs: dict[str, float] = {}
@@ -1029,6 +1073,32 @@ def _build(
         )
     except sdc.SDCError as exc:
         raise BuildError(f"secondary suppression failed: {exc}; nothing was written") from exc
+    alone = _cost(res, values, thr_refs)
+    joint_info: dict[str, Any] = {"model": revision_model, "alone": alone}
+    if revision_model != "none":
+        joint = _protect_jointly(
+            meta,
+            values,
+            lin,
+            thr_refs,
+            n=n,
+            primary=primary,
+            init_sec=init_sec,
+            forced=forced,
+            model=revision_model,
+            bound=revision_bound,
+            say=say,
+        )
+        if joint is not None:
+            jres, pairs, contradicted = joint
+            res = jres
+            joint_info |= {
+                "revised_cells": pairs,
+                "contradicted": contradicted,
+                "joint": _cost(res, values, thr_refs),
+            }
+            if revision_model == "either":
+                joint_info["bound"] = revision_bound
     secs["protect"] = time.perf_counter() - t2
     unprotected = res.audit.unprotected()
     if unprotected:  # pragma: no cover - suppress() guarantees this
@@ -1071,7 +1141,7 @@ def _build(
         merged = load_metadata(mroot)
         if check:
             pkg_dir = Path(tmpd) / "datapackage"
-            write_atomic(build_files(merged), pkg_dir)
+            write_atomic(build_files(merged, load_totals(mroot), metadata_dir=mroot), pkg_dir)
             report = check_package(pkg_dir, extra_checks=FULL_CHECKS)
             if not report.ok:
                 new_cells = {_ref(tid, k) for tid, c in printed.items() for k in c}
@@ -1087,14 +1157,15 @@ def _build(
                 )
     secs["check"] = time.perf_counter() - t3
     audit_summary = {
-        "primary": len(res.primary),
+        "primary": sum(c in thr_refs for c in res.primary),
         "secondary": sum(c in thr_refs for c in res.secondary),  # printed x, latents not
-        "upgraded": len(res.upgraded),
+        "upgraded": sum(c in thr_refs for c in res.upgraded),
         "groups_protected": len(groups),
         "unprotected": len(unprotected),
         "relations": len(rels),
         "latent": len(latents),
         "protection": protection,
+        "revisions": joint_info,
     }
     written = False
     gen: GenerateResult | None = None
@@ -1138,6 +1209,91 @@ def _build(
         audit=audit_summary,
         warnings=warnings,
     )
+
+
+def _cost(
+    res: sdc.SuppressionResult, values: Mapping[str, int], printed: Collection[str]
+) -> dict[str, int]:
+    """What a suppression costs in the new edition: cells printed ``x`` (secondary
+    suppressions and upgraded primaries) and the total of the secondary cells' true values."""
+    sec = [c for c in res.secondary if c in printed]
+    up = [c for c in res.upgraded if c in printed]
+    return {"cells": len(sec) + len(up), "value": int(sum(values[c] for c in sec))}
+
+
+def _protect_jointly(
+    meta: Metadata,
+    values: Mapping[str, int],
+    lin: Sequence[sdc.LinearRelation],
+    thr_refs: Collection[str],
+    *,
+    n: int,
+    primary: Sequence[str],
+    init_sec: Sequence[str],
+    forced: Sequence[str],
+    model: str,
+    bound: int,
+    say: Callable[[str], None],
+) -> tuple[sdc.SuppressionResult, int, int] | None:
+    """The new edition protected jointly with the published package (module docstring), or
+    ``None`` when it revises no published cell. Returns the joint suppression, the number of
+    revised cells and of those left out of the model (contradicted)."""
+    with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
+        pub = Path(tmpd) / "published"
+        write_atomic(build_files(meta), pub)
+        old_cells, old_rows = published_problem(read_package(pub), OLD_PREFIX)
+    old_ids = {c.id for c in old_cells}
+    pairs = [(OLD_PREFIX + c, c) for c in sorted(thr_refs) if OLD_PREFIX + c in old_ids]
+    if not pairs:
+        return None
+    old_cells, old_rows = _component(old_cells, old_rows, {o for o, _ in pairs})
+    lo, hi = (0, None) if model == "monotone" else (-bound, bound)
+    say(f"protecting jointly with the published package: {len(pairs)} revised cells ({model})")
+    try:
+        rev = sdc.protect_revision(
+            dict(values),
+            lin,
+            old_cells,
+            old_rows,
+            pairs,
+            threshold=n,
+            primary=primary,
+            min_change=lo,
+            max_change=hi,
+            cost="value",
+            candidates=sorted(thr_refs),
+            initial_secondary=init_sec,
+            forced_upgrades=forced,
+            drop_contradicted=True,
+        )
+    except sdc.SDCError as exc:
+        raise BuildError(
+            f"joint protection with the published package failed: {exc}; nothing was written"
+        ) from exc
+    return rev.joint, len(pairs), len(rev.contradicted)
+
+
+def _component(
+    cells: Sequence[sdc.Cell], rows: Sequence[sdc.LinearRelation], seeds: set[str]
+) -> tuple[list[sdc.Cell], list[sdc.LinearRelation]]:
+    """The cells and rows connected to ``seeds`` through shared rows: the rest of the
+    published package never meets the new edition (an exact reduction of the joint problem)."""
+    of: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        for c in r.coeffs:
+            of.setdefault(str(c), []).append(i)
+    seen, todo, used = set(seeds), list(seeds), set()
+    while todo:
+        c = todo.pop()
+        for i in of.get(c, ()):
+            if i in used:
+                continue
+            used.add(i)
+            for d in map(str, rows[i].coeffs):
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+    return [c for c in cells if c.id in seen], [r for i, r in enumerate(rows) if i in used]
 
 
 def _check_failure(issues: Sequence[Issue], new_cells: set[str]) -> str:

@@ -367,9 +367,11 @@ def _view_console() -> tuple[Console, int]:
 
     probe = _stdout()
     width = output_width(probe.is_terminal, probe.width, os.environ.get("COLUMNS"))
+    # labels and codes are data: never read as rich markup or emoji codes (':x:', '[bold]')
+    plain: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
     if probe.is_terminal:
-        return Console(highlight=False, width=width), width
-    return Console(highlight=False, width=width, file=io.StringIO(), color_system=None), width
+        return Console(width=width, **plain), width
+    return Console(width=width, file=io.StringIO(), color_system=None, **plain), width
 
 
 def _view_flush(console: Console) -> None:
@@ -589,6 +591,21 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     show_default=True,
     help="Seconds to wait for another build/generate on the same metadata.",
 )
+@click.option(
+    "--revision-model",
+    type=click.Choice(["monotone", "either", "none"]),
+    default="monotone",
+    show_default=True,
+    help="Attacker's model of revised cells: only added (old <= new), either way within "
+    "--revision-bound, or none (protect the new edition alone).",
+)
+@click.option(
+    "--revision-bound",
+    type=click.IntRange(0),
+    default=10,
+    show_default=True,
+    help="With --revision-model either: the most a revision moves a cell.",
+)
 @click.option("--dry-run", is_flag=True, help="Build, protect and check; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No stage lines on stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
@@ -603,6 +620,8 @@ def build(
     allow_empty: tuple[str, ...],
     force: bool,
     lock_timeout: float,
+    revision_model: str,
+    revision_bound: int,
     dry_run: bool,
     quiet: bool,
     as_json: bool,
@@ -613,6 +632,9 @@ def build(
     suppressions (x: not published, at least 1) until the audit finds no <5 cell narrowed,
     prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
+    Years the package already printed and the new edition re-counts are protected jointly
+    with the published figures (--revision-model; a reader holds both editions): extra x in
+    the new edition only; the summary shows the cost beside protecting alone.
     A bad record stops the build with its file, line and field; nothing is written.
     Refused before anything is read (exit 2): an edition id that is not a plain name or
     exists already, a date that is not YYYY-MM-DD, a future year or date, a gap after the
@@ -657,6 +679,8 @@ def build(
             force=force,
             lock_timeout=lock_timeout,
             progress=stage,
+            revision_model=revision_model,
+            revision_bound=revision_bound,
         )
     except (KeyboardInterrupt, BuildInterruptedError) as exc:  # 3, not click's "Aborted!" (1)
         _build_interrupted(

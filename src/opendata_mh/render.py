@@ -155,7 +155,8 @@ def render_audit(result: PackageAudit, console: Console, all_cells: bool = False
             rels = ", ".join(f'"{r}"' for r in c.pinned_by)
             console.print(
                 f'\n[[findings]]\ncell = "{c.cell}"\ncode = "{c.finding_code}"\n'
-                f'fingerprint = "{c.fingerprint}"\nrelations = [{rels}]',
+                f'fingerprint = "{c.fingerprint or "(set OPENDATA_MH_ACK_KEY, audit again)"}"'
+                f"\nrelations = [{rels}]",
                 markup=False,
                 soft_wrap=True,
             )
@@ -197,6 +198,23 @@ def render_build(result: BuildResult, console: Console) -> None:
         + ", ".join(f"{k} {v}" for k, v in result.records.items())
         + f"; {result.seconds.get('total', 0):.1f} s"
     )
+    rev = a.get("revisions") or {}
+    alone = rev.get("alone")
+    if rev.get("joint") and alone:
+        j = rev["joint"]
+        console.print(
+            f"revisions ({rev.get('model')}): {rev.get('revised_cells', 0)} published cells "
+            f"revised, {rev.get('contradicted', 0)} contradicting the model; protected jointly "
+            f"with the published package: {j['cells']} x (value {j['value']}), alone "
+            f"{alone['cells']} x (value {alone['value']})",
+            markup=False,
+        )
+    elif alone:
+        console.print(
+            f"revisions ({rev.get('model')}): protected alone: {alone['cells']} x "
+            f"(value {alone['value']})",
+            markup=False,
+        )
     for w in result.warnings:
         console.print(f"[yellow]warning[/]: {w}")
 

@@ -1,0 +1,200 @@
+"""Editions protected together (issue 10): a synthetic 2024 edition that revises 2020-2023 the
+way late registrations do (records only added: ``old <= new`` per cell) is protected jointly
+with the published 2023 edition, and the independent attacker (:mod:`tests.attacker`) finds
+nothing in the merged package."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import shutil
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from opendata_mh.build import BuildResult, build
+from opendata_mh.relations import package_relations
+from opendata_mh.validate import read_package
+from tests.attacker import Known, Rel, intervals
+
+ROOT = Path(__file__).resolve().parents[2]
+NEW = "2024"
+
+
+def _synthetic() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "make_synthetic_microdata", ROOT / "scripts" / "make_synthetic_microdata.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _published(name: str) -> list[dict[str, str]]:
+    with (ROOT / "datapackage" / "data" / f"{name}.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+# (record type, record field, table, table dimension, fixed dimensions)
+FIELDS = [
+    ("om_case", "form", "om_cases_by_form", "form", {}),
+    ("om_case", "disposal", "om_disposals", "disposal", {"form": "all"}),
+    ("court_case", "form", "court_cases_by_form", "form", {}),
+    ("court_case", "court_outcome", "court_outcomes", "court_outcome", {"form": "all"}),
+    (
+        "court_case",
+        "suspect_country_of_birth",
+        "tried_suspects_by_country_of_birth",
+        "country_of_birth",
+        {"form": "all"},
+    ),
+    ("court_case", "suspect_age_group", "tried_suspects_by_age", "age_group_suspect", {}),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_synthetic_revisions_only_add(seed: int) -> None:
+    """Every published cell of 2020-2023 keeps at least what it printed (a ``<5`` at least
+    4, the most it can be): no cell goes down, as with late registrations."""
+    frames = _synthetic().make(2024, seed=seed)
+    down = []
+    for rtype, fld, table, dim, fixed in FIELDS:
+        df = frames[rtype]
+        for r in _published(table):
+            if r["period"] not in ("2020", "2021", "2022", "2023") or r[dim] == "all":
+                continue
+            if any(r[k] != v for k, v in fixed.items()) or (
+                "form" in r and dim != "form" and r["form"] != "all"
+            ):
+                continue
+            most = int(r["value"] or r["value_upper"])
+            got = Counter(df.loc[df["year"] == int(r["period"]), fld])[r[dim]]
+            if got < most:
+                down.append((table, r["period"], r[dim], most, got))
+    assert down == []
+    # and the revised years did change: late registrations were added
+    om = frames["om_case"]
+    reg = {r["period"]: int(r["value"]) for r in _published("om_cases_registered")}
+    added = {y: int((om["year"] == y).sum()) - reg[str(y)] for y in range(2020, 2024)}
+    assert all(v >= 0 for v in added.values()) and sum(added.values()) > 0
+
+
+def test_synthetic_redraw_option_goes_both_ways() -> None:
+    frames = _synthetic().make(2024, seed=1, revisions="redraw")
+    om = frames["om_case"]
+    reg = {r["period"]: int(r["value"]) for r in _published("om_cases_registered")}
+    diff = [int((om["year"] == y).sum()) - reg[str(y)] for y in range(2020, 2024)]
+    assert min(diff) < 0 < max(diff)
+
+
+# -- the merged package under the independent attacker -------------------------------------
+
+
+def _read(path: Path, prefix: str) -> tuple[dict[str, Known], list[Rel], list[str], dict[str, str]]:
+    """A package as the attacker reads it: what each figure tells, the relation rows (known
+    discrepancies left out, as the report contradicts itself there), the masked cells and the
+    edition of every table cell (the CSV's ``edition`` column)."""
+    pr = package_relations(read_package(path))
+    know = {prefix + v.id: Known(v.lower, v.upper) for v in pr.variables.values()}
+    masked = [prefix + v.id for v in pr.variables.values() if v.cell_type == "masked"]
+    out = pr.known_members()
+    rels: list[Rel] = [
+        (
+            prefix + row.id,
+            {prefix + k: a for k, a in row.coeffs.items()},
+            "==" if row.kind == "eq" else "<=",
+            row.rhs,
+        )
+        for r in pr.relations
+        if r.id not in out
+        for row in r.rows
+    ]
+    csvs: dict[str, list[dict[str, str]]] = {}
+    eds: dict[str, str] = {}
+    for v in pr.variables.values():
+        if v.kind != "cell" or v.resource is None or v.row is None:
+            continue
+        if v.resource not in csvs:
+            with (path / "data" / f"{v.resource}.csv").open(encoding="utf-8") as fh:
+                csvs[v.resource] = list(csv.DictReader(fh))
+        eds[v.id] = csvs[v.resource][v.row - 1].get("edition", "")
+    return know, rels, masked, eds
+
+
+def merged_findings(old: Path, new: Path) -> list[tuple[Any, ...]]:
+    """What a reader holding both editions learns beyond each edition alone.
+
+    The attacker links every cell of the new edition's package to the published one: a cell
+    the new edition revised by the monotone model (``old <= new``), any other cell as the same
+    figure (``old == new``). Findings: a masked cell of the new edition that is not [1, 4] in
+    its own package or in the merged problem; any other masked cell whose merged interval is
+    narrower than what the two packages give away each on their own (historic findings stay
+    what they were)."""
+    ok, orl, om, _ = _read(old, "old:")
+    nk, nrl, nm, eds = _read(new, "new:")
+    link: list[Rel] = []
+    for o in ok:
+        base = o[4:]
+        if "new:" + base in nk and base in eds:
+            sense = "<=" if eds[base] == NEW else "=="
+            link.append((f"rev:{base}", {o: 1.0, "new:" + base: -1.0}, sense, 0.0))
+    # the tables the new edition revised (the others meet the old edition only in equal cells)
+    touched = {b.split("/")[0] for b, e in eds.items() if e == NEW and f"period={NEW}" not in b}
+    om = [c for c in om if c[4:].split("/")[0] in touched]
+    nm = [c for c in nm if c[4:].split("/")[0] in touched]
+    alone = {**intervals(ok, orl, om), **intervals(nk, nrl, nm)}
+    both = intervals({**ok, **nk}, [*orl, *nrl, *link], [*om, *nm])
+    found: list[tuple[Any, ...]] = []
+    for c in [*om, *nm]:
+        base = c.split(":", 1)[1]
+        revised = eds.get(base) == NEW
+        if c.startswith("new:") and revised and alone[c] != (1, 4):
+            found.append(("alone", c, alone[c]))
+        same = [p + base for p in ("old:", "new:") if p + base in alone]
+        ivs = [alone[x] for x in same if not revised or x == c]
+        want = (max(i[0] for i in ivs), min(i[1] for i in ivs))
+        if both[c] != want:
+            found.append(("merged", c, want, both[c]))
+    return found
+
+
+def _build(tmp: Path, seed: int, model: str = "monotone") -> tuple[Path, BuildResult]:
+    gen = _synthetic()
+    raw = tmp / "raw"
+    gen.write(gen.make(int(NEW), seed=seed), raw, "csv")
+    meta = tmp / "metadata"
+    shutil.copytree(ROOT / "metadata", meta)
+    pkg = tmp / "datapackage"
+    res = build(meta, [raw], year=int(NEW), out_dir=pkg, date="2025-06-30", revision_model=model)
+    return pkg, res
+
+
+@pytest.fixture(scope="module")
+def joint_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    return _build(tmp_path_factory.mktemp("joint"), seed=1)
+
+
+def test_joint_build_leaks_nothing_to_a_reader_of_both_editions(
+    joint_build: tuple[Path, BuildResult],
+) -> None:
+    pkg, res = joint_build
+    rev = res.audit["revisions"]
+    # 2020-2023 of the prosecution and court tables: every published cell is revised
+    assert rev["model"] == "monotone" and rev["revised_cells"] == 104
+    assert rev["contradicted"] == 0
+    # the price of protecting jointly, beside protecting alone
+    assert rev["joint"]["value"] >= rev["alone"]["value"] > 0
+    assert merged_findings(ROOT / "datapackage", pkg) == []
+
+
+def test_a_build_protected_alone_leaks_through_the_revisions(tmp_path: Path) -> None:
+    """What the joint protection prevents: the same edition protected on its own (the build
+    before issue 10) lets a reader of both editions narrow masked cells."""
+    pkg, res = _build(tmp_path, seed=1, model="none")
+    assert "joint" not in res.audit["revisions"]
+    found = merged_findings(ROOT / "datapackage", pkg)
+    assert any(f[0] == "merged" for f in found)
