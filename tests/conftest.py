@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -60,6 +61,22 @@ def edit_csv(package: Path, resource: str, row: int, **changes: str) -> None:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
+    refresh_checksums(package)
+
+
+def refresh_checksums(package: Path) -> None:
+    """Recompute ``bytes`` and ``hash`` of every resource that declares them (after a test
+    edited a file on purpose: the check should see the edited content, not a checksum
+    mismatch, which refuses the whole package)."""
+    path = package / "datapackage.json"
+    d = json.loads(path.read_text(encoding="utf-8"))
+    for r in d.get("resources", []):
+        f = package / str(r.get("path", ""))
+        if "hash" in r and f.is_file():
+            data = f.read_bytes()
+            r["bytes"] = len(data)
+            r["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    path.write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def edit_descriptor(package: Path, fn: Callable[[dict], None]) -> None:

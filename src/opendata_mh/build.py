@@ -112,6 +112,7 @@ from opendata_mh.model import (
 from opendata_mh.parquet import parquet_check
 from opendata_mh.report import Issue
 from opendata_mh.sdc.rules import round_half_up
+from opendata_mh.totals import load_specs as load_totals
 from opendata_mh.validate import check as check_package
 from opendata_mh.validate import read_package
 
@@ -1140,7 +1141,7 @@ def _build(
         merged = load_metadata(mroot)
         if check:
             pkg_dir = Path(tmpd) / "datapackage"
-            write_atomic(build_files(merged), pkg_dir)
+            write_atomic(build_files(merged, load_totals(mroot), metadata_dir=mroot), pkg_dir)
             report = check_package(pkg_dir, extra_checks=FULL_CHECKS)
             if not report.ok:
                 new_cells = {_ref(tid, k) for tid, c in printed.items() for k in c}

@@ -367,9 +367,11 @@ def _view_console() -> tuple[Console, int]:
 
     probe = _stdout()
     width = output_width(probe.is_terminal, probe.width, os.environ.get("COLUMNS"))
+    # labels and codes are data: never read as rich markup or emoji codes (':x:', '[bold]')
+    plain: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
     if probe.is_terminal:
-        return Console(highlight=False, width=width), width
-    return Console(highlight=False, width=width, file=io.StringIO(), color_system=None), width
+        return Console(width=width, **plain), width
+    return Console(width=width, file=io.StringIO(), color_system=None, **plain), width
 
 
 def _view_flush(console: Console) -> None:

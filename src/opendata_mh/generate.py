@@ -15,9 +15,11 @@ CSV rows are in grid order: panel by panel, row by row, column by column.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -26,13 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from opendata_mh import citation as citation_mod
+from opendata_mh import codelist_resources as codelists_mod
+from opendata_mh import observations as obs_mod
+from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
 from opendata_mh.layout import extend_layout
 from opendata_mh.lock import metadata_lock
 from opendata_mh.model import (
     CELL_TYPES,
     CONF_STATUS,
-    NON_COUNT_UNITS,
     OBS_STATUS,
     PERIOD,
     SHARE_TYPES,
@@ -44,8 +49,11 @@ from opendata_mh.model import (
     load_metadata,
 )
 from opendata_mh.parquet import VALUE_COLUMNS, combined_parquet, resource_parquet, same_content
+from opendata_mh.qualifiers import figure_bounds
 
 DESCRIPTOR = "datapackage.json"
+CITATION = "CITATION.cff"
+README = "README.md"
 TEXT_FIGURES = "text_figures"
 PERIOD_PATTERN = r"^\d{4}(-\d{4})?$"
 PRINTED_PATTERN = r"^(0|[1-9][0-9]*|<[1-9][0-9]*|(0|[1-9][0-9]*)-(0|[1-9][0-9]*)|x)$"
@@ -83,28 +91,22 @@ def _field(
 def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
     """The Table Schema fields of a table resource, in CSV column order."""
     unit = meta.package.unit(table.unit).title_en if table.unit else "count"
-    fields = [
-        _field(
-            PERIOD,
-            "string",
-            "Period",
-            "Year (YYYY) or a total over several years (YYYY-YYYY).",
-            required=True,
-            pattern=PERIOD_PATTERN,
-        ),
-    ]
+    fields = [table_fields_period(), *year_fields()]
     for d in table.dimensions:
         cl = meta.codelist(d)
+        code_field = _field(
+            d,
+            "string",
+            cl.title_en,
+            f"Code of the dimension '{d}' ({cl.title_en}; Dutch: {cl.title}). "
+            f"'all' is the total over all categories. Code list: resource "
+            f"{codelists_mod.resource_name(d)}.",
+            required=True,
+            enum=list(cl.code_ids),
+        )
+        code_field["categories"] = codelists_mod.categories(meta, d)
         fields += [
-            _field(
-                d,
-                "string",
-                cl.title_en,
-                f"Code of the dimension '{d}' ({cl.title_en}; Dutch: {cl.title}). "
-                "'all' is the total over all categories.",
-                required=True,
-                enum=list(cl.code_ids),
-            ),
+            code_field,
             _field(
                 f"{d}_label",
                 "string",
@@ -184,30 +186,86 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             required=True,
             enum=list(CONF_STATUS),
         ),
-        _field(
-            "edition",
-            "string",
-            "Edition",
-            "The edition the figure comes from: the report edition it was transcribed from "
-            "(2023) or the later edition that added or revised it (see the package's 'editions').",
-            required=True,
-        ),
+        edition_field(),
     ]
     return fields
 
 
-def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
+EDITION_PREFIX = "edition-"
+"""The ``edition`` column holds ``edition-<id>`` (``edition-2023``): text in every reader (a
+bare ``2023`` would be read as an integer by pandas, polars, DuckDB and R)."""
+
+
+def edition_label(edition_id: str) -> str:
+    """The ``edition`` column's value for an edition id (``2023`` -> ``edition-2023``)."""
+    return f"{EDITION_PREFIX}{edition_id}" if edition_id else ""
+
+
+def edition_field() -> dict[str, Any]:
+    return _field(
+        "edition",
+        "string",
+        "Edition",
+        "The edition the figure comes from, as 'edition-<id>': the report edition it was "
+        "transcribed from (edition-2023) or the later edition that added or revised it (see "
+        "the package's 'editions'). Text, never a number, in every reader.",
+        required=True,
+        pattern=r"^edition-\d{4}$",
+    )
+
+
+def year_fields() -> list[dict[str, Any]]:
+    """``year_from`` and ``year_to``: the period as two integers (2019 -> 2019, 2019;
+    2019-2023 -> 2019, 2023). Integers in every table and every reader; join tables on them
+    (``period`` is a label: a reader without a schema sees 2019 as a number in a table of single
+    years and as text in a table that also has 2019-2023)."""
+    return [
+        _field(
+            "year_from",
+            "integer",
+            "First year",
+            "First year of the period (the year itself for a single year).",
+            required=True,
+            minimum=1900,
+        ),
+        _field(
+            "year_to",
+            "integer",
+            "Last year",
+            "Last year of the period (the year itself for a single year).",
+            required=True,
+            minimum=1900,
+        ),
+    ]
+
+
+def period_years(period: str) -> tuple[str, str]:
+    """``2019`` -> (``2019``, ``2019``); ``2019-2023`` -> (``2019``, ``2023``); '' -> ('', '')."""
+    if not period:
+        return ("", "")
+    a, _, b = period.partition("-")
+    return (a, b or a)
+
+
+def _table_resource(
+    meta: Metadata, t: TableSpec, with_nationalities: bool = False
+) -> dict[str, Any]:
     pkg = meta.package
     unit = pkg.unit(t.unit)
+    title, title_en = t.title, t.title_en
+    if meta.editions:  # the titles follow the table's years after a built edition
+        title, title_en = (
+            years_followed(x, _base_range(meta), _years(t)) for x in (title, title_en)
+        )
     res: dict[str, Any] = {
         "name": t.id,
+        "type": "table",
         "path": f"data/{t.id}.csv",
-        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "title": t.title,
-        "title_en": t.title_en,
+        "title": title,
+        "title_en": title_en,
         "description": t.description,
         "description_en": t.description_en,
         "reportTable": t.number,
@@ -249,10 +307,14 @@ def _table_resource(meta: Metadata, t: TableSpec) -> dict[str, Any]:
         for u in t.unresolved
     ]
     res["schema"] = {
+        "$schema": TABLESCHEMA_V2,
         "fields": table_fields(meta, t),
         "primaryKey": [PERIOD, *t.dimensions],
         "missingValues": [""],
     }
+    fks = codelists_mod.foreign_keys(list(t.dimensions), with_nationalities)
+    if fks:
+        res["schema"]["foreignKeys"] = fks
     return res
 
 
@@ -283,13 +345,15 @@ def text_fields() -> list[dict[str, Any]]:
             "value_lower",
             "number",
             "Lower bound",
-            "Lowest possible value (e.g. 1 for <5); empty when not a count.",
+            "Lowest possible value (e.g. 1 for <5, 26 for 'ten minste 26', 4500 for "
+            "'zo’n 5000'); empty when not a count. See the package README for the qualifiers.",
         ),
         _field(
             "value_upper",
             "number",
             "Upper bound",
-            "Highest possible value (e.g. 4 for <5); empty when not a count.",
+            "Highest possible value (e.g. 4 for <5, 5499 for 'zo’n 5000'); empty when not a "
+            "count or when the text gives no upper bound ('ten minste 26': at least 26).",
         ),
         _field(
             "unit",
@@ -321,6 +385,16 @@ def text_fields() -> list[dict[str, Any]]:
             "Cell reference (resource/period=.../dim=...) or latent quantity (@name/...) "
             "that the figure states; empty if none.",
         ),
+        _field(
+            "dimensions",
+            "string",
+            "Dimension codes",
+            'JSON object {dimension: code} of the figure (e.g. {"region":"latin_america",'
+            '"form":"sexual"}): its own codes, or those of the cell or total it states; {} if '
+            "none. The coded counts that no table prints are observations in "
+            "data/observations.csv.",
+            required=True,
+        ),
     ]
 
 
@@ -329,8 +403,8 @@ def _text_resource(meta: Metadata) -> dict[str, Any]:
     report = [s for s in pkg.sources if s.id == "report"] or list(pkg.sources)
     return {
         "name": TEXT_FIGURES,
+        "type": "table",
         "path": f"data/{TEXT_FIGURES}.csv",
-        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -342,24 +416,338 @@ def _text_resource(meta: Metadata) -> dict[str, Any]:
         "where it applies, the cell or latent quantity it states.",
         "sources": [_source_dict(s) for s in report],
         "licenses": _licenses(pkg),
-        "schema": {"fields": text_fields(), "primaryKey": ["figure_id"], "missingValues": [""]},
+        "schema": {
+            "$schema": TABLESCHEMA_V2,
+            "fields": text_fields(),
+            "primaryKey": ["figure_id"],
+            "missingValues": [""],
+        },
     }
+
+
+def totals_fields() -> list[dict[str, Any]]:
+    """Table Schema fields of ``totals.csv`` (columns of :data:`opendata_mh.totals.HEADER`)."""
+    f = {x["name"]: x for x in table_fields_shared()}
+    return [
+        _field(
+            "quantity",
+            "string",
+            "Quantity",
+            "Id of the total: a latent quantity of the package's relations (victims_total, "
+            "investigations_total, suspects_total, om_disposed, ...).",
+            required=True,
+        ),
+        _field("quantity_label", "string", "Quantity (Dutch)", "Dutch name.", required=True),
+        _field("quantity_label_en", "string", "Quantity (English)", "English name.", required=True),
+        table_fields_period(),
+        *year_fields(),
+        _field(
+            "dimension",
+            "string",
+            "Dimension",
+            "The dimension of 'code' (form, disposal, ...); empty for a total over everything.",
+        ),
+        _field(
+            "code",
+            "string",
+            "Code",
+            "Code of 'dimension' ('all' for a total over everything).",
+            required=True,
+        ),
+        f["value"],
+        f["value_lower"],
+        f["value_upper"],
+        _field(
+            "value_printed",
+            "string",
+            "Value as printed",
+            "The total exactly as printed in the text of the report; empty when it is not "
+            "printed and is the sum of exact cells.",
+        ),
+        f["cell_type"],
+        f["obs_status"],
+        f["conf_status"],
+        _field(
+            "derived_by",
+            "string",
+            "Derived by",
+            "Space-separated: text:<figure id> when the report prints the total (see "
+            "text_figures) and the ids of the additive relations whose parts, all exact cells, "
+            "sum to it (see the package's relations).",
+            required=True,
+        ),
+        _field("unit", "string", "Unit", "Unit id (see the package's units).", required=True),
+        edition_field(),
+    ]
+
+
+def table_fields_shared() -> list[dict[str, Any]]:
+    """The value and status fields every table shares (as in :func:`table_fields`)."""
+    fields = [
+        _field(
+            "value",
+            "integer",
+            "Value",
+            "The total; empty when the text gives only bounds.",
+            minimum=0,
+        ),
+        _field(
+            "value_lower",
+            "integer",
+            "Lower bound",
+            "Lowest possible true value given what is printed.",
+            required=True,
+            minimum=0,
+        ),
+        _field(
+            "value_upper",
+            "integer",
+            "Upper bound",
+            "Highest possible true value given what is printed (empty = unknown).",
+            minimum=0,
+        ),
+        _field(
+            "cell_type",
+            "string",
+            "Cell type",
+            "exact (printed or determined by exact cells), zero, or range (printed with a "
+            "qualifier such as 'ten minste').",
+            required=True,
+            enum=["exact", "zero", "range"],
+        ),
+        _field(
+            "obs_status",
+            "string",
+            "Observation status (SDMX OBS_STATUS)",
+            "A = normal value; Q = bounds only.",
+            required=True,
+            enum=list(OBS_STATUS),
+        ),
+        _field(
+            "conf_status",
+            "string",
+            "Confidentiality status (SDMX CONF_STATUS)",
+            "F = free (every total here follows from printed figures).",
+            required=True,
+            enum=list(CONF_STATUS),
+        ),
+    ]
+    return fields
+
+
+def _totals_resource(meta: Metadata) -> dict[str, Any]:
+    pkg = meta.package
+    return {
+        "name": totals_mod.TOTALS,
+        "type": "table",
+        "path": f"data/{totals_mod.TOTALS}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": "Totalen",
+        "title_en": "Totals",
+        "description": "De totalen die het rapport gebruikt maar niet als tabelcel drukt (gemelde "
+        "slachtoffers per jaar, opsporingsonderzoeken, verdachten, OM-afdoeningen, totalen over "
+        "2019-2023), alleen waar het rapport ze noemt of exacte cellen ze vastleggen.",
+        "description_en": "The totals the report uses but prints in no table cell (registered "
+        "victims per year, investigations, suspects, cases disposed of by the Public Prosecution "
+        "Service, totals over 2019-2023), each published only where the text of the report "
+        "prints it or exact cells alone determine it (derived_by names the figure or the "
+        "relations). The denominator of a share of victims is victims_total: the sum over "
+        "reporters or forms counts a victim with several reporters or forms more than once.",
+        "sources": [_source_dict(s) for s in pkg.sources],
+        "licenses": _licenses(pkg),
+        "schema": {
+            "$schema": TABLESCHEMA_V2,
+            "fields": totals_fields(),
+            "primaryKey": list(totals_mod.KEY),
+            "missingValues": [""],
+        },
+    }
+
+
+def _observations_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    pkg = meta.package
+    value_fields = [*table_fields_period_years(), *_value_fields(meta), edition_field()]
+    sources = [s for r in resources for s in r.get("sources", [])]
+    return {
+        "name": obs_mod.OBSERVATIONS,
+        "type": "table",
+        "path": f"data/{obs_mod.OBSERVATIONS}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": "Alle waarnemingen in één lang bestand",
+        "title_en": "Every observation in one long file",
+        "description": "Elke cel van elke tabel, elk totaal en elk cijfer uit de tekst dat op de "
+        "dimensies van het pakket ligt maar in geen tabel staat, één rij per waarneming, met een "
+        "codekolom per dimensie.",
+        "description_en": "Every cell of every table, every published total and every count of "
+        "the prose that lies on the package's dimensions but is in no table (e.g. 26 Latin "
+        "American victims of sexual exploitation in 2022), one row per observation, one code "
+        "column per dimension (empty where it does not apply). The same values as the tables, "
+        "totals and text_figures (isFormatOf); filter, do not add up across resources.",
+        "isFormatOf": [
+            *(t.id for t in meta.tables),
+            *(
+                [totals_mod.TOTALS]
+                if any(r["name"] == totals_mod.TOTALS for r in resources)
+                else []
+            ),
+            TEXT_FIGURES,
+        ],
+        "sources": [s for i, s in enumerate(sources) if s not in sources[:i]],
+        "licenses": _licenses(pkg),
+        "schema": {
+            "$schema": TABLESCHEMA_V2,
+            "fields": obs_mod.fields(meta, value_fields),
+            "missingValues": [""],
+        },
+    }
+
+
+def _sdmx_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    obs = next(r for r in resources if r["name"] == obs_mod.OBSERVATIONS)
+
+    def f(name: str, ftype: str, description: str, **c: Any) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": name, "type": ftype, "description": description}
+        if c:
+            d["constraints"] = c
+        return d
+
+    dims = [
+        f(
+            d.upper(),
+            "string",
+            f"Dimension {d}: its code, _T for the total (all), _Z not applicable.",
+            required=True,
+        )
+        for d in obs_mod.dimensions(meta)
+    ]
+    return {
+        "name": "observations_sdmx",
+        "type": "table",
+        "path": "sdmx/observations_sdmx.csv",
+        "format": "csv",
+        "mediatype": "application/vnd.sdmx.data+csv;version=2.0.0",
+        "encoding": "utf-8",
+        "title": "Alle waarnemingen als SDMX-CSV 2.0",
+        "title_en": "Every observation as SDMX-CSV 2.0",
+        "description": "Dezelfde waarnemingen als data/observations.csv in SDMX-CSV 2.0, met "
+        "OBS_STATUS, CONF_STATUS en de grenzen als attributen.",
+        "description_en": "The observations of data/observations.csv as SDMX-CSV 2.0 (SDMX 3.0) "
+        f"for SDMX tools: dataflow {obs_mod.DATAFLOW} (agency NL_NRM, ids chosen by this "
+        "project), dimensions SOURCE_TABLE, SERIES, TIME_PERIOD and one per dimension, "
+        "OBS_VALUE, attributes UNIT_MEASURE, OBS_STATUS, CONF_STATUS, LOWER_BOUND, UPPER_BOUND, "
+        "CELL_TYPE, VALUE_PRINTED, EDITION.",
+        "isFormatOf": obs_mod.OBSERVATIONS,
+        "sources": obs["sources"],
+        "licenses": obs["licenses"],
+        "unit": {
+            "id": "UNIT_MEASURE",
+            "title": "per waarneming (UNIT_MEASURE)",
+            "title_en": "per observation (UNIT_MEASURE)",
+        },
+        "schema": {
+            "$schema": TABLESCHEMA_V2,
+            "fields": [
+                f("STRUCTURE", "string", "Always 'dataflow'.", required=True),
+                f("STRUCTURE_ID", "string", f"Always {obs_mod.DATAFLOW}.", required=True),
+                f("ACTION", "string", "Always I (information).", required=True),
+                f("SOURCE_TABLE", "string", "The resource of the observation.", required=True),
+                f("SERIES", "string", "Table id, quantity or figure id.", required=True),
+                f(
+                    "TIME_PERIOD",
+                    "string",
+                    "A year (2019) or a time range (2019-01-01/P5Y for 2019-2023).",
+                    required=True,
+                ),
+                *dims,
+                f("OBS_VALUE", "integer", "The value; empty when not a single figure."),
+                f("UNIT_MEASURE", "string", "Unit id of the package.", required=True),
+                f("OBS_STATUS", "string", "SDMX OBS_STATUS.", required=True),
+                f("CONF_STATUS", "string", "SDMX CONF_STATUS.", required=True),
+                f("LOWER_BOUND", "integer", "Lowest possible true value.", required=True),
+                f("UPPER_BOUND", "integer", "Highest possible true value; empty = unbounded."),
+                f("CELL_TYPE", "string", "The package's cell_type.", required=True),
+                f("VALUE_PRINTED", "string", "As printed in the report."),
+                f("EDITION", "string", "The edition the value comes from.", required=True),
+            ],
+            "missingValues": [""],
+        },
+    }
+
+
+def _value_fields(meta: Metadata) -> list[dict[str, Any]]:
+    """The value and status fields of the tables (``value`` .. ``conf_status``)."""
+    names = (
+        "value",
+        "value_lower",
+        "value_upper",
+        "value_printed",
+        "cell_type",
+        "obs_status",
+        "conf_status",
+    )
+    if meta.tables:
+        return [f for f in table_fields(meta, meta.tables[0]) if f["name"] in names]
+    return []
+
+
+def table_fields_period_years() -> list[dict[str, Any]]:
+    return [table_fields_period(), *year_fields()]
+
+
+def _years(t: TableSpec) -> tuple[int, int]:
+    """First and last year of the table's cells (``(0, 0)`` for a table without cells)."""
+    ys = [int(y) for c in t.cells for y in period_years(dict(c.key)[PERIOD]) if y]
+    return (min(ys), max(ys)) if ys else (0, 0)
+
+
+def _base_range(meta: Metadata) -> tuple[int, int]:
+    """The years of the base edition (the report's): ``temporalCoverage`` start and the base
+    edition's year (the earliest edition of any cell)."""
+    start = int((meta.package.temporal_start or "0")[:4] or 0)
+    eds = sorted({c.edition for t in meta.tables for c in t.cells if c.edition.isdigit()})
+    return (start, int(eds[0]) if eds else start)
+
+
+def years_followed(text: str, base: tuple[int, int], span: tuple[int, int]) -> str:
+    """``text`` with the base edition's range ``2019-2023`` replaced by ``span`` (a table
+    without cells keeps its text)."""
+    if span == (0, 0) or span[1] <= base[1]:
+        return text
+    return re.sub(rf"\b{base[0]}-{base[1]}\b", f"{span[0]}-{span[1]}", text)
 
 
 def _ref(x: Any) -> str | None:
     return None if x is None else str(x)
 
 
-def build_descriptor(meta: Metadata) -> dict[str, Any]:
-    """The ``datapackage.json`` content as an ordered dict."""
+def build_descriptor(
+    meta: Metadata,
+    totals: list[totals_mod.Total] | None = None,
+    nationalities: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The ``datapackage.json`` content as an ordered dict (``totals``: the published totals,
+    :func:`opendata_mh.totals.derive`; ``nationalities``: the nationality -> region mapping,
+    published as a code-list resource; none by default)."""
+    totals = totals or []
     pkg = meta.package
+    title, title_en, desc, desc_en = pkg.title, pkg.title_en, pkg.description, pkg.description_en
+    if meta.editions:  # the package's years after a built edition (the base is the report's)
+        base = _base_range(meta)
+        span = (base[0], max(base[1], *(y for t in meta.tables for y in _years(t))))
+        title, title_en = (re.sub(rf"\b{base[1]}$", str(span[1]), x) for x in (title, title_en))
+        desc, desc_en = (years_followed(x, base, span) for x in (desc, desc_en))
     d: dict[str, Any] = {
-        "profile": "tabular-data-package",
+        "$schema": DATAPACKAGE_V2,
         "name": pkg.name,
-        "title": pkg.title,
-        "title_en": pkg.title_en,
-        "description": pkg.description,
-        "description_en": pkg.description_en,
+        "id": package_id(meta),
+        "title": title,
+        "title_en": title_en,
+        "description": desc,
+        "description_en": desc_en,
         "version": pkg.version,
     }
     if pkg.edition:
@@ -369,8 +757,7 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
     if pkg.language:
         d["language"] = list(pkg.language)
     d["keywords"] = list(pkg.keywords)
-    if pkg.created:
-        d["created"] = pkg.created
+    d["created"] = package_created(meta)
     if pkg.temporal_start or pkg.temporal_end:
         d["temporalCoverage"] = {"start": pkg.temporal_start, "end": pkg.temporal_end}
     for k, v in pkg.extra:
@@ -379,15 +766,36 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
     d["contributors"] = [
         {
             k: v
-            for k, v in (("title", c.title), ("role", c.role), ("path", c.path), ("email", c.email))
+            for k, v in (
+                ("title", c.title),
+                ("roles", [c.role]),
+                ("path", c.path),
+                ("email", c.email),
+            )
             if v
         }
         for c in pkg.contributors
     ]
     d["sources"] = [_source_dict(s) for s in pkg.sources]
     d["units"] = {u.id: {"title": u.title, "title_en": u.title_en} for u in pkg.units}
-    d["resources"] = [_table_resource(meta, t) for t in meta.tables] + [_text_resource(meta)]
+    d["resources"] = [_table_resource(meta, t, nationalities is not None) for t in meta.tables] + [
+        _text_resource(meta)
+    ]
+    if totals:
+        d["resources"].append(_totals_resource(meta))
+    d["resources"].append(_observations_resource(meta, d["resources"]))
     d["resources"] += parquet_resources(d["resources"])
+    d["resources"].append(_sdmx_resource(meta, d["resources"]))
+    lic = _licenses(pkg)
+    src = [_source_dict(s) for s in pkg.sources if s.id == "report"] or [
+        _source_dict(s) for s in pkg.sources
+    ]
+    d["resources"] += [
+        codelists_mod.codelist_resource(meta, dim, lic, src)
+        for dim in codelists_mod.used_dimensions(meta)
+    ]
+    if nationalities is not None:
+        d["resources"].append(codelists_mod.nationality_resource(meta, lic, src))
     rels = []
     for r in meta.relations:
         rd: dict[str, Any] = {"id": r.id, "type": r.type}
@@ -406,14 +814,16 @@ def build_descriptor(meta: Metadata) -> dict[str, Any]:
         rd["description_en"] = r.description_en
         rd["origin"] = r.origin
         rels.append(rd)
+    rels += totals_mod.relations(totals)
     d["relations"] = rels
+    generated = totals_mod.latent_relations(totals)
     lat = []
     for q in meta.latent:
         ld: dict[str, Any] = {"id": str(q.ref), "name": q.ref.name, "key": dict(q.ref.key)}
         for k in ("title", "description", "description_en", "unit"):
             if getattr(q, k):
                 ld[k] = getattr(q, k)
-        ld["relations"] = list(q.relations)
+        ld["relations"] = [*q.relations, *generated.get(str(q.ref), [])]
         lat.append(ld)
     d["latentQuantities"] = lat
     d["knownDiscrepancies"] = [
@@ -457,8 +867,8 @@ def _parquet_resource(
 ) -> dict[str, Any]:
     res: dict[str, Any] = {
         "name": name,
+        "type": "table",
         "path": path,
-        "profile": "tabular-data-resource",
         "format": "parquet",
         "mediatype": PARQUET_MEDIATYPE,
     }
@@ -509,7 +919,11 @@ def parquet_resources(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     combined["sources"] = [
         s for i, s in enumerate(combined["sources"]) if s not in combined["sources"][:i]
     ]
-    combined["schema"] = {"fields": combined_fields(tables), "missingValues": [""]}
+    combined["schema"] = {
+        "$schema": TABLESCHEMA_V2,
+        "fields": combined_fields(tables),
+        "missingValues": [""],
+    }
     out.append(combined)
     return out
 
@@ -570,11 +984,17 @@ def table_fields_period() -> dict[str, Any]:
     )
 
 
-def parquet_files(meta: Metadata, descriptor: Mapping[str, Any]) -> dict[str, bytes]:
+def parquet_files(
+    meta: Metadata,
+    descriptor: Mapping[str, Any],
+    extra: Mapping[str, list[list[str]]] | None = None,
+) -> dict[str, bytes]:
     """``parquet/<resource>.parquet`` for every CSV resource and ``parquet/all_tables.parquet``,
-    built from the same rows as the CSVs."""
+    built from the same rows as the CSVs (``extra``: rows of further CSV resources, e.g.
+    ``totals``)."""
     rows = {t.id: table_rows(t) for t in meta.tables}
     rows[TEXT_FIGURES] = text_rows(meta.text_figures)
+    rows.update(extra or {})
     by_name = {r["name"]: r for r in descriptor["resources"]}
     files: dict[str, bytes] = {}
     for name, r in rows.items():
@@ -604,7 +1024,7 @@ def _num(x: float | int | None) -> str:
 
 def table_rows(table: TableSpec) -> list[list[str]]:
     """Header + data rows of a table resource, as strings."""
-    header = [PERIOD]
+    header = [PERIOD, "year_from", "year_to"]
     for d in table.dimensions:
         header += [d, f"{d}_label", f"{d}_label_en"]
     header += [
@@ -620,7 +1040,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
     rows = [header]
     for c in table.cells:
         key = dict(c.key)
-        row = [key[PERIOD]]
+        row = [key[PERIOD], *period_years(key[PERIOD])]
         for _d, label, label_en in c.labels:
             row += [key[_d], label, label_en]
         p = c.parsed
@@ -632,7 +1052,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
             p.cell_type,
             p.obs_status,
             p.conf_status,
-            c.edition,
+            edition_label(c.edition),
         ]
         rows.append(row)
     return rows
@@ -641,7 +1061,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
 def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
     rows = [[f["name"] for f in text_fields()]]
     for fig in figures:
-        b = fig.bounds if fig.unit not in NON_COUNT_UNITS else None
+        b = figure_bounds(fig)
         rows.append(
             [
                 fig.id,
@@ -649,15 +1069,28 @@ def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
                 fig.printed,
                 _num(fig.value),
                 _num(b[0]) if b else "",
-                _num(b[1]) if b else "",
+                _num(b[1]) if b and b[1] != float("inf") else "",
                 fig.unit,
                 fig.quote,
                 fig.description_en,
                 fig.section,
                 _ref(fig.refers_to) or "",
+                figure_dimensions(fig),
             ]
         )
     return rows
+
+
+def figure_dimensions(fig: TextFigure) -> str:
+    """The figure's codes as a JSON object: its own ``dimensions``, else those of the cell or
+    latent quantity it refers to (without the period); ``{}`` when none."""
+    if fig.dimensions:
+        codes = dict(fig.dimensions)
+    elif fig.refers_to is not None and fig.refers_to.kind in ("cell", "latent"):
+        codes = {k: v for k, v in fig.refers_to.key if k != PERIOD}
+    else:
+        codes = {}
+    return json.dumps(codes, ensure_ascii=False, separators=(",", ":"))
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
@@ -667,17 +1100,97 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def build_files(meta: Metadata) -> dict[str, bytes]:
-    """Every file of the package: relative POSIX path -> bytes (deterministic)."""
-    descriptor = build_descriptor(meta)
-    files = {
-        DESCRIPTOR: (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    }
+def build_files(
+    meta: Metadata,
+    totals_specs: tuple[totals_mod.TotalSpec, ...] = (),
+    *,
+    metadata_dir: str | Path | None = None,
+    previous: str | Path | None = None,
+) -> dict[str, bytes]:
+    """Every file of the package: relative POSIX path -> bytes (deterministic).
+
+    ``totals_specs``: the quantities of ``totals.toml`` (:func:`opendata_mh.totals.load_specs`)
+    to publish in the resource ``totals``. ``metadata_dir``: where code definitions and the
+    nationality -> region mapping are read (code-list resources). ``previous``: a package
+    directory whose Parquet files are kept byte for byte where their content is unchanged, so
+    that ``bytes`` and ``hash`` in the descriptor do not depend on the installed pyarrow (a
+    Parquet file records the writer's version)."""
+    totals = totals_mod.derive(meta, totals_specs)
+    definitions = codelists_mod.load_definitions(metadata_dir) if metadata_dir else {}
+    nationalities = codelists_mod.load_nationality_regions(metadata_dir) if metadata_dir else None
+    descriptor = build_descriptor(meta, totals, nationalities)
+    files: dict[str, bytes] = {}
     for t in meta.tables:
         files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))
     files[f"data/{TEXT_FIGURES}.csv"] = _csv_bytes(text_rows(meta.text_figures))
-    files.update(parquet_files(meta, descriptor))
-    return files
+    extra: dict[str, list[list[str]]] = {}
+    if totals:
+        extra[totals_mod.TOTALS] = totals_mod.rows(totals, edition_label, period_years)
+        files[f"data/{totals_mod.TOTALS}.csv"] = _csv_bytes(extra[totals_mod.TOTALS])
+    obs_rows = obs_mod.rows(meta, totals, edition_label, period_years)
+    extra[obs_mod.OBSERVATIONS] = obs_rows
+    files[f"data/{obs_mod.OBSERVATIONS}.csv"] = _csv_bytes(obs_rows)
+    files["sdmx/observations_sdmx.csv"] = _csv_bytes(obs_mod.sdmx_rows(meta, obs_rows))
+    files.update(parquet_files(meta, descriptor, extra))
+    for dim in codelists_mod.used_dimensions(meta):
+        files[f"{codelists_mod.CODELIST_DIR}/{dim}.csv"] = _csv_bytes(
+            codelists_mod.codelist_rows(meta, dim, definitions)
+        )
+    if nationalities is not None:
+        files[f"{codelists_mod.CODELIST_DIR}/{codelists_mod.NATIONALITY_FILE}"] = _csv_bytes(
+            [["nationality", "region"], *[list(r) for r in nationalities]]
+        )
+    if previous is not None:
+        _keep_previous_parquet(files, Path(previous))
+    for res in descriptor["resources"]:
+        # bytes and hash of every CSV (frictionless verifies them). Not for Parquet: frictionless
+        # reads Parquet through pandas and cannot count its bytes, so a declared size fails its
+        # validation; the Parquet files' SHA-256 is in the catalogue record (opendata_mh.dcat).
+        if res.get("format") == "csv":
+            data = files[res["path"]]
+            res["bytes"] = len(data)
+            res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    files[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(
+        "utf-8"
+    )
+    files[CITATION] = citation_mod.citation_cff(descriptor).encode("utf-8")
+    files[README] = citation_mod.readme(descriptor).encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def _keep_previous_parquet(files: dict[str, bytes], previous: Path) -> None:
+    for rel, data in files.items():
+        old = previous / rel
+        if rel.endswith(".parquet") and old.is_file():
+            old_bytes = old.read_bytes()
+            if old_bytes != data and same_content(old_bytes, data):
+                files[rel] = old_bytes
+
+
+DATAPACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+TABLESCHEMA_V2 = codelists_mod.TABLESCHEMA_V2
+
+
+def package_id(meta: Metadata) -> str:
+    """A deterministic ``id`` of the package: a name-based UUID (RFC 4122 v5, URL namespace) of
+    the catalogue identifier (or the homepage and name) and the version, so one edition's
+    package always has the same id and every edition a different one."""
+    pkg = meta.package
+    dcat = dict(pkg.extra).get("dcat")
+    base = dcat.get("identifier") if isinstance(dcat, dict) else None
+    base = base or f"{pkg.homepage or ''}{pkg.name}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}#{pkg.version}')}"
+
+
+def package_created(meta: Metadata) -> str:
+    """``created`` (RFC 3339), deterministic: ``created`` of package.toml, else the date of the
+    latest edition, else the catalogue's ``issued`` date, at midnight UTC."""
+    pkg = meta.package
+    dcat = dict(pkg.extra).get("dcat")
+    issued = dcat.get("issued") if isinstance(dcat, dict) else None
+    latest = meta.editions[-1].date if meta.editions else None
+    day = pkg.created or latest or (str(issued) if issued else None) or "1970-01-01"
+    return day if "T" in day else f"{day}T00:00:00Z"
 
 
 # --------------------------------------------------------------------------------------------
@@ -791,19 +1304,24 @@ def generate(
     :class:`~opendata_mh.lock.LockedError` when a build holds the metadata longer than
     ``lock_timeout`` seconds (:mod:`opendata_mh.lock`).
     """
-    if check:
+
+    def _files() -> tuple[Metadata, Path, dict[str, bytes], list[FileChange]]:
         meta = load_metadata(metadata_dir)
-        files = build_files(meta)
         out = Path(out_dir)
-        changes = diff_files(files, out)
-        written = False
+        files = build_files(
+            meta,
+            totals_mod.load_specs(metadata_dir),
+            metadata_dir=metadata_dir,
+            previous=out if out.is_dir() else None,
+        )
+        return meta, out, files, diff_files(files, out)
+
+    written = False
+    if check:
+        meta, out, files, changes = _files()
     else:  # one writer at a time (a build holds the same lock; re-entrant)
         with metadata_lock(metadata_dir, timeout=lock_timeout, what="generate"):
-            meta = load_metadata(metadata_dir)
-            files = build_files(meta)
-            out = Path(out_dir)
-            changes = diff_files(files, out)
-            written = False
+            meta, out, files, changes = _files()
             if changes:
                 write_atomic(files, out)
                 written = True
@@ -812,7 +1330,7 @@ def generate(
         files=tuple(sorted(files)),
         changes=tuple(changes),
         written=written,
-        resources=len(meta.tables) + 1,
+        resources=sum(1 for f in files if f.startswith("data/")),
         rows=sum(len(t.cells) for t in meta.tables),
         relations=len(meta.relations),
     )

@@ -171,13 +171,25 @@ def extend_layout(
         period = key.get(PERIOD, "")
         kind = period_kind(period)
         home: _Panel | None = None
-        # 1. a panel with period as its row or column dimension, same kind of period
+        # 1. a panel with period as its row or column dimension, same kind of period; one that
+        # prints the cell's code already first (a row printed in a panel of its own, such as
+        # table 7's 30-day row, keeps to that panel)
+        cands = []
         for p in panels:
             if PERIOD in (p.rdim, p.cdim) and PERIOD not in p.fixed and p.fits(key):
                 pcodes = p.rcodes if p.rdim == PERIOD else p.ccodes
                 if not pcodes or any(period_kind(c) == kind for c in pcodes):
-                    home = p
-                    break
+                    cands.append(p)
+        own = [
+            p
+            for p in cands
+            if (
+                key.get(p.cdim, "") in p.ccodes
+                if p.rdim == PERIOD
+                else key.get(p.rdim, "") in p.rcodes
+            )
+        ]
+        home = (own or cands)[0] if cands else None
         # 2. a sibling of a panel fixed to one period of the same kind
         if home is None:
             fixed = [

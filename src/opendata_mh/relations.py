@@ -292,6 +292,11 @@ def _read(pkg: PackageData) -> PackageRelations:
                 if fid and is_masked(row.get("printed", "")):
                     pr.variable_id(CellRef("text", fid, ()))
             continue
+        fields = (res.get("schema") or {}).get("fields") or []
+        if res.get("isFormatOf") or not any(
+            isinstance(f, dict) and f.get("name") == "cell_type" for f in fields
+        ):
+            continue  # no counts (a code list), or another layout of other resources' cells
         for i, row in enumerate(data, 1):
             rid = name + "".join(f"/{k}={row.get(k, '')}" for k in kf)
             pr.variables[rid] = _cell_variable(rid, name, i, row)

@@ -26,7 +26,8 @@ Conventions:
   files named): a published version never changes, a new one needs a new version number.
 - **Nothing half-written**: the version is built in a temporary directory next to it and moved
   into place in one rename.
-- ``CITATION.cff``: the repository's own file when there is one (``citation``), otherwise one
+- ``CITATION.cff``: the repository's own file when there is one (``citation``), else the
+  package's (``datapackage/CITATION.cff``, written by ``opendata-mh generate``), otherwise one
   generated from the package metadata.
 """
 
@@ -126,7 +127,9 @@ def citation_cff(record: CatalogRecord, desc: dict[str, Any], url: str) -> str:
     authors = [
         c.get("title")
         for c in desc.get("contributors") or []
-        if isinstance(c, dict) and c.get("role") in (None, "author") and c.get("title")
+        if isinstance(c, dict)
+        and ("author" in (c.get("roles") or [c.get("role") or "author"]))
+        and c.get("title")
     ] or [ds.creator_name or ds.contact_point.name or "unknown"]
     lic = next(
         (x.get("name") for x in desc.get("licenses") or [] if isinstance(x, dict)), "CC0-1.0"
@@ -182,7 +185,7 @@ def _render(
     url = hosted_url(base_url, version, "")
     if citation is not None and citation.is_file():
         files["CITATION.cff"] = citation.read_bytes()
-    else:
+    elif "CITATION.cff" not in files:  # the package's own (opendata-mh generate writes one)
         files["CITATION.cff"] = citation_cff(record, desc, url).encode("utf-8")
     urls = {d.key: hosted_url(base_url, version, d.relpath) for d in record.distributions}
     ds = ckan_dataset(record, record.dataset.publisher)

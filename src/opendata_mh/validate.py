@@ -872,7 +872,9 @@ def _metadata_issues(pkg: PackageData) -> list[Issue]:
             res.get("schema", {}).get("fields", []) if isinstance(res.get("schema"), dict) else []
         )
         has_unit_field = any(isinstance(f, dict) and f.get("name") == "unit" for f in fields)
-        if not has_unit_field and not nonempty(res.get("unit")):
+        # a resource without numbers (a code list) needs no unit
+        counts = any(isinstance(f, dict) and f.get("type") in ("integer", "number") for f in fields)
+        if counts and not has_unit_field and not nonempty(res.get("unit")):
             issues.append(
                 _issue("metadata.missing", f"resource {name} has no 'unit'", name, field="unit")
             )

@@ -94,6 +94,20 @@ def test_edition_written_and_package_versioned(built: tuple[Path, Path, BuildRes
             assert printed in ("x", "<5") or not 1 <= int(printed) <= 4, (f.name, line)
 
 
+def test_titles_follow_the_years_of_the_package(
+    built: tuple[Path, Path, BuildResult],
+) -> None:
+    _, pkg, _ = built
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    assert d["title"] == "Jaarcijfers Mensenhandel 2024"
+    assert d["title_en"].endswith(" 2024")
+    assert "2019-2024" in d["description"] and "2019-2023" not in d["description_en"]
+    res = {r["name"]: r for r in d["resources"]}
+    vbf = res["victims_by_form"]
+    assert vbf["title"] == "Gemelde slachtoffers naar vorm van uitbuiting, 2019-2024"
+    assert vbf["title_en"].endswith("2019-2024")
+
+
 def _audit_of_built(pkg: Path) -> tuple[list[Issue], list[Issue]]:
     """(errors of check + audit, those about a built 2024 / 2020-2024 cell)."""
     report = check(pkg, extra_checks=[audit_check])
@@ -105,6 +119,8 @@ def _audit_of_built(pkg: Path) -> tuple[list[Issue], list[Issue]]:
 def _x_cells(pkg: Path) -> list[dict[str, str]]:
     out = []
     for f in sorted((pkg / "data").glob("*.csv")):
+        if f.stem == "observations":  # the long file repeats the tables' cells
+            continue
         with f.open(encoding="utf-8", newline="") as fh:
             out += [r for r in csv.DictReader(fh) if r.get("value_printed") == "x"]
     return out
@@ -222,9 +238,12 @@ def test_historic_acknowledgements_survive_lapsed_relations(
     assert any(cell in i.message for i in lapsed)
     acked = [i for i in issues if i.code == "audit.acknowledged"]
     assert any(i.message.startswith(f"audit.exact-disclosure: {cell} ") for i in acked)
-    # 2019-2023 window cells now narrowed (fewer relations) but within their acknowledgement
+    # 2019-2023 window cells narrowed by fewer relations stay within their acknowledgement (since
+    # table 18's Overig row is unresolved, OM labour 2019-2023 is acknowledged at the interval the
+    # labour share alone gives, which the 2024 edition leaves as it is: no such cell is left)
     within = [i for i in acked if "gives away no more than the acknowledged" in i.message]
-    assert within and all("period=2019-2023" in i.message for i in within)
+    assert all("period=2019-2023" in i.message for i in within)
+    assert not [i for i in issues if i.severity == "error"]
     assert len(res.warnings) == len(lapsed)
 
 

@@ -19,8 +19,8 @@ from .conftest import ROOT, tree_digest
 
 FIXTURE = ROOT / "tests" / "fixtures" / "metadata"
 HEADER = (
-    "period,form,form_label,form_label_en,value,value_lower,value_upper,value_printed,"
-    "cell_type,obs_status,conf_status,edition"
+    "period,year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,"
+    "value_printed,cell_type,obs_status,conf_status,edition"
 )
 
 
@@ -28,6 +28,15 @@ HEADER = (
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fixture") / "datapackage"
     generate(FIXTURE, out)
+    # these tests break files on purpose to see the content findings; without the declared
+    # bytes and hash (optional in Data Package v2) frictionless reads the broken file instead of
+    # refusing the package for a checksum mismatch (tests/unit/test_validate.py has that case)
+    desc = out / "datapackage.json"
+    d = json.loads(desc.read_text(encoding="utf-8"))
+    for r in d["resources"]:
+        r.pop("bytes", None)
+        r.pop("hash", None)
+    desc.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 
 
@@ -163,7 +172,11 @@ def test_a_truncated_error_list_says_how_many_more(pristine: Path, tmp_path: Pat
     pkg = tmp_path / "datapackage"
     shutil.copytree(pristine, pkg)
     lines = [x for x in _lines(pkg) if x]
-    extra = [f"20{10 + i % 10},b,Vorm B,Form B,many,0,0,0,zero,A,F,2023" for i in range(1500)]
+    extra = [
+        f"20{10 + i % 10},20{10 + i % 10},20{10 + i % 10},b,Vorm B,Form B,many,0,0,0,zero,A,F,"
+        "edition-2023"
+        for i in range(1500)
+    ]
     _set_lines(pkg, [*lines, *extra, ""])
     exit_code, env = _check(pkg, "--no-audit")
     assert exit_code == 1
@@ -337,5 +350,35 @@ def test_a_header_label_is_printed_literally(pristine: Path, tmp_path: Path, lab
     r = CliRunner().invoke(main, ["check", str(pkg), "--no-audit"])
     assert r.exit_code == 1, r.output
     assert f"field {label}" in r.stdout or f'label "{label}"' in r.stdout, r.stdout
+    assert "❌" not in r.stdout
+    assert tree_digest(pkg) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "label"),
+    [
+        ("show", "Vorm :x: B"),
+        ("show", "Vorm [bold]B[/]"),
+        ("show", "Vorm [red]B"),
+        ("tables", "Klein :x: [bold]B[/]"),
+    ],
+)
+def test_views_print_data_labels_literally(
+    pristine: Path, tmp_path: Path, command: str, label: str
+) -> None:
+    pkg = tmp_path / "datapackage"
+    shutil.copytree(pristine, pkg)
+    _edit_cell(pkg, 3, "form_label", label)
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    if command == "tables":  # the table's title is shown by 'tables'
+        for r in desc["resources"]:
+            if r["name"] == "small":
+                r["title"] = label
+        (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    before = tree_digest(pkg)
+    args = ["show", "small", str(pkg)] if command == "show" else ["tables", str(pkg)]
+    r = CliRunner().invoke(main, args, env={"COLUMNS": "120"})
+    assert r.exit_code == 0, r.output
+    assert label in r.stdout, r.stdout
     assert "❌" not in r.stdout
     assert tree_digest(pkg) == before

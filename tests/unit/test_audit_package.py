@@ -196,7 +196,7 @@ def test_om_2019_unknown_is_matched_by_fingerprint(
 def test_published_descriptor_spells_out_no_acknowledged_interval() -> None:
     d = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     acks = d["acknowledgedFindings"]
-    assert len(acks) == 48
+    assert len(acks) == 45
     for a in acks:
         assert set(a) == {"cell", "code", "fingerprint", "relations", "reason", "by", "date"}
         assert FINGERPRINT_RE.match(a["fingerprint"])
@@ -208,9 +208,9 @@ def test_published_descriptor_spells_out_no_acknowledged_interval() -> None:
 
 def test_real_package_totals(real: PackageAudit) -> None:
     s = real.summary()
-    assert s["masked_cells"] == 85
-    assert (s["exact_disclosures"], s["narrowed"]) == (38, 10)
-    assert (s["acknowledged"], s["new_findings"], s["stale_acknowledgements"]) == (48, 0, 0)
+    assert s["masked_cells"] == 82
+    assert (s["exact_disclosures"], s["narrowed"]) == (37, 8)
+    assert (s["acknowledged"], s["new_findings"], s["stale_acknowledgements"]) == (45, 0, 0)
     assert s["infeasible_sets"] == []
     assert s["excluded_relations"] == {
         "sexual_total_2023_region_other": [
@@ -246,7 +246,7 @@ def test_real_package_totals(real: PackageAudit) -> None:
 
 
 def test_every_acknowledgement_names_the_pinning_relations(real: PackageAudit) -> None:
-    assert len(real.acknowledgements) == 48
+    assert len(real.acknowledgements) == 45
     for c in real.findings():
         a = c.acknowledged
         assert a is not None and a.code == c.finding_code
@@ -296,18 +296,18 @@ def test_check_of_the_real_package_shows_findings_as_known(
     # without the key (CI without secrets) the committed package is matched by cell and code
     monkeypatch.delenv("OPENDATA_MH_ACK_KEY")
     plain = check(PACKAGE, extra_checks=[audit_check])
-    assert plain.ok and len(plain.by_code("audit.acknowledged")) == 48
+    assert plain.ok and len(plain.by_code("audit.acknowledged")) == 45
     (note,) = plain.by_code("audit.acknowledgements-unverified")
-    assert note.severity == "info" and "48 acknowledgement(s) matched by cell and code" in (
+    assert note.severity == "info" and "45 acknowledgement(s) matched by cell and code" in (
         note.message
     )
     # a wrong key fails: no acknowledgement verifies
     monkeypatch.setenv("OPENDATA_MH_ACK_KEY", "not-the-key-of-these-fingerprints")
     wrong = check(PACKAGE, extra_checks=[audit_check])
-    assert not wrong.ok and len(wrong.by_code("audit.stale-acknowledgement")) == 48
+    assert not wrong.ok and len(wrong.by_code("audit.stale-acknowledgement")) == 45
     assert "probably not the key" in wrong.by_code("audit.stale-acknowledgement")[0].message
     ack = report.by_code("audit.acknowledged")
-    assert len(ack) == 48
+    assert len(ack) == 45
     om = next(i for i in ack if i.resource == "om_cases_by_form" and i.row == 1)
     assert om.field == "value" and om.severity == "info"
     assert om.message.startswith(f"audit.exact-disclosure: {OM_2019} (printed <5): ")
@@ -316,7 +316,7 @@ def test_check_of_the_real_package_shows_findings_as_known(
     assert "[3, 3]" not in om.message
     assert not any(INTERVAL_RE.search(i.message) for i in ack)
     narrowed = [i for i in ack if "acknowledged narrowing, pinned by" in i.message]
-    assert len(narrowed) == 10
+    assert len(narrowed) == 8
 
 
 # --------------------------------------------------------------------------------------------

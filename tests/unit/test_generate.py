@@ -24,16 +24,23 @@ def test_same_input_same_bytes(metadata_dir: Path, tmp_path: Path) -> None:
     a, b = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
     assert a == b
     assert sorted(a) == [
+        "CITATION.cff",
+        "README.md",
+        "codelists/form.csv",
+        "codelists/measure.csv",
         "data/absent.csv",
+        "data/observations.csv",
         "data/rounded.csv",
         "data/small.csv",
         "data/text_figures.csv",
         "datapackage.json",
         "parquet/absent.parquet",
         "parquet/all_tables.parquet",
+        "parquet/observations.parquet",
         "parquet/rounded.parquet",
         "parquet/small.parquet",
         "parquet/text_figures.parquet",
+        "sdmx/observations_sdmx.csv",
     ]
 
 
@@ -42,15 +49,15 @@ def test_csv_format_and_values(package_dir: Path) -> None:
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw and raw.endswith(b"\n")
     lines = raw.decode("utf-8").splitlines()
     assert lines[0] == (
-        "period,form,form_label,form_label_en,value,value_lower,value_upper,"
+        "period,year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,"
         "value_printed,cell_type,obs_status,conf_status,edition"
     )
-    assert lines[1] == "2022,a,A (gedrukt),Form A,10,10,10,10,exact,A,F,2023"
-    assert lines[2] == "2023,a,A (gedrukt),Form A,,1,4,<5,masked,Q,A,2023"
-    assert lines[4] == "2023,b,Vorm B,Form B,,12,13,,unresolved,O,F,2023"
+    assert lines[1] == "2022,2022,2022,a,A (gedrukt),Form A,10,10,10,10,exact,A,F,edition-2023"
+    assert lines[2] == "2023,2023,2023,a,A (gedrukt),Form A,,1,4,<5,masked,Q,A,edition-2023"
+    assert lines[4] == "2023,2023,2023,b,Vorm B,Form B,,12,13,,unresolved,O,F,edition-2023"
     rounded = (package_dir / "data" / "rounded.csv").read_text(encoding="utf-8").splitlines()
-    assert rounded[1].endswith(",170,165,174,170,rounded,A,F,2023")
-    assert rounded[2].endswith(",,170,180,170-180,range,Q,D,2023")
+    assert rounded[1].endswith(",170,165,174,170,rounded,A,F,edition-2023")
+    assert rounded[2].endswith(",,170,180,170-180,range,Q,D,edition-2023")
     absent = (package_dir / "data" / "absent.csv").read_text(encoding="utf-8")
     assert absent.count("\n") == 1  # header only
 
@@ -67,17 +74,22 @@ def test_descriptor(package_dir: Path) -> None:
         "rounded",
         "absent",
         "text_figures",
+        "observations",
         "small_parquet",
         "rounded_parquet",
         "absent_parquet",
         "text_figures_parquet",
+        "observations_parquet",
         "all_tables",
+        "observations_sdmx",
+        "codelist_form",
+        "codelist_measure",
     ]
     assert res["small_parquet"]["isFormatOf"] == "small"
     assert res["small_parquet"]["schema"] == res["small"]["schema"]
     assert res["all_tables"]["isFormatOf"] == ["small", "rounded", "absent"]
     small = res["small"]
-    assert small["path"] == "data/small.csv" and small["profile"] == "tabular-data-resource"
+    assert small["path"] == "data/small.csv" and small["type"] == "table"
     assert small["schema"]["primaryKey"] == ["period", "form"]
     assert small["schema"]["missingValues"] == [""]
     fields = {f["name"]: f for f in small["schema"]["fields"]}
@@ -116,9 +128,13 @@ def test_check_mode_reports_changes_and_writes_nothing(
     before = _snapshot(package_dir)
     res = generate(metadata_dir, package_dir, check=True)
     assert [(c.path, c.status) for c in res.changes] == [
+        ("data/observations.csv", "modified"),
         ("data/small.csv", "modified"),
+        ("datapackage.json", "modified"),  # bytes and hash of the CSVs
         ("parquet/all_tables.parquet", "modified"),
+        ("parquet/observations.parquet", "modified"),
         ("parquet/small.parquet", "modified"),
+        ("sdmx/observations_sdmx.csv", "modified"),
     ]
     assert not res.written and _snapshot(package_dir) == before
     (package_dir / "data" / "stray.csv").write_text("x\n", encoding="utf-8")

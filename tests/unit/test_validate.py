@@ -12,7 +12,7 @@ import pytest
 from opendata_mh.errors import PackageError
 from opendata_mh.report import Issue, PackageData
 from opendata_mh.validate import ISSUE_CODES, check, relation_holds
-from tests.conftest import BREAKAGES, edit_csv, edit_descriptor, resource
+from tests.conftest import BREAKAGES, edit_csv, edit_descriptor, refresh_checksums, resource
 
 
 def test_clean_fixture_package(package_dir: Path) -> None:
@@ -21,7 +21,8 @@ def test_clean_fixture_package(package_dir: Path) -> None:
     assert [i.code for i in report.issues] == ["consistency.known-discrepancy"]
     assert report.issues[0].severity == "info"
     s = report.summary
-    assert (s["resources"], s["rows"], s["relations"], s["relations_failed"]) == (9, 13, 7, 0)
+    # 9 resources + observations (CSV, Parquet, SDMX-CSV: 10 rows each) + 2 code lists
+    assert (s["resources"], s["rows"], s["relations"], s["relations_failed"]) == (14, 38, 7, 0)
     assert s["known_discrepancies"][0]["discrepancy"] == "prose_2022"
     # a count, not the intervals (they can equal masked cells; check output is public)
     assert s["latent_quantities"] == 2 and "latent" not in s
@@ -191,8 +192,18 @@ def test_untestable_discrepancy_is_still_shown(package_dir: Path) -> None:
     ]
 
 
+def test_a_file_edited_after_generate_fails_its_checksum(package_dir: Path) -> None:
+    # datapackage.json declares bytes and sha256 of every CSV (Data Package v2): a file changed
+    # by hand no longer is the file the descriptor describes, and check refuses the package
+    path = package_dir / "data" / "small.csv"
+    path.write_bytes(path.read_bytes().replace(b",10,10,10,10,", b",11,11,11,11,"))
+    with pytest.raises(PackageError, match="hash-count"):
+        check(package_dir)
+
+
 def test_crlf_and_bom_are_findings(package_dir: Path) -> None:
     path = package_dir / "data" / "rounded.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    refresh_checksums(package_dir)  # the dialect is the finding here, not the checksum
     found = [(i.code, i.resource) for i in check(package_dir).issues]
     assert found.count(("format.csv-dialect", "rounded")) == 2

@@ -5,6 +5,7 @@ table cell a figure repeats, if any), and their loader.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,10 @@ class TextFigure:
     description_en: str
     section: str
     refers_to: CellRef | None
+    dimensions: tuple[tuple[str, str], ...] = ()
+    """Codes of the figure on the package's dimensions (``dimensions = { region =
+    "latin_america", form = "sexual" }``) for a figure that repeats no table cell; a figure that
+    refers to a cell takes the cell's codes (the long file of observations)."""
 
     @property
     def bounds(self) -> tuple[float, float] | None:
@@ -33,8 +38,16 @@ class TextFigure:
 
 
 def _load_text_figures(
-    data: dict[str, Any], pkg: PackageMeta, col: _Collector
+    data: dict[str, Any],
+    pkg: PackageMeta,
+    col: _Collector,
+    codes: Mapping[str, set[str]] | None = None,
 ) -> list[tuple[TextFigure, str | None, int]]:
+    """``codes``: dimension id -> its codes, to check the figures' ``dimensions``."""
+
+    def cls_ok(dims: Mapping[str, str]) -> bool:
+        return codes is None or all(k in codes and v in codes[k] for k, v in dims.items())
+
     f = "text_figures.toml"
     _check_keys(data, {"figures"}, f, col)
     out: list[tuple[TextFigure, str | None, int]] = []
@@ -64,6 +77,7 @@ def _load_text_figures(
                 "section",
                 "refers_to",
                 "description",
+                "dimensions",
             },
             f,
             col,
@@ -86,6 +100,20 @@ def _load_text_figures(
                 **loc,
             )
         refers = col.opt_str(r, "refers_to", f, **loc)
+        dims = r.get("dimensions") or {}
+        if not isinstance(dims, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in dims.items()
+        ):
+            col.add(f, "'dimensions' must map dimension ids to codes", field="dimensions", **loc)
+            dims = {}
+        if dims and not cls_ok(dims):
+            col.add(
+                f,
+                f"'dimensions' {dims!r}: every key must be a dimension of codelists.toml and "
+                "every value one of its codes",
+                field="dimensions",
+                **loc,
+            )
         out.append(
             (
                 TextFigure(
@@ -98,6 +126,7 @@ def _load_text_figures(
                     description_en=col.str_(r, "description_en", f, **loc),
                     section=col.str_(r, "section", f, required=False, **loc),
                     refers_to=None,
+                    dimensions=tuple(dims.items()),
                 ),
                 refers,
                 i,

@@ -84,7 +84,10 @@ def load_metadata(root: str | Path) -> Metadata:
     tmap = {t.id: t for t in tables}
 
     raw_figs = _load_text_figures(
-        _read_toml(root / "text_figures.toml", "text_figures.toml", col, required=False), pkg, col
+        _read_toml(root / "text_figures.toml", "text_figures.toml", col, required=False),
+        pkg,
+        col,
+        {c.id: set(c.code_ids) for c in cls.values()},
     )
     figs_noref = {fig.id: fig for fig, _, _ in raw_figs}
     resolver = _Resolver(tmap, figs_noref)

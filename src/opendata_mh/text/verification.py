@@ -93,9 +93,16 @@ def strip_prose(pkg: PackageData) -> PackageData:
         refs += [*(r.get("numerator") or []), *(r.get("denominator") or [])]
         return r.get("type") in SHARE_TYPES or any(str(x).startswith("text:") for x in refs if x)
 
-    rels = [r for r in d.get("relations") or [] if isinstance(r, dict) and not uses_text(r)]
+    # the published totals repeat the old prose or sums of cells (resource totals, relations of
+    # origin totals.toml): without the prose they are nothing the tables do not say
+    rels = [
+        r
+        for r in d.get("relations") or []
+        if isinstance(r, dict) and not uses_text(r) and r.get("origin") != "totals.toml"
+    ]
     ids = {r.get("id") for r in rels}
     d["relations"] = rels
+    d["resources"] = [r for r in d.get("resources") or [] if r.get("name") != "totals"]
     d["knownDiscrepancies"] = [
         k
         for k in d.get("knownDiscrepancies") or []
@@ -110,7 +117,7 @@ def strip_prose(pkg: PackageData) -> PackageData:
         for a in d.get("acknowledgedFindings") or []
         if isinstance(a, dict) and not str(a.get("cell", "")).startswith("text:")
     ]
-    rows = dict(pkg.rows)
+    rows = {k: v for k, v in pkg.rows.items() if k != "totals"}
     rows["text_figures"] = []
     return PackageData(pkg.base_path, d, rows)
 

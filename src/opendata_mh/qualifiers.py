@@ -1,0 +1,73 @@
+"""Qualifiers of the figures quoted in the prose, as bounds of the true value.
+
+The report qualifies some counts in its running text. The bounds published in
+``text_figures.csv`` (``value_lower``, ``value_upper``; an empty upper bound means unbounded)
+follow what the words say, never more:
+
+==================  =========================================================================
+printed             bounds
+==================  =========================================================================
+``N``               ``[N, N]``
+``<N``              ``[1, N-1]`` (a masked count, as in the tables)
+``A-B``             ``[A, B]``
+``ten minste N``    ``[N, inf)``: "at least N" gives a lower bound only
+``meer dan N``      ``[N+1, inf)``
+``minder dan N``    ``[0, N-1]``
+``zo'n N``,         ``[N - h, N + h - 1]`` with ``h`` half a unit of the last non-zero digit
+``circa N``,        of N: the counts that round to N at the precision N is printed with
+``ongeveer N``      ("zo'n 5000" = [4500, 5499], "zo'n 40" = [35, 44]).
+==================  =========================================================================
+
+Percentages, changes, years and days (:data:`~opendata_mh.model.NON_COUNT_UNITS`) have no
+count bounds: their relations (share/change) read the printed percentage themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+from opendata_mh.model import NON_COUNT_UNITS, TextFigure, count_bounds
+
+INF = float("inf")
+
+_NUM = r"(\d+(?:\.\d{3})*)"
+_AT_LEAST = re.compile(rf"^ten minste\s+{_NUM}$", re.IGNORECASE)
+_MORE_THAN = re.compile(rf"^meer dan\s+{_NUM}$", re.IGNORECASE)
+_LESS_THAN = re.compile(rf"^minder dan\s+{_NUM}$", re.IGNORECASE)
+_ABOUT = re.compile(rf"^(?:zo[’']n|circa|ongeveer|rond de)\s+{_NUM}$", re.IGNORECASE)
+
+
+def _int(s: str) -> int:
+    return int(s.replace(".", ""))
+
+
+def about_bounds(n: int) -> tuple[int, int]:
+    """The counts that round to ``n`` at the precision ``n`` is printed with (its last non-zero
+    digit): 5000 -> (4500, 5499), 40 -> (35, 44), 7 -> (7, 7)."""
+    if n == 0:
+        return (0, 0)
+    step = 1
+    while n % (step * 10) == 0:
+        step *= 10
+    if step == 1:
+        return (n, n)
+    half = step // 2
+    return (n - half, n + half - 1)
+
+
+def figure_bounds(fig: TextFigure) -> tuple[float, float] | None:
+    """Bounds ``(lower, upper)`` of a prose figure's true value (``upper`` may be ``inf``), or
+    ``None`` when the figure is not a count (percentages, years, days)."""
+    if fig.unit in NON_COUNT_UNITS:
+        return None
+    s = fig.printed.strip()
+    if m := _AT_LEAST.match(s):
+        return (float(_int(m.group(1))), INF)
+    if m := _MORE_THAN.match(s):
+        return (float(_int(m.group(1)) + 1), INF)
+    if m := _LESS_THAN.match(s):
+        return (0.0, float(_int(m.group(1)) - 1))
+    if m := _ABOUT.match(s):
+        lo, hi = about_bounds(_int(m.group(1)))
+        return (float(lo), float(hi))
+    return count_bounds(fig.printed, fig.value)
