@@ -121,6 +121,7 @@ def _read(path: Path, prefix: str) -> tuple[dict[str, Known], list[Rel], list[st
         if v.resource not in csvs:
             with (path / "data" / f"{v.resource}.csv").open(encoding="utf-8") as fh:
                 csvs[v.resource] = list(csv.DictReader(fh))
+        # the CSV writes the edition as text, 'edition-<id>' (issue 13)
         eds[v.id] = csvs[v.resource][v.row - 1].get("edition", "").removeprefix("edition-")
     return know, rels, masked, eds
 

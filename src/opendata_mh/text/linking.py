@@ -47,6 +47,7 @@ from opendata_mh.text.extraction import Extraction, Figure, normalize
 MIN_SCORE = 1.0
 AMBIGUOUS_MARGIN = 0.25
 VALUE_BONUS = 1.2
+VALUE_WINDOW = 0.8
 TOP_K = 12
 
 STOP = frozenset(
@@ -118,7 +119,6 @@ SYNONYMS: dict[str, str] = {
     "vrouwen": "vrouw",
     "minderjarigen": "minderjarig",
     "adolescent": "18-22",
-    "afgehandeld": "afgedaan",
     "melding": "gemeld",
     "meldingen": "gemeld",
     "gemelde": "gemeld",
@@ -264,6 +264,15 @@ class Index:
     latent_tables: dict[str, set[str]] = field(default_factory=dict)
     _tables_w: dict[str, _TableWords] = field(default_factory=dict)
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
+    _vocab_hit: dict[str, bool] = field(default_factory=dict)
+
+    def in_vocab(self, w: str) -> bool:
+        """Whether ``w`` names a category of some table (a rare label word)."""
+        got = self._vocab_hit.get(w)
+        if got is None:
+            got = any(match_word(v, w) for v in self.vocab)
+            self._vocab_hit[w] = got
+        return got
 
     def own_words(self, q: Quantity) -> frozenset[str]:
         got = self._own.get(q.ref)
@@ -472,6 +481,8 @@ class Context:
     specific: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
+    wide: tuple[str, ...] = ()
+    estimate: bool = False
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -520,10 +531,15 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     elif change and _PREV_YEAR_RE.match(window_after):
         period = _sentence_year(before, ex, f, index)
         base, explicit = str(int(period) - 1), True
-    elif m_toen := re.search(r"\bin\s+((?:19|20)\d\d),?\s+toen\s+(?:er\s+)?$", before):
+    elif m_toen := re.search(r"\bin\s+((?:19|20)\d\d),?\s+toen(?:\s+er)?\s*$", before):
         period, explicit = m_toen.group(1), True  # "dan in 2022 toen er 312"
-    elif re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen\s+(?:er\s+)?$", before) or (
-        re.search(r"\b(?:het|een)\s+jaar\s+(?:ervoor|daarvoor|eerder)\b", before) and not m_after
+    elif re.search(r"\bjaar\s+(?:ervoor|daarvoor|eerder),?\s+toen(?:\s+er)?\s*$", before) or (
+        not change
+        and not m_after
+        and re.search(
+            r"\b(?:het|een)\s+jaar\s+(?:ervoor|daarvoor|eerder)\b",
+            normalize(text[prev_end : f.start]),
+        )
     ):
         ys_all = _YEAR_RE.findall(normalize(text[max(0, s0 - 400) : f.start]))
         ref = ys_all[-1] if ys_all else _paragraph_year(ex, f, index)
@@ -548,13 +564,10 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         if later and re.match(r"^\s*(?:naar|tot)\b", window_after):
             # "van 50% naar 56%" with the year later: the first value is a year earlier
             period, explicit = str(int(later[0].group(1)) - 1), True
-        elif (
-            usable
-            and re.match(r"^\s*(?:naar|tot)\b", window_after)
-            and re.search(r"\bvan\s*$", before)
-        ):
-            # "is in 2023 gestegen van 50% naar 56%"
-            period, explicit = str(int(usable[-1].group(1)) - 1), True
+        elif re.match(r"^\s*(?:naar|tot)\b", window_after) and re.search(r"\bvan\s*$", before):
+            # "is in 2023 gestegen van 50% naar 56%", "nam af van 31 tot 18"
+            ref = usable[-1].group(1) if usable else _paragraph_year(ex, f, index)
+            period, explicit = str(int(ref) - 1), True
         elif usable:
             period, explicit = usable[-1].group(1), True
         elif later:
@@ -583,7 +596,11 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     own_after = words(window_after)
     far_after = words(normalize(text[next_start:s1]))
     shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
-    denominator = bool(re.search(r"%\s+van\s+de\s*$", text[prev_end : f.start]))
+    denominator = bool(
+        re.fullmatch(r"\s*van\s+de\s*", text[prev_end : f.start])
+        and any(g.end == prev_end and g.kind in ("percent", "share_words") for g in same)
+    ) or bool(re.search(r"(?:%|helft|derde|kwart|vijfde)\s+van\s+de\s*$", before))
+
     for i, w in enumerate(reversed(own_before)):
         is_head = i >= len(own_before) - shared
         ws.append((w, 0.4 if denominator else 0.5 if is_head else 1.0 if i < 10 else 0.7))
@@ -591,7 +608,11 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
     near_after = words(window_after[: cut.start()] if cut else window_after)
     for i, w in enumerate(own_after):
-        ws.append((w, (0.95 if i < 6 else 0.6) if i < len(near_after) else 0.4))
+        if denominator and i >= 2:
+            ws.append((w, 0.3))  # "68% van de 78 afgedane zaken ... veroordeeld": the share's
+            continue
+        far = i >= len(near_after)
+        ws.append((w, 0.4 if far else 0.95 if i < 6 else 0.6))
     ws += [(w, 0.4) for w in far_before + far_after]
     # the two sentences before, and the section heading
     p0, _ = _prev_sentence(text, s0)
@@ -614,12 +635,25 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         + text[f.end : min(next_start, f.end + 30)]
     )
     tight = words(normalize(tight_raw))
-    specific = tuple(dict.fromkeys(w for w in tight if any(match_word(v, w) for v in index.vocab)))
+    specific = tuple(dict.fromkeys(w for w in tight if index.in_vocab(w)))
+    wide = tuple(
+        dict.fromkeys(w for w, cw in ws if cw >= 0.9 and w not in specific and index.in_vocab(w))
+    )
+    # a figure the tables do not hold: an estimate, a target
+    estimate = bool(
+        re.search(
+            r"\bnaar\s+schatting\b|\bgeschat|\bstreefcijfer|\bdoelstelling|\b\d+\s+meest\b",
+            sentence,
+            re.IGNORECASE,
+        )
+    )
     # names (capitalised words inside the sentence): Veilig Thuis, Chat met Fier, FairWork
     own_raw = text[prev_end:next_start].replace("\n", " ")
     names = tuple(
         dict.fromkeys(
-            m.group(0).lower() for m in re.finditer(r"(?<=[a-zà-ÿ,]\s)[A-Z][A-Za-zà-ÿ]+", own_raw)
+            w
+            for m in re.finditer(r"(?<=[a-zà-ÿ0-9,(]\s)\(?[A-Z][A-Za-zà-ÿ]+", own_raw)
+            for w in words(m.group(0))
         )
     )
     # what the sentence counts: unit words near the number
@@ -635,6 +669,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         specific=specific,
         names=names,
         units=units,
+        wide=wide,
+        estimate=estimate,
     )
 
 
@@ -694,6 +730,7 @@ class _TableWords:
     title: tuple[str, ...]
     title_weight: float
     section: frozenset[str]
+    source: frozenset[str] = frozenset()
 
 
 def _table_words(index: Index, q: Quantity) -> _TableWords:
@@ -701,12 +738,15 @@ def _table_words(index: Index, q: Quantity) -> _TableWords:
     if got is not None:
         return got
     res = index.tables.get(q.table)
-    unit = title = section = ""
+    unit = title = section = source = ""
+    if res is not None:
+        source = " ".join(str(x.get("title", "")) for x in res.get("sources") or [])
     if res is None and q.latent and q.ref in index.latent_tables:
-        # a latent total: the title and section of the tables of its parts
+        # a latent total: the title, section and sources of the tables of its parts
         res = index.tables.get(sorted(index.latent_tables[q.ref])[0])
         if res is not None:
             title, section = str(res.get("title", "")), str(res.get("section", ""))
+            source = " ".join(str(x.get("title", "")) for x in res.get("sources") or [])
             res = None
     if res is not None:
         unit = str((res.get("unit") or {}).get("title", ""))
@@ -720,6 +760,7 @@ def _table_words(index: Index, q: Quantity) -> _TableWords:
         tw,
         sum(index.idf.get(w, 1.0) for w in tw),
         frozenset(words(section.split(">")[-1])),
+        frozenset(words(re.sub(r"[()/,]", " ", source))),
     )
     index._tables_w[q.ref if q.latent else q.table] = got
     return got
@@ -738,6 +779,8 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     total = 0.0
     labelled = False
     own = index.own_words(q)
+    tws = _table_words(index, q)
+    own = own | frozenset(tws.title) | tws.source
     used: set[str] = set()  # a word of the text names one dimension only
     for alts in index.words_of(q):
         labelled = True
@@ -767,6 +810,11 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
         total -= min(
             2.0, 0.7 * sum(1 for w in ctx.specific if not any(match_word(o, w) for o in own))
         )
+    if ctx.wide:
+        n_wide = sum(1 for w in ctx.wide if not any(match_word(o, w) for o in own))
+        total -= min(1.5, 0.5 * n_wide)
+    if ctx.estimate:
+        total -= 1.5
     if ctx.names:
         total -= min(1.8, 0.6 * sum(1 for w in ctx.names if not any(match_word(o, w) for o in own)))
     tw = _table_words(index, q)
@@ -774,7 +822,7 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
         total += 0.6 * max(_best(ctx, u) for u in tw.unit)
         mine = set(tw.unit)
         if ctx.units and not any(match_word(u, w) for u in mine for w in ctx.units):
-            total -= 0.8  # the sentence counts something else (verdachten, not slachtoffers)
+            total -= 1.5  # the sentence counts something else (verdachten, not slachtoffers)
     if tw.title:
         hit = sum(index.idf.get(w, 1.0) for w in tw.title if _best(ctx, w) > 0)
         total += 0.5 * hit / tw.title_weight
@@ -1006,16 +1054,27 @@ def candidates(
                 r = _div(niv, div)
                 bonus = {"relation": 0.3, "all": 0.25, "sum": 0.1}[tag]
                 out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
+    if prior and kind in ("count", "masked"):
+        paired = _paired(ex, fi, index, ctx, prior)
+        if paired is not None:
+            out = [c for c in out if c.refs != paired.refs]
+            if paired.refs:
+                out.append(paired)
+            else:
+                out = [_Cand(c.derivation, c.refs, c.den, c.iv, c.score - 2.0) for c in out]
     # derivations between figures of the text (same sentence)
     out += _text_candidates(ex, fi, ctx)
     if prior and kind in ("change_count", "change_percent", "ratio_words"):
         out += _anchored(ex, fi, index, ctx, prior)
     # value agreement
+    best_ev = max((c.score for c in out), default=0.0)
     for c in out:
         c.evidence = c.score
         lo, hi = c.iv
         narrow = not math.isnan(lo) and math.isfinite(hi) and hi - lo <= max(4.0, 0.15 * abs(hi))
-        if narrow and _agrees(f, c.iv):
+        # the value breaks ties between candidates the words name about as well; it never
+        # lifts a candidate the words name clearly worse (a wrong figure still links)
+        if narrow and _agrees(f, c.iv) and c.score >= best_ev - VALUE_WINDOW:
             c.score += VALUE_BONUS
     out.sort(key=lambda c: (-round(c.score, 6), c.derivation, c.refs, c.den))
     # dedupe
@@ -1051,6 +1110,34 @@ def candidates(
         for c, z in zip(uniq, zs, strict=True)
     ]
     return links, ctx
+
+
+def _paired(
+    ex: Extraction, fi: int, index: Index, ctx: Context, prior: Mapping[int, Link]
+) -> _Cand | None:
+    """ "A ..., tegenover B in 2022 / het jaar daarvoor": B is A's quantity in the earlier year.
+    A candidate with no refs means: that quantity is not published for the year."""
+    f = ex.figures[fi]
+    for j in range(fi - 1, -1, -1):
+        g = ex.figures[j]
+        if g.sentence != f.sentence and g.end < f.sentence[0] - 2:
+            return None
+        if g.kind not in ("count", "masked"):
+            continue
+        between = normalize(ex.text[g.end : f.start])
+        if not re.search(r"\btegenover\b", between) or re.search(r"\d", between):
+            return None
+        link = prior.get(j)
+        if link is None or link.derivation != "value" or link.evidence < 1.2:
+            return None
+        q = index.quantities.get(link.refs[0])
+        if q is None or not ctx.period:
+            return None
+        old = _same_key(index, q, ctx.period)
+        if old is None:
+            return _Cand("value", (), (), (math.nan, math.nan), -9.0)
+        return _Cand("value", (old.ref,), (), (old.lower, old.upper), link.evidence + 0.5)
+    return None
 
 
 def _anchored(

@@ -210,7 +210,7 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
             iv,
         )
     if top.evidence < STRONG_EVIDENCE and not (
-        top.evidence >= CLEAR_EVIDENCE and top.margin >= CLEAR_MARGIN
+        top.evidence >= CLEAR_EVIDENCE and top.margin >= CLEAR_MARGIN and f.kind != "masked"
     ):
         return FigureCheck(
             fi,
@@ -343,10 +343,15 @@ def draft_relations(
 
 
 def _with_draft(
-    base: PackageData, rows: list[dict[str, str]], rels: list[dict[str, Any]]
+    base: PackageData,
+    rows: list[dict[str, str]],
+    rels: list[dict[str, Any]],
+    discrepancies: Sequence[Mapping[str, Any]] = (),
 ) -> PackageData:
     d = dict(base.descriptor)
     d["relations"] = [*base.descriptor.get("relations", []), *rels]
+    if discrepancies:
+        d["knownDiscrepancies"] = [*(d.get("knownDiscrepancies") or []), *discrepancies]
     res = list(d.get("resources", []))
     if not any(r.get("name") == "text_figures" for r in res):
         res.append({"name": "text_figures", "path": "", "schema": {"primaryKey": ["figure_id"]}})
@@ -370,8 +375,12 @@ def audit_consistent(
     weight: Mapping[str, float] | None = None,
 ) -> JointResult:
     """Audit the package with the draft's relations; while the audit finds an irreducible
-    infeasible set, set the draft's relations in it aside and audit the rest again. The one
-    place where the package-wide consistent-subset audit can take over."""
+    infeasible set, set the draft's weakest relation in it aside (reported as the
+    contradiction) and look again. Each conflict found then enters the final audit as a known
+    discrepancy of the draft, so the package audit leaves its draft relations out of the plain
+    audit and audits every maximal consistent subset of them
+    (:func:`opendata_mh.sdc.audit_consistent_subsets`): a masked cell that any consistent part
+    of the draft gives away is found too."""
     weight = weight or {}
     active = list(rels)
     conflicts: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
@@ -392,6 +401,12 @@ def audit_consistent(
         if not drop:
             break
         active = [r for r in active if r["id"] not in drop]
+    if conflicts:
+        known = [
+            {"id": f"draft-conflict-{k}", "relations": [r for r in allr if r.startswith("draft.")]}
+            for k, (_mine, allr) in enumerate(conflicts, 1)
+        ]
+        audit = audit_package(_with_draft(base, rows, rels, known))
     return JointResult(audit, conflicts, rounds)
 
 
@@ -488,7 +503,9 @@ def verify(
                     by = [target]
             if not by:
                 continue
-            j = by[-1]
+            # on the last figure that completes it; a contradiction keeps its status
+            free = [k for k in by if checks[k].status != "contradiction"]
+            j = free[-1] if free else by[-1]
             ck = checks[j]
             what = (
                 ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
@@ -496,11 +513,15 @@ def verify(
             verb = "gives away" if ca.status == "exact" else "narrows"
             pinning = sorted({figs[owner[p]].line for p in pins if p in owner})
             src = ", ".join(f"line {ln}" for ln in pinning)
-            ck.status = "disclosure"
-            ck.message = (
+            said = (
                 f"with the figures on {src or 'this line'} and the tables the draft {verb} "
                 f"{what} (masked as {ca.printed or '<5'}); relations: {', '.join(ca.pinned_by[:6])}"
             )
+            if ck.status in ("contradiction", "disclosure"):
+                ck.message += f"; and {said}"
+            else:
+                ck.status = "disclosure"
+                ck.message = said
     for c in checks:
         if c.status in STATUS_CODE:
             code, sev = STATUS_CODE[c.status]
