@@ -33,6 +33,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from opendata_mh.charts import Chart, Point, Series, describe, render
+from opendata_mh.csvfile import table_rows
 from opendata_mh.validate import read_package
 from opendata_mh.views import (
     MARKED,
@@ -308,7 +309,7 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
         if "sdc" not in res:
             continue
         name = res["name"]
-        rows = pkg.rows.get(name, [])
+        rows = table_rows(pkg, name)
         fields = {f["name"]: f for f in res["schema"]["fields"]}
         dims = []
         for k in res["schema"]["primaryKey"]:

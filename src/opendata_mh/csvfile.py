@@ -20,17 +20,30 @@ the file, and where there is one the data row (1-based) and the field:
 
 A file with one of the first four (a *broken* file, :data:`BROKEN`) is not read further: its
 rows are not checked cell by cell, so it gives one finding, not hundreds of cascading ones.
+
+:func:`table_rows` is the one way the commands that *use* a table (``show``, ``tables``,
+``docs``, ``diff``) get its rows from a read package: a broken file, a header without a schema
+field, or a row whose cells do not match the header (an unclosed quote) raises
+:class:`TableFileError` (CLI exit 3) naming the resource, file, row and field, instead of
+showing a table without cells:
+
+``format.csv-header``          [error] a field of the schema is not in the header (a renamed
+                                       column)
+``format.csv-row``             [error] a data row with more or fewer cells than the header, or a
+                                       cell running over a line end (an unclosed quote)
 Pure standard library; no third-party import.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import unicodedata
 from collections.abc import Collection, Sequence
 
-from opendata_mh.report import Issue
+from opendata_mh.errors import PackageError
+from opendata_mh.report import Issue, PackageData
 
 BROKEN = frozenset(
     {"format.empty-file", "format.no-rows", "format.csv-separator", "format.csv-dialect"}
@@ -194,4 +207,86 @@ def inspect_csv(
     return text, issues
 
 
-__all__ = ["BROKEN", "FORMAT_CODES", "inspect_csv", "suspicious_chars"]
+class TableFileError(PackageError):
+    """The CSV file of a table cannot be read as the table (CLI exit 3); ``issue`` locates it
+    (resource, row, field; the message names the file)."""
+
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
+        self.code = issue.code
+        super().__init__(f"resource {issue.resource}: {issue.message}")
+
+
+def _structure_issue(
+    name: str, rel: str, rows: Sequence[dict[str, str]], fields: Sequence[str]
+) -> Issue | None:
+    header = list(rows[0]) if rows else []
+    if rows:
+        missing = [f for f in fields if f not in header]
+        if missing:
+            near = difflib.get_close_matches(missing[0], [h for h in header if h], 1)
+            hint = f" (is {near[0]!r} a misspelling?)" if near else ""
+            return _issue(
+                "format.csv-header",
+                f"{rel}: the header has no field {missing[0]!r} of the schema{hint}",
+                name,
+                None,
+                missing[0],
+            )
+    width = len([h for h in header if h is not None])
+    for i, row in enumerate(rows, 1):
+        if None not in row and all(v is not None for v in row.values()):
+            continue
+        for fld, value in row.items():
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                return _issue(
+                    "format.csv-row",
+                    f"{rel}: data row {i}, field {fld} runs over a line end and the row has "
+                    "too few cells: an unclosed quote ('\"')?",
+                    name,
+                    i,
+                    fld,
+                )
+        extra = row.get(None)  # type: ignore[call-overload]
+        cells = sum(1 for k, v in row.items() if k is not None and v is not None)
+        cells += len(extra) if isinstance(extra, list) else 0
+        short = next((k for k, v in row.items() if k is not None and v is None), None)
+        return _issue(
+            "format.csv-row",
+            f"{rel}: data row {i} has {cells} cells, the header {width}",
+            name,
+            i,
+            short,
+        )
+    return None
+
+
+def table_rows(pkg: PackageData, name: str) -> list[dict[str, str]]:
+    """The rows of table resource ``name`` of ``pkg`` (read by
+    :func:`opendata_mh.validate.read_package`); raises :class:`TableFileError` when its file is
+    broken (:data:`BROKEN`) or its rows do not fit the header and schema (module docstring)."""
+    for issue in pkg.file_issues:
+        if issue.resource == name and issue.code in BROKEN:
+            raise TableFileError(issue)
+    res = pkg.resource(name) or {}
+    schema = res.get("schema")
+    fields = [
+        str(f["name"])
+        for f in (schema.get("fields") or [] if isinstance(schema, dict) else [])
+        if isinstance(f, dict) and isinstance(f.get("name"), str)
+    ]
+    rows = pkg.rows.get(name, [])
+    found = _structure_issue(name, str(res.get("path", name)), rows, fields)
+    if found:
+        raise TableFileError(found)
+    return rows
+
+
+__all__ = [
+    "BROKEN",
+    "FORMAT_CODES",
+    "TableFileError",
+    "inspect_csv",
+    "suspicious_chars",
+    "table_rows",
+]

@@ -6,26 +6,30 @@ primary key (``period`` + dimension codes):
 
 * **added**: the key is only in NEW;
 * **removed**: the key is only in OLD;
-* **revised**: in both, and ``value_printed``, ``value_lower`` or ``value_upper`` changed.
+* **revised**: in both, and ``value``, ``value_printed``, ``value_lower`` or ``value_upper``
+  changed; :attr:`CellChange.fields` names the fields that changed.
 
 Labels, statuses and the ``edition`` column are not compared on their own (a revision changes
-the printed value or its bounds). Resources present in one package only count all their cells as
-added or removed. Pure reading: no writes; CSV via the standard library.
+the value, the printed value or its bounds). Resources present in one package only count all their
+cells as added or removed. Both packages are read by :func:`opendata_mh.validate.read_package`
+and each table's rows taken by :func:`opendata_mh.csvfile.table_rows`, so a broken table file
+(empty, not UTF-8, not comma-separated, a renamed column, an unclosed quote) raises
+:class:`~opendata_mh.csvfile.TableFileError` naming the resource, row and field instead of being
+compared as removed or revised cells. Pure reading: no writes.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.errors import PackageError
-from opendata_mh.paths import resolve_resource_path
+from opendata_mh.csvfile import table_rows
+from opendata_mh.report import PackageData
+from opendata_mh.validate import is_csv, read_package
 
-COMPARED = ("value_printed", "value_lower", "value_upper")
+COMPARED = ("value", "value_printed", "value_lower", "value_upper")
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,14 @@ class CellChange:
     key: Mapping[str, str]
     old: Mapping[str, str] | None
     new: Mapping[str, str] | None
+    fields: tuple[str, ...] = ()
+    """For a revised cell: the compared fields that changed (of :data:`COMPARED`)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": dict(self.key), "old": self.old, "new": self.new}
+        out: dict[str, Any] = {"key": dict(self.key), "old": self.old, "new": self.new}
+        if self.old is not None and self.new is not None:
+            out["fields"] = list(self.fields)
+        return out
 
 
 @dataclass(frozen=True)
@@ -90,35 +99,16 @@ class PackageDiff:
         return {**self.summary(), "changes": [t.to_dict() for t in self.tables if t.changed]}
 
 
-def _read(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    p = Path(path)
-    desc = p / "datapackage.json" if p.is_dir() else p
-    try:
-        return desc.parent, json.loads(desc.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PackageError(f"cannot read the package {desc}: {exc}") from exc
-
-
-def _cells(base: Path, res: Mapping[str, Any]) -> dict[tuple[str, ...], dict[str, str]]:
-    pk = res.get("schema", {}).get("primaryKey", [])
-    keys = [pk] if isinstance(pk, str) else list(pk)
-    path = resolve_resource_path(base, res.get("path"), str(res.get("name")))
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, KeyError) as exc:
-        raise PackageError(f"cannot read resource {res.get('name')!r}: {exc}") from exc
-    return {tuple(f"{k}={r.get(k, '')}" for k in keys): r for r in rows}
-
-
-def _tables(
-    base: Path, desc: Mapping[str, Any]
-) -> dict[str, dict[tuple[str, ...], dict[str, str]]]:
-    return {
-        r["name"]: _cells(base, r)
-        for r in desc.get("resources", [])
-        if isinstance(r, dict) and "sdc" in r and str(r.get("path", "")).endswith(".csv")
-    }
+def _tables(pkg: PackageData) -> dict[str, dict[tuple[str, ...], dict[str, str]]]:
+    out = {}
+    for r in pkg.descriptor.get("resources", []):
+        if not (isinstance(r, dict) and "sdc" in r and is_csv(r)):
+            continue
+        pk = r.get("schema", {}).get("primaryKey", [])
+        keys = [pk] if isinstance(pk, str) else list(pk)
+        rows = table_rows(pkg, r["name"])
+        out[r["name"]] = {tuple(f"{k}={row.get(k, '')}" for k in keys): row for row in rows}
+    return out
 
 
 def _slim(row: Mapping[str, str]) -> dict[str, str]:
@@ -126,10 +116,11 @@ def _slim(row: Mapping[str, str]) -> dict[str, str]:
 
 
 def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
-    """Compare two packages; raises :class:`PackageError` if one cannot be read."""
-    ob, od = _read(old)
-    nb, nd = _read(new)
-    ot, nt = _tables(ob, od), _tables(nb, nd)
+    """Compare two packages; raises :class:`~opendata_mh.errors.PackageError` if one cannot be
+    read (:class:`~opendata_mh.csvfile.TableFileError` for a broken table file)."""
+    op, np_ = read_package(old), read_package(new)
+    od, nd = op.descriptor, np_.descriptor
+    ot, nt = _tables(op), _tables(np_)
     out = []
     for name in [*nt, *(n for n in ot if n not in nt)]:
         a, b = ot.get(name, {}), nt.get(name, {})
@@ -140,9 +131,10 @@ def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
             CellChange(dict(x.split("=", 1) for x in k), _slim(a[k]), None) for k in a if k not in b
         )
         revised = tuple(
-            CellChange(dict(x.split("=", 1) for x in k), _slim(a[k]), _slim(b[k]))
+            CellChange(dict(x.split("=", 1) for x in k), _slim(a[k]), _slim(b[k]), changed)
             for k in b
-            if k in a and any(a[k].get(c, "") != b[k].get(c, "") for c in COMPARED)
+            if k in a
+            and (changed := tuple(c for c in COMPARED if a[k].get(c, "") != b[k].get(c, "")))
         )
         out.append(TableDiff(name, added, revised, removed))
     return PackageDiff(

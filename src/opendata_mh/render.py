@@ -237,9 +237,13 @@ def render_diff(result: PackageDiff, console: Console, limit: int = 20) -> None:
         for sign, kind in (("+", t.added), ("~", t.revised), ("-", t.removed)):
             for c in kind[:limit]:
                 key = " ".join(f"{k}={v}" for k, v in c.key.items())
-                old = c.old["value_printed"] if c.old else ""
-                new = c.new["value_printed"] if c.new else ""
+                old = c.old.get("value_printed", "") if c.old else ""
+                new = c.new.get("value_printed", "") if c.new else ""
                 arrow = f"{old} -> {new}" if c.old and c.new else (new or old)
+                if c.old and c.new and c.fields:
+                    arrow = "; ".join(
+                        f"{f} {c.old.get(f, '')} -> {c.new.get(f, '')}" for f in c.fields
+                    )
                 console.print(f"  {sign} {key}: {arrow}", markup=False)
             if len(kind) > limit:
                 console.print(f"  {sign} ... {len(kind) - limit} more", markup=False)

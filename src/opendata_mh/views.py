@@ -15,7 +15,9 @@ the CSVs), never from ``metadata/``:
   layouts covered later editions), so every published cell of every edition is shown.
 * :func:`period_span` -> the periods of a table as one short text (``2019–2024, 2019-2023``).
 
-Errors: :class:`~opendata_mh.errors.PackageError` when the package cannot be read;
+Errors: :class:`~opendata_mh.errors.PackageError` when the package cannot be read
+(:class:`~opendata_mh.csvfile.TableFileError` when a table's CSV is broken: rows come from
+:func:`opendata_mh.csvfile.table_rows`);
 :class:`UnknownTableError` for a table name or number that is not in the package, or a year
 without cells.
 """
@@ -28,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opendata_mh.csvfile import table_rows
 from opendata_mh.errors import OpendataMhError
 from opendata_mh.layout import extend_layout
 from opendata_mh.report import PackageData
@@ -198,7 +201,7 @@ def list_tables(package: str | Path = "datapackage") -> list[TableSummary]:
     findings = findings_by_table(pkg.descriptor)
     out = []
     for r in _tables(pkg):
-        rows = pkg.rows.get(r["name"], [])
+        rows = table_rows(pkg, r["name"])
         n = {t: sum(1 for x in rows if x.get("cell_type") == t) for t in MARKED}
         out.append(
             TableSummary(
@@ -254,7 +257,10 @@ def dimension_title(res: Mapping[str, Any], dim: str, lang: str = "nl") -> str:
     return title
 
 
-_DUTCH = re.compile(r"Dutch: ([^);]+)\)")
+_DUTCH = re.compile(r"; Dutch: (.+?)\)\.(?:\s|$)")
+"""The Dutch title in the generated description ``... (English title; Dutch: Dutch title). ...``
+(:func:`opendata_mh.generate`): up to the ``).`` that closes it, so a title with its own
+parentheses (``Bedenktijd (uitstel van vertrek)``) keeps them."""
 LANGS = ("nl", "en")
 
 
@@ -284,7 +290,7 @@ def view_of(
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     suffix = "_label" if lang == "nl" else "_label_en"
     name = res["name"]
-    rows = pkg.rows.get(name, [])
+    rows = table_rows(pkg, name)
     keys = list(res["schema"]["primaryKey"])
     unresolved = {
         tuple(str(u["key"].get(k, "")) for k in keys): tuple(u.get("candidates") or ())

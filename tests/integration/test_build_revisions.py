@@ -121,7 +121,8 @@ def _read(path: Path, prefix: str) -> tuple[dict[str, Known], list[Rel], list[st
         if v.resource not in csvs:
             with (path / "data" / f"{v.resource}.csv").open(encoding="utf-8") as fh:
                 csvs[v.resource] = list(csv.DictReader(fh))
-        eds[v.id] = csvs[v.resource][v.row - 1].get("edition", "")
+        # the CSV writes the edition as text, 'edition-<id>' (issue 13)
+        eds[v.id] = csvs[v.resource][v.row - 1].get("edition", "").removeprefix("edition-")
     return know, rels, masked, eds
 
 
@@ -189,6 +190,9 @@ def test_joint_build_leaks_nothing_to_a_reader_of_both_editions(
     # the price of protecting jointly, beside protecting alone
     assert rev["joint"]["value"] >= rev["alone"]["value"] > 0
     assert merged_findings(ROOT / "datapackage", pkg) == []
+    # (not vacuous: the attacker reads the revised cells of the new edition)
+    _, _, masked, eds = _read(pkg, "new:")
+    assert sum(eds.get(c[4:]) == NEW and "period=2024" not in c for c in masked) > 0
 
 
 def test_a_build_protected_alone_leaks_through_the_revisions(tmp_path: Path) -> None:

@@ -4,11 +4,22 @@ registration only adds: old <= new per cell)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from opendata_mh.audit import published_problem
 from opendata_mh.sdc import Cell, LinearRelation, SDCError, protect_revision, revision_relations
-from tests.attacker import revision_case
+from opendata_mh.validate import read_package
+from tests.attacker import (
+    engine_relations,
+    findings,
+    protect_and_print,
+    revision_case,
+    revision_pair,
+)
 
 OLD = [[0, 1, 2], [4, 1, 3], [3, 0, 4]]
 NEW = [[1, 1, 2], [5, 1, 3], [3, 0, 4]]
@@ -118,3 +129,86 @@ def test_a_contradicted_pair_is_left_out_of_the_model() -> None:
     assert res.joint.upgraded == ("n:b",)
     iv = res.joint.audit.by_id["n:b"]
     assert iv.lower == 3 and iv.upper >= 5
+
+
+def _package(path: Path, printed: dict[str, str], rels: list) -> Path:  # type: ignore[type-arg]
+    """A package of one table ``t`` (row x col, ``T`` the margins) as the build reads the
+    published one: printed values in a CSV, the margins as additive relations."""
+    path.mkdir()
+    lines = ["row,col,value,value_lower,value_upper,value_printed,cell_type"]
+    for c, p in printed.items():
+        r, k = c[4:].split("|")
+        if p == "x":
+            lines.append(f"{r},{k},,1,,x,secondary")
+        elif p.startswith("<"):
+            lines.append(f"{r},{k},,1,4,<5,masked")
+        else:
+            lines.append(f"{r},{k},{p},{p},{p},{p},{'zero' if p == '0' else 'exact'}")
+    (path / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def ref(c: str) -> str:
+        r, k = c[4:].split("|")
+        return f"t/row={r}/col={k}"
+
+    relations = []
+    for rid, coeffs, _, _ in rels:
+        total = next(c for c, a in coeffs.items() if a < 0)
+        parts = [ref(c) for c, a in coeffs.items() if a > 0]
+        relations.append({"id": rid, "type": "additive", "total": ref(total), "parts": parts})
+    fields = [{"name": f, "type": "string"} for f in lines[0].split(",")]
+    desc = {
+        "name": "t",
+        "resources": [
+            {
+                "name": "t",
+                "path": "t.csv",
+                "schema": {"fields": fields, "primaryKey": ["row", "col"]},
+            }
+        ],
+        "relations": relations,
+    }
+    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    return path
+
+
+def test_the_minimal_case_through_the_published_package(tmp_path: Path) -> None:
+    """The build's path: the published edition is read back from its package
+    (:func:`opendata_mh.audit.published_problem`), not given as the engine's cells; the joint
+    protection is the same as from the printed figures, and the independent attacker finds
+    nothing in the two editions together."""
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    pkg = _package(tmp_path / "published", old_printed, ro)
+    cells, rows = published_problem(read_package(pkg), "published:")
+    ids = {f"published:t/row={c[4:].split('|')[0]}/col={c[4:].split('|')[1]}": c for c in vo}
+    assert {c.id for c in cells} == set(ids)
+    # the published <5 cells are targets [1, 4]; nothing of this edition is given away alone
+    assert sorted(c.id for c in cells if c.protection == "apriori") == sorted(
+        i for i, c in ids.items() if old_printed[c] == "<5"
+    )
+    res = protect_revision(
+        vn, engine_relations(rn), cells, rows, [(i, "new:" + c[4:]) for i, c in ids.items()]
+    )
+    assert res.secondary == ("new:0|T", "new:1|0", "new:2|T", "new:T|1", "new:T|T")
+    p_new = {c: p for c, p in res.printed(vn).items() if p in ("x", "<5")}
+    printed = {**{c: p for c, p in old_printed.items() if p in ("x", "<5")}, **p_new}
+    assert findings({**vo, **vn}, printed, rels) == {"exact": [], "narrowed": [], "wrong": []}
+
+
+def test_a_historic_cell_given_away_enters_as_its_audit_interval(tmp_path: Path) -> None:
+    # the published edition gives its <5 cell away (T = 6 = 5 + a, both printed): the build
+    # reads it as known exactly, not as a target it could still protect
+    printed = {"old:a|T": "<5", "old:b|T": "5", "old:T|T": "6"}
+    rel = [("s", {"old:T|T": -1.0, "old:a|T": 1.0, "old:b|T": 1.0}, "==", 0.0)]
+    pkg = _package(tmp_path / "published", printed, rel)
+    cells, _ = published_problem(read_package(pkg), "p:")
+    a = next(c for c in cells if c.id == "p:t/row=a/col=T")
+    assert (a.lower, a.upper, a.kind, a.protection) == (1, 1, "exact", "none")
+    # without the printed total the cell stays a target [1, 4]
+    printed["old:T|T"] = "x"
+    cells, _ = published_problem(read_package(_package(tmp_path / "p2", printed, rel)), "p:")
+    a = next(c for c in cells if c.id == "p:t/row=a/col=T")
+    assert (a.lower, a.upper, a.protection) == (1, 4, "apriori")
