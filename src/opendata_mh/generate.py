@@ -48,7 +48,8 @@ from opendata_mh.model import (
     TextFigure,
     load_metadata,
 )
-from opendata_mh.parquet import VALUE_COLUMNS, combined_parquet, resource_parquet, same_content
+from opendata_mh.model.constants import VALUE_COLUMNS
+from opendata_mh.parquet import combined_parquet, resource_parquet, same_content
 from opendata_mh.qualifiers import figure_bounds
 
 DESCRIPTOR = "datapackage.json"
@@ -86,6 +87,27 @@ def _field(
     if constraints:
         d["constraints"] = constraints
     return d
+
+
+def _bound_fields() -> list[dict[str, Any]]:
+    """``value_lower`` and ``value_upper`` of a count: the interval that certainly holds it."""
+    return [
+        _field(
+            "value_lower",
+            "integer",
+            "Lower bound",
+            "Lowest possible true value given what is printed.",
+            required=True,
+            minimum=0,
+        ),
+        _field(
+            "value_upper",
+            "integer",
+            "Upper bound",
+            "Highest possible true value given what is printed (empty = unknown).",
+            minimum=0,
+        ),
+    ]
 
 
 def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
@@ -131,21 +153,7 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             "unresolved. For figures rounded to tens (IND) the rounded figure.",
             minimum=0,
         ),
-        _field(
-            "value_lower",
-            "integer",
-            "Lower bound",
-            "Lowest possible true value given what is printed.",
-            required=True,
-            minimum=0,
-        ),
-        _field(
-            "value_upper",
-            "integer",
-            "Upper bound",
-            "Highest possible true value given what is printed (empty = unknown).",
-            minimum=0,
-        ),
+        *_bound_fields(),
         _field(
             "value_printed",
             "string",
@@ -491,21 +499,7 @@ def table_fields_shared() -> list[dict[str, Any]]:
             "The total; empty when the text gives only bounds.",
             minimum=0,
         ),
-        _field(
-            "value_lower",
-            "integer",
-            "Lower bound",
-            "Lowest possible true value given what is printed.",
-            required=True,
-            minimum=0,
-        ),
-        _field(
-            "value_upper",
-            "integer",
-            "Upper bound",
-            "Highest possible true value given what is printed (empty = unknown).",
-            minimum=0,
-        ),
+        *_bound_fields(),
         _field(
             "cell_type",
             "string",
@@ -680,15 +674,7 @@ def _sdmx_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str,
 
 def _value_fields(meta: Metadata) -> list[dict[str, Any]]:
     """The value and status fields of the tables (``value`` .. ``conf_status``)."""
-    names = (
-        "value",
-        "value_lower",
-        "value_upper",
-        "value_printed",
-        "cell_type",
-        "obs_status",
-        "conf_status",
-    )
+    names = VALUE_COLUMNS
     if meta.tables:
         return [f for f in table_fields(meta, meta.tables[0]) if f["name"] in names]
     return []
@@ -1027,16 +1013,7 @@ def table_rows(table: TableSpec) -> list[list[str]]:
     header = [PERIOD, "year_from", "year_to"]
     for d in table.dimensions:
         header += [d, f"{d}_label", f"{d}_label_en"]
-    header += [
-        "value",
-        "value_lower",
-        "value_upper",
-        "value_printed",
-        "cell_type",
-        "obs_status",
-        "conf_status",
-        "edition",
-    ]
+    header += [*VALUE_COLUMNS, "edition"]
     rows = [header]
     for c in table.cells:
         key = dict(c.key)

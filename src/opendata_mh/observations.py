@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from opendata_mh.model import ALL, NON_COUNT_UNITS, PERIOD, Metadata, TextFigure
+from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.qualifiers import figure_bounds
 from opendata_mh.totals import TOTALS, Total
 
@@ -39,15 +40,6 @@ AGENCY = "NL_NRM"
 DATAFLOW_ID = "DF_JAARCIJFERS_MH"
 DATAFLOW_VERSION = "1.0.0"
 DATAFLOW = f"{AGENCY}:{DATAFLOW_ID}({DATAFLOW_VERSION})"
-VALUES = (
-    "value",
-    "value_lower",
-    "value_upper",
-    "value_printed",
-    "cell_type",
-    "obs_status",
-    "conf_status",
-)
 
 
 def dimensions(meta: Metadata) -> list[str]:
@@ -67,7 +59,7 @@ def header(meta: Metadata) -> list[str]:
         "year_to",
         *dimensions(meta),
         "unit",
-        *VALUES,
+        *VALUE_COLUMNS,
         "edition",
     ]
 
@@ -250,7 +242,7 @@ def fields(meta: Metadata, value_fields: Sequence[dict[str, Any]]) -> list[dict[
         by["year_to"],
         *dims,
         f("unit", "string", "Unit", "Unit id (see the package's units).", required=True),
-        *(by[k] for k in VALUES),
+        *(by[k] for k in VALUE_COLUMNS),
         by["edition"],
     ]
 

@@ -35,19 +35,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.report import Issue, PackageData, Severity
 
 SCHEMA_KEY = b"frictionless:schema"
 RESOURCE_KEY = b"frictionless:resource"
-VALUE_COLUMNS = (
-    "value",
-    "value_lower",
-    "value_upper",
-    "value_printed",
-    "cell_type",
-    "obs_status",
-    "conf_status",
-)
 COMBINED_COLUMNS = (
     "resource",
     "report_table",

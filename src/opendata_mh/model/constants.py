@@ -38,6 +38,16 @@ AUDIT_FINDING_CODES: tuple[str, ...] = (
 )
 """Codes of the disclosure audit (:mod:`opendata_mh.audit`) that an acknowledgement can name."""
 PERIOD = "period"
+# The value and status columns of every table CSV, in order (the CSV contract).
+VALUE_COLUMNS = (
+    "value",
+    "value_lower",
+    "value_upper",
+    "value_printed",
+    "cell_type",
+    "obs_status",
+    "conf_status",
+)
 ALL = "all"
 
 
