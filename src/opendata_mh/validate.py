@@ -113,7 +113,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.csvfile import BROKEN, FORMAT_CODES, inspect_csv
+from opendata_mh.csvfile import (
+    BROKEN,
+    FORMAT_CODES,
+    derives_long_columns,
+    inspect_csv,
+    with_long_columns,
+)
 from opendata_mh.errors import PackageError
 from opendata_mh.model import SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
@@ -285,6 +291,8 @@ def read_package(path: str | Path) -> PackageData:
         rows[res["name"]] = (
             [] if text is None else list(csv.DictReader(io.StringIO(text, newline="")))
         )
+        if derives_long_columns(res):  # a table CSV or totals.csv: period, value_printed, ...
+            rows[res["name"]] = [with_long_columns(r) for r in rows[res["name"]]]
     return PackageData(
         base_path=base, descriptor=descriptor, rows=rows, file_issues=tuple(file_issues)
     )

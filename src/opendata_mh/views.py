@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.csvfile import table_rows
+from opendata_mh.csvfile import key_fields, table_rows
 from opendata_mh.errors import OpendataMhError
 from opendata_mh.layout import extend_layout
 from opendata_mh.report import PackageData
@@ -291,7 +291,7 @@ def view_of(
     suffix = "_label" if lang == "nl" else "_label_en"
     name = res["name"]
     rows = table_rows(pkg, name)
-    keys = list(res["schema"]["primaryKey"])
+    keys = key_fields(res)
     unresolved = {
         tuple(str(u["key"].get(k, "")) for k in keys): tuple(u.get("candidates") or ())
         for u in res.get("unresolved") or []
