@@ -188,3 +188,36 @@ def test_the_two_questions_in_r_with_read_csv() -> None:
     assert {"2019 953 1372", "2022 317 814", "2023 354 868"} <= set(out)
     # Latin-American victims of sexual exploitation: 26 in 2022 (text), 68 in 2023 (table 5)
     assert {x for x in out if x.startswith("latam")} == {"latam 2022 26", "latam 2023 68"}
+
+
+def test_reading_a_table_derives_the_long_files_columns_exactly() -> None:
+    """The table CSVs have no ``period``, ``value_printed``, ``obs_status``, ``conf_status``;
+    reading the package (``check``, ``show``, ``diff``, ...) derives them from the years,
+    ``cell_type`` and the bounds, and they equal those of ``observations.csv`` for every cell
+    of every table (masked ``<5``, IND ranges ``170-180``, unresolved, rounded, zero)."""
+    from opendata_mh.model.constants import LONG_ONLY_COLUMNS
+    from opendata_mh.relations import key_fields
+    from opendata_mh.validate import read_package
+
+    pkg = read_package(PACKAGE)
+    obs = pd.read_csv(PACKAGE / "data" / "observations.csv", dtype=str, keep_default_na=False)
+    seen = set()
+    cells = 0
+    for res in pkg.descriptor["resources"]:
+        if "sdc" not in res or not str(res["path"]).endswith(".csv"):
+            continue
+        name = res["name"]
+        header = pd.read_csv(PACKAGE / res["path"], nrows=0).columns
+        assert not set(LONG_ONLY_COLUMNS) & set(header), name
+        keys = key_fields(res)
+        assert keys[0] == "period", name
+        long = {tuple(r[k] for k in keys): r for r in obs[obs.resource == name].to_dict("records")}
+        for row in pkg.rows[name]:
+            want = long[tuple(row[k] for k in keys)]
+            assert {c: row[c] for c in LONG_ONLY_COLUMNS} == {
+                c: want[c] for c in LONG_ONLY_COLUMNS
+            }, (name, row)
+            seen.add((row["cell_type"], row["value_printed"][:1]))
+            cells += 1
+    assert cells == 673  # every table cell of the package (CHANGELOG)
+    assert {("masked", "<"), ("range", "1"), ("unresolved", ""), ("zero", "0")} <= seen
