@@ -47,9 +47,7 @@ import csv
 import difflib
 import io
 import unicodedata
-from collections.abc import Collection, Sequence
-
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from opendata_mh.errors import PackageError
@@ -366,7 +364,7 @@ __all__ = [
     "inspect_csv",
     "key_fields",
     "period_of",
-    "with_long_columns",
     "suspicious_chars",
     "table_rows",
+    "with_long_columns",
 ]

@@ -332,8 +332,8 @@ def view_of(
             line: list[ViewCell | None] = []
             for cc in ccodes:
                 key = {**fixed, rdim: rc, cdim: cc}
-                k = tuple(key.get(f, "") for f in keys)
-                hit = by_key.get(k)
+                ck = tuple(key.get(f, "") for f in keys)
+                hit = by_key.get(ck)
                 if hit is None:
                     line.append(None)
                     continue
@@ -346,7 +346,7 @@ def view_of(
                         lower=_int(cell.get("value_lower")),
                         upper=_int(cell.get("value_upper")),
                         row=i,
-                        candidates=unresolved.get(k, ()),
+                        candidates=unresolved.get(ck, ()),
                     )
                 )
             grid.append(tuple(line))
