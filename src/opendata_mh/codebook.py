@@ -727,7 +727,7 @@ table.coverage { font-size: .82rem; }
 details { margin: .5rem 0; } summary { cursor: pointer; font-weight: 600; }
 .legend span { display: inline-block; margin-right: 1rem; }
 li, p, td { overflow-wrap: break-word; }
-td code { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* a long cell id breaks only when it must */
+code.id { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* only a long cell or relation id may break inside (a table sizes its columns by whole words otherwise) */
 .scroll { overflow-x: auto; max-width: 100%; }  /* a printed table wider than a narrow window */
 @media (max-width: 50rem) { body { display: block; } nav.toc { position: static; height: auto; } }
 </style>
@@ -787,7 +787,7 @@ or exact cells alone determine, with the relation or prose figure that gives eac
 denominators; summing the reporting organisations counts a victim with several reporters twice.</p>
 <table class="totals">
 <tr><th>quantity</th><th>breakdown</th><th>period</th><th class="num">value</th><th>printed or derived by</th></tr>
-{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td class="nowrap">{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code>{{ r.derived_by }}</code></td></tr>
+{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td class="nowrap">{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code class="id">{{ r.derived_by }}</code></td></tr>
 {% endfor %}</table>
 {% endif %}
 
@@ -851,7 +851,7 @@ denominators; summing the reporting organisations counts a victim with several r
 <p>Masked cells of the historic publication that its printed figures pin down (exactly or to a
 narrower interval) through the relations named; their values are deliberately not given here.</p>
 <table><tr><th>cell</th><th>finding</th><th>relations</th></tr>
-{% for f in t.findings %}<tr><td><code>{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}</td><td>{{ f.relations|join(", ") }}</td></tr>
+{% for f in t.findings %}<tr><td><code class="id">{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}</td><td>{{ f.relations|join(", ") }}</td></tr>
 {% endfor %}</table>{% endif %}
 <details><summary>Load it (pandas, DuckDB, R)</summary>
 <p>pandas (CSV):</p><pre><code>{{ t.snippets.pandas }}</code></pre>
@@ -883,17 +883,46 @@ def _wbr(label: str) -> Markup:
     return Markup(str(escape(label)).replace("/", "/<wbr>"))
 
 
-def _svg_body(svg: bytes, alt: str) -> str:
+def _svg_body(svg: bytes, alt: str, prefix: str) -> str:
     """The inline ``<svg>`` element with its alt text (``role="img"``, ``aria-label`` and a
     ``<title>``), without the XML prolog; matplotlib's fixed width/height in pt dropped so that
-    CSS sizes it (the viewBox keeps the aspect ratio)."""
-    text = svg.decode("utf-8")
+    CSS sizes it (the viewBox keeps the aspect ratio). Every id of the chart gets ``prefix``
+    (:func:`_prefix_ids`): matplotlib names them the same in every chart."""
+    text = _prefix_ids(svg.decode("utf-8"), prefix)
     text = text[text.index("<svg") :]
     head_end = text.index(">") + 1
     head = re.sub(r'\s(width|height)="[^"]*"', "", text[:head_end])
     attr = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     head = head[:-1] + f' role="img" aria-label="{attr}">'
     return head + f"<title>{attr}</title>" + text[head_end:]
+
+
+_ID = re.compile(r'(\sid=")([^"]+)(")')
+_REF = re.compile(r'(url\(#)([^)]+)(\))|((?:xlink:)?href="#)([^"]+)(")')
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """``svg`` with every ``id`` it defines renamed ``<prefix>-<id>``, and the references to
+    them (``url(#...)``, ``href="#..."``) with it (an id repeated inside the chart, from the
+    gids of :mod:`opendata_mh.charts`, gets ``-2``, ``-3``, ...), so that charts inlined in one page share no
+    id and each clip path or marker reference resolves inside its own chart."""
+    ids = {m.group(2) for m in _ID.finditer(svg)}
+    seen: Counter[str] = Counter()
+
+    def rename(m: re.Match[str]) -> str:
+        # a gid repeats where one matplotlib call draws several artists (an error bar's line,
+        # caps and bar): the second is ``<id>-2``; such gids are never referenced
+        seen[m.group(2)] += 1
+        n = seen[m.group(2)]
+        return f"{m.group(1)}{prefix}-{m.group(2)}{f'-{n}' if n > 1 else ''}{m.group(3)}"
+
+    svg = _ID.sub(rename, svg)
+
+    def ref(m: re.Match[str]) -> str:
+        head, target, tail = m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)
+        return f"{head}{prefix}-{target}{tail}" if target in ids else m.group(0)
+
+    return _REF.sub(ref, svg)
 
 
 def render_codebook(cb: Codebook) -> dict[str, bytes]:
@@ -905,7 +934,7 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
             img = render(t.chart)
             files[f"charts/{t.name}.png"] = img["png"]
             files[f"charts/{t.name}.svg"] = img["svg"]
-            svgs[t.name] = _svg_body(img["svg"], t.alt)
+            svgs[t.name] = _svg_body(img["svg"], t.alt, f"chart-{t.name}")
     common = {
         "cb": cb,
         "coding": CELL_CODING,
