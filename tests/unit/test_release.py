@@ -150,7 +150,7 @@ def _break_quote(csv: Path) -> None:  # an unclosed quote
     csv.write_bytes(csv.read_bytes() + b'"unclosed,1\n')
 
 
-@pytest.mark.parametrize("breaker", [_break_empty, _break_cp1252])
+@pytest.mark.parametrize("breaker", [_break_empty, _break_cp1252, _break_quote])
 def test_a_package_that_fails_the_check_is_refused_before_anything_is_written(
     pkg: Path, tmp_path: Path, breaker: object
 ) -> None:
@@ -196,9 +196,11 @@ def test_plain_http_is_accepted_for_a_local_server(pkg: Path, tmp_path: Path) ->
 def test_a_csv_that_differs_from_its_recorded_hash_is_refused_before_anything_is_written(
     pkg: Path, tmp_path: Path
 ) -> None:
-    """An unclosed quote appended to a CSV: the check (as in publish) cannot read the package
-    (bytes and hash differ from the descriptor): exit 3, nothing written."""
-    _break_quote(pkg / "data" / "small.csv")
+    """A well-formed CSV whose bytes differ from the descriptor's (an extra blank line): the
+    check (as in publish) cannot read the package (bytes and hash differ): exit 3, nothing
+    written. (A file broken as a CSV, such as an unclosed quote, is a finding: exit 1 above.)"""
+    csv = pkg / "data" / "small.csv"
+    csv.write_bytes(csv.read_bytes() + b"\n")
     site = tmp_path / "site"
     code, env = _release(pkg, site, BASE)
     assert code == 3
