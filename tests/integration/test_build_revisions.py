@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from opendata_mh.build import BuildResult, build
+from opendata_mh.csvfile import with_long_columns
 from opendata_mh.relations import package_relations
 from opendata_mh.validate import read_package
 from tests.attacker import Known, Rel, intervals
@@ -36,7 +37,7 @@ def _synthetic() -> ModuleType:
 
 def _published(name: str) -> list[dict[str, str]]:
     with (ROOT / "datapackage" / "data" / f"{name}.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        return list(map(with_long_columns, csv.DictReader(fh)))
 
 
 # (record type, record field, table, table dimension, fixed dimensions)
@@ -120,7 +121,7 @@ def _read(path: Path, prefix: str) -> tuple[dict[str, Known], list[Rel], list[st
             continue
         if v.resource not in csvs:
             with (path / "data" / f"{v.resource}.csv").open(encoding="utf-8") as fh:
-                csvs[v.resource] = list(csv.DictReader(fh))
+                csvs[v.resource] = list(map(with_long_columns, csv.DictReader(fh)))
         # the CSV writes the edition as text, 'edition-<id>' (issue 13)
         eds[v.id] = csvs[v.resource][v.row - 1].get("edition", "").removeprefix("edition-")
     return know, rels, masked, eds
