@@ -1308,7 +1308,28 @@ def _revision_disclosures(
     sub_rows = [r for i, r in enumerate(joint_rows) if i in keep]
     used = {x for r in sub_rows for x in r.coeffs}
     sub_cells = [c for c in cells if c.id in used]
-    targets = [c.id for c in sub_cells if c.protection == "apriori"]
+    allv = {**prob.vars, **rv.variables}
+    thresholds = {
+        str(r.get("name")): int((r.get("sdc") or {}).get("threshold") or 5)
+        for r in prob.pkg.descriptor.get("resources", [])
+        if isinstance(r, dict)
+    }
+
+    def small_x(vid: str) -> int | None:
+        """The threshold of a cell printed ``x`` (None for any other): an ``x`` may be a
+        small count (an upgraded primary), so a reader must not learn that it is below n."""
+        v = allv.get(vid)
+        if v is None or v.kind != "cell" or v.cell_type != "secondary":
+            return None
+        return thresholds.get(rv.cell_of.get(vid, vid).split("/", 1)[0], 5)
+
+    def leaked(r: sdc.AuditResult, a: tuple[float, float]) -> bool:
+        n = small_x(r.cell_id)
+        if n is not None:
+            return r.upper < n <= a[1]
+        return r.lower > a[0] + 1e-6 or r.upper < a[1] - 1e-6
+
+    targets = [c.id for c in sub_cells if c.protection == "apriori" or small_x(c.id)]
     if not targets:
         return []
     rep = sdc.audit(sub_cells, sub_rows, targets=targets, mip=mip, shortest=False)
@@ -1348,7 +1369,7 @@ def _revision_disclosures(
     out: list[RevisionDisclosure] = []
     for r in narrowed:
         a = alone.get(r.cell_id, r.a_priori)
-        if not (r.lower > a[0] + 1e-6 or r.upper < a[1] - 1e-6):
+        if not leaked(r, a):
             continue  # no more than the printing's own edition gives away
         var = prob.vars.get(r.cell_id) or rv.variables[r.cell_id]
         cid = rv.cell_of.get(r.cell_id, r.cell_id)
