@@ -108,6 +108,25 @@ data row) and ``field`` (``value``) of the cell:
   ``audit.acknowledgements-unverified`` [info] ``OPENDATA_MH_ACK_KEY`` is not set: the
                                             acknowledgements were matched by cell and code,
                                             their keyed fingerprints not verified
+  ``audit.revision-disclosure`` [error]   a masked printing (a table's ``<5``, or an earlier
+                                            edition's in ``superseded``) that the editions
+                                            combined narrow beyond what its own edition gives
+                                            away, or an ``x`` they prove below n, under the
+                                            package's ``revisionModel`` (:class:`RevisionDisclosure`;
+                                            names both editions; not acknowledgeable)
+
+Editions combined (:func:`_revision_disclosures`): a package with a later edition carries the
+earlier printings of every re-printed cell (resource ``superseded``), the relations that held
+among them (``supersededRelations``) and the attacker's model of revisions (``revisionModel``;
+:mod:`opendata_mh.superseded`). The audit adds each earlier printing as a variable
+(``edition-<E>:<cell>``), each earlier relation over that edition's printings (a cell reference
+is edition E's printing of the cell, a latent quantity E's own unknown; ``<id>@edition-<E>``),
+and the model's rows between consecutive printings of a cell (``revision:<earlier>-><later>``;
+:func:`opendata_mh.sdc.revision_relations`). Only the part of the problem the earlier printings
+meet is solved. A masked printing's interval with the editions combined is compared with its own
+edition alone (a table cell: the plain audit; an earlier printing: that edition's relations and
+the current relations among figures it printed, no revision rows), so a historic finding of an
+earlier edition is not reported again.
 
 Layering: this module sits between :mod:`opendata_mh.validate` (it reuses
 :func:`~opendata_mh.validate.read_package`) and :mod:`opendata_mh.cli`; it is the package's only
