@@ -187,10 +187,12 @@ def test_a_bad_base_url_is_a_usage_error_before_any_work(
     assert r.exit_code == 2 and "--base-url" in r.stderr and "Traceback" not in r.output
 
 
-def test_plain_http_is_accepted_for_a_local_server(pkg: Path, tmp_path: Path) -> None:
-    code, env = _release(pkg, tmp_path / "site", "http://127.0.0.1:8000/mh")
-    assert code == 0
-    assert env["summary"]["url"] == f"http://127.0.0.1:8000/mh/{env['summary']['version']}/"
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "[::1]"])
+def test_plain_http_is_accepted_for_a_local_server(pkg: Path, tmp_path: Path, host: str) -> None:
+    """Any loopback address (127.0.0.0/8, ::1) is this machine."""
+    code, env = _release(pkg, tmp_path / "site", f"http://{host}:8000/mh")
+    assert code == 0, env
+    assert env["summary"]["url"] == f"http://{host}:8000/mh/{env['summary']['version']}/"
 
 
 def test_a_csv_that_differs_from_its_recorded_hash_is_refused_before_anything_is_written(
