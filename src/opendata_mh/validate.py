@@ -62,7 +62,10 @@ Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``
 Metadata completeness
   ``metadata.missing``          [error] title, title_en, description, description_en, sources,
                                         licenses or unit missing (package or resource), or a
-                                        field without a description
+                                        field without a description, or an entry of
+                                        ``questions`` without its question or note
+  ``metadata.unknown-resource`` [error] an entry of the index ``questions`` names a resource
+                                        the package does not have
 
 Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparseable JSON,
 unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
