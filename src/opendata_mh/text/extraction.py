@@ -328,6 +328,7 @@ def _line_kinds(lines: list[str]) -> list[str]:
         if caps or (
             len(s) < 110
             and not re.search(r"[.,;:!?\-]$", s)
+            and not re.search(r"[a-z][.!?]\s+[A-Z]", s)  # a sentence ends inside: prose
             and (not nxt or nxt[:1].isupper() or nxt[:1] in "\ufffd(")
             and (
                 not prev
@@ -476,6 +477,8 @@ def extract(lines: tuple[str, ...] | list[str]) -> Extraction:
             if letters and all(c.isupper() for c in letters):
                 top = h
                 section = h
+            elif i and kinds[i - 1] == "heading" and h[:1].islower():
+                section = f"{section} {h}"  # a heading broken over two lines
             else:
                 section = f"{top} > {h}" if top else h
             headings.append((lno, section))
