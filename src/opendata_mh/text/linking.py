@@ -49,6 +49,9 @@ AMBIGUOUS_MARGIN = 0.25
 VALUE_BONUS = 1.2
 VALUE_WINDOW = 0.8
 TOP_K = 12
+PARTIAL_EVIDENCE = 1.1
+"""The most evidence a candidate can have that leaves a category word of the figure's own
+phrase unexplained (below what verification needs to call a contradiction)."""
 
 STOP = frozenset(
     [
@@ -95,7 +98,6 @@ STOP = frozenset(
         "jaren",
         "aantal",
         "totaal",
-        "overige",
         "etc",
         "alle",
         "ander",
@@ -123,6 +125,7 @@ SYNONYMS: dict[str, str] = {
     "meldingen": "gemeld",
     "gemelde": "gemeld",
     "nationaliteit": "nationaliteit",
+    "overige": "overig",
 }
 LATENT_UNITS: dict[str, str] = {
     "victims": "slachtoffers",
@@ -265,6 +268,7 @@ class Index:
     _tables_w: dict[str, _TableWords] = field(default_factory=dict)
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
     _vocab_hit: dict[str, bool] = field(default_factory=dict)
+    dim_names: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def in_vocab(self, w: str) -> bool:
         """Whether ``w`` names a category of some table (a rare label word)."""
@@ -285,7 +289,17 @@ class Index:
         """Per dimension, the alternatives of its label, each as words."""
         got = self._words.get(q.ref)
         if got is None:
-            got = [[words(alt) for alt in _alternatives(label)] for _dim, label in q.labels]
+            got = []
+            for dim, label in q.labels:
+                names = self.dim_names.get(dim, frozenset())
+                alts = []
+                for alt in _alternatives(label):
+                    ws = words(alt)
+                    # "Overige geboortelanden": the dimension's own name is no part of what
+                    # names the category ("in een overig land")
+                    keep = [w for w in ws if not any(match_word(n, w) for n in names)]
+                    alts.append(keep or ws)
+                got.append(alts)
             self._words[q.ref] = got
         return got
 
@@ -438,10 +452,14 @@ def build_index(
     # "Geboorteland"): a figure whose words name a dimension is a cell of a table that has it
     titles = [words(str(r.get("title", ""))) for r in tables.values()]
     dim_words: set[str] = set()
+    dim_names: dict[str, frozenset[str]] = {}
     for res in pkg.descriptor.get("resources", []):
         name = str(res.get("name", ""))
         title = str(res.get("title", ""))
         if name.startswith("codelist_") and ":" in title:
+            dim_names[name.removeprefix("codelist_")] = frozenset(
+                w for w in words(title.split(":", 1)[1]) if len(w) >= 5
+            )
             for w in words(title.split(":", 1)[1]):
                 n = sum(1 for t in titles if any(match_word(w, x) for x in t))
                 if len(w) >= 5 and n <= len(titles) / 3:
@@ -472,6 +490,7 @@ def build_index(
         latent_units=latent_units,
         unit_words=unit_words,
         latent_tables=latent_tables,
+        dim_names=dim_names,
     )
 
 
@@ -662,7 +681,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     far_after = words(normalize(text[next_start:s1]))
     # words right after the previous figure are its own, unless it closes a bracket: in
     # "A (58%), B (75%) en C (65%)" every label stands before its figure
-    shared = 3 if prev_end > s0 and not re.match(r"\s*\)", text[prev_end : prev_end + 3]) else 0
+    closes = re.match(r"\s*\)\s*(?:[,;]|(?:en|of|dan)\b)", text[prev_end : prev_end + 8])
+    shared = 3 if prev_end > s0 and not closes else 0
     denominator = bool(
         re.fullmatch(r"\s*van\s+de\s*", text[prev_end : f.start])
         and any(g.end == prev_end and g.kind in ("percent", "share_words") for g in same)
@@ -689,10 +709,17 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     if last_head:
         limit = ex.line_start(last_head + 1)
         p0, q0 = max(p0, min(limit, s0)), max(q0, min(limit, s0))
-    ws += _words_weighted(text[p0:s0], 0.5)
-    ws += _words_weighted(text[q0:p0], 0.3)
-    head = words(f.section.split(">")[-1])
-    ws += [(w, 0.35) for w in head]
+    legend = _pie_legend(ex, f.line)
+    if legend is not None:
+        # a label of a pie chart ("18; 34%"): its words are its legend entry, not the prose
+        # around the chart
+        ws = [(w, 1.0) for w in words(legend)]
+        head: list[str] = []
+    else:
+        ws += _words_weighted(text[p0:s0], 0.5)
+        ws += _words_weighted(text[q0:p0], 0.3)
+        head = words(f.section.split(">")[-1])
+        ws += [(w, 0.35) for w in head]
     um = re.match(r"^\s*([a-zé]+)", window_after)
     unit = um.group(1).lower() if um else ""
     # the words right around the number (30 characters each side, within its own segment)
@@ -750,6 +777,77 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         wide=wide,
         estimate=estimate,
     )
+
+
+def _pie_legend(ex: Extraction, line: int) -> str | None:
+    """The legend entry of the pie-chart label on ``line``: the labels of a chart ("18; 34%",
+    "13; 25%", ...) and the legend lines after them (up to the source line) pair in order
+    when there are as many of each."""
+    kinds = ex.line_kinds
+    if not 0 < line <= len(kinds) or kinds[line - 1] != "pie":
+        return None
+    a = b = line - 1
+    while a - 1 >= 0 and kinds[a - 1] in ("pie", "blank"):
+        a -= 1
+    while b + 1 < len(kinds) and kinds[b + 1] in ("pie", "blank"):
+        b += 1
+    block = [i for i in range(a, b + 1) if kinds[i] == "pie"]
+    legend: list[str] = []
+    i = b + 1
+    while i < len(kinds) and len(legend) <= len(block):
+        raw = ex.lines[i].strip().lstrip("\ufffd").strip()
+        if kinds[i] != "blank":
+            if raw.startswith(("Bron", "Noot")) or re.search(r"\d", raw) or len(raw) > 60:
+                break
+            legend.append(raw)
+        i += 1
+    if len(legend) != len(block):
+        return None
+    return legend[block.index(line - 1)]
+
+
+def _pie_counts(ex: Extraction, line: int) -> list[float]:
+    """The counts of the pie chart whose label is on ``line`` (its legend paired)."""
+    if _pie_legend(ex, line) is None:
+        return []
+    kinds = ex.line_kinds
+    a = b = line - 1
+    while a - 1 >= 0 and kinds[a - 1] in ("pie", "blank"):
+        a -= 1
+    while b + 1 < len(kinds) and kinds[b + 1] in ("pie", "blank"):
+        b += 1
+    out = []
+    for i in range(a, b + 1):
+        if kinds[i] == "pie":
+            m = re.match(r"\s*(\d+)\s*;", ex.lines[i])
+            if m is None:
+                return []
+            out.append(float(m.group(1)))
+    return out
+
+
+def _holds(index: Index, ref: str, counts: Sequence[float]) -> bool:
+    """Whether the siblings of ``ref`` along one dimension hold every count (in any order)."""
+    q = index.quantities.get(ref)
+    if q is None:
+        return False
+    for dim, code in q.key:
+        if dim == "period" or code == "all":
+            continue
+        vals = [(r.lower, r.upper) for r in _family(index, q, dim)]
+        if len(vals) < len(counts):
+            continue
+        left = list(vals)
+        ok = True
+        for c in counts:
+            hit = next((v for v in left if v[0] <= c <= v[1]), None)
+            if hit is None:
+                ok = False
+                break
+            left.remove(hit)
+        if ok:
+            return True
+    return False
 
 
 def _units(index: Index, raw: str) -> tuple[str, ...]:
@@ -1182,6 +1280,16 @@ def candidates(
                 else _Cand(c.derivation, c.refs, c.den, c.iv, c.score - 2.5)
                 for c in out
             ]
+    pie = _pie_counts(ex, f.line)
+    if pie:
+        # the labels of a pie chart are the members of one breakdown: a candidate whose
+        # siblings hold all the chart's counts is the chart's table
+        out = [
+            _Cand(c.derivation, c.refs, c.den, c.iv, c.score + 1.5)
+            if c.derivation in ("value", "share") and len(c.refs) == 1 and _holds(index, c.refs[0], pie)
+            else c
+            for c in out
+        ]
     # derivations between figures of the text (same sentence)
     out += _text_candidates(ex, fi, ctx)
     if prior and kind in ("change_count", "change_percent", "ratio_words"):
@@ -1190,6 +1298,11 @@ def candidates(
     best_ev = max((c.score for c in out), default=0.0)
     for c in out:
         c.evidence = c.score
+        if _partial(index, c, ctx):
+            # the figure's own words name a category this quantity does not have ("12
+            # slachtoffers [in de bouw] afkomstig uit Roemenië": no table crosses sector and
+            # nationality): the best the package has, but no confident link
+            c.evidence = min(c.evidence, PARTIAL_EVIDENCE)
         lo, hi = c.iv
         narrow = not math.isnan(lo) and math.isfinite(hi) and hi - lo <= max(4.0, 0.15 * abs(hi))
         # the value breaks ties between candidates the words name about as well; it never
@@ -1299,6 +1412,21 @@ def _group_shares(index: Index, q: Quantity, ctx: Context) -> list[_Cand]:
                 )
             )
     return out
+
+
+def _partial(index: Index, c: _Cand, ctx: Context) -> bool:
+    """Whether the figure's own category words (:attr:`Context.specific`) include one that
+    candidate ``c`` (its numerator's quantities) does not explain."""
+    if not ctx.specific or c.derivation.startswith("text_"):
+        return False
+    own: set[str] = set()
+    for r in c.refs:
+        q = index.quantities.get(r)
+        if q is None:
+            return False
+        tw = _table_words(index, q)
+        own |= index.own_words(q) | set(tw.title) | set(tw.source)
+    return any(not any(match_word(o, w) for o in own) for w in ctx.specific)
 
 
 def _within_text_total(
