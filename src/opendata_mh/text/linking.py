@@ -269,6 +269,15 @@ class Index:
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
     _vocab_hit: dict[str, bool] = field(default_factory=dict)
     dim_names: dict[str, frozenset[str]] = field(default_factory=dict)
+    word_dims: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def dims_of_word(self, w: str) -> frozenset[str]:
+        """The dimensions whose labels have a word matching ``w``."""
+        out: set[str] = set()
+        for lw, ds in self.word_dims.items():
+            if match_word(lw, w):
+                out |= ds
+        return frozenset(out)
 
     def in_vocab(self, w: str) -> bool:
         """Whether ``w`` names a category of some table (a rare label word)."""
@@ -435,13 +444,15 @@ def build_index(
     by_period: dict[str, list[Quantity]] = {}
     by_key: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Quantity]] = {}
     df: Counter[str] = Counter()
+    word_dims: dict[str, set[str]] = {}
     for q in qs.values():
         by_period.setdefault(q.period, []).append(q)
         rest = tuple(kv for kv in q.key if kv[0] != "period")
         by_key.setdefault((q.table, rest), {})[q.period] = q
-        for _, lab in q.labels:
+        for dim, lab in q.labels:
             for w in set(words(lab.replace("|", " "))):
                 df[w] += 1
+                word_dims.setdefault(w, set()).add(dim)
     n = max(1, len(qs))
     idf = {w: math.log(1 + n / c) for w, c in df.items()}
     periods = tuple(sorted(by_period))
@@ -491,6 +502,7 @@ def build_index(
         unit_words=unit_words,
         latent_tables=latent_tables,
         dim_names=dim_names,
+        word_dims={w: frozenset(d) for w, d in word_dims.items()},
     )
 
 
@@ -556,6 +568,7 @@ class Context:
     units: tuple[str, ...] = ()
     wide: tuple[str, ...] = ()
     estimate: bool = False
+    phrase: str = ""  # the words of the figure's own phrase, stop words left out
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -730,13 +743,38 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         sep = list(re.finditer(r"[,;]|\b(?:en|of)\b", text[t0 : f.start]))
         if sep:
             t0 += sep[-1].end()
-    tight_raw = (
-        text[t0 : f.start]
-        + " "
-        + text[f.end : min(next_start, f.end + 30)]
-    )
+    # after the figure: its own phrase ("12 slachtoffers afkomstig uit Roemenië"), at most 45
+    # characters, up to a comma or the next item
+    t1 = min(next_start, f.end + 45)
+    stop = re.search(r"[,;.:(]\s|\b(?:en|of|maar)\b", text[f.end : t1])
+    t1 = min(f.end + 30, t1) if stop is None else min(t1, f.end + max(30, stop.start()))
+    tight_raw = text[t0 : f.start] + " " + text[f.end : t1]
     tight = words(normalize(tight_raw))
     specific = tuple(dict.fromkeys(w for w in tight if index.in_vocab(w)))
+    if legend is None:
+        # the categories the clause names before the figure of dimensions the figure's own
+        # words do not name ("De slachtoffers gemeld uit de sector 'vervoer en opslag' zijn
+        # relatief vaak afkomstig uit Spanje (15) en Roemenië (13)": the sector)
+        mine0 = {d for w in specific for d in index.dims_of_word(w)}
+        if mine0:
+            for w in words(normalize(text[s0:t0])):
+                if not index.in_vocab(w) or w in specific:
+                    continue
+                ds = index.dims_of_word(w)
+                if ds and not ds & mine0:
+                    specific = (*specific, w)
+    if shared and t0 > prev_end:
+        # "In de sector 'bouw' zijn er 12 slachtoffers afkomstig uit Roemenië en 12 uit
+        # Brazilië": the second item keeps the first item's categories of the dimensions it
+        # does not name itself (the sector)
+        prev_fig = max((g for g in same if g.end == prev_end), key=lambda g: g.start, default=None)
+        if prev_fig is not None:
+            mine = {d for w in specific for d in index.dims_of_word(w)}
+            before_prev = words(normalize(text[max(s0, prev_fig.start - 30) : prev_fig.start]))
+            for w in before_prev:
+                ds = index.dims_of_word(w) if index.in_vocab(w) else frozenset()
+                if ds and not ds & mine and w not in specific:
+                    specific = (*specific, w)
     wide = tuple(
         dict.fromkeys(w for w, cw in ws if cw >= 0.9 and w not in specific and index.in_vocab(w))
     )
@@ -776,6 +814,7 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         units=units,
         wide=wide,
         estimate=estimate,
+        phrase=" " + " ".join(own_before) + " | " + " ".join(near_after) + " ",
     )
 
 
@@ -989,6 +1028,8 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
             if got / sum(weights) > best_frac:
                 best_frac, best_hits = got / sum(weights), hits
         used |= best_hits
+        if any(len(ws) >= 2 and f" {' '.join(ws)} " in ctx.phrase for ws in alts):
+            total += 0.4  # the sentence names the label as a phrase ("geslacht onbekend")
         if best_frac < 0:
             total -= 0.6  # a label the words cannot name ("≥40 jaar")
             continue
@@ -1119,9 +1160,7 @@ def _denominators(index: Index, q: Quantity) -> list[tuple[str, list[Quantity]]]
         for dim, code in q.key:
             if dim == "period" or code == "all":
                 continue
-            ref = "@" + q.table[1:] + "".join(
-                f"/{k}={'all' if k == dim else v}" for k, v in q.key
-            )
+            ref = "@" + q.table[1:] + "".join(f"/{k}={'all' if k == dim else v}" for k, v in q.key)
             if ref in index.quantities:
                 add("all", [index.quantities[ref]])
     for dim in index.dims.get(q.table, ()):
@@ -1286,7 +1325,9 @@ def candidates(
         # siblings hold all the chart's counts is the chart's table
         out = [
             _Cand(c.derivation, c.refs, c.den, c.iv, c.score + 1.5)
-            if c.derivation in ("value", "share") and len(c.refs) == 1 and _holds(index, c.refs[0], pie)
+            if c.derivation in ("value", "share")
+            and len(c.refs) == 1
+            and _holds(index, c.refs[0], pie)
             else c
             for c in out
         ]
