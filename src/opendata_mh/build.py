@@ -668,6 +668,10 @@ class BuildResult:
     """For the maintainer: acknowledgements that name relations the new edition left out (the
     check reports them as ``audit.acknowledged-relation-lapsed``, info; update their
     ``relations`` in ``metadata/acknowledged_findings.toml`` when convenient)."""
+    operator_values: Mapping[str, int] = field(default_factory=dict, repr=False)
+    """Total true value of the secondary ``x`` cells, ``alone`` and ``joint`` (module
+    docstring, step 3): empty unless it cannot reveal a cell (:func:`operator_cost`); never in
+    :meth:`to_dict`, shown by ``render_build`` on an interactive terminal only."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1073,7 +1077,9 @@ def _build(
         )
     except sdc.SDCError as exc:
         raise BuildError(f"secondary suppression failed: {exc}; nothing was written") from exc
-    alone = _cost(res, values, thr_refs)
+    alone = _cost(res, thr_refs)
+    alone_sec = _secondaries(res, thr_refs)
+    joint_sec: list[str] | None = None
     joint_info: dict[str, Any] = {"model": revision_model, "alone": alone}
     if revision_model != "none":
         joint = _protect_jointly(
@@ -1095,8 +1101,9 @@ def _build(
             joint_info |= {
                 "revised_cells": pairs,
                 "contradicted": contradicted,
-                "joint": _cost(res, values, thr_refs),
+                "joint": _cost(res, thr_refs),
             }
+            joint_sec = _secondaries(res, thr_refs)
             if revision_model == "either":
                 joint_info["bound"] = revision_bound
     secs["protect"] = time.perf_counter() - t2
@@ -1208,17 +1215,37 @@ def _build(
         seconds=secs,
         audit=audit_summary,
         warnings=warnings,
+        operator_values=operator_cost(values, alone=alone_sec, joint=joint_sec, n=n),
     )
 
 
-def _cost(
-    res: sdc.SuppressionResult, values: Mapping[str, int], printed: Collection[str]
-) -> dict[str, int]:
+def _cost(res: sdc.SuppressionResult, printed: Collection[str]) -> dict[str, int]:
     """What a suppression costs in the new edition: cells printed ``x`` (secondary
-    suppressions and upgraded primaries) and the total of the secondary cells' true values."""
-    sec = [c for c in res.secondary if c in printed]
-    up = [c for c in res.upgraded if c in printed]
-    return {"cells": len(sec) + len(up), "value": int(sum(values[c] for c in sec))}
+    suppressions and upgraded primaries). No value: :func:`operator_cost`."""
+    return {"cells": sum(c in printed for c in (*res.secondary, *res.upgraded))}
+
+
+def _secondaries(res: sdc.SuppressionResult, printed: Collection[str]) -> list[str]:
+    return [c for c in res.secondary if c in printed]
+
+
+def operator_cost(
+    values: Mapping[str, int],
+    *,
+    alone: Collection[str],
+    joint: Collection[str] | None = None,
+    n: int = 5,
+) -> dict[str, int]:
+    """The total true value of the secondary cells ``alone`` (and ``joint``), for an
+    operator's terminal, or ``{}`` when it could reveal a cell: a total over fewer than ``n``
+    cells (one cell's total is its count), or two totals whose patterns differ in 1..n-1 cells
+    (their difference is the value of those cells)."""
+    pats = {"alone": set(alone)} | ({"joint": set(joint)} if joint is not None else {})
+    if any(len(p) < n for p in pats.values()):
+        return {}
+    if joint is not None and 0 < len(pats["alone"] ^ pats["joint"]) < n:
+        return {}
+    return {k: int(sum(values[c] for c in p)) for k, p in pats.items()}
 
 
 def _protect_jointly(
@@ -1350,6 +1377,7 @@ __all__ = [
     "check_edition_id",
     "count_table",
     "latest_year",
+    "operator_cost",
     "parse_date",
     "read_records",
     "round_half_up",

@@ -706,7 +706,7 @@ h1 { font-size: 1.7rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #ddd
 table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } td.num, th.num { text-align: right; }
-table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; padding: .2rem .35rem; }
 table.printed th { font-size: .8rem; font-weight: 600; padding: .2rem .35rem; }
 table.printed th[scope=col] { vertical-align: bottom; }
 table.printed caption { text-align: left; font-weight: 600; padding: .2rem 0; }
@@ -718,6 +718,10 @@ pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; border-radius: 4px;
 .pair { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start; }
 .pair > .values { flex: 0 1 auto; max-width: 100%; }
 .pair > figure { flex: 1 1 26rem; min-width: min(26rem, 100%); max-width: 46rem; margin: 0; }
+@media (min-width: 84rem) {  /* wide screens: every table beside its chart, a wide one scrolls in its own box */
+  .pair { display: grid; grid-template-columns: minmax(0, max-content) minmax(23rem, 1fr); column-gap: 1.5rem; }
+  .pair > .values { min-width: 0; } .pair > figure { min-width: 0; max-width: none; }
+}
 .chart svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: .85rem; color: #444; }
 table.coverage th.v { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
@@ -727,7 +731,7 @@ table.coverage { font-size: .82rem; }
 details { margin: .5rem 0; } summary { cursor: pointer; font-weight: 600; }
 .legend span { display: inline-block; margin-right: 1rem; }
 li, p, td { overflow-wrap: break-word; }
-td code { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* a long cell id breaks only when it must */
+code.id { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* only a long cell or relation id may break inside (a table sizes its columns by whole words otherwise) */
 .scroll { overflow-x: auto; max-width: 100%; }  /* a printed table wider than a narrow window */
 @media (max-width: 50rem) { body { display: block; } nav.toc { position: static; height: auto; } }
 </style>
@@ -787,7 +791,7 @@ or exact cells alone determine, with the relation or prose figure that gives eac
 denominators; summing the reporting organisations counts a victim with several reporters twice.</p>
 <table class="totals">
 <tr><th>quantity</th><th>breakdown</th><th>period</th><th class="num">value</th><th>printed or derived by</th></tr>
-{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td class="nowrap">{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code>{{ r.derived_by }}</code></td></tr>
+{% for r in cb.totals %}<tr><td>{{ r.label_en }} <span class="nl" lang="nl">({{ r.label }})</span></td><td>{% if r.dimension %}<code>{{ r.dimension }}={{ r.code }}</code>{% endif %}</td><td class="nowrap">{{ r.period }}</td><td class="num">{{ r.shown }}</td><td>{{ "printed; " if r.printed else "" }}<code class="id">{{ r.derived_by }}</code></td></tr>
 {% endfor %}</table>
 {% endif %}
 
@@ -816,7 +820,7 @@ denominators; summing the reporting organisations counts a victim with several r
 <div class="values" id="values-{{ t.name }}">
 {% if t.view %}{% for p in t.view.panels %}<div class="scroll"><table class="printed" id="{{ t.name }}--{{ p.panel }}" lang="nl">
 {% if p.heading() %}<caption>{{ p.heading() }}</caption>{% endif %}
-<tr><th scope="col">{{ p.row_title }}</th>{% for _c, label in p.columns %}<th scope="col" class="num">{{ wbr(label) }}</th>{% endfor %}</tr>
+<tr><th scope="col">{{ p.row_title }}</th>{% for _c, label in p.columns %}<th scope="col" class="num">{{ head(label) }}</th>{% endfor %}</tr>
 {% for (_code, label), line in zip(p.rows, p.cells) %}<tr><th scope="row">{{ wbr(label) }}</th>{% for c in line %}<td class="num{% if c %} c-{{ c.cell_type }}{% endif %}"{% if c and c.cell_type in notes %} title="{{ notes[c.cell_type] }}"{% endif %}>{{ cell(c) }}</td>{% endfor %}</tr>
 {% endfor %}</table></div>
 {% endfor %}<p class="legend">{% for kind, n in t.view.counts.items() if n %}<span><code>{{ symbols[kind] }}</code> {{ notes[kind] }} ({{ n }})</span>{% endfor %}</p>
@@ -851,7 +855,7 @@ denominators; summing the reporting organisations counts a victim with several r
 <p>Masked cells of the historic publication that its printed figures pin down (exactly or to a
 narrower interval) through the relations named; their values are deliberately not given here.</p>
 <table><tr><th>cell</th><th>finding</th><th>relations</th></tr>
-{% for f in t.findings %}<tr><td><code>{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}</td><td>{{ f.relations|join(", ") }}</td></tr>
+{% for f in t.findings %}<tr><td><code class="id">{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}</td><td>{{ f.relations|join(", ") }}</td></tr>
 {% endfor %}</table>{% endif %}
 <details><summary>Load it (pandas, DuckDB, R)</summary>
 <p>pandas (CSV):</p><pre><code>{{ t.snippets.pandas }}</code></pre>
@@ -883,17 +887,65 @@ def _wbr(label: str) -> Markup:
     return Markup(str(escape(label)).replace("/", "/<wbr>"))
 
 
-def _svg_body(svg: bytes, alt: str) -> str:
+HYPHENATE_FROM = 9
+"""Words of a column head this long or longer get soft hyphens (:func:`_column_head`)."""
+
+
+def _column_head(label: str) -> Markup:
+    """A Dutch column head of a printed table with a soft hyphen (U+00AD) at each Dutch
+    hyphenation point of its long words (pyphen's ``nl_NL`` patterns, at least 3 letters on
+    either side: ``Straat­prostitutie``) and a break after each ``/``: a table of seven such
+    columns fits beside its chart instead of being as wide as its longest words. The browser
+    shows a hyphen only where it breaks a word; the text and screen readers are unchanged."""
+    import pyphen  # the only pyphen import; only for the HTML codebook
+
+    dic = pyphen.Pyphen(lang="nl_NL", left=3, right=3)
+    words = re.split(r"(\s+|/)", label)
+    return _wbr(
+        "".join(w if len(w) < HYPHENATE_FROM else dic.inserted(w, hyphen="\u00ad") for w in words)
+    )
+
+
+def _svg_body(svg: bytes, alt: str, prefix: str) -> str:
     """The inline ``<svg>`` element with its alt text (``role="img"``, ``aria-label`` and a
     ``<title>``), without the XML prolog; matplotlib's fixed width/height in pt dropped so that
-    CSS sizes it (the viewBox keeps the aspect ratio)."""
-    text = svg.decode("utf-8")
+    CSS sizes it (the viewBox keeps the aspect ratio). Every id of the chart gets ``prefix``
+    (:func:`_prefix_ids`): matplotlib names them the same in every chart."""
+    text = _prefix_ids(svg.decode("utf-8"), prefix)
     text = text[text.index("<svg") :]
     head_end = text.index(">") + 1
     head = re.sub(r'\s(width|height)="[^"]*"', "", text[:head_end])
     attr = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     head = head[:-1] + f' role="img" aria-label="{attr}">'
     return head + f"<title>{attr}</title>" + text[head_end:]
+
+
+_ID = re.compile(r'(\sid=")([^"]+)(")')
+_REF = re.compile(r'(url\(#)([^)]+)(\))|((?:xlink:)?href="#)([^"]+)(")')
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """``svg`` with every ``id`` it defines renamed ``<prefix>-<id>``, and the references to
+    them (``url(#...)``, ``href="#..."``) with it (an id repeated inside the chart, from the
+    gids of :mod:`opendata_mh.charts`, gets ``-2``, ``-3``, ...), so that charts inlined in one page share no
+    id and each clip path or marker reference resolves inside its own chart."""
+    ids = {m.group(2) for m in _ID.finditer(svg)}
+    seen: Counter[str] = Counter()
+
+    def rename(m: re.Match[str]) -> str:
+        # a gid repeats where one matplotlib call draws several artists (an error bar's line,
+        # caps and bar): the second is ``<id>-2``; such gids are never referenced
+        seen[m.group(2)] += 1
+        n = seen[m.group(2)]
+        return f"{m.group(1)}{prefix}-{m.group(2)}{f'-{n}' if n > 1 else ''}{m.group(3)}"
+
+    svg = _ID.sub(rename, svg)
+
+    def ref(m: re.Match[str]) -> str:
+        head, target, tail = m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)
+        return f"{head}{prefix}-{target}{tail}" if target in ids else m.group(0)
+
+    return _REF.sub(ref, svg)
 
 
 def render_codebook(cb: Codebook) -> dict[str, bytes]:
@@ -905,7 +957,7 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
             img = render(t.chart)
             files[f"charts/{t.name}.png"] = img["png"]
             files[f"charts/{t.name}.svg"] = img["svg"]
-            svgs[t.name] = _svg_body(img["svg"], t.alt)
+            svgs[t.name] = _svg_body(img["svg"], t.alt, f"chart-{t.name}")
     common = {
         "cb": cb,
         "coding": CELL_CODING,
@@ -914,6 +966,7 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
         "cell": cell_text,
         "zip": zip,
         "wbr": _wbr,
+        "head": _column_head,
         "notes": CELL_NOTES,
         "symbols": CELL_SYMBOLS,
         "titles": {t.name: t.title_en for t in cb.tables},

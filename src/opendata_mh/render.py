@@ -200,20 +200,24 @@ def render_build(result: BuildResult, console: Console) -> None:
     )
     rev = a.get("revisions") or {}
     alone = rev.get("alone")
+    # the total value behind x: an operator's terminal only, and only when it cannot reveal a
+    # cell (BuildResult.operator_values); never when piped, logged or in --json
+    val = result.operator_values if console.is_terminal else {}
+
+    def cost(kind: str) -> str:
+        c = rev[kind]
+        return f"{c['cells']} x" + (f" (value {val[kind]})" if kind in val else "")
+
     if rev.get("joint") and alone:
-        j = rev["joint"]
         console.print(
             f"revisions ({rev.get('model')}): {rev.get('revised_cells', 0)} published cells "
             f"revised, {rev.get('contradicted', 0)} contradicting the model; protected jointly "
-            f"with the published package: {j['cells']} x (value {j['value']}), alone "
-            f"{alone['cells']} x (value {alone['value']})",
+            f"with the published package: {cost('joint')}, alone {cost('alone')}",
             markup=False,
         )
     elif alone:
         console.print(
-            f"revisions ({rev.get('model')}): protected alone: {alone['cells']} x "
-            f"(value {alone['value']})",
-            markup=False,
+            f"revisions ({rev.get('model')}): protected alone: {cost('alone')}", markup=False
         )
     for w in result.warnings:
         console.print(f"[yellow]warning[/]: {w}")

@@ -193,3 +193,96 @@ def test_every_chart_has_alt_text_and_dutch_is_marked(page: Any) -> None:
         ".filter(e => e.closest('[lang]').lang !== 'nl').length"
     )
     assert unmarked == 0
+
+
+# every id of the page, and every reference inside a chart (clip-path="url(#…)", the markers'
+# xlink:href="#…") with the chart (svg) it sits in and the chart its target sits in
+IDS_JS = """
+const ids = Array.from(document.querySelectorAll('[id]')).map(e => e.id);
+const svgs = Array.from(document.querySelectorAll('svg'));
+const refs = [];
+svgs.forEach((svg, i) => {
+  for (const el of svg.querySelectorAll('*')) {
+    const targets = [];
+    for (const a of el.attributes) {
+      for (const m of a.value.matchAll(/url\\(#([^)]+)\\)/g)) targets.push(m[1]);
+      if ((a.name === 'href' || a.name === 'xlink:href') && a.value.startsWith('#'))
+        targets.push(a.value.slice(1));
+    }
+    for (const t of targets) {
+      const hit = document.getElementById(t);
+      refs.push([i, t, hit ? svgs.indexOf(hit.closest('svg')) : -1]);
+    }
+  }
+});
+return [ids, refs];
+"""
+
+
+def test_ids_are_unique_and_chart_references_stay_in_their_chart(page: Any) -> None:
+    """matplotlib's SVG ids (figure_1, clip paths, markers) repeat from chart to chart; inline,
+    a chart's clip-path or marker reference must resolve to its own definition."""
+    ids, refs = page.execute_script(IDS_JS)
+    dupes = {k: n for k, n in Counter(ids).items() if n > 1}
+    assert dupes == {}
+    assert len(refs) > 1000  # the markers and clip paths of 18 charts
+    assert [r for r in refs if r[0] != r[2]] == []
+
+
+# the words of a section (from its h2 to the next h2) that the browser lays out on more than
+# one line: per text node, a Range over each whitespace-separated word, its client rects on
+# more than one line (a word may still wrap as a whole to the next line)
+SPLIT_WORDS_JS = """
+const h2 = document.getElementById(arguments[0]);
+const out = [];
+let checked = 0;
+for (let el = h2.nextElementSibling; el && el.tagName !== 'H2'; el = el.nextElementSibling) {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(range.getClientRects())
+        .filter(r => r.width > 0).map(r => Math.round(r.top)));
+      checked += 1;
+      if (tops.size > 1) out.push(m[0]);
+    }
+  }
+}
+return [checked, out];
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 900])
+def test_how_to_read_the_cells_breaks_no_word(page: Any, width: int) -> None:
+    """The section's table has long code names (value_lower, conf_status): they wrap as a
+    whole or the table scrolls in its box, never split mid-word."""
+    page.set_window_size(width, 1000)
+    try:
+        checked, split = page.execute_script(SPLIT_WORDS_JS, "cells")
+    finally:
+        page.set_window_size(1400, 1000)
+    assert checked > 200
+    assert split == []
+
+
+BESIDE_JS = """
+return Array.from(document.querySelectorAll('.pair')).filter(p => p.querySelector('figure'))
+  .map(p => {
+    const v = p.querySelector('.values').getBoundingClientRect();
+    const f = p.querySelector('figure').getBoundingClientRect();
+    return [p.closest('section').id, f.left >= v.right - 1 && f.top < v.bottom,
+            Math.round(f.width)];
+  });
+"""
+
+
+def test_every_table_stands_beside_its_chart_on_a_wide_screen(page: Any) -> None:
+    """At 1400 px every printed table, the wide ones (ten columns of table 4) too, has its chart
+    to its right, at least 23rem (368 px) wide; no table needs its scroll box there
+    (test_nothing_overflows_its_column)."""
+    pairs = page.execute_script(BESIDE_JS)
+    assert len(pairs) == 18
+    assert [name for name, beside, _w in pairs if not beside] == []
+    assert min(w for _n, _b, w in pairs) >= 368

@@ -262,5 +262,5 @@ def test_totals_resource_is_shown_and_indexed(tmp_path: Path) -> None:
     html = (out / "codebook.html").read_text(encoding="utf-8")
     sec = html[html.index('<h2 id="totals">') :]
     sec = sec[: sec.index("</table>")]
-    assert '<td class="num">868</td><td>printed; <code>text:victims_total_2023' in sec
+    assert '<td class="num">868</td><td>printed; <code class="id">text:victims_total_2023' in sec
     assert '<a href="#totals">Totals</a> (resource <code>totals</code>)' in html
