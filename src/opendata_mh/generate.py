@@ -31,6 +31,7 @@ from typing import Any, Literal
 from opendata_mh import citation as citation_mod
 from opendata_mh import codelist_resources as codelists_mod
 from opendata_mh import observations as obs_mod
+from opendata_mh import questions as questions_mod
 from opendata_mh import superseded as superseded_mod
 from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
@@ -1116,6 +1117,9 @@ def build_files(
     definitions = codelists_mod.load_definitions(metadata_dir) if metadata_dir else {}
     nationalities = codelists_mod.load_nationality_regions(metadata_dir) if metadata_dir else None
     descriptor = build_descriptor(meta, totals, nationalities)
+    questions = questions_mod.load(metadata_dir) if metadata_dir else ()
+    if questions:  # the index from questions to tables; every resource must exist
+        descriptor[questions_mod.PROPERTY] = questions_mod.descriptor_entries(questions, descriptor)
     files: dict[str, bytes] = {}
     for t in meta.tables:
         files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))

@@ -62,7 +62,10 @@ Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``
 Metadata completeness
   ``metadata.missing``          [error] title, title_en, description, description_en, sources,
                                         licenses or unit missing (package or resource), or a
-                                        field without a description
+                                        field without a description, or an entry of
+                                        ``questions`` without its question or note
+  ``metadata.unknown-resource`` [error] an entry of the index ``questions`` names a resource
+                                        the package does not have
 
 Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparseable JSON,
 unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
@@ -119,6 +122,7 @@ from opendata_mh.csvfile import BROKEN, FORMAT_CODES, inspect_csv
 from opendata_mh.errors import PackageError
 from opendata_mh.model import SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
+from opendata_mh.questions import problems as question_problems
 from opendata_mh.relations import (
     PackageRelation,
     PackageRelations,
@@ -154,6 +158,7 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.known-discrepancy": "info",
     "consistency.discrepancy-resolved": "info",
     "metadata.missing": "error",
+    "metadata.unknown-resource": "error",
     **FORMAT_CODES,
     "format.more-errors": "error",
     "format.checks-skipped": "info",
@@ -854,6 +859,11 @@ def _metadata_issues(pkg: PackageData) -> list[Issue]:
     for k in (*_REQUIRED_TEXT, "sources", "licenses"):
         if not nonempty(d.get(k)):
             issues.append(_issue("metadata.missing", f"the package has no '{k}'", field=k))
+    # the index from questions to tables (metadata/questions.toml): every resource must exist
+    issues += [
+        _issue(f"metadata.{kind}", message, field="questions")
+        for kind, message in question_problems(d)
+    ]
     for res in d["resources"]:
         name = res["name"]
         for k in (*_REQUIRED_TEXT, "sources", "licenses"):
