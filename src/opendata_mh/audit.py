@@ -112,8 +112,9 @@ data row) and ``field`` (``value``) of the cell:
                                             edition's in ``superseded``) that the editions
                                             combined narrow beyond what its own edition gives
                                             away, or an ``x`` they prove below n, under the
-                                            package's ``revisionModel`` (:class:`RevisionDisclosure`;
-                                            names both editions; not acknowledgeable)
+                                            package's ``revisionModel``
+                                            (:class:`RevisionDisclosure`; names both
+                                            editions; not acknowledgeable)
 
 Editions combined (:func:`_revision_disclosures`): a package with a later edition carries the
 earlier printings of every re-printed cell (resource ``superseded``), the relations that held
