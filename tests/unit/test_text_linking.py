@@ -160,3 +160,23 @@ def test_a_bracketed_short_name_is_a_name_of_its_own() -> None:
         "Adolescent",
     ]
     assert _alternatives("(uitsluitend)") == ["(uitsluitend)"]
+
+
+def test_a_figure_of_the_sentence_before_s_subject(report_2023: TextReport) -> None:
+    # "Tot slot zijn er meldingen die niet nader getypeerd zijn naar vorm van uitbuiting. Dit
+    # aantal daalde in de periode 2019-2022 van 53 tot 16, maar is in 2023 gestegen naar 36."
+    for line, printed, year in ((60, "53", "2019"), (60, "16", "2022"), (61, "36", "2023")):
+        c = _at(report_2023, line, printed)
+        assert c.status == "consistent"
+        assert c.link is not None
+        assert c.link.refs == (f"victims_by_form/period={year}/form=unknown",)
+    # "Veel van hen [Afrikaanse slachtoffers] zijn uitgebuit in de thuisprostitutie. In 2023
+    # betreft dit 126 meldingen" under the heading broken over two lines "Sterke toename ... met
+    # Afrikaanse en / Latijns-Amerikaanse nationaliteit"
+    c = _at(report_2023, 99, "126")
+    assert c.status == "consistent"
+    assert c.link is not None
+    assert c.link.refs == (
+        "sexual_exploitation_by_sector_region/period=2023/sector_sexual=home/region=africa",
+    )
+    assert c.figure.section.endswith("met Afrikaanse en Latijns-Amerikaanse nationaliteit")

@@ -165,7 +165,19 @@ def _stem(w: str) -> str:
     return SYNONYMS.get(w, w)
 
 
+_UNSPECIFIED_RE = re.compile(
+    r"\bniet\s+nader\s+(?:getypeerd|gespecificeerd|omschreven|bekend)\b", re.IGNORECASE
+)
+"""Dutch for "unknown" in a category's words ("meldingen die niet nader getypeerd zijn")."""
+_ANAPHORA_RE = re.compile(
+    r"^\s*(?:dit|dat|deze)\s+(?:aantal|getal|cijfer|percentage|aandeel)\b"
+    r"|\b(?:betreft|betroffen|gaat|ging)\s+(?:het\s+)?(?:dit|dat|om)?\s*(?:dit|dat)\b",
+    re.IGNORECASE,
+)
+
+
 def words(s: str) -> list[str]:
+    s = _UNSPECIFIED_RE.sub("onbekend", s)
     return [_stem(w) for w in re.findall(r"[^\W\d_]+|\d+-\d+|\d+\+", s.lower()) if w not in STOP]
 
 
@@ -604,12 +616,14 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     )
     pm = _PERIOD_RE.search(sentence)
     from_to = re.search(
-        r"(?:periode\s+)?((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\s+van\s+\S+\s+(?:tot|naar)\s",
-        sentence,
+        r"(?:periode\s+)?((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\s+van\s+(\S+)\s+(?:tot|naar)\s+(\S+)",
+        text[s0:s1],
     )
-    if from_to and not m_after:
+    if from_to and not (s0 + from_to.start(3) <= f.start < s0 + from_to.end(4)):
+        from_to = None  # a figure after the "van A tot B" of the period
+    if from_to:
         # "in de periode 2019-2022 van 53 tot 16": the first figure 2019, the second 2022
-        first = next((g for g in same if g.start > s0 and g.start < f.start), None)
+        first = f.start >= s0 + from_to.start(4)
         period, explicit = (from_to.group(2) if first else from_to.group(1)), True
     elif change and m_than:
         base = m_than.group(1) or m_than.group(2)
@@ -729,8 +743,11 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         ws = [(w, 1.0) for w in words(legend)]
         head: list[str] = []
     else:
-        ws += _words_weighted(text[p0:s0], 0.5)
-        ws += _words_weighted(text[q0:p0], 0.3)
+        # "Dit aantal daalde ...", "In 2023 betreft dit 126 meldingen": a figure of the
+        # sentence before's subject weighs its words nearly as its own
+        back = _ANAPHORA_RE.search(normalize(text[s0 : f.start])) is not None
+        ws += _words_weighted(normalize(text[p0:s0]), 0.8 if back else 0.5)
+        ws += _words_weighted(normalize(text[q0:p0]), 0.5 if back else 0.3)
         head = words(f.section.split(">")[-1])
         ws += [(w, 0.35) for w in head]
     um = re.match(r"^\s*([a-zé]+)", window_after)
