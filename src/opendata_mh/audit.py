@@ -115,6 +115,9 @@ data row) and ``field`` (``value``) of the cell:
                                             package's ``revisionModel``
                                             (:class:`RevisionDisclosure`; names both
                                             editions; not acknowledgeable)
+  ``audit.revision-contradicted`` [info] printings that contradict the revision model (a
+                                            count that went down under ``monotone``): the
+                                            model is left out for them, as a reader would
 
 Editions combined (:func:`_revision_disclosures`): a package with a later edition carries the
 earlier printings of every re-printed cell (resource ``superseded``), the relations that held
@@ -185,6 +188,7 @@ ISSUE_CODES: dict[str, Severity] = {
     "audit.invalid": "error",
     "audit.acknowledgements-unverified": "info",
     "audit.revision-disclosure": "error",
+    "audit.revision-contradicted": "info",
 }
 """Every issue code of the audit, with its severity."""
 
@@ -661,6 +665,20 @@ def audit_package(
     if rv is not None:
         issues += rv.issues
         issues += [_revision_issue(f, rv.model, public) for f in revisions]
+        if rv.contradicted:
+            shown = ", ".join(x.removeprefix("revision:") for x in rv.contradicted[:3])
+            more = f" and {len(rv.contradicted) - 3} more" if len(rv.contradicted) > 3 else ""
+            issues.append(
+                Issue(
+                    "audit.revision-contradicted",
+                    "info",
+                    f"{len(rv.contradicted)} revised printing(s) contradict the {rv.model} "
+                    "revision model (a later printing outside what the model allows from the "
+                    "earlier one, e.g. a count that went down): the model is left out for them, "
+                    f"as a reader would: {shown}{more}",
+                    SUPERSEDED,
+                )
+            )
     for e in excluded:
         issues.append(
             Issue(
@@ -1202,6 +1220,7 @@ class _Revisions:
     issues: list[Issue]
     model: str
     chains: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    contradicted: list[str] = field(default_factory=list)  # revision rows' sources left out
 
     def printing(self, cid: str, e: str) -> str | None:
         """The variable of edition ``e``'s printing of cell ``cid`` (None: not printed)."""
@@ -1328,6 +1347,17 @@ def _revision_disclosures(
     sub_rows = [r for i, r in enumerate(joint_rows) if i in keep]
     used = {x for r in sub_rows for x in r.coeffs}
     sub_cells = [c for c in cells if c.id in used]
+    if rv.revision_rows and sdc.feasible_values(sub_cells, sub_rows) is None:
+        # a printing the model does not allow (it went down under 'monotone'): a reader sees
+        # it and leaves the model out for that cell (the fewest such cells: an elastic LP)
+        rev_ids = {r.id for r in rv.revision_rows}
+        gone = sdc.contradicted_rows(
+            sub_cells,
+            [r for r in sub_rows if r.id not in rev_ids],
+            [r for r in sub_rows if r.id in rev_ids],
+        )
+        rv.contradicted = sorted(gone)
+        sub_rows = [r for r in sub_rows if r.source not in gone]
     allv = {**prob.vars, **rv.variables}
     thresholds = {
         str(r.get("name")): int((r.get("sdc") or {}).get("threshold") or 5)

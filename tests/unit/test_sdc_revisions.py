@@ -334,3 +334,27 @@ def test_the_minimal_case_protected_jointly_passes_the_package_audit(tmp_path: P
     got = audit_package(read_package(pkg), public=True)
     assert got.revisions == () and got.ok
     assert got.summary()["revision_disclosures"] == 0
+
+
+def test_printings_that_went_down_leave_the_model_out_for_those_cells_only(
+    tmp_path: Path,
+) -> None:
+    """Cell (1, 2) went down (3 -> 2, both printed masked): the published figures of the two
+    editions cannot all hold under the monotone model, which a reader sees. The audit leaves
+    the model out for the fewest cells that restore consistency (what a reader does), says so,
+    and still finds what the two editions give away (not an infeasible, silent component)."""
+    new = [[1, 1, 2], [5, 1, 2], [3, 0, 4]]
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(new))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    p_new, _ = protect_and_print(vn, rn)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    new_printed = {c: p_new.get(c, str(v)) for c, v in vn.items()}
+    pkg = _two_editions(tmp_path / "pkg", old_printed, new_printed, rels)
+    res = audit_package(read_package(pkg), public=True, mip=True)
+    notes = [i for i in res.issues if i.code == "audit.revision-contradicted"]
+    assert len(notes) == 1 and notes[0].severity == "info"
+    assert "2 revised printing(s) contradict the monotone revision model" in notes[0].message
+    assert len(res.revisions) == 11 and not res.ok
+    assert all(f.editions == ("2023", "2024") for f in res.revisions)
