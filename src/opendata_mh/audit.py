@@ -1080,16 +1080,34 @@ def published_problem(
     the package already gives away (exact or narrowed, acknowledged or not, plainly or through
     a consistent subset of a known discrepancy) is its audit interval, known and no longer a
     protected target (the new edition cannot take back what was published). Relations of
-    known discrepancies are left out, as in the plain audit. Ids get ``prefix``."""
+    known discrepancies are left out, as in the plain audit. Ids get ``prefix``.
+
+    A package with later editions gives the attacker every earlier printing too (``superseded``,
+    ``edition-<E>:<cell>``; a ``<5`` printing is a protected target, one the editions combined
+    already give away its interval), the relations that held among them and the revision
+    model's rows between consecutive printings (:func:`_revision_problem`; rows a printing
+    contradicts left out, as the audit does): a new edition protected jointly with this package
+    is protected against every earlier printing, not only the latest."""
     prob = _Problem(pkg)
     rows, _excluded, _n, _groups = _relations(prob)
-    found = {
-        c.cell: c.interval
-        for c in audit_package(pkg, public=True, shortest=False).cells
-        if c.target and c.status in ("exact", "narrowed")
-    }
+    pa = audit_package(pkg, public=True, shortest=False)
+    found = {c.cell: c.interval for c in pa.cells if c.target and c.status in ("exact", "narrowed")}
+    for f in pa.revisions:  # what the editions combined give away is known too
+        found[f"edition-{f.edition}:{f.cell}" if f.resource == SUPERSEDED else f.cell] = f.interval
+    variables = list(prob.vars.values())
+    rv = _revision_problem(prob)
+    if rv is not None and rv.variables:
+        # every earlier printing, its edition's relations and the model between printings
+        variables += list(rv.variables.values())
+        rows = [*rows, *rv.rows]
+        rev = list(rv.revision_rows)
+        known = [_cell(v) for v in variables]
+        if rev and sdc.feasible_values(known, [*rows, *rev]) is None:
+            gone = sdc.contradicted_rows(known, rows, rev)
+            rev = [r for r in rev if r.source not in gone]
+        rows += rev
     cells: list[sdc.Cell] = []
-    for v in prob.vars.values():
+    for v in variables:
         c = _cell(v)
         iv = found.get(v.id)
         if iv is not None and iv[0] is not None:

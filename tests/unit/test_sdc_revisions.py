@@ -4,6 +4,7 @@ registration only adds: old <= new per cell)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tests.attacker import (
     protect_and_print,
     revision_case,
     revision_pair,
+    table_nd,
 )
 
 OLD = [[0, 1, 2], [4, 1, 3], [3, 0, 4]]
@@ -358,3 +360,108 @@ def test_printings_that_went_down_leave_the_model_out_for_those_cells_only(
     assert "2 revised printing(s) contradict the monotone revision model" in notes[0].message
     assert len(res.revisions) == 11 and not res.ok
     assert all(f.editions == ("2023", "2024") for f in res.revisions)
+
+
+# -- three editions: the new one protected against every earlier printing -------------------
+
+
+def _ref(c: str) -> str:
+    r, k = c[4:].split("|")
+    return f"t/row={r}/col={k}"
+
+
+def _editions_package(
+    path: Path,
+    eds: list[tuple[str, dict[str, str]]],
+    rels: dict[str, list],  # type: ignore[type-arg]
+) -> Path:
+    """Table ``t`` as the last of ``eds`` printed it; every earlier printing in ``superseded``
+    (superseded by the next edition) with its edition's relations in ``supersededRelations``."""
+    path.mkdir()
+    head = "row,col,value,value_lower,value_upper,value_printed,cell_type"
+    last, printed = eds[-1]
+    t = [f"{head},edition"]
+    t += [f"{_line(*c[4:].split('|'), p)},edition-{last}" for c, p in printed.items()]
+    (path / "t.csv").write_text("\n".join(t) + "\n", encoding="utf-8")
+    s = [f"resource,{head},edition,superseded_by"]
+    for (e, p), (e2, _) in itertools.pairwise(eds):
+        s += [f"t,{_line(*c[4:].split('|'), v)},edition-{e},edition-{e2}" for c, v in p.items()]
+    (path / "superseded.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
+
+    def relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
+        total = next(c for c, a in coeffs.items() if a < 0)
+        parts = [_ref(c) for c, a in coeffs.items() if a > 0]
+        return {"id": rid[4:], "type": "additive", "total": _ref(total), "parts": parts}
+
+    def res(name: str, header: str, key: list[str]) -> dict[str, object]:
+        fields = [{"name": f, "type": "string"} for f in header.split(",")]
+        return {
+            "name": name,
+            "path": f"{name}.csv",
+            "schema": {"fields": fields, "primaryKey": key},
+        }
+
+    desc = {
+        "name": "t",
+        "resources": [
+            res("t", t[0], ["row", "col"]),
+            res("superseded", s[0], ["resource", "row", "col", "edition"]),
+        ],
+        "relations": [relation(r[0], r[1]) for r in rels[last]],
+        "supersededRelations": [
+            {**relation(r[0], r[1]), "edition": e} for e, _ in eds[:-1] for r in rels[e]
+        ],
+        "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
+    }
+    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    return path
+
+
+def test_a_third_edition_is_protected_against_every_earlier_printing(tmp_path: Path) -> None:
+    """2023 protected alone, 2024 jointly with 2023, 2025 jointly with the package of 2024
+    (read back by :func:`published_problem`, as the build does). That package carries the 2023
+    printings in ``superseded``: the 2025 edition is protected against them too, and neither
+    the package audit nor the independent attacker (all three editions, 2023 <= 2024 <= 2025
+    per cell) finds anything. Protected against the latest printing only (a package of 2024
+    alone), the three editions give cells away."""
+    rng = np.random.default_rng(1)
+    a = rng.poisson(3, (3, 3))
+    b = a + rng.binomial(2, 0.3, (3, 3))
+    c = b + rng.binomial(2, 0.3, (3, 3))
+    (va, ra), (vb, rb), (vc, rc) = (
+        table_nd(x, p) for x, p in ((a, "e23:"), (b, "e24:"), (c, "e25:"))
+    )
+    rels = {"2023": ra, "2024": rb, "2025": rc}
+    p_a, _ = protect_and_print(va, ra)
+    pa = {k: p_a.get(k, str(v)) for k, v in va.items()}
+    pairs = [(k, "e24:" + k[4:]) for k in va]
+    pb = protect_revision(
+        vb, engine_relations(rb), old_edition_cells(pa), engine_relations(ra), pairs
+    ).printed(vb)
+    p24 = _editions_package(tmp_path / "p24", [("2023", pa), ("2024", pb)], rels)
+    latest = _package(
+        tmp_path / "latest",
+        {"old:" + k[4:]: v for k, v in pb.items()},
+        [("old:" + r[0][4:], {"old:" + x[4:]: y for x, y in r[1].items()}, r[2], r[3]) for r in rb],
+    )
+    link = [(f"rev:{k[4:]}", {k: 1.0, p + k[4:]: -1.0}, "<=", 0.0) for k in va for p in ("e24:",)]
+    link += [(f"rev2:{k[4:]}", {k: 1.0, "e25:" + k[4:]: -1.0}, "<=", 0.0) for k in vb]
+    found = {}
+    for way, pub in (("latest", latest), ("every", p24)):
+        cells, rows = published_problem(read_package(pub), "published:")
+        res = protect_revision(
+            vc, engine_relations(rc), cells, rows, [("published:" + _ref(k), k) for k in vc]
+        )
+        pc = res.printed(vc)
+        eds = [("2023", pa), ("2024", pb), ("2025", pc)]
+        audit = audit_package(
+            read_package(_editions_package(tmp_path / f"p25-{way}", eds, rels)),
+            public=True,
+            mip=True,
+        )
+        printed = {k: v for k, v in {**pa, **pb, **pc}.items() if v in ("x", "<5")}
+        attacker = findings({**va, **vb, **vc}, printed, [*ra, *rb, *rc, *link])
+        found[way] = (len(audit.revisions), attacker)
+    assert found["every"] == (0, {"exact": [], "narrowed": [], "wrong": []})
+    assert found["latest"][0] == 6
+    assert found["latest"][1]["exact"] or found["latest"][1]["narrowed"]
