@@ -4,7 +4,8 @@
 Checks the rendered page: it renders; every table's printed values are in the DOM, in the
 table's own section (the multiset of the printed values of the CSV, as reading derives them
 from ``cell_type`` and the bounds, ``?`` for unresolved cells); no element sticks out of its
-column; the table of contents stays on screen when scrolled to the end; every chart has alt text. A screenshot is written to the test's tmp dir (look at it).
+column; the table of contents stays on screen when scrolled to the end; every chart has alt
+text. A screenshot is written to the test's tmp dir (look at it).
 
 Skipped when Chromium or chromedriver is missing, unless ``OPENDATA_MH_BROWSER_REQUIRED=1``
 (scripts/test.sh installs them and sets it, as CI does).
