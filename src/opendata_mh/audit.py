@@ -388,6 +388,8 @@ class PackageAudit:
     stats: dict[str, Any] = field(default_factory=dict)
     groups: tuple[GroupDisclosure, ...] = ()
     revisions: tuple[RevisionDisclosure, ...] = ()
+    editions: _Revisions | None = field(default=None, repr=False, compare=False)
+    """The editions' part of the attacker's problem (superseded printings; internal)."""
 
     @property
     def ok(self) -> bool:
@@ -855,6 +857,7 @@ def audit_package(
         stats,
         tuple(groups_out),
         tuple(revisions),
+        rv,
     )
 
 
@@ -1095,8 +1098,9 @@ def published_problem(
     for f in pa.revisions:  # what the editions combined give away is known too
         found[f"edition-{f.edition}:{f.cell}" if f.resource == SUPERSEDED else f.cell] = f.interval
     variables = list(prob.vars.values())
-    rv = _revision_problem(prob)
+    rv = pa.editions
     if rv is not None and rv.variables:
+        found.update(rv.given_away)
         # every earlier printing, its edition's relations and the model between printings
         variables += list(rv.variables.values())
         rows = [*rows, *rv.rows]
@@ -1239,6 +1243,8 @@ class _Revisions:
     model: str
     chains: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     contradicted: list[str] = field(default_factory=list)  # revision rows' sources left out
+    given_away: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    """Earlier printings their own edition alone narrows (historic findings): the interval."""
 
     def printing(self, cid: str, e: str) -> str | None:
         """The variable of edition ``e``'s printing of cell ``cid`` (None: not printed)."""
@@ -1434,6 +1440,9 @@ def _revision_disclosures(
         for x in e_rep.results:
             if x.cell_id in set(mine):
                 alone[x.cell_id] = (x.lower, x.upper) if x.status == "ok" else x.a_priori
+                if x.status == "ok" and (x.exact or x.narrowed):
+                    # its own edition gave it away (a historic finding): known to a reader
+                    rv.given_away[x.cell_id] = (_int(x.lower) or 0, _int(x.upper))
     out: list[RevisionDisclosure] = []
     for r in narrowed:
         a = alone.get(r.cell_id, r.a_priori)
