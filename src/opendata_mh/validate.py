@@ -68,6 +68,8 @@ Metadata completeness
                                         ``questions`` without its question or note
   ``metadata.unknown-resource`` [error] an entry of the index ``questions`` names a resource
                                         the package does not have
+  ``metadata.masked-value-stated`` [error] the free text of a threshold table states a count
+                                        below the threshold (only a masked cell holds one)
 
 Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparseable JSON,
 unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
@@ -114,6 +116,7 @@ import csv
 import io
 import json
 import math
+import re
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -167,6 +170,7 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.discrepancy-resolved": "info",
     "metadata.missing": "error",
     "metadata.unknown-resource": "error",
+    "metadata.masked-value-stated": "error",
     **FORMAT_CODES,
     "format.more-errors": "error",
     "format.checks-skipped": "info",
@@ -894,6 +898,48 @@ def _describe(
 _REQUIRED_TEXT = ("title", "title_en", "description", "description_en")
 
 
+# A digit 1..n-1 in the free text of a threshold table (every such count there is masked), unless
+# it is a reference (table 3, columns 1 and 2, rank 1 to 10), a count of values/rows, a bound of an
+# interval ([3, 12], 4 <= x) or the rule itself (1-4, <5).
+_SMALL = re.compile(
+    r"(?<![\w.,<>=≤≥/\[-])(\d+)(?![\w%]|[.,]\d|\s*(?:%|-\s*\d|\.\.|<=|≤|<|to\b|tot\b))"
+)
+_REFERENCE = re.compile(
+    r"(?i)\b(?:tables?|tabel(?:len)?|columns?|kolom(?:men)?|rows?|rij(?:en)?|ranks?|steps?|stap"
+    r"|notes?|footnotes?|voetnoot|panels?|pages?|pagina|figures?|figuur)\b[^.;:()]{0,12}$"
+)
+_COUNTED = re.compile(r"(?i)^\s*(?:\+|values?\b|waarden\b|rows?\b|rijen\b|columns?\b|cells?\b)")
+
+
+def _free_text(res: Mapping[str, Any]) -> list[tuple[str, str]]:
+    out = [(k, res[k]) for k in ("description", "description_en", "inference") if res.get(k)]
+    for k in ("notes", "notes_en"):
+        out += [(f"{k}[{i}]", t) for i, t in enumerate(res.get(k) or []) if isinstance(t, str)]
+    for i, u in enumerate(res.get("unresolved") or []):
+        if isinstance(u, dict) and isinstance(u.get("reason"), str):
+            out.append((f"unresolved[{i}].reason", u["reason"]))
+    return [(k, t) for k, t in out if isinstance(t, str)]
+
+
+def stated_small_counts(descriptor: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """``(resource, field, line)`` of every count below the threshold stated in the free text of a
+    threshold table: it can only be a masked cell's value (the number itself is never returned)."""
+    found = []
+    for res in descriptor.get("resources", []):
+        sdc = res.get("sdc")
+        if not isinstance(sdc, dict) or sdc.get("rule") != "threshold":
+            continue
+        n = int(sdc.get("threshold", 5))
+        for field, text in _free_text(res):
+            for m in _SMALL.finditer(text):
+                if not 1 <= int(m.group(1)) < n:
+                    continue
+                if _REFERENCE.search(text[: m.start()]) or _COUNTED.match(text[m.end() :]):
+                    continue
+                found.append((str(res.get("name")), field, text.count("\n", 0, m.start()) + 1))
+    return found
+
+
 def _metadata_issues(pkg: PackageData) -> list[Issue]:
     d = pkg.descriptor
     issues = []
@@ -908,6 +954,16 @@ def _metadata_issues(pkg: PackageData) -> list[Issue]:
     issues += [
         _issue(f"metadata.{kind}", message, field="questions")
         for kind, message in question_problems(d)
+    ]
+    issues += [
+        _issue(
+            "metadata.masked-value-stated",
+            f"resource {name}, '{field}' line {line}: the text states a count below the table's "
+            "threshold, which only a masked cell can hold; describe the relation without the value",
+            name,
+            field=field,
+        )
+        for name, field, line in stated_small_counts(d)
     ]
     for res in d["resources"]:
         name = res["name"]
