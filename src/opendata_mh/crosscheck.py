@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from opendata_mh.csvfile import derives_long_columns
 from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.observations import OBSERVATIONS
 from opendata_mh.relations import key_fields
@@ -57,9 +58,10 @@ def _table_rows(pkg: PackageData, skip: Collection[str | None]) -> dict[_Key, tu
             continue
         keys = key_fields(res)
         fields = {f.get("name") for f in (res.get("schema") or {}).get("fields") or []}
-        if PERIOD not in keys or not set(COMPARED) <= fields:
+        # a table CSV (period, value_printed, ... derived when read) or one of the long layout
+        if not derives_long_columns(res) and (PERIOD not in keys or not set(COMPARED) <= fields):
             continue  # not a table of cells (code lists, text figures, superseded, ...)
-        dims = sorted(k for k in keys if k not in (PERIOD, "edition"))
+        dims = sorted(k for k in keys if k not in (PERIOD, "year_from", "year_to", "edition"))
         for i, r in enumerate(rows, 1):
             codes = tuple((d, r.get(d, "")) for d in dims)
             out.setdefault((str(name), r.get(PERIOD, ""), codes), (name, i))
@@ -71,6 +73,14 @@ def observation_issues(pkg: PackageData, skip: Collection[str | None] = ()) -> l
     if OBSERVATIONS not in pkg.rows or OBSERVATIONS in skip:
         return []
     tables = _table_rows(pkg, skip)
+    stored = {
+        str(r.get("name")): [
+            f.get("name")
+            for f in (r.get("schema") or {}).get("fields") or []
+            if f.get("name") in COMPARED
+        ]
+        for r in pkg.descriptor["resources"]
+    }
     compared = {table for table, _i in tables.values()}
     dim_names = {d for _s, _p, codes in tables for d, _c in codes}
     seen: set[_Key] = set()
@@ -97,7 +107,9 @@ def observation_issues(pkg: PackageData, skip: Collection[str | None] = ()) -> l
         seen.add(key)
         row = pkg.rows[table][trow - 1]
         hidden = _masked(obs) or _masked(row)
-        for f in COMPARED:
+        # totals: the stored columns only (a total is not printed: its value_printed and
+        # statuses read back from cell_type are not those observations.csv states)
+        for f in stored[table] if table == TOTALS else COMPARED:
             a, b = obs.get(f, ""), row.get(f, "")
             if a == b:
                 continue

@@ -83,7 +83,7 @@ def test_a_hand_edited_csv_is_named_and_its_content_still_checked(copy: Path) ->
     row = _set(
         copy,
         "victims_by_region",
-        {"period": "2019", "region": "unknown", "form": "all"},
+        {"year_from": "2019", "year_to": "2019", "region": "unknown", "form": "all"},
         region="unknwn",
     )
     code, env = _check(copy)
@@ -140,14 +140,11 @@ def test_a_table_cell_printed_x_where_observations_say_0_is_named(copy: Path) ->
     trow = _set(
         copy,
         "victims_by_form",
-        {"period": "2021", "form": "organ_removal"},
+        {"year_from": "2021", "year_to": "2021", "form": "organ_removal"},
         value="",
         value_lower="1",
         value_upper="",
-        value_printed="x",
-        cell_type="secondary",
-        obs_status="Q",
-        conf_status="D",
+        cell_type="secondary",  # printed x (value_printed, obs_status, conf_status derived)
     )
     _twin(copy, "victims_by_form")
     _refresh(copy)
