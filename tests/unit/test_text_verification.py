@@ -134,3 +134,37 @@ def test_single_sentences(pkg: PackageData, sentence: str, status: str) -> None:
     rep = check_draft(read_text(sentence * 1, "draft.txt"), pkg)
     assert [c.status for c in rep.checks] == [status]
     assert rep.ok is (status == "consistent")
+
+
+# Mutations of the benchmark (scripts/bench_text.py, seed 12) that the check missed: a figure
+# of a list "A in Y1, B in Y2 en C in Y3" or "van A in Y1 naar B in Y2" is the quantity of
+# the list's linked figure in its own year; a wrong count, or a changed year, contradicts it
+# (when the tables hold that quantity for the year).
+_INV = (
+    "Zo nam het aantal gestarte opsporingsonderzoeken naar arbeidsuitbuiting door de NLA en "
+    "politie af van {a} in {ya} naar {b} in {yb}."
+)
+_LATAM = (
+    "Ook zien we een toename van het aantal Latijns-Amerikaanse slachtoffers van "
+    "arbeidsuitbuiting: 50 in 2023, {b} in {yb} en {c} in {yc}."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "printed", "status"),
+    [
+        (_INV.format(a=15, ya=2022, b=8, yb=2023), "8", "consistent"),
+        (_INV.format(a=15, ya=2022, b=9, yb=2023), "9", "contradiction"),  # count 8 -> 9
+        (_INV.format(a=23, ya=2022, b=8, yb=2023), "23", "contradiction"),  # count 15 -> 23
+        (_INV.format(a=15, ya=2023, b=8, yb=2023), "15", "contradiction"),  # year 2022 -> 2023
+        # the tables hold the Latin-American victims by form for 2023 only: no flag
+        (_LATAM.format(b=27, yb=2022, c=11, yc=2021), "27", "unlinked"),
+        (_LATAM.format(b=37, yb=2022, c=11, yc=2021), "37", "unlinked"),
+    ],
+)
+def test_a_figure_of_a_list_of_years(
+    pkg: PackageData, sentence: str, printed: str, status: str
+) -> None:
+    rep = check_draft(read_text(sentence, "draft.txt"), pkg)
+    got = {c.figure.printed: c for c in rep.checks}
+    assert got[printed].status == status, got[printed].message
