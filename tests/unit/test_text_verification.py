@@ -168,3 +168,23 @@ def test_a_figure_of_a_list_of_years(
     rep = check_draft(read_text(sentence, "draft.txt"), pkg)
     got = {c.figure.printed: c for c in rep.checks}
     assert got[printed].status == status, got[printed].message
+
+
+@pytest.mark.parametrize(
+    ("count", "status"),
+    [("78", "consistent"), ("68", "contradiction"), ("83", "contradiction")],
+)
+def test_the_count_after_a_share_is_its_denominator(
+    pkg: PackageData, count: str, status: str
+) -> None:
+    # mutation "78 -> 68" of line 713: "68% van de N afgedane zaken" - N is the share's base
+    sentence = (
+        f"In 68% van de {count} afgedane zaken in 2023 heeft de rechter veroordeeld voor in "
+        "ieder geval mensenhandel."
+    )
+    rep = check_draft(read_text(sentence, "draft.txt"), pkg)
+    got = {c.figure.printed: c for c in rep.checks}
+    assert got[count].status == status, got[count].message
+    assert got["68%"].status == "consistent"
+    if status == "contradiction":
+        assert "court_cases_by_form/period=2023/form=all = 78" in got[count].message

@@ -453,7 +453,44 @@ def check_figures(ex: Extraction, index: Index) -> list[FigureCheck]:
         checks.append(check_figure(f, links, index, fi))
     for fi, link in year_lists(ex, checks, index).items():
         checks[fi] = check_in_list(checks[fi], link, index)
+    for fi, link in share_bases(ex, checks, index).items():
+        checks[fi] = check_in_list(checks[fi], link, index)
     return checks
+
+
+_OF_THE_RE = re.compile(r"\s*van\s+de\s*$")
+
+
+def share_bases(ex: Extraction, checks: Sequence[FigureCheck], index: Index) -> dict[int, Link]:
+    """A count right after a linked share ("68% van de 78 afgedane zaken") that the words alone
+    do not link is the share's denominator, when that is one quantity. Figure index -> link."""
+    figs = ex.figures
+    out: dict[int, Link] = {}
+    for j in range(1, len(figs)):
+        n, p = figs[j], figs[j - 1]
+        c, cp = checks[j], checks[j - 1]
+        top = cp.link
+        if n.kind != "count" or c.status != "unlinked" or n.sentence != p.sentence:
+            continue
+        if top is None or top.derivation != "share" or cp.status not in ("consistent", "rounding"):
+            continue
+        if len(top.denominator) != 1 or not _OF_THE_RE.fullmatch(ex.text[p.end : n.start]):
+            continue
+        q = index.quantities.get(top.denominator[0])
+        if q is None:
+            continue
+        out[j] = Link(
+            "value",
+            (q.ref,),
+            lower=q.lower,
+            upper=q.upper,
+            score=top.score,
+            confidence=top.confidence,
+            text_refs=(j - 1,),
+            explain=f"the base of {p.printed!r} (line {p.line})",
+            evidence=top.evidence,
+        )
+    return out
 
 
 _LIST_GAP_RE = re.compile(
@@ -518,14 +555,16 @@ def year_lists(ex: Extraction, checks: Sequence[FigureCheck], index: Index) -> d
                 score=top.score,
                 confidence=top.confidence,
                 text_refs=(a,),
-                explain=f"the quantity of {figs[a].printed!r} (line {figs[a].line}) in {years[k]}",
+                explain=f"the quantity of {figs[a].printed!r} (line {figs[a].line}) in its own "
+                f"year {years[k]}",
                 evidence=top.evidence,
             )
     return out
 
 
 def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
-    """The verdict on a figure of a list of years against its link from :func:`year_lists`."""
+    """The verdict on a figure against its link from :func:`year_lists` or
+    :func:`share_bases`."""
     f = c.figure
     iv = (link.lower, link.upper)
     q = index.quantities[link.refs[0]]
@@ -550,7 +589,7 @@ def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
         f,
         links,
         "contradiction",
-        f"{link.explain}, in its own year: {q.ref} = {shown}, not {f.printed} {f.interval_text}",
+        f"{link.explain}: {q.ref} = {shown}, not {f.printed} {f.interval_text}",
         iv,
     )
 
