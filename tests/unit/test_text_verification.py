@@ -188,3 +188,18 @@ def test_the_count_after_a_share_is_its_denominator(
     assert got["68%"].status == "consistent"
     if status == "contradiction":
         assert "court_cases_by_form/period=2023/form=all = 78" in got[count].message
+
+
+def test_the_count_before_its_parts_is_their_total(pkg: PackageData) -> None:
+    # a subtraction mutation: "Van de T zaken in 2023 zijn er 118 ..., 89 ..." states the
+    # total of the OM disposals (a latent total the tables leave open: one part is masked);
+    # here a total the tables exclude, so a contradiction, and its interval is not shown
+    sentence = (
+        "Van de 400 zaken in 2023 zijn er 118 onvoorwaardelijk sepot voor mensenhandel, "
+        "89 dagvaarding voor mensenhandel."
+    )
+    rep = check_draft(read_text(sentence, "draft.txt"), pkg)
+    got = {c.figure.printed: c for c in rep.checks}
+    assert got["400"].status == "contradiction"
+    assert "@om_disposed/period=2023 = a value of masked cells" in got["400"].message
+    assert got["118"].status == got["89"].status == "consistent"
