@@ -669,8 +669,8 @@ h1 { font-size: 1.7rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #ddd
 table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } td.num, th.num { text-align: right; }
-table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; padding: .2rem .35rem; }
-table.printed th { font-size: .8rem; font-weight: 600; padding: .2rem .35rem; }
+table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; padding: .2rem .3rem; }
+table.printed th { font-size: .8rem; font-weight: 600; padding: .2rem .3rem; }
 table.printed th[scope=col] { vertical-align: bottom; }
 table.printed caption { text-align: left; font-weight: 600; padding: .2rem 0; }
 td.c-masked, td.c-secondary { background: #fff3c4; } td.c-range { background: #f3e1f7; }
@@ -859,13 +859,13 @@ HYPHENATE_FROM = 9
 
 def _column_head(label: str) -> Markup:
     """A Dutch column head of a printed table with a soft hyphen (U+00AD) at each Dutch
-    hyphenation point of its long words (pyphen's ``nl_NL`` patterns, at least 3 letters on
-    either side: ``Straat­prostitutie``) and a break after each ``/``: a table of seven such
+    hyphenation point of its long words (pyphen's ``nl_NL`` patterns, at least 3 letters
+    before and 4 after: ``Straat­prostitutie``) and a break after each ``/``: a table of seven such
     columns fits beside its chart instead of being as wide as its longest words. The browser
     shows a hyphen only where it breaks a word; the text and screen readers are unchanged."""
     import pyphen  # the only pyphen import; only for the HTML codebook
 
-    dic = pyphen.Pyphen(lang="nl_NL", left=3, right=3)
+    dic = pyphen.Pyphen(lang="nl_NL", left=3, right=4)
     words = re.split(r"(\s+|/)", label)
     return _wbr(
         "".join(w if len(w) < HYPHENATE_FROM else dic.inserted(w, hyphen="\u00ad") for w in words)
@@ -922,7 +922,9 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
         if t.chart:
             img = render(t.chart)
             files[f"charts/{t.name}.png"] = img["png"]
-            files[f"charts/{t.name}.svg"] = img["svg"]
+            # the same ids as inline: a gid of several artists is no longer repeated
+            svg = _prefix_ids(img["svg"].decode("utf-8"), f"chart-{t.name}")
+            files[f"charts/{t.name}.svg"] = svg.encode("utf-8")
             svgs[t.name] = _svg_body(img["svg"], t.alt, f"chart-{t.name}")
     common = {
         "cb": cb,

@@ -32,6 +32,7 @@ from opendata_mh import citation as citation_mod
 from opendata_mh import codelist_resources as codelists_mod
 from opendata_mh import observations as obs_mod
 from opendata_mh import questions as questions_mod
+from opendata_mh import superseded as superseded_mod
 from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
 from opendata_mh.layout import extend_layout
@@ -44,6 +45,7 @@ from opendata_mh.model import (
     SHARE_TYPES,
     Metadata,
     PackageMeta,
+    Relation,
     Source,
     TableSpec,
     TextFigure,
@@ -711,6 +713,39 @@ def _ref(x: Any) -> str | None:
     return None if x is None else str(x)
 
 
+def relation_dict(r: Relation) -> dict[str, Any]:
+    """A relation as an entry of the descriptor's ``relations``."""
+    rd: dict[str, Any] = {"id": r.id, "type": r.type}
+    if r.type == "identity":
+        rd["cells"] = [str(c) for c in r.cells]
+    elif r.type in SHARE_TYPES:
+        rd["figure"] = _ref(r.figure)
+        rd["numerator"] = [str(x) for x in r.numerator]
+        rd["denominator"] = [str(x) for x in r.denominator]
+        rd["decimals"] = r.decimals
+    else:
+        rd["total"] = _ref(r.total)
+        rd["parts"] = [str(p) for p in r.parts]
+    if r.description:
+        rd["description"] = r.description
+    rd["description_en"] = r.description_en
+    rd["origin"] = r.origin
+    return rd
+
+
+def _superseded_resource(meta: Metadata, has_nationalities: bool) -> dict[str, Any]:
+    dims = superseded_mod.dimensions(meta)
+    pkg = meta.package
+    return superseded_mod.resource(
+        meta,
+        [*table_fields_period_years(), *_value_fields(meta)],
+        edition_field(),
+        codelists_mod.foreign_keys(dims, has_nationalities),
+        [_source_dict(s) for s in pkg.sources],
+        _licenses(pkg),
+    )
+
+
 def build_descriptor(
     meta: Metadata,
     totals: list[totals_mod.Total] | None = None,
@@ -770,6 +805,7 @@ def build_descriptor(
     ]
     if totals:
         d["resources"].append(_totals_resource(meta))
+    d["resources"].append(_superseded_resource(meta, nationalities is not None))
     d["resources"].append(_observations_resource(meta, d["resources"]))
     d["resources"] += parquet_resources(d["resources"])
     d["resources"].append(_sdmx_resource(meta, d["resources"]))
@@ -783,24 +819,7 @@ def build_descriptor(
     ]
     if nationalities is not None:
         d["resources"].append(codelists_mod.nationality_resource(meta, lic, src))
-    rels = []
-    for r in meta.relations:
-        rd: dict[str, Any] = {"id": r.id, "type": r.type}
-        if r.type == "identity":
-            rd["cells"] = [str(c) for c in r.cells]
-        elif r.type in SHARE_TYPES:
-            rd["figure"] = _ref(r.figure)
-            rd["numerator"] = [str(x) for x in r.numerator]
-            rd["denominator"] = [str(x) for x in r.denominator]
-            rd["decimals"] = r.decimals
-        else:
-            rd["total"] = _ref(r.total)
-            rd["parts"] = [str(p) for p in r.parts]
-        if r.description:
-            rd["description"] = r.description
-        rd["description_en"] = r.description_en
-        rd["origin"] = r.origin
-        rels.append(rd)
+    rels = [relation_dict(r) for r in meta.relations]
     rels += totals_mod.relations(totals)
     d["relations"] = rels
     generated = totals_mod.latent_relations(totals)
@@ -836,6 +855,7 @@ def build_descriptor(
     ]
     if meta.editions:
         d["editions"] = [e.to_dict() for e in meta.editions]
+    d.update(superseded_mod.descriptor_entries(meta, relation_dict))
     return d
 
 
@@ -1108,6 +1128,8 @@ def build_files(
     if totals:
         extra[totals_mod.TOTALS] = totals_mod.rows(totals, edition_label, period_years)
         files[f"data/{totals_mod.TOTALS}.csv"] = _csv_bytes(extra[totals_mod.TOTALS])
+    extra[superseded_mod.SUPERSEDED] = superseded_mod.rows(meta, edition_label, period_years)
+    files[f"data/{superseded_mod.SUPERSEDED}.csv"] = _csv_bytes(extra[superseded_mod.SUPERSEDED])
     obs_rows = obs_mod.rows(meta, totals, edition_label, period_years)
     extra[obs_mod.OBSERVATIONS] = obs_rows
     files[f"data/{obs_mod.OBSERVATIONS}.csv"] = _csv_bytes(obs_rows)

@@ -133,6 +133,7 @@ from opendata_mh.relations import (
 from opendata_mh.report import Check, Issue, PackageData, Report
 from opendata_mh.sdc import relations as engine
 from opendata_mh.sdc.relations import SHARE_TYPES, Interval
+from opendata_mh.superseded import SUPERSEDED
 
 ISSUE_CODES: dict[str, str] = {
     "schema.type-error": "error",
@@ -285,7 +286,8 @@ def read_package(path: str | Path) -> PackageData:
             rel,
             raw,
             _schema_fields(res),
-            available=res.get("available") is not False,
+            # a package of one edition has no superseded printings: header only
+            available=res.get("available") is not False and res["name"] != SUPERSEDED,
             code_fields=_code_fields(res),
         )
         file_issues += found

@@ -117,6 +117,18 @@ def test_html_is_self_contained_and_deterministic(codebook: Path, tmp_path: Path
             assert p.read_bytes() == (again / p.relative_to(codebook)).read_bytes(), p.name
 
 
+def test_chart_files_repeat_no_id(codebook: Path) -> None:
+    """An error bar is three artists with one gid (line, caps, bar): the chart files, like the
+    inline charts (tests/browser), give each its own id."""
+    files = sorted((codebook / "charts").glob("*.svg"))
+    assert len(files) == 18
+    for f in files:
+        ids = re.findall(r'\sid="([^"]+)"', f.read_text(encoding="utf-8"))
+        assert len(ids) == len(set(ids)), f.name
+    t8 = (codebook / "charts" / "ind_residence_permits.svg").read_text(encoding="utf-8")
+    assert 'id="chart-ind_residence_permits-cell:0:2019:rounded-2"' in t8
+
+
 def test_without_audit_findings(tmp_path: Path) -> None:
     pkg = tmp_path / "pkg"
     shutil.copytree(PKG, pkg)

@@ -4,21 +4,24 @@ registration only adds: old <= new per cell)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from opendata_mh.audit import published_problem
+from opendata_mh.audit import audit_package, published_problem
 from opendata_mh.sdc import Cell, LinearRelation, SDCError, protect_revision, revision_relations
 from opendata_mh.validate import read_package
 from tests.attacker import (
     engine_relations,
     findings,
+    old_edition_cells,
     protect_and_print,
     revision_case,
     revision_pair,
+    table_nd,
 )
 
 OLD = [[0, 1, 2], [4, 1, 3], [3, 0, 4]]
@@ -212,3 +215,253 @@ def test_a_historic_cell_given_away_enters_as_its_audit_interval(tmp_path: Path)
     cells, _ = published_problem(read_package(_package(tmp_path / "p2", printed, rel)), "p:")
     a = next(c for c in cells if c.id == "p:t/row=a/col=T")
     assert (a.lower, a.upper, a.protection) == (1, 4, "apriori")
+
+
+# -- the minimal case through the package: check and audit combine the editions by themselves
+
+
+def _line(r: str, k: str, p: str) -> str:
+    if p == "x":
+        return f"{r},{k},,1,,x,secondary"
+    if p.startswith("<"):
+        return f"{r},{k},,1,4,<5,masked"
+    return f"{r},{k},{p},{p},{p},{p},{'zero' if p == '0' else 'exact'}"
+
+
+def _two_editions(path: Path, old: dict[str, str], new: dict[str, str], rels: list) -> Path:  # type: ignore[type-arg]
+    """A package of table ``t`` as edition 2024 printed it, with edition 2023's printings of
+    every cell in ``superseded`` and the relations that held among them in
+    ``supersededRelations`` (what ``opendata-mh generate`` writes for a built edition)."""
+    path.mkdir()
+    head = "row,col,value,value_lower,value_upper,value_printed,cell_type"
+    t = [f"{head},edition"]
+    t += [f"{_line(*c[4:].split('|'), p)},edition-2024" for c, p in new.items()]
+    (path / "t.csv").write_text("\n".join(t) + "\n", encoding="utf-8")
+    s = [f"resource,{head},edition,superseded_by"]
+    s += [f"t,{_line(*c[4:].split('|'), p)},edition-2023,edition-2024" for c, p in old.items()]
+    (path / "superseded.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
+
+    def ref(c: str) -> str:
+        r, k = c[4:].split("|")
+        return f"t/row={r}/col={k}"
+
+    def relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
+        total = next(c for c, a in coeffs.items() if a < 0)
+        parts = [ref(c) for c, a in coeffs.items() if a > 0]
+        return {"id": rid[4:], "type": "additive", "total": ref(total), "parts": parts}
+
+    def res(name: str, header: str, key: list[str]) -> dict[str, object]:
+        fields = [{"name": f, "type": "string"} for f in header.split(",")]
+        return {
+            "name": name,
+            "path": f"{name}.csv",
+            "schema": {"fields": fields, "primaryKey": key},
+        }
+
+    desc = {
+        "name": "t",
+        "resources": [
+            res("t", t[0], ["row", "col"]),
+            res("superseded", s[0], ["resource", "row", "col", "edition"]),
+        ],
+        "relations": [relation(r[0], r[1]) for r in rels if r[0].startswith("new:")],
+        "supersededRelations": [
+            {**relation(r[0], r[1]), "edition": "2023"} for r in rels if r[0].startswith("old:")
+        ],
+        "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
+    }
+    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    return path
+
+
+def _cell_of(c: str) -> str:
+    r, k = c[4:].split("|")
+    return f"{c[:3]}:t/row={r}/col={k}"
+
+
+def test_the_minimal_case_audited_from_the_package_alone(tmp_path: Path) -> None:
+    """Each edition protected alone: the package's own audit (what ``check`` runs), reading
+    the superseded printings, their relations and the monotone model from the package, finds
+    exactly the cells the independent attacker finds, naming both editions."""
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    p_new, _ = protect_and_print(vn, rn)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    new_printed = {c: p_new.get(c, str(v)) for c, v in vn.items()}
+    pkg = _two_editions(tmp_path / "pkg", old_printed, new_printed, rels)
+    # each edition alone is safe: the plain audit of the current tables finds nothing
+    res = audit_package(read_package(pkg), public=True, shortest=False, mip=True)
+    assert res.findings() == []
+    got = {
+        ("old" if f.edition == "2023" else "new") + ":" + f.cell: "exact" if f.exact else "narrowed"
+        for f in res.revisions
+    }
+    want = {"exact": set(), "narrowed": set()}  # type: dict[str, set[str]]
+    for kind, cells in findings({**vo, **vn}, {**p_old, **p_new}, rels).items():
+        if kind != "wrong":
+            want[kind] = {_cell_of(c) for c in cells}
+    assert {c for c, k in got.items() if k == "exact"} == want["exact"]
+    assert {c for c, k in got.items() if k == "narrowed"} == want["narrowed"]
+    assert len(want["exact"]) == 7 and len(want["narrowed"]) == 5
+    assert all(f.editions == ("2023", "2024") for f in res.revisions)
+    issues = [i for i in res.issues if i.code == "audit.revision-disclosure"]
+    assert len(issues) == 12 and all(i.severity == "error" for i in issues)
+    old_issue = next(i for i in issues if i.resource == "superseded")
+    assert "edition 2023's printing of t/row=" in old_issue.message
+    assert "with edition(s) 2024 under the monotone revision model" in old_issue.message
+    assert "[" not in old_issue.message  # public: no interval
+    # the package states the model: with 'none' the editions are independent
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    d["revisionModel"] = {"model": "none", "min_change": None, "max_change": None}
+    (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    assert audit_package(read_package(pkg), public=True).revisions == ()
+
+
+def test_the_minimal_case_protected_jointly_passes_the_package_audit(tmp_path: Path) -> None:
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    res = protect_revision(
+        vn,
+        engine_relations(rn),
+        old_edition_cells(old_printed),
+        engine_relations(ro),
+        [(c, "new:" + c[4:]) for c in vo],
+    )
+    pkg = _two_editions(tmp_path / "pkg", old_printed, res.printed(vn), rels)
+    got = audit_package(read_package(pkg), public=True)
+    assert got.revisions == () and got.ok
+    assert got.summary()["revision_disclosures"] == 0
+
+
+def test_printings_that_went_down_leave_the_model_out_for_those_cells_only(
+    tmp_path: Path,
+) -> None:
+    """Cell (1, 2) went down (3 -> 2, both printed masked): the published figures of the two
+    editions cannot all hold under the monotone model, which a reader sees. The audit leaves
+    the model out for the fewest cells that restore consistency (what a reader does), says so,
+    and still finds what the two editions give away (not an infeasible, silent component)."""
+    new = [[1, 1, 2], [5, 1, 2], [3, 0, 4]]
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(new))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    p_new, _ = protect_and_print(vn, rn)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    new_printed = {c: p_new.get(c, str(v)) for c, v in vn.items()}
+    pkg = _two_editions(tmp_path / "pkg", old_printed, new_printed, rels)
+    res = audit_package(read_package(pkg), public=True, mip=True)
+    notes = [i for i in res.issues if i.code == "audit.revision-contradicted"]
+    assert len(notes) == 1 and notes[0].severity == "info"
+    assert "2 revised printing(s) contradict the monotone revision model" in notes[0].message
+    assert len(res.revisions) == 11 and not res.ok
+    assert all(f.editions == ("2023", "2024") for f in res.revisions)
+
+
+# -- three editions: the new one protected against every earlier printing -------------------
+
+
+def _ref(c: str) -> str:
+    r, k = c[4:].split("|")
+    return f"t/row={r}/col={k}"
+
+
+def _editions_package(
+    path: Path,
+    eds: list[tuple[str, dict[str, str]]],
+    rels: dict[str, list],  # type: ignore[type-arg]
+) -> Path:
+    """Table ``t`` as the last of ``eds`` printed it; every earlier printing in ``superseded``
+    (superseded by the next edition) with its edition's relations in ``supersededRelations``."""
+    path.mkdir()
+    head = "row,col,value,value_lower,value_upper,value_printed,cell_type"
+    last, printed = eds[-1]
+    t = [f"{head},edition"]
+    t += [f"{_line(*c[4:].split('|'), p)},edition-{last}" for c, p in printed.items()]
+    (path / "t.csv").write_text("\n".join(t) + "\n", encoding="utf-8")
+    s = [f"resource,{head},edition,superseded_by"]
+    for (e, p), (e2, _) in itertools.pairwise(eds):
+        s += [f"t,{_line(*c[4:].split('|'), v)},edition-{e},edition-{e2}" for c, v in p.items()]
+    (path / "superseded.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
+
+    def relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
+        total = next(c for c, a in coeffs.items() if a < 0)
+        parts = [_ref(c) for c, a in coeffs.items() if a > 0]
+        return {"id": rid[4:], "type": "additive", "total": _ref(total), "parts": parts}
+
+    def res(name: str, header: str, key: list[str]) -> dict[str, object]:
+        fields = [{"name": f, "type": "string"} for f in header.split(",")]
+        return {
+            "name": name,
+            "path": f"{name}.csv",
+            "schema": {"fields": fields, "primaryKey": key},
+        }
+
+    desc = {
+        "name": "t",
+        "resources": [
+            res("t", t[0], ["row", "col"]),
+            res("superseded", s[0], ["resource", "row", "col", "edition"]),
+        ],
+        "relations": [relation(r[0], r[1]) for r in rels[last]],
+        "supersededRelations": [
+            {**relation(r[0], r[1]), "edition": e} for e, _ in eds[:-1] for r in rels[e]
+        ],
+        "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
+    }
+    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    return path
+
+
+def test_a_third_edition_is_protected_against_every_earlier_printing(tmp_path: Path) -> None:
+    """2023 protected alone, 2024 jointly with 2023, 2025 jointly with the package of 2024
+    (read back by :func:`published_problem`, as the build does). That package carries the 2023
+    printings in ``superseded``: the 2025 edition is protected against them too, and neither
+    the package audit nor the independent attacker (all three editions, 2023 <= 2024 <= 2025
+    per cell) finds anything. Protected against the latest printing only (a package of 2024
+    alone), the three editions give cells away."""
+    rng = np.random.default_rng(1)
+    a = rng.poisson(3, (3, 3))
+    b = a + rng.binomial(2, 0.3, (3, 3))
+    c = b + rng.binomial(2, 0.3, (3, 3))
+    (va, ra), (vb, rb), (vc, rc) = (
+        table_nd(x, p) for x, p in ((a, "e23:"), (b, "e24:"), (c, "e25:"))
+    )
+    rels = {"2023": ra, "2024": rb, "2025": rc}
+    p_a, _ = protect_and_print(va, ra)
+    pa = {k: p_a.get(k, str(v)) for k, v in va.items()}
+    pairs = [(k, "e24:" + k[4:]) for k in va]
+    pb = protect_revision(
+        vb, engine_relations(rb), old_edition_cells(pa), engine_relations(ra), pairs
+    ).printed(vb)
+    p24 = _editions_package(tmp_path / "p24", [("2023", pa), ("2024", pb)], rels)
+    latest = _package(
+        tmp_path / "latest",
+        {"old:" + k[4:]: v for k, v in pb.items()},
+        [("old:" + r[0][4:], {"old:" + x[4:]: y for x, y in r[1].items()}, r[2], r[3]) for r in rb],
+    )
+    link = [(f"rev:{k[4:]}", {k: 1.0, p + k[4:]: -1.0}, "<=", 0.0) for k in va for p in ("e24:",)]
+    link += [(f"rev2:{k[4:]}", {k: 1.0, "e25:" + k[4:]: -1.0}, "<=", 0.0) for k in vb]
+    found = {}
+    for way, pub in (("latest", latest), ("every", p24)):
+        cells, rows = published_problem(read_package(pub), "published:")
+        res = protect_revision(
+            vc, engine_relations(rc), cells, rows, [("published:" + _ref(k), k) for k in vc]
+        )
+        pc = res.printed(vc)
+        eds = [("2023", pa), ("2024", pb), ("2025", pc)]
+        audit = audit_package(
+            read_package(_editions_package(tmp_path / f"p25-{way}", eds, rels)),
+            public=True,
+            mip=True,
+        )
+        printed = {k: v for k, v in {**pa, **pb, **pc}.items() if v in ("x", "<5")}
+        attacker = findings({**va, **vb, **vc}, printed, [*ra, *rb, *rc, *link])
+        found[way] = (len(audit.revisions), attacker)
+    assert found["every"] == (0, {"exact": [], "narrowed": [], "wrong": []})
+    assert found["latest"][0] == 6
+    assert found["latest"][1]["exact"] or found["latest"][1]["narrowed"]

@@ -480,7 +480,13 @@ def extract(lines: tuple[str, ...] | list[str]) -> Extraction:
             if letters and all(c.isupper() for c in letters):
                 top = h
                 section = h
-            elif i and kinds[i - 1] == "heading" and h[:1].islower():
+            elif (
+                i
+                and kinds[i - 1] == "heading"
+                and section != top
+                and not re.search(r"[.:;!?]$", lines[i - 1].strip())
+                and (h[:1].islower() or re.search(r"\b(?:en|of|met|van|naar|in)$", section))
+            ):
                 section = f"{section} {h}"  # a heading broken over two lines
             else:
                 section = f"{top} > {h}" if top else h

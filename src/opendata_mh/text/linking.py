@@ -165,7 +165,22 @@ def _stem(w: str) -> str:
     return SYNONYMS.get(w, w)
 
 
+_UNSPECIFIED_RE = re.compile(
+    r"\bniet\s+nader\s+(?:getypeerd|gespecificeerd|omschreven|bekend)\b", re.IGNORECASE
+)
+"""Dutch for "unknown" in a category's words ("meldingen die niet nader getypeerd zijn")."""
+_ANAPHORA_RE = re.compile(
+    r"^\s*(?:dit|dat|deze)\s+(?:aantal|getal|cijfer|percentage|aandeel)\b"
+    r"|\b(?:betreft|betroffen|gaat|ging)\s+(?:het\s+)?(?:dit|dat|om)?\s*(?:dit|dat)\b",
+    re.IGNORECASE,
+)
+
+
+_PRONOUN_RE = re.compile(r"\b(?:zij|hen|hun|dit|dat|deze|die)\b", re.IGNORECASE)
+
+
 def words(s: str) -> list[str]:
+    s = _UNSPECIFIED_RE.sub("onbekend", s)
     return [_stem(w) for w in re.findall(r"[^\W\d_]+|\d+-\d+|\d+\+", s.lower()) if w not in STOP]
 
 
@@ -270,6 +285,7 @@ class Index:
     _vocab_hit: dict[str, bool] = field(default_factory=dict)
     dim_names: dict[str, frozenset[str]] = field(default_factory=dict)
     word_dims: dict[str, frozenset[str]] = field(default_factory=dict)
+    dim_vocab: frozenset[str] = frozenset()  # words of the dimensions' names ("sector")
 
     def dims_of_word(self, w: str) -> frozenset[str]:
         """The dimensions whose labels have a word matching ``w``."""
@@ -321,7 +337,7 @@ def _alternatives(label: str) -> list[str]:
         out.append(alt)
         m = re.search(r"\(([^()]+)\)\s*$", alt)
         if m and alt[: m.start()].strip():
-            out.append(m.group(1))
+            out += [alt[: m.start()].strip(), m.group(1)]
     return out
 
 
@@ -464,10 +480,12 @@ def build_index(
     titles = [words(str(r.get("title", ""))) for r in tables.values()]
     dim_words: set[str] = set()
     dim_names: dict[str, frozenset[str]] = {}
+    heads: list[list[str]] = []
     for res in pkg.descriptor.get("resources", []):
         name = str(res.get("name", ""))
         title = str(res.get("title", ""))
         if name.startswith("codelist_") and ":" in title:
+            heads.append(words(title.split(":", 1)[1])[:1])
             dim_names[name.removeprefix("codelist_")] = frozenset(
                 w for w in words(title.split(":", 1)[1]) if len(w) >= 5
             )
@@ -476,6 +494,8 @@ def build_index(
                 if len(w) >= 5 and n <= len(titles) / 3:
                     dim_words.add(w)
     vocab |= dim_words
+    # the head word of each dimension's name ("Sector van seksuele uitbuiting": sector)
+    dim_vocab = frozenset(ws[0] for ws in (list(n) for n in heads) if ws and ws[0] in dim_words)
     unit_words = frozenset(
         w
         for res in tables.values()
@@ -502,6 +522,7 @@ def build_index(
         unit_words=unit_words,
         latent_tables=latent_tables,
         dim_names=dim_names,
+        dim_vocab=dim_vocab,
         word_dims={w: frozenset(d) for w, d in word_dims.items()},
     )
 
@@ -604,12 +625,14 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     )
     pm = _PERIOD_RE.search(sentence)
     from_to = re.search(
-        r"(?:periode\s+)?((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\s+van\s+\S+\s+(?:tot|naar)\s",
-        sentence,
+        r"(?:periode\s+)?((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\s+van\s+(\S+)\s+(?:tot|naar)\s+(\S+)",
+        text[s0:s1],
     )
-    if from_to and not m_after:
+    if from_to and not (s0 + from_to.start(3) <= f.start < s0 + from_to.end(4)):
+        from_to = None  # a figure after the "van A tot B" of the period
+    if from_to:
         # "in de periode 2019-2022 van 53 tot 16": the first figure 2019, the second 2022
-        first = next((g for g in same if g.start > s0 and g.start < f.start), None)
+        first = f.start >= s0 + from_to.start(4)
         period, explicit = (from_to.group(2) if first else from_to.group(1)), True
     elif change and m_than:
         base = m_than.group(1) or m_than.group(2)
@@ -719,6 +742,7 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     q0, _ = _prev_sentence(text, p0)
     # not across the section heading (its words count apart)
     last_head = max((ln for ln, _ in ex.headings if ln < f.line), default=0)
+    limit_start = ex.line_start(last_head + 1) if last_head else 0
     if last_head:
         limit = ex.line_start(last_head + 1)
         p0, q0 = max(p0, min(limit, s0)), max(q0, min(limit, s0))
@@ -729,8 +753,25 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         ws = [(w, 1.0) for w in words(legend)]
         head: list[str] = []
     else:
-        ws += _words_weighted(text[p0:s0], 0.5)
-        ws += _words_weighted(text[q0:p0], 0.3)
+        # "Dit aantal daalde ...", "In 2023 betreft dit 126 meldingen": a figure of the
+        # sentence before's subject weighs its words nearly as its own
+        back = _ANAPHORA_RE.search(normalize(text[s0 : f.start])) is not None
+        ws += _words_weighted(normalize(text[p0:s0]), 0.8 if back else 0.5)
+        ws += _words_weighted(normalize(text[q0:p0]), 0.5 if back else 0.3)
+        if back:
+            # a chain of references ("... 68 Latijns-Amerikaanse slachtoffers ... Dat is meer
+            # dan een verdubbeling. Ook zij zijn vaak in de thuisprostitutie uitgebuit. In 2023
+            # betreft dit ten minste 26 meldingen"): back to the sentence that names them,
+            # within the paragraph
+            a, b = q0, p0
+            for _ in range(3):
+                if not _PRONOUN_RE.search(normalize(text[a:b])[:40]):
+                    break
+                r0, _e = _prev_sentence(text, a)
+                if r0 >= a or "\n\n" in text[r0:a].strip() or r0 < limit_start:
+                    break
+                ws += _words_weighted(normalize(text[r0:a]), 0.5)
+                a, b = r0, a
         head = words(f.section.split(">")[-1])
         ws += [(w, 0.35) for w in head]
     um = re.match(r"^\s*([a-zé]+)", window_after)
@@ -752,6 +793,11 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     tight = words(normalize(tight_raw))
     specific = tuple(dict.fromkeys(w for w in tight if index.in_vocab(w)))
     if legend is None:
+        # a dimension the figure's own clause names ("bij 36 meldingen ... de specifieke
+        # sector onbekend is"): a quantity of a table without it is not the figure
+        for w in (*own_before, *near_after, *own_after[: len(near_after) + 12]):
+            if w in index.dim_vocab and w not in specific:
+                specific = (*specific, w)
         # the categories the clause names before the figure of dimensions the figure's own
         # words do not name ("De slachtoffers gemeld uit de sector 'vervoer en opslag' zijn
         # relatief vaak afkomstig uit Spanje (15) en Roemenië (13)": the sector)
@@ -781,7 +827,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     # a figure the tables do not hold: an estimate, a target
     estimate = bool(
         re.search(
-            r"\bnaar\s+schatting\b|\bgeschat|\bstreefcijfer|\bdoelstelling|\b\d+\s+meest\b",
+            r"\bnaar\s+schatting\b|\bgeschat|\bschatting|\bstreefcijfer|\bdoelstelling"
+            r"|\bdoel\s+van\b|\bwerkelijke?\s+aantal|\bverwacht|\bprognose|\b\d+\s+meest\b",
             sentence,
             re.IGNORECASE,
         )
@@ -1339,10 +1386,11 @@ def candidates(
     best_ev = max((c.score for c in out), default=0.0)
     for c in out:
         c.evidence = c.score
-        if _partial(index, c, ctx):
+        if ctx.estimate or _partial(index, c, ctx):
             # the figure's own words name a category this quantity does not have ("12
             # slachtoffers [in de bouw] afkomstig uit Roemenië": no table crosses sector and
-            # nationality): the best the package has, but no confident link
+            # nationality), or an estimate or a target: the best the package has, but no
+            # confident link
             c.evidence = min(c.evidence, PARTIAL_EVIDENCE)
         lo, hi = c.iv
         narrow = not math.isnan(lo) and math.isfinite(hi) and hi - lo <= max(4.0, 0.15 * abs(hi))
@@ -1458,7 +1506,7 @@ def _group_shares(index: Index, q: Quantity, ctx: Context) -> list[_Cand]:
 def _partial(index: Index, c: _Cand, ctx: Context) -> bool:
     """Whether the figure's own category words (:attr:`Context.specific`) include one that
     candidate ``c`` (its numerator's quantities) does not explain."""
-    if not ctx.specific or c.derivation.startswith("text_"):
+    if not (ctx.specific or ctx.names) or c.derivation.startswith("text_"):
         return False
     own: set[str] = set()
     for r in c.refs:
@@ -1467,7 +1515,7 @@ def _partial(index: Index, c: _Cand, ctx: Context) -> bool:
             return False
         tw = _table_words(index, q)
         own |= index.own_words(q) | set(tw.title) | set(tw.source)
-    return any(not any(match_word(o, w) for o in own) for w in ctx.specific)
+    return any(not any(match_word(o, w) for o in own) for w in (*ctx.specific, *ctx.names))
 
 
 def _within_text_total(
@@ -1524,7 +1572,9 @@ def _paired(
         if not re.search(r"\btegenover\b", between) or re.search(r"\d", between):
             return None
         link = prior.get(j)
-        if link is None or link.derivation != "value" or link.evidence < 1.2:
+        # A's link may be a capped one (PARTIAL_EVIDENCE): B is still A's quantity a year
+        # earlier, or nothing the package publishes
+        if link is None or link.derivation != "value" or link.evidence < 1.0:
             return None
         q = index.quantities.get(link.refs[0])
         if q is None or not ctx.period:
