@@ -216,9 +216,12 @@ class Acknowledgement:
     by: str
     date: str
     relations: tuple[str, ...] = ()
+    edition: str = ""
+    """An earlier edition's printing (in ``superseded``) the finding is about; empty: the
+    cell as the tables print it."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "cell": self.cell,
             "code": self.code,
             "fingerprint": self.fingerprint,
@@ -227,6 +230,9 @@ class Acknowledgement:
             "date": self.date,
             "relations": list(self.relations),
         }
+        if self.edition:
+            out["edition"] = self.edition
+        return out
 
 
 @dataclass(frozen=True)
@@ -388,6 +394,8 @@ class PackageAudit:
     stats: dict[str, Any] = field(default_factory=dict)
     groups: tuple[GroupDisclosure, ...] = ()
     revisions: tuple[RevisionDisclosure, ...] = ()
+    editions: _Revisions | None = field(default=None, repr=False, compare=False)
+    """The editions' part of the attacker's problem (superseded printings; internal)."""
 
     @property
     def ok(self) -> bool:
@@ -574,6 +582,7 @@ def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
                 str(a.get("by", "")),
                 str(a.get("date", "")),
                 tuple(str(x) for x in a.get("relations") or ()),
+                str(a.get("edition") or ""),
             )
         )
     return out
@@ -632,6 +641,8 @@ def audit_package(
     prob = _Problem(pkg)
     rows, excluded, n_rel, groups = _relations(prob)
     acks = _acknowledgements(prob)
+    earlier_acks = [a for a in acks if a.edition]  # about a superseded printing
+    acks = [a for a in acks if not a.edition]
     variables = [_cell(v) for v in prob.vars.values()]
     say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
     rep = sdc.audit(variables, rows, mip=mip, shortest=shortest)
@@ -662,9 +673,14 @@ def audit_package(
         say("auditing the editions together (superseded printings)")
         revisions = _revision_disclosures(prob, rv, rows, by_id, mip=mip)
     issues: list[Issue] = list(prob.issues)
+    if rv is None and earlier_acks:  # no superseded printing to match them with
+        issues += _earlier_acknowledgements(
+            earlier_acks, _Revisions({}, [], [], {}, {}, [], "monotone"), keyed
+        )
     if rv is not None:
         issues += rv.issues
         issues += [_revision_issue(f, rv.model, public) for f in revisions]
+        issues += _earlier_acknowledgements(earlier_acks, rv, keyed)
         if rv.contradicted:
             shown = ", ".join(x.removeprefix("revision:") for x in rv.contradicted[:3])
             more = f" and {len(rv.contradicted) - 3} more" if len(rv.contradicted) > 3 else ""
@@ -855,6 +871,7 @@ def audit_package(
         stats,
         tuple(groups_out),
         tuple(revisions),
+        rv,
     )
 
 
@@ -1095,8 +1112,9 @@ def published_problem(
     for f in pa.revisions:  # what the editions combined give away is known too
         found[f"edition-{f.edition}:{f.cell}" if f.resource == SUPERSEDED else f.cell] = f.interval
     variables = list(prob.vars.values())
-    rv = _revision_problem(prob)
+    rv = pa.editions
     if rv is not None and rv.variables:
+        found.update(rv.given_away)
         # every earlier printing, its edition's relations and the model between printings
         variables += list(rv.variables.values())
         rows = [*rows, *rv.rows]
@@ -1239,6 +1257,8 @@ class _Revisions:
     model: str
     chains: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     contradicted: list[str] = field(default_factory=list)  # revision rows' sources left out
+    given_away: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    """Earlier printings their own edition alone narrows (historic findings): the interval."""
 
     def printing(self, cid: str, e: str) -> str | None:
         """The variable of edition ``e``'s printing of cell ``cid`` (None: not printed)."""
@@ -1434,6 +1454,9 @@ def _revision_disclosures(
         for x in e_rep.results:
             if x.cell_id in set(mine):
                 alone[x.cell_id] = (x.lower, x.upper) if x.status == "ok" else x.a_priori
+                if x.status == "ok" and (x.exact or x.narrowed):
+                    # its own edition gave it away (a historic finding): known to a reader
+                    rv.given_away[x.cell_id] = (_int(x.lower) or 0, _int(x.upper))
     out: list[RevisionDisclosure] = []
     for r in narrowed:
         a = alone.get(r.cell_id, r.a_priori)
@@ -1488,6 +1511,52 @@ def _linked(rows: Sequence[sdc.LinearRelation], seeds: set[str], fixed: set[str]
                     seen.add(y)
                     todo.append(y)
     return used
+
+
+def _earlier_acknowledgements(
+    acks: Sequence[Acknowledgement], rv: _Revisions, keyed: bool
+) -> list[Issue]:
+    """Acknowledged historic findings of printings a later edition replaced: matched against
+    what that edition alone gives away (:attr:`_Revisions.given_away`), by cell, code and
+    (keyed) the fingerprint; ``audit.acknowledged`` (info) or ``audit.stale-acknowledgement``
+    (warning). No interval in any message."""
+    out: list[Issue] = []
+    for a in acks:
+        vid = f"edition-{a.edition}:{a.cell}"
+        var = rv.variables.get(vid)
+        where = (SUPERSEDED, var.row if var else None, "value" if var else None)
+        iv = rv.given_away.get(vid)
+        ok = False
+        if iv is not None and iv[1] is not None:
+            code = FINDING_CODES[0] if iv[0] == iv[1] else FINDING_CODES[1]
+            ok = code == a.code and (
+                not keyed or finding_fingerprint(a.cell, code, (iv[0], iv[1])) == a.fingerprint
+            )
+        what = f"edition {a.edition}'s printing of {a.cell} ({SUPERSEDED} row {where[1]})"
+        if ok:
+            out.append(
+                Issue(
+                    "audit.acknowledged",
+                    "info",
+                    f"{a.code}: {what}: acknowledged historic finding of that edition (a later "
+                    f"edition replaced the printing); acknowledged on {a.date} by {a.by} (reason "
+                    "in acknowledgedFindings)",
+                    *where,
+                )
+            )
+        else:
+            state = "it is protected there" if iv is None else "another interval or code"
+            out.append(
+                Issue(
+                    "audit.stale-acknowledgement",
+                    "warning",
+                    f"acknowledgement of {a.code} for {what} matches no finding of edition "
+                    f"{a.edition} alone ({state}); remove it from "
+                    "metadata/acknowledged_findings.toml or update its fingerprint",
+                    *where,
+                )
+            )
+    return out
 
 
 def _revision_issue(f: RevisionDisclosure, model: str, public: bool) -> Issue:

@@ -465,3 +465,37 @@ def test_a_third_edition_is_protected_against_every_earlier_printing(tmp_path: P
     assert found["every"] == (0, {"exact": [], "narrowed": [], "wrong": []})
     assert found["latest"][0] == 6
     assert found["latest"][1]["exact"] or found["latest"][1]["narrowed"]
+
+
+def test_an_earlier_printing_its_own_edition_gave_away_is_known_to_the_next_build(
+    tmp_path: Path,
+) -> None:
+    """Edition 2023 printed a = <5, b = 5, T = 6 (T = a + b gives a away: a historic
+    finding). 2024 re-counts the column; the package of 2024 keeps the 2023 printings in
+    ``superseded``. Building 2025 jointly with it must take the 2023 printing of a as what
+    2023 already gave away (known, not a target it could still protect), and the package of
+    the three editions reports no revision disclosure (the historic finding is 2023's own)."""
+    rel = {"a|T": 1.0, "b|T": 1.0, "T|T": -1.0}
+
+    def rels(p: str) -> list:  # type: ignore[type-arg]
+        return [(f"{p}sum", {p + k: v for k, v in rel.items()}, "==", 0.0)]
+
+    p23 = {"e23:a|T": "<5", "e23:b|T": "5", "e23:T|T": "6"}
+    v24 = {"e24:a|T": 1, "e24:b|T": 6, "e24:T|T": 7}
+    v25 = {"e25:a|T": 2, "e25:b|T": 6, "e25:T|T": 8}
+    pub23 = _package(tmp_path / "p23", {"old:" + k[4:]: v for k, v in p23.items()}, rels("old:"))
+    cells, rows = published_problem(read_package(pub23), "published:")
+    pairs = [("published:" + _ref(k), k) for k in v24]
+    p24 = protect_revision(v24, engine_relations(rels("e24:")), cells, rows, pairs).printed(v24)
+    allrels = {"2023": rels("e23:"), "2024": rels("e24:"), "2025": rels("e25:")}
+    pkg24 = _editions_package(tmp_path / "p24", [("2023", p23), ("2024", p24)], allrels)
+    cells, rows = published_problem(read_package(pkg24), "published:")
+    old_a = next(c for c in cells if c.id == "published:edition-2023:t/row=a/col=T")
+    assert old_a.protection != "apriori" and old_a.lower == old_a.upper  # known, no target
+    pairs = [("published:" + _ref(k), k) for k in v25]
+    p25 = protect_revision(v25, engine_relations(rels("e25:")), cells, rows, pairs).printed(v25)
+    eds = [("2023", p23), ("2024", p24), ("2025", p25)]
+    got = audit_package(
+        read_package(_editions_package(tmp_path / "p25", eds, allrels)), public=True
+    )
+    assert got.revisions == ()
