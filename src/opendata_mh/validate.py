@@ -42,6 +42,9 @@ Files (:mod:`opendata_mh.csvfile`, before the cells; a *broken* file is said onc
                                         how many more
   ``format.checks-skipped``     [info]  relations, Parquet twins and the audit not run
                                         because of broken files
+  ``package.hash-mismatch``     [error] a file's size or hash differs from the ``bytes`` /
+                                        ``hash`` datapackage.json declares (edited after
+                                        ``generate``): one per file, its content still checked
 
 Disclosure control (per resource ``sdc``)
   ``sdc.small-count``           [error] a published count (value, value_printed, or equal
@@ -49,7 +52,9 @@ Disclosure control (per resource ``sdc``)
                                         ``value`` (whatever the schema's missingValues say)
   ``sdc.not-rounded``           [error] a figure of a rounding table not a multiple of the base
   ``sdc.status-mismatch``       [error] value / bounds / cell_type / obs_status / conf_status
-                                        disagree with value_printed (and the table's rule)
+                                        disagree with value_printed (and the table's rule); in
+                                        a table CSV (no value_printed) value and bounds
+                                        disagree with cell_type
   ``sdc.rule-invalid``          [error] the resource's ``sdc`` property is not a known rule
 
 Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``)
@@ -58,6 +63,13 @@ Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``
   ``consistency.relation-invalid``     [error] a relation entry is malformed (type, total, parts)
   ``consistency.known-discrepancy``    [info]  a failing relation listed in knownDiscrepancies
   ``consistency.discrepancy-resolved`` [info]  a relation listed in knownDiscrepancies now holds
+  ``consistency.observation-mismatch`` [error] a row of observations.csv differs from the table
+                                       cell or total it repeats, or is missing
+                                       (:mod:`opendata_mh.crosscheck`)
+  ``consistency.superseded-edition``   [error] a row of superseded: superseded_by names no
+                                       edition of the package, or one not later than its
+                                       edition (value, bounds and statuses of its rows:
+                                       ``sdc.*`` under its table's rule)
 
 Metadata completeness
   ``metadata.missing``          [error] title, title_en, description, description_en, sources,
@@ -66,6 +78,8 @@ Metadata completeness
                                         ``questions`` without its question or note
   ``metadata.unknown-resource`` [error] an entry of the index ``questions`` names a resource
                                         the package does not have
+  ``metadata.masked-value-stated`` [error] the free text of a threshold table states a count
+                                        below the threshold (only a masked cell holds one)
 
 Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparseable JSON,
 unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
@@ -109,16 +123,25 @@ row by row (nine tenths of the time of ``check``).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
+import re
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.csvfile import BROKEN, FORMAT_CODES, inspect_csv
+from opendata_mh.crosscheck import observation_issues
+from opendata_mh.csvfile import (
+    BROKEN,
+    FORMAT_CODES,
+    derives_long_columns,
+    inspect_csv,
+    with_long_columns,
+)
 from opendata_mh.errors import PackageError
 from opendata_mh.model import SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
@@ -157,8 +180,12 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.relation-invalid": "error",
     "consistency.known-discrepancy": "info",
     "consistency.discrepancy-resolved": "info",
+    "consistency.observation-mismatch": "error",
+    "consistency.superseded-edition": "error",
     "metadata.missing": "error",
     "metadata.unknown-resource": "error",
+    "package.hash-mismatch": "error",
+    "metadata.masked-value-stated": "error",
     **FORMAT_CODES,
     "format.more-errors": "error",
     "format.checks-skipped": "info",
@@ -273,14 +300,28 @@ def read_package(path: str | Path) -> PackageData:
             )
         rel = res["path"]
         file = resolve_resource_path(base, rel, res["name"])  # inside the package, existing
-        if not is_csv(res):  # e.g. Parquet: compared with its CSV by parquet_check
-            continue
+        if not is_csv(res) and "bytes" not in res and "hash" not in res:
+            continue  # e.g. Parquet: compared with its CSV by parquet_check
         try:
             raw = file.read_bytes()
         except OSError as exc:
             raise _package_error(
                 "package.unreadable", f"resource {res['name']}: cannot read {file}: {exc}"
             ) from exc
+        mismatch = _checksum_mismatch(res, raw)
+        if mismatch:
+            file_issues.append(
+                _issue(
+                    "package.hash-mismatch",
+                    f"{rel} is not the file datapackage.json describes ({mismatch}): it was "
+                    "changed after 'opendata-mh generate'; its content is checked as it is, "
+                    "and 'opendata-mh generate' (or build) writes the package again",
+                    res["name"],
+                    field="hash" if "hash" in mismatch else "bytes",
+                )
+            )
+        if not is_csv(res):
+            continue
         text, found = inspect_csv(
             res["name"],
             rel,
@@ -294,9 +335,31 @@ def read_package(path: str | Path) -> PackageData:
         rows[res["name"]] = (
             [] if text is None else list(csv.DictReader(io.StringIO(text, newline="")))
         )
+        if derives_long_columns(res):  # a table CSV or totals.csv: period, value_printed, ...
+            rows[res["name"]] = [with_long_columns(r) for r in rows[res["name"]]]
     return PackageData(
         base_path=base, descriptor=descriptor, rows=rows, file_issues=tuple(file_issues)
     )
+
+
+def _checksum_mismatch(res: Mapping[str, Any], raw: bytes) -> str | None:
+    """How ``raw`` differs from the resource's declared ``bytes`` and ``hash`` (Data Package
+    v2, ``sha256:`` or a bare MD5), or None. Names sizes, never a digest."""
+    problems = []
+    declared = res.get("bytes")
+    if isinstance(declared, int) and declared != len(raw):
+        problems.append(f"{len(raw):,} bytes, declared {declared:,}")
+    h = res.get("hash")
+    if isinstance(h, str) and h:
+        algo, _, digest = h.rpartition(":")
+        algo = algo or "md5"
+        try:
+            actual = hashlib.new(algo, raw).hexdigest()
+        except ValueError:
+            actual = None  # an unknown algorithm: frictionless says so
+        if actual is not None and actual != digest.lower():
+            problems.append(f"its {algo} hash differs from the declared hash")
+    return "; ".join(problems) or None
 
 
 def _schema_fields(res: Mapping[str, Any]) -> list[str]:
@@ -331,8 +394,12 @@ def _frictionless_issues(pkg: PackageData, skip: Collection[str | None] = ()) ->
     # the CSV resources only: each Parquet twin is compared with its CSV cell by cell
     # (parquet_check), and frictionless reads Parquet through pandas, row by row (slow);
     # broken files (csvfile.BROKEN) are reported once by read_package, not cell by cell
+    # without bytes and hash: read_package compares them itself (package.hash-mismatch, one
+    # finding naming the file) so that an edited file's content is still checked
     csv_resources = [
-        r for r in pkg.descriptor["resources"] if is_csv(r) and r.get("name") not in skip
+        {k: v for k, v in r.items() if k not in ("bytes", "hash")}
+        for r in pkg.descriptor["resources"]
+        if is_csv(r) and r.get("name") not in skip
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -478,18 +545,96 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
                 unresolved[tuple(str(u["key"].get(k, "")) for k in keys)] = tuple(
                     u.get("candidates") or ()
                 )
+        derived = derives_long_columns(res)
         for i, row in enumerate(pkg.rows.get(name, []), 1):
             issues += _sdc_row(
-                name, i, row, rule, unresolved.get(tuple(row.get(k, "") for k in keys), ())
+                name,
+                i,
+                row,
+                rule,
+                unresolved.get(tuple(row.get(k, "") for k in keys), ()),
+                derived=derived,
             )
     return issues
 
 
+def _edition_order(label: str) -> tuple[int, str]:
+    """Sort key of an edition label (``edition-2024``: by its number, then the text)."""
+    digits = label.rpartition("-")[2]
+    return (int(digits) if digits.isdigit() else -1, label)
+
+
+def _superseded_issues(pkg: PackageData) -> list[Issue]:
+    """The earlier printings in ``superseded``: each ``superseded_by`` an edition of the
+    package (one that printed a table row or an earlier printing, or the package's own) and
+    later than the row's ``edition``; value, bounds, ``cell_type`` and statuses agree with
+    ``value_printed`` under the rule of the row's table (as :func:`_sdc_row` for tables)."""
+    rows = pkg.rows.get(SUPERSEDED)
+    if not rows:
+        return []
+    resources = {r["name"]: r for r in pkg.descriptor["resources"]}
+    editions = {
+        str(r.get("edition"))
+        for name, table in pkg.rows.items()
+        for r in table
+        if r.get("edition") and name != SUPERSEDED
+    }
+    editions |= {str(r.get("edition")) for r in rows if r.get("edition")}
+    if pkg.descriptor.get("edition"):
+        editions.add(f"edition-{pkg.descriptor['edition']}")
+    known = ", ".join(sorted(editions, key=_edition_order)) or "none"
+    issues: list[Issue] = []
+    for i, row in enumerate(rows, 1):
+        edition, by = row.get("edition", ""), row.get("superseded_by", "")
+        where = f"superseded.csv data row {i} ({row.get('resource', '')}, period "
+        where += f"{row.get('period', '')})"
+        if by and by not in editions:
+            issues.append(
+                _issue(
+                    "consistency.superseded-edition",
+                    f"{where}: superseded_by {by} does not exist in the package (its "
+                    f"editions: {known})",
+                    SUPERSEDED,
+                    i,
+                    "superseded_by",
+                )
+            )
+        elif by and edition and _edition_order(by) <= _edition_order(edition):
+            issues.append(
+                _issue(
+                    "consistency.superseded-edition",
+                    f"{where}: superseded_by {by} is not later than {edition}, "
+                    "the edition that printed it (a printing is replaced by a later edition)",
+                    SUPERSEDED,
+                    i,
+                    "superseded_by",
+                )
+            )
+        table = resources.get(row.get("resource", ""))
+        rule = _sdc_rule(table.get("sdc")) if table else None
+        if rule is None or not (row.get("value_printed") or "").strip():
+            continue  # no rule (schema.foreign-key names the table), or an unresolved cell
+        issues += _sdc_row(SUPERSEDED, i, row, rule, ())
+    return issues
+
+
 def _sdc_row(
-    name: str, i: int, row: Mapping[str, str], rule: SdcRule, candidates: Sequence[str]
+    name: str,
+    i: int,
+    row: Mapping[str, str],
+    rule: SdcRule,
+    candidates: Sequence[str],
+    *,
+    derived: bool = False,
 ) -> list[Issue]:
+    """Disclosure and status findings of one table row. ``derived``: the row's
+    ``value_printed``, ``obs_status`` and ``conf_status`` are not in the file but follow from
+    ``cell_type`` and the bounds (a table CSV: :func:`opendata_mh.csvfile.with_long_columns`),
+    so findings name the file's fields (``cell_type``, ``value``, the bounds)."""
     out: list[Issue] = []
     printed = (row.get("value_printed") or "").strip()
+    ctype = (row.get("cell_type") or "").strip()
+    source = f"cell_type {ctype!r}" if derived else "value_printed"
     value = (row.get("value") or "").strip()
     if value and _int(value) is None and value.startswith("<"):
         # a printed symbol where a count belongs: frictionless reads it as empty when the
@@ -506,7 +651,7 @@ def _sdc_row(
         ]
     if rule.rule == "threshold":
         t = rule.threshold or 0
-        for fld in ("value", "value_printed"):
+        for fld in ("value",) if derived else ("value", "value_printed"):
             v = _int(row.get(fld))
             if v is not None and 1 <= v < t:
                 out.append(
@@ -533,7 +678,7 @@ def _sdc_row(
                 )
     else:
         b = rule.base or 1
-        for fld in ("value", "value_printed"):
+        for fld in ("value",) if derived else ("value", "value_printed"):
             v = _int(row.get(fld))
             if v is not None and v % b:
                 out.append(
@@ -557,17 +702,29 @@ def _sdc_row(
             out.append(
                 _issue(
                     "sdc.status-mismatch",
-                    "value_printed is empty but the cell has no 'unresolved' entry with candidates",
+                    f"{source} with value {value!r} and its bounds is no printed value (an "
+                    "unresolved cell needs an 'unresolved' entry with candidates)"
+                    if derived
+                    else "value_printed is empty but the cell has no 'unresolved' entry with "
+                    "candidates",
                     name,
                     i,
-                    "value_printed",
+                    "cell_type" if derived else "value_printed",
                 )
             )
             return out
     except ValueError as exc:
         if not out:
             out.append(
-                _issue("sdc.status-mismatch", f"value_printed: {exc}", name, i, "value_printed")
+                _issue(
+                    "sdc.status-mismatch",
+                    f"{source} (printed {printed!r}): {exc}"
+                    if derived
+                    else f"value_printed: {exc}",
+                    name,
+                    i,
+                    "cell_type" if derived else "value_printed",
+                )
             )
         return out
     expected: dict[str, str] = {
@@ -579,14 +736,32 @@ def _sdc_row(
         "conf_status": exp.conf_status,
     }
     for fld, want in expected.items():
+        if derived and fld in ("obs_status", "conf_status"):
+            continue  # they follow from cell_type (not in the file)
         got = (row.get(fld) or "").strip()
         if fld.startswith("value") and got and _int(got) is None:
             continue  # not an integer: reported by the schema check (schema.type-error)
-        if got != want:
+        if got != want and fld.startswith("value") and exp.cell_type == "masked":
+            # a figure where a masked cell has none (or other bounds): never quoted
             out.append(
                 _issue(
                     "sdc.status-mismatch",
-                    f"{fld} is {got!r} but value_printed {printed or '(unresolved)'!r} "
+                    f"{fld} of a masked cell ({source}, printed {printed!r}) must be "
+                    f"{want!r}; the file has {'another figure' if got else 'none'} (not "
+                    "quoted: a masked cell's figures are never printed)",
+                    name,
+                    i,
+                    fld,
+                )
+            )
+        elif got != want:
+            out.append(
+                _issue(
+                    "sdc.status-mismatch",
+                    f"{fld} is {got!r} but {source} (printed {printed or '(unresolved)'!r}) "
+                    f"implies {want!r}"
+                    if derived
+                    else f"{fld} is {got!r} but value_printed {printed or '(unresolved)'!r} "
                     f"implies {want!r}",
                     name,
                     i,
@@ -849,6 +1024,48 @@ def _describe(
 _REQUIRED_TEXT = ("title", "title_en", "description", "description_en")
 
 
+# A digit 1..n-1 in the free text of a threshold table (every such count there is masked), unless
+# it is a reference (table 3, columns 1 and 2, rank 1 to 10), a count of values/rows, a bound of an
+# interval ([3, 12], 4 <= x) or the rule itself (1-4, <5).
+_SMALL = re.compile(
+    r"(?<![\w.,<>=≤≥/\[-])(\d+)(?![\w%]|[.,]\d|\s*(?:%|-\s*\d|\.\.|<=|≤|<|to\b|tot\b))"
+)
+_REFERENCE = re.compile(
+    r"(?i)\b(?:tables?|tabel(?:len)?|columns?|kolom(?:men)?|rows?|rij(?:en)?|ranks?|steps?|stap"
+    r"|notes?|footnotes?|voetnoot|panels?|pages?|pagina|figures?|figuur)\b[^.;:()]{0,12}$"
+)
+_COUNTED = re.compile(r"(?i)^\s*(?:\+|values?\b|waarden\b|rows?\b|rijen\b|columns?\b|cells?\b)")
+
+
+def _free_text(res: Mapping[str, Any]) -> list[tuple[str, str]]:
+    out = [(k, res[k]) for k in ("description", "description_en", "inference") if res.get(k)]
+    for k in ("notes", "notes_en"):
+        out += [(f"{k}[{i}]", t) for i, t in enumerate(res.get(k) or []) if isinstance(t, str)]
+    for i, u in enumerate(res.get("unresolved") or []):
+        if isinstance(u, dict) and isinstance(u.get("reason"), str):
+            out.append((f"unresolved[{i}].reason", u["reason"]))
+    return [(k, t) for k, t in out if isinstance(t, str)]
+
+
+def stated_small_counts(descriptor: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """``(resource, field, line)`` of every count below the threshold stated in the free text of a
+    threshold table: it can only be a masked cell's value (the number itself is never returned)."""
+    found = []
+    for res in descriptor.get("resources", []):
+        sdc = res.get("sdc")
+        if not isinstance(sdc, dict) or sdc.get("rule") != "threshold":
+            continue
+        n = int(sdc.get("threshold", 5))
+        for field, text in _free_text(res):
+            for m in _SMALL.finditer(text):
+                if not 1 <= int(m.group(1)) < n:
+                    continue
+                if _REFERENCE.search(text[: m.start()]) or _COUNTED.match(text[m.end() :]):
+                    continue
+                found.append((str(res.get("name")), field, text.count("\n", 0, m.start()) + 1))
+    return found
+
+
 def _metadata_issues(pkg: PackageData) -> list[Issue]:
     d = pkg.descriptor
     issues = []
@@ -863,6 +1080,16 @@ def _metadata_issues(pkg: PackageData) -> list[Issue]:
     issues += [
         _issue(f"metadata.{kind}", message, field="questions")
         for kind, message in question_problems(d)
+    ]
+    issues += [
+        _issue(
+            "metadata.masked-value-stated",
+            f"resource {name}, '{field}' line {line}: the text states a count below the table's "
+            "threshold, which only a masked cell can hold; describe the relation without the value",
+            name,
+            field=field,
+        )
+        for name, field, line in stated_small_counts(d)
     ]
     for res in d["resources"]:
         name = res["name"]
@@ -922,6 +1149,7 @@ def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) 
     report.extend(_frictionless_issues(pkg, skip=broken))
     report.extend(_dialect_issues(pkg, skip=broken))
     report.extend(_sdc_issues(pkg))
+    report.extend(_superseded_issues(pkg))
     cons_summary: dict[str, Any] = {}
     if broken:  # relations, twins and the audit over missing rows would only cascade
         report.extend(
@@ -937,6 +1165,7 @@ def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) 
     else:
         cons_issues, cons_summary = _consistency(pkg)
         report.extend(cons_issues)
+        report.extend(observation_issues(pkg))
     report.extend(_metadata_issues(pkg))
     for extra in extra_checks if not broken else ():
         report.extend(extra(pkg))

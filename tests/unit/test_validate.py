@@ -48,43 +48,57 @@ def test_breakage_is_found(
     assert (res, row, field) in {(i.resource, i.row, i.field) for i in hits}, report.issues
 
 
-def test_small_count_in_printed_only(package_dir: Path) -> None:
-    edit_csv(package_dir, "small", 2, value_printed="2")
+def test_small_count_in_the_bounds_only(package_dir: Path) -> None:
+    # a masked cell (1..4) whose bounds are narrowed to one count: disclosed without a value
+    edit_csv(package_dir, "small", 2, value_lower="2", value_upper="2")
     report = check(package_dir)
-    assert ("sdc.small-count", "small", 2, "value_printed") in {
+    assert ("sdc.small-count", "small", 2, "value_lower") in {
         (i.code, i.resource, i.row, i.field) for i in report.issues
     }
 
 
 def test_status_mismatch(package_dir: Path) -> None:
-    edit_csv(package_dir, "small", 2, obs_status="A", value_lower="0")
-    found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
-    assert ("sdc.status-mismatch", 2, "obs_status") in found
-    assert ("sdc.status-mismatch", 2, "value_lower") in found
+    # a table CSV has no value_printed/obs_status/conf_status: value and bounds are checked
+    # against cell_type (masked = 1..threshold-1, no value)
+    edit_csv(package_dir, "small", 2, value_lower="0")
+    found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
+    msg = found[("sdc.status-mismatch", 2, "value_lower")]
+    assert msg == (
+        "value_lower of a masked cell (cell_type 'masked', printed '<5') must be '1'; the file "
+        "has another figure (not quoted: a masked cell's figures are never printed)"
+    )
+    edit_csv(package_dir, "small", 2, value_lower="1", value="3")
+    found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
+    assert ("sdc.status-mismatch", 2, "value") in found
+    assert "3" not in found[("sdc.status-mismatch", 2, "value")]  # a masked cell's figure
+    # a masked cell with no upper bound has no printed value: named on cell_type
+    edit_csv(package_dir, "small", 2, value="", value_upper="")
+    found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
+    assert "no printed value" in found[("sdc.status-mismatch", 2, "cell_type")]
 
 
 def test_x_cell_status_is_checked(package_dir: Path) -> None:
-    x = {
-        "value_printed": "x",
-        "value": "",
-        "value_upper": "",
-        "cell_type": "secondary",
-        "obs_status": "Q",
-    }
-    edit_csv(package_dir, "small", 2, **x, value_lower="1", conf_status="D")
+    from opendata_mh.validate import read_package
+
+    x = {"value": "", "value_upper": "", "cell_type": "secondary"}
+    edit_csv(package_dir, "small", 2, **x, value_lower="1")
     issues = check(package_dir).issues
     assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
-    # x does not mean >= 5, and its CONF_STATUS never says primary (that would give it away)
-    edit_csv(package_dir, "small", 2, **x, value_lower="5", conf_status="A")
+    # its CONF_STATUS never says primary (that would give it away): it follows from cell_type
+    row = read_package(package_dir).rows["small"][1]
+    assert (row["value_printed"], row["obs_status"], row["conf_status"]) == ("x", "Q", "D")
+    # x does not mean >= 5
+    edit_csv(package_dir, "small", 2, **x, value_lower="5")
     found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
     assert ("sdc.status-mismatch", 2, "value_lower") in found
-    assert ("sdc.status-mismatch", 2, "conf_status") in found
 
 
 def test_range_in_rounding_table_is_fine_but_bad_bounds_are_not(package_dir: Path) -> None:
-    edit_csv(package_dir, "rounded", 2, value_upper="190")
+    # the range 170-180 (row 2) is fine; a rounded 170 (row 1) is 165..174, not 165..190
+    assert not [i for i in check(package_dir).issues if i.resource == "rounded"]
+    edit_csv(package_dir, "rounded", 1, value_upper="190")
     found = {(i.code, i.resource, i.row, i.field) for i in check(package_dir).issues}
-    assert found >= {("sdc.status-mismatch", "rounded", 2, "value_upper")}
+    assert found >= {("sdc.status-mismatch", "rounded", 1, "value_upper")}
     assert not any(c == "sdc.not-rounded" for c, *_ in found)
 
 
@@ -112,7 +126,7 @@ def test_field_without_description(package_dir: Path) -> None:
     edit_descriptor(
         package_dir, lambda d: resource(d, "rounded")["schema"]["fields"][0].pop("description")
     )
-    assert ("metadata.missing", "rounded", "period") in {
+    assert ("metadata.missing", "rounded", "year_from") in {
         (i.code, i.resource, i.field) for i in check(package_dir).issues
     }
 
@@ -195,11 +209,16 @@ def test_untestable_discrepancy_is_still_shown(package_dir: Path) -> None:
 
 def test_a_file_edited_after_generate_fails_its_checksum(package_dir: Path) -> None:
     # datapackage.json declares bytes and sha256 of every CSV (Data Package v2): a file changed
-    # by hand no longer is the file the descriptor describes, and check refuses the package
+    # by hand no longer is the file the descriptor describes: one finding naming the file
+    # (not an exception that hides every other finding)
     path = package_dir / "data" / "small.csv"
-    path.write_bytes(path.read_bytes().replace(b",10,10,10,10,", b",11,11,11,11,"))
-    with pytest.raises(PackageError, match="hash-count"):
-        check(package_dir)
+    data = path.read_bytes()
+    assert b",10,10,10,exact," in data
+    path.write_bytes(data.replace(b",10,10,10,exact,", b",11,11,11,exact,"))
+    report = check(package_dir)
+    hits = [i for i in report.issues if i.code == "package.hash-mismatch"]
+    assert [(i.resource, i.field, i.severity) for i in hits] == [("small", "hash", "error")]
+    assert "data/small.csv" in hits[0].message
 
 
 def test_crlf_and_bom_are_findings(package_dir: Path) -> None:
