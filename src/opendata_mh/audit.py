@@ -825,7 +825,17 @@ def _group_disclosures(
         pv = [prob.vars.get(p) for p in parts]
         if any(v is None for v in pv):
             continue
-        zero = [p for p, v in zip(parts, pv, strict=True) if v and v.lower == v.upper == 0]
+        # a part is 0 when printed 0 or pinned there (an x that may be 0, sdc.groupProtection
+        # "breakdown", whose audit interval is [0, 0])
+        zero = [
+            p
+            for p, v in zip(parts, pv, strict=True)
+            if v
+            and (
+                v.lower == v.upper == 0
+                or (p in by_id and by_id[p].status == "ok" and by_id[p].upper < 0.5)
+            )
+        ]
         rest = [p for p in parts if p not in zero]
         if len(rest) != 1 or not zero:
             continue

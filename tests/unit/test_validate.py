@@ -62,22 +62,53 @@ def test_status_mismatch(package_dir: Path) -> None:
     assert ("sdc.status-mismatch", 2, "value_lower") in found
 
 
+_X = {
+    "value_printed": "x",
+    "value": "",
+    "value_upper": "",
+    "cell_type": "secondary",
+    "obs_status": "Q",
+}
+
+
 def test_x_cell_status_is_checked(package_dir: Path) -> None:
-    x = {
-        "value_printed": "x",
-        "value": "",
-        "value_upper": "",
-        "cell_type": "secondary",
-        "obs_status": "Q",
-    }
-    edit_csv(package_dir, "small", 2, **x, value_lower="1", conf_status="D")
+    # 'small' is a victims table: group protection 'breakdown', where x may hide a 0
+    edit_csv(package_dir, "small", 2, **_X, value_lower="0", conf_status="D")
     issues = check(package_dir).issues
     assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
     # x does not mean >= 5, and its CONF_STATUS never says primary (that would give it away)
-    edit_csv(package_dir, "small", 2, **x, value_lower="5", conf_status="A")
+    edit_csv(package_dir, "small", 2, **_X, value_lower="5", conf_status="A")
     found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
     assert ("sdc.status-mismatch", 2, "value_lower") in found
     assert ("sdc.status-mismatch", 2, "conf_status") in found
+
+
+@pytest.mark.parametrize("setting", ["total", "off", None])
+def test_x_on_a_zero_only_where_the_table_allows_it(package_dir: Path, setting: str | None) -> None:
+    """An x that may be 0 (value_lower 0) is the 'breakdown' exception only; in any other
+    threshold table (or a package that does not say) x is 'at least 1'."""
+
+    def gp(d: dict) -> None:  # type: ignore[type-arg]
+        sdc = resource(d, "small")["sdc"]
+        sdc.pop("groupProtection")
+        if setting is not None:
+            sdc["groupProtection"] = setting
+
+    edit_descriptor(package_dir, gp)
+    edit_csv(package_dir, "small", 2, **_X, value_lower="0", conf_status="D")
+    found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
+    assert ("sdc.status-mismatch", 2, "value_lower") in found
+    edit_csv(package_dir, "small", 2, **_X, value_lower="1", conf_status="D")
+    issues = check(package_dir).issues
+    assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
+
+
+def test_unknown_group_protection_is_an_invalid_rule(package_dir: Path) -> None:
+    edit_descriptor(
+        package_dir, lambda d: resource(d, "small")["sdc"].update(groupProtection="zeros")
+    )
+    found = {(i.code, i.resource, i.field) for i in check(package_dir).issues}
+    assert ("sdc.rule-invalid", "small", "sdc") in found
 
 
 def test_range_in_rounding_table_is_fine_but_bad_bounds_are_not(package_dir: Path) -> None:

@@ -76,6 +76,7 @@ from opendata_mh.model.findings import (
 from opendata_mh.model.load import Metadata, load_metadata
 from opendata_mh.model.package import Contributor, License, PackageMeta, Source, Unit
 from opendata_mh.model.printed import (
+    GROUP_PROTECTIONS,
     ParsedValue,
     SdcRule,
     count_bounds,
@@ -97,6 +98,7 @@ __all__ = [
     "EDITION_MANIFEST",
     "FINGERPRINT_RE",
     "GENERIC_COUNT_UNIT",
+    "GROUP_PROTECTIONS",
     "ID_RE",
     "NON_COUNT_UNITS",
     "OBS_STATUS",
