@@ -28,9 +28,18 @@ Steps and guarantees:
    not imply >= n, a primary cell may be printed ``x`` instead of ``<5`` (*upgraded*,
    ``upgradable=primary``) when its ``<5`` would narrow another primary (a small total whose
    parts are all small); its own protection is then that the attacker cannot tell it is below
-   n. Zeros are always published. What a printed ``x`` was (secondary suppression or upgraded
-   primary) is written nowhere: the edition CSV, the package (``cell_type = secondary``,
-   CONF_STATUS ``D``) and the edition manifest show the same ``x`` for both; only the build's
+   n. Zeros are published, with one exception: **group protection** (:class:`SmallGroup`,
+   :func:`group_plan`). A total of 1..n-1 whose breakdown is 0 everywhere but one category
+   tells that every member shares that category (``audit.group-disclosure``); each table's
+   ``sdc.group_protection`` says what the build does: ``breakdown`` (the victim tables) prints
+   the whole breakdown ``x``, zeros included (``masked_zeros``: every ``x`` of such a table
+   reads [0, inf), and each masked zero must keep an upper end >= 1, by secondary suppression
+   that may mask zeros of linked ``breakdown`` tables too, ``zero_candidates``); ``total``
+   prints the total and its one category ``x`` with an upgraded primary's protection; ``off``
+   leaves it to the audit (the check below then refuses the build). What a printed ``x`` was
+   (secondary suppression, upgraded primary or masked zero) is written nowhere: the edition
+   CSV, the package (``cell_type = secondary``, CONF_STATUS ``D``) and the edition manifest
+   show the same ``x`` for all; only the build's
    result (``audit.upgraded``, the operator's terminal) counts the upgrades.
 
    **Editions protected together** (``revision_model``): the new edition re-counts years the
@@ -764,7 +773,8 @@ def _edition_files(
         "date": dt.date.fromisoformat(date),
         "description": f"Jaar {year} toegevoegd uit microdata (opendata-mh build).",
         "description_en": f"Year {year} added from microdata (opendata-mh build); protected: "
-        f"counts 1-4 as <5, other suppressed counts as {SECONDARY_SYMBOL} (at least 1), IND "
+        f"counts 1-4 as <5, other suppressed counts as {SECONDARY_SYMBOL} (at least 1; 0 or "
+        "more in a table whose group protection is 'breakdown'), IND "
         "rounded to tens.",
         "years": [str(year)],
     }
