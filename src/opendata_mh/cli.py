@@ -766,7 +766,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 @click.argument(
     "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
 )
-@click.option("--portal", required=True, help="CKAN base URL (https://data.overheid.nl/data).")
+@click.option(
+    "--portal",
+    required=True,
+    help="CKAN base URL (https://data.overheid.nl/data); plain http only for 127.0.0.0/8, "
+    "::1, localhost (the token never travels in clear text).",
+)
 @click.option("--organization", required=True, help="CKAN organisation (name or id) to publish in.")
 @click.option(
     "--files",
@@ -820,9 +825,9 @@ def publish(
 
     \b
     Exit codes: 0 published (or planned with --dry-run), 1 refused (findings),
-                2 usage error (a bad --portal or --base-url, no --base-url in link
-                mode, a token with whitespace), 3 portal error, interrupted or
-                unreadable package.
+                2 usage error (a bad --portal or --base-url, plain http to a
+                remote --portal, no --base-url in link mode, a token with
+                whitespace), 3 portal error, interrupted or unreadable package.
     """
     import os
 
@@ -907,7 +912,7 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
     bytes again are fine; other bytes are refused, exit 1). Before anything is written the
     package goes through the same full check as `publish` (check, Parquet twins, disclosure
     audit, DCAT-AP-DONL); any finding refuses the release (exit 1, findings listed).
-    --base-url must be an absolute https URL (http only for 127.0.0.1/localhost).
+    --base-url must be an absolute https URL (plain http only for 127.0.0.0/8, ::1, localhost).
 
     \b
     Exit codes: 0 written (or already there), 1 refused: a finding of the check, or

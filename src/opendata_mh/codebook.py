@@ -706,7 +706,7 @@ h1 { font-size: 1.7rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #ddd
 table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } td.num, th.num { text-align: right; }
-table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; padding: .2rem .35rem; }
 table.printed th { font-size: .8rem; font-weight: 600; padding: .2rem .35rem; }
 table.printed th[scope=col] { vertical-align: bottom; }
 table.printed caption { text-align: left; font-weight: 600; padding: .2rem 0; }
@@ -718,6 +718,10 @@ pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; border-radius: 4px;
 .pair { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start; }
 .pair > .values { flex: 0 1 auto; max-width: 100%; }
 .pair > figure { flex: 1 1 26rem; min-width: min(26rem, 100%); max-width: 46rem; margin: 0; }
+@media (min-width: 84rem) {  /* wide screens: every table beside its chart, a wide one scrolls in its own box */
+  .pair { display: grid; grid-template-columns: minmax(0, max-content) minmax(23rem, 1fr); column-gap: 1.5rem; }
+  .pair > .values { min-width: 0; } .pair > figure { min-width: 0; max-width: none; }
+}
 .chart svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: .85rem; color: #444; }
 table.coverage th.v { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
@@ -816,7 +820,7 @@ denominators; summing the reporting organisations counts a victim with several r
 <div class="values" id="values-{{ t.name }}">
 {% if t.view %}{% for p in t.view.panels %}<div class="scroll"><table class="printed" id="{{ t.name }}--{{ p.panel }}" lang="nl">
 {% if p.heading() %}<caption>{{ p.heading() }}</caption>{% endif %}
-<tr><th scope="col">{{ p.row_title }}</th>{% for _c, label in p.columns %}<th scope="col" class="num">{{ wbr(label) }}</th>{% endfor %}</tr>
+<tr><th scope="col">{{ p.row_title }}</th>{% for _c, label in p.columns %}<th scope="col" class="num">{{ head(label) }}</th>{% endfor %}</tr>
 {% for (_code, label), line in zip(p.rows, p.cells) %}<tr><th scope="row">{{ wbr(label) }}</th>{% for c in line %}<td class="num{% if c %} c-{{ c.cell_type }}{% endif %}"{% if c and c.cell_type in notes %} title="{{ notes[c.cell_type] }}"{% endif %}>{{ cell(c) }}</td>{% endfor %}</tr>
 {% endfor %}</table></div>
 {% endfor %}<p class="legend">{% for kind, n in t.view.counts.items() if n %}<span><code>{{ symbols[kind] }}</code> {{ notes[kind] }} ({{ n }})</span>{% endfor %}</p>
@@ -883,6 +887,25 @@ def _wbr(label: str) -> Markup:
     return Markup(str(escape(label)).replace("/", "/<wbr>"))
 
 
+HYPHENATE_FROM = 9
+"""Words of a column head this long or longer get soft hyphens (:func:`_column_head`)."""
+
+
+def _column_head(label: str) -> Markup:
+    """A Dutch column head of a printed table with a soft hyphen (U+00AD) at each Dutch
+    hyphenation point of its long words (pyphen's ``nl_NL`` patterns, at least 3 letters on
+    either side: ``Straat­prostitutie``) and a break after each ``/``: a table of seven such
+    columns fits beside its chart instead of being as wide as its longest words. The browser
+    shows a hyphen only where it breaks a word; the text and screen readers are unchanged."""
+    import pyphen  # the only pyphen import; only for the HTML codebook
+
+    dic = pyphen.Pyphen(lang="nl_NL", left=3, right=3)
+    words = re.split(r"(\s+|/)", label)
+    return _wbr(
+        "".join(w if len(w) < HYPHENATE_FROM else dic.inserted(w, hyphen="\u00ad") for w in words)
+    )
+
+
 def _svg_body(svg: bytes, alt: str, prefix: str) -> str:
     """The inline ``<svg>`` element with its alt text (``role="img"``, ``aria-label`` and a
     ``<title>``), without the XML prolog; matplotlib's fixed width/height in pt dropped so that
@@ -943,6 +966,7 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
         "cell": cell_text,
         "zip": zip,
         "wbr": _wbr,
+        "head": _column_head,
         "notes": CELL_NOTES,
         "symbols": CELL_SYMBOLS,
         "titles": {t.name: t.title_en for t in cb.tables},

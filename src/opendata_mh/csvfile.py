@@ -13,12 +13,15 @@ the file, and where there is one the data row (1-based) and the field:
 ``format.csv-dialect``         [error] not UTF-8: the row, the field and the likely encoding
                                        (Windows-1252, Latin-1, UTF-16); BOM and CR line ends are
                                        reported by :mod:`opendata_mh.validate`
+``format.csv-row``             [error] an unclosed quote: a cell that runs over a line end into
+                                       the rows that follow (the first such record: its data
+                                       row, line and field)
 ``format.lookalike-character`` [error] a header label or a code (a key or enum field) with a
                                        character that looks like another or cannot be seen
                                        (Cyrillic/Greek look-alikes, zero-width and no-break
                                        spaces, other format or control characters)
 
-A file with one of the first four (a *broken* file, :data:`BROKEN`) is not read further: its
+A file with one of the first five (a *broken* file, :data:`BROKEN`) is not read further: its
 rows are not checked cell by cell, so it gives one finding, not hundreds of cascading ones.
 
 :func:`table_rows` is the one way the commands that *use* a table (``show``, ``tables``,
@@ -29,8 +32,8 @@ showing a table without cells:
 
 ``format.csv-header``          [error] a field of the schema is not in the header (a renamed
                                        column)
-``format.csv-row``             [error] a data row with more or fewer cells than the header, or a
-                                       cell running over a line end (an unclosed quote)
+``format.csv-row``             [error] a data row with more or fewer cells than the header (an
+                                       unclosed quote is found by :func:`inspect_csv` already)
 Pure standard library; no third-party import.
 """
 
@@ -46,7 +49,13 @@ from opendata_mh.errors import PackageError
 from opendata_mh.report import Issue, PackageData
 
 BROKEN = frozenset(
-    {"format.empty-file", "format.no-rows", "format.csv-separator", "format.csv-dialect"}
+    {
+        "format.empty-file",
+        "format.no-rows",
+        "format.csv-separator",
+        "format.csv-dialect",
+        "format.csv-row",
+    }
 )
 """Codes after which the file's rows are not read (the check of its cells is skipped)."""
 
@@ -55,6 +64,7 @@ FORMAT_CODES = {
     "format.no-rows": "error",
     "format.csv-separator": "error",
     "format.lookalike-character": "error",
+    "format.csv-row": "error",
 }
 
 SEPARATORS = (";", "\t", "|")
@@ -173,6 +183,10 @@ def inspect_csv(
                 name,
             )
         ]
+    if '"' in text:
+        quote = _unclosed_quote(name, rel, text)
+        if quote is not None:
+            return None, [quote]
     issues = []
     for label in labels:
         for pos, what in suspicious_chars(label, ascii_only=True)[:1]:
@@ -205,6 +219,53 @@ def inspect_csv(
                         )
                     )
     return text, issues
+
+
+def _unclosed_quote(name: str, rel: str, text: str) -> Issue | None:
+    """``format.csv-row`` for the first record with a cell that runs over a line end, if that
+    record does not have the header's number of cells or the text after the line end holds a
+    comma (rows swallowed up to the next quote): an unclosed quote. The package never writes a
+    cell with a line end; such a file is broken (its rows are not the table's rows)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    start, record = 1, 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error:  # a cell beyond csv's field size limit: a quote swallowed the rest
+            line = text.split("\n", start)[start - 1]  # the record's first line
+            width = len(next(csv.reader([line]), []))  # its last cell is the unclosed one
+            fld = header[width - 1] if record and 0 < width <= len(header) else None
+            return _quote_issue(name, rel, record, start, fld, None)
+        if record == 0:
+            header = cells
+        for i, cell in enumerate(cells):
+            cut = min((p for p in (cell.find("\n"), cell.find("\r")) if p >= 0), default=-1)
+            if cut < 0 or (len(cells) == len(header) and "," not in cell[cut:]):
+                continue
+            fld = header[i] if record and i < len(header) else None
+            return _quote_issue(name, rel, record, start, fld, reader.line_num - start)
+        start = reader.line_num + 1
+        record += 1
+
+
+def _quote_issue(
+    name: str, rel: str, record: int, line: int, fld: str | None, line_ends: int | None
+) -> Issue:
+    where = f"data row {record} (line {line})" if record else f"the header (line {line})"
+    if fld:
+        where += f", field {fld}"
+    over = f"{line_ends} line end(s)" if line_ends is not None else "the rest of the file"
+    return _issue(
+        "format.csv-row",
+        f"{rel}: {where}: a quote ('\"') opens a cell that runs over {over} into the rows "
+        "that follow: an unclosed quote; close or remove it (the rows were not checked)",
+        name,
+        record or None,
+        fld,
+    )
 
 
 class TableFileError(PackageError):

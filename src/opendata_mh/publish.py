@@ -45,13 +45,16 @@ Rules (each is tested against a real CKAN in ``tests/integration``):
 - **Secrets.** The API token is validated (:func:`validate_token`: whitespace or control
   characters are refused without echoing it), passed in, never printed or logged; every message
   is scrubbed of every form of it (raw, stripped, ``repr``, JSON-escaped) as a last guard. The
-  token is sent only to the portal, never to the host of the files.
+  token is sent only to the portal, never to the host of the files, and never in clear text:
+  a portal URL with plain ``http`` to a host that is not this machine is refused before any
+  request (:func:`portal_problem`; also by :class:`RemoteClient` when it holds a token).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
 import logging
 import threading
@@ -107,12 +110,32 @@ def hosted_url(base_url: str, version: str, relpath: str) -> str:
     return f"{base_url.rstrip('/')}/{quote(version)}/{quote(relpath)}"
 
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine: ``localhost`` or a loopback address (127.0.0.0/8,
+    ``::1``). A name that merely looks like one (``127.0.0.1.nip.io``) is not."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_remote(url: str) -> bool:
+    """Whether ``url`` is plain ``http`` to a host that is not this machine (a token or file
+    sent there crosses the network in clear text)."""
+    try:
+        parts = urlparse(url)
+        return parts.scheme == "http" and not is_loopback(parts.hostname)
+    except ValueError:
+        return False
 
 
 def url_problem(value: str | None, *, https_only: bool = True) -> str | None:
     """Why ``value`` is not an absolute ``http(s)`` URL with a host (``None`` when it is).
-    ``https_only``: plain ``http`` only for a server on this machine (127.0.0.1, localhost).
+    ``https_only``: plain ``http`` only for a server on this machine (:func:`is_loopback`).
     A relative URL would give relative download URLs in the catalogues and CITATION.cff."""
     if not value or not value.strip():
         return "is empty"
@@ -127,8 +150,27 @@ def url_problem(value: str | None, *, https_only: bool = True) -> str | None:
         return "is not an absolute http(s) URL (like https://example.org/path)"
     if parts.query or parts.fragment:
         return "has a query or fragment"
-    if https_only and parts.scheme == "http" and host not in LOCAL_HOSTS:
-        return "uses http; use https (http only for 127.0.0.1 or localhost)"
+    if https_only and plain_http_remote(value):
+        return (
+            "uses plain http to a host that is not this machine; use https (plain http only "
+            "for 127.0.0.0/8, ::1 or localhost)"
+        )
+    return None
+
+
+def portal_problem(portal: str) -> str | None:
+    """Why ``portal`` cannot be a CKAN base URL to send the API token to (``None`` when it
+    can): not an absolute http(s) URL, or plain http to a host that is not this machine."""
+    problem = url_problem(portal, https_only=False)
+    if problem:
+        return problem
+    if plain_http_remote(portal):
+        return (
+            "uses plain http to a host that is not this machine: the API token would cross "
+            "the network in clear text; use the portal's https:// URL (plain http only for a "
+            "CKAN on this machine: 127.0.0.0/8, ::1, localhost; reach a test portal without "
+            "TLS through an SSH tunnel to 127.0.0.1)"
+        )
     return None
 
 
@@ -663,6 +705,11 @@ class RemoteClient:
         import requests
 
         validate_token(token)
+        if token is not None and plain_http_remote(portal):  # publish() said so already
+            problem = portal_problem(portal)
+            raise PortalUsageError(
+                f"--portal {portal!r} {problem}", code="publish.bad-url", option="--portal"
+            )
         self.portal = portal.rstrip("/")
         self._token = token
         self._retries = retries
@@ -1412,7 +1459,7 @@ def publish(
     :class:`opendata_mh.errors.PackageError` when the package cannot be read.
     """
     validate_token(token, token_source)
-    problem = url_problem(portal, https_only=False)
+    problem = portal_problem(portal)
     if problem:
         raise PortalUsageError(
             f"--portal {portal!r} {problem}", code="publish.bad-url", option="--portal"

@@ -284,11 +284,11 @@ def write_release(
     ``CITATION.cff`` to ship (else one is generated). Raises :class:`ReleaseError` when the
     version exists with other bytes, :class:`opendata_mh.errors.PackageError` when the package
     cannot be read, :class:`opendata_mh.errors.UsageError` when ``base_url`` is not an absolute
-    https URL (http only for 127.0.0.1/localhost). Before anything is written the package goes
-    through the same full check as ``publish`` (:func:`opendata_mh.publish.preflight`: schemas,
-    disclosure rules, consistency, metadata, Parquet twins, disclosure audit, DCAT-AP-DONL); any
-    finding refuses the release (``release.check-failed``), since a version is never re-released
-    with other bytes."""
+    https URL (plain http only for 127.0.0.0/8, ::1, localhost). Before anything is written the
+    package goes through the same full check as ``publish``
+    (:func:`opendata_mh.publish.preflight`: schemas, disclosure rules, consistency, metadata,
+    Parquet twins, disclosure audit, DCAT-AP-DONL); any finding refuses the release
+    (``release.check-failed``), since a version is never re-released with other bytes."""
     from opendata_mh.publish import check_url, preflight
 
     check_url(base_url, "--base-url")

@@ -34,6 +34,8 @@ Files (:mod:`opendata_mh.csvfile`, before the cells; a *broken* file is said onc
   ``format.no-rows``            [error] a header and no rows, table not ``available = false``
                                         (broken)
   ``format.csv-separator``      [error] fields separated by ``;``, tab or ``|`` (broken)
+  ``format.csv-row``            [error] an unclosed quote: a cell running over a line end into
+                                        the rows that follow (broken)
   ``format.lookalike-character`` [error] a look-alike or invisible character in a header
                                         label or a code
   ``format.more-errors``        [error] the schema errors of a file beyond the first 1,000:

@@ -265,3 +265,24 @@ def test_how_to_read_the_cells_breaks_no_word(page: Any, width: int) -> None:
         page.set_window_size(1400, 1000)
     assert checked > 200
     assert split == []
+
+
+BESIDE_JS = """
+return Array.from(document.querySelectorAll('.pair')).filter(p => p.querySelector('figure'))
+  .map(p => {
+    const v = p.querySelector('.values').getBoundingClientRect();
+    const f = p.querySelector('figure').getBoundingClientRect();
+    return [p.closest('section').id, f.left >= v.right - 1 && f.top < v.bottom,
+            Math.round(f.width)];
+  });
+"""
+
+
+def test_every_table_stands_beside_its_chart_on_a_wide_screen(page: Any) -> None:
+    """At 1400 px every printed table, the wide ones (ten columns of table 4) too, has its chart
+    to its right, at least 23rem (368 px) wide; no table needs its scroll box there
+    (test_nothing_overflows_its_column)."""
+    pairs = page.execute_script(BESIDE_JS)
+    assert len(pairs) == 18
+    assert [name for name, beside, _w in pairs if not beside] == []
+    assert min(w for _n, _b, w in pairs) >= 368

@@ -139,6 +139,8 @@ def test_link_mode_without_base_url_is_a_usage_error(
         ("--base-url", "example.org/mh"),
         ("--base-url", "not a url"),
         ("--base-url", "http://example.org/mh"),
+        ("--portal", "http://ckan.example.org"),
+        ("--portal", "http://data.overheid.nl/data"),
     ],
 )
 def test_a_bad_url_option_is_a_usage_error_before_any_request(

@@ -4,6 +4,7 @@ The package is never changed by `check` (tree digest before and after)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from collections.abc import Callable
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from opendata_mh.cli import main
+from opendata_mh.csvfile import inspect_csv
 from opendata_mh.generate import generate
 
 from .conftest import ROOT, tree_digest
@@ -99,6 +101,26 @@ def _utf16(pkg: Path) -> None:
     _csv(pkg).write_bytes(_csv(pkg).read_text(encoding="utf-8").encode("utf-16"))
 
 
+def _unclosed_quote(pkg: Path) -> None:
+    """'"Vorm B' in data row 3: the cell runs to the end of the file (3 rows swallowed)."""
+    _edit_cell(pkg, 3, "form_label", '"Vorm B')
+
+
+def _quote_closed_later(pkg: Path) -> None:
+    """Unclosed in data row 3, closed by the quote opening a cell of data row 5: the swallowed
+    'record' has as many cells as the header (frictionless reads it as a row, shifted)."""
+    _edit_cell(pkg, 3, "form_label", '"Vorm B')
+    _edit_cell(pkg, 5, "form_label", '"Totaal"')
+
+
+def _quote_over_the_field_limit(pkg: Path) -> None:
+    """Unclosed in data row 3 of a file with 3,000 more rows: the swallowed cell exceeds the
+    csv module's field size limit (128 KiB), which raises instead of returning the record."""
+    row = "2021,2021,2021,b,Vorm B,Form B,0,0,0,0,zero,A,F,edition-2023"
+    _set_lines(pkg, [*[x for x in _lines(pkg) if x], *[row] * 3000, ""])
+    _edit_cell(pkg, 3, "form_label", '"Vorm B')
+
+
 # (mutation, the one finding expected, its row, its field, words of its message)
 BROKEN: dict[str, tuple[Callable[[Path], None], str, int | None, str | None, tuple[str, ...]]] = {
     "zero-bytes": (_zero_bytes, "format.empty-file", None, None, ("data/small.csv", "0 bytes")),
@@ -107,6 +129,27 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str, int | None, str | None, tup
     "tabs": (_tabs, "format.csv-separator", None, None, ("'\\t'", "not ','")),
     "cp1252": (_cp1252, "format.csv-dialect", 3, "form_label", ("not UTF-8", "Windows-1252")),
     "utf16": (_utf16, "format.csv-dialect", None, None, ("not UTF-8", "UTF-16")),
+    "unclosed-quote": (
+        _unclosed_quote,
+        "format.csv-row",
+        3,
+        "form_label",
+        ("data/small.csv", "data row 3 (line 4), field form_label", "unclosed quote"),
+    ),
+    "quote-closed-later": (
+        _quote_closed_later,
+        "format.csv-row",
+        3,
+        "form_label",
+        ("data/small.csv", "data row 3 (line 4), field form_label", "unclosed quote"),
+    ),
+    "quote-over-the-field-limit": (
+        _quote_over_the_field_limit,
+        "format.csv-row",
+        3,
+        "form_label",
+        ("data row 3 (line 4), field form_label", "unclosed quote"),
+    ),
 }
 
 
@@ -124,6 +167,25 @@ def test_a_broken_file_is_named_once(pristine: Path, tmp_path: Path, case: str) 
     for w in words:
         assert w in issue["message"], issue["message"]
     assert tree_digest(pkg) == before
+
+
+def test_an_unclosed_quote_beyond_the_csv_field_limit_is_named(pristine: Path) -> None:
+    """With csv's default field size limit (frictionless raises it when imported, so it
+    depends on what ran before) the swallowed cell raises csv.Error: still the one finding."""
+    text = _csv(pristine).read_text(encoding="utf-8").replace("Vorm B", '"Vorm B', 1)
+    text += "2021,2021,2021,b,Vorm B,Form B,0,0,0,0,zero,A,F,edition-2023\n" * 3000
+    fields = HEADER.split(",")
+    old = csv.field_size_limit(131072)
+    try:
+        found, issues = inspect_csv("small", "data/small.csv", text.encode(), fields)
+    finally:
+        csv.field_size_limit(old)
+    assert found is None
+    assert [(i.code, i.resource, i.row, i.field) for i in issues] == [
+        ("format.csv-row", "small", 3, "form_label")
+    ]
+    assert "data row 3 (line 4), field form_label" in issues[0].message
+    assert "runs over the rest of the file" in issues[0].message
 
 
 def test_an_unavailable_table_may_be_header_only(pristine: Path, tmp_path: Path) -> None:

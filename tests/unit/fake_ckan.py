@@ -33,7 +33,7 @@ def ckan_munge(name: str) -> str:
 
 
 class FakeCkan:
-    def __init__(self, portal: str = "http://ckan.test", orgs: tuple[str, ...] = ("nrm",)) -> None:
+    def __init__(self, portal: str = "https://ckan.test", orgs: tuple[str, ...] = ("nrm",)) -> None:
         self.portal = portal
         self.orgs = {name: {"id": f"org-{name}", "name": name} for name in orgs}
         self.datasets: dict[str, dict[str, Any]] = {}

@@ -24,6 +24,7 @@ HOMES = {
     "pyarrow": "parquet",
     "matplotlib": "charts",
     "jinja2": "codebook",
+    "pyphen": "codebook",
     "docx": "text.reading",
     "pdfplumber": "text.reading",
     "pdfminer": "text.reading",

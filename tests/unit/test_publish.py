@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from opendata_mh.dcat import build_record
-from opendata_mh.errors import PortalError
+from opendata_mh.errors import PortalError, PortalUsageError
 from opendata_mh.publish import (
+    RemoteClient,
     check_token,
     ckan_dataset,
     fetch_dataset,
@@ -278,7 +279,7 @@ def test_value_list_violation_is_refused_before_any_request(
 
 def test_no_token_refuses_a_real_publish(pkg: Path) -> None:
     with pytest.raises(PortalError, match="OPENDATA_MH_CKAN_TOKEN"):
-        publish(pkg, "http://ckan.test", ORG, None, client=FakeCkan())
+        publish(pkg, "https://ckan.test", ORG, None, client=FakeCkan())
 
 
 def test_translate_error_never_carries_the_token() -> None:
@@ -428,7 +429,7 @@ def test_a_duplicate_left_by_an_old_run_is_removed(pkg: Path) -> None:
 )
 def test_a_token_with_whitespace_is_refused_and_never_shown(pkg: Path, token: str) -> None:
     with pytest.raises(PortalError) as ei:
-        publish(pkg, "http://ckan.test", ORG, token, client=FakeCkan())
+        publish(pkg, "https://ckan.test", ORG, token, client=FakeCkan())
     assert (ei.value.code, ei.value.field) == ("portal.bad-token", "token")
     if token.strip():
         for form in (token, token.strip(), repr(token), repr(token)[1:-1]):
@@ -492,3 +493,55 @@ def test_link_is_the_default_for_data_overheid_nl() -> None:
     assert default_files_mode("https://data.overheid.nl/data") == "link"
     assert default_files_mode("https://data-acc.overheid.nl/data/") == "link"
     assert default_files_mode("http://127.0.0.1:5000") == "upload"
+
+
+REMOTE_HTTP = [
+    "http://ckan.example.org",
+    "http://data.overheid.nl/data",
+    "HTTP://CKAN.EXAMPLE.ORG/data/",
+    "http://127.0.0.1.nip.io:5000",  # a name, not the loopback address
+    "http://10.0.0.5:5000",
+]
+
+
+@pytest.mark.parametrize("portal", REMOTE_HTTP)
+def test_plain_http_to_a_remote_portal_is_refused_before_any_request(
+    pkg: Path, portal: str
+) -> None:
+    """The API token would cross the network in clear text: refused, dry run or not."""
+    ckan = FakeCkan(portal)
+    for dry_run in (False, True):
+        with pytest.raises(PortalUsageError) as ei:
+            publish(pkg, portal, ORG, "tok-secret", client=ckan, dry_run=dry_run)
+        err = ei.value
+        assert (err.code, err.option) == ("publish.bad-url", "--portal")
+        assert repr(portal) in str(err) and "clear text" in str(err)
+        assert "https://" in str(err) and "tok-secret" not in str(err)
+    assert ckan.calls == []
+
+
+@pytest.mark.parametrize(
+    "portal",
+    [
+        "http://127.0.0.1:5000",
+        "http://127.8.9.10:5000",
+        "http://[::1]:5000",
+        "http://localhost:5000",
+        "https://ckan.example.org",
+    ],
+)
+def test_plain_http_is_accepted_for_a_portal_on_this_machine(pkg: Path, portal: str) -> None:
+    ckan = FakeCkan(portal)
+    res = publish(pkg, portal, ORG, "tok", client=ckan)
+    assert res.applied.made_public  # type: ignore[union-attr]
+    assert ckan.datasets["opendata-mh-fixture"]["private"] is False
+
+
+@pytest.mark.parametrize("portal", REMOTE_HTTP[:2])
+def test_the_http_client_never_sends_a_token_over_plain_http_to_a_remote_host(
+    portal: str,
+) -> None:
+    with pytest.raises(PortalUsageError) as ei:
+        RemoteClient(portal, "tok-secret")
+    assert ei.value.code == "publish.bad-url" and "tok-secret" not in str(ei.value)
+    assert RemoteClient(portal, None).portal == portal  # anonymous reads carry no secret

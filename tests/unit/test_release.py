@@ -150,7 +150,7 @@ def _break_quote(csv: Path) -> None:  # an unclosed quote
     csv.write_bytes(csv.read_bytes() + b'"unclosed,1\n')
 
 
-@pytest.mark.parametrize("breaker", [_break_empty, _break_cp1252])
+@pytest.mark.parametrize("breaker", [_break_empty, _break_cp1252, _break_quote])
 def test_a_package_that_fails_the_check_is_refused_before_anything_is_written(
     pkg: Path, tmp_path: Path, breaker: object
 ) -> None:
@@ -187,18 +187,22 @@ def test_a_bad_base_url_is_a_usage_error_before_any_work(
     assert r.exit_code == 2 and "--base-url" in r.stderr and "Traceback" not in r.output
 
 
-def test_plain_http_is_accepted_for_a_local_server(pkg: Path, tmp_path: Path) -> None:
-    code, env = _release(pkg, tmp_path / "site", "http://127.0.0.1:8000/mh")
-    assert code == 0
-    assert env["summary"]["url"] == f"http://127.0.0.1:8000/mh/{env['summary']['version']}/"
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "[::1]"])
+def test_plain_http_is_accepted_for_a_local_server(pkg: Path, tmp_path: Path, host: str) -> None:
+    """Any loopback address (127.0.0.0/8, ::1) is this machine."""
+    code, env = _release(pkg, tmp_path / "site", f"http://{host}:8000/mh")
+    assert code == 0, env
+    assert env["summary"]["url"] == f"http://{host}:8000/mh/{env['summary']['version']}/"
 
 
 def test_a_csv_that_differs_from_its_recorded_hash_is_refused_before_anything_is_written(
     pkg: Path, tmp_path: Path
 ) -> None:
-    """An unclosed quote appended to a CSV: the check (as in publish) cannot read the package
-    (bytes and hash differ from the descriptor): exit 3, nothing written."""
-    _break_quote(pkg / "data" / "small.csv")
+    """A well-formed CSV whose bytes differ from the descriptor's (an extra blank line): the
+    check (as in publish) cannot read the package (bytes and hash differ): exit 3, nothing
+    written. (A file broken as a CSV, such as an unclosed quote, is a finding: exit 1 above.)"""
+    csv = pkg / "data" / "small.csv"
+    csv.write_bytes(csv.read_bytes() + b"\n")
     site = tmp_path / "site"
     code, env = _release(pkg, site, BASE)
     assert code == 3
