@@ -103,6 +103,24 @@ def test_x_on_a_zero_only_where_the_table_allows_it(package_dir: Path, setting: 
     assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
 
 
+@pytest.mark.parametrize(("setting", "violated"), [("breakdown", False), ("total", True)])
+def test_x_on_a_true_zero(package_dir: Path, setting: str, violated: bool) -> None:
+    """'small' 2022: a = 10, b = 0, all = 10. Printed x, the zero b is accepted only where the
+    table's group protection is 'breakdown' (x may be 0 there); in a 'total' table x is at
+    least 1 and the sum cannot hold."""
+    edit_descriptor(
+        package_dir, lambda d: resource(d, "small")["sdc"].update(groupProtection=setting)
+    )
+    lower = "0" if setting == "breakdown" else "1"
+    edit_csv(package_dir, "small", 3, **_X, value_lower=lower, conf_status="D")
+    issues = check(package_dir).issues
+    assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
+    hit = [i for i in issues if i.code == "consistency.relation-violated"]
+    assert bool(hit) is violated, issues
+    if violated:
+        assert "small.sums.2022" in hit[0].message
+
+
 def test_unknown_group_protection_is_an_invalid_rule(package_dir: Path) -> None:
     edit_descriptor(
         package_dir, lambda d: resource(d, "small")["sdc"].update(groupProtection="zeros")
