@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from opendata_mh import sdc
@@ -161,3 +162,78 @@ def test_unknown_group_protection_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(MetadataError, match="group_protection 'zeros' must be one of"):
         load_metadata(meta)
+
+
+def _groups_2d(v: dict[str, int], shape: tuple[int, int]) -> list[SmallGroup]:
+    """Every row and column of a ``table_nd`` 2-D table whose total is 1..4 and whose
+    parts are all 0 but one."""
+    lines = [(f"{i}|T", [f"{i}|{j}" for j in range(shape[1])]) for i in range(shape[0])]
+    lines += [(f"T|{j}", [f"{i}|{j}" for i in range(shape[0])]) for j in range(shape[1])]
+    out = []
+    for total, parts in lines:
+        rest = [p for p in parts if v[p]]
+        if 1 <= v[total] <= 4 and len(rest) == 1:
+            zeros = tuple(p for p in parts if p != rest[0])
+            out.append(SmallGroup(total, rest[0], zeros, total, ""))
+    return out
+
+
+@pytest.mark.parametrize("mode", ["breakdown", "total"])
+def test_random_tables_with_small_groups(mode: str) -> None:
+    """30 random 2-D tables with margins, each with a planted small group (row 0: total 1..4,
+    all in one column) and whatever other groups the draw makes, protected with ``mode``:
+    the independent attacker, reading ``x`` as the package does ([0, inf) under
+    ``breakdown``, [1, inf) under ``total``), finds no ``<5`` cell exact or narrowed, no
+    small group (``breakdown``: no two parts but one provably 0; ``total``: no group total
+    provably small)."""
+    from dataclasses import replace
+
+    from tests.attacker import engine_relations, table_nd
+
+    rng = np.random.default_rng(10)
+    checked = {"groups": 0, "masked_zeros": 0}
+    for _ in range(30):
+        shape = (int(rng.integers(3, 6)), int(rng.integers(3, 6)))
+        inner = rng.poisson(6.0, shape)
+        inner[rng.random(shape) < 0.2] = 0
+        inner[0] = 0
+        inner[0, int(rng.integers(shape[1]))] = int(rng.integers(1, 5))
+        v, rels = table_nd(inner)
+        groups = [replace(g, protection=mode) for g in _groups_2d(v, shape)]
+        forced, zeros, shown = group_plan(groups)
+        prim = [k for k, x in v.items() if 1 <= x < 5]
+        res = sdc.suppress(
+            v,
+            engine_relations(rels),
+            threshold=5,
+            primary=prim,
+            cost="value",
+            upgradable=prim,
+            forced_upgrades=forced,
+            masked_zeros=zeros,
+            zero_candidates=[k for k, x in v.items() if x == 0] if zeros else [],
+        )
+        xs = set(res.secondary) | set(res.upgraded) | set(shown)
+        x_lo = 0 if mode == "breakdown" else 1
+        know = {
+            k: Known(x_lo) if k in xs else Known(1, 4) if 1 <= x < 5 else Known(x, x)
+            for k, x in v.items()
+        }
+        iv = intervals(know, rels, [k for k, kn in know.items() if not kn.exact])
+        for k, kn in know.items():
+            if kn.lo == 1 and kn.hi == 4:
+                assert iv[k] == (1, 4), (inner.tolist(), k, mode)
+        for g in groups:
+            if mode == "total":  # the zeros stay 0: the group's size is what is hidden
+                assert iv[g.total][1] >= 5, (inner.tolist(), g)
+            else:  # the total stays <5: where its members are is what is hidden
+                up = [iv[p][1] for p in (g.category, *g.zeros)]
+                assert sum(u > 0 for u in up) >= 2, (inner.tolist(), g, mode)
+                assert all(iv[z][1] >= 1 for z in g.zeros), (inner.tolist(), g)
+                c = iv[g.category]
+                assert c[0] <= 1 and c[1] >= min(4, iv[g.total][1])
+        checked["groups"] += len(groups)
+        checked["masked_zeros"] += len(zeros)
+    # not vacuous: every table has its planted group
+    assert checked["groups"] >= 30
+    assert (checked["masked_zeros"] > 0) is (mode == "breakdown")

@@ -15,14 +15,16 @@ lies in [1, n-1]; a cell printed with the secondary symbol lies in its
 
 Zeros are never masked: a symbol that may hide a zero or a count >= n stands for
 the non-convex set {0} U [n, inf), and an integer attacker narrows ``<n`` cells
-that its convex hull [0, inf) leaves alone (inner ``[[5, 6], [0, 2]]``). The one
-exception is ``masked_zeros``: zeros printed with the symbol in a table whose every
-symbol reads [0, inf) ({0} U [1, inf) is an interval), the whole breakdown of a
-small group (group disclosure, :mod:`opendata_mh.build`): such a zero's requirement
-is that the upper end of its audit interval reaches 1 (the attacker cannot prove
-it is 0). The other cells are modelled as if the symbol read [L, inf): a pattern
-safe for that stronger knowledge is safe for the weaker one (the attacker's
-feasible set only grows).
+that its convex hull [0, inf) leaves alone (inner ``[[5, 6], [0, 2]]``). The
+exceptions are ``masked_zeros`` and ``zero_candidates``: zeros printed with the
+symbol in a table whose every symbol reads [0, inf) ({0} U [1, inf) is an
+interval), the whole breakdown of a small group (group disclosure,
+:mod:`opendata_mh.build`) and the zeros that may be suppressed to protect it. A
+masked zero's requirement is that the upper end of its audit interval reaches 1
+(the attacker cannot prove it is 0); every suppressed zero reads [0, inf). The
+other cells are modelled as if the symbol read [L, inf): a pattern safe for that
+stronger knowledge is safe for the weaker one (the attacker's feasible set only
+grows).
 
 Every other cell is published exactly. The tables are given as cells plus
 linear relations (additive, hierarchical, linked, multi-label:
@@ -89,7 +91,7 @@ heuristic, in the spirit of τ-ARGUS NET/OPT, TAU-MAN §2.9–2.12):
    (``stats["heuristic_cost"]``), with ``stats["mip_lower_bound"]`` a lower
    bound on any safe pattern's cost.
 
-Zeros are never suppressed. The result is
+Zeros are never suppressed (but ``masked_zeros`` and ``zero_candidates``). The result is
 deterministic (HiGHS single-threaded, seed 0, fixed order) as long as the
 master finishes within ``time_limit`` (a time-limited run depends on the
 machine's speed). ``method="heuristic"`` (steps 1–5 only) gives a safe,
