@@ -1250,6 +1250,7 @@ def _build(
         "groups_protected": sum(g.protection != "off" for g in groups),
         "groups": {m: sum(g.protection == m for g in groups) for m in GROUP_PROTECTIONS},
         "masked_zeros": sum(c in thr_refs for c in masked_zeros),
+        "group_categories": sum(c in thr_refs for c in shown_x),
         "unprotected": len(unprotected),
         "relations": len(rels),
         "latent": len(latents),
