@@ -111,6 +111,26 @@ data row) and ``field`` (``value``) of the cell:
   ``audit.acknowledgements-unverified`` [info] ``OPENDATA_MH_ACK_KEY`` is not set: the
                                             acknowledgements were matched by cell and code,
                                             their keyed fingerprints not verified
+  ``audit.revision-disclosure`` [error]   a masked printing (a table's ``<5``, or an earlier
+                                            edition's in ``superseded``) that the editions
+                                            combined narrow beyond what its own edition gives
+                                            away, or an ``x`` they prove below n, under the
+                                            package's ``revisionModel``
+                                            (:class:`RevisionDisclosure`; names both
+                                            editions; not acknowledgeable)
+
+Editions combined (:func:`_revision_disclosures`): a package with a later edition carries the
+earlier printings of every re-printed cell (resource ``superseded``), the relations that held
+among them (``supersededRelations``) and the attacker's model of revisions (``revisionModel``;
+:mod:`opendata_mh.superseded`). The audit adds each earlier printing as a variable
+(``edition-<E>:<cell>``), each earlier relation over that edition's printings (a cell reference
+is edition E's printing of the cell, a latent quantity E's own unknown; ``<id>@edition-<E>``),
+and the model's rows between consecutive printings of a cell (``revision:<earlier>-><later>``;
+:func:`opendata_mh.sdc.revision_relations`). Only the part of the problem the earlier printings
+meet is solved. A masked printing's interval with the editions combined is compared with its own
+edition alone (a table cell: the plain audit; an earlier printing: that edition's relations and
+the current relations among figures it printed, no revision rows), so a historic finding of an
+earlier edition is not reported again.
 
 Layering: this module sits between :mod:`opendata_mh.validate` (it reuses
 :func:`~opendata_mh.validate.read_package`) and :mod:`opendata_mh.cli`; it is the package's only
@@ -120,9 +140,10 @@ user of :mod:`opendata_mh.sdc` (HiGHS). ``validate`` never imports it: the CLI p
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -133,13 +154,25 @@ from opendata_mh.model import (
     ACK_KEY_ENV,
     AUDIT_FINDING_CODES,
     FINGERPRINT_RE,
+    REVISION_MODELS,
     SHARE_TYPES,
     AckKeyError,
+    CellRef,
     ack_key,
     finding_fingerprint,
 )
-from opendata_mh.relations import PackageRelation, Variable, package_relations
+from opendata_mh.relations import (
+    PackageRelation,
+    PackageRelations,
+    RelationProblem,
+    Variable,
+    _cell_variable,
+    _discrepancy,
+    _relation,
+    package_relations,
+)
 from opendata_mh.report import Issue, PackageData, Severity
+from opendata_mh.superseded import REVISION_MODEL, SUPERSEDED, SUPERSEDED_RELATIONS
 from opendata_mh.validate import read_package
 
 ISSUE_CODES: dict[str, Severity] = {
@@ -154,6 +187,7 @@ ISSUE_CODES: dict[str, Severity] = {
     "audit.group-disclosure": "error",
     "audit.invalid": "error",
     "audit.acknowledgements-unverified": "info",
+    "audit.revision-disclosure": "error",
 }
 """Every issue code of the audit, with its severity."""
 
@@ -352,6 +386,7 @@ class PackageAudit:
     issues: list[Issue] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     groups: tuple[GroupDisclosure, ...] = ()
+    revisions: tuple[RevisionDisclosure, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -380,8 +415,10 @@ class PackageAudit:
             "narrowed": sum(1 for c in found if c.status == "narrowed"),
             "acknowledged": sum(1 for c in found if c.acknowledged),
             "new_findings": len(self.new_findings())
-            + sum(1 for g in self.groups if g.acknowledged is None),
+            + sum(1 for g in self.groups if g.acknowledged is None)
+            + len(self.revisions),
             "group_disclosures": len(self.groups),
+            "revision_disclosures": len(self.revisions),
             "stale_acknowledgements": len(self.stale),
             "infeasible_sets": [list(s.relations) for s in self.infeasible],
             "excluded_relations": {e.discrepancy: list(e.relations) for e in self.excluded},
@@ -396,6 +433,7 @@ class PackageAudit:
             **self.summary(),
             "cells": [c.to_dict() for c in shown],
             "groups": [g.to_dict() for g in self.groups],
+            "revisions": [r.to_dict() for r in self.revisions],
             "stale_acknowledged_findings": [a.to_dict() for a in self.stale],
         }
 
@@ -617,7 +655,15 @@ def audit_package(
         ):
             by_id[vid] = res
             via[vid] = (sub.conflict, sub.dropped, sub.kept)
+    rv = _revision_problem(prob)
+    revisions: list[RevisionDisclosure] = []
+    if rv is not None:
+        say("auditing the editions together (superseded printings)")
+        revisions = _revision_disclosures(prob, rv, rows, by_id, mip=mip)
     issues: list[Issue] = list(prob.issues)
+    if rv is not None:
+        issues += rv.issues
+        issues += [_revision_issue(f, rv.model, public) for f in revisions]
     for e in excluded:
         issues.append(
             Issue(
@@ -793,6 +839,7 @@ def audit_package(
         issues,
         stats,
         tuple(groups_out),
+        tuple(revisions),
     )
 
 
@@ -1059,3 +1106,375 @@ def published_problem(
         for r in rows
     ]
     return cells, out
+
+
+# --------------------------------------------------------------------------------------------
+# Editions combined: the superseded printings, their relations and the revision model
+# --------------------------------------------------------------------------------------------
+
+REVISION_CODE = "audit.revision-disclosure"
+
+
+@dataclass(frozen=True)
+class RevisionDisclosure:
+    """A masked cell that a reader holding several editions narrows beyond what each edition
+    gives away alone (the package's ``superseded`` printings, ``supersededRelations`` and
+    ``revisionModel``).
+
+    Attributes:
+        cell: canonical reference of the table cell.
+        edition: the edition whose printing is narrowed (the table's row, or a row of
+            ``superseded``).
+        editions: every edition the narrowing combines (``edition`` included), in order.
+        resource, row: where that printing is (``superseded`` and its row for an earlier one).
+        printed: the printed symbol.
+        alone: the interval of that printing from its own edition alone.
+        interval: the interval with the editions combined.
+        pinned_by: the relations that prove it (``<id>@edition-<E>`` for an earlier edition's
+            relation, ``revision:...`` for the revision model's rows).
+    """
+
+    cell: str
+    edition: str
+    editions: tuple[str, ...]
+    resource: str
+    row: int
+    printed: str
+    alone: tuple[int, int | None]
+    interval: tuple[int, int | None]
+    pinned_by: tuple[str, ...] = ()
+
+    code = REVISION_CODE
+
+    @property
+    def exact(self) -> bool:
+        return self.interval[0] == self.interval[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell,
+            "edition": self.edition,
+            "editions": list(self.editions),
+            "resource": self.resource,
+            "row": self.row,
+            "printed": self.printed,
+            "code": self.code,
+            "alone": list(self.alone),
+            "interval": list(self.interval),
+            "status": "exact" if self.exact else "narrowed",
+            "pinned_by": list(self.pinned_by),
+        }
+
+
+def _edition_of(label: str | None) -> str:
+    return (label or "").removeprefix("edition-")
+
+
+def _ed_key(e: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in e.split("."))
+    except ValueError:
+        return (0,)
+
+
+class _EditionView(PackageRelations):
+    """The package's references as one earlier edition read them: a table cell is that
+    edition's printing of it (a row of ``superseded`` if a later edition replaced it), a
+    latent quantity that edition's own unknown, a figure of the prose the same figure."""
+
+    def __init__(
+        self,
+        base: PackageRelations,
+        edition: str,
+        printing: Callable[[str, str], str | None],
+        extra: dict[str, Variable],
+    ) -> None:
+        super().__init__(base.pkg, key_fields=base.key_fields, index=base.index)
+        self.base, self.edition, self.printing, self.extra = base, edition, printing, extra
+
+    def variable_id(self, ref: CellRef) -> str | None:
+        if ref.kind == "latent":
+            lid = f"edition-{self.edition}:{ref}"
+            self.extra.setdefault(lid, Variable(lid, "latent", 0.0, math.inf))
+            return lid
+        vid = self.base.variable_id(ref)
+        if vid is None or ref.kind != "cell":
+            return vid
+        return self.printing(vid, self.edition)
+
+
+@dataclass
+class _Revisions:
+    """The editions' part of the attacker's problem."""
+
+    variables: dict[str, Variable]  # printings of earlier editions and their latents
+    rows: list[sdc.LinearRelation]  # earlier editions' relations
+    revision_rows: list[sdc.LinearRelation]
+    edition_of: dict[str, str]  # variable -> edition of its printing (table cells, printings)
+    cell_of: dict[str, str]  # printing variable -> canonical cell
+    issues: list[Issue]
+    model: str
+    chains: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def printing(self, cid: str, e: str) -> str | None:
+        """The variable of edition ``e``'s printing of cell ``cid`` (None: not printed)."""
+        ch = self.chains.get(cid)
+        if ch is None:
+            return cid if _ed_key(self.edition_of.get(cid, "")) <= _ed_key(e) else None
+        seen = [vid for ed, vid in ch if _ed_key(ed) <= _ed_key(e)]
+        return seen[-1] if seen else None
+
+    def visible(self, x: str, e: str) -> bool:
+        """Whether a reader of edition ``e`` alone had variable ``x``: its printing of a cell,
+        its own latent quantities, the current ones and the figures of the prose."""
+        if x in self.cell_of:  # an earlier printing
+            return self.printing(self.cell_of[x], e) == x
+        if x in self.edition_of:  # a table cell as the package prints it now
+            return self.printing(x, e) == x
+        if x.startswith("edition-"):  # an earlier edition's latent quantity
+            return x.split(":", 1)[0] == f"edition-{e}"
+        return True
+
+
+def _revision_problem(prob: _Problem) -> _Revisions | None:
+    """The superseded printings as variables, the relations of the editions that printed them
+    and the revision model's rows between consecutive printings of a cell (None when the
+    package has no superseded printing)."""
+    pkg, pr = prob.pkg, prob.pr
+    data = pkg.rows.get(SUPERSEDED) or []
+    if not data:
+        return None
+    desc = pkg.descriptor
+    rm = desc.get(REVISION_MODEL) or {"model": "monotone", "min_change": 0, "max_change": None}
+    issues: list[Issue] = []
+    lo, hi = rm.get("min_change"), rm.get("max_change")
+    if rm.get("model") not in REVISION_MODELS or not all(
+        x is None or isinstance(x, int | float) for x in (lo, hi)
+    ):
+        issues.append(_invalid(f"{REVISION_MODEL} must name a model of {list(REVISION_MODELS)}"))
+        lo, hi = 0, None
+    edition_of: dict[str, str] = {}
+    for vid, v in prob.vars.items():
+        if v.kind == "cell" and v.resource is not None and v.row is not None:
+            edition_of[vid] = _edition_of(pkg.rows[v.resource][v.row - 1].get("edition"))
+    variables: dict[str, Variable] = {}
+    cell_of: dict[str, str] = {}
+    chains: dict[str, list[tuple[str, str]]] = {}  # cell -> [(edition, variable)]
+    for i, row in enumerate(data, 1):
+        res = row.get("resource", "")
+        kf = pr.key_fields.get(res)
+        cid = None if kf is None else res + "".join(f"/{k}={row.get(k, '')}" for k in kf)
+        e = _edition_of(row.get("edition"))
+        if cid is None or cid not in prob.vars or not e:
+            issues.append(
+                _invalid(
+                    f"{SUPERSEDED} row {i}: no such cell in the package ({res}) or no edition",
+                    SUPERSEDED,
+                    i,
+                )
+            )
+            continue
+        vid = f"edition-{e}:{cid}"
+        v = _cell_variable(vid, SUPERSEDED, i, row)
+        variables[vid] = v
+        edition_of[vid] = e
+        cell_of[vid] = cid
+        chains.setdefault(cid, []).append((e, vid))
+    model = str(rm.get("model"))
+    if not variables:
+        return _Revisions({}, [], [], edition_of, cell_of, issues, model)
+    for cid, ch in chains.items():
+        ch.append((edition_of.get(cid, ""), cid))
+        ch.sort(key=lambda x: _ed_key(x[0]))
+    rv = _Revisions(variables, [], [], edition_of, cell_of, issues, model, chains)
+    printing = rv.printing
+
+    rows: list[sdc.LinearRelation] = []
+    by_edition: dict[str, list[tuple[int, Any]]] = {}
+    for j, r in enumerate(desc.get(SUPERSEDED_RELATIONS) or [], 1):
+        e = str(r.get("edition", "")) if isinstance(r, dict) else ""
+        by_edition.setdefault(e, []).append((j, r))
+    for e, entries in by_edition.items():
+        view = _EditionView(pr, e, printing, variables)
+        for j, r in entries:
+            rel = _relation(view, j, r)
+            if isinstance(rel, RelationProblem):
+                issues.append(_invalid(f"{SUPERSEDED_RELATIONS}[{j}]: {rel.message}"))
+            else:
+                view.relations.append(rel)
+        out: set[str] = set()
+        for k in desc.get("knownDiscrepancies") or []:
+            if isinstance(k, dict):
+                out |= set(_discrepancy(view, k).members)
+        for rel in view.relations:
+            if rel.id in out:
+                continue
+            src = f"{rel.id}@edition-{e}"
+            rows += [
+                sdc.LinearRelation(f"{src}#{n}", x.kind, dict(x.coeffs), x.rhs, src)
+                for n, x in enumerate(_lp_rows(rel))
+            ]
+    rv.rows = rows
+    if model != "none":
+        pairs = [(a[1], b[1]) for ch in chains.values() for a, b in itertools.pairwise(ch)]
+        rv.revision_rows = sdc.revision_relations(pairs, min_change=lo, max_change=hi)
+    return rv
+
+
+def _revision_disclosures(
+    prob: _Problem,
+    rv: _Revisions,
+    cur_rows: list[sdc.LinearRelation],
+    by_id: Mapping[str, sdc.AuditResult],
+    *,
+    mip: bool,
+) -> list[RevisionDisclosure]:
+    """Masked printings (of the current tables and of ``superseded``) that the editions
+    combined narrow beyond what each printing's own edition gives away (module docstring)."""
+    if not rv.variables:
+        return []
+    cells = [_cell(v) for v in prob.vars.values()] + [_cell(v) for v in rv.variables.values()]
+    fixed = {c.id for c in cells if c.fixed}
+    joint_rows = [*cur_rows, *rv.rows, *rv.revision_rows]
+    # only the part of the problem the earlier editions meet (the rest is the plain audit)
+    keep = _linked(joint_rows, set(rv.variables), fixed)
+    sub_rows = [r for i, r in enumerate(joint_rows) if i in keep]
+    used = {x for r in sub_rows for x in r.coeffs}
+    sub_cells = [c for c in cells if c.id in used]
+    allv = {**prob.vars, **rv.variables}
+    thresholds = {
+        str(r.get("name")): int((r.get("sdc") or {}).get("threshold") or 5)
+        for r in prob.pkg.descriptor.get("resources", [])
+        if isinstance(r, dict)
+    }
+
+    def small_x(vid: str) -> int | None:
+        """The threshold of a cell printed ``x`` (None for any other): an ``x`` may be a
+        small count (an upgraded primary), so a reader must not learn that it is below n."""
+        v = allv.get(vid)
+        if v is None or v.kind != "cell" or v.cell_type != "secondary":
+            return None
+        return thresholds.get(rv.cell_of.get(vid, vid).split("/", 1)[0], 5)
+
+    def leaked(r: sdc.AuditResult, a: tuple[float, float]) -> bool:
+        n = small_x(r.cell_id)
+        if n is not None:
+            return r.upper < n <= a[1]
+        return r.lower > a[0] + 1e-6 or r.upper < a[1] - 1e-6
+
+    targets = [c.id for c in sub_cells if c.protection == "apriori" or small_x(c.id)]
+    if not targets:
+        return []
+    rep = sdc.audit(sub_cells, sub_rows, targets=targets, mip=mip, shortest=False)
+    narrowed = [
+        r
+        for r in rep.results
+        if r.status == "ok" and (r.exact or r.narrowed) and r.cell_id in targets
+    ]
+    if not narrowed:
+        return []
+    # each printing's own edition alone: the current tables' plain audit; an earlier edition:
+    # its relations and the current relations among figures it printed, no revision rows
+    alone: dict[str, tuple[float, float]] = {}
+    for r in narrowed:
+        if r.cell_id in prob.vars:
+            b = by_id.get(r.cell_id)
+            alone[r.cell_id] = (b.lower, b.upper) if b is not None else r.a_priori
+    earlier = sorted({rv.edition_of[r.cell_id] for r in narrowed if r.cell_id in rv.variables})
+    for e in earlier:
+
+        def held(row: sdc.LinearRelation, e: str = e) -> bool:
+            return all(rv.visible(x, e) for x in row.coeffs)
+
+        e_rows = [r for r in cur_rows if held(r)] + [r for r in rv.rows if held(r)]
+        mine = [
+            r.cell_id
+            for r in narrowed
+            if rv.edition_of.get(r.cell_id) == e and r.cell_id in rv.variables
+        ]
+        e_used = {x for r in e_rows for x in r.coeffs} | set(mine)
+        e_rep = sdc.audit(
+            [c for c in cells if c.id in e_used], e_rows, targets=mine, mip=mip, explain=False
+        )
+        for x in e_rep.results:
+            if x.cell_id in set(mine):
+                alone[x.cell_id] = (x.lower, x.upper) if x.status == "ok" else x.a_priori
+    out: list[RevisionDisclosure] = []
+    for r in narrowed:
+        a = alone.get(r.cell_id, r.a_priori)
+        if not leaked(r, a):
+            continue  # no more than the printing's own edition gives away
+        var = prob.vars.get(r.cell_id) or rv.variables[r.cell_id]
+        cid = rv.cell_of.get(r.cell_id, r.cell_id)
+        e = rv.edition_of.get(r.cell_id, "")
+        eds = {e}
+        for src in r.pinned_by:
+            for m in re.finditer(r"edition-([0-9.]+)", src):
+                eds.add(m.group(1))
+            ends = src.removeprefix("revision:").split("->") if src.startswith("revision:") else []
+            for end in ends:
+                eds.add(rv.edition_of.get(end, ""))
+        if len(eds - {""}) < 2:  # the pinning rows name no other edition: every one printed
+            eds |= {rv.edition_of[v] for v, c in rv.cell_of.items() if c == cid}
+            eds.add(rv.edition_of.get(cid, ""))
+        assert var.resource is not None and var.row is not None
+        out.append(
+            RevisionDisclosure(
+                cid,
+                e,
+                tuple(sorted(eds - {""}, key=_ed_key)),
+                var.resource,
+                var.row,
+                var.printed,
+                (_int(a[0]) or 0, _int(a[1])),
+                (_int(r.lower) or 0, _int(r.upper)),
+                tuple(r.pinned_by),
+            )
+        )
+    return out
+
+
+def _linked(rows: Sequence[sdc.LinearRelation], seeds: set[str], fixed: set[str]) -> set[int]:
+    """Indices of the rows connected to ``seeds`` through variables not known exactly."""
+    of: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        for x in r.coeffs:
+            if x not in fixed:
+                of.setdefault(x, []).append(i)
+    seen, todo, used = set(seeds), list(seeds), set()
+    while todo:
+        x = todo.pop()
+        for i in of.get(x, ()):
+            if i in used:
+                continue
+            used.add(i)
+            for y in rows[i].coeffs:
+                if y not in seen and y not in fixed:
+                    seen.add(y)
+                    todo.append(y)
+    return used
+
+
+def _revision_issue(f: RevisionDisclosure, model: str, public: bool) -> Issue:
+    what = "disclosed exactly" if f.exact else "narrowed"
+    others = [e for e in f.editions if e != f.edition]
+    whose = (
+        f"edition {f.edition}'s printing of {f.cell} (printed {f.printed}, {SUPERSEDED} row "
+        f"{f.row})"
+        if f.resource == SUPERSEDED
+        else f"{f.cell} (printed {f.printed}, edition {f.edition})"
+    )
+    msg = (
+        f"{whose} is {what} by combining edition {f.edition} with edition(s) "
+        f"{', '.join(others) or '?'} under the {model} revision model, pinned by "
+        f"{', '.join(f.pinned_by) or '(no single relation)'}"
+    )
+    if public:
+        msg += "; run 'opendata-mh audit' locally for the interval"
+    else:
+        msg += f": {_iv(f.interval)} (its own edition alone: {_iv(f.alone)})"
+    msg += (
+        "; protect the new edition jointly with the published ones ('opendata-mh build', "
+        "--revision-model as the package states)"
+    )
+    return Issue(REVISION_CODE, "error", msg, f.resource, f.row, "value")

@@ -8,15 +8,21 @@ error).
 
 stdout carries the result only (human text, or with ``--json`` one envelope:
 ``ok``, ``command``, ``summary``, ``issues``, ``error``); logs go to stderr.
+
+What the commands share is defined once (tests/cli/test_cli_shared.py): the ``--json`` flag
+(:func:`_json_option`), the PACKAGE_DIR argument (:data:`_PACKAGE_DIR`), and the turning of an
+exception into the error line or envelope and the exit code (:func:`_call`, which hands over
+to :func:`_fail`, exit 3, or :func:`_usage_error`, exit 2); a command adds only its own cases
+(``build``'s interruption and bad record, ``release``'s refusal, ``publish``'s Ctrl-C).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -47,6 +53,22 @@ from opendata_mh.report import Issue
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+Handler = tuple[tuple[type[BaseException], ...], Callable[[Any], NoReturn]]
+"""(exception types, what to do with one) for :func:`_call`."""
+
+
+def _json_option(help_text: str = "Print one JSON envelope on stdout.") -> Callable[[F], F]:
+    """The ``--json`` flag of every command (``as_json``)."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text)
+
+
+_PACKAGE_DIR = click.argument(
+    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
+)
+"""The optional PACKAGE_DIR argument (default: datapackage) of the commands that read a package."""
 
 
 def _stdout() -> Console:
@@ -146,6 +168,36 @@ def _fail(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
+def _call(
+    command: str,
+    as_json: bool,
+    fn: Callable[[], T],
+    *,
+    first: Sequence[Handler] = (),
+    usage: tuple[type[OpendataMhError], ...] = (),
+    os_error: Callable[[OSError], OpendataMhError] | None = None,
+) -> T:
+    """``fn()``, the library call of ``command``; an exception becomes the command's error
+    output and exit code, the same for every command: an exception of a ``first`` handler goes
+    to it; one of ``usage`` is a usage error (exit 2, :func:`_usage_error`); any other
+    :class:`OpendataMhError` exit 3 (:func:`_fail`); an :class:`OSError` the error
+    ``os_error`` makes of it (writing the output), else an internal error; anything else an
+    internal error (exit 3, never "findings")."""
+    special = tuple(t for types, _ in first for t in types)
+    try:
+        return fn()
+    except special as exc:
+        next(handle for types, handle in first if isinstance(exc, types))(exc)
+    except usage as exc:
+        _usage_error(command, exc, as_json)
+    except OpendataMhError as exc:
+        _fail(command, exc, as_json)
+    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
+        if os_error is not None and isinstance(exc, OSError):
+            _fail(command, os_error(exc), as_json)
+        _fail(command, _internal(exc), as_json)
+
+
 @click.group(
     context_settings=CONTEXT,
     epilog=("\b\nExample:\n  opendata-mh generate && opendata-mh check datapackage"),
@@ -181,7 +233,7 @@ def main() -> None:
     is_flag=True,
     help="Write nothing; exit 1 if the package in --out would change.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool) -> None:
     """Generate the data package (datapackage.json + tidy CSVs) from the metadata.
 
@@ -195,12 +247,9 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
     """
     from opendata_mh.generate import generate as generate_package
 
-    try:
-        result = generate_package(metadata_dir, out_dir, check=check_only)
-    except OpendataMhError as exc:
-        _fail("generate", exc, as_json)
-    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
-        _fail("generate", _internal(exc), as_json)
+    result = _call(
+        "generate", as_json, lambda: generate_package(metadata_dir, out_dir, check=check_only)
+    )
     findings = check_only and result.changed
     issues = (
         [
@@ -227,10 +276,8 @@ def generate(metadata_dir: Path, out_dir: Path, check_only: bool, as_json: bool)
 @main.command(
     context_settings=CONTEXT, epilog=("\b\nExample:\n  opendata-mh check datapackage --json")
 )
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_PACKAGE_DIR
+@_json_option()
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--no-audit", is_flag=True, help="Skip the disclosure audit (see 'audit').")
 @click.option(
@@ -253,13 +300,8 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     from opendata_mh.parquet import parquet_check
     from opendata_mh.validate import check as check_package
 
-    try:
-        extra = (parquet_check,) if no_audit else (parquet_check, audit_check)
-        report = check_package(package_dir, extra_checks=extra)
-    except OpendataMhError as exc:
-        _fail("check", exc, as_json)
-    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
-        _fail("check", _internal(exc), as_json)
+    extra = (parquet_check,) if no_audit else (parquet_check, audit_check)
+    report = _call("check", as_json, lambda: check_package(package_dir, extra_checks=extra))
     if as_json:
         _emit_json(envelope("check", ok=report.ok, summary=report.summary, issues=report.issues))
     else:
@@ -271,10 +313,8 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     context_settings=CONTEXT,
     epilog=("\b\nExample:\n  opendata-mh audit datapackage --all"),
 )
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_PACKAGE_DIR
+@_json_option()
 @click.option("--mip", is_flag=True, help="Integer attacker (HiGHS MIP) instead of the LP.")
 @click.option(
     "--all", "all_cells", is_flag=True, help="List every audited cell, not only the findings."
@@ -316,17 +356,12 @@ def audit(
     Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible /
                 acknowledgements --rekey could not match, 2 usage error, 3 could not run.
     """
-    from opendata_mh.audit import audit_path
+    from opendata_mh.audit import PackageAudit, audit_path
 
     if rekey:
         from opendata_mh.acknowledge import rekey as rekey_findings
 
-        try:
-            res = rekey_findings(package_dir, metadata_dir)
-        except OpendataMhError as exc:
-            _fail("audit", exc, as_json)
-        except Exception as exc:
-            _fail("audit", _internal(exc), as_json)
+        res = _call("audit", as_json, lambda: rekey_findings(package_dir, metadata_dir))
         if as_json:
             _emit_json(envelope("audit", ok=not res.missing, summary=res.to_dict()))
         else:
@@ -338,17 +373,14 @@ def audit(
         sys.exit(EXIT_FINDINGS if res.missing else EXIT_OK)
 
     err = _stderr()
-    live = err.is_terminal and not as_json
-    try:
-        if live:
+
+    def run_audit() -> PackageAudit:
+        if err.is_terminal and not as_json:
             with err.status("auditing") as status:
-                result = audit_path(package_dir, mip=mip, progress=status.update)
-        else:
-            result = audit_path(package_dir, mip=mip)
-    except OpendataMhError as exc:
-        _fail("audit", exc, as_json)
-    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
-        _fail("audit", _internal(exc), as_json)
+                return audit_path(package_dir, mip=mip, progress=status.update)
+        return audit_path(package_dir, mip=mip)
+
+    result = _call("audit", as_json, run_audit)
     if as_json:
         _emit_json(
             envelope("audit", ok=result.ok, summary=result.to_dict(all_cells), issues=result.issues)
@@ -411,11 +443,9 @@ def _usage_error(command: str, exc: OpendataMhError, as_json: bool) -> NoReturn:
 @main.command(
     context_settings=CONTEXT, epilog=("\b\nExample:\n  opendata-mh tables datapackage --json")
 )
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
+@_PACKAGE_DIR
 @_LANG
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def tables(package_dir: Path, lang: str, as_json: bool) -> None:
     """List the tables of a package: number, name, rows, marked cells, findings; then years and
     title (Dutch, or English with --lang en), wrapped to the terminal, or to COLUMNS (else 80
@@ -431,12 +461,7 @@ def tables(package_dir: Path, lang: str, as_json: bool) -> None:
     """
     from opendata_mh.views import list_tables, render_tables
 
-    try:
-        result = list_tables(package_dir)
-    except OpendataMhError as exc:
-        _fail("tables", exc, as_json)
-    except Exception as exc:
-        _fail("tables", _internal(exc), as_json)
+    result = _call("tables", as_json, lambda: list_tables(package_dir))
     if as_json:
         summary = {"tables": [t.to_dict() for t in result]}
         _emit_json(envelope("tables", ok=True, summary=summary))
@@ -452,12 +477,10 @@ def tables(package_dir: Path, lang: str, as_json: bool) -> None:
     epilog="\b\nExample:\n  opendata-mh show 8 --year 2020\n  opendata-mh show 1 --lang en | less",
 )
 @click.argument("table")
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
+@_PACKAGE_DIR
 @click.option("--year", "-y", default=None, help="Only this period (2023, or 2019-2023).")
 @_LANG
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bool) -> None:
     """Print TABLE (name or report number) laid out as the report prints it.
 
@@ -473,14 +496,12 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     """
     from opendata_mh.views import UnknownTableError, render_table_view, table_view
 
-    try:
-        view = table_view(table, package_dir, year=year, lang=lang)
-    except UnknownTableError as exc:
-        _usage_error("show", exc, as_json)
-    except OpendataMhError as exc:
-        _fail("show", exc, as_json)
-    except Exception as exc:
-        _fail("show", _internal(exc), as_json)
+    view = _call(
+        "show",
+        as_json,
+        lambda: table_view(table, package_dir, year=year, lang=lang),
+        usage=(UnknownTableError,),
+    )
     if as_json:
         _emit_json(envelope("show", ok=True, summary=view.to_dict()))
     else:
@@ -494,9 +515,7 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     context_settings=CONTEXT,
     epilog=("\b\nExample:\n  opendata-mh docs datapackage --out docs/codebook"),
 )
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
+@_PACKAGE_DIR
 @click.option(
     "--out",
     "out_dir",
@@ -505,7 +524,7 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for codebook.md, codebook.html and charts/.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     """Write the codebook of a package: Markdown, one self-contained HTML page, charts.
 
@@ -521,14 +540,12 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     """
     from opendata_mh.codebook import write_codebook  # matplotlib: only for this command
 
-    try:
-        result = write_codebook(package_dir, out_dir)
-    except OpendataMhError as exc:
-        _fail("docs", exc, as_json)
-    except OSError as exc:
-        _fail("docs", OpendataMhError(f"cannot write the codebook to {out_dir}: {exc}"), as_json)
-    except Exception as exc:
-        _fail("docs", _internal(exc), as_json)
+    result = _call(
+        "docs",
+        as_json,
+        lambda: write_codebook(package_dir, out_dir),
+        os_error=lambda exc: OpendataMhError(f"cannot write the codebook to {out_dir}: {exc}"),
+    )
     if as_json:
         _emit_json(envelope("docs", ok=True, summary=result.to_dict()))
     else:
@@ -610,7 +627,7 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Build, protect and check; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No stage lines on stderr.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def build(
     year: int,
     inputs: tuple[str, ...],
@@ -669,8 +686,23 @@ def build(
             err_console.print(f"build: {line}", markup=False, emoji=False)
             err_console.file.flush()
 
-    try:
-        result = build_edition(
+    def interrupted(exc: BaseException) -> NoReturn:  # 3, not click's "Aborted!" (1)
+        if isinstance(exc, BuildInterruptedError):
+            _build_interrupted(str(exc), as_json)
+        _build_interrupted("interrupted; nothing was written", as_json)
+
+    def bad_record(exc: RecordError) -> NoReturn:
+        if as_json:
+            issue = Issue(exc.code, "error", str(exc), exc.file, exc.line, exc.field)
+            err = {"code": exc.code, "type": type(exc).__name__, "message": str(exc)}
+            _emit_json(envelope("build", ok=False, issues=[issue], error=err))
+            sys.exit(EXIT_ERROR)
+        _fail("build", exc, as_json)
+
+    result = _call(
+        "build",
+        as_json,
+        lambda: build_edition(
             metadata_dir,
             list(inputs),
             year=year,
@@ -685,27 +717,13 @@ def build(
             progress=stage,
             revision_model=revision_model,
             revision_bound=revision_bound,
-        )
-    except (KeyboardInterrupt, BuildInterruptedError) as exc:  # 3, not click's "Aborted!" (1)
-        _build_interrupted(
-            str(exc)
-            if isinstance(exc, BuildInterruptedError)
-            else "interrupted; nothing was written",
-            as_json,
-        )
-    except BuildUsageError as exc:
-        _usage_error("build", exc, as_json)
-    except RecordError as exc:
-        if as_json:
-            issue = Issue(exc.code, "error", str(exc), exc.file, exc.line, exc.field)
-            err = {"code": exc.code, "type": type(exc).__name__, "message": str(exc)}
-            _emit_json(envelope("build", ok=False, issues=[issue], error=err))
-            sys.exit(EXIT_ERROR)
-        _fail("build", exc, as_json)
-    except OpendataMhError as exc:
-        _fail("build", exc, as_json)
-    except Exception as exc:
-        _fail("build", _internal(exc), as_json)
+        ),
+        first=[
+            ((KeyboardInterrupt, BuildInterruptedError), interrupted),
+            ((RecordError,), bad_record),
+        ],
+        usage=(BuildUsageError,),
+    )
     try:
         if as_json:
             _emit_json(envelope("build", ok=True, summary=result.to_dict()))
@@ -734,7 +752,7 @@ def _build_interrupted(msg: str, as_json: bool) -> NoReturn:
 )
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def diff(old: Path, new: Path, as_json: bool) -> None:
     """Cells added, revised (printed value or bounds changed) and removed between two packages.
 
@@ -743,12 +761,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     """
     from opendata_mh.diff import diff_packages
 
-    try:
-        result = diff_packages(old, new)
-    except OpendataMhError as exc:
-        _fail("diff", exc, as_json)
-    except Exception as exc:
-        _fail("diff", _internal(exc), as_json)
+    result = _call("diff", as_json, lambda: diff_packages(old, new))
     if as_json:
         _emit_json(envelope("diff", ok=True, summary=result.to_dict()))
     else:
@@ -763,9 +776,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
         "  opendata-mh publish --portal https://data.overheid.nl/data --organization nrm --dry-run"
     ),
 )
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
+@_PACKAGE_DIR
 @click.option(
     "--portal",
     required=True,
@@ -800,7 +811,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     show_default=True,
     help="Name of the environment variable holding the API token (never a prompt or option).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def publish(
     package_dir: Path,
     portal: str,
@@ -835,8 +846,15 @@ def publish(
 
     token = os.environ.get(token_env)
     progress = None if quiet or as_json else _stderr_line
-    try:
-        result = publish_package(
+
+    def interrupted(exc: KeyboardInterrupt) -> NoReturn:
+        msg = "publish: interrupted; nothing unverified was made public; run it again"
+        _fail("publish", _interrupted(msg), as_json)
+
+    result = _call(
+        "publish",
+        as_json,
+        lambda: publish_package(
             package_dir,
             portal,
             organization,
@@ -847,19 +865,10 @@ def publish(
             base_url=base_url,
             progress=progress,
             token_source=token_env,
-        )
-    except KeyboardInterrupt:
-        _fail(
-            "publish",
-            _interrupted("publish: interrupted; nothing unverified was made public; run it again"),
-            as_json,
-        )
-    except UsageError as exc:  # a bad --portal/--base-url/token, found before any request
-        _usage_error("publish", exc, as_json)
-    except OpendataMhError as exc:
-        _fail("publish", exc, as_json)
-    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
-        _fail("publish", _internal(exc), as_json)
+        ),
+        first=[((KeyboardInterrupt,), interrupted)],
+        usage=(UsageError,),  # a bad --portal/--base-url/token, found before any request
+    )
     if as_json:
         _emit_json(
             envelope("publish", ok=result.ok, summary=result.summary(), issues=result.issues)
@@ -878,9 +887,7 @@ def publish(
         "  opendata-mh release datapackage --out site --base-url https://nrm.github.io/opendata-mh"
     ),
 )
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
+@_PACKAGE_DIR
 @click.option(
     "--out",
     "out_dir",
@@ -901,7 +908,7 @@ def publish(
     type=click.Path(dir_okay=False, path_type=Path),
     help="CITATION.cff to ship; generated from the package metadata when the file is absent.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_json_option()
 def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_json: bool) -> None:
     """Write a static, versioned release site of the package (for any static host).
 
@@ -921,11 +928,7 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
     """
     from opendata_mh.release import ReleaseError, write_release
 
-    try:
-        result = write_release(package_dir, out_dir, base_url, citation=citation)
-    except UsageError as exc:  # a bad --base-url, found before any work
-        _usage_error("release", exc, as_json)
-    except ReleaseError as exc:
+    def refused(exc: ReleaseError) -> NoReturn:
         if exc.code not in ("release.version-changed", "release.check-failed"):
             _fail("release", exc, as_json)
         issues = list(exc.issues) or [
@@ -939,12 +942,15 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
             for i in exc.issues:
                 out.print(f"  {i.code} ({i.location()}): {i.message}", markup=False)
         sys.exit(EXIT_FINDINGS)
-    except OpendataMhError as exc:
-        _fail("release", exc, as_json)
-    except OSError as exc:
-        _fail("release", OpendataMhError(f"cannot write the release to {out_dir}: {exc}"), as_json)
-    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
-        _fail("release", _internal(exc), as_json)
+
+    result = _call(
+        "release",
+        as_json,
+        lambda: write_release(package_dir, out_dir, base_url, citation=citation),
+        first=[((ReleaseError,), refused)],
+        usage=(UsageError,),  # a bad --base-url, found before any work
+        os_error=lambda exc: OpendataMhError(f"cannot write the release to {out_dir}: {exc}"),
+    )
     if as_json:
         _emit_json(envelope("release", ok=True, summary=result.to_dict()))
     else:
@@ -962,9 +968,7 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
     context_settings=CONTEXT,
     epilog="\b\nExample:\n  opendata-mh dcat datapackage --format ttl --out catalogue.ttl",
 )
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
+@_PACKAGE_DIR
 @click.option(
     "--format",
     "fmt",
@@ -976,9 +980,7 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout."
 )
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print one JSON envelope (the RDF in summary.rdf)."
-)
+@_json_option("Print one JSON envelope (the RDF in summary.rdf).")
 def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -> None:
     """Write the package's catalogue record as DCAT-AP-NL 3.0 RDF (dataset + distributions).
 
@@ -990,16 +992,18 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     """
     from opendata_mh.rdf import dcat_rdf
 
-    try:
+    def write() -> str:
         text = dcat_rdf(package_dir, fmt)
         if out is not None:
             out.write_text(text, encoding="utf-8")
-    except OpendataMhError as exc:
-        _fail("dcat", exc, as_json)
-    except OSError as exc:
-        _fail("dcat", PackageError(f"{out}: cannot write: {exc}"), as_json)
-    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
-        _fail("dcat", _internal(exc), as_json)
+        return text
+
+    text = _call(
+        "dcat",
+        as_json,
+        write,
+        os_error=lambda exc: PackageError(f"{out}: cannot write: {exc}"),
+    )
     if as_json:
         summary = {"format": fmt, "out": str(out) if out else None}
         if out is None:
@@ -1021,10 +1025,8 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     ),
 )
 @click.argument("draft", type=click.Path(path_type=Path))
-@click.argument(
-    "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON envelope on stdout.")
+@_PACKAGE_DIR
+@_json_option()
 @click.option(
     "--html",
     "html_out",
@@ -1060,12 +1062,11 @@ def text_command(
     Exit codes: 0 no findings, 1 findings (contradiction, rounding, disclosure),
                 2 usage error, 3 could not run (unreadable draft or package).
     """
-    from opendata_mh.text.output import check_text, render_html, write_figures
+    from opendata_mh.text.output import TextReport, check_text, render_html, write_figures
     from opendata_mh.validate import read_package
 
-    try:
-        pkg = read_package(package_dir)
-        rep = check_text(draft, pkg, str(package_dir))
+    def run() -> tuple[TextReport, list[str]]:
+        rep = check_text(draft, read_package(package_dir), str(package_dir))
         html_text = render_html(rep) if html_out is not None else None
         written: list[str] = []
         if html_out is not None and html_text is not None:
@@ -1073,12 +1074,14 @@ def text_command(
             written.append(str(html_out))
         if figures_out is not None:
             written += [str(p) for p in write_figures(rep, figures_out)]
-    except OpendataMhError as exc:
-        _fail("text", exc, as_json)
-    except OSError as exc:
-        _fail("text", PackageError(f"cannot write the output: {exc}"), as_json)
-    except Exception as exc:  # an internal error is "could not run" (3), never "findings" (1)
-        _fail("text", _internal(exc), as_json)
+        return rep, written
+
+    rep, written = _call(
+        "text",
+        as_json,
+        run,
+        os_error=lambda exc: PackageError(f"cannot write the output: {exc}"),
+    )
     if as_json:
         summary = rep.summary()
         summary["written"] = written

@@ -41,7 +41,6 @@ from opendata_mh.views import (
     cell_text,
     dimension_title,
     findings_by_table,
-    period_span,
     view_of,
 )
 
@@ -118,14 +117,30 @@ class TableDoc:
 
 
 @dataclass(frozen=True)
-class Question:
-    """One entry of the index from questions to tables: ``anchor`` is the panel's id."""
+class Target:
+    """A resource that answers a question: a table (``number``, ``title``, ``anchor`` = its
+    section), the totals (``anchor`` = ``totals`` when the page shows them) or another resource
+    (``anchor`` empty; ``path`` is its file)."""
 
-    unit: str
-    text: str
-    table: str
+    resource: str
     number: int | None
+    title: str
     anchor: str
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One entry of the package's hand-curated index from questions to tables (the property
+    ``questions``, from ``metadata/questions.toml``): the question in English (``text``) and
+    Dutch (``text_nl``), the resources that answer it and a note on what they count."""
+
+    id: str
+    text: str
+    text_nl: str
+    targets: tuple[Target, ...]
+    note_en: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -397,12 +412,7 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
         tables=tuple(tables),
         text_figures=len(pkg.rows.get("text_figures", [])),
         has_findings="acknowledgedFindings" in d,
-        questions=tuple(
-            sorted(
-                (*questions(tables), *total_questions(totals)),
-                key=lambda q: (q.unit, q.text, q.number or 0),
-            )
-        ),
+        questions=questions(d, tables, bool(totals), package_path),
         totals=totals,
         totals_file=totals_file,
         coverage_periods=tuple(all_periods),
@@ -445,86 +455,38 @@ def _totals(
     return tuple(out), f"{package_path}/{res.get('path', '')}"
 
 
-def total_questions(totals: Sequence[TotalRow]) -> tuple[Question, ...]:
-    """One question per quantity of the ``totals`` resource that is a grand total (no
-    dimension): "How many registered victims in total, per year (2019–2023)?" -> totals."""
-    periods: dict[tuple[str, str, str], list[str]] = {}
-    for t in totals:
-        if not t.dimension and t.code in ("", "all"):
-            periods.setdefault((t.quantity, t.label_en, t.unit), []).append(t.period)
+def questions(
+    d: Mapping[str, Any], tables: Sequence[TableDoc], has_totals: bool, package_path: str
+) -> tuple[Question, ...]:
+    """The package's index from questions to tables (``questions`` of ``datapackage.json``, in
+    its order; ``()`` when absent), each resource resolved to the table section, the totals
+    or the file that answers it."""
+    docs = {t.name: t for t in tables}
+    paths = {
+        r["name"]: f"{package_path}/{r.get('path', '')}"
+        for r in d.get("resources", [])
+        if isinstance(r, dict) and isinstance(r.get("name"), str)
+    }
+
+    def target(name: str) -> Target:
+        t = docs.get(name)
+        if t is not None:
+            return Target(name, t.number, t.title_en, t.name, paths.get(name, ""))
+        anchor = TOTALS if name == TOTALS and has_totals else ""
+        return Target(name, None, "", anchor, paths.get(name, ""))
+
     return tuple(
         Question(
-            unit,
-            f"How many {label[:1].lower() + label[1:]} in total, "
-            f"{_time(sorted(ps, key=lambda p: (len(p) > 4, p)))}?",
-            TOTALS,
-            None,
-            TOTALS,
+            id=str(q.get("id", "")),
+            text=str(q.get("question_en", "")),
+            text_nl=str(q.get("question", "")),
+            targets=tuple(target(str(r)) for r in q.get("resources") or []),
+            note_en=str(q.get("note_en", "")),
+            note=str(q.get("note", "")),
         )
-        for (_q, label, unit), ps in periods.items()
+        for q in d.get("questions") or []
+        if isinstance(q, dict)
     )
-
-
-def _time(codes: Sequence[str]) -> str:
-    span = period_span(codes)
-    if len(codes) == 1:
-        return f"over {span} together" if "-" in codes[0] else f"in {span}"
-    return f"per year ({span})" if all(len(c) == 4 for c in codes) else f"per period ({span})"
-
-
-def questions(tables: Sequence[TableDoc]) -> tuple[Question, ...]:
-    """The index from questions to tables: one question per printed panel, phrased from the
-    table's unit, the panel's period(s) and its dimensions (English titles), e.g. "How many
-    victims per year (2019–2023), by form of exploitation?" -> table 1. Sorted by unit, then
-    question."""
-    drafts: list[tuple[TableDoc, str, str, str, str, str]] = []
-    for t in tables:
-        v = t.view_en
-        if v is None:
-            continue
-        for p in v.panels:
-            dims: list[str] = []
-            periods: list[str] = []
-            for dim, title, codes in (
-                (p.row_dimension, p.row_title, [c for c, _ in p.rows]),
-                (p.column_dimension, p.column_title, [c for c, _ in p.columns]),
-            ):
-                if dim == PERIOD:
-                    periods = codes
-                elif dim:
-                    dims.append(title[:1].lower() + title[1:])
-            for (dim, code, label), title in zip(p.fixed, p.fixed_titles, strict=True):
-                if dim == PERIOD:
-                    periods = [code]
-                elif code != "all":
-                    dims.append(f"{title[:1].lower() + title[1:]} '{label}'")
-            by = ", by " + " and ".join(dims) if dims else ""
-            time = f" {_time(periods)}" if periods else ""
-            drafts.append((t, p.panel, v.unit, _subject(t.title_en, dims), time, by))
-    texts = Counter(f"{unit}{time}{by}" for _t, _p, unit, _s, time, by in drafts)
-    out = [
-        Question(
-            unit,
-            # two tables would ask the same: name what is counted from the table's title
-            f"How many {subject if texts[f'{unit}{time}{by}'] > 1 else unit}{time}{by}?",
-            t.name,
-            t.number,
-            f"{t.name}--{panel}",
-        )
-        for t, panel, unit, subject, time, by in drafts
-    ]
-    return tuple(sorted(out, key=lambda q: (q.unit, q.text, q.number or 0)))
-
-
-def _subject(title: str, dims: Sequence[str]) -> str:
-    """What a table counts, from its English title: the part before the first comma, without a
-    trailing ``by <dimension>`` ("Human-trafficking cases registered with the Public
-    Prosecution Service by form of exploitation, 2019-2023" -> "human-trafficking cases
-    registered with the Public Prosecution Service")."""
-    head = title.split(",", 1)[0]
-    for d in dims:
-        head = re.sub(rf"\s+by {re.escape(d)}$", "", head, flags=re.I)
-    return head[:1].lower() + head[1:]
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,11 +525,12 @@ The code `all` in a dimension means all categories together.
 
 ## Questions → tables
 
-One question per printed panel of a table.
+Questions a researcher asks, the resources that answer them (most direct first) and what those
+count (hand-curated: `metadata/questions.toml`, the package property `questions`).
 
-| question | table |
-|---|---|
-{% for q in cb.questions %}| {{ q.text }} | {% if q.number %}[Table {{ q.number }}](#{{ q.table }}): {{ titles[q.table] }}{% else %}[Totals](#totals) (resource `{{ q.table }}`){% endif %} |
+| question | answered by | what they count |
+|---|---|---|
+{% for q in cb.questions %}| {{ q.text }} *({{ q.text_nl }})* | {% for t in q.targets %}{{ "; " if not loop.first else "" }}{% if t.number %}[Table {{ t.number }}](#{{ t.anchor }}) `{{ t.resource }}`{% elif t.anchor %}[Totals](#{{ t.anchor }}) (resource `{{ t.resource }}`){% else %}resource `{{ t.resource }}` (`{{ t.path }}`){% endif %}{% endfor %} | {{ q.note_en }} |
 {% endfor %}{% if cb.totals %}
 <a id="totals"></a>
 ## Totals
@@ -706,8 +669,8 @@ h1 { font-size: 1.7rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #ddd
 table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } td.num, th.num { text-align: right; }
-table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; padding: .2rem .35rem; }
-table.printed th { font-size: .8rem; font-weight: 600; padding: .2rem .35rem; }
+table.printed td.num { font-variant-numeric: tabular-nums; white-space: nowrap; padding: .2rem .3rem; }
+table.printed th { font-size: .8rem; font-weight: 600; padding: .2rem .3rem; }
 table.printed th[scope=col] { vertical-align: bottom; }
 table.printed caption { text-align: left; font-weight: 600; padding: .2rem 0; }
 td.c-masked, td.c-secondary { background: #fff3c4; } td.c-range { background: #f3e1f7; }
@@ -730,6 +693,7 @@ table.coverage td { text-align: center; padding: .1rem .25rem; } table.coverage 
 table.coverage { font-size: .82rem; }
 details { margin: .5rem 0; } summary { cursor: pointer; font-weight: 600; }
 .legend span { display: inline-block; margin-right: 1rem; }
+ul.targets { margin: 0; padding-left: 1rem; } table.questions td { min-width: 12rem; }
 li, p, td { overflow-wrap: break-word; }
 code.id { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* only a long cell or relation id may break inside (a table sizes its columns by whole words otherwise) */
 .scroll { overflow-x: auto; max-width: 100%; }  /* a printed table wider than a narrow window */
@@ -779,11 +743,13 @@ are their symbol in a grey strip under the chart, one line per cell, so they can
 zero.</p>
 
 <h2 id="questions">Questions → tables</h2>
-<p>One question per printed panel; the link goes to the panel's figures.</p>
-<table class="questions">
-<tr><th>question</th><th>table</th></tr>
-{% for q in cb.questions %}<tr><td>{{ q.text }}</td><td>{% if q.number %}<a href="#{{ q.anchor }}">Table {{ q.number }}</a>: {{ titles[q.table] }}{% else %}<a href="#{{ q.anchor }}">Totals</a> (resource <code>{{ q.table }}</code>){% endif %}</td></tr>
-{% endfor %}</table>
+<p>Questions a researcher asks, the resources that answer them (most direct first) and what
+those count: hand-curated (<code>metadata/questions.toml</code>, the package property
+<code>questions</code>).</p>
+{% if cb.questions %}<table class="questions">
+<tr><th>question</th><th>answered by</th><th>what they count</th></tr>
+{% for q in cb.questions %}<tr id="q-{{ q.id }}"><td>{{ q.text }} <span class="nl" lang="nl">({{ q.text_nl }})</span></td><td><ul class="targets">{% for t in q.targets %}<li>{% if t.number %}<a href="#{{ t.anchor }}">Table {{ t.number }}</a>: {{ t.title }}{% elif t.anchor %}<a href="#{{ t.anchor }}">Totals</a> (resource <code>{{ t.resource }}</code>){% else %}resource <code>{{ t.resource }}</code> (<code class="id">{{ t.path }}</code>){% endif %}</li>{% endfor %}</ul></td><td>{{ q.note_en }}</td></tr>
+{% endfor %}</table>{% else %}<p>The package has no index of questions.</p>{% endif %}
 {% if cb.totals %}
 <h2 id="totals">Totals</h2>
 <p>The resource <code>totals</code> (<code>{{ cb.totals_file }}</code>): totals the report prints
@@ -893,13 +859,13 @@ HYPHENATE_FROM = 9
 
 def _column_head(label: str) -> Markup:
     """A Dutch column head of a printed table with a soft hyphen (U+00AD) at each Dutch
-    hyphenation point of its long words (pyphen's ``nl_NL`` patterns, at least 3 letters on
-    either side: ``Straat­prostitutie``) and a break after each ``/``: a table of seven such
+    hyphenation point of its long words (pyphen's ``nl_NL`` patterns, at least 3 letters
+    before and 4 after: ``Straat­prostitutie``) and a break after each ``/``: a table of seven such
     columns fits beside its chart instead of being as wide as its longest words. The browser
     shows a hyphen only where it breaks a word; the text and screen readers are unchanged."""
     import pyphen  # the only pyphen import; only for the HTML codebook
 
-    dic = pyphen.Pyphen(lang="nl_NL", left=3, right=3)
+    dic = pyphen.Pyphen(lang="nl_NL", left=3, right=4)
     words = re.split(r"(\s+|/)", label)
     return _wbr(
         "".join(w if len(w) < HYPHENATE_FROM else dic.inserted(w, hyphen="\u00ad") for w in words)
@@ -956,7 +922,9 @@ def render_codebook(cb: Codebook) -> dict[str, bytes]:
         if t.chart:
             img = render(t.chart)
             files[f"charts/{t.name}.png"] = img["png"]
-            files[f"charts/{t.name}.svg"] = img["svg"]
+            # the same ids as inline: a gid of several artists is no longer repeated
+            svg = _prefix_ids(img["svg"].decode("utf-8"), f"chart-{t.name}")
+            files[f"charts/{t.name}.svg"] = svg.encode("utf-8")
             svgs[t.name] = _svg_body(img["svg"], t.alt, f"chart-{t.name}")
     common = {
         "cb": cb,
@@ -1033,6 +1001,7 @@ __all__ = [
     "DocsResult",
     "Question",
     "TableDoc",
+    "Target",
     "TotalRow",
     "build_codebook",
     "chart_data",
@@ -1040,6 +1009,5 @@ __all__ = [
     "questions",
     "render_codebook",
     "snippets",
-    "total_questions",
     "write_codebook",
 ]

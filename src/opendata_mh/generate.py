@@ -31,6 +31,8 @@ from typing import Any, Literal
 from opendata_mh import citation as citation_mod
 from opendata_mh import codelist_resources as codelists_mod
 from opendata_mh import observations as obs_mod
+from opendata_mh import questions as questions_mod
+from opendata_mh import superseded as superseded_mod
 from opendata_mh import totals as totals_mod
 from opendata_mh.errors import GenerateError
 from opendata_mh.layout import extend_layout
@@ -43,6 +45,7 @@ from opendata_mh.model import (
     SHARE_TYPES,
     Metadata,
     PackageMeta,
+    Relation,
     Source,
     TableSpec,
     TextFigure,
@@ -712,6 +715,39 @@ def _ref(x: Any) -> str | None:
     return None if x is None else str(x)
 
 
+def relation_dict(r: Relation) -> dict[str, Any]:
+    """A relation as an entry of the descriptor's ``relations``."""
+    rd: dict[str, Any] = {"id": r.id, "type": r.type}
+    if r.type == "identity":
+        rd["cells"] = [str(c) for c in r.cells]
+    elif r.type in SHARE_TYPES:
+        rd["figure"] = _ref(r.figure)
+        rd["numerator"] = [str(x) for x in r.numerator]
+        rd["denominator"] = [str(x) for x in r.denominator]
+        rd["decimals"] = r.decimals
+    else:
+        rd["total"] = _ref(r.total)
+        rd["parts"] = [str(p) for p in r.parts]
+    if r.description:
+        rd["description"] = r.description
+    rd["description_en"] = r.description_en
+    rd["origin"] = r.origin
+    return rd
+
+
+def _superseded_resource(meta: Metadata, has_nationalities: bool) -> dict[str, Any]:
+    dims = superseded_mod.dimensions(meta)
+    pkg = meta.package
+    return superseded_mod.resource(
+        meta,
+        [*table_fields_period_years(), *_value_fields(meta)],
+        edition_field(),
+        codelists_mod.foreign_keys(dims, has_nationalities),
+        [_source_dict(s) for s in pkg.sources],
+        _licenses(pkg),
+    )
+
+
 def build_descriptor(
     meta: Metadata,
     totals: list[totals_mod.Total] | None = None,
@@ -771,6 +807,7 @@ def build_descriptor(
     ]
     if totals:
         d["resources"].append(_totals_resource(meta))
+    d["resources"].append(_superseded_resource(meta, nationalities is not None))
     d["resources"].append(_observations_resource(meta, d["resources"]))
     d["resources"] += parquet_resources(d["resources"])
     d["resources"].append(_sdmx_resource(meta, d["resources"]))
@@ -784,24 +821,7 @@ def build_descriptor(
     ]
     if nationalities is not None:
         d["resources"].append(codelists_mod.nationality_resource(meta, lic, src))
-    rels = []
-    for r in meta.relations:
-        rd: dict[str, Any] = {"id": r.id, "type": r.type}
-        if r.type == "identity":
-            rd["cells"] = [str(c) for c in r.cells]
-        elif r.type in SHARE_TYPES:
-            rd["figure"] = _ref(r.figure)
-            rd["numerator"] = [str(x) for x in r.numerator]
-            rd["denominator"] = [str(x) for x in r.denominator]
-            rd["decimals"] = r.decimals
-        else:
-            rd["total"] = _ref(r.total)
-            rd["parts"] = [str(p) for p in r.parts]
-        if r.description:
-            rd["description"] = r.description
-        rd["description_en"] = r.description_en
-        rd["origin"] = r.origin
-        rels.append(rd)
+    rels = [relation_dict(r) for r in meta.relations]
     rels += totals_mod.relations(totals)
     d["relations"] = rels
     generated = totals_mod.latent_relations(totals)
@@ -837,6 +857,7 @@ def build_descriptor(
     ]
     if meta.editions:
         d["editions"] = [e.to_dict() for e in meta.editions]
+    d.update(superseded_mod.descriptor_entries(meta, relation_dict))
     return d
 
 
@@ -1098,6 +1119,9 @@ def build_files(
     definitions = codelists_mod.load_definitions(metadata_dir) if metadata_dir else {}
     nationalities = codelists_mod.load_nationality_regions(metadata_dir) if metadata_dir else None
     descriptor = build_descriptor(meta, totals, nationalities)
+    questions = questions_mod.load(metadata_dir) if metadata_dir else ()
+    if questions:  # the index from questions to tables; every resource must exist
+        descriptor[questions_mod.PROPERTY] = questions_mod.descriptor_entries(questions, descriptor)
     files: dict[str, bytes] = {}
     for t in meta.tables:
         files[f"data/{t.id}.csv"] = _csv_bytes(table_rows(t))
@@ -1106,6 +1130,8 @@ def build_files(
     if totals:
         extra[totals_mod.TOTALS] = totals_mod.rows(totals, edition_label, period_years)
         files[f"data/{totals_mod.TOTALS}.csv"] = _csv_bytes(extra[totals_mod.TOTALS])
+    extra[superseded_mod.SUPERSEDED] = superseded_mod.rows(meta, edition_label, period_years)
+    files[f"data/{superseded_mod.SUPERSEDED}.csv"] = _csv_bytes(extra[superseded_mod.SUPERSEDED])
     obs_rows = obs_mod.rows(meta, totals, edition_label, period_years)
     extra[obs_mod.OBSERVATIONS] = obs_rows
     files[f"data/{obs_mod.OBSERVATIONS}.csv"] = _csv_bytes(obs_rows)

@@ -31,7 +31,8 @@ Rules (each is tested against a real CKAN in ``tests/integration``):
   back and compared. An update of a public dataset switches all its resources and fields in ONE
   ``package_revise`` call (one database transaction, guarded by ``metadata_modified``), so readers
   never see a mix of old and new files; a portal without ``package_revise`` (CKAN < 2.9) gets one
-  ``package_update`` in link mode and, in upload mode, one call per changed file (README).
+  ``package_update`` in link mode and, in upload mode, one call per changed file (README; this
+  fallback is tested with the in-memory CKAN of the unit tests only: no CKAN 2.8 runs here).
 - **Convergent.** A run interrupted at any request (kill, 5xx, timeout) can be run again and
   reaches the same end state without duplicates: the dataset is found by name, resources by file
   name, and a create whose answer was lost is detected by reading the portal again.
@@ -1162,11 +1163,15 @@ def _safe_create(
     raise last
 
 
-def _revise(plan: Plan, client: Client, dataset_id: str, step: Callable[[str, str], None]) -> int:
+def _revise(
+    plan: Plan, client: Client, dataset_id: str, step: Callable[[str, str], None]
+) -> int | None:
     """All changes of a public dataset in one ``package_revise`` (one transaction): the changed
     dataset fields and the complete new resource list, with every file to upload. Returns the
-    number of uploads. Falls back to one ``package_update`` (link mode) on a CKAN without
-    ``package_revise``."""
+    number of uploads. On a CKAN without ``package_revise`` (before 2.9): one
+    ``package_update`` when no file is uploaded (link mode, or fields only), else ``None``
+    (nothing written; :func:`apply` then patches the dataset and one resource after the
+    other)."""
     rec = plan.record
     meta_lang = rec.dataset.metadata_language
     remote = fetch_dataset(client, dataset_id) or {}
@@ -1201,8 +1206,11 @@ def _revise(plan: Plan, client: Client, dataset_id: str, step: Callable[[str, st
             idempotent=False,
         )
     except PortalError as err:
-        if err.code != "portal.unknown-action" or files:
+        if err.code != "portal.unknown-action":
             raise
+        if files:
+            return None
+        step("package_update", rec.dataset.name)
         client.call(
             "package_update",
             {**remote, **update, "id": dataset_id},
@@ -1231,11 +1239,14 @@ def apply(plan: Plan, client: Client, hook: Hook | None = None) -> ApplyResult:
     desired = ckan_dataset(rec, plan.owner_org or plan.organization)
     ds = plan.dataset
     uploaded: set[str] = set()
+    switched = None
     if plan.one_switch:
         dataset_id = str(ds.id)
-        result.uploads = _revise(plan, client, dataset_id, step)
+        switched = _revise(plan, client, dataset_id, step)
+    if switched is not None:
+        result.uploads = switched
         uploaded = {c.key for c in plan.resources if c.upload}
-    else:
+    else:  # a new or private dataset, or no package_revise with files to upload
         if ds.action == "create":
             step("package_create", name)
             payload: dict[str, Any] = {**desired, "private": True}

@@ -53,9 +53,11 @@ from opendata_mh.report import PackageData
 from opendata_mh.sdc import relations as engine
 from opendata_mh.sdc import rules
 from opendata_mh.sdc.relations import RELATION_TYPES, SHARE_TYPES, Interval, LinearRelation
+from opendata_mh.superseded import SUPERSEDED
 
 INF = math.inf
 TEXT_FIGURES = "text_figures"
+
 """The resource of the figures quoted in the prose (keyed by ``figure_id``)."""
 
 VariableKind = Literal["cell", "text", "latent"]
@@ -293,10 +295,14 @@ def _read(pkg: PackageData) -> PackageRelations:
                     pr.variable_id(CellRef("text", fid, ()))
             continue
         fields = (res.get("schema") or {}).get("fields") or []
-        if res.get("isFormatOf") or not any(
-            isinstance(f, dict) and f.get("name") == "cell_type" for f in fields
+        if (
+            res.get("isFormatOf")
+            or name == SUPERSEDED
+            or not any(isinstance(f, dict) and f.get("name") == "cell_type" for f in fields)
         ):
-            continue  # no counts (a code list), or another layout of other resources' cells
+            # no counts (a code list), another layout of other resources' cells, or earlier
+            # printings (opendata_mh.audit reads them with the editions' relations)
+            continue
         for i, row in enumerate(data, 1):
             rid = name + "".join(f"/{k}={row.get(k, '')}" for k in kf)
             pr.variables[rid] = _cell_variable(rid, name, i, row)

@@ -62,7 +62,10 @@ Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``
 Metadata completeness
   ``metadata.missing``          [error] title, title_en, description, description_en, sources,
                                         licenses or unit missing (package or resource), or a
-                                        field without a description
+                                        field without a description, or an entry of
+                                        ``questions`` without its question or note
+  ``metadata.unknown-resource`` [error] an entry of the index ``questions`` names a resource
+                                        the package does not have
 
 Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparseable JSON,
 unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
@@ -119,6 +122,7 @@ from opendata_mh.csvfile import BROKEN, FORMAT_CODES, inspect_csv
 from opendata_mh.errors import PackageError
 from opendata_mh.model import GROUP_PROTECTIONS, SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
+from opendata_mh.questions import problems as question_problems
 from opendata_mh.relations import (
     PackageRelation,
     PackageRelations,
@@ -129,6 +133,7 @@ from opendata_mh.relations import (
 from opendata_mh.report import Check, Issue, PackageData, Report
 from opendata_mh.sdc import relations as engine
 from opendata_mh.sdc.relations import SHARE_TYPES, Interval
+from opendata_mh.superseded import SUPERSEDED
 
 ISSUE_CODES: dict[str, str] = {
     "schema.type-error": "error",
@@ -153,6 +158,7 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.known-discrepancy": "info",
     "consistency.discrepancy-resolved": "info",
     "metadata.missing": "error",
+    "metadata.unknown-resource": "error",
     **FORMAT_CODES,
     "format.more-errors": "error",
     "format.checks-skipped": "info",
@@ -280,7 +286,8 @@ def read_package(path: str | Path) -> PackageData:
             rel,
             raw,
             _schema_fields(res),
-            available=res.get("available") is not False,
+            # a package of one edition has no superseded printings: header only
+            available=res.get("available") is not False and res["name"] != SUPERSEDED,
             code_fields=_code_fields(res),
         )
         file_issues += found
@@ -856,6 +863,11 @@ def _metadata_issues(pkg: PackageData) -> list[Issue]:
     for k in (*_REQUIRED_TEXT, "sources", "licenses"):
         if not nonempty(d.get(k)):
             issues.append(_issue("metadata.missing", f"the package has no '{k}'", field=k))
+    # the index from questions to tables (metadata/questions.toml): every resource must exist
+    issues += [
+        _issue(f"metadata.{kind}", message, field="questions")
+        for kind, message in question_problems(d)
+    ]
     for res in d["resources"]:
         name = res["name"]
         for k in (*_REQUIRED_TEXT, "sources", "licenses"):

@@ -483,6 +483,19 @@ def wrap_label(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
+def hanging(text: str, width: int, indent: int) -> str:
+    """``text`` wrapped at ``width`` between words, every line after the first indented by
+    ``indent`` spaces (a word longer than a line is folded, never cut)."""
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        max(width, indent + 1),
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,
+    )
+
+
 def column_plan(
     label_full: int, widths: Sequence[int], width: int, gap: int = GAP
 ) -> tuple[int, list[list[int]]]:
@@ -619,9 +632,11 @@ def render_table_view(view: TableView, console: Any, width: int) -> None:
         console.print()
         para("Legend", "bold")
         for symbol, kind, text in legend:
-            entry = Text(symbol, style=CELL_STYLE[kind])
-            entry.append(f" {text}")
-            console.print(Padding(entry, (0, 0, 0, 2)), width=width)
+            # a long entry continues under its text, not under its symbol
+            lines = hanging(f"{symbol} {text}", width - 2, len(symbol) + 1)
+            entry = Text(lines)
+            entry.stylize(CELL_STYLE[kind], 0, len(symbol))
+            console.print(Padding(entry, (0, 0, 0, 2)), width=width, overflow="fold")
 
 
 def render_tables(
@@ -650,9 +665,10 @@ def render_tables(
                 f" {(str(n) if n or i == 0 else ''):>{w}}"
                 for i, (n, w) in enumerate(zip(counts, col_w, strict=True))
             )
-        else:
+        else:  # one entry per table: a continuation is indented like the title below it
             marks = ", ".join(f"{n} {h}" for n, h in zip(counts[1:], heads[1:], strict=True) if n)
             first = f"{t.number or ''} {t.name}: {t.rows} rows" + (f"; {marks}" if marks else "")
+            first = hanging(first, width, 4)
         console.print(Text(first), width=width, overflow="fold")
         years = period_span(t.periods) if t.available else "(not in the report)"
         title = t.title if lang == "nl" else t.title_en

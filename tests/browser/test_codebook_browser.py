@@ -286,3 +286,21 @@ def test_every_table_stands_beside_its_chart_on_a_wide_screen(page: Any) -> None
     assert len(pairs) == 18
     assert [name for name, beside, _w in pairs if not beside] == []
     assert min(w for _n, _b, w in pairs) >= 368
+
+
+def test_every_link_of_the_page_resolves(page: Any) -> None:
+    """The table of contents, the coverage matrix and the index from questions to tables link
+    to sections of the page: every ``href="#…"`` outside the charts names an id of the page."""
+    links = page.execute_script(
+        "return Array.from(document.querySelectorAll('a[href^=\"#\"]'))"
+        ".map(a => a.getAttribute('href').slice(1))"
+    )
+    assert len(links) > 100
+    missing = page.execute_script(
+        "return arguments[0].filter(id => !document.getElementById(id))", links
+    )
+    assert missing == []
+    # the curated index: the police-share question links table 12 and the totals
+    row = page.find_element("css selector", "#q-police_share")
+    hrefs = [a.get_attribute("href").split("#")[1] for a in row.find_elements("css selector", "a")]
+    assert hrefs == ["victims_by_reporter", "totals"]

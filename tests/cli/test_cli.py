@@ -68,7 +68,7 @@ def test_check_breakage_exit_1(
 def test_check_human_summary(runner: CliRunner, package_dir: Path) -> None:
     result = runner.invoke(main, ["check", str(package_dir)])
     assert result.exit_code == 0
-    assert "OK" in result.stdout and "14 resources" in result.stdout
+    assert "OK" in result.stdout and "16 resources" in result.stdout
     assert "7 relations checked" in result.stdout and "prose_2022" in result.stdout
     quiet = runner.invoke(main, ["check", str(package_dir), "--quiet"])
     assert quiet.exit_code == 0 and quiet.stdout == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,66 @@ def test_every_table_fits_80_columns_with_every_value() -> None:
         assert sum(want.values()) == t.rows, t.name  # every cell is in a panel
         words = Counter(out.split())
         assert all(words[w] >= n for w, n in want.items()), t.name
+
+
+# -- re-checked at 80 columns, piped and --lang en (session 3) --------------------------------
+
+
+def _legend(out: str) -> list[str]:
+    lines = out.splitlines()
+    return lines[lines.index("Legend") + 1 :]
+
+
+def test_legend_entries_wrap_under_their_text() -> None:
+    """A legend entry longer than a line continues under its text, not under its symbol (the
+    unresolved cells of table 18 list five candidates: three lines at 80 columns)."""
+    for lang in ("nl", "en"):
+        legend = _legend(_run(["show", "18", str(PKG), "--lang", lang]))
+        assert [line[:4] for line in legend] == ["  <5", "  ? ", "    ", "    "], lang
+        assert max(len(line) for line in legend) <= 80
+        assert "CSV row 19: 0 or <5 or 6" in " ".join(" ".join(legend).split())
+
+
+def test_tables_at_60_columns_keep_each_entry_together() -> None:
+    """Below the width of the aligned columns each table is one entry: its first line starts
+    with its number, every continuation (counts, years, title) is indented under it."""
+    out = _run(["tables", str(PKG), "--lang", "en"], columns="60")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    entries = [line for line in lines if not line.startswith("    ")]
+    legend_start = next(i for i, line in enumerate(entries) if line.startswith("<5 masked"))
+    assert [line.split()[0] for line in entries[:legend_start]] == [str(n) for n in range(1, 23)]
+    row3 = next(line for line in lines if line.startswith("3 "))
+    i = lines.index(row3)
+    assert " ".join(" ".join(lines[i : i + 2]).split()).startswith(
+        "3 sexual_exploitation_by_sector_region: 54 rows; 17 <5, 2 ?, 8 audit"
+    )
+
+
+def _pieces(text: str) -> list[str]:
+    """Words, split once more after ``/`` and ``-`` (where a label may wrap inside a word)."""
+    return re.findall(r"[^\s/-]+[/-]?|[/-]", text)
+
+
+def _in_order(needle: list[str], hay: list[str]) -> bool:
+    it = iter(hay)
+    return all(any(h == n for h in it) for n in needle)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_label_of_every_table_is_shown_whole(lang: str) -> None:
+    """At 80 columns, piped, in both languages: the pieces of every row and column label and of
+    the row dimension's title are in the output in their order (wrapped between words or after
+    ``/`` and ``-``, never cut or folded), and the title is whole."""
+    for t in list_tables(PKG):
+        if not t.rows:
+            continue
+        out = _run(["show", t.name, str(PKG), "--lang", lang])
+        assert max(len(line) for line in out.splitlines()) <= 80, t.name
+        hay = _pieces(out)
+        view = table_view(t.name, PKG, lang=lang)
+        for p in view.panels:
+            for label in (*(lab for _c, lab in (*p.rows, *p.columns)), p.row_title):
+                assert _in_order(_pieces(label), hay), (t.name, label)
+        title = view.title if lang == "nl" else view.title_en
+        assert title in " ".join(out.split()), t.name

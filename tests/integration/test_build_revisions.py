@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -14,8 +15,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from opendata_mh.build import BuildResult, build
+from opendata_mh.build import BuildError, BuildResult, build
+from opendata_mh.cli import main
+from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.relations import package_relations
 from opendata_mh.validate import read_package
 from tests.attacker import Known, Rel, intervals
@@ -163,15 +167,72 @@ def merged_findings(old: Path, new: Path) -> list[tuple[Any, ...]]:
     return found
 
 
-def _build(tmp: Path, seed: int, model: str = "monotone") -> tuple[Path, BuildResult]:
+def _build(
+    tmp: Path, seed: int, model: str = "monotone", check: bool = True
+) -> tuple[Path, BuildResult]:
     gen = _synthetic()
     raw = tmp / "raw"
-    gen.write(gen.make(int(NEW), seed=seed), raw, "csv")
+    if not raw.exists():
+        gen.write(gen.make(int(NEW), seed=seed), raw, "csv")
     meta = tmp / "metadata"
+    shutil.rmtree(meta, ignore_errors=True)
     shutil.copytree(ROOT / "metadata", meta)
     pkg = tmp / "datapackage"
-    res = build(meta, [raw], year=int(NEW), out_dir=pkg, date="2025-06-30", revision_model=model)
+    res = build(
+        meta,
+        [raw],
+        year=int(NEW),
+        out_dir=pkg,
+        date="2025-06-30",
+        revision_model=model,
+        check=check,
+    )
     return pkg, res
+
+
+def earlier_edition(pkg: Path, edition: str, out: Path) -> Path:
+    """Edition ``edition`` of the package, rebuilt from the package alone: its printings (the
+    rows of ``superseded`` it printed, else the tables' rows it printed) and the relations
+    that held among them (``supersededRelations``); what a reader of that edition held."""
+    shutil.copytree(pkg, out)
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    label = f"edition-{edition}"
+    with (pkg / "data" / "superseded.csv").open(encoding="utf-8") as fh:
+        sup = [r for r in csv.DictReader(fh) if r["edition"] == label]
+    keep = []
+    for res in d["resources"]:
+        res.pop("bytes", None)
+        res.pop("hash", None)
+        if res["name"] == "superseded" or res.get("format") != "csv":
+            continue
+        keep.append(res)
+        key = res["schema"].get("primaryKey") or []
+        path = out / res["path"]
+        with path.open(encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            head, rows = list(reader.fieldnames or []), list(reader)
+        if "edition" not in head or "cell_type" not in head:
+            continue
+        old = {tuple(r.get(k, "") for k in key): r for r in sup if r["resource"] == res["name"]}
+        out_rows = []
+        for r in rows:
+            o = old.get(tuple(r.get(k, "") for k in key))
+            if o is not None:
+                out_rows.append({**r, **{k: o[k] for k in VALUE_COLUMNS}, "edition": label})
+            elif r["edition"] == label:
+                out_rows.append(r)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, head, lineterminator="\n")
+            w.writeheader()
+            w.writerows(out_rows)
+    d["resources"] = keep
+    d["relations"] = [
+        {k: v for k, v in r.items() if k != "edition"}
+        for r in d["supersededRelations"]
+        if r["edition"] == edition
+    ]
+    (out / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +252,20 @@ def test_joint_build_leaks_nothing_to_a_reader_of_both_editions(
     # confidential, tests/integration/test_build_summary.py)
     assert rev["joint"]["cells"] > rev["alone"]["cells"] > 0 and "value" not in rev["joint"]
     assert merged_findings(ROOT / "datapackage", pkg) == []
+    # from the merged package alone: its superseded printings and their relations are
+    # edition 2023 as published, and the monotone model the package states
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    assert d["revisionModel"]["model"] == "monotone"
+    with (pkg / "data" / "superseded.csv").open(encoding="utf-8") as fh:
+        sup = list(csv.DictReader(fh))
+    assert len(sup) == rev["revised_cells"] == 104
+    assert {(r["edition"], r["superseded_by"]) for r in sup} == {("edition-2023", "edition-2024")}
+    assert sum(r["cell_type"] == "masked" for r in sup) > 0
+    old = earlier_edition(pkg, "2023", pkg.parent / "edition-2023")
+    assert merged_findings(old, pkg) == []
+    r = CliRunner().invoke(main, ["check", str(pkg), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["summary"]
     # (not vacuous: the attacker reads the revised cells of the new edition)
     _, _, masked, eds = _read(pkg, "new:")
     assert sum(eds.get(c[4:]) == NEW and "period=2024" not in c for c in masked) > 0
@@ -198,8 +273,31 @@ def test_joint_build_leaks_nothing_to_a_reader_of_both_editions(
 
 def test_a_build_protected_alone_leaks_through_the_revisions(tmp_path: Path) -> None:
     """What the joint protection prevents: the same edition protected on its own (the build
-    before issue 10) lets a reader of both editions narrow masked cells."""
-    pkg, res = _build(tmp_path, seed=1, model="none")
+    before issue 10) lets a reader of both editions narrow masked cells. The package says so
+    by itself: its superseded printings, their relations and the monotone model are enough
+    for 'check' (exit 1, findings naming both editions), and the build refuses it."""
+    with pytest.raises(BuildError, match=r"audit\.revision-disclosure"):
+        _build(tmp_path, seed=1, model="none")
+    pkg, res = _build(tmp_path, seed=1, model="none", check=False)
     assert "joint" not in res.audit["revisions"]
     found = merged_findings(ROOT / "datapackage", pkg)
     assert any(f[0] == "merged" for f in found)
+    # the attacker needs nothing but the merged package: edition 2023 rebuilt from it
+    assert any(
+        f[0] == "merged" for f in merged_findings(earlier_edition(pkg, "2023", tmp_path / "e"), pkg)
+    )
+    r = CliRunner().invoke(main, ["check", str(pkg), "--json"])
+    assert r.exit_code == 1, r.output
+    issues = [i for i in json.loads(r.stdout)["issues"] if i["code"] == "audit.revision-disclosure"]
+    assert issues and all(i["severity"] == "error" for i in issues)
+    assert all("edition 2024" in i["message"] and "2023" in i["message"] for i in issues)
+    assert {i["resource"] for i in issues} <= {
+        "om_cases_registered",
+        "om_cases_by_form",
+        "om_disposals",
+        "court_cases_by_form",
+        "court_outcomes",
+        "tried_suspects_by_country_of_birth",
+        "tried_suspects_by_age",
+        "superseded",
+    }

@@ -6,7 +6,10 @@ patch semantics (top-level keys merged, resources untouched), ``package_revise``
 ``<portal>/dataset/<id>/resource/<rid>/download/<munged file name>`` (CKAN's rewriting of the
 name), NotFound as ``portal.not-found``, a token check (``am_following_group``). It records
 every call (``calls``) and can fail a chosen call (``fail``). ``hosted`` holds files served at
-other URLs (a static host in link mode).
+other URLs (a static host in link mode). ``FakeCkan(revise=False)`` is a CKAN before 2.9: no
+``package_revise`` (CKAN's "Action name not known", as ``portal.unknown-action``), and
+``package_update`` replaces the dataset: every field it is sent, the resources as listed (a
+listed id keeps its resource, a resource without id is new, an unlisted one is deleted).
 """
 
 from __future__ import annotations
@@ -33,8 +36,15 @@ def ckan_munge(name: str) -> str:
 
 
 class FakeCkan:
-    def __init__(self, portal: str = "https://ckan.test", orgs: tuple[str, ...] = ("nrm",)) -> None:
+    def __init__(
+        self,
+        portal: str = "https://ckan.test",
+        orgs: tuple[str, ...] = ("nrm",),
+        *,
+        revise: bool = True,
+    ) -> None:
         self.portal = portal
+        self.revise = revise
         self.orgs = {name: {"id": f"org-{name}", "name": name} for name in orgs}
         self.datasets: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
@@ -124,6 +134,30 @@ class FakeCkan:
             ds = self._get(data.pop("id"))
             assert "resources" not in data, "patch must never send a resource list"
             ds.update(data)
+            self._touch(ds)
+            return copy.deepcopy(ds)
+        if action == "package_revise" and not self.revise:
+            raise PortalError(
+                "package_revise: the portal does not know the action package_revise (an older "
+                "CKAN)",
+                code="portal.unknown-action",
+                action="package_revise",
+            )
+        if action == "package_update":
+            if self.revise:
+                raise AssertionError("package_update on a CKAN with package_revise")
+            ds = self._get(data["id"])
+            keep = {k: ds[k] for k in ("id", "name", "owner_org", "organization", "state")}
+            old = {r["id"]: r for r in ds["resources"]}
+            resources = []
+            for r in data.pop("resources", []):
+                rid = r.get("id")
+                base = old.get(rid, {}) if rid else {}
+                resources.append({**r, "id": rid or str(uuid.uuid4()), "package_id": ds["id"]})
+                if base.get("url_type") == "upload" and "url" not in r:
+                    resources[-1]["url"] = base["url"]
+            ds.clear()
+            ds.update({**data, **keep, "resources": resources})
             self._touch(ds)
             return copy.deepcopy(ds)
         if action == "package_revise":

@@ -545,3 +545,72 @@ def test_the_http_client_never_sends_a_token_over_plain_http_to_a_remote_host(
         RemoteClient(portal, "tok-secret")
     assert ei.value.code == "publish.bad-url" and "tok-secret" not in str(ei.value)
     assert RemoteClient(portal, None).portal == portal  # anonymous reads carry no secret
+
+
+# --- a CKAN before 2.9 (no package_revise), e.g. 2.8; no real CKAN 2.8 runs here -------------
+
+
+def test_without_package_revise_link_mode_switches_in_one_package_update(pkg: Path) -> None:
+    """A changed table of a public dataset in link mode: package_revise is refused as unknown,
+    then ONE package_update carries the whole dataset with the new resource list (still one
+    switch); every field and resource id is kept, and the next run writes nothing."""
+    from opendata_mh.publish import hosted_url
+
+    ckan = FakeCkan(revise=False)
+    base = "https://files.example.org/mh"
+    rec = build_record(pkg)
+    urls = {
+        d.key: hosted_url(base, rec.dataset.version or "", d.relpath) for d in rec.distributions
+    }
+
+    def host() -> None:
+        for d in build_record(pkg).distributions:
+            ckan.hosted[urls[d.key]] = d.path.read_bytes()
+
+    host()
+    _publish(pkg, ckan, files="link", base_url=base)
+    ds = ckan.datasets["opendata-mh-fixture"]
+    fields = {k: v for k, v in ds.items() if k not in ("resources", "metadata_modified")}
+    ids = [r["id"] for r in ds["resources"]]
+    small = pkg / "data" / "small.csv"
+    small.write_bytes(small.read_bytes() + b"\n")
+    host()
+    ckan.calls.clear()
+    res = _publish(pkg, ckan, files="link", base_url=base)
+    writes = [c for c in ckan.calls if c not in ("package_show", "download")][1:]
+    assert writes == ["package_revise", "package_update"]
+    ds = ckan.datasets["opendata-mh-fixture"]
+    assert [r["id"] for r in ds["resources"]] == ids
+    assert {k: v for k, v in ds.items() if k not in ("resources", "metadata_modified")} == fields
+    assert ds["private"] is False
+    got = next(r for r in ds["resources"] if r["url"] == urls["small.csv"])
+    assert got["hash"] == hashlib.sha256(small.read_bytes()).hexdigest()
+    assert got["size"] == small.stat().st_size
+    assert res.applied.uploads == 0  # type: ignore[attr-defined]
+    assert _publish(pkg, ckan, files="link", base_url=base).plan.writes == 0  # type: ignore[attr-defined]
+
+
+def test_without_package_revise_upload_mode_patches_one_file_after_the_other(
+    pkg: Path,
+) -> None:
+    """Two changed tables of a public dataset in upload mode: package_revise is refused as
+    unknown, then each file is uploaded with its own resource_patch (README: readers can see a
+    mix while the uploads run), read back and compared; ids and URLs stay."""
+    ckan = FakeCkan(revise=False)
+    _publish(pkg, ckan)
+    ds = ckan.datasets["opendata-mh-fixture"]
+    before = [(r["id"], r["url"]) for r in ds["resources"]]
+    tables = [x.key for x in build_record(pkg).distributions if x.key.endswith(".csv")][:2]
+    for key in tables:
+        path = pkg / "data" / key
+        path.write_bytes(path.read_bytes() + b"\n")
+    ckan.calls.clear()
+    res = _publish(pkg, ckan)
+    writes = [c for c in ckan.calls if c not in ("package_show", "download")][1:]
+    assert writes == ["package_revise", "resource_patch", "resource_patch"]
+    assert res.applied.uploads == 2 and res.applied.verified == 2  # type: ignore[attr-defined]
+    assert [(r["id"], r["url"]) for r in ds["resources"]] == before
+    for key in tables:
+        assert ckan.files[_url(ckan, key)] == (pkg / "data" / key).read_bytes()
+    assert ds["private"] is False
+    assert _publish(pkg, ckan).plan.writes == 0  # type: ignore[attr-defined]

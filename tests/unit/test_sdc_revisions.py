@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from opendata_mh.audit import published_problem
+from opendata_mh.audit import audit_package, published_problem
 from opendata_mh.sdc import Cell, LinearRelation, SDCError, protect_revision, revision_relations
 from opendata_mh.validate import read_package
 from tests.attacker import (
     engine_relations,
     findings,
+    old_edition_cells,
     protect_and_print,
     revision_case,
     revision_pair,
@@ -212,3 +213,124 @@ def test_a_historic_cell_given_away_enters_as_its_audit_interval(tmp_path: Path)
     cells, _ = published_problem(read_package(_package(tmp_path / "p2", printed, rel)), "p:")
     a = next(c for c in cells if c.id == "p:t/row=a/col=T")
     assert (a.lower, a.upper, a.protection) == (1, 4, "apriori")
+
+
+# -- the minimal case through the package: check and audit combine the editions by themselves
+
+
+def _line(r: str, k: str, p: str) -> str:
+    if p == "x":
+        return f"{r},{k},,1,,x,secondary"
+    if p.startswith("<"):
+        return f"{r},{k},,1,4,<5,masked"
+    return f"{r},{k},{p},{p},{p},{p},{'zero' if p == '0' else 'exact'}"
+
+
+def _two_editions(path: Path, old: dict[str, str], new: dict[str, str], rels: list) -> Path:  # type: ignore[type-arg]
+    """A package of table ``t`` as edition 2024 printed it, with edition 2023's printings of
+    every cell in ``superseded`` and the relations that held among them in
+    ``supersededRelations`` (what ``opendata-mh generate`` writes for a built edition)."""
+    path.mkdir()
+    head = "row,col,value,value_lower,value_upper,value_printed,cell_type"
+    t = [f"{head},edition"]
+    t += [f"{_line(*c[4:].split('|'), p)},edition-2024" for c, p in new.items()]
+    (path / "t.csv").write_text("\n".join(t) + "\n", encoding="utf-8")
+    s = [f"resource,{head},edition,superseded_by"]
+    s += [f"t,{_line(*c[4:].split('|'), p)},edition-2023,edition-2024" for c, p in old.items()]
+    (path / "superseded.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
+
+    def ref(c: str) -> str:
+        r, k = c[4:].split("|")
+        return f"t/row={r}/col={k}"
+
+    def relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
+        total = next(c for c, a in coeffs.items() if a < 0)
+        parts = [ref(c) for c, a in coeffs.items() if a > 0]
+        return {"id": rid[4:], "type": "additive", "total": ref(total), "parts": parts}
+
+    def res(name: str, header: str, key: list[str]) -> dict[str, object]:
+        fields = [{"name": f, "type": "string"} for f in header.split(",")]
+        return {
+            "name": name,
+            "path": f"{name}.csv",
+            "schema": {"fields": fields, "primaryKey": key},
+        }
+
+    desc = {
+        "name": "t",
+        "resources": [
+            res("t", t[0], ["row", "col"]),
+            res("superseded", s[0], ["resource", "row", "col", "edition"]),
+        ],
+        "relations": [relation(r[0], r[1]) for r in rels if r[0].startswith("new:")],
+        "supersededRelations": [
+            {**relation(r[0], r[1]), "edition": "2023"} for r in rels if r[0].startswith("old:")
+        ],
+        "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
+    }
+    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    return path
+
+
+def _cell_of(c: str) -> str:
+    r, k = c[4:].split("|")
+    return f"{c[:3]}:t/row={r}/col={k}"
+
+
+def test_the_minimal_case_audited_from_the_package_alone(tmp_path: Path) -> None:
+    """Each edition protected alone: the package's own audit (what ``check`` runs), reading
+    the superseded printings, their relations and the monotone model from the package, finds
+    exactly the cells the independent attacker finds, naming both editions."""
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    p_new, _ = protect_and_print(vn, rn)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    new_printed = {c: p_new.get(c, str(v)) for c, v in vn.items()}
+    pkg = _two_editions(tmp_path / "pkg", old_printed, new_printed, rels)
+    # each edition alone is safe: the plain audit of the current tables finds nothing
+    res = audit_package(read_package(pkg), public=True, shortest=False, mip=True)
+    assert res.findings() == []
+    got = {
+        ("old" if f.edition == "2023" else "new") + ":" + f.cell: "exact" if f.exact else "narrowed"
+        for f in res.revisions
+    }
+    want = {"exact": set(), "narrowed": set()}  # type: dict[str, set[str]]
+    for kind, cells in findings({**vo, **vn}, {**p_old, **p_new}, rels).items():
+        if kind != "wrong":
+            want[kind] = {_cell_of(c) for c in cells}
+    assert {c for c, k in got.items() if k == "exact"} == want["exact"]
+    assert {c for c, k in got.items() if k == "narrowed"} == want["narrowed"]
+    assert len(want["exact"]) == 7 and len(want["narrowed"]) == 5
+    assert all(f.editions == ("2023", "2024") for f in res.revisions)
+    issues = [i for i in res.issues if i.code == "audit.revision-disclosure"]
+    assert len(issues) == 12 and all(i.severity == "error" for i in issues)
+    old_issue = next(i for i in issues if i.resource == "superseded")
+    assert "edition 2023's printing of t/row=" in old_issue.message
+    assert "with edition(s) 2024 under the monotone revision model" in old_issue.message
+    assert "[" not in old_issue.message  # public: no interval
+    # the package states the model: with 'none' the editions are independent
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    d["revisionModel"] = {"model": "none", "min_change": None, "max_change": None}
+    (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    assert audit_package(read_package(pkg), public=True).revisions == ()
+
+
+def test_the_minimal_case_protected_jointly_passes_the_package_audit(tmp_path: Path) -> None:
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    res = protect_revision(
+        vn,
+        engine_relations(rn),
+        old_edition_cells(old_printed),
+        engine_relations(ro),
+        [(c, "new:" + c[4:]) for c in vo],
+    )
+    pkg = _two_editions(tmp_path / "pkg", old_printed, res.printed(vn), rels)
+    got = audit_package(read_package(pkg), public=True)
+    assert got.revisions == () and got.ok
+    assert got.summary()["revision_disclosures"] == 0

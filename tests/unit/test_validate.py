@@ -21,8 +21,9 @@ def test_clean_fixture_package(package_dir: Path) -> None:
     assert [i.code for i in report.issues] == ["consistency.known-discrepancy"]
     assert report.issues[0].severity == "info"
     s = report.summary
-    # 9 resources + observations (CSV, Parquet, SDMX-CSV: 10 rows each) + 2 code lists
-    assert (s["resources"], s["rows"], s["relations"], s["relations_failed"]) == (14, 38, 7, 0)
+    # 9 resources + observations (CSV, Parquet, SDMX-CSV: 10 rows each) + 2 code lists +
+    # superseded (CSV and Parquet; one edition: no rows)
+    assert (s["resources"], s["rows"], s["relations"], s["relations_failed"]) == (16, 38, 7, 0)
     assert s["known_discrepancies"][0]["discrepancy"] == "prose_2022"
     # a count, not the intervals (they can equal masked cells; check output is public)
     assert s["latent_quantities"] == 2 and "latent" not in s

@@ -61,8 +61,12 @@ from opendata_mh.model.editions import (
     EDITION_MANIFEST,
     EDITIONS_DIR,
     Edition,
+    EditionState,
     EditionTable,
+    SupersededCell,
     read_edition_csv,
+    superseded_cells,
+    superseded_relations,
 )
 from opendata_mh.model.figures import TextFigure
 from opendata_mh.model.findings import (
@@ -74,7 +78,14 @@ from opendata_mh.model.findings import (
     finding_fingerprint,
 )
 from opendata_mh.model.load import Metadata, load_metadata
-from opendata_mh.model.package import Contributor, License, PackageMeta, Source, Unit
+from opendata_mh.model.package import (
+    REVISION_MODELS,
+    Contributor,
+    License,
+    PackageMeta,
+    Source,
+    Unit,
+)
 from opendata_mh.model.printed import (
     GROUP_PROTECTIONS,
     ParsedValue,
@@ -106,6 +117,7 @@ __all__ = [
     "PERIOD_RE",
     "PLACEHOLDER_RE",
     "RELATION_TYPES",
+    "REVISION_MODELS",
     "SECONDARY_SYMBOL",
     "SHARE_TYPES",
     "AckKeyError",
@@ -119,6 +131,7 @@ __all__ = [
     "Contributor",
     "Discrepancy",
     "Edition",
+    "EditionState",
     "EditionTable",
     "LatentQuantity",
     "License",
@@ -130,6 +143,7 @@ __all__ = [
     "Relation",
     "SdcRule",
     "Source",
+    "SupersededCell",
     "TableSpec",
     "TextFigure",
     "Unit",
@@ -143,5 +157,7 @@ __all__ = [
     "parse_ref",
     "read_edition_csv",
     "share_rows",
+    "superseded_cells",
+    "superseded_relations",
     "valid_period",
 ]

@@ -6,8 +6,9 @@ editions' periods are merged into the tables (added, revised, removed).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as _replace
 from pathlib import Path
@@ -240,11 +241,14 @@ def _apply_editions(
     tables: list[TableSpec],
     cls: Mapping[str, CodeList],
     col: _Collector,
+    upto: str | None = None,
 ) -> tuple[PackageMeta, list[TableSpec], tuple[Edition, ...]]:
     """Stamp the transcribed cells with the base edition, then merge every edition in
     ``metadata/editions/`` in order: a cell of a later edition replaces the cell with the same
     key (a revision) or is appended (a new cell); ``removes`` drops periods. The package takes
-    the latest edition's id and version, its temporal end and its sources' reference dates."""
+    the latest edition's id and version, its temporal end and its sources' reference dates.
+    ``upto``: merge only the editions up to this id (the package as that edition published
+    it; the base edition's id: none)."""
     base = pkg.edition or ""
     tables = [_replace(t, cells=tuple(_replace(c, edition=base) for c in t.cells)) for t in tables]
     edir = root / EDITIONS_DIR
@@ -254,6 +258,13 @@ def _apply_editions(
         (p for p in edir.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: _edition_sort_key(p.name) if EDITION_ID_RE.match(p.name) else (0,),
     )
+    if upto is not None and EDITION_ID_RE.match(upto):
+        dirs = [
+            p
+            for p in dirs
+            if not EDITION_ID_RE.match(p.name)
+            or _edition_sort_key(p.name) <= _edition_sort_key(upto)
+        ]
     editions: list[Edition] = []
     for d in dirs:
         tmap = {t.id: t for t in tables}
@@ -315,3 +326,102 @@ def _one_edition(
         if ref.kind == "latent" and latent_eds:
             eds |= latent_eds.get(ref, set())
     return len(eds) <= 1
+
+
+# --------------------------------------------------------------------------------------------
+# Superseded printings: what earlier editions printed for cells a later edition re-printed
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupersededCell:
+    """An earlier printing of a table cell that a later edition re-printed (re-counted, the
+    figure changed or not): ``cell`` as that edition printed it (``cell.edition``), and the
+    edition whose printing replaced it."""
+
+    table: str
+    cell: Cell
+    superseded_by: str
+
+
+@dataclass(frozen=True)
+class EditionState:
+    """The package as one edition published it: its id, tables and relations (the relations
+    that held among that edition's printed figures)."""
+
+    edition: str
+    tables: tuple[TableSpec, ...]
+    relations: tuple[Relation, ...]
+
+
+def _printing_editions(states: Sequence[EditionState]) -> dict[tuple[str, Any], list[str | None]]:
+    """(table, key) -> the edition of its printing in each state (None: not printed)."""
+    out: dict[tuple[str, Any], list[str | None]] = {}
+    for i, st in enumerate(states):
+        for t in st.tables:
+            for c in t.cells:
+                out.setdefault((t.id, c.key), [None] * len(states))[i] = c.edition
+    return out
+
+
+def superseded_cells(states: Sequence[EditionState]) -> list[SupersededCell]:
+    """Every printing of an earlier state (``states`` in edition order, the last the current
+    package) that a later edition replaced by its own printing of the same cell: in table
+    order (of the current package), cell order, then edition. A cell an edition removed (no
+    later printing) is not superseded."""
+    if len(states) < 2:
+        return []
+    eds = _printing_editions(states)
+    cells: dict[tuple[str, Any, str], Cell] = {}
+    for st in states[:-1]:
+        for t in st.tables:
+            for c in t.cells:
+                cells.setdefault((t.id, c.key, c.edition), c)
+    order = {t.id: i for i, t in enumerate(states[-1].tables)}
+    out: list[SupersededCell] = []
+    for (tid, key), seq in eds.items():
+        printed = [e for e in seq if e is not None]
+        distinct = [e for i, e in enumerate(printed) if i == 0 or printed[i - 1] != e]
+        if seq[-1] is None:
+            continue
+        for e, nxt in itertools.pairwise(distinct):
+            out.append(SupersededCell(tid, cells[(tid, key, e)], nxt))
+    first = {(s.table, s.cell.key): i for i, s in enumerate(out)}
+    return sorted(
+        out,
+        key=lambda s: (
+            order.get(s.table, len(order)),
+            first[(s.table, s.cell.key)],
+            _edition_sort_key(s.cell.edition) if EDITION_ID_RE.match(s.cell.edition) else (0,),
+        ),
+    )
+
+
+def superseded_relations(states: Sequence[EditionState]) -> list[tuple[str, Relation]]:
+    """For each earlier state (edition E), the relations that held among E's printed figures
+    and use a printing that a later edition replaced, with every relation of E that shares a
+    latent quantity with them (a latent total of E is E's own unknown): ``(E, relation)``, in
+    edition order then E's relation order. Together with the superseded printings they are
+    what a reader of edition E knew and the current package no longer states."""
+    if len(states) < 2:
+        return []
+    eds = _printing_editions(states)
+    out: list[tuple[str, Relation]] = []
+    for i, st in enumerate(states[:-1]):
+        replaced = {k for k, seq in eds.items() if seq[i] is not None and seq[i] != seq[-1]}
+
+        def touches(r: Relation, replaced: set[tuple[str, Any]] = replaced) -> bool:
+            return any(ref.kind == "cell" and (ref.name, ref.key) in replaced for ref in r.refs)
+
+        keep = {j for j, r in enumerate(st.relations) if touches(r)}
+        latents = {ref for j in keep for ref in st.relations[j].refs if ref.kind == "latent"}
+        grew = True
+        while grew:
+            grew = False
+            for j, r in enumerate(st.relations):
+                if j not in keep and any(ref in latents for ref in r.refs):
+                    keep.add(j)
+                    latents |= {ref for ref in r.refs if ref.kind == "latent"}
+                    grew = True
+        out += [(st.edition, r) for j, r in enumerate(st.relations) if j in keep]
+    return out

@@ -13,7 +13,7 @@ from opendata_mh.errors import MetadataError, MetadataProblem
 from opendata_mh.model._collect import _Collector, _read_toml
 from opendata_mh.model.codelists import CodeList, _load_codelists
 from opendata_mh.model.constants import NON_COUNT_UNITS
-from opendata_mh.model.editions import Edition, _apply_editions, _one_edition
+from opendata_mh.model.editions import Edition, EditionState, _apply_editions, _one_edition
 from opendata_mh.model.figures import TextFigure, _load_text_figures
 from opendata_mh.model.findings import AcknowledgedFinding, _load_acknowledged_findings
 from opendata_mh.model.package import PackageMeta, _load_package
@@ -39,6 +39,9 @@ class Metadata:
     discrepancies: tuple[Discrepancy, ...]
     acknowledged_findings: tuple[AcknowledgedFinding, ...] = ()
     editions: tuple[Edition, ...] = ()
+    earlier: tuple[Metadata, ...] = ()
+    """The package as each earlier edition published it (the base edition first), when
+    later editions were merged (:func:`load_metadata`); empty otherwise."""
 
     def table(self, tid: str) -> TableSpec:
         return next(t for t in self.tables if t.id == tid)
@@ -46,9 +49,22 @@ class Metadata:
     def codelist(self, cid: str) -> CodeList:
         return next(c for c in self.codelists if c.id == cid)
 
+    def states(self) -> tuple[EditionState, ...]:
+        """Every edition's package (:attr:`earlier`, then this one) as an
+        :class:`~opendata_mh.model.editions.EditionState`."""
+        return tuple(
+            EditionState(m.package.edition or "", m.tables, m.relations)
+            for m in (*self.earlier, self)
+        )
 
-def load_metadata(root: str | Path) -> Metadata:
-    """Load and validate ``metadata/``; raise :class:`MetadataError` with every problem found."""
+
+def load_metadata(root: str | Path, *, upto: str | None = None) -> Metadata:
+    """Load and validate ``metadata/``; raise :class:`MetadataError` with every problem found.
+
+    With later editions (``metadata/editions/``), :attr:`Metadata.earlier` holds the package
+    as each earlier edition published it (the base edition, then every edition but the
+    last), each loaded with ``upto`` = its id: what the superseded printings and their
+    relations are read from."""
     root = Path(root)
     col = _Collector()
     if not root.is_dir():
@@ -80,7 +96,7 @@ def load_metadata(root: str | Path) -> Metadata:
         col.add(seen_ids["text_figures"], "table id 'text_figures' is reserved", field="id")
     tables.sort(key=lambda t: (t.number, t.id))
     base_edition = pkg.edition or ""
-    pkg, tables, editions = _apply_editions(root, pkg, tables, cls, col)
+    pkg, tables, editions = _apply_editions(root, pkg, tables, cls, col, upto)
     tmap = {t.id: t for t in tables}
 
     raw_figs = _load_text_figures(
@@ -216,6 +232,11 @@ def load_metadata(root: str | Path) -> Metadata:
     )
     if col.problems:
         raise MetadataError(col.problems)
+    earlier: tuple[Metadata, ...] = ()
+    if editions and upto is None:
+        earlier = tuple(
+            load_metadata(root, upto=eid) for eid in [base_edition, *(e.id for e in editions[:-1])]
+        )
     return Metadata(
         package=pkg,
         codelists=codelists,
@@ -226,4 +247,5 @@ def load_metadata(root: str | Path) -> Metadata:
         discrepancies=tuple(discrepancies),
         acknowledged_findings=tuple(acknowledged),
         editions=editions,
+        earlier=earlier,
     )

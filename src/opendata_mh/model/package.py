@@ -64,6 +64,8 @@ class PackageMeta:
     edition: str | None = None
     created: str | None = None
     extra: tuple[tuple[str, Any], ...] = ()
+    revision_model: str = "monotone"
+    revision_bound: int | None = None
 
     def source(self, sid: str) -> Source:
         return next(s for s in self.sources if s.id == sid)
@@ -89,7 +91,13 @@ _PACKAGE_KEYS = {
     "contributors",
     "sources",
     "units",
+    "revisions",
 }
+REVISION_MODELS = ("monotone", "either", "none")
+"""The attacker's model of revisions between editions (``[revisions] model`` in package.toml):
+``monotone`` (late registrations only add: a later edition's count >= the earlier one's),
+``either`` (a revision moves a count by at most ``bound`` either way), ``none`` (editions
+taken as independent)."""
 _CONTRIBUTOR_ROLES = {"author", "publisher", "maintainer", "wrangler", "contributor"}
 
 
@@ -219,6 +227,7 @@ def _load_package(data: dict[str, Any], col: _Collector) -> PackageMeta:
     if created is not None and not isinstance(created, str):
         created = str(created)
     extra = tuple((k, v) for k, v in data.items() if k not in _PACKAGE_KEYS)
+    rev_model, rev_bound = _load_revisions(data.get("revisions"), f, col)
     return PackageMeta(
         name=name,
         version=version,
@@ -238,4 +247,42 @@ def _load_package(data: dict[str, Any], col: _Collector) -> PackageMeta:
         edition=edition,
         created=created or None,
         extra=extra,
+        revision_model=rev_model,
+        revision_bound=rev_bound,
     )
+
+
+def _load_revisions(raw: Any, f: str, col: _Collector) -> tuple[str, int | None]:
+    """``[revisions]``: ``model`` (:data:`REVISION_MODELS`, default monotone) and ``bound``
+    (required for ``either``: the most a revision moves a count, an integer >= 0)."""
+    if raw is None:
+        return "monotone", None
+    if not isinstance(raw, dict):
+        col.add(f, "'revisions' must be a table {model, bound}", field="revisions")
+        return "monotone", None
+    _check_keys(raw, {"model", "bound"}, f, col, table="revisions")
+    model = raw.get("model", "monotone")
+    if model not in REVISION_MODELS:
+        col.add(
+            f,
+            f"revisions.model {model!r} is not one of {list(REVISION_MODELS)}",
+            field="revisions.model",
+        )
+        model = "monotone"
+    bound = raw.get("bound")
+    if model == "either":
+        if type(bound) is not int or bound < 0:
+            col.add(
+                f,
+                "revisions.bound must be an integer >= 0 with model 'either'",
+                field="revisions.bound",
+            )
+            bound = 0
+    elif bound is not None:
+        col.add(
+            f,
+            f"revisions.bound applies to model 'either' only, not {model!r}",
+            field="revisions.bound",
+        )
+        bound = None
+    return str(model), bound

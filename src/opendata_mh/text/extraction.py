@@ -325,16 +325,20 @@ def _line_kinds(lines: list[str]) -> list[str]:
         caps = len(letters) >= 4 and all(c.isupper() for c in letters)
         nxt = next((lines[j].strip() for j in range(i + 1, len(lines)) if lines[j].strip()), "")
         prev = lines[i - 1].strip() if i else ""
-        if caps or (
-            len(s) < 110
-            and not re.search(r"[.,;:!?\-]$", s)
-            and (not nxt or nxt[:1].isupper() or nxt[:1] in "\ufffd(")
-            and (
-                not prev
-                or prev.startswith(("Bron", "Noot"))
-                or (kinds[i - 1] != "prose" and (kinds[i - 1] != "heading" or len(s) < 60))
+        if (
+            caps
+            or (
+                len(s) < 110
+                and not re.search(r"[.,;:!?\-]$", s)
+                and not re.search(r"[a-z][.!?]\s+[A-Z]", s)  # a sentence ends inside: prose
+                and (not nxt or nxt[:1].isupper() or nxt[:1] in "\ufffd(")
+                and (
+                    not prev
+                    or prev.startswith(("Bron", "Noot"))
+                    or (kinds[i - 1] != "prose" and (kinds[i - 1] != "heading" or len(s) < 60))
+                )
+                and s[:1].isupper()
             )
-            and s[:1].isupper()
         ):
             kinds[i] = "heading"
     return kinds
@@ -476,6 +480,14 @@ def extract(lines: tuple[str, ...] | list[str]) -> Extraction:
             if letters and all(c.isupper() for c in letters):
                 top = h
                 section = h
+            elif (
+                i
+                and kinds[i - 1] == "heading"
+                and section != top
+                and not re.search(r"[.:;!?]$", lines[i - 1].strip())
+                and (h[:1].islower() or re.search(r"\b(?:en|of|met|van|naar|in)$", section))
+            ):
+                section = f"{section} {h}"  # a heading broken over two lines
             else:
                 section = f"{top} > {h}" if top else h
             headings.append((lno, section))

@@ -49,6 +49,9 @@ AMBIGUOUS_MARGIN = 0.25
 VALUE_BONUS = 1.2
 VALUE_WINDOW = 0.8
 TOP_K = 12
+PARTIAL_EVIDENCE = 1.1
+"""The most evidence a candidate can have that leaves a category word of the figure's own
+phrase unexplained (below what verification needs to call a contradiction)."""
 
 STOP = frozenset(
     [
@@ -95,7 +98,6 @@ STOP = frozenset(
         "jaren",
         "aantal",
         "totaal",
-        "overige",
         "etc",
         "alle",
         "ander",
@@ -123,6 +125,7 @@ SYNONYMS: dict[str, str] = {
     "meldingen": "gemeld",
     "gemelde": "gemeld",
     "nationaliteit": "nationaliteit",
+    "overige": "overig",
 }
 LATENT_UNITS: dict[str, str] = {
     "victims": "slachtoffers",
@@ -162,7 +165,22 @@ def _stem(w: str) -> str:
     return SYNONYMS.get(w, w)
 
 
+_UNSPECIFIED_RE = re.compile(
+    r"\bniet\s+nader\s+(?:getypeerd|gespecificeerd|omschreven|bekend)\b", re.IGNORECASE
+)
+"""Dutch for "unknown" in a category's words ("meldingen die niet nader getypeerd zijn")."""
+_ANAPHORA_RE = re.compile(
+    r"^\s*(?:dit|dat|deze)\s+(?:aantal|getal|cijfer|percentage|aandeel)\b"
+    r"|\b(?:betreft|betroffen|gaat|ging)\s+(?:het\s+)?(?:dit|dat|om)?\s*(?:dit|dat)\b",
+    re.IGNORECASE,
+)
+
+
+_PRONOUN_RE = re.compile(r"\b(?:zij|hen|hun|dit|dat|deze|die)\b", re.IGNORECASE)
+
+
 def words(s: str) -> list[str]:
+    s = _UNSPECIFIED_RE.sub("onbekend", s)
     return [_stem(w) for w in re.findall(r"[^\W\d_]+|\d+-\d+|\d+\+", s.lower()) if w not in STOP]
 
 
@@ -265,6 +283,17 @@ class Index:
     _tables_w: dict[str, _TableWords] = field(default_factory=dict)
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
     _vocab_hit: dict[str, bool] = field(default_factory=dict)
+    dim_names: dict[str, frozenset[str]] = field(default_factory=dict)
+    word_dims: dict[str, frozenset[str]] = field(default_factory=dict)
+    dim_vocab: frozenset[str] = frozenset()  # words of the dimensions' names ("sector")
+
+    def dims_of_word(self, w: str) -> frozenset[str]:
+        """The dimensions whose labels have a word matching ``w``."""
+        out: set[str] = set()
+        for lw, ds in self.word_dims.items():
+            if match_word(lw, w):
+                out |= ds
+        return frozenset(out)
 
     def in_vocab(self, w: str) -> bool:
         """Whether ``w`` names a category of some table (a rare label word)."""
@@ -285,9 +314,31 @@ class Index:
         """Per dimension, the alternatives of its label, each as words."""
         got = self._words.get(q.ref)
         if got is None:
-            got = [[words(alt) for alt in label.split("|")] for _dim, label in q.labels]
+            got = []
+            for dim, label in q.labels:
+                names = self.dim_names.get(dim, frozenset())
+                alts = []
+                for alt in _alternatives(label):
+                    ws = words(alt)
+                    # "Overige geboortelanden": the dimension's own name is no part of what
+                    # names the category ("in een overig land")
+                    keep = [w for w in ws if not any(match_word(n, w) for n in names)]
+                    alts.append(keep or ws)
+                got.append(alts)
             self._words[q.ref] = got
         return got
+
+
+def _alternatives(label: str) -> list[str]:
+    """The names of a label: its "|" alternatives, and for one with a bracketed short name
+    ("Europese Economische Ruimte (EER)", "18-22 (adolescent)") also that name alone."""
+    out: list[str] = []
+    for alt in label.split("|"):
+        out.append(alt)
+        m = re.search(r"\(([^()]+)\)\s*$", alt)
+        if m and alt[: m.start()].strip():
+            out += [alt[: m.start()].strip(), m.group(1)]
+    return out
 
 
 def _num(s: str | None) -> float | None:
@@ -349,6 +400,7 @@ def build_index(
             )
     parents: dict[str, list[str]] = {}
     latent_tables: dict[str, set[str]] = {}
+    spans: dict[str, set[str]] = {}  # a latent without a period: the periods of its parts
     for lat in pkg.descriptor.get("latentQuantities") or []:
         rid = str(lat.get("id", ""))
         if not rid.startswith("@"):
@@ -365,6 +417,8 @@ def build_index(
         parts = [str(p) for p in r.get("parts") or []]
         if total not in qs or any(p.startswith("text:") for p in [total, *parts]):
             continue
+        if qs[total].latent and not qs[total].period:
+            spans.setdefault(total, set()).update(qs[p].period for p in parts if p in qs)
         for p in parts:
             if p in qs:
                 parents.setdefault(p, [])
@@ -393,24 +447,55 @@ def build_index(
             if lab:
                 lat_labels.append((dim, lab))
         qs[rid] = Quantity(
-            q.ref, q.table, q.period, q.key, tuple(lat_labels), q.lower, q.upper, False, True
+            q.ref,
+            q.table,
+            q.period or _span(spans.get(rid, set())),
+            q.key,
+            tuple(lat_labels),
+            q.lower,
+            q.upper,
+            False,
+            True,
         )
     by_period: dict[str, list[Quantity]] = {}
     by_key: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Quantity]] = {}
     df: Counter[str] = Counter()
+    word_dims: dict[str, set[str]] = {}
     for q in qs.values():
         by_period.setdefault(q.period, []).append(q)
         rest = tuple(kv for kv in q.key if kv[0] != "period")
         by_key.setdefault((q.table, rest), {})[q.period] = q
-        for _, lab in q.labels:
+        for dim, lab in q.labels:
             for w in set(words(lab.replace("|", " "))):
                 df[w] += 1
+                word_dims.setdefault(w, set()).add(dim)
     n = max(1, len(qs))
     idf = {w: math.log(1 + n / c) for w, c in df.items()}
     periods = tuple(sorted(by_period))
     years = tuple(p for p in periods if re.fullmatch(r"\d{4}", p))
     latest = years[-1] if years else ""
     vocab = frozenset(w for w, v in idf.items() if v >= 2.0 and len(w) >= 4)
+    # the Dutch names of the dimensions (codelist titles: "Regio van nationaliteit",
+    # "Geboorteland"): a figure whose words name a dimension is a cell of a table that has it
+    titles = [words(str(r.get("title", ""))) for r in tables.values()]
+    dim_words: set[str] = set()
+    dim_names: dict[str, frozenset[str]] = {}
+    heads: list[list[str]] = []
+    for res in pkg.descriptor.get("resources", []):
+        name = str(res.get("name", ""))
+        title = str(res.get("title", ""))
+        if name.startswith("codelist_") and ":" in title:
+            heads.append(words(title.split(":", 1)[1])[:1])
+            dim_names[name.removeprefix("codelist_")] = frozenset(
+                w for w in words(title.split(":", 1)[1]) if len(w) >= 5
+            )
+            for w in words(title.split(":", 1)[1]):
+                n = sum(1 for t in titles if any(match_word(w, x) for x in t))
+                if len(w) >= 5 and n <= len(titles) / 3:
+                    dim_words.add(w)
+    vocab |= dim_words
+    # the head word of each dimension's name ("Sector van seksuele uitbuiting": sector)
+    dim_vocab = frozenset(ws[0] for ws in (list(n) for n in heads) if ws and ws[0] in dim_words)
     unit_words = frozenset(
         w
         for res in tables.values()
@@ -436,7 +521,28 @@ def build_index(
         latent_units=latent_units,
         unit_words=unit_words,
         latent_tables=latent_tables,
+        dim_names=dim_names,
+        dim_vocab=dim_vocab,
+        word_dims={w: frozenset(d) for w, d in word_dims.items()},
     )
+
+
+def _span(periods: set[str]) -> str:
+    """The period a latent without one covers: the span of its parts ("2019-2023" from the
+    yearly cells 2019 ... 2023 or from the cells of the span itself); "" if they differ."""
+    years: set[str] = set()
+    for p in periods:
+        m = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", p)
+        if m is None:
+            return ""
+        a, b = m.group(1), m.group(2) or m.group(1)
+        years |= {str(y) for y in range(int(a), int(b) + 1)}
+    if len(years) < 2:
+        return ""
+    lo, hi = min(years), max(years)
+    if len(years) != int(hi) - int(lo) + 1:
+        return ""
+    return f"{lo}-{hi}"
 
 
 def _label_of(qs: Mapping[str, Quantity], dim: str, code: str) -> str:
@@ -483,6 +589,7 @@ class Context:
     units: tuple[str, ...] = ()
     wide: tuple[str, ...] = ()
     estimate: bool = False
+    phrase: str = ""  # the words of the figure's own phrase, stop words left out
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -518,12 +625,14 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     )
     pm = _PERIOD_RE.search(sentence)
     from_to = re.search(
-        r"(?:periode\s+)?((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\s+van\s+\S+\s+(?:tot|naar)\s",
-        sentence,
+        r"(?:periode\s+)?((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\s+van\s+(\S+)\s+(?:tot|naar)\s+(\S+)",
+        text[s0:s1],
     )
-    if from_to and not m_after:
+    if from_to and not (s0 + from_to.start(3) <= f.start < s0 + from_to.end(4)):
+        from_to = None  # a figure after the "van A tot B" of the period
+    if from_to:
         # "in de periode 2019-2022 van 53 tot 16": the first figure 2019, the second 2022
-        first = next((g for g in same if g.start > s0 and g.start < f.start), None)
+        first = f.start >= s0 + from_to.start(4)
         period, explicit = (from_to.group(2) if first else from_to.group(1)), True
     elif change and m_than:
         base = m_than.group(1) or m_than.group(2)
@@ -588,6 +697,17 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
             period = f"{a}-{b}"
     elif five and not explicit and index.years and not change:
         period = f"{index.years[0]}-{index.years[-1]}"
+    elif (
+        not explicit
+        and index.years
+        and not change
+        and not _YEAR_RE.search(sentence)
+        and _FIVE_RE.search(normalize(text[_prev_sentence(text, s0)[0] : s0]))
+        and "\n\n" not in text[_prev_sentence(text, s0)[0] : s0].strip()
+    ):
+        # "Gemiddeld is 23% ... adolescent. 18% is dan veertig jaar of ouder": the average
+        # of the sentence before goes on
+        period = f"{index.years[0]}-{index.years[-1]}"
     if re.search(r"\btwee\s+jaar\s+geleden\b", window_after, re.IGNORECASE):
         base = str(int(period) - 2) if period.isdigit() else ""
     ws: list[tuple[str, float]] = []
@@ -595,7 +715,10 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     far_before = words(normalize(text[s0:prev_end]))
     own_after = words(window_after)
     far_after = words(normalize(text[next_start:s1]))
-    shared = 3 if prev_end > s0 else 0  # words right after the previous figure are its own
+    # words right after the previous figure are its own, unless it closes a bracket: in
+    # "A (58%), B (75%) en C (65%)" every label stands before its figure
+    closes = re.match(r"\s*\)\s*(?:[,;]|(?:en|of|dan)\b)", text[prev_end : prev_end + 8])
+    shared = 3 if prev_end > s0 and not closes else 0
     denominator = bool(
         re.fullmatch(r"\s*van\s+de\s*", text[prev_end : f.start])
         and any(g.end == prev_end and g.kind in ("percent", "share_words") for g in same)
@@ -619,30 +742,93 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     q0, _ = _prev_sentence(text, p0)
     # not across the section heading (its words count apart)
     last_head = max((ln for ln, _ in ex.headings if ln < f.line), default=0)
+    limit_start = ex.line_start(last_head + 1) if last_head else 0
     if last_head:
         limit = ex.line_start(last_head + 1)
         p0, q0 = max(p0, min(limit, s0)), max(q0, min(limit, s0))
-    ws += _words_weighted(text[p0:s0], 0.5)
-    ws += _words_weighted(text[q0:p0], 0.3)
-    head = words(f.section.split(">")[-1])
-    ws += [(w, 0.35) for w in head]
+    legend = _pie_legend(ex, f.line)
+    if legend is not None:
+        # a label of a pie chart ("18; 34%"): its words are its legend entry, not the prose
+        # around the chart
+        ws = [(w, 1.0) for w in words(legend)]
+        head: list[str] = []
+    else:
+        # "Dit aantal daalde ...", "In 2023 betreft dit 126 meldingen": a figure of the
+        # sentence before's subject weighs its words nearly as its own
+        back = _ANAPHORA_RE.search(normalize(text[s0 : f.start])) is not None
+        ws += _words_weighted(normalize(text[p0:s0]), 0.8 if back else 0.5)
+        ws += _words_weighted(normalize(text[q0:p0]), 0.5 if back else 0.3)
+        if back:
+            # a chain of references ("... 68 Latijns-Amerikaanse slachtoffers ... Dat is meer
+            # dan een verdubbeling. Ook zij zijn vaak in de thuisprostitutie uitgebuit. In 2023
+            # betreft dit ten minste 26 meldingen"): back to the sentence that names them,
+            # within the paragraph
+            a, b = q0, p0
+            for _ in range(3):
+                if not _PRONOUN_RE.search(normalize(text[a:b])[:40]):
+                    break
+                r0, _e = _prev_sentence(text, a)
+                if r0 >= a or "\n\n" in text[r0:a].strip() or r0 < limit_start:
+                    break
+                ws += _words_weighted(normalize(text[r0:a]), 0.5)
+                a, b = r0, a
+        head = words(f.section.split(">")[-1])
+        ws += [(w, 0.35) for w in head]
     um = re.match(r"^\s*([a-zé]+)", window_after)
     unit = um.group(1).lower() if um else ""
     # the words right around the number (30 characters each side, within its own segment)
-    tight_raw = (
-        text[max(prev_end, f.start - 30) : f.start]
-        + " "
-        + text[f.end : min(next_start, f.end + 30)]
-    )
+    t0 = max(prev_end, f.start - 30)
+    if shared:
+        # "19% internationaal, 4% onbekend": the words before the comma are the previous
+        # figure's
+        sep = list(re.finditer(r"[,;]|\b(?:en|of)\b", text[t0 : f.start]))
+        if sep:
+            t0 += sep[-1].end()
+    # after the figure: its own phrase ("12 slachtoffers afkomstig uit Roemenië"), at most 45
+    # characters, up to a comma or the next item
+    t1 = min(next_start, f.end + 45)
+    stop = re.search(r"[,;.:(]\s|\b(?:en|of|maar)\b", text[f.end : t1])
+    t1 = min(f.end + 30, t1) if stop is None else min(t1, f.end + max(30, stop.start()))
+    tight_raw = text[t0 : f.start] + " " + text[f.end : t1]
     tight = words(normalize(tight_raw))
     specific = tuple(dict.fromkeys(w for w in tight if index.in_vocab(w)))
+    if legend is None:
+        # a dimension the figure's own clause names ("bij 36 meldingen ... de specifieke
+        # sector onbekend is"): a quantity of a table without it is not the figure
+        for w in (*own_before, *near_after, *own_after[: len(near_after) + 12]):
+            if w in index.dim_vocab and w not in specific:
+                specific = (*specific, w)
+        # the categories the clause names before the figure of dimensions the figure's own
+        # words do not name ("De slachtoffers gemeld uit de sector 'vervoer en opslag' zijn
+        # relatief vaak afkomstig uit Spanje (15) en Roemenië (13)": the sector)
+        mine0 = {d for w in specific for d in index.dims_of_word(w)}
+        if mine0:
+            for w in words(normalize(text[s0:t0])):
+                if not index.in_vocab(w) or w in specific:
+                    continue
+                ds = index.dims_of_word(w)
+                if ds and not ds & mine0:
+                    specific = (*specific, w)
+    if shared and t0 > prev_end:
+        # "In de sector 'bouw' zijn er 12 slachtoffers afkomstig uit Roemenië en 12 uit
+        # Brazilië": the second item keeps the first item's categories of the dimensions it
+        # does not name itself (the sector)
+        prev_fig = max((g for g in same if g.end == prev_end), key=lambda g: g.start, default=None)
+        if prev_fig is not None:
+            mine = {d for w in specific for d in index.dims_of_word(w)}
+            before_prev = words(normalize(text[max(s0, prev_fig.start - 30) : prev_fig.start]))
+            for w in before_prev:
+                ds = index.dims_of_word(w) if index.in_vocab(w) else frozenset()
+                if ds and not ds & mine and w not in specific:
+                    specific = (*specific, w)
     wide = tuple(
         dict.fromkeys(w for w, cw in ws if cw >= 0.9 and w not in specific and index.in_vocab(w))
     )
     # a figure the tables do not hold: an estimate, a target
     estimate = bool(
         re.search(
-            r"\bnaar\s+schatting\b|\bgeschat|\bstreefcijfer|\bdoelstelling|\b\d+\s+meest\b",
+            r"\bnaar\s+schatting\b|\bgeschat|\bschatting|\bstreefcijfer|\bdoelstelling"
+            r"|\bdoel\s+van\b|\bwerkelijke?\s+aantal|\bverwacht|\bprognose|\b\d+\s+meest\b",
             sentence,
             re.IGNORECASE,
         )
@@ -657,7 +843,11 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         )
     )
     # what the sentence counts: unit words near the number
-    units = tuple(w for w in dict.fromkeys(words(normalize(own_raw))) if w in index.unit_words)
+    units = _units(index, own_raw)
+    if not units and not _units(index, text[s0:s1]):
+        # "Verdachten van arbeidsuitbuiting zijn het oudst. Van hen is maar 8% adolescent":
+        # what the sentence before counts
+        units = _units(index, text[p0:s0])
     return Context(
         period,
         base,
@@ -671,7 +861,92 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         units=units,
         wide=wide,
         estimate=estimate,
+        phrase=" " + " ".join(own_before) + " | " + " ".join(near_after) + " ",
     )
+
+
+def _pie_legend(ex: Extraction, line: int) -> str | None:
+    """The legend entry of the pie-chart label on ``line``: the labels of a chart ("18; 34%",
+    "13; 25%", ...) and the legend lines after them (up to the source line) pair in order
+    when there are as many of each."""
+    kinds = ex.line_kinds
+    if not 0 < line <= len(kinds) or kinds[line - 1] != "pie":
+        return None
+    a = b = line - 1
+    while a - 1 >= 0 and kinds[a - 1] in ("pie", "blank"):
+        a -= 1
+    while b + 1 < len(kinds) and kinds[b + 1] in ("pie", "blank"):
+        b += 1
+    block = [i for i in range(a, b + 1) if kinds[i] == "pie"]
+    legend: list[str] = []
+    i = b + 1
+    while i < len(kinds) and len(legend) <= len(block):
+        raw = ex.lines[i].strip().lstrip("\ufffd").strip()
+        if kinds[i] != "blank":
+            if raw.startswith(("Bron", "Noot")) or re.search(r"\d", raw) or len(raw) > 60:
+                break
+            legend.append(raw)
+        i += 1
+    if len(legend) != len(block):
+        return None
+    return legend[block.index(line - 1)]
+
+
+def _pie_counts(ex: Extraction, line: int) -> list[float]:
+    """The counts of the pie chart whose label is on ``line`` (its legend paired)."""
+    if _pie_legend(ex, line) is None:
+        return []
+    kinds = ex.line_kinds
+    a = b = line - 1
+    while a - 1 >= 0 and kinds[a - 1] in ("pie", "blank"):
+        a -= 1
+    while b + 1 < len(kinds) and kinds[b + 1] in ("pie", "blank"):
+        b += 1
+    out = []
+    for i in range(a, b + 1):
+        if kinds[i] == "pie":
+            m = re.match(r"\s*(\d+)\s*;", ex.lines[i])
+            if m is None:
+                return []
+            out.append(float(m.group(1)))
+    return out
+
+
+def _holds(index: Index, ref: str, counts: Sequence[float]) -> bool:
+    """Whether the siblings of ``ref`` along one dimension hold every count (in any order)."""
+    q = index.quantities.get(ref)
+    if q is None:
+        return False
+    for dim, code in q.key:
+        if dim == "period" or code == "all":
+            continue
+        vals = [(r.lower, r.upper) for r in _family(index, q, dim)]
+        if len(vals) < len(counts):
+            continue
+        left = list(vals)
+        ok = True
+        for c in counts:
+            hit = next((v for v in left if v[0] <= c <= v[1]), None)
+            if hit is None:
+                ok = False
+                break
+            left.remove(hit)
+        if ok:
+            return True
+    return False
+
+
+def _units(index: Index, raw: str) -> tuple[str, ...]:
+    """The unit words ("slachtoffers", "verdachte") of ``raw``, as the package spells them."""
+    out: dict[str, None] = {}
+    for w in words(normalize(raw.replace("\n", " "))):
+        if w in index.unit_words:
+            out[w] = None
+        else:
+            for u in index.unit_words:
+                if len(w) >= 6 and match_word(u, w) and u.startswith(w[:-1]):
+                    out[u] = None
+    return tuple(out)
 
 
 def _sentence_year(before: str, ex: Extraction, f: Figure, index: Index) -> str:
@@ -800,6 +1075,8 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
             if got / sum(weights) > best_frac:
                 best_frac, best_hits = got / sum(weights), hits
         used |= best_hits
+        if any(len(ws) >= 2 and f" {' '.join(ws)} " in ctx.phrase for ws in alts):
+            total += 0.4  # the sentence names the label as a phrase ("geslacht onbekend")
         if best_frac < 0:
             total -= 0.6  # a label the words cannot name ("≥40 jaar")
             continue
@@ -921,8 +1198,21 @@ def _denominators(index: Index, q: Quantity) -> list[tuple[str, list[Quantity]]]
             out.append((tag, qs))
 
     for p in index.parents.get(q.ref, []):
-        add("relation", [index.quantities[p]])
+        d = index.quantities[p]
+        if d.period and q.period and d.period != q.period:
+            continue  # a year's share of a five-year total is no share the prose states
+        add("relation", [d])
+    if q.latent:
+        # a latent of a family (@court_cases_5y/form=...): the family's 'all' member
+        for dim, code in q.key:
+            if dim == "period" or code == "all":
+                continue
+            ref = "@" + q.table[1:] + "".join(f"/{k}={'all' if k == dim else v}" for k, v in q.key)
+            if ref in index.quantities:
+                add("all", [index.quantities[ref]])
     for dim in index.dims.get(q.table, ()):
+        if dict(q.key).get(dim) == "all":
+            continue  # a total is no share of its own parts
         a = _all_of(index, q, dim)
         if a is not None:
             add("all", [a])
@@ -1003,7 +1293,7 @@ def candidates(
                 continue
             out.append(_Cand("value", (q.ref,), (), (q.lower, q.upper), s))
         for s, q in top:
-            if "-" in q.period and "-" not in period:
+            if "-" in q.period and "-" not in period and not q.latent:
                 out.append(_Cand("value", (q.ref,), (), (q.lower, q.upper), s - 0.4))
     if kind == "change_count" or kind in ("change_percent", "ratio_words"):
         for s, q in top:
@@ -1054,6 +1344,8 @@ def candidates(
                 r = _div(niv, div)
                 bonus = {"relation": 0.3, "all": 0.25, "sum": 0.1}[tag]
                 out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
+            if q.period == period:
+                out += _group_shares(index, q, ctx)
     if prior and kind in ("count", "masked"):
         paired = _paired(ex, fi, index, ctx, prior)
         if paired is not None:
@@ -1062,6 +1354,30 @@ def candidates(
                 out.append(paired)
             else:
                 out = [_Cand(c.derivation, c.refs, c.den, c.iv, c.score - 2.0) for c in out]
+    if prior and kind in ("count", "masked"):
+        within = _within_text_total(ex, fi, index, prior)
+        if within is not None:
+            # a part of a total the text enumerates ("Van de 52 minderjarige slachtoffers ...
+            # De anderen hebben ... (8)") lies within the total's quantity: a candidate
+            # without the total's categories (no age group "minderjarig") is not it
+            out = [
+                c
+                if c.derivation != "value" or _has_codes(index, c.refs, within)
+                else _Cand(c.derivation, c.refs, c.den, c.iv, c.score - 2.5)
+                for c in out
+            ]
+    pie = _pie_counts(ex, f.line)
+    if pie:
+        # the labels of a pie chart are the members of one breakdown: a candidate whose
+        # siblings hold all the chart's counts is the chart's table
+        out = [
+            _Cand(c.derivation, c.refs, c.den, c.iv, c.score + 1.5)
+            if c.derivation in ("value", "share")
+            and len(c.refs) == 1
+            and _holds(index, c.refs[0], pie)
+            else c
+            for c in out
+        ]
     # derivations between figures of the text (same sentence)
     out += _text_candidates(ex, fi, ctx)
     if prior and kind in ("change_count", "change_percent", "ratio_words"):
@@ -1070,6 +1386,12 @@ def candidates(
     best_ev = max((c.score for c in out), default=0.0)
     for c in out:
         c.evidence = c.score
+        if ctx.estimate or _partial(index, c, ctx):
+            # the figure's own words name a category this quantity does not have ("12
+            # slachtoffers [in de bouw] afkomstig uit Roemenië": no table crosses sector and
+            # nationality), or an estimate or a target: the best the package has, but no
+            # confident link
+            c.evidence = min(c.evidence, PARTIAL_EVIDENCE)
         lo, hi = c.iv
         narrow = not math.isnan(lo) and math.isfinite(hi) and hi - lo <= max(4.0, 0.15 * abs(hi))
         # the value breaks ties between candidates the words name about as well; it never
@@ -1112,6 +1434,128 @@ def candidates(
     return links, ctx
 
 
+def _family(index: Index, q: Quantity, dim: str) -> list[Quantity]:
+    """q and its siblings along ``dim`` (same table or latent family, same other codes)."""
+    others = {k: v for k, v in q.key if k != dim}
+    out = []
+    for r in index.by_period.get(q.period, []):
+        if r.table != q.table:
+            continue
+        kd = dict(r.key)
+        if kd.get(dim) in (None, "all") or any(kd.get(k) != v for k, v in others.items()):
+            continue
+        out.append(r)
+    return out
+
+
+def _all_member(index: Index, q: Quantity, dim: str) -> Quantity | None:
+    prefix = q.table if not q.latent else "@" + q.table[1:]
+    ref = prefix + "".join(f"/{k}={'all' if k == dim else v}" for k, v in q.key)
+    r = index.quantities.get(ref)
+    return r if r is not None and r.ref != q.ref else None
+
+
+def _group_shares(index: Index, q: Quantity, ctx: Context) -> list[_Cand]:
+    """The share of a group of categories the text names by the word their labels share:
+    "82% ... in ieder geval seksuele uitbuiting" = the binnenlandse, internationale and
+    onbekende seksuele uitbuiting together, of the total."""
+    out: list[_Cand] = []
+    labels = dict(q.labels)
+    for dim, code in q.key:
+        if dim == "period" or code == "all" or dim not in labels:
+            continue
+        fam = _family(index, q, dim)
+        total = _all_member(index, q, dim)
+        if len(fam) < 3 or total is None:
+            continue
+        fam_words = {r.ref: set(words(dict(r.labels).get(dim, ""))) for r in fam}
+        for w in set(words(labels[dim])):
+            if w not in index.vocab or ctx.best.get(w, 0.0) < 0.9:
+                continue
+            group = [r for r in fam if w in fam_words[r.ref]]
+            if not 2 <= len(group) < len(fam) or q not in group:
+                continue
+            common = set.intersection(*(fam_words[r.ref] for r in group))
+            if any(common <= fam_words[r.ref] for r in fam if r not in group):
+                continue
+            syn = Quantity(
+                f"{q.ref}#group:{w}",
+                q.table,
+                q.period,
+                q.key,
+                tuple((d, " ".join(sorted(common)) if d == dim else lab) for d, lab in q.labels),
+                0.0,
+                0.0,
+                latent=q.latent,
+            )
+            sc = label_score(index, syn, ctx) + 0.25
+            niv = _sum(group)
+            r = _div(niv, (total.lower, total.upper))
+            out.append(
+                _Cand(
+                    "share",
+                    tuple(x.ref for x in sorted(group, key=lambda x: x.ref)),
+                    (total.ref,),
+                    (100 * r[0], 100 * r[1]),
+                    sc,
+                )
+            )
+    return out
+
+
+def _partial(index: Index, c: _Cand, ctx: Context) -> bool:
+    """Whether the figure's own category words (:attr:`Context.specific`) include one that
+    candidate ``c`` (its numerator's quantities) does not explain."""
+    if not (ctx.specific or ctx.names) or c.derivation.startswith("text_"):
+        return False
+    own: set[str] = set()
+    for r in c.refs:
+        q = index.quantities.get(r)
+        if q is None:
+            return False
+        tw = _table_words(index, q)
+        own |= index.own_words(q) | set(tw.title) | set(tw.source)
+    return any(not any(match_word(o, w) for o in own) for w in (*ctx.specific, *ctx.names))
+
+
+def _within_text_total(
+    ex: Extraction, fi: int, index: Index, prior: Mapping[int, Link]
+) -> dict[str, str] | None:
+    """The categories (dimension -> code, 'all' left out) of the quantity of the text total
+    that figure ``fi`` is an enumerated part of, if that total is linked to a cell."""
+    for s in _sums_of(ex):
+        if fi not in s.parts:
+            continue
+        link = prior.get(s.total)
+        if link is None or link.derivation != "value" or link.evidence < 1.2:
+            return None
+        q = index.quantities.get(link.refs[0])
+        if q is None:
+            return None
+        return {k: v for k, v in q.key if k != "period" and v != "all"}
+    return None
+
+
+def _has_codes(index: Index, refs: Sequence[str], codes: Mapping[str, str]) -> bool:
+    for r in refs:
+        q = index.quantities.get(r)
+        if q is None or any(dict(q.key).get(k) != v for k, v in codes.items()):
+            return False
+    return True
+
+
+_SUMS: dict[int, tuple[Extraction, list[TextSum]]] = {}
+
+
+def _sums_of(ex: Extraction) -> list[TextSum]:
+    got = _SUMS.get(id(ex))
+    if got is None or got[0] is not ex:
+        _SUMS.clear()
+        got = (ex, text_sums(ex))
+        _SUMS[id(ex)] = got
+    return got[1]
+
+
 def _paired(
     ex: Extraction, fi: int, index: Index, ctx: Context, prior: Mapping[int, Link]
 ) -> _Cand | None:
@@ -1128,7 +1572,9 @@ def _paired(
         if not re.search(r"\btegenover\b", between) or re.search(r"\d", between):
             return None
         link = prior.get(j)
-        if link is None or link.derivation != "value" or link.evidence < 1.2:
+        # A's link may be a capped one (PARTIAL_EVIDENCE): B is still A's quantity a year
+        # earlier, or nothing the package publishes
+        if link is None or link.derivation != "value" or link.evidence < 1.0:
             return None
         q = index.quantities.get(link.refs[0])
         if q is None or not ctx.period:

@@ -215,12 +215,18 @@ def check_text(draft_path: str | Path, pkg: PackageData, package: str = "") -> T
 
 
 def check_draft(
-    draft: Draft, pkg: PackageData, package: str = "", base_line: Baseline | None = None
+    draft: Draft,
+    pkg: PackageData,
+    package: str = "",
+    base_line: Baseline | None = None,
+    ex: Extraction | None = None,
+    checks: list[FigureCheck] | None = None,
 ) -> TextReport:
-    """Check a draft as read (``base_line``: see :func:`~opendata_mh.text.verification.verify`)."""
+    """Check a draft as read (``base_line``, ``checks``: see
+    :func:`~opendata_mh.text.verification.verify`; ``ex``: the draft's extraction if done)."""
     check_language(draft)
-    ex = extract(draft.lines)
-    ver, index = verify(ex, pkg, base_line)
+    ex = extract(draft.lines) if ex is None else ex
+    ver, index = verify(ex, pkg, base_line, checks)
     rep = TextReport(draft, ex, ver, index, package, list(ver.issues))
     n = len(ver.checks)
     linked = sum(1 for c in ver.checks if c.status != "unlinked")

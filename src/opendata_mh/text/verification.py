@@ -440,13 +440,9 @@ def baseline(pkg: PackageData) -> Baseline:
     return Baseline(base, build_index(base, feasibility_intervals(base)), audit_package(base))
 
 
-def verify(
-    ex: Extraction, pkg: PackageData, base_line: Baseline | None = None
-) -> tuple[Verification, Index]:
-    """Link and verify every figure of ``ex`` against ``pkg`` (see the module docstring);
-    ``base_line`` (:func:`baseline` of ``pkg``) saves its work when many drafts are checked."""
-    bl = base_line or baseline(pkg)
-    base, index = bl.base, bl.index
+def check_figures(ex: Extraction, index: Index) -> list[FigureCheck]:
+    """Link and check each figure of ``ex`` on its own (step 2 of the module docstring). The
+    joint audit of :func:`verify` only adds findings: a figure flagged here stays flagged."""
     checks: list[FigureCheck] = []
     prior: dict[int, Link] = {}
     for fi, f in enumerate(ex.figures):
@@ -454,6 +450,22 @@ def verify(
         if links:
             prior[fi] = links[0]
         checks.append(check_figure(f, links, index, fi))
+    return checks
+
+
+def verify(
+    ex: Extraction,
+    pkg: PackageData,
+    base_line: Baseline | None = None,
+    checks: list[FigureCheck] | None = None,
+) -> tuple[Verification, Index]:
+    """Link and verify every figure of ``ex`` against ``pkg`` (see the module docstring);
+    ``base_line`` (:func:`baseline` of ``pkg``) saves its work when many drafts are checked;
+    ``checks`` (fresh from :func:`check_figures` of ``ex`` on ``base_line``'s index) saves the
+    linking when the caller has done it already."""
+    bl = base_line or baseline(pkg)
+    base, index = bl.base, bl.index
+    checks = check_figures(ex, index) if checks is None else checks
     sums = text_sums(ex)
     rows, rels, owner = draft_relations(ex, checks, sums)
     base_audit = bl.audit
@@ -541,4 +553,4 @@ def verify(
     )
 
 
-__all__ = ["FigureCheck", "Verification", "replace", "strip_prose", "verify"]
+__all__ = ["FigureCheck", "Verification", "check_figures", "replace", "strip_prose", "verify"]

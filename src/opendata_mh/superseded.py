@@ -1,0 +1,258 @@
+"""What earlier editions printed for cells a later edition re-printed: the ``superseded``
+resource, the relations that held among those printings and the attacker's model of
+revisions, so that a reader (and ``opendata-mh check`` / ``audit``) can combine the editions
+from the package alone.
+
+Every edition re-counts earlier years (late registrations), and the package shows each cell
+as its latest edition printed it. ``data/superseded.csv`` (and its Parquet twin) keeps every
+earlier printing (:func:`opendata_mh.model.superseded_cells`), one row per printing: the
+table (``resource``, ``report_table``), the period and one code column per dimension (the
+tables' codes; empty where the table has no such dimension; foreign keys to the code lists),
+``unit``, the value columns as that edition printed them (``value`` .. ``conf_status``;
+``value_lower``/``value_upper`` are what the printed symbol says, ``<5`` = [1, 4], never an
+audit interval), ``edition`` (``edition-<id>``, the edition that printed it) and
+``superseded_by`` (the edition that printed the cell next). A printing is superseded when a
+later edition re-printed the cell, whether or not the figure changed (a ``<5`` printed again
+as ``<5`` may stand for another count). The base edition alone has no superseded printings:
+the resource is then its header only.
+
+Descriptor (:func:`descriptor_entries`):
+
+* ``supersededRelations``: the relations that held among an earlier edition's printed figures
+  and use a printing that a later edition replaced (:func:`opendata_mh.model.
+  superseded_relations`), written as in ``relations`` plus ``edition`` (``2023``): a cell
+  reference in such a relation means that edition's printing of the cell (its row of
+  ``superseded`` when a later edition replaced it, else the table's row), a latent quantity
+  that edition's own unknown;
+* ``revisionModel``: the attacker's model of revisions between editions (``package.toml``
+  ``[revisions]``): ``monotone`` (default; late registrations only add: an earlier printing's
+  count <= the later one's), ``either`` with ``bound`` k (a revision moves a count by at most
+  k either way) or ``none`` (the editions taken as independent), with ``min_change`` and
+  ``max_change`` (the change later - earlier lies in between; ``null`` = open).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from opendata_mh.model import (
+    PERIOD,
+    Metadata,
+    Relation,
+    superseded_cells,
+    superseded_relations,
+)
+from opendata_mh.model.constants import VALUE_COLUMNS
+
+SUPERSEDED = "superseded"
+"""The resource name (``data/superseded.csv``)."""
+
+SUPERSEDED_RELATIONS = "supersededRelations"
+REVISION_MODEL = "revisionModel"
+
+
+def dimensions(meta: Metadata) -> list[str]:
+    """The tables' dimensions, in code-list order."""
+    used = {d for t in meta.tables for d in t.dimensions}
+    return [c.id for c in meta.codelists if c.id in used]
+
+
+def header(meta: Metadata) -> list[str]:
+    return [
+        "resource",
+        "report_table",
+        PERIOD,
+        "year_from",
+        "year_to",
+        *dimensions(meta),
+        "unit",
+        *VALUE_COLUMNS,
+        "edition",
+        "superseded_by",
+    ]
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def rows(
+    meta: Metadata,
+    edition_label: Callable[[str], str],
+    period_years: Callable[[str], tuple[str, str]],
+) -> list[list[str]]:
+    """Header + rows of ``superseded.csv`` (strings)."""
+    dims = dimensions(meta)
+    tables = {t.id: t for t in meta.tables}
+    out = [header(meta)]
+    for s in superseded_cells(meta.states()):
+        t = tables[s.table]
+        key = dict(s.cell.key)
+        p = s.cell.parsed
+        out.append(
+            [
+                t.id,
+                str(t.number),
+                key[PERIOD],
+                *period_years(key[PERIOD]),
+                *(key.get(d, "") for d in dims),
+                t.unit or "",
+                _num(p.value),
+                _num(p.lower),
+                _num(p.upper),
+                p.printed,
+                p.cell_type,
+                p.obs_status,
+                p.conf_status,
+                edition_label(s.cell.edition),
+                edition_label(s.superseded_by),
+            ]
+        )
+    return out
+
+
+def fields(
+    meta: Metadata, value_fields: list[dict[str, Any]], edition_field: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Table Schema fields; ``value_fields``: the tables' ``period``, ``year_from``,
+    ``year_to`` and value columns (by name); ``edition_field``: the tables' ``edition``."""
+    by = {f["name"]: f for f in value_fields}
+
+    def f(name: str, ftype: str, title: str, description: str, **c: Any) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": name, "type": ftype, "title": title}
+        d["description"] = description
+        if c:
+            d["constraints"] = c
+        return d
+
+    dims = [
+        f(
+            d,
+            "string",
+            meta.codelist(d).title_en,
+            f"Code of the dimension '{d}' (code list resource codelist_{d}), as in the table; "
+            "empty when the table has no such dimension.",
+        )
+        for d in dimensions(meta)
+    ]
+    ed = dict(edition_field)
+    ed["description"] = "The edition that printed this figure, as 'edition-<id>'."
+    sup = dict(edition_field)
+    sup.update(
+        name="superseded_by",
+        title="Superseded by",
+        description="The edition that printed the cell next (its figure is in the table, or "
+        "in a later row of this resource), as 'edition-<id>'.",
+    )
+    return [
+        f(
+            "resource",
+            "string",
+            "Resource",
+            "The table resource of the cell.",
+            required=True,
+            enum=[t.id for t in meta.tables],
+        ),
+        f("report_table", "string", "Report table", "Number of the table in the report."),
+        by[PERIOD],
+        by["year_from"],
+        by["year_to"],
+        *dims,
+        f("unit", "string", "Unit", "Unit id (see the package's units)."),
+        *(by[k] for k in VALUE_COLUMNS),
+        ed,
+        sup,
+    ]
+
+
+def resource(
+    meta: Metadata,
+    value_fields: list[dict[str, Any]],
+    edition_field: dict[str, Any],
+    foreign_keys: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
+    licenses: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The descriptor entry of ``superseded``."""
+    return {
+        "name": SUPERSEDED,
+        "type": "table",
+        "path": f"data/{SUPERSEDED}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": "Vervangen cijfers van eerdere edities",
+        "title_en": "Figures of earlier editions that a later edition replaced",
+        "description": "Elke cel die een latere editie opnieuw heeft geteld (late registraties), "
+        "zoals een eerdere editie haar drukte: één rij per eerdere druk, met de editie die haar "
+        "drukte (edition) en de editie die haar verving (superseded_by). De tabellen tonen de "
+        "laatste druk. Boven- en ondergrens volgen alleen uit het gedrukte symbool (<5 is 1 tot "
+        "en met 4). Leeg zolang er maar één editie is.",
+        "description_en": "Every cell that a later edition counted again (late registrations), "
+        "as an earlier edition printed it: one row per earlier printing, with the edition that "
+        "printed it (edition) and the edition that replaced it (superseded_by); the tables show "
+        "the latest printing. value_lower and value_upper are what the printed symbol says (<5 "
+        "is 1 to 4), nothing more. The relations among an edition's printings are in the "
+        "descriptor's supersededRelations, the attacker's model of revisions in revisionModel "
+        "(what 'opendata-mh check' audits the editions together with). Empty (header only) "
+        "while the package has one edition.",
+        "sources": sources,
+        "licenses": licenses,
+        "schema": {
+            "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+            "fields": fields(meta, value_fields, edition_field),
+            "foreignKeys": foreign_keys,
+            "missingValues": [""],
+        },
+    }
+
+
+def revision_model(meta: Metadata) -> dict[str, Any]:
+    """``revisionModel`` of the descriptor (module docstring)."""
+    pkg = meta.package
+    model = pkg.revision_model
+    lo: int | None
+    hi: int | None
+    if model == "monotone":
+        lo, hi = 0, None
+        text = (
+            "Late registrations only add: a later edition's count of a cell is at least what an "
+            "earlier edition counted."
+        )
+    elif model == "either":
+        lo, hi = -(pkg.revision_bound or 0), pkg.revision_bound or 0
+        text = f"A later edition moves a count by at most {hi} either way."
+    else:
+        lo, hi = None, None
+        text = "The editions are taken as independent (no link between their counts)."
+    out: dict[str, Any] = {"model": model, "min_change": lo, "max_change": hi}
+    if model == "either":
+        out["bound"] = hi
+    out["description_en"] = text
+    return out
+
+
+def descriptor_entries(
+    meta: Metadata, relation_dict: Callable[[Relation], dict[str, Any]]
+) -> dict[str, Any]:
+    """``revisionModel`` and ``supersededRelations`` (module docstring)."""
+    rels = []
+    for eid, r in superseded_relations(meta.states()):
+        rels.append({**relation_dict(r), "edition": eid})
+    return {REVISION_MODEL: revision_model(meta), SUPERSEDED_RELATIONS: rels}
+
+
+__all__ = [
+    "REVISION_MODEL",
+    "SUPERSEDED",
+    "SUPERSEDED_RELATIONS",
+    "descriptor_entries",
+    "fields",
+    "header",
+    "resource",
+    "revision_model",
+    "rows",
+]
