@@ -118,6 +118,9 @@ data row) and ``field`` (``value``) of the cell:
                                             package's ``revisionModel``
                                             (:class:`RevisionDisclosure`; names both
                                             editions; not acknowledgeable)
+  ``audit.revision-contradicted`` [info] printings that contradict the revision model (a
+                                            count that went down under ``monotone``): the
+                                            model is left out for them, as a reader would
 
 Editions combined (:func:`_revision_disclosures`): a package with a later edition carries the
 earlier printings of every re-printed cell (resource ``superseded``), the relations that held
@@ -188,6 +191,7 @@ ISSUE_CODES: dict[str, Severity] = {
     "audit.invalid": "error",
     "audit.acknowledgements-unverified": "info",
     "audit.revision-disclosure": "error",
+    "audit.revision-contradicted": "info",
 }
 """Every issue code of the audit, with its severity."""
 
@@ -215,9 +219,12 @@ class Acknowledgement:
     by: str
     date: str
     relations: tuple[str, ...] = ()
+    edition: str = ""
+    """An earlier edition's printing (in ``superseded``) the finding is about; empty: the
+    cell as the tables print it."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "cell": self.cell,
             "code": self.code,
             "fingerprint": self.fingerprint,
@@ -226,6 +233,9 @@ class Acknowledgement:
             "date": self.date,
             "relations": list(self.relations),
         }
+        if self.edition:
+            out["edition"] = self.edition
+        return out
 
 
 @dataclass(frozen=True)
@@ -387,6 +397,8 @@ class PackageAudit:
     stats: dict[str, Any] = field(default_factory=dict)
     groups: tuple[GroupDisclosure, ...] = ()
     revisions: tuple[RevisionDisclosure, ...] = ()
+    editions: _Revisions | None = field(default=None, repr=False, compare=False)
+    """The editions' part of the attacker's problem (superseded printings; internal)."""
 
     @property
     def ok(self) -> bool:
@@ -573,6 +585,7 @@ def _acknowledgements(prob: _Problem) -> list[Acknowledgement]:
                 str(a.get("by", "")),
                 str(a.get("date", "")),
                 tuple(str(x) for x in a.get("relations") or ()),
+                str(a.get("edition") or ""),
             )
         )
     return out
@@ -631,6 +644,8 @@ def audit_package(
     prob = _Problem(pkg)
     rows, excluded, n_rel, groups = _relations(prob)
     acks = _acknowledgements(prob)
+    earlier_acks = [a for a in acks if a.edition]  # about a superseded printing
+    acks = [a for a in acks if not a.edition]
     variables = [_cell(v) for v in prob.vars.values()]
     say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
     rep = sdc.audit(variables, rows, mip=mip, shortest=shortest)
@@ -661,9 +676,28 @@ def audit_package(
         say("auditing the editions together (superseded printings)")
         revisions = _revision_disclosures(prob, rv, rows, by_id, mip=mip)
     issues: list[Issue] = list(prob.issues)
+    if rv is None and earlier_acks:  # no superseded printing to match them with
+        issues += _earlier_acknowledgements(
+            earlier_acks, _Revisions({}, [], [], {}, {}, [], "monotone"), keyed
+        )
     if rv is not None:
         issues += rv.issues
         issues += [_revision_issue(f, rv.model, public) for f in revisions]
+        issues += _earlier_acknowledgements(earlier_acks, rv, keyed)
+        if rv.contradicted:
+            shown = ", ".join(x.removeprefix("revision:") for x in rv.contradicted[:3])
+            more = f" and {len(rv.contradicted) - 3} more" if len(rv.contradicted) > 3 else ""
+            issues.append(
+                Issue(
+                    "audit.revision-contradicted",
+                    "info",
+                    f"{len(rv.contradicted)} revised printing(s) contradict the {rv.model} "
+                    "revision model (a later printing outside what the model allows from the "
+                    "earlier one, e.g. a count that went down): the model is left out for them, "
+                    f"as a reader would: {shown}{more}",
+                    SUPERSEDED,
+                )
+            )
     for e in excluded:
         issues.append(
             Issue(
@@ -840,6 +874,7 @@ def audit_package(
         stats,
         tuple(groups_out),
         tuple(revisions),
+        rv,
     )
 
 
@@ -1075,16 +1110,35 @@ def published_problem(
     the package already gives away (exact or narrowed, acknowledged or not, plainly or through
     a consistent subset of a known discrepancy) is its audit interval, known and no longer a
     protected target (the new edition cannot take back what was published). Relations of
-    known discrepancies are left out, as in the plain audit. Ids get ``prefix``."""
+    known discrepancies are left out, as in the plain audit. Ids get ``prefix``.
+
+    A package with later editions gives the attacker every earlier printing too (``superseded``,
+    ``edition-<E>:<cell>``; a ``<5`` printing is a protected target, one the editions combined
+    already give away its interval), the relations that held among them and the revision
+    model's rows between consecutive printings (:func:`_revision_problem`; rows a printing
+    contradicts left out, as the audit does): a new edition protected jointly with this package
+    is protected against every earlier printing, not only the latest."""
     prob = _Problem(pkg)
     rows, _excluded, _n, _groups = _relations(prob)
-    found = {
-        c.cell: c.interval
-        for c in audit_package(pkg, public=True, shortest=False).cells
-        if c.target and c.status in ("exact", "narrowed")
-    }
+    pa = audit_package(pkg, public=True, shortest=False)
+    found = {c.cell: c.interval for c in pa.cells if c.target and c.status in ("exact", "narrowed")}
+    for f in pa.revisions:  # what the editions combined give away is known too
+        found[f"edition-{f.edition}:{f.cell}" if f.resource == SUPERSEDED else f.cell] = f.interval
+    variables = list(prob.vars.values())
+    rv = pa.editions
+    if rv is not None and rv.variables:
+        found.update(rv.given_away)
+        # every earlier printing, its edition's relations and the model between printings
+        variables += list(rv.variables.values())
+        rows = [*rows, *rv.rows]
+        rev = list(rv.revision_rows)
+        known = [_cell(v) for v in variables]
+        if rev and sdc.feasible_values(known, [*rows, *rev]) is None:
+            gone = sdc.contradicted_rows(known, rows, rev)
+            rev = [r for r in rev if r.source not in gone]
+        rows += rev
     cells: list[sdc.Cell] = []
-    for v in prob.vars.values():
+    for v in variables:
         c = _cell(v)
         iv = found.get(v.id)
         if iv is not None and iv[0] is not None:
@@ -1215,6 +1269,9 @@ class _Revisions:
     issues: list[Issue]
     model: str
     chains: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    contradicted: list[str] = field(default_factory=list)  # revision rows' sources left out
+    given_away: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    """Earlier printings their own edition alone narrows (historic findings): the interval."""
 
     def printing(self, cid: str, e: str) -> str | None:
         """The variable of edition ``e``'s printing of cell ``cid`` (None: not printed)."""
@@ -1341,6 +1398,17 @@ def _revision_disclosures(
     sub_rows = [r for i, r in enumerate(joint_rows) if i in keep]
     used = {x for r in sub_rows for x in r.coeffs}
     sub_cells = [c for c in cells if c.id in used]
+    if rv.revision_rows and sdc.feasible_values(sub_cells, sub_rows) is None:
+        # a printing the model does not allow (it went down under 'monotone'): a reader sees
+        # it and leaves the model out for that cell (the fewest such cells: an elastic LP)
+        rev_ids = {r.id for r in rv.revision_rows}
+        gone = sdc.contradicted_rows(
+            sub_cells,
+            [r for r in sub_rows if r.id not in rev_ids],
+            [r for r in sub_rows if r.id in rev_ids],
+        )
+        rv.contradicted = sorted(gone)
+        sub_rows = [r for r in sub_rows if r.source not in gone]
     allv = {**prob.vars, **rv.variables}
     thresholds = {
         str(r.get("name")): int((r.get("sdc") or {}).get("threshold") or 5)
@@ -1399,6 +1467,9 @@ def _revision_disclosures(
         for x in e_rep.results:
             if x.cell_id in set(mine):
                 alone[x.cell_id] = (x.lower, x.upper) if x.status == "ok" else x.a_priori
+                if x.status == "ok" and (x.exact or x.narrowed):
+                    # its own edition gave it away (a historic finding): known to a reader
+                    rv.given_away[x.cell_id] = (_int(x.lower) or 0, _int(x.upper))
     out: list[RevisionDisclosure] = []
     for r in narrowed:
         a = alone.get(r.cell_id, r.a_priori)
@@ -1453,6 +1524,52 @@ def _linked(rows: Sequence[sdc.LinearRelation], seeds: set[str], fixed: set[str]
                     seen.add(y)
                     todo.append(y)
     return used
+
+
+def _earlier_acknowledgements(
+    acks: Sequence[Acknowledgement], rv: _Revisions, keyed: bool
+) -> list[Issue]:
+    """Acknowledged historic findings of printings a later edition replaced: matched against
+    what that edition alone gives away (:attr:`_Revisions.given_away`), by cell, code and
+    (keyed) the fingerprint; ``audit.acknowledged`` (info) or ``audit.stale-acknowledgement``
+    (warning). No interval in any message."""
+    out: list[Issue] = []
+    for a in acks:
+        vid = f"edition-{a.edition}:{a.cell}"
+        var = rv.variables.get(vid)
+        where = (SUPERSEDED, var.row if var else None, "value" if var else None)
+        iv = rv.given_away.get(vid)
+        ok = False
+        if iv is not None and iv[1] is not None:
+            code = FINDING_CODES[0] if iv[0] == iv[1] else FINDING_CODES[1]
+            ok = code == a.code and (
+                not keyed or finding_fingerprint(a.cell, code, (iv[0], iv[1])) == a.fingerprint
+            )
+        what = f"edition {a.edition}'s printing of {a.cell} ({SUPERSEDED} row {where[1]})"
+        if ok:
+            out.append(
+                Issue(
+                    "audit.acknowledged",
+                    "info",
+                    f"{a.code}: {what}: acknowledged historic finding of that edition (a later "
+                    f"edition replaced the printing); acknowledged on {a.date} by {a.by} (reason "
+                    "in acknowledgedFindings)",
+                    *where,
+                )
+            )
+        else:
+            state = "it is protected there" if iv is None else "another interval or code"
+            out.append(
+                Issue(
+                    "audit.stale-acknowledgement",
+                    "warning",
+                    f"acknowledgement of {a.code} for {what} matches no finding of edition "
+                    f"{a.edition} alone ({state}); remove it from "
+                    "metadata/acknowledged_findings.toml or update its fingerprint",
+                    *where,
+                )
+            )
+    return out
 
 
 def _revision_issue(f: RevisionDisclosure, model: str, public: bool) -> Issue:

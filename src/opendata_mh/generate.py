@@ -855,6 +855,20 @@ def build_descriptor(
         }
         for a in meta.acknowledged_findings
     ]
+    # historic findings of printings a later edition replaced move with them (``edition``)
+    d["acknowledgedFindings"] += [
+        {
+            "cell": str(a.cell),
+            "code": a.code,
+            "fingerprint": a.fingerprint,
+            "relations": list(a.relations),
+            "reason": a.reason,
+            "by": a.by,
+            "date": a.date,
+            "edition": eid,
+        }
+        for eid, a in superseded_mod.moved_acknowledgements(meta)
+    ]
     if meta.editions:
         d["editions"] = [e.to_dict() for e in meta.editions]
     d.update(superseded_mod.descriptor_entries(meta, relation_dict))

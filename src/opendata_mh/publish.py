@@ -1311,6 +1311,8 @@ def apply(plan: Plan, client: Client, hook: Hook | None = None) -> ApplyResult:
     remote = fetch_dataset(client, dataset_id) or {}
     result.dataset_url = _dataset_url(plan.portal, remote)
     must_verify = set(uploaded)
+    if plan.files == "link":  # a link written is read back too (its URL and hash, no download)
+        must_verify |= {c.key for c in plan.resources if c.action in ("create", "update")}
     if plan.make_public or remote.get("private"):
         must_verify |= {d.key for d in rec.distributions}
     result.verified = _verify(client, plan, remote, must_verify)

@@ -16,7 +16,9 @@ later edition re-printed the cell, whether or not the figure changed (a ``<5`` p
 as ``<5`` may stand for another count). The base edition alone has no superseded printings:
 the resource is then its header only.
 
-Descriptor (:func:`descriptor_entries`):
+Descriptor (:func:`descriptor_entries`; and :func:`moved_acknowledgements`: an acknowledged
+historic finding of a re-printed cell stays in ``acknowledgedFindings`` with ``edition``, about
+that edition's printing in ``superseded``):
 
 * ``supersededRelations``: the relations that held among an earlier edition's printed figures
   and use a printing that a later edition replaced (:func:`opendata_mh.model.
@@ -38,6 +40,7 @@ from typing import Any
 
 from opendata_mh.model import (
     PERIOD,
+    AcknowledgedFinding,
     Metadata,
     Relation,
     superseded_cells,
@@ -233,6 +236,25 @@ def revision_model(meta: Metadata) -> dict[str, Any]:
         out["bound"] = hi
     out["description_en"] = text
     return out
+
+
+def moved_acknowledgements(meta: Metadata) -> list[tuple[str, AcknowledgedFinding]]:
+    """The acknowledged historic findings (``acknowledged_findings.toml``, about the base
+    edition's publication) of cells a later edition re-printed: they move with the base
+    edition's printing into ``superseded`` (``(base edition, finding)``; in the descriptor's
+    ``acknowledgedFindings`` with ``edition``)."""
+    if not meta.earlier:
+        return []
+    base = meta.earlier[0]
+    eid = base.package.edition or ""
+    printed = {
+        (s.table, s.cell.key) for s in superseded_cells(meta.states()) if s.cell.edition == eid
+    }
+    return [
+        (eid, a)
+        for a in base.acknowledged_findings
+        if a.cell.kind == "cell" and (a.cell.name, a.cell.key) in printed
+    ]
 
 
 def descriptor_entries(

@@ -265,7 +265,12 @@ def test_joint_build_leaks_nothing_to_a_reader_of_both_editions(
     assert merged_findings(old, pkg) == []
     r = CliRunner().invoke(main, ["check", str(pkg), "--json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["summary"]
+    # the 2023 acknowledged findings of cells 2024 re-printed moved with their printings
+    moved = [a for a in d["acknowledgedFindings"] if a.get("edition") == "2023"]
+    assert len(moved) == 11 and len(d["acknowledgedFindings"]) == 45
+    on_sup = [i for i in json.loads(r.stdout)["issues"] if i["resource"] == "superseded"]
+    assert [i["code"] for i in on_sup] == ["audit.acknowledged"] * 11
+    assert all("edition 2023's printing of" in i["message"] for i in on_sup)
     # (not vacuous: the attacker reads the revised cells of the new edition)
     _, _, masked, eds = _read(pkg, "new:")
     assert sum(eds.get(c[4:]) == NEW and "period=2024" not in c for c in masked) > 0

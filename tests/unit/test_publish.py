@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -586,8 +588,45 @@ def test_without_package_revise_link_mode_switches_in_one_package_update(pkg: Pa
     got = next(r for r in ds["resources"] if r["url"] == urls["small.csv"])
     assert got["hash"] == hashlib.sha256(small.read_bytes()).hexdigest()
     assert got["size"] == small.stat().st_size
-    assert res.applied.uploads == 0  # type: ignore[attr-defined]
+    # the switched link is read back (its URL and hash; no download): 1 changed resource
+    assert (res.applied.uploads, res.applied.verified) == (0, 1)  # type: ignore[attr-defined]
     assert _publish(pkg, ckan, files="link", base_url=base).plan.writes == 0  # type: ignore[attr-defined]
+
+
+class _LossyCkan(FakeCkan):
+    """A CKAN before 2.9 whose package_update loses the resources' ``hash`` (a schema that
+    does not keep it)."""
+
+    def call(self, action: str, data: Mapping[str, Any], **kw: Any) -> Any:
+        out = super().call(action, data, **kw)
+        if action == "package_update":
+            for r in self.datasets["opendata-mh-fixture"]["resources"]:
+                r.pop("hash", None)
+        return out
+
+
+def test_a_link_switch_the_portal_did_not_store_fails_verification(pkg: Path) -> None:
+    """A public dataset's links switched (package_update on a CKAN without package_revise) are
+    read back: a hash the portal did not keep is portal.verify-failed, not a silent success."""
+    from opendata_mh.publish import hosted_url
+
+    ckan = _LossyCkan(revise=False)
+    base = "https://files.example.org/mh"
+
+    def host() -> None:
+        for d in build_record(pkg).distributions:
+            url = hosted_url(base, build_record(pkg).dataset.version or "", d.relpath)
+            ckan.hosted[url] = d.path.read_bytes()
+
+    host()
+    _publish(pkg, ckan, files="link", base_url=base)
+    small = pkg / "data" / "small.csv"
+    small.write_bytes(small.read_bytes() + b"\n")
+    host()
+    with pytest.raises(PortalError) as ei:
+        _publish(pkg, ckan, files="link", base_url=base)
+    assert (ei.value.code, ei.value.field) == ("portal.verify-failed", "small.csv")
+    assert "the dataset is public and serves it now" in str(ei.value)
 
 
 def test_without_package_revise_upload_mode_patches_one_file_after_the_other(

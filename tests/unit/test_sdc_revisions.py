@@ -4,6 +4,7 @@ registration only adds: old <= new per cell)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tests.attacker import (
     protect_and_print,
     revision_case,
     revision_pair,
+    table_nd,
 )
 
 OLD = [[0, 1, 2], [4, 1, 3], [3, 0, 4]]
@@ -334,3 +336,166 @@ def test_the_minimal_case_protected_jointly_passes_the_package_audit(tmp_path: P
     got = audit_package(read_package(pkg), public=True)
     assert got.revisions == () and got.ok
     assert got.summary()["revision_disclosures"] == 0
+
+
+def test_printings_that_went_down_leave_the_model_out_for_those_cells_only(
+    tmp_path: Path,
+) -> None:
+    """Cell (1, 2) went down (3 -> 2, both printed masked): the published figures of the two
+    editions cannot all hold under the monotone model, which a reader sees. The audit leaves
+    the model out for the fewest cells that restore consistency (what a reader does), says so,
+    and still finds what the two editions give away (not an infeasible, silent component)."""
+    new = [[1, 1, 2], [5, 1, 2], [3, 0, 4]]
+    vo, vn, rels = revision_pair(np.array(OLD), np.array(new))
+    ro = [r for r in rels if r[0].startswith("old:")]
+    rn = [r for r in rels if r[0].startswith("new:")]
+    p_old, _ = protect_and_print(vo, ro)
+    p_new, _ = protect_and_print(vn, rn)
+    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    new_printed = {c: p_new.get(c, str(v)) for c, v in vn.items()}
+    pkg = _two_editions(tmp_path / "pkg", old_printed, new_printed, rels)
+    res = audit_package(read_package(pkg), public=True, mip=True)
+    notes = [i for i in res.issues if i.code == "audit.revision-contradicted"]
+    assert len(notes) == 1 and notes[0].severity == "info"
+    assert "2 revised printing(s) contradict the monotone revision model" in notes[0].message
+    assert len(res.revisions) == 11 and not res.ok
+    assert all(f.editions == ("2023", "2024") for f in res.revisions)
+
+
+# -- three editions: the new one protected against every earlier printing -------------------
+
+
+def _ref(c: str) -> str:
+    r, k = c[4:].split("|")
+    return f"t/row={r}/col={k}"
+
+
+def _editions_package(
+    path: Path,
+    eds: list[tuple[str, dict[str, str]]],
+    rels: dict[str, list],  # type: ignore[type-arg]
+) -> Path:
+    """Table ``t`` as the last of ``eds`` printed it; every earlier printing in ``superseded``
+    (superseded by the next edition) with its edition's relations in ``supersededRelations``."""
+    path.mkdir()
+    head = "row,col,value,value_lower,value_upper,value_printed,cell_type"
+    last, printed = eds[-1]
+    t = [f"{head},edition"]
+    t += [f"{_line(*c[4:].split('|'), p)},edition-{last}" for c, p in printed.items()]
+    (path / "t.csv").write_text("\n".join(t) + "\n", encoding="utf-8")
+    s = [f"resource,{head},edition,superseded_by"]
+    for (e, p), (e2, _) in itertools.pairwise(eds):
+        s += [f"t,{_line(*c[4:].split('|'), v)},edition-{e},edition-{e2}" for c, v in p.items()]
+    (path / "superseded.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
+
+    def relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
+        total = next(c for c, a in coeffs.items() if a < 0)
+        parts = [_ref(c) for c, a in coeffs.items() if a > 0]
+        return {"id": rid[4:], "type": "additive", "total": _ref(total), "parts": parts}
+
+    def res(name: str, header: str, key: list[str]) -> dict[str, object]:
+        fields = [{"name": f, "type": "string"} for f in header.split(",")]
+        return {
+            "name": name,
+            "path": f"{name}.csv",
+            "schema": {"fields": fields, "primaryKey": key},
+        }
+
+    desc = {
+        "name": "t",
+        "resources": [
+            res("t", t[0], ["row", "col"]),
+            res("superseded", s[0], ["resource", "row", "col", "edition"]),
+        ],
+        "relations": [relation(r[0], r[1]) for r in rels[last]],
+        "supersededRelations": [
+            {**relation(r[0], r[1]), "edition": e} for e, _ in eds[:-1] for r in rels[e]
+        ],
+        "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
+    }
+    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    return path
+
+
+def test_a_third_edition_is_protected_against_every_earlier_printing(tmp_path: Path) -> None:
+    """2023 protected alone, 2024 jointly with 2023, 2025 jointly with the package of 2024
+    (read back by :func:`published_problem`, as the build does). That package carries the 2023
+    printings in ``superseded``: the 2025 edition is protected against them too, and neither
+    the package audit nor the independent attacker (all three editions, 2023 <= 2024 <= 2025
+    per cell) finds anything. Protected against the latest printing only (a package of 2024
+    alone), the three editions give cells away."""
+    rng = np.random.default_rng(1)
+    a = rng.poisson(3, (3, 3))
+    b = a + rng.binomial(2, 0.3, (3, 3))
+    c = b + rng.binomial(2, 0.3, (3, 3))
+    (va, ra), (vb, rb), (vc, rc) = (
+        table_nd(x, p) for x, p in ((a, "e23:"), (b, "e24:"), (c, "e25:"))
+    )
+    rels = {"2023": ra, "2024": rb, "2025": rc}
+    p_a, _ = protect_and_print(va, ra)
+    pa = {k: p_a.get(k, str(v)) for k, v in va.items()}
+    pairs = [(k, "e24:" + k[4:]) for k in va]
+    pb = protect_revision(
+        vb, engine_relations(rb), old_edition_cells(pa), engine_relations(ra), pairs
+    ).printed(vb)
+    p24 = _editions_package(tmp_path / "p24", [("2023", pa), ("2024", pb)], rels)
+    latest = _package(
+        tmp_path / "latest",
+        {"old:" + k[4:]: v for k, v in pb.items()},
+        [("old:" + r[0][4:], {"old:" + x[4:]: y for x, y in r[1].items()}, r[2], r[3]) for r in rb],
+    )
+    link = [(f"rev:{k[4:]}", {k: 1.0, p + k[4:]: -1.0}, "<=", 0.0) for k in va for p in ("e24:",)]
+    link += [(f"rev2:{k[4:]}", {k: 1.0, "e25:" + k[4:]: -1.0}, "<=", 0.0) for k in vb]
+    found = {}
+    for way, pub in (("latest", latest), ("every", p24)):
+        cells, rows = published_problem(read_package(pub), "published:")
+        res = protect_revision(
+            vc, engine_relations(rc), cells, rows, [("published:" + _ref(k), k) for k in vc]
+        )
+        pc = res.printed(vc)
+        eds = [("2023", pa), ("2024", pb), ("2025", pc)]
+        audit = audit_package(
+            read_package(_editions_package(tmp_path / f"p25-{way}", eds, rels)),
+            public=True,
+            mip=True,
+        )
+        printed = {k: v for k, v in {**pa, **pb, **pc}.items() if v in ("x", "<5")}
+        attacker = findings({**va, **vb, **vc}, printed, [*ra, *rb, *rc, *link])
+        found[way] = (len(audit.revisions), attacker)
+    assert found["every"] == (0, {"exact": [], "narrowed": [], "wrong": []})
+    assert found["latest"][0] == 6
+    assert found["latest"][1]["exact"] or found["latest"][1]["narrowed"]
+
+
+def test_an_earlier_printing_its_own_edition_gave_away_is_known_to_the_next_build(
+    tmp_path: Path,
+) -> None:
+    """Edition 2023 printed a = <5, b = 5, T = 6 (T = a + b gives a away: a historic
+    finding). 2024 re-counts the column; the package of 2024 keeps the 2023 printings in
+    ``superseded``. Building 2025 jointly with it must take the 2023 printing of a as what
+    2023 already gave away (known, not a target it could still protect), and the package of
+    the three editions reports no revision disclosure (the historic finding is 2023's own)."""
+    rel = {"a|T": 1.0, "b|T": 1.0, "T|T": -1.0}
+
+    def rels(p: str) -> list:  # type: ignore[type-arg]
+        return [(f"{p}sum", {p + k: v for k, v in rel.items()}, "==", 0.0)]
+
+    p23 = {"e23:a|T": "<5", "e23:b|T": "5", "e23:T|T": "6"}
+    v24 = {"e24:a|T": 1, "e24:b|T": 6, "e24:T|T": 7}
+    v25 = {"e25:a|T": 2, "e25:b|T": 6, "e25:T|T": 8}
+    pub23 = _package(tmp_path / "p23", {"old:" + k[4:]: v for k, v in p23.items()}, rels("old:"))
+    cells, rows = published_problem(read_package(pub23), "published:")
+    pairs = [("published:" + _ref(k), k) for k in v24]
+    p24 = protect_revision(v24, engine_relations(rels("e24:")), cells, rows, pairs).printed(v24)
+    allrels = {"2023": rels("e23:"), "2024": rels("e24:"), "2025": rels("e25:")}
+    pkg24 = _editions_package(tmp_path / "p24", [("2023", p23), ("2024", p24)], allrels)
+    cells, rows = published_problem(read_package(pkg24), "published:")
+    old_a = next(c for c in cells if c.id == "published:edition-2023:t/row=a/col=T")
+    assert old_a.protection != "apriori" and old_a.lower == old_a.upper  # known, no target
+    pairs = [("published:" + _ref(k), k) for k in v25]
+    p25 = protect_revision(v25, engine_relations(rels("e25:")), cells, rows, pairs).printed(v25)
+    eds = [("2023", p23), ("2024", p24), ("2025", p25)]
+    got = audit_package(
+        read_package(_editions_package(tmp_path / "p25", eds, allrels)), public=True
+    )
+    assert got.revisions == ()

@@ -30,7 +30,13 @@ if TYPE_CHECKING:
         share_rows,
         subset,
     )
-    from .revisions import RevisionResult, feasible_values, protect_revision, revision_relations
+    from .revisions import (
+        RevisionResult,
+        contradicted_rows,
+        feasible_values,
+        protect_revision,
+        revision_relations,
+    )
     from .rules import (
         CONF_STATUS,
         CellStatus,
@@ -86,6 +92,7 @@ _HOMES = {
     "audit_consistent_subsets": "conflicts",
     "worst_subset_results": "conflicts",
     "RevisionResult": "revisions",
+    "contradicted_rows": "revisions",
     "feasible_values": "revisions",
     "protect_revision": "revisions",
     "revision_relations": "revisions",
@@ -142,6 +149,7 @@ __all__ = [
     "additive",
     "audit",
     "audit_consistent_subsets",
+    "contradicted_rows",
     "controlled_rounding_interval",
     "feasible_values",
     "holds",

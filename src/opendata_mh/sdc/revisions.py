@@ -39,7 +39,13 @@ from .audit import Cell, LinearRelation, _reduce
 from .rules import SDCError
 from .suppress import SuppressionResult, suppress
 
-__all__ = ["RevisionResult", "feasible_values", "protect_revision", "revision_relations"]
+__all__ = [
+    "RevisionResult",
+    "contradicted_rows",
+    "feasible_values",
+    "protect_revision",
+    "revision_relations",
+]
 
 
 def revision_relations(
@@ -85,7 +91,7 @@ def feasible_values(
     return {c.id: out[c.id] for c in cells}
 
 
-def _contradicted_rows(
+def contradicted_rows(
     cells: Sequence[Cell], relations: Sequence[LinearRelation], revision: Sequence[LinearRelation]
 ) -> set[str]:
     """Sources of the revision rows with a positive slack in the elastic LP (every relation
@@ -216,7 +222,7 @@ def protect_revision(
         # a reader whose model contradicts the figures keeps the revision rows some table
         # satisfies: the fewest-violations subset (an elastic LP: one slack per revision row,
         # their sum minimised); the rows with a positive slack are left out
-        gone = _contradicted_rows(known, list(old_relations), rev)
+        gone = contradicted_rows(known, list(old_relations), rev)
         contradicted += [p for p in pairs if f"revision:{p[0]}->{p[1]}" in gone]
         rev = [r for r in rev if r.source not in gone]
         point = feasible_values(known, [*old_relations, *rev])
