@@ -42,6 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from opendata_mh.csvfile import with_long_columns
+
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "datapackage" / "data"
 REF_YEAR = "2023"
@@ -61,8 +63,10 @@ OTHER_NAT = {
 
 
 def _rows(name: str) -> list[dict[str, str]]:
+    """The rows of a table CSV of the package, with ``period`` and ``value_printed`` as the
+    commands read them (derived from the year columns, ``cell_type`` and the bounds)."""
     with (PKG / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        return [with_long_columns(r) for r in csv.DictReader(fh)]
 
 
 def _val(r: Mapping[str, str]) -> float:

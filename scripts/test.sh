@@ -19,6 +19,20 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 export OPENDATA_MH_BROWSER_REQUIRED=1
 
+# R (Debian's r-base-core, ~30 MB): tests/published/test_default_readers.py reads every CSV of the
+# package with read.csv and no options; with OPENDATA_MH_R_REQUIRED=1 it fails instead of being
+# skipped when Rscript is missing.
+if ! command -v Rscript >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update && apt-get install -y --no-install-recommends r-base-core
+  else
+    echo "scripts/test.sh: Rscript missing (apt-get install r-base-core as root)" >&2
+  fi
+fi
+if command -v Rscript >/dev/null 2>&1 || [ "$(id -u)" = 0 ]; then
+  export OPENDATA_MH_R_REQUIRED=1
+fi
+
 PYTHON="${PYTHON:-python3}"
 "$PYTHON" -m venv .venv
 # shellcheck disable=SC1091

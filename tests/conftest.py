@@ -99,19 +99,16 @@ def _unmasked_3(p: Path) -> None:
         value="3",
         value_lower="3",
         value_upper="3",
-        value_printed="3",
         cell_type="exact",
-        obs_status="A",
-        conf_status="F",
     )
 
 
 def _ind_173(p: Path) -> None:
-    edit_csv(p, "rounded", 1, value="173", value_printed="173")
+    edit_csv(p, "rounded", 1, value="173")
 
 
 def _total_off(p: Path) -> None:
-    edit_csv(p, "small", 1, value="30", value_lower="30", value_upper="30", value_printed="30")
+    edit_csv(p, "small", 1, value="30", value_lower="30", value_upper="30")
 
 
 def _text_in_int(p: Path) -> None:

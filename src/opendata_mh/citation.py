@@ -104,10 +104,17 @@ def readme(descriptor: Mapping[str, Any]) -> str:
         "- One row per cell; `value` is the count, **empty** (never 0) when the report prints "
         "`<5` (1 to 4, masked), a range (`170-180`) or nothing readable; `value_lower` and "
         "`value_upper` always bound the true value (empty upper bound = unbounded); "
-        "`value_printed` is the value as printed; `cell_type`, `obs_status` and `conf_status` "
-        "(SDMX) say which case applies.",
-        "- Join and filter on `year_from` and `year_to` (integers); `period` is the label "
-        "(`2019` or `2019-2023`). `edition` is text (`edition-2023`).",
+        "`cell_type` says which case applies (`exact`, `zero`, `masked`, `rounded`, `range`, "
+        "`unresolved`, `secondary`).",
+        "- The period is `year_from` and `year_to` (integers; one year: both the same, "
+        "`2019-2023`: 2019 and 2023). `edition` is text (`edition-2023`). A column has one "
+        "type in every file with `pandas.read_csv`, polars, DuckDB `read_csv_auto` and R "
+        "`read.csv` without options.",
+        "- The period label (`period`), the value as printed (`value_printed`: `181`, `<5`, "
+        "`170-180`) and the SDMX codes (`obs_status`, `conf_status`) are in "
+        "`data/observations.csv` and the SDMX-CSV, not in the table CSVs, where a reader "
+        "without a schema would take `2019` and `181` for numbers in one table and for text "
+        "in another.",
         "- Counts of victims per year (the denominator of any share) are in `data/totals.csv`; "
         "do not add up reporters or forms, a victim can have several.",
         "- `data/observations.csv` holds every observation in one long table; "

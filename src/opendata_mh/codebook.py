@@ -33,7 +33,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from opendata_mh.charts import Chart, Point, Series, describe, render
-from opendata_mh.csvfile import table_rows
+from opendata_mh.csvfile import key_fields, table_rows
 from opendata_mh.validate import read_package
 from opendata_mh.views import (
     MARKED,
@@ -212,8 +212,8 @@ def snippets(package_path: str, res: Mapping[str, Any], parquet: str | None) -> 
     csv_path = f"{base}/{res['path']}"
     ints = [f["name"] for f in res["schema"]["fields"] if f["type"] == "integer"]
     dtype = ", ".join(f'"{c}": "Int64"' for c in ints)
-    dims = [k for k in res["schema"]["primaryKey"] if k != PERIOD]
-    show = [*(f"{d}_label_en" for d in dims), "value_printed", "value_lower", "value_upper"]
+    dims = [k for k in key_fields(res) if k != PERIOD]
+    show = [*(f"{d}_label_en" for d in dims), "value", "cell_type", "value_lower", "value_upper"]
     ints_list = ", ".join(f'"{c}"' for c in ints)
     out = {
         "pandas": (
@@ -244,11 +244,8 @@ def snippets(package_path: str, res: Mapping[str, Any], parquet: str | None) -> 
             "rel = duckdb.sql(\n"
             f"    \"SELECT * FROM read_parquet('{pq_path}') WHERE cell_type = 'masked'\"\n"
             ")\n"
-            "# value is BIGINT and NULL for masked cells; or from the CSV with explicit types:\n"
-            "rel_csv = duckdb.sql(\n"
-            f"    \"SELECT * FROM read_csv('{csv_path}', header = true, \"\n"
-            "    \"types = {'period': 'VARCHAR', 'value_printed': 'VARCHAR'})\"\n"
-            ")\n"
+            "# value is BIGINT and NULL for masked cells; the CSV needs no options:\n"
+            f"rel_csv = duckdb.sql(\"SELECT * FROM read_csv_auto('{csv_path}')\")\n"
             "print(rel.fetchall())\n"
         )
     return out
@@ -266,7 +263,7 @@ def chart_data(res: Mapping[str, Any], rows: Sequence[Mapping[str, str]]) -> Cha
     """The time series of a table: every combination of its dimensions that has figures for at
     least two single years, one panel per value of the dimensions after the first (e.g. per
     form), one line per code of the first. None when the table has no time series."""
-    dims = [k for k in res["schema"]["primaryKey"] if k != PERIOD]
+    dims = [k for k in key_fields(res) if k != PERIOD]
     groups: dict[tuple[str, ...], list[Mapping[str, str]]] = {}
     for r in rows:
         if _year(r.get(PERIOD, "")) is None:
@@ -327,7 +324,7 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
         rows = table_rows(pkg, name)
         fields = {f["name"]: f for f in res["schema"]["fields"]}
         dims = []
-        for k in res["schema"]["primaryKey"]:
+        for k in key_fields(res):
             if k == PERIOD:
                 continue
             labels: dict[str, tuple[str, str]] = {}
@@ -395,7 +392,7 @@ def build_codebook(package: str | Path = "datapackage") -> Codebook:
                 alt=describe(chart) if chart else "",
             )
         )
-        for dim in res["schema"]["primaryKey"]:
+        for dim in key_fields(res):
             if dim != PERIOD and dim not in dim_titles:
                 dim_titles[dim] = dimension_title(res, dim, "en")
     lic = (d.get("licenses") or [{}])[0]

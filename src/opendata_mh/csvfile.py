@@ -34,6 +34,14 @@ showing a table without cells:
                                        column)
 ``format.csv-row``             [error] a data row with more or fewer cells than the header (an
                                        unclosed quote is found by :func:`inspect_csv` already)
+
+The table CSVs and ``totals.csv`` have no ``period``, ``value_printed``, ``obs_status`` or
+``conf_status`` column (:data:`opendata_mh.model.constants.LONG_ONLY_COLUMNS`: a default reader
+would give them a different type in different files). :func:`with_long_columns` adds them to the
+rows as read, from ``year_from``/``year_to`` and ``cell_type`` and the bounds, so every command
+(``check``, ``show``, ``tables``, ``docs``, ``diff``, ``text``, the audit) sees a cell as before;
+:func:`key_fields` gives a table's key as ``period`` and its dimensions.
+
 Pure standard library; no third-party import.
 """
 
@@ -43,10 +51,15 @@ import csv
 import difflib
 import io
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from opendata_mh.errors import PackageError
+from opendata_mh.model.constants import LONG_ONLY_COLUMNS, PERIOD
+from opendata_mh.model.printed import printed_of, status_of
 from opendata_mh.report import Issue, PackageData
+
+YEARS = ("year_from", "year_to")
 
 BROKEN = frozenset(
     {
@@ -322,6 +335,67 @@ def _structure_issue(
     return None
 
 
+def _schema_names(res: Mapping[str, Any]) -> list[str]:
+    schema = res.get("schema")
+    return [
+        str(f["name"])
+        for f in (schema.get("fields") or [] if isinstance(schema, dict) else [])
+        if isinstance(f, dict) and isinstance(f.get("name"), str)
+    ]
+
+
+def derives_long_columns(res: Mapping[str, Any]) -> bool:
+    """Does the resource have the table layout without the long files' columns (year columns
+    and ``cell_type``, no ``period``): a table CSV or ``totals.csv``?"""
+    names = _schema_names(res)
+    return all(c in names for c in (*YEARS, "cell_type")) and PERIOD not in names
+
+
+def period_of(year_from: str, year_to: str) -> str:
+    """The period label of two years: ``2019``, ``2019`` -> ``2019``; ``2019``, ``2023`` ->
+    ``2019-2023``; ``""`` when the first is missing."""
+    if not year_from:
+        return ""
+    return year_from if year_to in ("", year_from) else f"{year_from}-{year_to}"
+
+
+def with_long_columns(row: dict[str, str]) -> dict[str, str]:
+    """``row`` of a table CSV or ``totals.csv`` with ``period``, ``value_printed``,
+    ``obs_status`` and ``conf_status`` added (module docstring); a column the row has is kept.
+    ``period`` comes first, as in the long file."""
+
+    def cell(k: str) -> str:
+        v = row.get(k)
+        return v.strip() if isinstance(v, str) else ""
+
+    ctype = cell("cell_type")
+    obs, conf = status_of(ctype)
+    derived = {
+        PERIOD: period_of(cell("year_from"), cell("year_to")),
+        "value_printed": printed_of(ctype, cell("value"), cell("value_lower"), cell("value_upper")),
+        "obs_status": obs,
+        "conf_status": conf,
+    }
+    out = {PERIOD: row[PERIOD] if PERIOD in row else derived[PERIOD]}
+    out.update(row)
+    for k in LONG_ONLY_COLUMNS:
+        out.setdefault(k, derived[k])
+    return out
+
+
+def key_fields(res: Mapping[str, Any]) -> list[str]:
+    """The key of a resource's rows as cell references and the commands use it
+    (``table/period=2023/form=all``): the primary key, where ``year_from``/``year_to`` are
+    replaced by ``period`` (a table or ``totals``: ``period`` then the dimensions); ``[]``
+    without a schema or key."""
+    schema = res.get("schema")
+    pk = schema.get("primaryKey", []) if isinstance(schema, dict) else []
+    keys = [pk] if isinstance(pk, str) else [str(k) for k in pk or []]
+    if any(k in YEARS for k in keys):
+        keys = [PERIOD, *(k for k in keys if k not in (*YEARS, PERIOD))]
+    return keys
+
+
 def table_rows(pkg: PackageData, name: str) -> list[dict[str, str]]:
     """The rows of table resource ``name`` of ``pkg`` (read by
     :func:`opendata_mh.validate.read_package`); raises :class:`TableFileError` when its file is
@@ -346,8 +420,13 @@ def table_rows(pkg: PackageData, name: str) -> list[dict[str, str]]:
 __all__ = [
     "BROKEN",
     "FORMAT_CODES",
+    "YEARS",
     "TableFileError",
+    "derives_long_columns",
     "inspect_csv",
+    "key_fields",
+    "period_of",
     "suspicious_chars",
     "table_rows",
+    "with_long_columns",
 ]

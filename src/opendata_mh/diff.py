@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.csvfile import table_rows
+from opendata_mh.csvfile import key_fields, table_rows
 from opendata_mh.report import PackageData
 from opendata_mh.validate import is_csv, read_package
 
@@ -104,8 +104,7 @@ def _tables(pkg: PackageData) -> dict[str, dict[tuple[str, ...], dict[str, str]]
     for r in pkg.descriptor.get("resources", []):
         if not (isinstance(r, dict) and "sdc" in r and is_csv(r)):
             continue
-        pk = r.get("schema", {}).get("primaryKey", [])
-        keys = [pk] if isinstance(pk, str) else list(pk)
+        keys = key_fields(r)
         rows = table_rows(pkg, r["name"])
         out[r["name"]] = {tuple(f"{k}={row.get(k, '')}" for k in keys): row for row in rows}
     return out

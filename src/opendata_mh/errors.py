@@ -61,6 +61,13 @@ class PackageError(OpendataMhError):
     """The data package cannot be read (missing directory, unparseable or invalid descriptor)."""
 
 
+class OutputError(OpendataMhError):
+    """A command's output file or directory could not be written (``output.write-failed``);
+    nothing half-written is left."""
+
+    code = "output.write-failed"
+
+
 class GenerateError(OpendataMhError):
     """The package could not be written (I/O error); the previous package is left intact."""
 

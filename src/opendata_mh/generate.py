@@ -51,7 +51,7 @@ from opendata_mh.model import (
     TextFigure,
     load_metadata,
 )
-from opendata_mh.model.constants import VALUE_COLUMNS
+from opendata_mh.model.constants import LONG_ONLY_COLUMNS, TABLE_VALUE_COLUMNS, VALUE_COLUMNS
 from opendata_mh.parquet import combined_parquet, resource_parquet, same_content
 from opendata_mh.qualifiers import figure_bounds
 
@@ -116,7 +116,7 @@ def _bound_fields() -> list[dict[str, Any]]:
 def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
     """The Table Schema fields of a table resource, in CSV column order."""
     unit = meta.package.unit(table.unit).title_en if table.unit else "count"
-    fields = [table_fields_period(), *year_fields()]
+    fields = [*year_fields()]
     for d in table.dimensions:
         cl = meta.codelist(d)
         code_field = _field(
@@ -148,6 +148,17 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             ),
         ]
     fields += [
+        *(f for f in value_fields(unit) if f["name"] in TABLE_VALUE_COLUMNS),
+        edition_field(),
+    ]
+    return fields
+
+
+def value_fields(unit: str = "count") -> list[dict[str, Any]]:
+    """The Table Schema fields of :data:`VALUE_COLUMNS` (``value`` .. ``conf_status``) of a
+    table's cells: all of them in the long files (``observations``, ``all_tables``), those of
+    :data:`TABLE_VALUE_COLUMNS` in a table CSV."""
+    return [
         _field(
             "value",
             "integer",
@@ -199,9 +210,7 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
             required=True,
             enum=list(CONF_STATUS),
         ),
-        edition_field(),
     ]
-    return fields
 
 
 EDITION_PREFIX = "edition-"
@@ -322,7 +331,7 @@ def _table_resource(
     res["schema"] = {
         "$schema": TABLESCHEMA_V2,
         "fields": table_fields(meta, t),
-        "primaryKey": [PERIOD, *t.dimensions],
+        "primaryKey": ["year_from", "year_to", *t.dimensions],
         "missingValues": [""],
     }
     fks = codelists_mod.foreign_keys(list(t.dimensions), with_nationalities)
@@ -452,7 +461,6 @@ def totals_fields() -> list[dict[str, Any]]:
         ),
         _field("quantity_label", "string", "Quantity (Dutch)", "Dutch name.", required=True),
         _field("quantity_label_en", "string", "Quantity (English)", "English name.", required=True),
-        table_fields_period(),
         *year_fields(),
         _field(
             "dimension",
@@ -470,16 +478,7 @@ def totals_fields() -> list[dict[str, Any]]:
         f["value"],
         f["value_lower"],
         f["value_upper"],
-        _field(
-            "value_printed",
-            "string",
-            "Value as printed",
-            "The total exactly as printed in the text of the report; empty when it is not "
-            "printed and is the sum of exact cells.",
-        ),
         f["cell_type"],
-        f["obs_status"],
-        f["conf_status"],
         _field(
             "derived_by",
             "string",
@@ -678,11 +677,12 @@ def _sdmx_resource(meta: Metadata, resources: list[dict[str, Any]]) -> dict[str,
 
 
 def _value_fields(meta: Metadata) -> list[dict[str, Any]]:
-    """The value and status fields of the tables (``value`` .. ``conf_status``)."""
-    names = VALUE_COLUMNS
-    if meta.tables:
-        return [f for f in table_fields(meta, meta.tables[0]) if f["name"] in names]
-    return []
+    """The value and status fields of the tables (``value`` .. ``conf_status``) as in the long
+    file (the first table's unit)."""
+    if not meta.tables:
+        return []
+    t = meta.tables[0]
+    return value_fields(meta.package.unit(t.unit).title_en if t.unit else "count")
 
 
 def table_fields_period_years() -> list[dict[str, Any]]:
@@ -951,6 +951,9 @@ def parquet_resources(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+_LONG_VALUE_FIELDS = {f["name"]: f for f in value_fields()}
+
+
 def combined_fields(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Table Schema fields of the combined long file (columns as written by
     :func:`opendata_mh.parquet.combined_arrow`)."""
@@ -958,13 +961,13 @@ def combined_fields(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
     values: dict[str, dict[str, Any]] = {}
     for r in tables:
         by_name = {f["name"]: f for f in r["schema"]["fields"]}
-        for k in r["schema"]["primaryKey"][1:]:
+        for k in r["schema"]["primaryKey"][2:]:  # after year_from, year_to
             if k not in dims:
                 f = dict(by_name[k])
                 f["constraints"] = {}
                 dims[k] = f
-        for k in VALUE_COLUMNS:
-            values.setdefault(k, by_name[k])
+        for k in VALUE_COLUMNS:  # the long file's value columns (value .. conf_status)
+            values.setdefault(k, by_name.get(k) or _LONG_VALUE_FIELDS[k])
     # columns every table shares besides period, dimensions and values (e.g. edition), as in
     # opendata_mh.parquet.combined_arrow
     names = [[f["name"] for f in r["schema"]["fields"]] for r in tables]
@@ -1027,7 +1030,7 @@ def parquet_files(
         embedded.update({k: pres[k] for k in ("path", "format", "mediatype", "isFormatOf")})
         files[pres["path"]] = resource_parquet(embedded, r)
     files[f"{PARQUET_DIR}/{COMBINED}.parquet"] = combined_parquet(
-        [(by_name[t.id], rows[t.id]) for t in meta.tables], descriptor
+        [(by_name[t.id], long_table_rows(t)) for t in meta.tables], descriptor
     )
     return files
 
@@ -1046,7 +1049,18 @@ def _num(x: float | int | None) -> str:
 
 
 def table_rows(table: TableSpec) -> list[list[str]]:
-    """Header + data rows of a table resource, as strings."""
+    """Header + data rows of a table CSV, as strings: :func:`long_table_rows` without the
+    columns :data:`LONG_ONLY_COLUMNS` (``period``, ``value_printed``, ``obs_status``,
+    ``conf_status``), which a default reader would read with a different type in different
+    tables (see the package README, "Column types")."""
+    rows = long_table_rows(table)
+    keep = [j for j, c in enumerate(rows[0]) if c not in LONG_ONLY_COLUMNS]
+    return [[r[j] for j in keep] for r in rows]
+
+
+def long_table_rows(table: TableSpec) -> list[list[str]]:
+    """Header + data rows of a table with every column of the long files (``period`` first,
+    :data:`VALUE_COLUMNS`), as strings: the rows of ``all_tables.parquet``."""
     header = [PERIOD, "year_from", "year_to"]
     for d in table.dimensions:
         header += [d, f"{d}_label", f"{d}_label_en"]

@@ -35,7 +35,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from opendata_mh.model.constants import VALUE_COLUMNS
+from opendata_mh.csvfile import derives_long_columns
+from opendata_mh.model.constants import LONG_ONLY_COLUMNS, VALUE_COLUMNS
 from opendata_mh.report import Issue, PackageData, Severity
 
 SCHEMA_KEY = b"frictionless:schema"
@@ -267,7 +268,11 @@ def combined_parquet(
 
 def _dims(res: Mapping[str, Any]) -> list[str]:
     pk = res["schema"].get("primaryKey", [])
-    return [k for k in ([pk] if isinstance(pk, str) else pk) if k != "period"]
+    return [
+        k
+        for k in ([pk] if isinstance(pk, str) else pk)
+        if k not in ("period", "year_from", "year_to")
+    ]
 
 
 def same_content(a: bytes, b: bytes) -> bool:
@@ -337,14 +342,17 @@ def _differs(csv_value: Any, pq_value: Any) -> str | None:
     return None if same else "the Parquet value differs from the CSV's"
 
 
-def _csv_rows(pkg: PackageData, name: str) -> list[list[str]]:
+def _csv_rows(pkg: PackageData, name: str, long: bool = False) -> list[list[str]]:
     """The CSV of resource ``name`` as ``[header, *rows]`` (header from the CSV, or from the
-    schema when the CSV has no data row)."""
+    schema when the CSV has no data row); ``long``: with the columns that reading adds to a
+    table's rows (``period``, ``value_printed``, ..., as in the combined file)."""
     data = pkg.rows.get(name, [])
+    res = pkg.resource(name) or {}
     if data:
         header = list(data[0])
+        if derives_long_columns(res) and not long:  # columns added on reading, not in the file
+            header = [c for c in header if c not in LONG_ONLY_COLUMNS]
     else:
-        res = pkg.resource(name) or {}
         header = [str(f.get("name")) for f in (res.get("schema") or {}).get("fields", [])]
     return [header, *[[r.get(c) or "" for c in header] for r in data]]
 
@@ -451,7 +459,7 @@ def parquet_issues(pkg: PackageData) -> list[Issue]:
             src = pkg.resource(x)
             if src is None:
                 break
-            tables.append((src, _csv_rows(pkg, x)))
+            tables.append((src, _csv_rows(pkg, x, long=True)))
         else:
             try:
                 cols = _combined_columns(tables)[0]

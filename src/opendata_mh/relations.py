@@ -48,6 +48,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from opendata_mh.csvfile import key_fields
 from opendata_mh.model import CellRef, is_masked, parse_ref
 from opendata_mh.report import PackageData
 from opendata_mh.sdc import relations as engine
@@ -231,13 +232,6 @@ def _num(s: str | None) -> float | None:
         return float(s)
     except ValueError:
         return None
-
-
-def key_fields(res: Mapping[str, Any]) -> list[str]:
-    """The primary-key fields of a resource (``[]`` without a schema or key)."""
-    schema = res.get("schema")
-    pk = schema.get("primaryKey", []) if isinstance(schema, dict) else []
-    return [pk] if isinstance(pk, str) else list(pk)
 
 
 def _cell_variable(rid: str, name: str, i: int, row: Mapping[str, str]) -> Variable:

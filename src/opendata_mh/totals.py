@@ -264,7 +264,6 @@ HEADER = (
     "quantity",
     "quantity_label",
     "quantity_label_en",
-    PERIOD,
     "year_from",
     "year_to",
     "dimension",
@@ -272,15 +271,15 @@ HEADER = (
     "value",
     "value_lower",
     "value_upper",
-    "value_printed",
     "cell_type",
-    "obs_status",
-    "conf_status",
     "derived_by",
     "unit",
     "edition",
 )
-KEY = ("quantity", PERIOD, "code")
+KEY = ("quantity", "year_from", "year_to", "code")
+"""``totals.csv`` has the columns of a table CSV: no ``period``, ``value_printed``, ``obs_status``
+or ``conf_status`` (:data:`opendata_mh.model.constants.LONG_ONLY_COLUMNS`; the text figure
+named in ``derived_by`` is the printed total, the long file ``observations.csv`` has them)."""
 
 
 def _s(x: int | None) -> str:
@@ -301,17 +300,13 @@ def rows(
                 t.spec.name,
                 t.spec.title,
                 t.spec.title_en,
-                t.period,
                 *period_years(t.period),
                 t.dimension,
                 t.code,
                 _s(t.value),
                 _s(t.lower),
                 _s(t.upper),
-                t.printed,
                 t.cell_type,
-                "A" if t.value is not None else "Q",
-                "F",
                 " ".join(t.derived_by),
                 t.spec.unit,
                 edition_label(t.edition),

@@ -49,7 +49,9 @@ Disclosure control (per resource ``sdc``)
                                         ``value`` (whatever the schema's missingValues say)
   ``sdc.not-rounded``           [error] a figure of a rounding table not a multiple of the base
   ``sdc.status-mismatch``       [error] value / bounds / cell_type / obs_status / conf_status
-                                        disagree with value_printed (and the table's rule)
+                                        disagree with value_printed (and the table's rule); in
+                                        a table CSV (no value_printed) value and bounds
+                                        disagree with cell_type
   ``sdc.rule-invalid``          [error] the resource's ``sdc`` property is not a known rule
 
 Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``)
@@ -66,6 +68,8 @@ Metadata completeness
                                         ``questions`` without its question or note
   ``metadata.unknown-resource`` [error] an entry of the index ``questions`` names a resource
                                         the package does not have
+  ``metadata.masked-value-stated`` [error] the free text of a threshold table states a count
+                                        below the threshold (only a masked cell holds one)
 
 Exceptions, not issues (CLI exit 3): ``package.unreadable`` (no package, unparseable JSON,
 unreadable CSV) and ``package.invalid-descriptor`` (frictionless rejects the descriptor) are
@@ -112,13 +116,20 @@ import csv
 import io
 import json
 import math
+import re
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.csvfile import BROKEN, FORMAT_CODES, inspect_csv
+from opendata_mh.csvfile import (
+    BROKEN,
+    FORMAT_CODES,
+    derives_long_columns,
+    inspect_csv,
+    with_long_columns,
+)
 from opendata_mh.errors import PackageError
 from opendata_mh.model import GROUP_PROTECTIONS, SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
@@ -159,6 +170,7 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.discrepancy-resolved": "info",
     "metadata.missing": "error",
     "metadata.unknown-resource": "error",
+    "metadata.masked-value-stated": "error",
     **FORMAT_CODES,
     "format.more-errors": "error",
     "format.checks-skipped": "info",
@@ -294,6 +306,8 @@ def read_package(path: str | Path) -> PackageData:
         rows[res["name"]] = (
             [] if text is None else list(csv.DictReader(io.StringIO(text, newline="")))
         )
+        if derives_long_columns(res):  # a table CSV or totals.csv: period, value_printed, ...
+            rows[res["name"]] = [with_long_columns(r) for r in rows[res["name"]]]
     return PackageData(
         base_path=base, descriptor=descriptor, rows=rows, file_issues=tuple(file_issues)
     )
@@ -482,18 +496,36 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
                 unresolved[tuple(str(u["key"].get(k, "")) for k in keys)] = tuple(
                     u.get("candidates") or ()
                 )
+        derived = derives_long_columns(res)
         for i, row in enumerate(pkg.rows.get(name, []), 1):
             issues += _sdc_row(
-                name, i, row, rule, unresolved.get(tuple(row.get(k, "") for k in keys), ())
+                name,
+                i,
+                row,
+                rule,
+                unresolved.get(tuple(row.get(k, "") for k in keys), ()),
+                derived=derived,
             )
     return issues
 
 
 def _sdc_row(
-    name: str, i: int, row: Mapping[str, str], rule: SdcRule, candidates: Sequence[str]
+    name: str,
+    i: int,
+    row: Mapping[str, str],
+    rule: SdcRule,
+    candidates: Sequence[str],
+    *,
+    derived: bool = False,
 ) -> list[Issue]:
+    """Disclosure and status findings of one table row. ``derived``: the row's
+    ``value_printed``, ``obs_status`` and ``conf_status`` are not in the file but follow from
+    ``cell_type`` and the bounds (a table CSV: :func:`opendata_mh.csvfile.with_long_columns`),
+    so findings name the file's fields (``cell_type``, ``value``, the bounds)."""
     out: list[Issue] = []
     printed = (row.get("value_printed") or "").strip()
+    ctype = (row.get("cell_type") or "").strip()
+    source = f"cell_type {ctype!r}" if derived else "value_printed"
     value = (row.get("value") or "").strip()
     if value and _int(value) is None and value.startswith("<"):
         # a printed symbol where a count belongs: frictionless reads it as empty when the
@@ -510,7 +542,7 @@ def _sdc_row(
         ]
     if rule.rule == "threshold":
         t = rule.threshold or 0
-        for fld in ("value", "value_printed"):
+        for fld in ("value",) if derived else ("value", "value_printed"):
             v = _int(row.get(fld))
             if v is not None and 1 <= v < t:
                 out.append(
@@ -537,7 +569,7 @@ def _sdc_row(
                 )
     else:
         b = rule.base or 1
-        for fld in ("value", "value_printed"):
+        for fld in ("value",) if derived else ("value", "value_printed"):
             v = _int(row.get(fld))
             if v is not None and v % b:
                 out.append(
@@ -561,17 +593,29 @@ def _sdc_row(
             out.append(
                 _issue(
                     "sdc.status-mismatch",
-                    "value_printed is empty but the cell has no 'unresolved' entry with candidates",
+                    f"{source} with value {value!r} and its bounds is no printed value (an "
+                    "unresolved cell needs an 'unresolved' entry with candidates)"
+                    if derived
+                    else "value_printed is empty but the cell has no 'unresolved' entry with "
+                    "candidates",
                     name,
                     i,
-                    "value_printed",
+                    "cell_type" if derived else "value_printed",
                 )
             )
             return out
     except ValueError as exc:
         if not out:
             out.append(
-                _issue("sdc.status-mismatch", f"value_printed: {exc}", name, i, "value_printed")
+                _issue(
+                    "sdc.status-mismatch",
+                    f"{source} (printed {printed!r}): {exc}"
+                    if derived
+                    else f"value_printed: {exc}",
+                    name,
+                    i,
+                    "cell_type" if derived else "value_printed",
+                )
             )
         return out
     expected: dict[str, str] = {
@@ -583,6 +627,8 @@ def _sdc_row(
         "conf_status": exp.conf_status,
     }
     for fld, want in expected.items():
+        if derived and fld in ("obs_status", "conf_status"):
+            continue  # they follow from cell_type (not in the file)
         got = (row.get(fld) or "").strip()
         if fld.startswith("value") and got and _int(got) is None:
             continue  # not an integer: reported by the schema check (schema.type-error)
@@ -590,7 +636,10 @@ def _sdc_row(
             out.append(
                 _issue(
                     "sdc.status-mismatch",
-                    f"{fld} is {got!r} but value_printed {printed or '(unresolved)'!r} "
+                    f"{fld} is {got!r} but {source} (printed {printed or '(unresolved)'!r}) "
+                    f"implies {want!r}"
+                    if derived
+                    else f"{fld} is {got!r} but value_printed {printed or '(unresolved)'!r} "
                     f"implies {want!r}",
                     name,
                     i,
@@ -853,6 +902,48 @@ def _describe(
 _REQUIRED_TEXT = ("title", "title_en", "description", "description_en")
 
 
+# A digit 1..n-1 in the free text of a threshold table (every such count there is masked), unless
+# it is a reference (table 3, columns 1 and 2, rank 1 to 10), a count of values/rows, a bound of an
+# interval ([3, 12], 4 <= x) or the rule itself (1-4, <5).
+_SMALL = re.compile(
+    r"(?<![\w.,<>=≤≥/\[-])(\d+)(?![\w%]|[.,]\d|\s*(?:%|-\s*\d|\.\.|<=|≤|<|to\b|tot\b))"
+)
+_REFERENCE = re.compile(
+    r"(?i)\b(?:tables?|tabel(?:len)?|columns?|kolom(?:men)?|rows?|rij(?:en)?|ranks?|steps?|stap"
+    r"|notes?|footnotes?|voetnoot|panels?|pages?|pagina|figures?|figuur)\b[^.;:()]{0,12}$"
+)
+_COUNTED = re.compile(r"(?i)^\s*(?:\+|values?\b|waarden\b|rows?\b|rijen\b|columns?\b|cells?\b)")
+
+
+def _free_text(res: Mapping[str, Any]) -> list[tuple[str, str]]:
+    out = [(k, res[k]) for k in ("description", "description_en", "inference") if res.get(k)]
+    for k in ("notes", "notes_en"):
+        out += [(f"{k}[{i}]", t) for i, t in enumerate(res.get(k) or []) if isinstance(t, str)]
+    for i, u in enumerate(res.get("unresolved") or []):
+        if isinstance(u, dict) and isinstance(u.get("reason"), str):
+            out.append((f"unresolved[{i}].reason", u["reason"]))
+    return [(k, t) for k, t in out if isinstance(t, str)]
+
+
+def stated_small_counts(descriptor: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """``(resource, field, line)`` of every count below the threshold stated in the free text of a
+    threshold table: it can only be a masked cell's value (the number itself is never returned)."""
+    found = []
+    for res in descriptor.get("resources", []):
+        sdc = res.get("sdc")
+        if not isinstance(sdc, dict) or sdc.get("rule") != "threshold":
+            continue
+        n = int(sdc.get("threshold", 5))
+        for field, text in _free_text(res):
+            for m in _SMALL.finditer(text):
+                if not 1 <= int(m.group(1)) < n:
+                    continue
+                if _REFERENCE.search(text[: m.start()]) or _COUNTED.match(text[m.end() :]):
+                    continue
+                found.append((str(res.get("name")), field, text.count("\n", 0, m.start()) + 1))
+    return found
+
+
 def _metadata_issues(pkg: PackageData) -> list[Issue]:
     d = pkg.descriptor
     issues = []
@@ -867,6 +958,16 @@ def _metadata_issues(pkg: PackageData) -> list[Issue]:
     issues += [
         _issue(f"metadata.{kind}", message, field="questions")
         for kind, message in question_problems(d)
+    ]
+    issues += [
+        _issue(
+            "metadata.masked-value-stated",
+            f"resource {name}, '{field}' line {line}: the text states a count below the table's "
+            "threshold, which only a masked cell can hold; describe the relation without the value",
+            name,
+            field=field,
+        )
+        for name, field, line in stated_small_counts(d)
     ]
     for res in d["resources"]:
         name = res["name"]

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.csvfile import table_rows
+from opendata_mh.csvfile import key_fields, table_rows
 from opendata_mh.errors import OpendataMhError
 from opendata_mh.layout import extend_layout
 from opendata_mh.report import PackageData
@@ -291,7 +291,7 @@ def view_of(
     suffix = "_label" if lang == "nl" else "_label_en"
     name = res["name"]
     rows = table_rows(pkg, name)
-    keys = list(res["schema"]["primaryKey"])
+    keys = key_fields(res)
     unresolved = {
         tuple(str(u["key"].get(k, "")) for k in keys): tuple(u.get("candidates") or ())
         for u in res.get("unresolved") or []
@@ -332,8 +332,8 @@ def view_of(
             line: list[ViewCell | None] = []
             for cc in ccodes:
                 key = {**fixed, rdim: rc, cdim: cc}
-                k = tuple(key.get(f, "") for f in keys)
-                hit = by_key.get(k)
+                ck = tuple(key.get(f, "") for f in keys)
+                hit = by_key.get(ck)
                 if hit is None:
                     line.append(None)
                     continue
@@ -346,7 +346,7 @@ def view_of(
                         lower=_int(cell.get("value_lower")),
                         upper=_int(cell.get("value_upper")),
                         row=i,
-                        candidates=unresolved.get(k, ()),
+                        candidates=unresolved.get(ck, ()),
                     )
                 )
             grid.append(tuple(line))

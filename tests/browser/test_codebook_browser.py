@@ -2,9 +2,10 @@
 ``chromium-driver``) driven by selenium over a ``file://`` URL (no server, no network).
 
 Checks the rendered page: it renders; every table's printed values are in the DOM, in the
-table's own section (the multiset of ``value_printed`` of the CSV, ``?`` for unresolved cells);
-no element sticks out of its column; the table of contents stays on screen when scrolled to the
-end; every chart has alt text. A screenshot is written to the test's tmp dir (look at it).
+table's own section (the multiset of the printed values of the CSV, as reading derives them
+from ``cell_type`` and the bounds, ``?`` for unresolved cells); no element sticks out of its
+column; the table of contents stays on screen when scrolled to the end; every chart has alt
+text. A screenshot is written to the test's tmp dir (look at it).
 
 Skipped when Chromium or chromedriver is missing, unless ``OPENDATA_MH_BROWSER_REQUIRED=1``
 (scripts/test.sh installs them and sets it, as CI does).
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 
 from opendata_mh.codebook import write_codebook
+from opendata_mh.csvfile import with_long_columns
 
 PKG = Path(__file__).resolve().parents[2] / "datapackage"
 CHROMIUM = next(
@@ -88,7 +90,7 @@ def _tables() -> list[tuple[str, list[dict[str, str]]]]:
     for r in d["resources"]:
         if "sdc" in r:
             with (PKG / r["path"]).open(encoding="utf-8", newline="") as f:
-                out.append((r["name"], list(csv.DictReader(f))))
+                out.append((r["name"], list(map(with_long_columns, csv.DictReader(f)))))
     return out
 
 

@@ -24,9 +24,9 @@ def test_check_tampered_parquet_exit_1(tmp_path: Path) -> None:
     row = next(
         i
         for i, (p, f) in enumerate(
-            zip(t.column("period").to_pylist(), t.column("form").to_pylist(), strict=True)
+            zip(t.column("year_from").to_pylist(), t.column("form").to_pylist(), strict=True)
         )
-        if (p, f) == ("2020", "organ_removal")
+        if (p, f) == (2020, "organ_removal")
     )
     assert vals[row] is None  # printed <5
     vals[row] = 3

@@ -21,6 +21,7 @@ import pytest
 import opendata_mh.build as build_mod
 from opendata_mh.audit import audit_path
 from opendata_mh.build import BuildError, BuildResult, build
+from opendata_mh.csvfile import with_long_columns
 from opendata_mh.relations import package_relations
 from opendata_mh.validate import check, read_package
 from tests.attacker import Known, Rel, intervals
@@ -43,7 +44,7 @@ def _one_category_rows(pkg: Path) -> list[tuple[str, str]]:
     printed ``<5`` and whose forms are all printed ``0`` but one: read from the CSV, without
     the audit."""
     with (pkg / "data" / "victims_by_region.csv").open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["period"] == "2024"]
+        rows = [r for r in map(with_long_columns, csv.DictReader(fh)) if r["period"] == "2024"]
     out = []
     for region in {r["region"] for r in rows}:
         mine = {r["form"]: r["value_printed"] for r in rows if r["region"] == region}
@@ -56,7 +57,7 @@ def _one_category_rows(pkg: Path) -> list[tuple[str, str]]:
 
 def _rows(pkg: Path, table: str = "victims_by_region") -> list[dict[str, str]]:
     with (pkg / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        return list(map(with_long_columns, csv.DictReader(fh)))
 
 
 def _build(

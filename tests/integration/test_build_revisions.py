@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from opendata_mh.build import BuildError, BuildResult, build
 from opendata_mh.cli import main
+from opendata_mh.csvfile import with_long_columns
 from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.relations import package_relations
 from opendata_mh.validate import read_package
@@ -40,7 +41,7 @@ def _synthetic() -> ModuleType:
 
 def _published(name: str) -> list[dict[str, str]]:
     with (ROOT / "datapackage" / "data" / f"{name}.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        return list(map(with_long_columns, csv.DictReader(fh)))
 
 
 # (record type, record field, table, table dimension, fixed dimensions)
@@ -124,7 +125,7 @@ def _read(path: Path, prefix: str) -> tuple[dict[str, Known], list[Rel], list[st
             continue
         if v.resource not in csvs:
             with (path / "data" / f"{v.resource}.csv").open(encoding="utf-8") as fh:
-                csvs[v.resource] = list(csv.DictReader(fh))
+                csvs[v.resource] = list(map(with_long_columns, csv.DictReader(fh)))
         # the CSV writes the edition as text, 'edition-<id>' (issue 13)
         eds[v.id] = csvs[v.resource][v.row - 1].get("edition", "").removeprefix("edition-")
     return know, rels, masked, eds
@@ -218,7 +219,8 @@ def earlier_edition(pkg: Path, edition: str, out: Path) -> Path:
         for r in rows:
             o = old.get(tuple(r.get(k, "") for k in key))
             if o is not None:
-                out_rows.append({**r, **{k: o[k] for k in VALUE_COLUMNS}, "edition": label})
+                new = {k: o[k] for k in VALUE_COLUMNS if k in head}  # a table CSV: no printed
+                out_rows.append({**r, **new, "edition": label})
             elif r["edition"] == label:
                 out_rows.append(r)
         with path.open("w", encoding="utf-8", newline="") as fh:

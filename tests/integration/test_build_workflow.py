@@ -30,6 +30,7 @@ from opendata_mh.build import (
     build,
 )
 from opendata_mh.cli import main
+from opendata_mh.csvfile import with_long_columns
 from opendata_mh.diff import diff_packages
 from opendata_mh.model import load_metadata
 from opendata_mh.report import Issue
@@ -123,7 +124,9 @@ def _x_cells(pkg: Path) -> list[dict[str, str]]:
             continue
         with f.open(encoding="utf-8", newline="") as fh:
             out += [
-                {**r, "_table": f.stem} for r in csv.DictReader(fh) if r.get("value_printed") == "x"
+                {**r, "_table": f.stem}
+                for r in map(with_long_columns, csv.DictReader(fh))
+                if r.get("value_printed") == "x"
             ]
     return out
 
@@ -427,7 +430,7 @@ def test_sigint_during_a_real_build_exits_3_and_writes_nothing(tmp_path: Path) -
 
 def _csv_rows(pkg: Path, table: str) -> list[dict[str, str]]:
     with (pkg / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        return list(map(with_long_columns, csv.DictReader(f)))
 
 
 def _show(pkg: Path, *args: str) -> dict:  # type: ignore[type-arg]

@@ -13,6 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from opendata_mh.csvfile import with_long_columns
+
 PKG = Path(__file__).resolve().parents[2] / "datapackage"
 DESC = json.loads((PKG / "datapackage.json").read_text(encoding="utf-8"))
 RES = {r["name"]: r for r in DESC["resources"]}
@@ -53,7 +55,7 @@ def test_parquet_equals_csv_pyarrow(res: dict[str, Any]) -> None:
         t = table.schema.field(f["name"]).type
         if f["type"] == "integer":
             assert t == pa.int64()
-        dim = "sdc" in res and f["name"] in res["schema"]["primaryKey"]
+        dim = "sdc" in res and f["name"] in res["schema"]["primaryKey"][2:]  # not the years
         if dim or f["name"].endswith(("_label", "_label_en")) or f["name"] == "cell_type":
             assert pa.types.is_dictionary(t), f["name"]
 
@@ -71,12 +73,12 @@ def test_parquet_equals_csv_duckdb(res: dict[str, Any]) -> None:
 
 def test_masked_is_null_not_zero() -> None:
     t = pq.read_table(PKG / "parquet" / "victims_by_form.parquet").to_pylist()
-    organ = {r["period"]: r for r in t if r["form"] == "organ_removal"}
-    assert organ["2020"]["value"] is None and organ["2020"]["value_printed"] == "<5"
-    assert (organ["2020"]["value_lower"], organ["2020"]["value_upper"]) == (1, 4)
-    assert organ["2021"]["value"] == 0 and organ["2019"]["value"] == 6
-    dom = {r["period"]: r["value"] for r in t if r["form"] == "sexual_domestic"}
-    assert dom["2019"] == 181
+    organ = {r["year_from"]: r for r in t if r["form"] == "organ_removal"}
+    assert organ[2020]["value"] is None and organ[2020]["cell_type"] == "masked"
+    assert (organ[2020]["value_lower"], organ[2020]["value_upper"]) == (1, 4)
+    assert organ[2021]["value"] == 0 and organ[2019]["value"] == 6
+    dom = {r["year_from"]: r["value"] for r in t if r["form"] == "sexual_domestic"}
+    assert dom[2019] == 181
 
 
 def test_combined_long_file() -> None:
@@ -89,15 +91,22 @@ def test_combined_long_file() -> None:
     rows = table.to_pylist()
     seen = 0
     for r in TABLES:
-        dims = r["schema"]["primaryKey"][1:]
+        dims = r["schema"]["primaryKey"][2:]  # after year_from, year_to
         mine = [x for x in rows if x["resource"] == r["name"]]
         for a, b in zip(mine, _csv(r), strict=True):
-            assert a["period"] == b["period"]
+            # period, value_printed and the statuses are in the long file only (the table CSV
+            # has the years and cell_type they follow from)
+            long = with_long_columns({k: "" if v is None else str(v) for k, v in b.items()})
+            assert a["period"] == long["period"]
+            assert (a["value_printed"], a["conf_status"]) == (
+                long["value_printed"],
+                long["conf_status"],
+            )
             assert json.loads(a["dimensions"]) == {d: b[d] for d in dims}
             assert json.loads(a["labels_en"]) == {d: b[f"{d}_label_en"] for d in dims}
             for d in dims:
                 assert a[d] == b[d]
-            for k in ("value", "value_lower", "value_upper", "value_printed", "cell_type"):
+            for k in ("value", "value_lower", "value_upper", "cell_type"):
                 assert a[k] == b[k]
             assert a["report_table"] == r["reportTable"] and a["unit"] == r["unit"]["id"]
             seen += 1

@@ -23,9 +23,27 @@ def descriptor() -> dict:
 
 
 @cache
+def observations() -> pd.DataFrame:
+    return pd.read_csv(PACKAGE / "data" / "observations.csv", dtype=str, keep_default_na=False)
+
+
+@cache
 def table(name: str) -> pd.DataFrame:
+    """The table CSV with the period label, the value as printed and the SDMX codes of its
+    cells from the long file (the table CSV has no such columns: README, "Column types"); the
+    value, bounds and cell type of both files must agree."""
     res = next(r for r in descriptor()["resources"] if r["name"] == name)
-    return pd.read_csv(PACKAGE / res["path"], dtype=str, keep_default_na=False)
+    df = pd.read_csv(PACKAGE / res["path"], dtype=str, keep_default_na=False)
+    assert not {"period", "value_printed", "obs_status", "conf_status"} & set(df.columns)
+    pk = res["schema"]["primaryKey"]
+    both = ["value", "value_lower", "value_upper", "cell_type"]
+    long = observations()[observations().resource == name][
+        [*pk, *both, "period", "value_printed", "obs_status", "conf_status"]
+    ]
+    out = df.merge(long, on=pk, how="left", suffixes=("", "_long"), validate="one_to_one")
+    for c in both:
+        assert (out[c] == out[f"{c}_long"]).all(), (name, c)
+    return out
 
 
 def cell(name: str, **key: str) -> dict[str, str]:

@@ -41,8 +41,8 @@ def test_latin_american_victims_of_sexual_exploitation_and_their_sectors() -> No
     # --- the answer (README, "Two questions") ---
     o = pd.read_csv(D / "observations.csv")
     latam = o[(o.region == "latin_america") & (o.form == "sexual")].set_index("year_to").value
-    s = pd.read_csv(D / "sexual_exploitation_by_sector_region.csv")
-    sectors = s[s.region == "latin_america"].set_index("sector_sexual").value_printed
+    s = o[(o.resource == "sexual_exploitation_by_sector_region") & (o.region == "latin_america")]
+    sectors = s.set_index("sector_sexual").value_printed  # as printed: 36, <5, ...
     # ---
     assert latam.to_dict() == {2022: 26, 2023: 68}  # 2022 from the text, 2023 from table 5
     assert pd.isna(sectors["other"])  # unresolved: not readable from the text ('unresolved')
@@ -56,3 +56,9 @@ def test_latin_american_victims_of_sexual_exploitation_and_their_sectors() -> No
         "window": "0",
         "brothel_club": "0",
     }
+    # the table CSV has the same cells as numbers and words (no printed symbols)
+    t = pd.read_csv(D / "sexual_exploitation_by_sector_region.csv")
+    t = t[t.region == "latin_america"].set_index("sector_sexual")
+    assert (t.loc["home", "value"], t.loc["street", "cell_type"]) == (26, "masked")
+    assert (t.loc["street", "value_lower"], t.loc["street", "value_upper"]) == (1, 4)
+    assert pd.isna(t.loc["street", "value"])  # masked: missing, never 0

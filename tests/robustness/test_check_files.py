@@ -21,8 +21,8 @@ from .conftest import ROOT, tree_digest
 
 FIXTURE = ROOT / "tests" / "fixtures" / "metadata"
 HEADER = (
-    "period,year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,"
-    "value_printed,cell_type,obs_status,conf_status,edition"
+    "year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,cell_type,"
+    "edition"
 )
 
 
@@ -173,7 +173,7 @@ def test_an_unclosed_quote_beyond_the_csv_field_limit_is_named(pristine: Path) -
     """With csv's default field size limit (frictionless raises it when imported, so it
     depends on what ran before) the swallowed cell raises csv.Error: still the one finding."""
     text = _csv(pristine).read_text(encoding="utf-8").replace("Vorm B", '"Vorm B', 1)
-    text += "2021,2021,2021,b,Vorm B,Form B,0,0,0,0,zero,A,F,edition-2023\n" * 3000
+    text += "2021,2021,b,Vorm B,Form B,0,0,0,zero,edition-2023\n" * 3000
     fields = HEADER.split(",")
     old = csv.field_size_limit(131072)
     try:
@@ -235,8 +235,7 @@ def test_a_truncated_error_list_says_how_many_more(pristine: Path, tmp_path: Pat
     shutil.copytree(pristine, pkg)
     lines = [x for x in _lines(pkg) if x]
     extra = [
-        f"20{10 + i % 10},20{10 + i % 10},20{10 + i % 10},b,Vorm B,Form B,many,0,0,0,zero,A,F,"
-        "edition-2023"
+        f"20{10 + i % 10},20{10 + i % 10},b,Vorm B,Form B,many,0,0,zero,edition-2023"
         for i in range(1500)
     ]
     _set_lines(pkg, [*lines, *extra, ""])
@@ -397,14 +396,14 @@ def test_bad_toml_in_the_metadata(tmp_path: Path) -> None:
     assert tree_digest(tmp_path) == before
 
 
-@pytest.mark.parametrize("label", ["[bold]value_printed", "value_printed[/]", ":x:value"])
+@pytest.mark.parametrize("label", ["[bold]cell_type", "cell_type[/]", ":x:value"])
 def test_a_header_label_is_printed_literally(pristine: Path, tmp_path: Path, label: str) -> None:
     pkg = tmp_path / "datapackage"
     shutil.copytree(pristine, pkg)
     lines = _lines(pkg)
     lines[0] = (
-        lines[0].replace("value_printed", label)
-        if "value_printed" in label
+        lines[0].replace("cell_type", label)
+        if "cell_type" in label
         else (lines[0].replace(",value,", f",{label},"))
     )
     _set_lines(pkg, lines)

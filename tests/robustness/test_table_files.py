@@ -32,7 +32,7 @@ def _quote(b: bytes) -> bytes:
 
 
 def _header(b: bytes) -> bytes:
-    return b.replace(b"value_printed", b"value_prnted", 1)
+    return b.replace(b"cell_type", b"cell_tpye", 1)
 
 
 def _cp1252(b: bytes) -> bytes:
@@ -46,9 +46,9 @@ def _semicolons(b: bytes) -> bytes:
 BREAKS: dict[str, tuple[Callable[[bytes], bytes], str, str | None, str | None]] = {
     # name: (break, code, row, field)
     "empty": (_empty, "format.empty-file", None, None),
-    "quote": (_quote, "format.csv-row", "data row 3", "field year_from"),
-    "header": (_header, "format.csv-header", None, "'value_printed'"),
-    "cp1252": (_cp1252, "format.csv-dialect", "data row 31", "field period"),
+    "quote": (_quote, "format.csv-row", "data row 3", "field year_to"),
+    "header": (_header, "format.csv-header", None, "'cell_type'"),
+    "cp1252": (_cp1252, "format.csv-dialect", "data row 31", "field year_from"),
     "semicolons": (_semicolons, "format.csv-separator", None, None),
 }
 
@@ -115,14 +115,15 @@ def test_diff_compares_value_and_names_the_field(tmp_path: Path) -> None:
     shutil.copytree(PKG, new)
     lines = (new / CSV).read_text(encoding="utf-8").split("\n")
     cells = lines[1].split(",")
-    assert (cells[3], cells[6], cells[9]) == ("sexual_domestic", "181", "181")
-    cells[6] = "180"  # value only; value_printed, bounds unchanged
+    assert (cells[2], cells[5], cells[6]) == ("sexual_domestic", "181", "181")
+    cells[5] = "180"  # value only; bounds unchanged
     lines[1] = ",".join(cells)
     (new / CSV).write_text("\n".join(lines), encoding="utf-8")
     result = diff_packages(PKG, new)
     assert result.summary()["revised"] == 1
     (change,) = next(t for t in result.tables if t.resource == "victims_by_form").revised
-    assert change.fields == ("value",)
+    # the printed value follows from value and cell_type (derived on reading): both changed
+    assert change.fields == ("value", "value_printed")
     assert (change.old["value"], change.new["value"]) == ("181", "180")  # type: ignore[index]
     res = CliRunner().invoke(main, ["diff", str(PKG), str(new)])
     assert res.exit_code == 0, res.output

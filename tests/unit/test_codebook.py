@@ -41,13 +41,13 @@ def test_pandas_and_duckdb_snippets_run_as_written(codebook: Path) -> None:
     exec(blocks[0], env)  # pandas, CSV
     df = env["df"]
     assert isinstance(df, pd.DataFrame)
-    assert str(df["value"].dtype) == "Int64" and str(df["period"].dtype).startswith("string")
-    organ = df[(df.form == "organ_removal") & (df.period == "2020")].iloc[0]
-    assert pd.isna(organ["value"]) and organ["value_printed"] == "<5"
+    assert str(df["value"].dtype) == "Int64" and "period" not in df.columns
+    organ = df[(df.form == "organ_removal") & (df.year_from == 2020)].iloc[0]
+    assert pd.isna(organ["value"]) and organ["cell_type"] == "masked"
     assert (organ["value_lower"], organ["value_upper"]) == (1, 4)
-    zero = df[(df.form == "organ_removal") & (df.period == "2021")].iloc[0]
+    zero = df[(df.form == "organ_removal") & (df.year_from == 2021)].iloc[0]
     assert zero["value"] == 0
-    assert df[(df.form == "sexual_domestic") & (df.period == "2019")].iloc[0]["value"] == 181
+    assert df[(df.form == "sexual_domestic") & (df.year_from == 2019)].iloc[0]["value"] == 181
     env = {}
     exec(blocks[1], env)  # pandas, Parquet
     df2 = env["df"]
@@ -64,7 +64,8 @@ def test_pandas_and_duckdb_snippets_run_as_written(codebook: Path) -> None:
     assert {(m["value_lower"], m["value_upper"]) for m in masked} == {(1, 4)}
     csv_rel = env["rel_csv"]
     types = dict(zip(csv_rel.columns, [str(t) for t in csv_rel.types], strict=True))  # type: ignore[attr-defined]
-    assert types["period"] == "VARCHAR" and types["value"] == "BIGINT"
+    # read_csv_auto without options: integer years and values, text codes
+    assert (types["year_from"], types["value"], types["form"]) == ("BIGINT", "BIGINT", "VARCHAR")
 
 
 def test_content_per_table(codebook: Path) -> None:

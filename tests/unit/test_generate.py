@@ -50,16 +50,20 @@ def test_csv_format_and_values(package_dir: Path) -> None:
     raw = (package_dir / "data" / "small.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw and raw.endswith(b"\n")
     lines = raw.decode("utf-8").splitlines()
+    # no period, value_printed, obs_status, conf_status: one type per column under default
+    # readers (they are in the long files: observations.csv, all_tables.parquet, SDMX-CSV)
     assert lines[0] == (
-        "period,year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,"
-        "value_printed,cell_type,obs_status,conf_status,edition"
+        "year_from,year_to,form,form_label,form_label_en,value,value_lower,value_upper,"
+        "cell_type,edition"
     )
-    assert lines[1] == "2022,2022,2022,a,A (gedrukt),Form A,10,10,10,10,exact,A,F,edition-2023"
-    assert lines[2] == "2023,2023,2023,a,A (gedrukt),Form A,,1,4,<5,masked,Q,A,edition-2023"
-    assert lines[4] == "2023,2023,2023,b,Vorm B,Form B,,12,13,,unresolved,O,F,edition-2023"
+    assert lines[1] == "2022,2022,a,A (gedrukt),Form A,10,10,10,exact,edition-2023"
+    assert lines[2] == "2023,2023,a,A (gedrukt),Form A,,1,4,masked,edition-2023"
+    assert lines[4] == "2023,2023,b,Vorm B,Form B,,12,13,unresolved,edition-2023"
     rounded = (package_dir / "data" / "rounded.csv").read_text(encoding="utf-8").splitlines()
-    assert rounded[1].endswith(",170,165,174,170,rounded,A,F,edition-2023")
-    assert rounded[2].endswith(",,170,180,170-180,range,Q,D,edition-2023")
+    assert rounded[1].endswith(",170,165,174,rounded,edition-2023")
+    assert rounded[2].endswith(",,170,180,range,edition-2023")
+    obs = (package_dir / "data" / "observations.csv").read_text(encoding="utf-8")
+    assert "small,small,1,2023,2023,2023,a,,victims,,1,4,<5,masked,Q,A,edition-2023" in obs
     absent = (package_dir / "data" / "absent.csv").read_text(encoding="utf-8")
     assert absent.count("\n") == 1  # header only
 
@@ -94,7 +98,7 @@ def test_descriptor(package_dir: Path) -> None:
     assert res["all_tables"]["isFormatOf"] == ["small", "rounded", "absent"]
     small = res["small"]
     assert small["path"] == "data/small.csv" and small["type"] == "table"
-    assert small["schema"]["primaryKey"] == ["period", "form"]
+    assert small["schema"]["primaryKey"] == ["year_from", "year_to", "form"]
     assert small["schema"]["missingValues"] == [""]
     fields = {f["name"]: f for f in small["schema"]["fields"]}
     assert fields["form"]["constraints"]["enum"] == ["all", "a", "b"]

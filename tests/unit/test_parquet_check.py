@@ -108,14 +108,14 @@ def test_rows_and_columns(real_copy: Path) -> None:
     t = pq.read_table(path)
     pq.write_table(t.slice(0, t.num_rows - 1), path)
     age = real_copy / "parquet" / "victims_by_age.parquet"
-    pq.write_table(pq.read_table(age).drop_columns(["obs_status"]), age)
+    pq.write_table(pq.read_table(age).drop_columns(["cell_type"]), age)
     issues = parquet_issues(read_package(real_copy))
     assert _where(issues) == [
         ("package.parquet-mismatch", "error", "victims_by_form_parquet", None, None),
         ("package.parquet-mismatch", "error", "victims_by_age_parquet", None, None),
     ]
     assert f"{t.num_rows - 1} rows, the CSV {t.num_rows}" in issues[0].message
-    assert "missing obs_status" in issues[1].message
+    assert "missing cell_type" in issues[1].message
 
 
 def test_many_differences_are_capped(real_copy: Path) -> None:

@@ -91,3 +91,37 @@ def test_bounds_of_a_figure_of_the_prose(
 )
 def test_is_masked(printed: str, masked: bool) -> None:
     assert is_masked(printed) is masked
+
+
+@pytest.mark.parametrize(
+    ("printed", "rule"),
+    [
+        ("181", SdcRule("threshold", threshold=5)),
+        ("0", SdcRule("threshold", threshold=5)),
+        ("<5", SdcRule("threshold", threshold=5)),
+        ("<10", SdcRule("threshold", threshold=10)),
+        ("x", SdcRule("threshold", threshold=5)),
+        ("170", SdcRule("rounding", base=10)),
+        ("0", SdcRule("rounding", base=10)),
+        ("170-180", SdcRule("rounding", base=10)),
+    ],
+)
+def test_the_printed_value_and_statuses_follow_from_cell_type_and_bounds(
+    printed: str, rule: SdcRule
+) -> None:
+    """A table CSV has no value_printed/obs_status/conf_status (one type per column under
+    default readers); reading it derives them, and the derivation inverts parse_printed."""
+    from opendata_mh.model.printed import printed_of, status_of
+
+    p = parse_printed(printed, rule)
+    s = [("" if x is None else str(x)) for x in (p.value, p.lower, p.upper)]
+    assert printed_of(p.cell_type, *s) == printed
+    assert status_of(p.cell_type) == (p.obs_status, p.conf_status)
+
+
+def test_an_unresolved_cell_has_no_printed_value() -> None:
+    from opendata_mh.model.printed import printed_of, status_of
+
+    p = parse_printed("?", SdcRule("threshold", threshold=5), ["<5", "7"])
+    assert printed_of(p.cell_type, "", str(p.lower), str(p.upper)) == ""
+    assert status_of("unresolved") == ("O", "F") and status_of("bogus") == ("", "")

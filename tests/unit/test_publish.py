@@ -90,7 +90,7 @@ def test_changed_table_is_updated_in_place(pkg: Path) -> None:
     ckan = FakeCkan()
     _publish(pkg, ckan)
     before = {r["id"]: r["url"] for r in ckan.datasets["opendata-mh-fixture"]["resources"]}
-    edit_csv(pkg, "small", 1, value_printed=" 10")  # any byte change
+    edit_csv(pkg, "small", 1, form_label_en=" Form A")  # any byte change
     ckan.calls.clear()
     res = _publish(pkg, ckan)
     plan = res.plan  # type: ignore[attr-defined]
@@ -242,7 +242,7 @@ def test_failing_check_is_refused_before_any_request(
     pkg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _csv_only(pkg, monkeypatch)
-    edit_csv(pkg, "small", 1, value="3", value_printed="3", value_lower="3", value_upper="3")
+    edit_csv(pkg, "small", 1, value="3", value_lower="3", value_upper="3")
     ckan = FakeCkan()
     res = _publish(pkg, ckan)
     assert res.refused  # type: ignore[attr-defined]
@@ -339,7 +339,7 @@ def test_verify_failure_of_a_public_dataset_says_it_is_public(pkg: Path) -> None
     """The message must not claim 'the dataset was not made public' when it already is."""
     ckan = FakeCkan()
     _publish(pkg, ckan)
-    edit_csv(pkg, "small", 1, value_printed=" 10")
+    edit_csv(pkg, "small", 1, form_label_en=" Form A")
     real = ckan.download
     ckan.download = lambda url: real(url) + (b"x" if url.endswith("small.csv") else b"")  # type: ignore[method-assign]
     with pytest.raises(PortalError) as ei:

@@ -120,7 +120,6 @@ def test_check_and_audit_leave_out_the_same_relations_of_a_known_discrepancy(
         value="30",
         value_lower="30",
         value_upper="30",
-        value_printed="30",
     )
 
     def add(d: dict) -> None:

@@ -48,40 +48,48 @@ def test_breakage_is_found(
     assert (res, row, field) in {(i.resource, i.row, i.field) for i in hits}, report.issues
 
 
-def test_small_count_in_printed_only(package_dir: Path) -> None:
-    edit_csv(package_dir, "small", 2, value_printed="2")
+def test_small_count_in_the_bounds_only(package_dir: Path) -> None:
+    # a masked cell (1..4) whose bounds are narrowed to one count: disclosed without a value
+    edit_csv(package_dir, "small", 2, value_lower="2", value_upper="2")
     report = check(package_dir)
-    assert ("sdc.small-count", "small", 2, "value_printed") in {
+    assert ("sdc.small-count", "small", 2, "value_lower") in {
         (i.code, i.resource, i.row, i.field) for i in report.issues
     }
 
 
 def test_status_mismatch(package_dir: Path) -> None:
-    edit_csv(package_dir, "small", 2, obs_status="A", value_lower="0")
-    found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
-    assert ("sdc.status-mismatch", 2, "obs_status") in found
-    assert ("sdc.status-mismatch", 2, "value_lower") in found
+    # a table CSV has no value_printed/obs_status/conf_status: value and bounds are checked
+    # against cell_type (masked = 1..threshold-1, no value)
+    edit_csv(package_dir, "small", 2, value_lower="0")
+    found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
+    msg = found[("sdc.status-mismatch", 2, "value_lower")]
+    assert msg == "value_lower is '0' but cell_type 'masked' (printed '<5') implies '1'"
+    edit_csv(package_dir, "small", 2, value_lower="1", value="3")
+    found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
+    assert ("sdc.status-mismatch", 2, "value") in found
+    # a masked cell with no upper bound has no printed value: named on cell_type
+    edit_csv(package_dir, "small", 2, value="", value_upper="")
+    found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
+    assert "no printed value" in found[("sdc.status-mismatch", 2, "cell_type")]
 
 
-_X = {
-    "value_printed": "x",
-    "value": "",
-    "value_upper": "",
-    "cell_type": "secondary",
-    "obs_status": "Q",
-}
+_X = {"value": "", "value_upper": "", "cell_type": "secondary"}
 
 
 def test_x_cell_status_is_checked(package_dir: Path) -> None:
     # 'small' is a victims table: group protection 'breakdown', where x may hide a 0
-    edit_csv(package_dir, "small", 2, **_X, value_lower="0", conf_status="D")
+    from opendata_mh.validate import read_package
+
+    edit_csv(package_dir, "small", 2, **_X, value_lower="0")
     issues = check(package_dir).issues
     assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
-    # x does not mean >= 5, and its CONF_STATUS never says primary (that would give it away)
-    edit_csv(package_dir, "small", 2, **_X, value_lower="5", conf_status="A")
+    # its CONF_STATUS never says primary (that would give it away): it follows from cell_type
+    row = read_package(package_dir).rows["small"][1]
+    assert (row["value_printed"], row["obs_status"], row["conf_status"]) == ("x", "Q", "D")
+    # x does not mean >= 5
+    edit_csv(package_dir, "small", 2, **_X, value_lower="5")
     found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
     assert ("sdc.status-mismatch", 2, "value_lower") in found
-    assert ("sdc.status-mismatch", 2, "conf_status") in found
 
 
 @pytest.mark.parametrize("setting", ["total", "off", None])
@@ -96,10 +104,10 @@ def test_x_on_a_zero_only_where_the_table_allows_it(package_dir: Path, setting: 
             sdc["groupProtection"] = setting
 
     edit_descriptor(package_dir, gp)
-    edit_csv(package_dir, "small", 2, **_X, value_lower="0", conf_status="D")
+    edit_csv(package_dir, "small", 2, **_X, value_lower="0")
     found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
     assert ("sdc.status-mismatch", 2, "value_lower") in found
-    edit_csv(package_dir, "small", 2, **_X, value_lower="1", conf_status="D")
+    edit_csv(package_dir, "small", 2, **_X, value_lower="1")
     issues = check(package_dir).issues
     assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
 
@@ -113,7 +121,7 @@ def test_x_on_a_true_zero(package_dir: Path, setting: str, violated: bool) -> No
         package_dir, lambda d: resource(d, "small")["sdc"].update(groupProtection=setting)
     )
     lower = "0" if setting == "breakdown" else "1"
-    edit_csv(package_dir, "small", 3, **_X, value_lower=lower, conf_status="D")
+    edit_csv(package_dir, "small", 3, **_X, value_lower=lower)
     issues = check(package_dir).issues
     assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
     hit = [i for i in issues if i.code == "consistency.relation-violated"]
@@ -131,9 +139,11 @@ def test_unknown_group_protection_is_an_invalid_rule(package_dir: Path) -> None:
 
 
 def test_range_in_rounding_table_is_fine_but_bad_bounds_are_not(package_dir: Path) -> None:
-    edit_csv(package_dir, "rounded", 2, value_upper="190")
+    # the range 170-180 (row 2) is fine; a rounded 170 (row 1) is 165..174, not 165..190
+    assert not [i for i in check(package_dir).issues if i.resource == "rounded"]
+    edit_csv(package_dir, "rounded", 1, value_upper="190")
     found = {(i.code, i.resource, i.row, i.field) for i in check(package_dir).issues}
-    assert found >= {("sdc.status-mismatch", "rounded", 2, "value_upper")}
+    assert found >= {("sdc.status-mismatch", "rounded", 1, "value_upper")}
     assert not any(c == "sdc.not-rounded" for c, *_ in found)
 
 
@@ -161,7 +171,7 @@ def test_field_without_description(package_dir: Path) -> None:
     edit_descriptor(
         package_dir, lambda d: resource(d, "rounded")["schema"]["fields"][0].pop("description")
     )
-    assert ("metadata.missing", "rounded", "period") in {
+    assert ("metadata.missing", "rounded", "year_from") in {
         (i.code, i.resource, i.field) for i in check(package_dir).issues
     }
 
@@ -246,7 +256,9 @@ def test_a_file_edited_after_generate_fails_its_checksum(package_dir: Path) -> N
     # datapackage.json declares bytes and sha256 of every CSV (Data Package v2): a file changed
     # by hand no longer is the file the descriptor describes, and check refuses the package
     path = package_dir / "data" / "small.csv"
-    path.write_bytes(path.read_bytes().replace(b",10,10,10,10,", b",11,11,11,11,"))
+    data = path.read_bytes()
+    assert b",10,10,10,exact," in data
+    path.write_bytes(data.replace(b",10,10,10,exact,", b",11,11,11,exact,"))
     with pytest.raises(PackageError, match="hash-count"):
         check(package_dir)
 

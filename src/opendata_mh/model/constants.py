@@ -48,6 +48,16 @@ VALUE_COLUMNS = (
     "obs_status",
     "conf_status",
 )
+TABLE_VALUE_COLUMNS = ("value", "value_lower", "value_upper", "cell_type")
+"""The value columns of a table CSV and of ``totals.csv`` (after the period years and the
+dimensions, before ``edition``): one type in every default reader (integers, words)."""
+LONG_ONLY_COLUMNS = (PERIOD, "value_printed", "obs_status", "conf_status")
+"""Columns of the long files only (``observations.csv``, ``all_tables.parquet``, the SDMX-CSV),
+not of the table CSVs and ``totals.csv``: a default reader (pandas, polars, DuckDB, R) reads
+``2019`` and ``181`` as numbers in a file without ``2019-2023`` or ``<5``, and a status column
+holding only ``F`` as a boolean, so one column would have several types across the files. Each
+follows from the columns a table keeps (``year_from``/``year_to``; ``cell_type`` and the
+bounds): :func:`opendata_mh.csvfile.with_long_columns` adds them to the rows the commands read."""
 ALL = "all"
 
 

@@ -153,6 +153,29 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
     return ParsedValue(s, value, lower, upper, kind, *_STATUS[kind])
 
 
+def printed_of(cell_type: str, value: str, lower: str, upper: str) -> str:
+    """The printed value of a table cell from the columns a table CSV keeps (``cell_type``,
+    ``value``, ``value_lower``, ``value_upper``, as CSV strings): the inverse of
+    :func:`parse_printed` for what the package writes (``181``; ``<5`` for a masked 1..4;
+    ``170-180``; ``x``; ``""`` for an unresolved cell). A cell type it does not know, or a
+    value missing where the type needs one, gives ``""`` (then ``check`` reports the row)."""
+    if cell_type in ("exact", "zero", "rounded"):
+        return value
+    if cell_type == "masked":
+        return f"<{int(upper) + 1}" if upper.isdigit() else ""
+    if cell_type == "range":
+        return f"{lower}-{upper}" if lower and upper else ""
+    if cell_type == "secondary":
+        return SECONDARY_SYMBOL
+    return ""
+
+
+def status_of(cell_type: str) -> tuple[str, str]:
+    """SDMX ``(OBS_STATUS, CONF_STATUS)`` of a cell type (the module docstring's table);
+    ``("", "")`` for an unknown type."""
+    return _STATUS.get(cell_type, ("", ""))
+
+
 def is_masked(printed: str) -> bool:
     """Is the printed figure a mask ``<n`` (a count from 1 to n-1)? Any text: a figure of the
     prose such as ``40%`` is not."""

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from opendata_mh.csvfile import key_fields
 from opendata_mh.report import PackageData
 from opendata_mh.text.extraction import Extraction, Figure, normalize
 
@@ -363,7 +364,7 @@ def build_index(
         name = res.get("name", "")
         if name == "text_figures" or name not in pkg.rows or "schema" not in res:
             continue
-        pk = res["schema"].get("primaryKey") or []
+        pk = key_fields(res)  # period and the dimensions of a table or totals
         if "period" not in pk:
             continue
         tables[name] = res
