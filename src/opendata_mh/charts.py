@@ -34,6 +34,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 STRIP_TYPES = ("masked", "secondary", "unresolved")
+WIDTH = 4.6
+"""The figure's width in inches: narrow, so that beside a wide table (23rem, 368 px) its text
+is still about 10 px high; the legend is one column under each panel."""
 SYMBOL = {"masked": "<5", "secondary": "x", "unresolved": "?"}
 
 
@@ -181,12 +184,12 @@ def figure(chart: Chart) -> Figure:
         for _t, series in chart.panels
     ]
     ratios = [r for m in stacks for r in (1.0, 0.07 + 0.06 * max(m, 1))]
-    legend_h = [0.2 * ((len(series) + 3) // 2 + 1) for _t, series in chart.panels]
-    height = sum(h + 3.0 + 0.25 * max(m, 1) for h, m in zip(legend_h, stacks, strict=True))
-    fig = Figure(figsize=(6.6, height + 0.5), layout="constrained")
+    legend_h = [0.17 * (len(series) + 3) for _t, series in chart.panels]  # one column
+    height = sum(h + 2.6 + 0.25 * max(m, 1) for h, m in zip(legend_h, stacks, strict=True))
+    fig = Figure(figsize=(WIDTH, height + 0.5), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(2 * n, 1, squeeze=False, height_ratios=ratios)[:, 0]
-    fig.suptitle(textwrap.fill(chart.title, 70), fontsize=10, fontweight="bold")
+    fig.suptitle(textwrap.fill(chart.title, 52), fontsize=10, fontweight="bold")
     for k, (ptitle, series) in enumerate(chart.panels):
         ax, strip = axes[2 * k], axes[2 * k + 1]
         ax.set_gid(f"values:{k}")
@@ -225,11 +228,11 @@ def figure(chart: Chart) -> Figure:
                 labels.append(_LEGEND_NOTES[kind])
         strip.legend(
             handles,
-            [textwrap.fill(lab, 44) for lab in labels],
+            [textwrap.fill(lab, 48) for lab in labels],
             fontsize=8,
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.5 / max(stacks[k], 1)),
-            ncols=2,
+            bbox_to_anchor=(0.5, -0.65 / max(stacks[k], 1)),
+            ncols=1,
             frameon=False,
         )
     return fig

@@ -19,6 +19,7 @@ to :func:`_fail`, exit 3, or :func:`_usage_error`, exit 2); a command adds only 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from opendata_mh.errors import (
     GenerateError,
     MetadataError,
     OpendataMhError,
+    OutputError,
     PackageError,
     PortalError,
     UsageError,
@@ -196,6 +198,16 @@ def _call(
         if os_error is not None and isinstance(exc, OSError):
             _fail(command, os_error(exc), as_json)
         _fail(command, _internal(exc), as_json)
+
+
+def _not_a_directory(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """An output FILE option (given as text): a value that ends in a path separator names a
+    directory, which ``Path`` would silently turn into a file of the directory's name."""
+    if value is None:
+        return None
+    if value.endswith(("/", os.sep)):
+        raise click.BadParameter(f"{value!r} names a directory; give a file name", ctx, param)
+    return Path(value)
 
 
 @click.group(
@@ -544,7 +556,7 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
         "docs",
         as_json,
         lambda: write_codebook(package_dir, out_dir),
-        os_error=lambda exc: OpendataMhError(f"cannot write the codebook to {out_dir}: {exc}"),
+        os_error=lambda exc: OutputError(f"cannot write the codebook to {out_dir}: {exc}"),
     )
     if as_json:
         _emit_json(envelope("docs", ok=True, summary=result.to_dict()))
@@ -649,6 +661,8 @@ def build(
 
     Counts every table as its [aggregation] metadata says, masks counts 1-4 as <5, adds
     suppressions (x: not published, at least 1) until the audit finds no <5 cell narrowed,
+    protects a small group all in one category as its table's sdc.group_protection says
+    (breakdown: the whole breakdown x, zeros included; total: the total x),
     prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
     Years the package already printed and the new edition re-counts are protected jointly
@@ -947,7 +961,7 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
         lambda: write_release(package_dir, out_dir, base_url, citation=citation),
         first=[((ReleaseError,), refused)],
         usage=(UsageError,),  # a bad --base-url, found before any work
-        os_error=lambda exc: OpendataMhError(f"cannot write the release to {out_dir}: {exc}"),
+        os_error=lambda exc: OutputError(f"cannot write the release to {out_dir}: {exc}"),
     )
     if as_json:
         _emit_json(envelope("release", ok=True, summary=result.to_dict()))
@@ -1000,7 +1014,7 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
         "dcat",
         as_json,
         write,
-        os_error=lambda exc: PackageError(f"{out}: cannot write: {exc}"),
+        os_error=lambda exc: OutputError(f"{out}: cannot write: {exc}"),
     )
     if as_json:
         summary = {"format": fmt, "out": str(out) if out else None}
@@ -1028,15 +1042,17 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
 @click.option(
     "--html",
     "html_out",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
+    callback=_not_a_directory,
     help="Write an HTML report: the draft's text with every figure marked by status.",
 )
 @click.option(
     "--write-figures",
     "figures_out",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
+    callback=_not_a_directory,
     help="Write text_figures.toml entries for the linked figures (and FILE.relations.toml).",
 )
 @click.option("--all", "all_figures", is_flag=True, help="List every figure, not only findings.")
@@ -1078,7 +1094,7 @@ def text_command(
         "text",
         as_json,
         run,
-        os_error=lambda exc: PackageError(f"cannot write the output: {exc}"),
+        os_error=lambda exc: OutputError(f"cannot write the output: {exc}"),
     )
     if as_json:
         summary = rep.summary()

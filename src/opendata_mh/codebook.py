@@ -683,7 +683,7 @@ pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; border-radius: 4px;
 .pair > figure { flex: 1 1 26rem; min-width: min(26rem, 100%); max-width: 46rem; margin: 0; }
 @media (min-width: 84rem) {  /* wide screens: every table beside its chart, a wide one scrolls in its own box */
   .pair { display: grid; grid-template-columns: minmax(0, max-content) minmax(23rem, 1fr); column-gap: 1.5rem; }
-  .pair > .values { min-width: 0; } .pair > figure { min-width: 0; max-width: none; }
+  .pair > .values { min-width: 0; } .pair > figure { min-width: 0; max-width: 34rem; }
 }
 .chart svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: .85rem; color: #444; }

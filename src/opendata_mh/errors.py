@@ -61,6 +61,20 @@ class PackageError(OpendataMhError):
     """The data package cannot be read (missing directory, unparseable or invalid descriptor)."""
 
 
+class OutputError(OpendataMhError):
+    """A command's output file or directory could not be written (``output.write-failed``);
+    nothing half-written is left."""
+
+    code = "output.write-failed"
+
+
+class BrokenFileError(PackageError):
+    """A file of the package is broken (``format.*``: unreadable, not UTF-8, an unclosed quote,
+    ...), so a command that needs every row (``audit``) cannot run; ``check`` reports it."""
+
+    code = "package.broken-file"
+
+
 class GenerateError(OpendataMhError):
     """The package could not be written (I/O error); the previous package is left intact."""
 

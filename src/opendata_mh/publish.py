@@ -91,7 +91,7 @@ RETRIES = 4
 """Attempts of a retryable call (the first included)."""
 BACKOFF = 0.5
 """Seconds before the first retry; doubled each time (0.5, 1, 2)."""
-USER_AGENT = f"opendata-mh/{__version__} (publish; +https://github.com/)"
+USER_AGENT = f"opendata-mh/{__version__} (publish; +https://www.nationaalrapporteur.nl/)"
 HASH_ALGORITHM = "SHA-256"
 DONL_PORTALS = frozenset({"https://data.overheid.nl/data", "https://data-acc.overheid.nl/data"})
 """The data.overheid.nl portals (production, acceptance): registers without a file store."""

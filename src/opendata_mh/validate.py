@@ -42,6 +42,9 @@ Files (:mod:`opendata_mh.csvfile`, before the cells; a *broken* file is said onc
                                         how many more
   ``format.checks-skipped``     [info]  relations, Parquet twins and the audit not run
                                         because of broken files
+  ``package.hash-mismatch``     [error] a file's size or hash differs from the ``bytes`` /
+                                        ``hash`` datapackage.json declares (edited after
+                                        ``generate``): one per file, its content still checked
 
 Disclosure control (per resource ``sdc``)
   ``sdc.small-count``           [error] a published count (value, value_printed, or equal
@@ -60,6 +63,13 @@ Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``
   ``consistency.relation-invalid``     [error] a relation entry is malformed (type, total, parts)
   ``consistency.known-discrepancy``    [info]  a failing relation listed in knownDiscrepancies
   ``consistency.discrepancy-resolved`` [info]  a relation listed in knownDiscrepancies now holds
+  ``consistency.observation-mismatch`` [error] a row of observations.csv differs from the table
+                                       cell or total it repeats, or is missing
+                                       (:mod:`opendata_mh.crosscheck`)
+  ``consistency.superseded-edition``   [error] a row of superseded: superseded_by names no
+                                       edition of the package, or one not later than its
+                                       edition (value, bounds and statuses of its rows:
+                                       ``sdc.*`` under its table's rule)
 
 Metadata completeness
   ``metadata.missing``          [error] title, title_en, description, description_en, sources,
@@ -113,6 +123,7 @@ row by row (nine tenths of the time of ``check``).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
@@ -123,6 +134,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opendata_mh.crosscheck import observation_issues
 from opendata_mh.csvfile import (
     BROKEN,
     FORMAT_CODES,
@@ -131,7 +143,7 @@ from opendata_mh.csvfile import (
     with_long_columns,
 )
 from opendata_mh.errors import PackageError
-from opendata_mh.model import SdcRule, parse_printed
+from opendata_mh.model import GROUP_PROTECTIONS, SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
 from opendata_mh.questions import problems as question_problems
 from opendata_mh.relations import (
@@ -168,8 +180,11 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.relation-invalid": "error",
     "consistency.known-discrepancy": "info",
     "consistency.discrepancy-resolved": "info",
+    "consistency.observation-mismatch": "error",
+    "consistency.superseded-edition": "error",
     "metadata.missing": "error",
     "metadata.unknown-resource": "error",
+    "package.hash-mismatch": "error",
     "metadata.masked-value-stated": "error",
     **FORMAT_CODES,
     "format.more-errors": "error",
@@ -285,14 +300,28 @@ def read_package(path: str | Path) -> PackageData:
             )
         rel = res["path"]
         file = resolve_resource_path(base, rel, res["name"])  # inside the package, existing
-        if not is_csv(res):  # e.g. Parquet: compared with its CSV by parquet_check
-            continue
+        if not is_csv(res) and "bytes" not in res and "hash" not in res:
+            continue  # e.g. Parquet: compared with its CSV by parquet_check
         try:
             raw = file.read_bytes()
         except OSError as exc:
             raise _package_error(
                 "package.unreadable", f"resource {res['name']}: cannot read {file}: {exc}"
             ) from exc
+        mismatch = _checksum_mismatch(res, raw)
+        if mismatch:
+            file_issues.append(
+                _issue(
+                    "package.hash-mismatch",
+                    f"{rel} is not the file datapackage.json describes ({mismatch}): it was "
+                    "changed after 'opendata-mh generate'; its content is checked as it is, "
+                    "and 'opendata-mh generate' (or build) writes the package again",
+                    res["name"],
+                    field="hash" if "hash" in mismatch else "bytes",
+                )
+            )
+        if not is_csv(res):
+            continue
         text, found = inspect_csv(
             res["name"],
             rel,
@@ -311,6 +340,26 @@ def read_package(path: str | Path) -> PackageData:
     return PackageData(
         base_path=base, descriptor=descriptor, rows=rows, file_issues=tuple(file_issues)
     )
+
+
+def _checksum_mismatch(res: Mapping[str, Any], raw: bytes) -> str | None:
+    """How ``raw`` differs from the resource's declared ``bytes`` and ``hash`` (Data Package
+    v2, ``sha256:`` or a bare MD5), or None. Names sizes, never a digest."""
+    problems = []
+    declared = res.get("bytes")
+    if isinstance(declared, int) and declared != len(raw):
+        problems.append(f"{len(raw):,} bytes, declared {declared:,}")
+    h = res.get("hash")
+    if isinstance(h, str) and h:
+        algo, _, digest = h.rpartition(":")
+        algo = algo or "md5"
+        try:
+            actual = hashlib.new(algo, raw).hexdigest()
+        except ValueError:
+            actual = None  # an unknown algorithm: frictionless says so
+        if actual is not None and actual != digest.lower():
+            problems.append(f"its {algo} hash differs from the declared hash")
+    return "; ".join(problems) or None
 
 
 def _schema_fields(res: Mapping[str, Any]) -> list[str]:
@@ -345,8 +394,12 @@ def _frictionless_issues(pkg: PackageData, skip: Collection[str | None] = ()) ->
     # the CSV resources only: each Parquet twin is compared with its CSV cell by cell
     # (parquet_check), and frictionless reads Parquet through pandas, row by row (slow);
     # broken files (csvfile.BROKEN) are reported once by read_package, not cell by cell
+    # without bytes and hash: read_package compares them itself (package.hash-mismatch, one
+    # finding naming the file) so that an edited file's content is still checked
     csv_resources = [
-        r for r in pkg.descriptor["resources"] if is_csv(r) and r.get("name") not in skip
+        {k: v for k, v in r.items() if k not in ("bytes", "hash")}
+        for r in pkg.descriptor["resources"]
+        if is_csv(r) and r.get("name") not in skip
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -461,7 +514,10 @@ def _sdc_rule(sdc: Any) -> SdcRule | None:
     if not isinstance(sdc, dict):
         return None
     if sdc.get("rule") == "threshold" and isinstance(sdc.get("threshold"), int):
-        return SdcRule("threshold", threshold=sdc["threshold"])
+        gp = sdc.get("groupProtection")
+        if gp is not None and gp not in GROUP_PROTECTIONS:
+            return None
+        return SdcRule("threshold", threshold=sdc["threshold"], group_protection=gp)
     if sdc.get("rule") == "rounding" and isinstance(sdc.get("base"), int):
         return SdcRule("rounding", base=sdc["base"])
     return None
@@ -478,7 +534,8 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
             issues.append(
                 _issue(
                     "sdc.rule-invalid",
-                    f"sdc {res['sdc']!r} is not {{rule: threshold, threshold: n}} "
+                    f"sdc {res['sdc']!r} is not {{rule: threshold, threshold: n[, "
+                    f"groupProtection: {'|'.join(GROUP_PROTECTIONS)}]}} "
                     "or {rule: rounding, base: b}",
                     name,
                     field="sdc",
@@ -502,6 +559,66 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
                 unresolved.get(tuple(row.get(k, "") for k in keys), ()),
                 derived=derived,
             )
+    return issues
+
+
+def _edition_order(label: str) -> tuple[int, str]:
+    """Sort key of an edition label (``edition-2024``: by its number, then the text)."""
+    digits = label.rpartition("-")[2]
+    return (int(digits) if digits.isdigit() else -1, label)
+
+
+def _superseded_issues(pkg: PackageData) -> list[Issue]:
+    """The earlier printings in ``superseded``: each ``superseded_by`` an edition of the
+    package (one that printed a table row or an earlier printing, or the package's own) and
+    later than the row's ``edition``; value, bounds, ``cell_type`` and statuses agree with
+    ``value_printed`` under the rule of the row's table (as :func:`_sdc_row` for tables)."""
+    rows = pkg.rows.get(SUPERSEDED)
+    if not rows:
+        return []
+    resources = {r["name"]: r for r in pkg.descriptor["resources"]}
+    editions = {
+        str(r.get("edition"))
+        for name, table in pkg.rows.items()
+        for r in table
+        if r.get("edition") and name != SUPERSEDED
+    }
+    editions |= {str(r.get("edition")) for r in rows if r.get("edition")}
+    if pkg.descriptor.get("edition"):
+        editions.add(f"edition-{pkg.descriptor['edition']}")
+    known = ", ".join(sorted(editions, key=_edition_order)) or "none"
+    issues: list[Issue] = []
+    for i, row in enumerate(rows, 1):
+        edition, by = row.get("edition", ""), row.get("superseded_by", "")
+        where = f"superseded.csv data row {i} ({row.get('resource', '')}, period "
+        where += f"{row.get('period', '')})"
+        if by and by not in editions:
+            issues.append(
+                _issue(
+                    "consistency.superseded-edition",
+                    f"{where}: superseded_by {by} does not exist in the package (its "
+                    f"editions: {known})",
+                    SUPERSEDED,
+                    i,
+                    "superseded_by",
+                )
+            )
+        elif by and edition and _edition_order(by) <= _edition_order(edition):
+            issues.append(
+                _issue(
+                    "consistency.superseded-edition",
+                    f"{where}: superseded_by {by} is not later than {edition}, "
+                    "the edition that printed it (a printing is replaced by a later edition)",
+                    SUPERSEDED,
+                    i,
+                    "superseded_by",
+                )
+            )
+        table = resources.get(row.get("resource", ""))
+        rule = _sdc_rule(table.get("sdc")) if table else None
+        if rule is None or not (row.get("value_printed") or "").strip():
+            continue  # no rule (schema.foreign-key names the table), or an unresolved cell
+        issues += _sdc_row(SUPERSEDED, i, row, rule, ())
     return issues
 
 
@@ -628,7 +745,20 @@ def _sdc_row(
         got = (row.get(fld) or "").strip()
         if fld.startswith("value") and got and _int(got) is None:
             continue  # not an integer: reported by the schema check (schema.type-error)
-        if got != want:
+        if got != want and fld.startswith("value") and exp.cell_type == "masked":
+            # a figure where a masked cell has none (or other bounds): never quoted
+            out.append(
+                _issue(
+                    "sdc.status-mismatch",
+                    f"{fld} of a masked cell ({source}, printed {printed!r}) must be "
+                    f"{want!r}; the file has {'another figure' if got else 'none'} (not "
+                    "quoted: a masked cell's figures are never printed)",
+                    name,
+                    i,
+                    fld,
+                )
+            )
+        elif got != want:
             out.append(
                 _issue(
                     "sdc.status-mismatch",
@@ -1023,6 +1153,7 @@ def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) 
     report.extend(_frictionless_issues(pkg, skip=broken))
     report.extend(_dialect_issues(pkg, skip=broken))
     report.extend(_sdc_issues(pkg))
+    report.extend(_superseded_issues(pkg))
     cons_summary: dict[str, Any] = {}
     if broken:  # relations, twins and the audit over missing rows would only cascade
         report.extend(
@@ -1038,6 +1169,7 @@ def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) 
     else:
         cons_issues, cons_summary = _consistency(pkg)
         report.extend(cons_issues)
+        report.extend(observation_issues(pkg))
     report.extend(_metadata_issues(pkg))
     for extra in extra_checks if not broken else ():
         report.extend(extra(pkg))

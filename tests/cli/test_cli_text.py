@@ -139,3 +139,37 @@ def test_a_report_on_other_tables_is_a_finding(tmp_path: Path) -> None:
     env = json.loads(result.stdout)
     assert env["issues"][0]["code"] == "text.no-links"
     assert env["summary"]["linked"] <= 1
+
+
+SHORT_DRAFT = (
+    "In 2023 zijn 868 slachtoffers gemeld bij CoMensha. Dat zijn er meer dan in 2022, toen "
+    "werden 814 slachtoffers gemeld.\n"
+)
+
+
+def test_an_output_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> None:
+    draft = tmp_path / "concept.txt"
+    draft.write_text(SHORT_DRAFT, encoding="utf-8")
+    out = tmp_path / "no-such-dir" / "report.html"
+    result = CliRunner().invoke(
+        main, ["text", str(draft), str(PACKAGE), "--json", "--html", str(out)]
+    )
+    assert result.exit_code == 3
+    err = json.loads(result.stdout)["error"]
+    # not "the package cannot be read" (package.unreadable), as before
+    assert err["code"] == "output.write-failed", err
+    assert str(out) in err["message"]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("option", ["--html", "--write-figures"])
+def test_an_output_path_that_names_a_directory_is_a_usage_error(
+    tmp_path: Path, option: str
+) -> None:
+    draft = tmp_path / "concept.txt"
+    draft.write_text(SHORT_DRAFT, encoding="utf-8")
+    target = f"{tmp_path / 'dir_as_out'}/"
+    result = CliRunner().invoke(main, ["text", str(draft), str(PACKAGE), option, target])
+    assert result.exit_code == 2, result.output
+    assert "directory" in result.output
+    assert list(tmp_path.iterdir()) == [draft]  # nothing written (was a file named dir_as_out)

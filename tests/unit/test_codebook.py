@@ -227,7 +227,7 @@ def test_alt_text_lang_navigation_coverage_and_questions(codebook: Path) -> None
     assert "How many victims were registered per year, by form of exploitation?" in row
     assert '<a href="#victims_by_form">Table 1</a>' in row and "#minor_victims_by_form" not in row
     cb = build_codebook(PKG)
-    assert len(cb.questions) == 16
+    assert len(cb.questions) == 17
     assert all(t.anchor or t.path for q in cb.questions for t in q.targets)
 
 
