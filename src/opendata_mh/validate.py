@@ -66,6 +66,10 @@ Consistency (package ``relations``, ``latentQuantities``, ``knownDiscrepancies``
   ``consistency.observation-mismatch`` [error] a row of observations.csv differs from the table
                                        cell or total it repeats, or is missing
                                        (:mod:`opendata_mh.crosscheck`)
+  ``consistency.superseded-edition``   [error] a row of superseded: superseded_by names no
+                                       edition of the package, or one not later than its
+                                       edition (value, bounds and statuses of its rows:
+                                       ``sdc.*`` under its table's rule)
 
 Metadata completeness
   ``metadata.missing``          [error] title, title_en, description, description_en, sources,
@@ -177,6 +181,7 @@ ISSUE_CODES: dict[str, str] = {
     "consistency.known-discrepancy": "info",
     "consistency.discrepancy-resolved": "info",
     "consistency.observation-mismatch": "error",
+    "consistency.superseded-edition": "error",
     "metadata.missing": "error",
     "metadata.unknown-resource": "error",
     "package.hash-mismatch": "error",
@@ -553,6 +558,66 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
     return issues
 
 
+def _edition_order(label: str) -> tuple[int, str]:
+    """Sort key of an edition label (``edition-2024``: by its number, then the text)."""
+    digits = label.rpartition("-")[2]
+    return (int(digits) if digits.isdigit() else -1, label)
+
+
+def _superseded_issues(pkg: PackageData) -> list[Issue]:
+    """The earlier printings in ``superseded``: each ``superseded_by`` an edition of the
+    package (one that printed a table row or an earlier printing, or the package's own) and
+    later than the row's ``edition``; value, bounds, ``cell_type`` and statuses agree with
+    ``value_printed`` under the rule of the row's table (as :func:`_sdc_row` for tables)."""
+    rows = pkg.rows.get(SUPERSEDED)
+    if not rows:
+        return []
+    resources = {r["name"]: r for r in pkg.descriptor["resources"]}
+    editions = {
+        str(r.get("edition"))
+        for name, table in pkg.rows.items()
+        for r in table
+        if r.get("edition") and name != SUPERSEDED
+    }
+    editions |= {str(r.get("edition")) for r in rows if r.get("edition")}
+    if pkg.descriptor.get("edition"):
+        editions.add(f"edition-{pkg.descriptor['edition']}")
+    known = ", ".join(sorted(editions, key=_edition_order)) or "none"
+    issues: list[Issue] = []
+    for i, row in enumerate(rows, 1):
+        edition, by = row.get("edition", ""), row.get("superseded_by", "")
+        where = f"superseded.csv data row {i} ({row.get('resource', '')}, period "
+        where += f"{row.get('period', '')})"
+        if by and by not in editions:
+            issues.append(
+                _issue(
+                    "consistency.superseded-edition",
+                    f"{where}: superseded_by {by} does not exist in the package (its "
+                    f"editions: {known})",
+                    SUPERSEDED,
+                    i,
+                    "superseded_by",
+                )
+            )
+        elif by and edition and _edition_order(by) <= _edition_order(edition):
+            issues.append(
+                _issue(
+                    "consistency.superseded-edition",
+                    f"{where}: superseded_by {by} is not later than {edition}, "
+                    "the edition that printed it (a printing is replaced by a later edition)",
+                    SUPERSEDED,
+                    i,
+                    "superseded_by",
+                )
+            )
+        table = resources.get(row.get("resource", ""))
+        rule = _sdc_rule(table.get("sdc")) if table else None
+        if rule is None or not (row.get("value_printed") or "").strip():
+            continue  # no rule (schema.foreign-key names the table), or an unresolved cell
+        issues += _sdc_row(SUPERSEDED, i, row, rule, ())
+    return issues
+
+
 def _sdc_row(
     name: str,
     i: int,
@@ -676,7 +741,20 @@ def _sdc_row(
         got = (row.get(fld) or "").strip()
         if fld.startswith("value") and got and _int(got) is None:
             continue  # not an integer: reported by the schema check (schema.type-error)
-        if got != want:
+        if got != want and fld.startswith("value") and exp.cell_type == "masked":
+            # a figure where a masked cell has none (or other bounds): never quoted
+            out.append(
+                _issue(
+                    "sdc.status-mismatch",
+                    f"{fld} of a masked cell ({source}, printed {printed!r}) must be "
+                    f"{want!r}; the file has {'another figure' if got else 'none'} (not "
+                    "quoted: a masked cell's figures are never printed)",
+                    name,
+                    i,
+                    fld,
+                )
+            )
+        elif got != want:
             out.append(
                 _issue(
                     "sdc.status-mismatch",
@@ -1071,6 +1149,7 @@ def check(path: str | Path = "datapackage", extra_checks: Iterable[Check] = ()) 
     report.extend(_frictionless_issues(pkg, skip=broken))
     report.extend(_dialect_issues(pkg, skip=broken))
     report.extend(_sdc_issues(pkg))
+    report.extend(_superseded_issues(pkg))
     cons_summary: dict[str, Any] = {}
     if broken:  # relations, twins and the audit over missing rows would only cascade
         report.extend(

@@ -170,3 +170,70 @@ def test_a_table_cell_printed_x_where_observations_say_0_is_named(copy: Path) ->
         if i["code"] == "consistency.observation-mismatch" and i["field"] == "value_printed"
     )
     assert f"victims_by_form, data row {trow}" in msg
+
+
+def _superseded_rows(copy: Path) -> dict[str, int]:
+    """A second edition in the copy: victims_by_form's 2023 cells printed again by
+    edition-2024, and four earlier printings of them in superseded.csv (one correct, three
+    broken); returns the data row of each in superseded.csv by name."""
+    header, rows = _read(copy, "victims_by_form")
+    for r in rows:
+        if r[header.index("year_from")] == "2023":
+            r[header.index("edition")] = "edition-2024"
+    _write(copy, "victims_by_form", header, rows)
+    sh, _old = _read(copy, "superseded")
+
+    def row(form: str, values: tuple[str, ...], edition: str, by: str) -> list[str]:
+        cells = dict.fromkeys(sh, "")
+        cells.update(
+            resource="victims_by_form",
+            report_table="1",
+            period="2023",
+            year_from="2023",
+            year_to="2023",
+            form=form,
+            unit="victims",
+            edition=edition,
+            superseded_by=by,
+        )
+        names = ("value", "value_lower", "value_upper", "value_printed", "cell_type")
+        cells.update(zip(names, values, strict=True))
+        cells.update(obs_status="A", conf_status="F")
+        if values[4] == "masked":
+            cells.update(obs_status="Q", conf_status="A")
+        return [cells[c] for c in sh]
+
+    exact = ("290", "290", "290", "290", "exact")
+    new = [
+        row("labour", exact, "edition-2023", "edition-2024"),  # correct
+        row("criminal", exact, "edition-2023", "edition-2031"),  # no such edition
+        # a masked printing carrying a figure in its value column
+        row("organ_removal", ("300", "1", "4", "<5", "masked"), "edition-2023", "edition-2024"),
+        row("unknown", exact, "edition-2024", "edition-2023"),  # superseded by an earlier one
+    ]
+    _write(copy, "superseded", sh, new)
+    for name in ("victims_by_form", "superseded"):
+        _twin(copy, name)
+    _refresh(copy)
+    return {"correct": 1, "no-edition": 2, "masked": 3, "earlier": 4}
+
+
+def test_superseded_rows_are_checked(copy: Path) -> None:
+    at = _superseded_rows(copy)
+    code, env = _check(copy)
+    assert code == 1, env
+    found = {
+        (i["code"], i["row"], i["field"])
+        for i in env["issues"]
+        if i["resource"] == "superseded" and i["severity"] == "error"
+    }
+    assert found == {
+        ("consistency.superseded-edition", at["no-edition"], "superseded_by"),
+        ("sdc.status-mismatch", at["masked"], "value"),
+        ("consistency.superseded-edition", at["earlier"], "superseded_by"),
+    }
+    messages = [i["message"] for i in env["issues"] if i["resource"] == "superseded"]
+    assert any("edition-2031" in m and "does not exist" in m for m in messages)
+    assert any("edition-2023" in m and "not later than edition-2024" in m for m in messages)
+    # the figure in the masked printing's value column is never quoted
+    assert not any("300" in i["message"] for i in env["issues"])

@@ -63,10 +63,14 @@ def test_status_mismatch(package_dir: Path) -> None:
     edit_csv(package_dir, "small", 2, value_lower="0")
     found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
     msg = found[("sdc.status-mismatch", 2, "value_lower")]
-    assert msg == "value_lower is '0' but cell_type 'masked' (printed '<5') implies '1'"
+    assert msg == (
+        "value_lower of a masked cell (cell_type 'masked', printed '<5') must be '1'; the file "
+        "has another figure (not quoted: a masked cell's figures are never printed)"
+    )
     edit_csv(package_dir, "small", 2, value_lower="1", value="3")
     found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
     assert ("sdc.status-mismatch", 2, "value") in found
+    assert "3" not in found[("sdc.status-mismatch", 2, "value")]  # a masked cell's figure
     # a masked cell with no upper bound has no printed value: named on cell_type
     edit_csv(package_dir, "small", 2, value="", value_upper="")
     found = {(i.code, i.row, i.field): i.message for i in check(package_dir).issues}
