@@ -661,6 +661,8 @@ def build(
 
     Counts every table as its [aggregation] metadata says, masks counts 1-4 as <5, adds
     suppressions (x: not published, at least 1) until the audit finds no <5 cell narrowed,
+    protects a small group all in one category as its table's sdc.group_protection says
+    (breakdown: the whole breakdown x, zeros included; total: the total x),
     prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
     Years the package already printed and the new edition re-counts are protected jointly
