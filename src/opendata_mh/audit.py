@@ -152,7 +152,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from opendata_mh import sdc
-from opendata_mh.errors import OpendataMhError
+from opendata_mh.errors import BrokenFileError, OpendataMhError
 from opendata_mh.model import (
     ACK_KEY_ENV,
     AUDIT_FINDING_CODES,
@@ -1056,11 +1056,24 @@ def audit_path(
 ) -> PackageAudit:
     """Read the package at ``path`` (directory or ``datapackage.json``) and audit it.
 
-    Raises :class:`~opendata_mh.errors.PackageError` when the package cannot be read.
+    Raises :class:`~opendata_mh.errors.PackageError` when the package cannot be read, and its
+    subclass :class:`~opendata_mh.errors.BrokenFileError` when a file of it is broken.
     """
-    return audit_package(
-        read_package(path), mip=mip, progress=progress, verify_fingerprints=verify_fingerprints
-    )
+    from opendata_mh.csvfile import BROKEN
+
+    pkg = read_package(path)
+    broken = [i for i in pkg.file_issues if i.code in BROKEN]
+    if broken:  # the audit over the rows that could be read would only report their absence
+        where = "; ".join(
+            f"{(pkg.resource(i.resource or '') or {}).get('path', i.resource)}: "
+            f"{i.code}: {i.message}"
+            for i in broken
+        )
+        raise BrokenFileError(
+            f"cannot audit {pkg.base_path}: {len(broken)} broken file(s): {where}. "
+            "Fix them ('opendata-mh check' lists every finding) and run the audit again."
+        )
+    return audit_package(pkg, mip=mip, progress=progress, verify_fingerprints=verify_fingerprints)
 
 
 def audit_check(pkg: PackageData) -> Iterable[Issue]:
