@@ -740,7 +740,7 @@ def _superseded_resource(meta: Metadata, has_nationalities: bool) -> dict[str, A
     pkg = meta.package
     return superseded_mod.resource(
         meta,
-        [*table_fields_period_years(), *_value_fields(meta)],
+        [*year_fields(), *_value_fields(meta)],
         edition_field(),
         codelists_mod.foreign_keys(dims, has_nationalities),
         [_source_dict(s) for s in pkg.sources],
