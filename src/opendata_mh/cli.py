@@ -463,7 +463,8 @@ def tables(package_dir: Path, lang: str, as_json: bool) -> None:
     title (Dutch, or English with --lang en), wrapped to the terminal, or to COLUMNS (else 80
     columns) when piped.
 
-    Masked = printed <5; x = secondary suppression (not published, at least 1);
+    Masked = printed <5; x = secondary suppression (not published, at least 1; 0 or
+    more in a table that protects a small group by its whole breakdown);
     rounded/range = IND figures rounded to tens or printed as a range;
     unresolved = not readable from the report's text; findings = acknowledged findings of the
     disclosure audit (acknowledgedFindings).

@@ -55,7 +55,8 @@ CELL_CODING = (
      "not readable from the report's text; candidates listed per table"),
     ("x", "empty (NA)", "1 – (empty)", "secondary", "Q", "D",
      "secondary suppression (later editions): at least 1, withheld so that no <5 cell can be "
-     "derived from the totals"),
+     "derived from the totals; 0 or more (lower bound 0) in a table whose groupProtection is "
+     "'breakdown', where a small group's whole breakdown is x, zeros included"),
 )  # fmt: skip
 
 
@@ -71,7 +72,8 @@ CELL_NOTES = {
     "rounded": "rounded to tens (IND): R stands for R−5 … R+4",
     "range": "published as a range, both ends included",
     "unresolved": "not readable from the report's text (candidates below)",
-    "secondary": "secondary suppression: not published, at least 1",
+    "secondary": "secondary suppression: not published, at least 1 (0 or more in a table that "
+    "protects a small group by its whole breakdown)",
 }
 
 

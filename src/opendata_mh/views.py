@@ -149,6 +149,7 @@ class TableView:
     counts: Mapping[str, int] = field(default_factory=dict)
     rounding_base: int | None = None
     threshold: int | None = None
+    group_breakdown: bool = False  # sdc.groupProtection 'breakdown': an x may be 0
     lang: str = "nl"
 
     def to_dict(self) -> dict[str, Any]:
@@ -396,6 +397,7 @@ def view_of(
         counts={t: sum(1 for r in kept if r.get("cell_type") == t) for t in MARKED},
         rounding_base=sdc.get("base") if sdc.get("rule") == "rounding" else None,
         threshold=sdc.get("threshold") if sdc.get("rule") == "threshold" else None,
+        group_breakdown=sdc.get("groupProtection") == "breakdown",
         lang=lang,
     )
 
@@ -624,11 +626,14 @@ def render_table_view(view: TableView, console: Any, width: int) -> None:
         legend.append(("a-b", "range", f"{text} ({n_cells(c['range'])})"))
     if c.get("secondary"):
         t = view.threshold or 5
+        floor = (
+            ("0 of meer", "0 or more") if view.group_breakdown else ("ten minste 1", "at least 1")
+        )
         text = (
-            "secundaire onderdrukking: niet gepubliceerd, ten minste 1 (achtergehouden zodat "
+            f"secundaire onderdrukking: niet gepubliceerd, {floor[0]} (achtergehouden zodat "
             f"geen <{t}-cel uit de totalen af te leiden is; "
             if nl
-            else "secondary suppression: not published, at least 1 (withheld so that no "
+            else f"secondary suppression: not published, {floor[1]} (withheld so that no "
             f"<{t} cell can be derived from the totals; "
         )
         legend.append(("x", "secondary", f"{text}{n_cells(c['secondary'])})"))

@@ -301,3 +301,31 @@ def test_show_speaks_one_language_legend_and_source() -> None:
     assert "Bron" not in en
     eight = _run(["show", "8", str(PKG)])
     assert "afgerond op tientallen" in eight and "Bron:" in eight
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "nl", "en"),
+    [
+        ("victims_by_form", 1, "0 of meer", "0 or more"),  # groupProtection 'breakdown'
+        ("om_cases_by_form", 1, "ten minste 1", "at least 1"),  # groupProtection 'total'
+    ],
+)
+def test_legend_of_x_follows_the_tables_group_protection(
+    tmp_path: Path, table: str, row: int, nl: str, en: str
+) -> None:
+    """An ``x`` in a table that protects a small group by its whole breakdown may be 0: the
+    legend said "at least 1" for every table (noticed by the group-protection work)."""
+    import shutil
+
+    from tests.conftest import edit_csv, refresh_checksums
+
+    pkg = tmp_path / "datapackage"
+    shutil.copytree(PKG, pkg)
+    low = "0" if nl == "0 of meer" else "1"
+    edit_csv(pkg, table, row, value="", value_lower=low, value_upper="", cell_type="secondary")
+    refresh_checksums(pkg)
+    for lang, words in (("nl", nl), ("en", en)):
+        legend = " ".join(
+            " ".join(_legend(_run(["show", table, str(pkg), "--lang", lang]))).split()
+        )
+        assert f"niet gepubliceerd, {words}" in legend or f"not published, {words}" in legend
