@@ -114,6 +114,7 @@ from opendata_mh.model import (
     SECONDARY_SYMBOL,
     CellRef,
     Metadata,
+    PackageMeta,
     TableSpec,
     ack_key,
     is_masked,
@@ -917,6 +918,18 @@ def _sigint_deferred() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, prev)
 
 
+def revision_settings(
+    package: PackageMeta, model: str | None, bound: int | None
+) -> tuple[str, int]:
+    """The attacker's model of revisions a build protects under: the one given, else the one the
+    package states (``package.toml`` ``[revisions]``), which ``check`` audits the built package
+    under; the bound under ``either`` likewise (10 when neither says)."""
+    return (
+        model if model is not None else package.revision_model,
+        bound if bound is not None else (package.revision_bound or 10),
+    )
+
+
 def build(
     metadata_dir: str | Path,
     inputs: Sequence[str | Path],
@@ -932,8 +945,8 @@ def build(
     force: bool = False,
     lock_timeout: float = 0.0,
     progress: Callable[[str], None] | None = None,
-    revision_model: str = "monotone",
-    revision_bound: int = 10,
+    revision_model: str | None = None,
+    revision_bound: int | None = None,
 ) -> BuildResult:
     """Build ``year`` from ``inputs`` into an edition of ``metadata_dir`` and regenerate
     ``out_dir`` (module docstring). ``dry_run`` does everything but the writing.
@@ -952,7 +965,8 @@ def build(
         lock_timeout: seconds to wait for another build or generate on the same metadata.
         progress: called with a short line at each stage (``reading``, ``protecting``, ...).
         revision_model: the attacker's model of revisions (:data:`REVISION_MODELS`; module
-            docstring): ``monotone`` (default), ``either`` (within ``revision_bound``) or
+            docstring; default: the package's ``[revisions] model``, :func:`revision_settings`):
+            ``monotone``, ``either`` (within ``revision_bound``) or
             ``none`` (the new edition protected alone).
         revision_bound: the most a revision moves a cell under ``either`` (a count >= 0).
 
@@ -991,13 +1005,13 @@ def build(
         raise BuildUsageError(
             f"--allow-empty: {bad_types} not a record type {list(RECORD_TYPES)}", "--allow-empty"
         )
-    if revision_model not in REVISION_MODELS:
+    if revision_model is not None and revision_model not in REVISION_MODELS:
         raise BuildUsageError(
             f"--revision-model: {revision_model!r} is not one of {list(REVISION_MODELS)}; "
             "nothing was read or written",
             "--revision-model",
         )
-    if revision_bound < 0:
+    if revision_bound is not None and revision_bound < 0:
         raise BuildUsageError(
             f"--revision-bound: {revision_bound} is negative; nothing was read or written",
             "--revision-bound",
@@ -1041,8 +1055,8 @@ def _build(
     force: bool,
     today: dt.date,
     say: Callable[[str], None],
-    revision_model: str = "monotone",
-    revision_bound: int = 10,
+    revision_model: str | None = None,
+    revision_bound: int | None = None,
 ) -> BuildResult:
     t0 = time.perf_counter()
     secs: dict[str, float] = {}
@@ -1053,6 +1067,7 @@ def _build(
         )
     say(f"reading the metadata and the input for {year}")
     meta = load_metadata(root)
+    revision_model, revision_bound = revision_settings(meta.package, revision_model, revision_bound)
     version = f"{eid}.1.0"
     unknown_src = sorted(set(reference_dates) - {s.id for s in meta.package.sources})
     if unknown_src:

@@ -626,17 +626,17 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
 @click.option(
     "--revision-model",
     type=click.Choice(["monotone", "either", "none"]),
-    default="monotone",
-    show_default=True,
+    default=None,
     help="Attacker's model of revised cells: only added (old <= new), either way within "
-    "--revision-bound, or none (protect the new edition alone).",
+    "--revision-bound, or none (protect the new edition alone). Default: the model "
+    "package.toml states ([revisions] model; monotone), which check audits the package under.",
 )
 @click.option(
     "--revision-bound",
     type=click.IntRange(0),
-    default=10,
-    show_default=True,
-    help="With --revision-model either: the most a revision moves a cell.",
+    default=None,
+    help="With --revision-model either: the most a revision moves a cell (default: "
+    "package.toml [revisions] bound, else 10).",
 )
 @click.option("--dry-run", is_flag=True, help="Build, protect and check; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No stage lines on stderr.")
@@ -652,8 +652,8 @@ def build(
     allow_empty: tuple[str, ...],
     force: bool,
     lock_timeout: float,
-    revision_model: str,
-    revision_bound: int,
+    revision_model: str | None,
+    revision_bound: int | None,
     dry_run: bool,
     quiet: bool,
     as_json: bool,
