@@ -6,10 +6,10 @@ from the package alone.
 Every edition re-counts earlier years (late registrations), and the package shows each cell
 as its latest edition printed it. ``data/superseded.csv`` (and its Parquet twin) keeps every
 earlier printing (:func:`opendata_mh.model.superseded_cells`), one row per printing: the
-table (``resource``), the period as ``year_from``/``year_to`` and one code
-column per dimension (the tables' codes; empty where the table has no such dimension; foreign
-keys to the code lists), ``unit``, the value columns of a table CSV as that edition printed
-them (``value``, ``value_lower``, ``value_upper``, ``cell_type``: the bounds are what the
+table (``resource``), the period as ``year_from``/``year_to`` and one code column per
+dimension of the revised tables (the tables' codes; empty where the table has no such
+dimension; foreign keys to the code lists), ``unit``, the value columns of a table CSV as
+that edition printed them (``value``, ``value_lower``, ``value_upper``, ``cell_type``: the bounds are what the
 printed symbol says, ``<5`` = [1, 4], never an audit interval; the printed form and the SDMX
 statuses follow from them as in a table, :func:`opendata_mh.csvfile.with_long_columns`),
 ``edition`` (``edition-<id>``, the edition that printed it) and
@@ -58,8 +58,11 @@ REVISION_MODEL = "revisionModel"
 
 
 def dimensions(meta: Metadata) -> list[str]:
-    """The tables' dimensions, in code-list order."""
-    used = {d for t in meta.tables for d in t.dimensions}
+    """The dimensions of the tables that have superseded printings, in code-list order: a
+    column for a dimension no revised table has would be empty in every row, which a default
+    reader types as a float or a logical instead of text (none while there is one edition)."""
+    revised = {s.table for s in superseded_cells(meta.states())}
+    used = {d for t in meta.tables if t.id in revised for d in t.dimensions}
     return [c.id for c in meta.codelists if c.id in used]
 
 

@@ -308,3 +308,26 @@ def test_a_build_protected_alone_leaks_through_the_revisions(tmp_path: Path) -> 
         "tried_suspects_by_age",
         "superseded",
     }
+
+
+def test_superseded_has_no_empty_column_for_default_readers(
+    joint_build: tuple[Path, BuildResult],
+) -> None:
+    """``superseded.csv`` had a column for every dimension of the package, most of them empty
+    in a built edition (only the revised tables' dimensions hold codes): pandas reads an empty
+    column as float64 and R as logical, so the same dimension had another type than in the
+    tables (s3-read). It carries the dimensions of the revised tables only."""
+    import pandas as pd
+
+    pkg, _ = joint_build
+    sup = pd.read_csv(pkg / "data" / "superseded.csv")
+    assert len(sup) == 104
+    assert [c for c in sup.columns if sup[c].isna().all()] == []
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in d["resources"] if r["name"] == "superseded")
+    dims = [f["name"] for f in res["schema"]["fields"]][3:-7]
+    assert dims and all(str(sup[c].dtype) in ("object", "str") for c in dims), sup.dtypes
+    tables = {r["name"]: r for r in d["resources"]}
+    revised = set(sup["resource"])
+    used = {f["name"] for t in revised for f in tables[t]["schema"]["fields"]}
+    assert set(dims) <= used
