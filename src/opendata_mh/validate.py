@@ -128,7 +128,6 @@ import io
 import json
 import math
 import re
-import re
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
