@@ -42,11 +42,17 @@ from tests.unit.text_gold import PROBLEMS_2023, TEXT_2023, gold, match  # noqa: 
 
 from opendata_mh.report import PackageData  # noqa: E402
 from opendata_mh.text import linking  # noqa: E402
-from opendata_mh.text.extraction import KINDS, extract  # noqa: E402
+from opendata_mh.text.extraction import KINDS, Extraction, extract  # noqa: E402
 from opendata_mh.text.linking import Index, Link  # noqa: E402
 from opendata_mh.text.output import check_draft, check_language  # noqa: E402
 from opendata_mh.text.reading import read_draft, read_text  # noqa: E402
-from opendata_mh.text.verification import Baseline, baseline, check_figures  # noqa: E402
+from opendata_mh.text.verification import (  # noqa: E402
+    Baseline,
+    _percent_ok,
+    baseline,
+    check_figures,
+    strip_prose,
+)
 from opendata_mh.validate import read_package  # noqa: E402
 
 FLAGS = ("contradiction", "rounding", "disclosure")
@@ -182,7 +188,12 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
         for m in re.finditer(r"\bin (20\d\d)\b", s)
         if rep.extraction.line_kinds[i] == "prose"
     ]
+    truth = _truths(rep)
     masked = [q for q in rep.index.quantities.values() if q.masked and q.period.isdigit()]
+    additive = [
+        r for r in strip_prose(pkg).descriptor.get("relations") or [] if r.get("type") == "additive"
+    ]
+    subtractable = [q for q in masked if _additive(additive, rep.index, q, random.Random(0))]
     kinds = ["count", "percent", "year", "difference", "masked", "subtraction"]
     weights = [0.35, 0.3, 0.1, 0.1, 0.075, 0.075]
     tries = 0
@@ -206,6 +217,7 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
                     "value": v,
                     "link": c.link,
                     "figure": f,
+                    "targets": [_target(truth, c)],
                 }
             )
         elif k == "difference":
@@ -226,6 +238,7 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
                     "value": v * (1 if (f.value or 0) >= 0 else -1),
                     "link": c.link,
                     "figure": f,
+                    "targets": [_target(truth, c)],
                 }
             )
         elif k == "percent" and pcts:
@@ -249,6 +262,7 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
                     "link": c.link,
                     "figure": f,
                     "percent": True,
+                    "targets": [_target(truth, c)],
                 }
             )
         elif k == "year" and years:
@@ -257,6 +271,15 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
             ny = y + rng.choice([-1, 1])
             if ny > 2023 or ny < 2019:
                 continue
+            # the figures whose year this is (on its line or the next, where a flag counts),
+            # each with what its quantity is in the new year (None: the tables do not say)
+            targets = [
+                (c.figure.line, c.figure.offset, _in_year(rep.index, c.link, y, ny))
+                for c in linked
+                if c.figure.line in (ln, ln + 1) and _periods(c.link) == {str(y)}
+            ]
+            if not targets:
+                continue  # the year is no figure's context: the meaning does not change
             out.append(
                 {
                     "kind": k,
@@ -266,6 +289,7 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
                     "value": None,
                     "link": None,
                     "figure": None,
+                    "targets": targets,
                 }
             )
         elif k == "masked" and masked:
@@ -286,17 +310,18 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
                     "cell": q.ref,
                 }
             )
-        elif k == "subtraction" and masked:
-            q = rng.choice(masked)
-            # a total and all its other parts: the masked part follows by subtraction
-            sib = _siblings(rep.index, q)
-            if sib is None:
+        elif k == "subtraction" and subtractable:
+            q = rng.choice(subtractable)
+            # an additive relation of the package with q as a part: its total and its other
+            # parts stated, q follows by subtraction
+            rel = _additive(additive, rep.index, q, rng)
+            if rel is None:
                 continue
-            total, others = sib
+            (_total, t_val), others = rel
             text = (
-                f"Van de {int(total.lower)} {_unit(rep, q)} in {q.period} zijn er "
+                f"Van de {t_val} {_unit(rep, q)} in {q.period} zijn er "
                 + ", ".join(
-                    f"{int(o.lower)} {' '.join(lab for _, lab in o.labels).lower()}" for o in others
+                    f"{v} {' '.join(lab for _, lab in o.labels).lower()}" for o, v in others
                 )
                 + "."
             )
@@ -306,11 +331,12 @@ def mutations(rep: Any, pkg: PackageData, n: int, seed: int) -> list[dict[str, A
                     "kind": k,
                     "line": len(new),
                     "lines": new,
-                    "what": f"{text} (gives {q.ref} away by subtraction)",
+                    "what": f"a sentence giving {q.ref} away by subtraction (not shown)",
                     "value": None,
                     "link": None,
                     "figure": None,
                     "cell": q.ref,
+                    "targets": [],
                 }
             )
     return out
@@ -321,22 +347,107 @@ def _unit(rep: Any, q: Any) -> str:
     return str((res.get("unit") or {}).get("title") or "gevallen")
 
 
-def _siblings(index: Index, q: Any) -> tuple[Any, list[Any]] | None:
-    for dim in index.dims.get(q.table, ()):
-        key = tuple((k, "all" if k == dim else v) for k, v in q.key)
-        tot = index.quantities.get(q.table + "".join(f"/{k}={v}" for k, v in key))
-        if tot is None or not tot.exact:
+def _target(
+    truth: dict[int, tuple[float, float] | None], c: Any
+) -> tuple[int, int, tuple[float, float] | None]:
+    f = c.figure
+    return f.line, f.offset, truth.get(c.index, (c.link.lower, c.link.upper))
+
+
+def _truths(rep: Any) -> dict[int, tuple[float, float] | None]:
+    """What the gold standard says each figure of the clean text states (figure index ->
+    interval; None: a quantity the tables do not hold). A mutant is judged against the
+    truth, not against a link that agrees with the clean figure by coincidence."""
+    figs = list(rep.extraction.figures)
+    golds = gold()
+    texts = {g["id"]: float(g["value"]) for g in golds if "value" in g}
+    out: dict[int, tuple[float, float] | None] = {}
+    for gi, fi in match(figs, golds).items():
+        g = golds[gi]
+        if not g.get("link"):
+            out[fi] = None
             continue
-        others = [
-            r
-            for r in index.by_period.get(q.period, [])
-            if r.table == q.table
-            and r.ref != q.ref
-            and all(dict(r.key).get(k) == v for k, v in q.key if k != dim)
-            and dict(r.key).get(dim) != "all"
-        ]
-        if others and all(o.exact for o in others) and len(others) <= 6:
-            return tot, others
+        want = gold_link(rep.index, g, texts)
+        if want is not None:
+            out[fi] = want[1]
+    return out
+
+
+def _additive(
+    relations: list[dict[str, Any]], index: Index, q: Any, rng: random.Random
+) -> tuple[tuple[Any, int], list[tuple[Any, int]]] | None:
+    """A total and the other parts of an additive relation of the package (tables only)
+    with the masked cell ``q`` as a part, each with a value to state, such that the text
+    gives ``q`` away by subtraction and the tables alone do not: every member but one is
+    published exactly; that one (not a masked cell: a latent total, say) gets a value inside
+    its feasibility interval that leaves ``q`` inside its own. None if there is no such
+    relation (a breakdown whose categories overlap is not additive; with all members exact
+    the tables give ``q`` away already)."""
+    for r in relations:
+        if q.ref not in r.get("parts", []) or q.exact:
+            continue
+        total = index.quantities.get(r["total"])
+        others = [index.quantities.get(p) for p in r["parts"] if p != q.ref]
+        if total is None or any(o is None for o in others) or not 0 < len(others) <= 6:
+            continue
+        members = [total, *(o for o in others if o is not None)]
+        if any(re.search(r"\d", lab) for m in members for _, lab in m.labels):
+            continue  # a label with digits ("23-29 jaar") would read as a figure
+        loose = [m for m in members if not m.exact]
+        if len(loose) != 1 or loose[0].masked or math.isinf(loose[0].upper):
+            continue
+        u = loose[0]
+        known = sum(int(m.lower) for m in members[1:] if m is not u)
+        # q = total - known parts - u (u a part) or total - known parts (u the total)
+        if u is total:
+            lo, hi = max(u.lower, known + q.lower), min(u.upper, known + q.upper)
+        else:
+            lo = max(u.lower, total.lower - known - q.upper)
+            hi = min(u.upper, total.lower - known - q.lower)
+        if lo > hi:
+            continue
+        pick = rng.randint(math.ceil(lo), math.floor(hi)) if math.ceil(lo) <= hi else None
+        if pick is None:
+            continue
+        val = {m.ref: (pick if m is u else int(m.lower)) for m in members}
+        return (total, val[total.ref]), [(o, val[o.ref]) for o in members[1:]]
+    return None
+
+
+def _periods(link: Link | None) -> set[str]:
+    if link is None or link.derivation.startswith("text_"):
+        return {"-"}
+    refs = (*link.refs, *link.denominator)
+    return {m.group(1) for r in refs for m in [re.search(r"period=([^/]+)", r)] if m} or {"-"}
+
+
+def _in_year(index: Index, link: Link | None, y: int, ny: int) -> tuple[float, float] | None:
+    """What ``link`` gives when every year in it moves from ``y`` by ``ny - y`` (the base
+    year of a change with it); None when the tables do not hold that quantity."""
+    if link is None:
+        return None
+
+    def moved(r: str) -> tuple[float, float] | None:
+        def shift(m: re.Match[str]) -> str:
+            return f"period={int(m.group(1)) + ny - y}"
+
+        q = index.quantities.get(re.sub(r"period=(\d{4})\b", shift, r))
+        return None if q is None else (q.lower, q.upper)
+
+    nums = [moved(r) for r in link.refs]
+    dens = [moved(r) for r in link.denominator]
+    if any(x is None for x in (*nums, *dens)):
+        return None
+    n = (sum(x[0] for x in nums if x), sum(x[1] for x in nums if x))
+    d = (sum(x[0] for x in dens if x), sum(x[1] for x in dens if x))
+    der = link.derivation
+    if der == "value" and len(nums) == 1:
+        return n
+    if der == "difference":
+        return n[0] - d[1], n[1] - d[0]
+    if der in ("share", "change") and d[0] > 0:
+        lo, hi = 100 * n[0] / d[1], 100 * n[1] / d[0]
+        return (lo, hi) if der == "share" else (lo - 100, hi - 100)
     return None
 
 
@@ -345,26 +456,27 @@ def _target_lines(mu: dict[str, Any]) -> tuple[int, ...]:
     return (mu["line"], mu["line"] + 1) if mu["kind"] == "year" else (mu["line"],)
 
 
-def recheck(mu: dict[str, Any], pkg: PackageData, bl: Baseline, package: str) -> bool:
+def recheck(mu: dict[str, Any], pkg: PackageData, bl: Baseline, package: str) -> tuple[bool, bool]:
     """Whether the mutant ``mu`` is flagged on the right line, as the full check of its text
     would say. A figure flagged on its own (:func:`check_figures`) stays flagged through the
     joint audit (which only adds findings), so the audit runs only when no figure on the
-    target lines is flagged yet."""
+    target lines is flagged yet. Second: whether the mutant is :func:`undetectable`."""
     draft = read_text("\n".join(mu["lines"]), "mutant")
     check_language(draft)
     ex = extract(draft.lines)
+    und = undetectable(mu, ex)
     checks = check_figures(ex, bl.index)
     lines = _target_lines(mu)
     if any(c.figure.line in lines and c.status in FLAGS for c in checks):
-        return True
+        return True, und
     r2 = check_draft(draft, pkg, package, bl, ex, checks)
-    return any(c.figure.line in lines and c.status in FLAGS for c in r2.checks)
+    return any(c.figure.line in lines and c.status in FLAGS for c in r2.checks), und
 
 
 _WORK: tuple[list[dict[str, Any]], PackageData, Baseline, str] | None = None
 
 
-def _recheck_one(i: int) -> bool:
+def _recheck_one(i: int) -> tuple[bool, bool]:
     assert _WORK is not None
     muts, pkg, bl, package = _WORK
     return recheck(muts[i], pkg, bl, package)
@@ -372,7 +484,7 @@ def _recheck_one(i: int) -> bool:
 
 def recheck_all(
     muts: list[dict[str, Any]], pkg: PackageData, bl: Baseline, package: str, jobs: int
-) -> list[bool]:
+) -> list[tuple[bool, bool]]:
     """:func:`recheck` of every mutant, in ``jobs`` forked processes (the same results)."""
     global _WORK
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -418,17 +530,22 @@ def _memo_label_scores() -> None:
     linking.label_score = label_score  # type: ignore[assignment]
 
 
-def undetectable(mut: dict[str, Any]) -> bool:
-    """The tables cannot tell the mutated figure from the truth: its new interval still meets
-    the linked quantity's interval."""
-    link = mut.get("link")
-    if link is None or mut.get("value") is None:
-        return False
-    v = float(mut["value"])
-    lo, hi = link.lower, link.upper
-    if mut.get("percent"):
-        return not (v + 0.5 <= lo or v - 0.5 >= hi)
-    return lo - 1e-9 <= v <= hi + 1e-9
+def undetectable(mu: dict[str, Any], ex: Extraction) -> bool:
+    """The tables cannot tell the mutant from the truth: every figure it changes, read from
+    the mutant's text with the package's rules (hedges, a percentage rounded half up), still
+    agrees with what the tables give for it (its linked quantity; for a changed year, that
+    quantity in the new year, or nothing the tables hold)."""
+    targets = mu.get("targets") or []
+    if not targets:
+        return False  # a new sentence states or gives away a masked cell: always an error
+    at = {(f.line, f.offset): f for f in ex.figures}
+    for line, offset, iv in targets:
+        f = at.get((line, offset))
+        if f is None or iv is None:
+            continue  # no figure any more, or nothing the tables hold to compare with
+        if _percent_ok(f, iv) != "ok":
+            return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -550,8 +667,9 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.perf_counter()
     _memo_label_scores()
     tags: list[dict[str, Any]] = []
-    for mu, hit in zip(muts, recheck_all(muts, pkg, bl, args.package, args.jobs), strict=True):
-        und = undetectable(mu)
+    for mu, (hit, und) in zip(
+        muts, recheck_all(muts, pkg, bl, args.package, args.jobs), strict=True
+    ):
         tag = "flagged" if hit else ("undetectable" if und else "missed")
         res[tag] += 1
         tags.append({"kind": mu["kind"], "line": mu["line"], "result": tag, "what": mu["what"]})

@@ -12,8 +12,10 @@
   threshold); a rounded IND figure R is its rounding interval [R-5, R+4]; a range ``a-b`` is
   [a, b]; an unresolved cell is the hull of its candidates (the text we read is ambiguous); a
   cell printed ``x`` (built editions) is [1, inf): "not published; at least 1", never >= 5,
-  because a small count may be printed ``x`` too (:mod:`opendata_mh.build`); its a-priori
-  interval comes from ``value_lower``/``value_upper`` like every other cell;
+  because a small count may be printed ``x`` too (:mod:`opendata_mh.build`), and [0, inf) in a
+  table whose ``sdc.groupProtection`` is ``breakdown`` (a small group's breakdown is ``x``,
+  zeros included); its a-priori interval comes from ``value_lower``/``value_upper`` like every
+  other cell;
 * **relations**: the linear rows of every entry of ``relations``, as
   :func:`opendata_mh.relations.package_relations` reads them for the consistency check too (the
   meaning of each type: :mod:`opendata_mh.sdc.relations`; additive and identity as equalities,
@@ -100,7 +102,8 @@ data row) and ``field`` (``value``) of the cell:
                                             audit (their consistent subsets are audited)
   ``audit.group-disclosure``      [error]   a small group (total known to lie in 1..n-1) whose
                                             breakdown (an additive or multilabel relation) is 0
-                                            everywhere but one category: every member shares it
+                                            everywhere but one category (printed 0 or an x
+                                            pinned to 0): every member shares it
                                             (:class:`GroupDisclosure`; acknowledged by cell, code
                                             and the fingerprint of the total's interval)
   ``audit.invalid``               [error]   a relation or acknowledgement of the descriptor cannot
@@ -149,7 +152,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from opendata_mh import sdc
-from opendata_mh.errors import OpendataMhError
+from opendata_mh.errors import BrokenFileError, OpendataMhError
 from opendata_mh.model import (
     ACK_KEY_ENV,
     AUDIT_FINDING_CODES,
@@ -907,7 +910,17 @@ def _group_disclosures(
         pv = [prob.vars.get(p) for p in parts]
         if any(v is None for v in pv):
             continue
-        zero = [p for p, v in zip(parts, pv, strict=True) if v and v.lower == v.upper == 0]
+        # a part is 0 when printed 0 or pinned there (an x that may be 0, sdc.groupProtection
+        # "breakdown", whose audit interval is [0, 0])
+        zero = [
+            p
+            for p, v in zip(parts, pv, strict=True)
+            if v
+            and (
+                v.lower == v.upper == 0
+                or (p in by_id and by_id[p].status == "ok" and by_id[p].upper < 0.5)
+            )
+        ]
         rest = [p for p in parts if p not in zero]
         if len(rest) != 1 or not zero:
             continue
@@ -1043,11 +1056,24 @@ def audit_path(
 ) -> PackageAudit:
     """Read the package at ``path`` (directory or ``datapackage.json``) and audit it.
 
-    Raises :class:`~opendata_mh.errors.PackageError` when the package cannot be read.
+    Raises :class:`~opendata_mh.errors.PackageError` when the package cannot be read, and its
+    subclass :class:`~opendata_mh.errors.BrokenFileError` when a file of it is broken.
     """
-    return audit_package(
-        read_package(path), mip=mip, progress=progress, verify_fingerprints=verify_fingerprints
-    )
+    from opendata_mh.csvfile import BROKEN
+
+    pkg = read_package(path)
+    broken = [i for i in pkg.file_issues if i.code in BROKEN]
+    if broken:  # the audit over the rows that could be read would only report their absence
+        where = "; ".join(
+            f"{(pkg.resource(i.resource or '') or {}).get('path', i.resource)}: "
+            f"{i.code}: {i.message}"
+            for i in broken
+        )
+        raise BrokenFileError(
+            f"cannot audit {pkg.base_path}: {len(broken)} broken file(s): {where}. "
+            "Fix them ('opendata-mh check' lists every finding) and run the audit again."
+        )
+    return audit_package(pkg, mip=mip, progress=progress, verify_fingerprints=verify_fingerprints)
 
 
 def audit_check(pkg: PackageData) -> Iterable[Issue]:

@@ -28,9 +28,18 @@ Steps and guarantees:
    not imply >= n, a primary cell may be printed ``x`` instead of ``<5`` (*upgraded*,
    ``upgradable=primary``) when its ``<5`` would narrow another primary (a small total whose
    parts are all small); its own protection is then that the attacker cannot tell it is below
-   n. Zeros are always published. What a printed ``x`` was (secondary suppression or upgraded
-   primary) is written nowhere: the edition CSV, the package (``cell_type = secondary``,
-   CONF_STATUS ``D``) and the edition manifest show the same ``x`` for both; only the build's
+   n. Zeros are published, with one exception: **group protection** (:class:`SmallGroup`,
+   :func:`group_plan`). A total of 1..n-1 whose breakdown is 0 everywhere but one category
+   tells that every member shares that category (``audit.group-disclosure``); each table's
+   ``sdc.group_protection`` says what the build does: ``breakdown`` (the victim tables) prints
+   the whole breakdown ``x``, zeros included (``masked_zeros``: every ``x`` of such a table
+   reads [0, inf), and each masked zero must keep an upper end >= 1, by secondary suppression
+   that may mask zeros of linked ``breakdown`` tables too, ``zero_candidates``); ``total``
+   prints the total and its one category ``x`` with an upgraded primary's protection; ``off``
+   leaves it to the audit (the check below then refuses the build). What a printed ``x`` was
+   (secondary suppression, upgraded primary or masked zero) is written nowhere: the edition
+   CSV, the package (``cell_type = secondary``, CONF_STATUS ``D``) and the edition manifest
+   show the same ``x`` for all; only the build's
    result (``audit.upgraded``, the operator's terminal) counts the upgrades.
 
    **Editions protected together** (``revision_model``): the new edition re-counts years the
@@ -99,11 +108,13 @@ from opendata_mh.model import (
     ACK_KEY_ENV,
     EDITION_MANIFEST,
     EDITIONS_DIR,
+    GROUP_PROTECTIONS,
     ID_RE,
     PERIOD,
     SECONDARY_SYMBOL,
     CellRef,
     Metadata,
+    PackageMeta,
     TableSpec,
     ack_key,
     is_masked,
@@ -584,16 +595,50 @@ def _latent_values(
     return {k: v for k, v in known.items() if k in latents}
 
 
+@dataclass(frozen=True)
+class SmallGroup:
+    """A small group whose breakdown would put every member in one category (group, or
+    attribute, disclosure): ``total`` is 1..n-1, ``category`` the one non-zero part of the
+    exhaustive relation ``relation``, ``zeros`` its other parts; ``protection`` how the build
+    protects it (:data:`~opendata_mh.model.GROUP_PROTECTIONS`)."""
+
+    total: str
+    category: str
+    zeros: tuple[str, ...]
+    relation: str
+    protection: str
+
+
+def _table_of(ref: str) -> str:
+    return ref.split("/", 1)[0]
+
+
+def group_protection(total: str, parts: Sequence[str], setting: Mapping[str, str]) -> str:
+    """How a small group is protected, from the ``sdc.group_protection`` of its tables
+    (``setting``: table id -> protection): ``breakdown`` when every part's table says so (the
+    zeros become ``x``, which only such a table reads as [0, inf)); else ``total`` unless
+    every table involved says ``off``."""
+    tabs = {_table_of(p) for p in parts}
+    if all(setting.get(t) == "breakdown" for t in tabs):
+        return "breakdown"
+    if all(setting.get(t) == "off" for t in tabs | {_table_of(total)}):
+        return "off"
+    return "total"
+
+
 def _small_groups(
-    rels: Sequence[Any], values: Mapping[str, int], printed: set[str], n: int
-) -> list[tuple[str, str]]:
-    """(total, category) of every small group whose breakdown would put every member in one
-    category: an exhaustive relation (additive, multilabel) whose total is 1..n-1 and whose
-    parts are all 0 but one (group, or attribute, disclosure; a breakdown over periods only is
-    not one). The build prints both cells ``x`` with the protection of an upgraded primary
-    (the reader cannot tell that the group is small); ONS and Eurostat guidance in
-    ``docs/metadata-format.md``."""
-    out: list[tuple[str, str]] = []
+    rels: Sequence[Any],
+    values: Mapping[str, int],
+    printed: set[str],
+    n: int,
+    setting: Mapping[str, str] | None = None,
+) -> list[SmallGroup]:
+    """Every small group whose breakdown would put every member in one category: an
+    exhaustive relation (additive, multilabel) whose total is 1..n-1 and whose parts are all 0
+    but one (group, or attribute, disclosure; a breakdown over periods only is not one), with
+    its protection (:func:`group_protection`; ``setting`` None: ``total`` everywhere). ONS and
+    Eurostat guidance in the README ("Disclosure audit")."""
+    out: list[SmallGroup] = []
     for r in rels:
         if r.type not in ("additive", "multilabel") or r.total is None:
             continue
@@ -609,8 +654,29 @@ def _small_groups(
         differ = {k for p in r.parts for k, v in dict(p.key).items() if tk.get(k) != v}
         if differ <= {PERIOD}:
             continue
-        out.append((total, rest[0]))
+        mode = "total" if setting is None else group_protection(total, parts, setting)
+        zeros = tuple(p for p in parts if p != rest[0])
+        out.append(SmallGroup(total, rest[0], zeros, r.id, mode))
     return out
+
+
+def group_plan(groups: Iterable[SmallGroup]) -> tuple[list[str], list[str], list[str]]:
+    """What the build does for ``groups``: (forced upgrades: the total and the category of a
+    ``total`` group, printed ``x`` with the protection of an upgraded primary; masked zeros:
+    the zeros of a ``breakdown`` group, printed ``x``, a-priori [0, inf), protected so that no
+    reader can prove them 0; shown ``x``: the category of a ``breakdown`` group, a primary
+    printed ``x``, protected as a ``<n`` -- the stronger knowledge, so safe for the weaker).
+    ``off`` groups: nothing (the audit reports them)."""
+    forced: set[str] = set()
+    zeros: set[str] = set()
+    shown: set[str] = set()
+    for g in groups:
+        if g.protection == "total":
+            forced |= {g.total, g.category}
+        elif g.protection == "breakdown":
+            zeros |= set(g.zeros)
+            shown.add(g.category)
+    return sorted(forced), sorted(zeros), sorted(shown - forced)
 
 
 def _sdc_relations(rels: Sequence[Any]) -> list[sdc.LinearRelation]:
@@ -708,7 +774,8 @@ def _edition_files(
         "date": dt.date.fromisoformat(date),
         "description": f"Jaar {year} toegevoegd uit microdata (opendata-mh build).",
         "description_en": f"Year {year} added from microdata (opendata-mh build); protected: "
-        f"counts 1-4 as <5, other suppressed counts as {SECONDARY_SYMBOL} (at least 1), IND "
+        f"counts 1-4 as <5, other suppressed counts as {SECONDARY_SYMBOL} (at least 1; 0 or "
+        "more in a table whose group protection is 'breakdown'), IND "
         "rounded to tens.",
         "years": [str(year)],
     }
@@ -851,6 +918,18 @@ def _sigint_deferred() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, prev)
 
 
+def revision_settings(
+    package: PackageMeta, model: str | None, bound: int | None
+) -> tuple[str, int]:
+    """The attacker's model of revisions a build protects under: the one given, else the one the
+    package states (``package.toml`` ``[revisions]``), which ``check`` audits the built package
+    under; the bound under ``either`` likewise (10 when neither says)."""
+    return (
+        model if model is not None else package.revision_model,
+        bound if bound is not None else (package.revision_bound or 10),
+    )
+
+
 def build(
     metadata_dir: str | Path,
     inputs: Sequence[str | Path],
@@ -866,8 +945,8 @@ def build(
     force: bool = False,
     lock_timeout: float = 0.0,
     progress: Callable[[str], None] | None = None,
-    revision_model: str = "monotone",
-    revision_bound: int = 10,
+    revision_model: str | None = None,
+    revision_bound: int | None = None,
 ) -> BuildResult:
     """Build ``year`` from ``inputs`` into an edition of ``metadata_dir`` and regenerate
     ``out_dir`` (module docstring). ``dry_run`` does everything but the writing.
@@ -886,7 +965,8 @@ def build(
         lock_timeout: seconds to wait for another build or generate on the same metadata.
         progress: called with a short line at each stage (``reading``, ``protecting``, ...).
         revision_model: the attacker's model of revisions (:data:`REVISION_MODELS`; module
-            docstring): ``monotone`` (default), ``either`` (within ``revision_bound``) or
+            docstring; default: the package's ``[revisions] model``, :func:`revision_settings`):
+            ``monotone``, ``either`` (within ``revision_bound``) or
             ``none`` (the new edition protected alone).
         revision_bound: the most a revision moves a cell under ``either`` (a count >= 0).
 
@@ -925,13 +1005,13 @@ def build(
         raise BuildUsageError(
             f"--allow-empty: {bad_types} not a record type {list(RECORD_TYPES)}", "--allow-empty"
         )
-    if revision_model not in REVISION_MODELS:
+    if revision_model is not None and revision_model not in REVISION_MODELS:
         raise BuildUsageError(
             f"--revision-model: {revision_model!r} is not one of {list(REVISION_MODELS)}; "
             "nothing was read or written",
             "--revision-model",
         )
-    if revision_bound < 0:
+    if revision_bound is not None and revision_bound < 0:
         raise BuildUsageError(
             f"--revision-bound: {revision_bound} is negative; nothing was read or written",
             "--revision-bound",
@@ -975,8 +1055,8 @@ def _build(
     force: bool,
     today: dt.date,
     say: Callable[[str], None],
-    revision_model: str = "monotone",
-    revision_bound: int = 10,
+    revision_model: str | None = None,
+    revision_bound: int | None = None,
 ) -> BuildResult:
     t0 = time.perf_counter()
     secs: dict[str, float] = {}
@@ -987,6 +1067,7 @@ def _build(
         )
     say(f"reading the metadata and the input for {year}")
     meta = load_metadata(root)
+    revision_model, revision_bound = revision_settings(meta.package, revision_model, revision_bound)
     version = f"{eid}.1.0"
     unknown_src = sorted(set(reference_dates) - {s.id for s in meta.package.sources})
     if unknown_src:
@@ -1058,8 +1139,16 @@ def _build(
     # latents are unknowns: >= 1 (the x convention) unless 0, which the attacker gets exactly
     init_sec = [k for k, v in latents.items() if v >= 1]
     lin = _sdc_relations(rels)
-    groups = _small_groups(rels, values, thr_refs, n)
-    forced = sorted({c for g in groups for c in g})
+    setting = {tid: t.sdc.group_protection or "total" for tid, t in thr_tables.items()}
+    groups = _small_groups(rels, values, thr_refs, n, setting)
+    forced, masked_zeros, shown_x = group_plan(groups)
+    # with a 'breakdown' group to protect, the zeros of the 'breakdown' tables may become x
+    # too (they read [0, inf) there): a masked zero pinned by a zero of a linked table moves
+    zero_cand = (
+        [k for k in sorted(thr_refs) if values[k] == 0 and setting[_table_of(k)] == "breakdown"]
+        if masked_zeros
+        else []
+    )
     protection = "apriori"
     say(f"protecting {year}: {len(thr_refs)} cells, {len(rels)} relations")
     try:
@@ -1074,10 +1163,12 @@ def _build(
             secondary_lower=1,
             upgradable=primary,
             forced_upgrades=forced,
+            masked_zeros=masked_zeros,
+            zero_candidates=zero_cand,
         )
     except sdc.SDCError as exc:
         raise BuildError(f"secondary suppression failed: {exc}; nothing was written") from exc
-    alone = _cost(res, thr_refs)
+    alone = _cost(res, thr_refs, shown_x)
     alone_sec = _secondaries(res, thr_refs)
     joint_sec: list[str] | None = None
     joint_info: dict[str, Any] = {"model": revision_model, "alone": alone}
@@ -1091,6 +1182,8 @@ def _build(
             primary=primary,
             init_sec=init_sec,
             forced=forced,
+            masked_zeros=masked_zeros,
+            zero_candidates=zero_cand,
             model=revision_model,
             bound=revision_bound,
             say=say,
@@ -1101,7 +1194,7 @@ def _build(
             joint_info |= {
                 "revised_cells": pairs,
                 "contradicted": contradicted,
-                "joint": _cost(res, thr_refs),
+                "joint": _cost(res, thr_refs, shown_x),
             }
             joint_sec = _secondaries(res, thr_refs)
             if revision_model == "either":
@@ -1110,7 +1203,9 @@ def _build(
     unprotected = res.audit.unprotected()
     if unprotected:  # pragma: no cover - suppress() guarantees this
         raise BuildError(f"the audit finds unprotected cells {[u.cell_id for u in unprotected]}")
-    as_x = set(res.secondary) | set(res.upgraded)
+    # secondary suppressions, upgraded primaries, masked zeros and the categories of
+    # 'breakdown' groups: the same x
+    as_x = set(res.secondary) | set(res.upgraded) | set(shown_x)
     printed: dict[str, dict[Key, str]] = {}
     for tid, c in counts.items():
         t = meta.table(tid)
@@ -1167,7 +1262,10 @@ def _build(
         "primary": sum(c in thr_refs for c in res.primary),
         "secondary": sum(c in thr_refs for c in res.secondary),  # printed x, latents not
         "upgraded": sum(c in thr_refs for c in res.upgraded),
-        "groups_protected": len(groups),
+        "groups_protected": sum(g.protection != "off" for g in groups),
+        "groups": {m: sum(g.protection == m for g in groups) for m in GROUP_PROTECTIONS},
+        "masked_zeros": sum(c in thr_refs for c in masked_zeros),
+        "group_categories": sum(c in thr_refs for c in shown_x),
         "unprotected": len(unprotected),
         "relations": len(rels),
         "latent": len(latents),
@@ -1219,10 +1317,13 @@ def _build(
     )
 
 
-def _cost(res: sdc.SuppressionResult, printed: Collection[str]) -> dict[str, int]:
+def _cost(
+    res: sdc.SuppressionResult, printed: Collection[str], shown: Collection[str] = ()
+) -> dict[str, int]:
     """What a suppression costs in the new edition: cells printed ``x`` (secondary
-    suppressions and upgraded primaries). No value: :func:`operator_cost`."""
-    return {"cells": sum(c in printed for c in (*res.secondary, *res.upgraded))}
+    suppressions, upgraded primaries, masked zeros, ``shown`` primaries). No value:
+    :func:`operator_cost`."""
+    return {"cells": sum(c in printed for c in {*res.secondary, *res.upgraded, *shown})}
 
 
 def _secondaries(res: sdc.SuppressionResult, printed: Collection[str]) -> list[str]:
@@ -1258,6 +1359,8 @@ def _protect_jointly(
     primary: Sequence[str],
     init_sec: Sequence[str],
     forced: Sequence[str],
+    masked_zeros: Sequence[str] = (),
+    zero_candidates: Sequence[str] = (),
     model: str,
     bound: int,
     say: Callable[[str], None],
@@ -1291,6 +1394,8 @@ def _protect_jointly(
             candidates=sorted(thr_refs),
             initial_secondary=init_sec,
             forced_upgrades=forced,
+            masked_zeros=masked_zeros,
+            zero_candidates=zero_candidates,
             drop_contradicted=True,
         )
     except sdc.SDCError as exc:
@@ -1372,10 +1477,13 @@ __all__ = [
     "EmptyInputError",
     "RecordError",
     "Records",
+    "SmallGroup",
     "TableBuild",
     "build",
     "check_edition_id",
     "count_table",
+    "group_plan",
+    "group_protection",
     "latest_year",
     "operator_cost",
     "parse_date",

@@ -140,7 +140,8 @@ def _draw(ax: Any, strip: Any, series: Sequence[Series]) -> set[str]:
 
 _LEGEND_NOTES = {
     "masked": "<5 in the strip below: masked, a count from 1 to 4 (never 0)",
-    "secondary": "x in the strip below: not published (secondary suppression), at least 1",
+    "secondary": "x in the strip below: not published (secondary suppression), at least 1 "
+    "(0 or more where a small group's breakdown is x)",
     "unresolved": "? in the strip below: not readable from the report (candidates listed)",
     "range": "published as a range: bar = range",
     "rounded": "rounded to tens (IND): bar = rounding interval",

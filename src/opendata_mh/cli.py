@@ -463,7 +463,8 @@ def tables(package_dir: Path, lang: str, as_json: bool) -> None:
     title (Dutch, or English with --lang en), wrapped to the terminal, or to COLUMNS (else 80
     columns) when piped.
 
-    Masked = printed <5; x = secondary suppression (not published, at least 1);
+    Masked = printed <5; x = secondary suppression (not published, at least 1; 0 or
+    more in a table that protects a small group by its whole breakdown);
     rounded/range = IND figures rounded to tens or printed as a range;
     unresolved = not readable from the report's text; findings = acknowledged findings of the
     disclosure audit (acknowledgedFindings).
@@ -625,17 +626,17 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
 @click.option(
     "--revision-model",
     type=click.Choice(["monotone", "either", "none"]),
-    default="monotone",
-    show_default=True,
+    default=None,
     help="Attacker's model of revised cells: only added (old <= new), either way within "
-    "--revision-bound, or none (protect the new edition alone).",
+    "--revision-bound, or none (protect the new edition alone). Default: the model "
+    "package.toml states ([revisions] model; monotone), which check audits the package under.",
 )
 @click.option(
     "--revision-bound",
     type=click.IntRange(0),
-    default=10,
-    show_default=True,
-    help="With --revision-model either: the most a revision moves a cell.",
+    default=None,
+    help="With --revision-model either: the most a revision moves a cell (default: "
+    "package.toml [revisions] bound, else 10).",
 )
 @click.option("--dry-run", is_flag=True, help="Build, protect and check; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No stage lines on stderr.")
@@ -651,8 +652,8 @@ def build(
     allow_empty: tuple[str, ...],
     force: bool,
     lock_timeout: float,
-    revision_model: str,
-    revision_bound: int,
+    revision_model: str | None,
+    revision_bound: int | None,
     dry_run: bool,
     quiet: bool,
     as_json: bool,
@@ -661,6 +662,8 @@ def build(
 
     Counts every table as its [aggregation] metadata says, masks counts 1-4 as <5, adds
     suppressions (x: not published, at least 1) until the audit finds no <5 cell narrowed,
+    protects a small group all in one category as its table's sdc.group_protection says
+    (breakdown: the whole breakdown x, zeros included; total: the total x),
     prints a <5 as x when its parts are all <5 too, rounds IND figures,
     checks the result, then writes metadata/editions/<edition>/ and the package atomically.
     Years the package already printed and the new edition re-counts are protected jointly

@@ -55,7 +55,8 @@ CELL_CODING = (
      "not readable from the report's text; candidates listed per table"),
     ("x", "empty (NA)", "1 – (empty)", "secondary", "Q", "D",
      "secondary suppression (later editions): at least 1, withheld so that no <5 cell can be "
-     "derived from the totals"),
+     "derived from the totals; 0 or more (lower bound 0) in a table whose groupProtection is "
+     "'breakdown', where a small group's whole breakdown is x, zeros included"),
 )  # fmt: skip
 
 
@@ -71,7 +72,8 @@ CELL_NOTES = {
     "rounded": "rounded to tens (IND): R stands for R−5 … R+4",
     "range": "published as a range, both ends included",
     "unresolved": "not readable from the report's text (candidates below)",
-    "secondary": "secondary suppression: not published, at least 1",
+    "secondary": "secondary suppression: not published, at least 1 (0 or more in a table that "
+    "protects a small group by its whole breakdown)",
 }
 
 
@@ -444,7 +446,8 @@ def _totals(
                 dimension=r.get("dimension", ""),
                 code=r.get("code", ""),
                 shown=shown,
-                printed=bool(r.get("value_printed")),
+                # printed in the text: derived_by names the figure (text:<id>)
+                printed=any(x.startswith("text:") for x in r.get("derived_by", "").split()),
                 derived_by=r.get("derived_by", ""),
                 unit=r.get("unit", ""),
             )
@@ -501,8 +504,10 @@ _MD = """\
 
 ## How to read the cells
 
-Every table is a tidy CSV (and a Parquet copy): one row per cell, with `period`, for each
-dimension its code, Dutch label (`<dim>_label`) and English label (`<dim>_label_en`), then:
+Every table is a tidy CSV (and a Parquet copy): one row per cell, with `year_from` and
+`year_to` (integers), for each dimension its code, Dutch label (`<dim>_label`) and English
+label (`<dim>_label_en`), then `value`, the bounds, `cell_type` and `edition`. The period label,
+the printed value and the SDMX codes are in `data/observations.csv` and the SDMX-CSV:
 
 | printed | `value` | `value_lower` – `value_upper` | `cell_type` | `obs_status` | `conf_status` | meaning |
 |---|---|---|---|---|---|---|
@@ -719,9 +724,12 @@ code.id { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }  /* only
 <p class="nl" lang="nl">{{ cb.description }}</p>
 
 <h2 id="cells">How to read the cells</h2>
-<p>Every table is a tidy CSV (and a Parquet copy): one row per cell, with <code>period</code>,
-for each dimension its code, Dutch label (<code>&lt;dim&gt;_label</code>) and English label
-(<code>&lt;dim&gt;_label_en</code>), then:</p>
+<p>Every table is a tidy CSV (and a Parquet copy): one row per cell, with <code>year_from</code>
+and <code>year_to</code> (integers), for each dimension its code, Dutch label
+(<code>&lt;dim&gt;_label</code>) and English label (<code>&lt;dim&gt;_label_en</code>), then
+<code>value</code>, the bounds, <code>cell_type</code> and <code>edition</code>. The period
+label, the printed value and the SDMX codes are in <code>data/observations.csv</code> and the
+SDMX-CSV:</p>
 <table>
 <tr><th>printed</th><th><code>value</code></th><th><code>value_lower</code> – <code>value_upper</code></th>
 <th><code>cell_type</code></th><th><code>obs_status</code></th><th><code>conf_status</code></th><th>meaning</th></tr>

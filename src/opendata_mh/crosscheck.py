@@ -20,6 +20,7 @@ from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.observations import OBSERVATIONS
 from opendata_mh.relations import key_fields
 from opendata_mh.report import Issue, PackageData
+from opendata_mh.superseded import SUPERSEDED
 from opendata_mh.totals import TOTALS
 
 CODE = "consistency.observation-mismatch"
@@ -46,7 +47,7 @@ def _table_rows(pkg: PackageData, skip: Collection[str | None]) -> dict[_Key, tu
     out: dict[_Key, tuple[str, int]] = {}
     for res in pkg.descriptor["resources"]:
         name = res.get("name")
-        if name in skip or name not in pkg.rows or name == OBSERVATIONS:
+        if name in skip or name not in pkg.rows or name in (OBSERVATIONS, SUPERSEDED):
             continue
         rows = pkg.rows[name]
         if name == TOTALS:

@@ -68,6 +68,13 @@ class OutputError(OpendataMhError):
     code = "output.write-failed"
 
 
+class BrokenFileError(PackageError):
+    """A file of the package is broken (``format.*``: unreadable, not UTF-8, an unclosed quote,
+    ...), so a command that needs every row (``audit``) cannot run; ``check`` reports it."""
+
+    code = "package.broken-file"
+
+
 class GenerateError(OpendataMhError):
     """The package could not be written (I/O error); the previous package is left intact."""
 

@@ -173,7 +173,8 @@ def value_fields(unit: str = "count") -> list[dict[str, Any]]:
             "string",
             "Value as printed",
             "The value exactly as printed in the report (e.g. 181, <5, 170-180; x = not "
-            "published, at least 1, in a built edition); empty when the value could not be "
+            "published, at least 1, in a built edition; 0 or more where the resource's "
+            "sdc.groupProtection is breakdown); empty when the value could not be "
             "read from the extracted text (unresolved).",
             pattern=PRINTED_PATTERN,
         ),
@@ -185,7 +186,8 @@ def value_fields(unit: str = "count") -> list[dict[str, Any]]:
             "unresolved (not readable from the text; see the resource's 'unresolved') or "
             "secondary (x: not published, at least 1 since zeros are always shown; withheld so "
             "that no <5 cell can be derived from the totals, which may be a small count "
-            "itself).",
+            "itself; where sdc.groupProtection is breakdown, 0 or more: a small group's whole "
+            "breakdown is x, zeros included).",
             required=True,
             enum=list(CELL_TYPES),
         ),
@@ -738,7 +740,7 @@ def _superseded_resource(meta: Metadata, has_nationalities: bool) -> dict[str, A
     pkg = meta.package
     return superseded_mod.resource(
         meta,
-        [*table_fields_period_years(), *_value_fields(meta)],
+        [*year_fields(), *_value_fields(meta)],
         edition_field(),
         codelists_mod.foreign_keys(dims, has_nationalities),
         [_source_dict(s) for s in pkg.sources],

@@ -6,11 +6,13 @@ from the package alone.
 Every edition re-counts earlier years (late registrations), and the package shows each cell
 as its latest edition printed it. ``data/superseded.csv`` (and its Parquet twin) keeps every
 earlier printing (:func:`opendata_mh.model.superseded_cells`), one row per printing: the
-table (``resource``, ``report_table``), the period and one code column per dimension (the
-tables' codes; empty where the table has no such dimension; foreign keys to the code lists),
-``unit``, the value columns as that edition printed them (``value`` .. ``conf_status``;
-``value_lower``/``value_upper`` are what the printed symbol says, ``<5`` = [1, 4], never an
-audit interval), ``edition`` (``edition-<id>``, the edition that printed it) and
+table (``resource``), the period as ``year_from``/``year_to`` and one code
+column per dimension (the tables' codes; empty where the table has no such dimension; foreign
+keys to the code lists), ``unit``, the value columns of a table CSV as that edition printed
+them (``value``, ``value_lower``, ``value_upper``, ``cell_type``: the bounds are what the
+printed symbol says, ``<5`` = [1, 4], never an audit interval; the printed form and the SDMX
+statuses follow from them as in a table, :func:`opendata_mh.csvfile.with_long_columns`),
+``edition`` (``edition-<id>``, the edition that printed it) and
 ``superseded_by`` (the edition that printed the cell next). A printing is superseded when a
 later edition re-printed the cell, whether or not the figure changed (a ``<5`` printed again
 as ``<5`` may stand for another count). The base edition alone has no superseded printings:
@@ -46,7 +48,7 @@ from opendata_mh.model import (
     superseded_cells,
     superseded_relations,
 )
-from opendata_mh.model.constants import VALUE_COLUMNS
+from opendata_mh.model.constants import TABLE_VALUE_COLUMNS
 
 SUPERSEDED = "superseded"
 """The resource name (``data/superseded.csv``)."""
@@ -64,13 +66,11 @@ def dimensions(meta: Metadata) -> list[str]:
 def header(meta: Metadata) -> list[str]:
     return [
         "resource",
-        "report_table",
-        PERIOD,
         "year_from",
         "year_to",
         *dimensions(meta),
         "unit",
-        *VALUE_COLUMNS,
+        *TABLE_VALUE_COLUMNS,
         "edition",
         "superseded_by",
     ]
@@ -98,18 +98,13 @@ def rows(
         out.append(
             [
                 t.id,
-                str(t.number),
-                key[PERIOD],
                 *period_years(key[PERIOD]),
                 *(key.get(d, "") for d in dims),
                 t.unit or "",
                 _num(p.value),
                 _num(p.lower),
                 _num(p.upper),
-                p.printed,
                 p.cell_type,
-                p.obs_status,
-                p.conf_status,
                 edition_label(s.cell.edition),
                 edition_label(s.superseded_by),
             ]
@@ -159,13 +154,11 @@ def fields(
             required=True,
             enum=[t.id for t in meta.tables],
         ),
-        f("report_table", "string", "Report table", "Number of the table in the report."),
-        by[PERIOD],
         by["year_from"],
         by["year_to"],
         *dims,
         f("unit", "string", "Unit", "Unit id (see the package's units)."),
-        *(by[k] for k in VALUE_COLUMNS),
+        *(by[k] for k in TABLE_VALUE_COLUMNS),
         ed,
         sup,
     ]

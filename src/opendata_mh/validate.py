@@ -143,7 +143,7 @@ from opendata_mh.csvfile import (
     with_long_columns,
 )
 from opendata_mh.errors import PackageError
-from opendata_mh.model import SdcRule, parse_printed
+from opendata_mh.model import GROUP_PROTECTIONS, SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
 from opendata_mh.questions import problems as question_problems
 from opendata_mh.relations import (
@@ -520,7 +520,10 @@ def _sdc_rule(sdc: Any) -> SdcRule | None:
     if not isinstance(sdc, dict):
         return None
     if sdc.get("rule") == "threshold" and isinstance(sdc.get("threshold"), int):
-        return SdcRule("threshold", threshold=sdc["threshold"])
+        gp = sdc.get("groupProtection")
+        if gp is not None and gp not in GROUP_PROTECTIONS:
+            return None
+        return SdcRule("threshold", threshold=sdc["threshold"], group_protection=gp)
     if sdc.get("rule") == "rounding" and isinstance(sdc.get("base"), int):
         return SdcRule("rounding", base=sdc["base"])
     return None
@@ -537,7 +540,8 @@ def _sdc_issues(pkg: PackageData) -> list[Issue]:
             issues.append(
                 _issue(
                     "sdc.rule-invalid",
-                    f"sdc {res['sdc']!r} is not {{rule: threshold, threshold: n}} "
+                    f"sdc {res['sdc']!r} is not {{rule: threshold, threshold: n[, "
+                    f"groupProtection: {'|'.join(GROUP_PROTECTIONS)}]}} "
                     "or {rule: rounding, base: b}",
                     name,
                     field="sdc",

@@ -149,6 +149,7 @@ class TableView:
     counts: Mapping[str, int] = field(default_factory=dict)
     rounding_base: int | None = None
     threshold: int | None = None
+    group_breakdown: bool = False  # sdc.groupProtection 'breakdown': an x may be 0
     lang: str = "nl"
 
     def to_dict(self) -> dict[str, Any]:
@@ -235,6 +236,14 @@ def find_table(pkg: PackageData, table: str) -> Mapping[str, Any]:
             return r
     names = ", ".join(f"{r.get('reportTable')} {r['name']}" for r in tables)
     raise UnknownTableError(f"no table {table!r} in the package; the tables are: {names}")
+
+
+def _source_line(text: Any, label: str) -> str | None:
+    """The source as one labelled line ("Bron: …" / "Source: …"), whatever the metadata holds."""
+    if not text:
+        return None
+    text = str(text).strip()
+    return text if text.lower().startswith(label.lower()) else f"{label}: {text}"
 
 
 def dimension_title(res: Mapping[str, Any], dim: str, lang: str = "nl") -> str:
@@ -379,15 +388,16 @@ def view_of(
         unit=str(unit.get("title" if lang == "nl" else "title_en") or unit.get("title_en") or "")
         if isinstance(unit, dict)
         else str(unit),
-        source=(res.get("printedSource") or src.get("title"))
+        source=_source_line(res.get("printedSource") or src.get("title"), "Bron")
         if lang == "nl"
-        else src.get("title_en") or src.get("title"),
+        else _source_line(src.get("title_en") or src.get("title"), "Source"),
         notes=tuple(res.get("notes" if lang == "nl" else "notes_en") or ()),
         year=year,
         panels=tuple(panels),
         counts={t: sum(1 for r in kept if r.get("cell_type") == t) for t in MARKED},
         rounding_base=sdc.get("base") if sdc.get("rule") == "rounding" else None,
         threshold=sdc.get("threshold") if sdc.get("rule") == "threshold" else None,
+        group_breakdown=sdc.get("groupProtection") == "breakdown",
         lang=lang,
     )
 
@@ -584,53 +594,69 @@ def render_table_view(view: TableView, console: Any, width: int) -> None:
         para(view.source, "dim")
     legend: list[tuple[str, str, str]] = []
     c = view.counts
+    nl = view.lang == "nl"
+
+    def n_cells(n: int) -> str:
+        return f"{n} {('cel' if nl else 'cell') if n == 1 else ('cellen' if nl else 'cells')}"
+
     if c.get("masked"):
         t = view.threshold or 5
-        legend.append(
-            (f"<{t}", "masked", f"masked: a count from 1 to {t - 1} ({c['masked']} cells)")
+        text = (
+            f"gemaskeerd: een aantal van 1 tot en met {t - 1}"
+            if nl
+            else f"masked: a count from 1 to {t - 1}"
         )
+        legend.append((f"<{t}", "masked", f"{text} ({n_cells(c['masked'])})"))
     if c.get("rounded"):
         b = view.rounding_base or 10
-        legend.append(
-            (
-                "≈R",
-                "rounded",
-                f"printed R, rounded to {b}s: R−{b // 2} to R+{b // 2 - 1} ({c['rounded']} cells)",
-            )
+        lo, hi = f"R−{b // 2}", f"R+{b // 2 - 1}"
+        text = (
+            f"gedrukt R, afgerond op {'tientallen' if b == 10 else f'veelvouden van {b}'}: "
+            f"{lo} tot en met {hi}"
+            if nl
+            else f"printed R, rounded to {b}s: {lo} to {hi}"
         )
+        legend.append(("≈R", "rounded", f"{text} ({n_cells(c['rounded'])})"))
     if c.get("range"):
-        legend.append(
-            ("a-b", "range", f"published as a range, both ends included ({c['range']} cells)")
+        text = (
+            "gepubliceerd als bereik, beide grenzen inbegrepen"
+            if nl
+            else "published as a range, both ends included"
         )
+        legend.append(("a-b", "range", f"{text} ({n_cells(c['range'])})"))
     if c.get("secondary"):
-        legend.append(
-            (
-                "x",
-                "secondary",
-                "secondary suppression: not published, at least 1 (withheld so that no "
-                f"<{view.threshold or 5} cell can be derived from the totals; "
-                f"{c['secondary']} cells)",
-            )
+        t = view.threshold or 5
+        floor = (
+            ("0 of meer", "0 or more") if view.group_breakdown else ("ten minste 1", "at least 1")
         )
+        text = (
+            f"secundaire onderdrukking: niet gepubliceerd, {floor[0]} (achtergehouden zodat "
+            f"geen <{t}-cel uit de totalen af te leiden is; "
+            if nl
+            else f"secondary suppression: not published, {floor[1]} (withheld so that no "
+            f"<{t} cell can be derived from the totals; "
+        )
+        legend.append(("x", "secondary", f"{text}{n_cells(c['secondary'])})"))
     if c.get("unresolved"):
+        row, alt = ("CSV-rij", " of ") if nl else ("CSV row", " or ")
         cands = "; ".join(
-            f"CSV row {cell.row}: {' or '.join(cell.candidates)}"
+            f"{row} {cell.row}: {alt.join(cell.candidates)}"
             for p in view.panels
             for line in p.cells
             for cell in line
             if cell and cell.cell_type == "unresolved"
         )
-        legend.append(
-            (
-                "?",
-                "unresolved",
-                "unresolved, not readable from the report's text "
-                f"({c['unresolved']} cells; candidates {cands})",
-            )
+        text = (
+            "onopgelost, niet leesbaar uit de tekst van het rapport "
+            f"({n_cells(c['unresolved'])}; kandidaten {cands})"
+            if nl
+            else "unresolved, not readable from the report's text "
+            f"({n_cells(c['unresolved'])}; candidates {cands})"
         )
+        legend.append(("?", "unresolved", text))
     if legend:
         console.print()
-        para("Legend", "bold")
+        para("Legenda" if nl else "Legend", "bold")
         for symbol, kind, text in legend:
             # a long entry continues under its text, not under its symbol
             lines = hanging(f"{symbol} {text}", width - 2, len(symbol) + 1)

@@ -142,3 +142,26 @@ def test_check_new_disclosure_exit_1_and_no_audit(runner: CliRunner, unacknowled
     skipped = runner.invoke(main, ["check", str(unacknowledged), "--json", "--no-audit"])
     assert skipped.exit_code == 0
     assert not any(i["code"].startswith("audit.") for i in json.loads(skipped.stdout)["issues"])
+
+
+def test_audit_of_a_package_with_a_broken_file_names_the_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A broken table CSV (here an unclosed quote) made ``audit`` list ``audit.invalid``
+    findings without naming the file (``check`` names it): the audit cannot run on it and says
+    which file to fix (exit 3)."""
+    import shutil
+
+    pkg = tmp_path / "datapackage"
+    shutil.copytree(PACKAGE, pkg)
+    path = pkg / "data" / "victims_by_form.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",", ',"', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(pkg), "--json"])
+    assert result.exit_code == 3, result.output
+    env = json.loads(result.stdout)
+    assert env["error"]["code"] == "package.broken-file"
+    assert "data/victims_by_form.csv" in env["error"]["message"]
+    assert "format.csv-row" in env["error"]["message"]
+    assert not [i for i in env["issues"] if i["code"] == "audit.invalid"]

@@ -69,14 +69,17 @@ def test_unknown_table_and_year() -> None:
 
 def test_cli_show(runner: CliRunner | None = None) -> None:
     runner = CliRunner()
-    res = runner.invoke(main, ["show", "victims_by_form", str(PKG)])
+    res = runner.invoke(main, ["show", "victims_by_form", str(PKG), "--lang", "en"])
     assert res.exit_code == 0, res.output
     out = res.stdout
-    assert "181" in out and "<5" in out and "Binnenlandse seksuele uitbuiting" in out
+    assert "181" in out and "<5" in out and "Domestic sexual exploitation" in out
     assert "masked: a count from 1 to 4" in out
     res8 = runner.invoke(main, ["show", "8", str(PKG), "--year", "2020"])
     assert res8.exit_code == 0 and "170-180" in res8.stdout and "≈300" in res8.stdout
-    assert "rounded to 10s" in res8.stdout and "2019" not in res8.stdout.split("Noot")[0][-200:]
+    assert (
+        "afgerond op tientallen" in res8.stdout
+        and "2019" not in res8.stdout.split("Noot")[0][-200:]
+    )
     bad = runner.invoke(main, ["show", "nope", str(PKG)])
     assert bad.exit_code == 2 and "no table 'nope'" in bad.stderr
 
@@ -223,7 +226,8 @@ def test_every_table_fits_80_columns_with_every_value() -> None:
 
 def _legend(out: str) -> list[str]:
     lines = out.splitlines()
-    return lines[lines.index("Legend") + 1 :]
+    head = "Legend" if "Legend" in lines else "Legenda"
+    return lines[lines.index(head) + 1 :]
 
 
 def test_legend_entries_wrap_under_their_text() -> None:
@@ -233,7 +237,8 @@ def test_legend_entries_wrap_under_their_text() -> None:
         legend = _legend(_run(["show", "18", str(PKG), "--lang", lang]))
         assert [line[:4] for line in legend] == ["  <5", "  ? ", "    ", "    "], lang
         assert max(len(line) for line in legend) <= 80
-        assert "CSV row 19: 0 or <5 or 6" in " ".join(" ".join(legend).split())
+        row = "CSV row 19: 0 or <5 or 6" if lang == "en" else "CSV-rij 19: 0 of <5 of 6"
+        assert row in " ".join(" ".join(legend).split())
 
 
 def test_tables_at_60_columns_keep_each_entry_together() -> None:
@@ -279,3 +284,48 @@ def test_every_label_of_every_table_is_shown_whole(lang: str) -> None:
                 assert _in_order(_pieces(label), hay), (t.name, label)
         title = view.title if lang == "nl" else view.title_en
         assert title in " ".join(out.split()), t.name
+
+
+def test_show_speaks_one_language_legend_and_source() -> None:
+    """``show`` in Dutch (the default) printed its legend in English, and ``--lang en`` printed
+    the source without a label (new-user test): the legend follows ``--lang`` and the source
+    line is labelled in both."""
+    nl = _run(["show", "3", str(PKG)])
+    assert "Legenda" in nl.splitlines() and "Legend" not in nl.splitlines()
+    assert "gemaskeerd: een aantal van 1 tot en met 4 (17 cellen)" in nl
+    assert "onopgelost" in nl and "kandidaten CSV-rij 17: 0 of <5" in " ".join(nl.split())
+    assert "Bron: CoMensha" in nl
+    en = _run(["show", "3", str(PKG), "--lang", "en"])
+    assert "Legend" in en.splitlines() and "masked: a count from 1 to 4 (17 cells)" in en
+    assert "Source: CoMensha" in " ".join(en.split())
+    assert "Bron" not in en
+    eight = _run(["show", "8", str(PKG)])
+    assert "afgerond op tientallen" in eight and "Bron:" in eight
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "nl", "en"),
+    [
+        ("victims_by_form", 1, "0 of meer", "0 or more"),  # groupProtection 'breakdown'
+        ("om_cases_by_form", 1, "ten minste 1", "at least 1"),  # groupProtection 'total'
+    ],
+)
+def test_legend_of_x_follows_the_tables_group_protection(
+    tmp_path: Path, table: str, row: int, nl: str, en: str
+) -> None:
+    """An ``x`` in a table that protects a small group by its whole breakdown may be 0: the
+    legend said "at least 1" for every table (noticed by the group-protection work)."""
+    import shutil
+
+    from tests.conftest import edit_csv, refresh_checksums
+
+    pkg = tmp_path / "datapackage"
+    shutil.copytree(PKG, pkg)
+    low = "0" if nl == "0 of meer" else "1"
+    edit_csv(pkg, table, row, value="", value_lower=low, value_upper="", cell_type="secondary")
+    refresh_checksums(pkg)
+    for lang, words in (("nl", nl), ("en", en)):
+        legend = " ".join(
+            " ".join(_legend(_run(["show", table, str(pkg), "--lang", lang]))).split()
+        )
+        assert f"niet gepubliceerd, {words}" in legend or f"not published, {words}" in legend

@@ -124,7 +124,7 @@ def _x_cells(pkg: Path) -> list[dict[str, str]]:
             continue
         with f.open(encoding="utf-8", newline="") as fh:
             out += [
-                r
+                {**r, "_table": f.stem}
                 for r in map(with_long_columns, csv.DictReader(fh))
                 if r.get("value_printed") == "x"
             ]
@@ -140,11 +140,19 @@ def test_package_checks_and_audits_clean(built: tuple[Path, Path, BuildResult]) 
     assert [i for i in new if i.code in ("audit.exact-disclosure", "audit.narrowed")] == []
     assert new == []
     assert not [i for i in errors if i.code.startswith(("sdc.", "schema."))]
-    # every x reads "not published; at least 1", whatever it was (secondary or upgraded)
+    # every x reads "not published; at least 1" whatever it was (secondary, upgraded, or
+    # the category of a small group), and "0 or more" in a table with group protection
+    # 'breakdown' (the victim tables: a small group's zeros may be x there)
     xs = _x_cells(pkg)
-    assert len(xs) == res.audit["secondary"] + res.audit["upgraded"]
-    assert {(r["value_lower"], r["value_upper"], r["cell_type"], r["conf_status"]) for r in xs} == {
-        ("1", "", "secondary", "D")
+    a = res.audit
+    assert len(xs) == a["secondary"] + a["upgraded"] + a["group_categories"]
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    gp = {r["name"]: (r.get("sdc") or {}).get("groupProtection") for r in desc["resources"]}
+    lower = {r["_table"]: r["value_lower"] for r in xs}
+    assert {t for t, lo in lower.items() if lo == "0"} == {t for t in lower if gp[t] == "breakdown"}
+    assert {t for t in lower if gp[t] == "breakdown"} and {t for t in lower if gp[t] == "total"}
+    assert {(r["value_upper"], r["cell_type"], r["conf_status"]) for r in xs} == {
+        ("", "secondary", "D")
     }
 
 
@@ -163,7 +171,8 @@ def test_other_seeds_audit_clean_with_upgrades(tmp_path: Path, seed: int) -> Non
     assert res.audit["upgraded"] >= 1
     _, new = _audit_of_built(pkg)
     assert new == []
-    assert len(_x_cells(pkg)) == res.audit["secondary"] + res.audit["upgraded"]
+    a = res.audit
+    assert len(_x_cells(pkg)) == a["secondary"] + a["upgraded"] + a["group_categories"]
     assert len(_x_cells(pkg)) == sum(t.secondary for t in res.tables)
 
 

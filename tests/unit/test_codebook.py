@@ -269,4 +269,6 @@ def test_totals_resource_is_shown_and_indexed(tmp_path: Path) -> None:
     sec = html[html.index('<h2 id="totals">') :]
     sec = sec[: sec.index("</table>")]
     assert '<td class="num">868</td><td>printed; <code class="id">text:victims_total_2023' in sec
+    # 2019 is not printed: the sum of the exact age groups (derived_by), not "printed"
+    assert '<td class="num">1372</td><td><code class="id">victims.age_sums_to_total.2019' in sec
     assert '<li><a href="#totals">Totals</a> (resource <code>totals</code>)</li>' in html

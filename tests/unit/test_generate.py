@@ -112,7 +112,8 @@ def test_descriptor(package_dir: Path) -> None:
             "reason": "Two digits merged in the extraction.",
         }
     ]
-    assert small["sdc"] == {"rule": "threshold", "threshold": 5}
+    # a victims table that does not state its group protection: 'breakdown' (the default)
+    assert small["sdc"] == {"rule": "threshold", "threshold": 5, "groupProtection": "breakdown"}
     assert res["rounded"]["sdc"] == {"rule": "rounding", "base": 10, "tie": "half_up"}
     assert res["absent"]["available"] is False
     rels = {r["id"]: r for r in d["relations"]}

@@ -134,3 +134,72 @@ def test_single_sentences(pkg: PackageData, sentence: str, status: str) -> None:
     rep = check_draft(read_text(sentence * 1, "draft.txt"), pkg)
     assert [c.status for c in rep.checks] == [status]
     assert rep.ok is (status == "consistent")
+
+
+# Mutations of the benchmark (scripts/bench_text.py, seed 12) that the check missed: a figure
+# of a list "A in Y1, B in Y2 en C in Y3" or "van A in Y1 naar B in Y2" is the quantity of
+# the list's linked figure in its own year; a wrong count, or a changed year, contradicts it
+# (when the tables hold that quantity for the year).
+_INV = (
+    "Zo nam het aantal gestarte opsporingsonderzoeken naar arbeidsuitbuiting door de NLA en "
+    "politie af van {a} in {ya} naar {b} in {yb}."
+)
+_LATAM = (
+    "Ook zien we een toename van het aantal Latijns-Amerikaanse slachtoffers van "
+    "arbeidsuitbuiting: 50 in 2023, {b} in {yb} en {c} in {yc}."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "printed", "status"),
+    [
+        (_INV.format(a=15, ya=2022, b=8, yb=2023), "8", "consistent"),
+        (_INV.format(a=15, ya=2022, b=9, yb=2023), "9", "contradiction"),  # count 8 -> 9
+        (_INV.format(a=23, ya=2022, b=8, yb=2023), "23", "contradiction"),  # count 15 -> 23
+        (_INV.format(a=15, ya=2023, b=8, yb=2023), "15", "contradiction"),  # year 2022 -> 2023
+        # the tables hold the Latin-American victims by form for 2023 only: no flag
+        (_LATAM.format(b=27, yb=2022, c=11, yc=2021), "27", "unlinked"),
+        (_LATAM.format(b=37, yb=2022, c=11, yc=2021), "37", "unlinked"),
+    ],
+)
+def test_a_figure_of_a_list_of_years(
+    pkg: PackageData, sentence: str, printed: str, status: str
+) -> None:
+    rep = check_draft(read_text(sentence, "draft.txt"), pkg)
+    got = {c.figure.printed: c for c in rep.checks}
+    assert got[printed].status == status, got[printed].message
+
+
+@pytest.mark.parametrize(
+    ("count", "status"),
+    [("78", "consistent"), ("68", "contradiction"), ("83", "contradiction")],
+)
+def test_the_count_after_a_share_is_its_denominator(
+    pkg: PackageData, count: str, status: str
+) -> None:
+    # mutation "78 -> 68" of line 713: "68% van de N afgedane zaken" - N is the share's base
+    sentence = (
+        f"In 68% van de {count} afgedane zaken in 2023 heeft de rechter veroordeeld voor in "
+        "ieder geval mensenhandel."
+    )
+    rep = check_draft(read_text(sentence, "draft.txt"), pkg)
+    got = {c.figure.printed: c for c in rep.checks}
+    assert got[count].status == status, got[count].message
+    assert got["68%"].status == "consistent"
+    if status == "contradiction":
+        assert "court_cases_by_form/period=2023/form=all = 78" in got[count].message
+
+
+def test_the_count_before_its_parts_is_their_total(pkg: PackageData) -> None:
+    # a subtraction mutation: "Van de T zaken in 2023 zijn er 118 ..., 89 ..." states the
+    # total of the OM disposals (a latent total the tables leave open: one part is masked);
+    # here a total the tables exclude, so a contradiction, and its interval is not shown
+    sentence = (
+        "Van de 400 zaken in 2023 zijn er 118 onvoorwaardelijk sepot voor mensenhandel, "
+        "89 dagvaarding voor mensenhandel."
+    )
+    rep = check_draft(read_text(sentence, "draft.txt"), pkg)
+    got = {c.figure.printed: c for c in rep.checks}
+    assert got["400"].status == "contradiction"
+    assert "@om_disposed/period=2023 = a value of masked cells" in got["400"].message
+    assert got["118"].status == got["89"].status == "consistent"

@@ -77,20 +77,69 @@ def test_status_mismatch(package_dir: Path) -> None:
     assert "no printed value" in found[("sdc.status-mismatch", 2, "cell_type")]
 
 
+_X = {"value": "", "value_upper": "", "cell_type": "secondary"}
+
+
 def test_x_cell_status_is_checked(package_dir: Path) -> None:
+    # 'small' is a victims table: group protection 'breakdown', where x may hide a 0
     from opendata_mh.validate import read_package
 
-    x = {"value": "", "value_upper": "", "cell_type": "secondary"}
-    edit_csv(package_dir, "small", 2, **x, value_lower="1")
+    edit_csv(package_dir, "small", 2, **_X, value_lower="0")
     issues = check(package_dir).issues
     assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
     # its CONF_STATUS never says primary (that would give it away): it follows from cell_type
     row = read_package(package_dir).rows["small"][1]
     assert (row["value_printed"], row["obs_status"], row["conf_status"]) == ("x", "Q", "D")
     # x does not mean >= 5
-    edit_csv(package_dir, "small", 2, **x, value_lower="5")
+    edit_csv(package_dir, "small", 2, **_X, value_lower="5")
     found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
     assert ("sdc.status-mismatch", 2, "value_lower") in found
+
+
+@pytest.mark.parametrize("setting", ["total", "off", None])
+def test_x_on_a_zero_only_where_the_table_allows_it(package_dir: Path, setting: str | None) -> None:
+    """An x that may be 0 (value_lower 0) is the 'breakdown' exception only; in any other
+    threshold table (or a package that does not say) x is 'at least 1'."""
+
+    def gp(d: dict) -> None:  # type: ignore[type-arg]
+        sdc = resource(d, "small")["sdc"]
+        sdc.pop("groupProtection")
+        if setting is not None:
+            sdc["groupProtection"] = setting
+
+    edit_descriptor(package_dir, gp)
+    edit_csv(package_dir, "small", 2, **_X, value_lower="0")
+    found = {(i.code, i.row, i.field) for i in check(package_dir).issues}
+    assert ("sdc.status-mismatch", 2, "value_lower") in found
+    edit_csv(package_dir, "small", 2, **_X, value_lower="1")
+    issues = check(package_dir).issues
+    assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
+
+
+@pytest.mark.parametrize(("setting", "violated"), [("breakdown", False), ("total", True)])
+def test_x_on_a_true_zero(package_dir: Path, setting: str, violated: bool) -> None:
+    """'small' 2022: a = 10, b = 0, all = 10. Printed x, the zero b is accepted only where the
+    table's group protection is 'breakdown' (x may be 0 there); in a 'total' table x is at
+    least 1 and the sum cannot hold."""
+    edit_descriptor(
+        package_dir, lambda d: resource(d, "small")["sdc"].update(groupProtection=setting)
+    )
+    lower = "0" if setting == "breakdown" else "1"
+    edit_csv(package_dir, "small", 3, **_X, value_lower=lower)
+    issues = check(package_dir).issues
+    assert not [i for i in issues if i.code == "sdc.status-mismatch"], issues
+    hit = [i for i in issues if i.code == "consistency.relation-violated"]
+    assert bool(hit) is violated, issues
+    if violated:
+        assert "small.sums.2022" in hit[0].message
+
+
+def test_unknown_group_protection_is_an_invalid_rule(package_dir: Path) -> None:
+    edit_descriptor(
+        package_dir, lambda d: resource(d, "small")["sdc"].update(groupProtection="zeros")
+    )
+    found = {(i.code, i.resource, i.field) for i in check(package_dir).issues}
+    assert ("sdc.rule-invalid", "small", "sdc") in found
 
 
 def test_range_in_rounding_table_is_fine_but_bad_bounds_are_not(package_dir: Path) -> None:

@@ -87,6 +87,7 @@ from opendata_mh.model.package import (
     Unit,
 )
 from opendata_mh.model.printed import (
+    GROUP_PROTECTIONS,
     ParsedValue,
     SdcRule,
     count_bounds,
@@ -108,6 +109,7 @@ __all__ = [
     "EDITION_MANIFEST",
     "FINGERPRINT_RE",
     "GENERIC_COUNT_UNIT",
+    "GROUP_PROTECTIONS",
     "ID_RE",
     "NON_COUNT_UNITS",
     "OBS_STATUS",

@@ -18,7 +18,10 @@ which is printed as ``0``); the IND tables carry "Noot: de cijfers zijn afgerond
 (rounded to tens). Rounding is taken as round half up, so a printed R with base b stands for
 [max(0, R - b/2), R + b/2 - 1] (170 -> 165..174; 0 -> 0..4, a rounded zero is ``rounded``, not
 ``zero``). A printed range ``a-b`` includes both ends. ``x`` (secondary suppression, built
-editions only) is "not published; at least 1".
+editions only) is "not published; at least 1" -- except in a table whose group protection is
+``breakdown`` (:data:`GROUP_PROTECTIONS`), where the whole breakdown of a small group is printed
+``x``, zeros included: there every ``x`` is "not published; 0 or more" ([0, inf), the one
+documented exception to "zeros are always shown").
 """
 
 from __future__ import annotations
@@ -31,6 +34,18 @@ from typing import Any, Literal
 from opendata_mh.model.constants import SECONDARY_SYMBOL, CellType
 from opendata_mh.sdc import rules
 
+GROUP_PROTECTIONS = ("breakdown", "total", "off")
+"""How ``opendata-mh build`` protects a small group (a total of 1..n-1 whose breakdown puts every
+member in one category; ``audit.group-disclosure``) in a threshold table (``sdc.group_protection``
+in ``tables/*.toml``): ``breakdown`` prints the whole breakdown ``x``, zeros included (so every
+``x`` of the table reads [0, inf)), the total stays ``<n``; ``total`` prints the total and its one
+non-zero category ``x`` (a reader cannot tell that the group is small; zeros stay 0); ``off``
+leaves it to the audit (the build refuses what ``check`` would report)."""
+
+DEFAULT_GROUP_PROTECTION = {"victims": "breakdown"}
+"""The default group protection by the table's ``unit`` when ``tables/*.toml`` does not state
+it; any other unit: ``total``. Every table of ``metadata/tables`` states it."""
+
 
 @dataclass(frozen=True)
 class SdcRule:
@@ -40,11 +55,22 @@ class SdcRule:
     rule: Literal["threshold", "rounding"]
     threshold: int | None = None
     base: int | None = None
+    group_protection: str | None = None
+    """Threshold tables: one of :data:`GROUP_PROTECTIONS` (``None``: a package that does not
+    say, read as ``total``: ``x`` is [1, inf))."""
+
+    @property
+    def x_lower(self) -> int:
+        """The a-priori lower end of ``x`` in this table: 0 under ``breakdown``, else 1."""
+        return 0 if self.group_protection == "breakdown" else 1
 
     def to_dict(self) -> dict[str, Any]:
         if self.rule == "rounding":
             return {"rule": "rounding", "base": self.base, "tie": "half_up"}
-        return {"rule": "threshold", "threshold": self.threshold}
+        out: dict[str, Any] = {"rule": "threshold", "threshold": self.threshold}
+        if self.group_protection is not None:
+            out["groupProtection"] = self.group_protection
+        return out
 
 
 @dataclass(frozen=True)
@@ -123,7 +149,8 @@ def parse_printed(printed: str, sdc: SdcRule, candidates: Sequence[str] = ()) ->
     kind: CellType = cell.kind  # type: ignore[assignment]
     value = int(s) if kind in ("exact", "zero", "rounded") else None
     upper = None if math.isinf(cell.upper) else int(cell.upper)
-    return ParsedValue(s, value, int(cell.lower), upper, kind, *_STATUS[kind])
+    lower = sdc.x_lower if kind == "secondary" else int(cell.lower)
+    return ParsedValue(s, value, lower, upper, kind, *_STATUS[kind])
 
 
 def printed_of(cell_type: str, value: str, lower: str, upper: str) -> str:

@@ -17,7 +17,13 @@ from opendata_mh.model._collect import _check_keys, _Collector
 from opendata_mh.model.codelists import CodeList
 from opendata_mh.model.constants import ID_RE, PERIOD, valid_period
 from opendata_mh.model.package import PackageMeta
-from opendata_mh.model.printed import ParsedValue, SdcRule, parse_printed
+from opendata_mh.model.printed import (
+    DEFAULT_GROUP_PROTECTION,
+    GROUP_PROTECTIONS,
+    ParsedValue,
+    SdcRule,
+    parse_printed,
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ _TABLE_KEYS = {
 _PANEL_KEYS = {"id", "fixed", "row_dim", "col_dim", "columns", "rows", "title", "title_en"}
 
 
-def _load_sdc(raw: Any, f: str, tid: str, col: _Collector) -> SdcRule:
+def _load_sdc(raw: Any, f: str, tid: str, col: _Collector, unit: Any = None) -> SdcRule:
     if not isinstance(raw, dict):
         col.add(
             f,
@@ -142,8 +148,17 @@ def _load_sdc(raw: Any, f: str, tid: str, col: _Collector) -> SdcRule:
         if not isinstance(t, int) or isinstance(t, bool) or t < 2:
             col.add(f, "sdc.threshold must be an integer >= 2", table=tid, field="sdc.threshold")
             t = 5
-        _check_keys(raw, {"rule", "threshold"}, f, col, table=tid)
-        return SdcRule("threshold", threshold=t)
+        _check_keys(raw, {"rule", "threshold", "group_protection"}, f, col, table=tid)
+        gp = raw.get("group_protection", DEFAULT_GROUP_PROTECTION.get(str(unit), "total"))
+        if gp not in GROUP_PROTECTIONS:
+            col.add(
+                f,
+                f"sdc.group_protection {gp!r} must be one of {', '.join(GROUP_PROTECTIONS)}",
+                table=tid,
+                field="sdc.group_protection",
+            )
+            gp = "total"
+        return SdcRule("threshold", threshold=t, group_protection=gp)
     if rule == "rounding":
         b = raw.get("base")
         if not isinstance(b, int) or isinstance(b, bool) or b < 2:
@@ -189,7 +204,7 @@ def _load_table(
     unit = col.str_(data, "unit", f, **tloc)
     if unit and unit not in {u.id for u in pkg.units}:
         col.add(f, f"unit {unit!r} is not a [units.*] key in package.toml", field="unit", **tloc)
-    sdc = _load_sdc(data.get("sdc"), f, tid, col)
+    sdc = _load_sdc(data.get("sdc"), f, tid, col, data.get("unit"))
     dims = col.str_list(data, "dimensions", f, required=True, **tloc)
     for d in dims:
         if d == PERIOD:

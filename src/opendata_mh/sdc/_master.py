@@ -151,7 +151,7 @@ class _Attacker:
         lo: np.ndarray,
         hi: np.ndarray,
         var: np.ndarray,
-        sec_lo: float,
+        sec_lo: float | np.ndarray,
         vals: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, float] | None:
         """The cut of row multipliers ``y`` (see module docstring) as (variable
@@ -180,7 +180,8 @@ class _Attacker:
         if rhs <= 1e-6:
             return None
         free = np.flatnonzero(~fixed & (z != 0))
-        coef = np.where(z[free] > 0, z[free] * (vals[free] - sec_lo), rhs)
+        sl = np.broadcast_to(np.asarray(sec_lo, dtype=float), vals.shape)
+        coef = np.where(z[free] > 0, z[free] * (vals[free] - sl[free]), rhs)
         coef = np.minimum(coef, rhs)
         keep = coef > 1e-9
         if not keep.any():
@@ -260,10 +261,11 @@ def improve(
     small: np.ndarray,
     upg: np.ndarray,
     threshold: int,
-    sec_lo: float,
+    sec_lo: float | np.ndarray,
     floor: np.ndarray,
     incumbent: np.ndarray,
     known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    zeros: np.ndarray | None = None,
     check: Callable[[np.ndarray], list[tuple[int, int]]],
     repair: Callable[[np.ndarray], np.ndarray | None] | None,
     time_limit: float,
@@ -281,6 +283,7 @@ def improve(
             ([L, inf), need upper end >= n and lower end <= ``floor``).
         incumbent: a safe set of secondaries (bool mask), the fallback and the
             master's first incumbent.
+        zeros: masked zeros (in ``fixed_supp``): [0, inf), need upper end >= 1.
         check: pattern (bool mask of all suppressed cells) -> violated (cell, side)
             pairs, side 0 lower, 1 upper; empty means safe.
         repair: unsafe pattern -> a safe set of secondaries (the heuristic's
@@ -305,7 +308,11 @@ def improve(
     master = _Master(w[cols])
     res = MasterResult(best, best_cost, False, -INF, 0, 0, 0, 0.0)
 
+    zs = np.zeros(n, dtype=bool) if zeros is None else zeros
+
     def need_of(k: int, side: int) -> float:
+        if zs[k]:
+            return float(1.0 - vals[k]) if side == 1 else 0.0
         if upg[k]:
             return float(threshold - vals[k]) if side == 1 else float(vals[k] - floor[k])
         return float(vals[k] - 1.0) if side == 0 else float(threshold - 1.0 - vals[k])
@@ -318,11 +325,13 @@ def improve(
             km, klo, khi = known
             lo = np.where(km, klo - vals, lo)
             hi = np.where(km, khi - vals, hi)
+        lo = np.where(zs, -vals, lo)
+        hi = np.where(zs, INF, hi)
         return lo, hi
 
     # initial cuts: one relation at a time, bounds of the non-candidate cells
     lo0, hi0 = bounds(fixed_supp)
-    prim = small | upg
+    prim = small | upg | zs
     for k in (int(i) for i in np.flatnonzero(prim)):
         for side in (0, 1):
             need = need_of(k, side)

@@ -167,6 +167,8 @@ def protect_revision(
     candidates: Iterable[str] | None = None,
     initial_secondary: Iterable[str] = (),
     forced_upgrades: Iterable[str] = (),
+    masked_zeros: Iterable[str] = (),
+    zero_candidates: Iterable[str] = (),
     drop_contradicted: bool = False,
     compare: bool = False,
     method: Literal["mip", "heuristic"] = "mip",
@@ -190,6 +192,9 @@ def protect_revision(
         cost: as in :func:`~opendata_mh.sdc.suppress.suppress` (for the new cells).
         candidates: new cells that may become secondary (default: every new cell >= n).
         initial_secondary: new cells suppressed whatever happens (e.g. latent totals).
+        forced_upgrades, masked_zeros, zero_candidates: as in
+            :func:`~opendata_mh.sdc.suppress.suppress` (new cells; group protection of
+            :mod:`opendata_mh.build`).
         drop_contradicted: leave out the revision row of a pair whose published figure
             already contradicts the model (its lower end above the new count plus
             ``max(min_change, 0)``: a reader sees that this cell went down and does not apply
@@ -269,6 +274,8 @@ def protect_revision(
         initial_secondary=[*old_x, *initial_secondary],
         upgradable=new_prim,
         forced_upgrades=list(forced_upgrades),
+        masked_zeros=list(masked_zeros),
+        zero_candidates=list(zero_candidates),
         known=known_iv,
         method=method,
         time_limit=time_limit,

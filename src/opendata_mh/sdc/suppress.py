@@ -15,7 +15,16 @@ lies in [1, n-1]; a cell printed with the secondary symbol lies in its
 
 Zeros are never masked: a symbol that may hide a zero or a count >= n stands for
 the non-convex set {0} U [n, inf), and an integer attacker narrows ``<n`` cells
-that its convex hull [0, inf) leaves alone (inner ``[[5, 6], [0, 2]]``).
+that its convex hull [0, inf) leaves alone (inner ``[[5, 6], [0, 2]]``). The
+exceptions are ``masked_zeros`` and ``zero_candidates``: zeros printed with the
+symbol in a table whose every symbol reads [0, inf) ({0} U [1, inf) is an
+interval), the whole breakdown of a small group (group disclosure,
+:mod:`opendata_mh.build`) and the zeros that may be suppressed to protect it. A
+masked zero's requirement is that the upper end of its audit interval reaches 1
+(the attacker cannot prove it is 0); every suppressed zero reads [0, inf). The
+other cells are modelled as if the symbol read [L, inf): a pattern safe for that
+stronger knowledge is safe for the weaker one (the attacker's feasible set only
+grows).
 
 Every other cell is published exactly. The tables are given as cells plus
 linear relations (additive, hierarchical, linked, multi-label:
@@ -82,7 +91,7 @@ heuristic, in the spirit of τ-ARGUS NET/OPT, TAU-MAN §2.9–2.12):
    (``stats["heuristic_cost"]``), with ``stats["mip_lower_bound"]`` a lower
    bound on any safe pattern's cost.
 
-Zeros are never suppressed. The result is
+Zeros are never suppressed (but ``masked_zeros`` and ``zero_candidates``). The result is
 deterministic (HiGHS single-threaded, seed 0, fixed order) as long as the
 master finishes within ``time_limit`` (a time-limited run depends on the
 machine's speed). ``method="heuristic"`` (steps 1–5 only) gives a safe,
@@ -380,19 +389,23 @@ def _check(
     prim: np.ndarray,
     *,
     threshold: int,
-    sec_lo: float,
+    sec_lo: float | np.ndarray,
     protection: str,
     upg: np.ndarray | None = None,
     floor: np.ndarray | None = None,
     known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    zeros: np.ndarray | None = None,
 ) -> tuple[list[tuple[int, int]], int]:
     """Violated (cell index, side) pairs of primary cells; side 0 = lower side
     not reaching its requirement, 1 = upper side. Also returns LPs used.
 
     ``upg``: upgraded primaries: a-priori [sec_lo, inf), requirement upper >= n and
-    lower <= ``floor`` (:class:`_Floors`)."""
+    lower <= ``floor`` (:class:`_Floors`). ``zeros``: masked zeros: a-priori [0, inf),
+    requirement upper >= 1."""
     if upg is None:
         upg = np.zeros(len(vals), dtype=bool)
+    if zeros is None:
+        zeros = np.zeros(len(vals), dtype=bool)
     if floor is None:
         floor = np.full(len(vals), -INF)
     small = prim & ~upg  # printed <n
@@ -402,11 +415,13 @@ def _check(
         km, klo, khi = known
         lower = np.where(km, klo, lower)
         upper = np.where(km, khi, upper)
+    lower = np.where(zeros, 0.0, lower)
+    upper = np.where(zeros, INF, upper)
     red = _reduce_arrays(lower, upper, rels, integer=False, tol=1e-6)
     viol: list[tuple[int, int]] = []
     lps = 0
     for comp, cols, _ in red.comps:
-        tgt = [j for j, i in enumerate(cols) if prim[i]]
+        tgt = [j for j, i in enumerate(cols) if prim[i] or zeros[i]]
         if not tgt:
             continue
         cols_a = np.array(cols)
@@ -414,6 +429,21 @@ def _check(
         sm = small[cols_a]
         up = upg[cols_a]
         fl = floor[cols_a]
+        zs = zeros[cols_a]
+        tz = [j for j in tgt if zs[j]]
+        if tz:  # a masked zero: the attacker cannot prove it is 0
+            res = _lp.intervals(
+                comp,
+                tz,
+                explain=False,
+                want_lo=np.full(len(cols), -INF),
+                want_hi=np.where(zs, 1.0, INF),
+            )
+            viol += [(cols[j], 1) for j in tz if math.floor(res.hi[j] + 1e-6) < 1]
+            tgt = [j for j in tgt if not zs[j]]
+            if not tgt:
+                lps += comp.lp_count
+                continue
         if protection == "apriori":
             want_lo = np.where(sm, 1.0, np.where(up, fl, -INF))
             want_hi = np.where(sm, threshold - 1.0, np.where(up, float(threshold), INF))
@@ -468,6 +498,8 @@ def suppress(
     known: Mapping[str, tuple[float, float]] | None = None,
     method: Literal["mip", "heuristic"] = "mip",
     time_limit: float = 40.0,
+    masked_zeros: Iterable[str] = (),
+    zero_candidates: Iterable[str] = (),
 ) -> SuppressionResult:
     """Choose secondary suppressions so that every primary cell is protected
     under the full audit with the informed attacker (module docstring).
@@ -510,10 +542,17 @@ def suppress(
             master problem (step 6; ``protection="apriori"`` only, ``not_exact``
             keeps the heuristic); ``"heuristic"``: steps 1–5.
         time_limit: seconds for the master problem (step 6), after the heuristic.
+        masked_zeros: zeros printed with the secondary symbol (module docstring: the
+            whole breakdown of a small group); a-priori [0, inf), requirement: the upper
+            end of the audit interval reaches 1. Their status is ``SECONDARY``.
+        zero_candidates: zeros that may become secondary (printed with the symbol, a-priori
+            [0, inf): a table whose symbol reads [0, inf), module docstring), so that a masked
+            zero of a linked table can move; with ``cost="value"`` one costs ``threshold``.
 
     Returns:
         :class:`SuppressionResult`; its ``audit`` shows no primary cell that
-        violates ``protection`` and no upgraded cell whose interval stays below n.
+        violates ``protection``, no upgraded cell whose interval stays below n and no
+        masked zero whose interval is [0, 0].
 
     Raises:
         SDCError: unknown ``method``, negative count, relation violated by the true values, unknown
@@ -603,6 +642,24 @@ def suppress(
         forced[pos[c]] = True
     upg |= forced
     can_up |= forced
+    zmask = np.zeros(n, dtype=bool)
+    for c in masked_zeros:
+        if c not in pos or values[c] != 0:
+            raise SDCError(f"masked zero {c!r} is not a cell whose value is 0")
+        zmask[pos[c]] = True
+    fixed_sec |= zmask  # printed with the symbol whatever happens: never pruned
+    supp |= zmask
+    zc = np.zeros(n, dtype=bool)
+    for c in zero_candidates:
+        if c not in pos or values[c] != 0:
+            raise SDCError(f"zero candidate {c!r} is not a cell whose value is 0")
+        zc[pos[c]] = True
+    zc &= ~zmask
+    cand |= zc
+    if cost == "value":
+        w = np.where(zc, np.maximum(w, float(threshold)), w)
+    # the symbol's a-priori lower end per cell: a suppressed zero reads [0, inf)
+    slo = np.where(vals == 0, 0.0, sec_lo)
 
     crels = _compile([Cell(c) for c in ids], relations)
     comp_lp: _Complement | None = None
@@ -637,11 +694,12 @@ def suppress(
             supp,
             prim,
             threshold=threshold,
-            sec_lo=sec_lo,
+            sec_lo=slo,
             protection=protection,
             upg=upg,
             floor=floors.ensure(upg),
             known=kn,
+            zeros=zmask,
         )
         stats["audit_lps"] += lps
         return viol
@@ -657,14 +715,16 @@ def suppress(
             small = prim & ~upg
             # bounds of the deviations for the current pattern
             p_hi = np.where(cand | supp, INF, 0.0)
-            m_hi = np.where(cand | supp, np.maximum(vals - sec_lo, 0.0), 0.0)
+            m_hi = np.where(cand | supp, np.maximum(vals - slo, 0.0), 0.0)
             p_hi = np.where(small, threshold - 1 - vals, p_hi)
             m_hi = np.where(small, vals - 1, m_hi)
             p_hi = np.where(kmask, khi - vals, p_hi)
             m_hi = np.where(kmask, vals - klo, m_hi)
             p_lo = np.zeros(n)
             m_lo = np.zeros(n)
-            if upg[k]:
+            if zmask[k]:
+                need = 1.0 - vals[k]  # a masked zero must be able to be 1
+            elif upg[k]:
                 # upper end must reach n; lower end must reach the floor
                 fk = floors.ensure(upg)[k]
                 need = (vals[k] - fk) if side == 0 else (threshold - vals[k])
@@ -702,8 +762,9 @@ def suppress(
                     continue
             if sol is None:
                 raise SDCError(
-                    f"primary cell {ids[k]!r} cannot be protected: no admissible complementary "
-                    "suppression exists (check candidates / upgradable)"
+                    f"{'masked zero' if zmask[k] else 'primary cell'} {ids[k]!r} cannot be "
+                    "protected: no admissible complementary suppression exists (check "
+                    "candidates / upgradable)"
                 )
             dev = sol[0]
             new = (dev > 1e-7) & cand & ~supp
@@ -741,11 +802,12 @@ def suppress(
                 pattern,
                 prim,
                 threshold=threshold,
-                sec_lo=sec_lo,
+                sec_lo=slo,
                 protection=protection,
                 upg=upg,
                 floor=floors.ensure(upg),
                 known=kn,
+                zeros=zmask,
             )
             stats["audit_lps"] += lps
             return viol
@@ -761,14 +823,16 @@ def suppress(
                     break
                 for k, side in viol:
                     p_hi = np.where(cand | s, INF, 0.0)
-                    m_hi = np.where(cand | s, np.maximum(vals - sec_lo, 0.0), 0.0)
+                    m_hi = np.where(cand | s, np.maximum(vals - slo, 0.0), 0.0)
                     p_hi = np.where(small, threshold - 1 - vals, p_hi)
                     m_hi = np.where(small, vals - 1, m_hi)
                     p_hi = np.where(kmask, khi - vals, p_hi)
                     m_hi = np.where(kmask, vals - klo, m_hi)
                     p_lo = np.zeros(n)
                     m_lo = np.zeros(n)
-                    if upg[k]:
+                    if zmask[k]:
+                        need = 1.0 - vals[k]
+                    elif upg[k]:
                         fk = floors.floor[k]
                         need = (vals[k] - fk) if side == 0 else (threshold - vals[k])
                     else:
@@ -807,9 +871,10 @@ def suppress(
             small=prim & ~upg,
             upg=upg,
             threshold=threshold,
-            sec_lo=sec_lo,
+            sec_lo=slo,
             floor=floors.ensure(upg),
             known=kn,
+            zeros=zmask,
             incumbent=heur_sec,
             check=check_pattern,
             repair=repair,
@@ -830,7 +895,7 @@ def suppress(
     for i, c in enumerate(ids):
         if prim[i]:
             status[c] = CellStatus.PRIMARY
-        elif supp[i]:
+        elif supp[i] or zmask[i]:
             status[c] = CellStatus.SECONDARY
         else:
             status[c] = CellStatus.ZERO if vals[i] == 0 else CellStatus.SAFE
@@ -843,6 +908,12 @@ def suppress(
         secondary_lower=int(sec_lo),
         upgraded=upgraded,
     )
+    final_cells = [
+        Cell(c.id, 0, INF, "suppressed", "none")
+        if vals[pos[c.id]] == 0 and status[c.id] == CellStatus.SECONDARY
+        else c
+        for c in final_cells
+    ]
     if kn is not None:
         final_cells = [
             Cell(c.id, klo[pos[c.id]], khi[pos[c.id]], "interval", "none")
@@ -856,6 +927,7 @@ def suppress(
     fl = floors.ensure(upg)
     bad += [c for c in upgraded if c in by_id and by_id[c].upper < threshold]
     bad += [c for c in upgraded if c in by_id and by_id[c].lower > fl[pos[c]]]
+    bad += [c for c in masked_zeros if c in by_id and by_id[c].upper < 1]
     if bad:  # pragma: no cover - the loop's own check makes this unreachable
         raise SDCError(f"internal error: final audit finds unprotected cells {bad[:5]}")
     secondary = tuple(c for c in ids if status[c] == CellStatus.SECONDARY)

@@ -591,6 +591,7 @@ class Context:
     wide: tuple[str, ...] = ()
     estimate: bool = False
     phrase: str = ""  # the words of the figure's own phrase, stop words left out
+    tight_names: tuple[str, ...] = ()  # the names in the figure's own phrase
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -789,7 +790,9 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     # characters, up to a comma or the next item
     t1 = min(next_start, f.end + 45)
     stop = re.search(r"[,;.:(]\s|\b(?:en|of|maar)\b", text[f.end : t1])
-    t1 = min(f.end + 30, t1) if stop is None else min(t1, f.end + max(30, stop.start()))
+    t1 = t1 if stop is None else f.end + stop.start()
+    while t1 > f.end and t1 < len(text) and text[t1].isalnum():
+        t1 -= 1  # not into the middle of a word
     tight_raw = text[t0 : f.start] + " " + text[f.end : t1]
     tight = words(normalize(tight_raw))
     specific = tuple(dict.fromkeys(w for w in tight if index.in_vocab(w)))
@@ -863,6 +866,7 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         wide=wide,
         estimate=estimate,
         phrase=" " + " ".join(own_before) + " | " + " ".join(near_after) + " ",
+        tight_names=tuple(w for w in names if w in tight),
     )
 
 
@@ -1507,7 +1511,7 @@ def _group_shares(index: Index, q: Quantity, ctx: Context) -> list[_Cand]:
 def _partial(index: Index, c: _Cand, ctx: Context) -> bool:
     """Whether the figure's own category words (:attr:`Context.specific`) include one that
     candidate ``c`` (its numerator's quantities) does not explain."""
-    if not (ctx.specific or ctx.names) or c.derivation.startswith("text_"):
+    if not (ctx.specific or ctx.tight_names) or c.derivation.startswith("text_"):
         return False
     own: set[str] = set()
     for r in c.refs:
@@ -1516,7 +1520,7 @@ def _partial(index: Index, c: _Cand, ctx: Context) -> bool:
             return False
         tw = _table_words(index, q)
         own |= index.own_words(q) | set(tw.title) | set(tw.source)
-    return any(not any(match_word(o, w) for o in own) for w in (*ctx.specific, *ctx.names))
+    return any(not any(match_word(o, w) for o in own) for w in (*ctx.specific, *ctx.tight_names))
 
 
 def _within_text_total(

@@ -28,6 +28,7 @@ disclosure audit.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -450,7 +451,202 @@ def check_figures(ex: Extraction, index: Index) -> list[FigureCheck]:
         if links:
             prior[fi] = links[0]
         checks.append(check_figure(f, links, index, fi))
+    for fi, link in year_lists(ex, checks, index).items():
+        checks[fi] = check_in_list(checks[fi], link, index)
+    for fi, link in share_bases(ex, checks, index).items():
+        checks[fi] = check_in_list(checks[fi], link, index)
+    for fi, link in enumerated_totals(ex, checks, index).items():
+        checks[fi] = check_in_list(checks[fi], link, index)
     return checks
+
+
+_OF_THE_BEFORE_RE = re.compile(r"\bvan\s+de\s*$", re.IGNORECASE)
+
+
+def enumerated_totals(
+    ex: Extraction, checks: Sequence[FigureCheck], index: Index
+) -> dict[int, Link]:
+    """ "Van de 179 zaken in 2022 zijn er 87 ..., 52 ... en 38 ...": a count after "van de"
+    that the words alone do not link, followed in its sentence by counts linked to parts of
+    one relation of the package (additive, multilabel, subset), is that relation's total.
+    Figure index -> link."""
+    figs = ex.figures
+    out: dict[int, Link] = {}
+    for t, f in enumerate(figs):
+        if f.kind != "count" or checks[t].status != "unlinked":
+            continue
+        if not _OF_THE_BEFORE_RE.search(ex.text[max(0, f.start - 10) : f.start]):
+            continue
+        parts = [
+            k
+            for k in range(t + 1, len(figs))
+            if figs[k].sentence == f.sentence
+            and checks[k].status in ("consistent", "disclosure")
+            and checks[k].link is not None
+            and checks[k].link.derivation == "value"  # type: ignore[union-attr]
+        ]
+        if len(parts) < 2:
+            continue
+        refs = [checks[k].link.refs[0] for k in parts]  # type: ignore[union-attr]
+        common = set(index.parents.get(refs[0], []))
+        for r in refs[1:]:
+            common &= set(index.parents.get(r, []))
+        if len(common) != 1:
+            continue
+        q = index.quantities.get(common.pop())
+        if q is None:
+            continue
+        ev = min(_evidence(checks[k]) for k in parts)
+        out[t] = Link(
+            "value",
+            (q.ref,),
+            lower=q.lower,
+            upper=q.upper,
+            score=ev,
+            confidence=1.0,
+            text_refs=tuple(parts),
+            explain=f"the total of the parts the sentence names next (line {f.line})",
+            evidence=ev,
+        )
+    return out
+
+
+_OF_THE_RE = re.compile(r"\s*van\s+de\s*$")
+
+
+def share_bases(ex: Extraction, checks: Sequence[FigureCheck], index: Index) -> dict[int, Link]:
+    """A count right after a linked share ("68% van de 78 afgedane zaken") that the words alone
+    do not link is the share's denominator, when that is one quantity. Figure index -> link."""
+    figs = ex.figures
+    out: dict[int, Link] = {}
+    for j in range(1, len(figs)):
+        n, p = figs[j], figs[j - 1]
+        c, cp = checks[j], checks[j - 1]
+        top = cp.link
+        if n.kind != "count" or c.status != "unlinked" or n.sentence != p.sentence:
+            continue
+        if top is None or top.derivation != "share" or cp.status not in ("consistent", "rounding"):
+            continue
+        if len(top.denominator) != 1 or not _OF_THE_RE.fullmatch(ex.text[p.end : n.start]):
+            continue
+        q = index.quantities.get(top.denominator[0])
+        if q is None:
+            continue
+        out[j] = Link(
+            "value",
+            (q.ref,),
+            lower=q.lower,
+            upper=q.upper,
+            score=top.score,
+            confidence=top.confidence,
+            text_refs=(j - 1,),
+            explain=f"the base of {p.printed!r} (line {p.line})",
+            evidence=top.evidence,
+        )
+    return out
+
+
+_LIST_GAP_RE = re.compile(
+    r"\s*in\s+((?:19|20)\d\d)\s*(?:,|\ben\b|\bnaar\b|\btot\b|\btegenover\b)\s*(?:in\s+)?$"
+)
+_LIST_END_RE = re.compile(r"\s*in\s+((?:19|20)\d\d)\b(?!\s?[-–]\s?\d)")
+
+
+def year_lists(ex: Extraction, checks: Sequence[FigureCheck], index: Index) -> dict[int, Link]:
+    """The figures of a list of years ("50 in 2023, 27 in 2022 en 11 in 2021", "van 15 in
+    2022 naar 8 in 2023") that the words alone do not link: each is the quantity of the
+    list's best linked figure in its own year. Figure index -> that link."""
+    figs = ex.figures
+    text = ex.text
+    out: dict[int, Link] = {}
+    i = 0
+    while i < len(figs):
+        chain = [i]
+        while True:
+            j = chain[-1] + 1
+            if j >= len(figs) or figs[j].sentence != figs[i].sentence:
+                break
+            if not _LIST_GAP_RE.match(text[figs[chain[-1]].end : figs[j].start]):
+                break
+            chain.append(j)
+        i = chain[-1] + 1
+        if len(chain) < 2 or any(figs[k].kind != "count" or figs[k].hedge for k in chain):
+            continue
+        years: dict[int, str] = {}
+        for a, b in zip(chain, [*chain[1:], None], strict=True):
+            tail = text[figs[a].end : figs[b].start] if b is not None else text[figs[a].end :]
+            m = _LIST_END_RE.match(tail)
+            if m:
+                years[a] = m.group(1)
+        if len(years) != len(chain):
+            continue
+        anchors = [
+            k
+            for k in chain
+            if checks[k].status == "consistent"
+            and checks[k].link is not None
+            and checks[k].link.derivation == "value"  # type: ignore[union-attr]
+            and f"/period={years[k]}/" in checks[k].link.refs[0] + "/"  # type: ignore[union-attr]
+        ]
+        if not anchors:
+            continue
+        a = max(anchors, key=lambda k: (_evidence(checks[k]), -k))
+        top = checks[a].link
+        assert top is not None
+        for k in chain:
+            if k == a or checks[k].status != "unlinked":
+                continue
+            ref = top.refs[0].replace(f"period={years[a]}", f"period={years[k]}", 1)
+            q = index.quantities.get(ref)
+            if q is None:
+                continue
+            out[k] = Link(
+                "value",
+                (q.ref,),
+                lower=q.lower,
+                upper=q.upper,
+                score=top.score,
+                confidence=top.confidence,
+                text_refs=(a,),
+                explain=f"the quantity of {figs[a].printed!r} (line {figs[a].line}) in its own "
+                f"year {years[k]}",
+                evidence=top.evidence,
+            )
+    return out
+
+
+def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
+    """The verdict on a figure against its link from :func:`year_lists` or
+    :func:`share_bases`."""
+    f = c.figure
+    iv = (link.lower, link.upper)
+    q = index.quantities[link.refs[0]]
+    # a latent total the tables leave open holds masked cells: its interval is theirs
+    hidden = q.masked or (q.latent and not q.exact)
+    shown = "a value of masked cells" if hidden else iv_text(iv)
+    links = [link, *c.links]
+    names = not (f.lower <= q.apriori[0] and f.upper >= q.apriori[1])
+    if q.masked and f.kind != "masked" and names and _percent_ok(f, iv) != "no":
+        return FigureCheck(
+            c.index,
+            f,
+            links,
+            "disclosure",
+            f"states {f.printed} for {q.ref}, which the table masks as {q.printed}",
+            iv,
+        )
+    if _percent_ok(f, iv) == "ok":
+        return FigureCheck(
+            c.index, f, links, "consistent", f"{q.ref} = {shown} ({link.explain})", iv
+        )
+    return FigureCheck(
+        c.index,
+        f,
+        links,
+        "contradiction",
+        f"{link.explain}: {q.ref} = {shown}, not {f.printed} {f.interval_text}",
+        iv,
+    )
 
 
 def verify(
