@@ -180,7 +180,8 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
                 f,
                 links,
                 "disclosure",
-                f"states {f.printed} for {q.ref}, which the table masks as {q.printed}",
+                f"states a value for {q.ref}, which the table masks as {q.printed} (the finding "
+                "does not repeat it)",
                 iv,
             )
     if ok == "ok":
@@ -632,7 +633,8 @@ def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
             f,
             links,
             "disclosure",
-            f"states {f.printed} for {q.ref}, which the table masks as {q.printed}",
+            f"states a value for {q.ref}, which the table masks as {q.printed} (the finding "
+            "does not repeat it)",
             iv,
         )
     if _percent_ok(f, iv) == "ok":
