@@ -452,12 +452,18 @@ def _frictionless_issues(pkg: PackageData, skip: Collection[str | None] = ()) ->
     return issues
 
 
+_POSITION = re.compile(r'the same as (?:in )?(?:the )?row at position "?(\d+)"?')
+
+
 def _frictionless_message(e: Any, row: int | None) -> str:
     """A frictionless error in our own words: rows are the 1-based CSV *data* row (as in the
     issue's ``row``; frictionless counts the header as row 1) and columns are named, never
     "row/field at position n". ``e`` is a frictionless error; ``row`` its data row or None."""
     title = str(getattr(e, "title", "") or e.type).strip()
     note = str(getattr(e, "note", "") or "").strip()
+    # "the same as (in the) row at position N" (primary key, unique, duplicate row): N is
+    # frictionless' row number (header = 1); say the data row, as the issue's row does
+    note = _POSITION.sub(lambda m: f"the same as data row {int(m.group(1)) - 1}", note)
     field = getattr(e, "field_name", None) or None
     number = getattr(e, "field_number", None)
     column = f"field {field}" if field else f"column {number}" if number else ""

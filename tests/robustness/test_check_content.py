@@ -237,3 +237,22 @@ def test_superseded_rows_are_checked(copy: Path) -> None:
     assert any("edition-2023" in m and "not later than edition-2024" in m for m in messages)
     # the figure in the masked printing's value column is never quoted
     assert not any("300" in i["message"] for i in env["issues"])
+
+
+def test_a_duplicate_row_is_named_in_data_rows_on_both_sides(copy: Path) -> None:
+    # data row 15 of victims_by_form repeated as data row 16: was "... in data row 16: the
+    # same as in the row at position 16" (frictionless' row number, header = 1)
+    header, rows = _read(copy, "victims_by_form")
+    rows.insert(15, list(rows[14]))
+    _write(copy, "victims_by_form", header, rows)
+    _refresh(copy)
+    code, env = _check(copy)
+    assert code == 1, env
+    hits = [
+        i
+        for i in env["issues"]
+        if i["resource"] == "victims_by_form" and i["code"] == "schema.primary-key"
+    ]
+    assert [i["row"] for i in hits] == [16]
+    assert "the same as data row 15" in hits[0]["message"]
+    assert "position" not in hits[0]["message"]

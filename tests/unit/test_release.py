@@ -199,12 +199,14 @@ def test_a_csv_that_differs_from_its_recorded_hash_is_refused_before_anything_is
     pkg: Path, tmp_path: Path
 ) -> None:
     """A well-formed CSV whose bytes differ from the descriptor's (an extra blank line): the
-    check (as in publish) cannot read the package (bytes and hash differ): exit 3, nothing
-    written. (A file broken as a CSV, such as an unclosed quote, is a finding: exit 1 above.)"""
+    check (as in publish) names the file (package.hash-mismatch, a finding): exit 1, nothing
+    written."""
     csv = pkg / "data" / "small.csv"
     csv.write_bytes(csv.read_bytes() + b"\n")
     site = tmp_path / "site"
     code, env = _release(pkg, site, BASE)
-    assert code == 3
-    assert env["error"]["code"] == "package.unreadable" and "hash" in env["error"]["message"]
+    assert code == 1
+    hits = [i for i in env["issues"] if i["code"] == "package.hash-mismatch"]
+    assert [(i["resource"], i["field"]) for i in hits] == [("small", "hash")]
+    assert "data/small.csv" in hits[0]["message"]
     assert not site.exists() or not any(site.iterdir())
