@@ -3,20 +3,19 @@ resource, the relations that held among those printings and the attacker's model
 revisions, so that a reader (and ``opendata-mh check`` / ``audit``) can combine the editions
 from the package alone.
 
-Every edition re-counts earlier years (late registrations), and the package shows each cell
-as its latest edition printed it. ``data/superseded.csv`` (and its Parquet twin) keeps every
-earlier printing (:func:`opendata_mh.model.superseded_cells`), one row per printing: the
-table (``resource``), the period as ``year_from``/``year_to`` and one code column per
-dimension of the revised tables (the tables' codes; empty where the table has no such
-dimension; foreign keys to the code lists), ``unit``, the value columns of a table CSV as
-that edition printed them (``value``, ``value_lower``, ``value_upper``, ``cell_type``: the bounds are what the
-printed symbol says, ``<5`` = [1, 4], never an audit interval; the printed form and the SDMX
-statuses follow from them as in a table, :func:`opendata_mh.csvfile.with_long_columns`),
-``edition`` (``edition-<id>``, the edition that printed it) and
-``superseded_by`` (the edition that printed the cell next). A printing is superseded when a
-later edition re-printed the cell, whether or not the figure changed (a ``<5`` printed again
-as ``<5`` may stand for another count). The base edition alone has no superseded printings:
-the resource is then its header only.
+Every edition re-counts earlier years (late registrations), and the package shows each cell as its
+latest edition printed it. ``data/superseded.csv`` (and its Parquet twin) keeps every earlier
+printing (:func:`opendata_mh.model.superseded_cells`), one row per printing: the table
+(``resource``), the period as ``year_from``/``year_to`` and one code column per dimension of the
+revised tables (the tables' codes; empty where the table has no such dimension; foreign keys to
+the code lists), ``unit``, the value columns of a table CSV as that edition printed them
+(``value``, ``value_lower``, ``value_upper``, ``cell_type``: the bounds are what the printed
+symbol says, ``<5`` = [1, 4], never an audit interval; the printed form and the SDMX statuses
+follow from them as in a table, :func:`opendata_mh.csvfile.with_long_columns`), ``edition``
+(``edition-<id>``, the edition that printed it) and ``superseded_by`` (the edition that printed
+the cell next). A printing is superseded when a later edition re-printed the cell, whether or not
+the figure changed (a ``<5`` printed again as ``<5`` may stand for another count). The base
+edition alone has no superseded printings: the resource is then its header only.
 
 Descriptor (:func:`descriptor_entries`; and :func:`moved_acknowledgements`: an acknowledged
 historic finding of a re-printed cell stays in ``acknowledgedFindings`` with ``edition``, about
