@@ -182,6 +182,16 @@ def _superseded_rows(copy: Path) -> dict[str, int]:
             r[header.index("edition")] = "edition-2024"
     _write(copy, "victims_by_form", header, rows)
     sh, _old = _read(copy, "superseded")
+    if "form" not in sh:  # superseded has the code columns of the revised tables only
+        sh.insert(sh.index("year_to") + 1, "form")
+        path = copy / "datapackage.json"
+        d = json.loads(path.read_text(encoding="utf-8"))
+        res = {r["name"]: r for r in d["resources"]}
+        form = next(f for f in res["victims_by_form"]["schema"]["fields"] if f["name"] == "form")
+        fields = res["superseded"]["schema"]["fields"]
+        at = [f["name"] for f in fields].index("year_to") + 1
+        fields.insert(at, {k: v for k, v in form.items() if k not in ("constraints",)})
+        path.write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
 
     def row(form: str, values: tuple[str, ...], edition: str, by: str) -> list[str]:
         cells = dict.fromkeys(sh, "")
