@@ -313,7 +313,7 @@ def render_text_report(rep: Any, console: Console, all_figures: bool = False) ->
     for c in shown:
         f = c.figure
         console.print(
-            f"line {f.line:>4}  {f.printed[:28]:<28} {c.status:<13} {c.message}",
+            f"line {f.line:>4}  {c.shown[:28]:<28} {c.status:<13} {c.message}",
             markup=False,
             highlight=False,
         )

@@ -667,7 +667,8 @@ def _sdc_row(
                 out.append(
                     _issue(
                         "sdc.small-count",
-                        f"{fld} = {v} is a count in 1..{t - 1}; publish it as <{t}",
+                        f"{fld} is a count in 1..{t - 1} (not quoted: the check's output goes to "
+                        f"logs); publish it as <{t}",
                         name,
                         i,
                         fld,
@@ -680,7 +681,7 @@ def _sdc_row(
                 out.append(
                     _issue(
                         "sdc.small-count",
-                        f"value_lower = value_upper = {lo} discloses a count in 1..{t - 1}",
+                        f"value_lower = value_upper discloses a count in 1..{t - 1} (not quoted)",
                         name,
                         i,
                         "value_lower",

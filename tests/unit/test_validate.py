@@ -55,6 +55,15 @@ def test_small_count_in_the_bounds_only(package_dir: Path) -> None:
     assert ("sdc.small-count", "small", 2, "value_lower") in {
         (i.code, i.resource, i.row, i.field) for i in report.issues
     }
+    # the finding never quotes the count (check's output goes to CI logs; new-user test)
+    small = [i for i in report.issues if i.code == "sdc.small-count"]
+    assert small and not any("2" in i.message.replace("1..4", "") for i in small)
+
+
+def test_small_count_in_the_value_is_not_quoted(package_dir: Path) -> None:
+    edit_csv(package_dir, "small", 2, value="3", value_lower="3", value_upper="3")
+    small = [i for i in check(package_dir).issues if i.code == "sdc.small-count"]
+    assert small and not any("3" in i.message for i in small), [i.message for i in small]
 
 
 def test_status_mismatch(package_dir: Path) -> None:

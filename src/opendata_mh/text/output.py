@@ -127,11 +127,11 @@ class TextReport:
         return {
             "line": f.line,
             "offset": f.offset,
-            "printed": f.printed,
+            "printed": c.shown,
             "kind": f.kind,
-            "value": f.value,
-            "interval": [_num(f.lower), _num(f.upper)],
-            "interval_text": f.interval_text,
+            "value": None if c.names_masked_value else f.value,
+            "interval": None if c.names_masked_value else [_num(f.lower), _num(f.upper)],
+            "interval_text": None if c.names_masked_value else f.interval_text,
             "hedge": f.hedge or None,
             "status": c.status,
             "confidence": top.confidence if top else 0.0,
@@ -301,7 +301,7 @@ def render_html(rep: TextReport) -> str:
             fid = figure_id(c.figure)
             out.append(
                 f'<tr><td><a href="#{fid}">{c.figure.line}</a></td>'
-                f"<td>{html.escape(c.figure.printed)}</td>"
+                f"<td>{html.escape(c.shown)}</td>"
                 f'<td class="s-{c.status}">{c.status}</td><td>{html.escape(c.message)}</td></tr>'
             )
         out.append("</table>")

@@ -68,6 +68,10 @@ CLEAR_MARGIN = 0.5
 that candidate this clearly (score without the value bonus); otherwise it is unlinked."""
 
 
+STATES_A_VALUE = "states a value for "
+NOT_REPEATED = "(not repeated)"
+
+
 @dataclass
 class FigureCheck:
     """The verdict on one figure."""
@@ -83,6 +87,17 @@ class FigureCheck:
     @property
     def link(self) -> Link | None:
         return self.links[0] if self.links else None
+
+    @property
+    def names_masked_value(self) -> bool:
+        """The figure states the value of a masked cell (a direct disclosure): when the draft
+        is right it *is* the masked value, so findings and listings do not repeat it."""
+        return self.status == "disclosure" and self.message.startswith(STATES_A_VALUE)
+
+    @property
+    def shown(self) -> str:
+        """The figure as findings and listings show it (:attr:`names_masked_value`)."""
+        return NOT_REPEATED if self.names_masked_value else self.figure.printed
 
 
 def strip_prose(pkg: PackageData) -> PackageData:
@@ -180,8 +195,8 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
                 f,
                 links,
                 "disclosure",
-                f"states a value for {q.ref}, which the table masks as {q.printed} (the finding "
-                "does not repeat it)",
+                f"{STATES_A_VALUE}{q.ref}, which the table masks as {q.printed} (the figure is "
+                "not repeated)",
                 iv,
             )
     if ok == "ok":
@@ -633,8 +648,8 @@ def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
             f,
             links,
             "disclosure",
-            f"states a value for {q.ref}, which the table masks as {q.printed} (the finding "
-            "does not repeat it)",
+            f"{STATES_A_VALUE}{q.ref}, which the table masks as {q.printed} (the figure is "
+            "not repeated)",
             iv,
         )
     if _percent_ok(f, iv) == "ok":
@@ -739,7 +754,7 @@ def verify(
                 Issue(
                     code,
                     sev,
-                    f"line {c.figure.line}: {c.figure.printed!r}: {c.message}",
+                    f"line {c.figure.line}: {c.shown!r}: {c.message}",
                     "draft",
                     c.figure.line,
                     c.figure.kind,
