@@ -202,7 +202,8 @@ def resource(
         "schema": {
             "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
             "fields": fields(meta, value_fields, edition_field),
-            "foreignKeys": foreign_keys,
+            # none while no revised table has a dimension (v2: foreignKeys has minItems 1)
+            **({"foreignKeys": foreign_keys} if foreign_keys else {}),
             "missingValues": [""],
         },
     }

@@ -72,7 +72,7 @@ def test_one_changed_table_is_updated_in_place(
     before = {r["id"]: r["url"] for r in _show(ckan, name)["resources"]}
     # a byte change that check would flag is fine here: this test is about the portal
     monkeypatch.setattr("opendata_mh.validate.check", lambda path, **_kw: Report())
-    edit_csv(small, "small", 1, value_printed="12 ")
+    edit_csv(small, "small", 1, form_label="A (gedrukt) ")
     res = publish(small, ckan.url, ckan.org, ckan.token)
     assert res.plan is not None and res.applied is not None
     changed = [(c.key, c.action, c.upload) for c in res.plan.resources if c.action != "unchanged"]
@@ -168,7 +168,7 @@ def test_the_local_portal_enforces_the_donl_schema_itself(ckan: Ckan, small: Pat
 
 
 def test_a_package_failing_check_is_refused(ckan: Ckan, small: Path) -> None:
-    edit_csv(small, "small", 1, value="3", value_printed="3", value_lower="3", value_upper="3")
+    edit_csv(small, "small", 1, value="3", value_lower="3", value_upper="3")
     res = publish(small, ckan.url, ckan.org, ckan.token)
     assert res.refused and any(i.code.startswith("sdc.") for i in res.issues)
     assert not _exists(ckan, build_record(small).dataset.name)
