@@ -399,6 +399,9 @@ class PackageAudit:
     revisions: tuple[RevisionDisclosure, ...] = ()
     editions: _Revisions | None = field(default=None, repr=False, compare=False)
     """The editions' part of the attacker's problem (superseded printings; internal)."""
+    earlier_acknowledgements: tuple[Acknowledgement, ...] = ()
+    """Acknowledgements of an earlier edition's printing (``edition`` set; matched by
+    :func:`earlier_finding`, reported in :attr:`issues`)."""
 
     @property
     def ok(self) -> bool:
@@ -875,6 +878,7 @@ def audit_package(
         tuple(groups_out),
         tuple(revisions),
         rv,
+        tuple(earlier_acks),
     )
 
 
@@ -1095,6 +1099,7 @@ __all__ = [
     "audit_check",
     "audit_package",
     "audit_path",
+    "earlier_finding",
     "published_problem",
 ]
 
@@ -1539,6 +1544,21 @@ def _linked(rows: Sequence[sdc.LinearRelation], seeds: set[str], fixed: set[str]
     return used
 
 
+def earlier_finding(
+    a: Acknowledgement, rv: _Revisions | None
+) -> tuple[str, tuple[int, int]] | None:
+    """The finding (code, interval) that edition ``a.edition`` alone gives away about its own
+    printing of ``a.cell`` (:attr:`_Revisions.given_away`), or None (protected there, or no
+    such printing). What an acknowledgement with ``edition`` is matched against (and re-keyed
+    from, :func:`opendata_mh.acknowledge.rekey`)."""
+    if rv is None or not a.edition:
+        return None
+    iv = rv.given_away.get(f"edition-{a.edition}:{a.cell}")
+    if iv is None or iv[1] is None:
+        return None
+    return (FINDING_CODES[0] if iv[0] == iv[1] else FINDING_CODES[1]), (iv[0], iv[1])
+
+
 def _earlier_acknowledgements(
     acks: Sequence[Acknowledgement], rv: _Revisions, keyed: bool
 ) -> list[Issue]:
@@ -1552,12 +1572,10 @@ def _earlier_acknowledgements(
         var = rv.variables.get(vid)
         where = (SUPERSEDED, var.row if var else None, "value" if var else None)
         iv = rv.given_away.get(vid)
-        ok = False
-        if iv is not None and iv[1] is not None:
-            code = FINDING_CODES[0] if iv[0] == iv[1] else FINDING_CODES[1]
-            ok = code == a.code and (
-                not keyed or finding_fingerprint(a.cell, code, (iv[0], iv[1])) == a.fingerprint
-            )
+        found = earlier_finding(a, rv)
+        ok = found is not None and found[0] == a.code
+        if ok and keyed and found is not None:
+            ok = finding_fingerprint(a.cell, *found) == a.fingerprint
         what = f"edition {a.edition}'s printing of {a.cell} ({SUPERSEDED} row {where[1]})"
         if ok:
             out.append(

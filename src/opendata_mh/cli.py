@@ -367,7 +367,9 @@ def audit(
     This is the maintainer's tool: it shows the intervals; 'check' does not for acknowledged ones.
     Fingerprints are keyed (HMAC-SHA256, key in OPENDATA_MH_ACK_KEY, never committed); without
     the key acknowledgements are matched by cell and code. --rekey matches them to the current
-    findings by cell and code and rewrites their fingerprints under the key (then 'generate').
+    findings by cell and code and rewrites their fingerprints under the key (then 'generate');
+    one that moved with an earlier edition's printing (a re-printed cell) is matched to what
+    that edition alone gives away.
 
     \b
     Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible /
@@ -384,7 +386,8 @@ def audit(
         else:
             _stderr_line(
                 f"{res.file}: {res.rekeyed} fingerprint(s) rewritten, {res.unchanged} unchanged"
-                + (f"; no current finding for {', '.join(res.missing)}" if res.missing else "")
+                + (f" ({res.earlier} of an earlier edition's printing)" if res.earlier else "")
+                + (f"; no matching finding for {', '.join(res.missing)}" if res.missing else "")
                 + "; run 'opendata-mh generate'"
             )
         sys.exit(EXIT_FINDINGS if res.missing else EXIT_OK)
