@@ -442,7 +442,10 @@ class PackageAudit:
 
     def to_dict(self, all_cells: bool = False) -> dict[str, Any]:
         """JSON-ready: :meth:`summary` plus ``cells`` (the findings, or with ``all_cells`` every
-        audited cell) and ``stale_acknowledged_findings``. The CLI's ``--json`` summary."""
+        audited cell), ``stale_acknowledged_findings`` (with ``edition`` for an earlier
+        edition's printing) and ``earlier_edition_acknowledgements`` (the acknowledgements of an
+        earlier edition's printing, each with its ``edition`` and whether it is ``stale``). The
+        CLI's ``--json`` summary."""
         shown = self.cells if all_cells else tuple(self.findings())
         return {
             **self.summary(),
@@ -450,6 +453,9 @@ class PackageAudit:
             "groups": [g.to_dict() for g in self.groups],
             "revisions": [r.to_dict() for r in self.revisions],
             "stale_acknowledged_findings": [a.to_dict() for a in self.stale],
+            "earlier_edition_acknowledgements": [
+                {**a.to_dict(), "stale": a in self.stale} for a in self.earlier_acknowledgements
+            ],
         }
 
 
@@ -679,14 +685,15 @@ def audit_package(
         say("auditing the editions together (superseded printings)")
         revisions = _revision_disclosures(prob, rv, rows, by_id, mip=mip)
     issues: list[Issue] = list(prob.issues)
+    earlier_stale: list[Acknowledgement] = []
     if rv is None and earlier_acks:  # no superseded printing to match them with
         issues += _earlier_acknowledgements(
-            earlier_acks, _Revisions({}, [], [], {}, {}, [], "monotone"), keyed
+            earlier_acks, _Revisions({}, [], [], {}, {}, [], "monotone"), keyed, earlier_stale
         )
     if rv is not None:
         issues += rv.issues
         issues += [_revision_issue(f, rv.model, public) for f in revisions]
-        issues += _earlier_acknowledgements(earlier_acks, rv, keyed)
+        issues += _earlier_acknowledgements(earlier_acks, rv, keyed, earlier_stale)
         if rv.contradicted:
             shown = ", ".join(x.removeprefix("revision:") for x in rv.contradicted[:3])
             more = f" and {len(rv.contradicted) - 3} more" if len(rv.contradicted) > 3 else ""
@@ -858,6 +865,7 @@ def audit_package(
                 "value",
             )
         )
+    stale += tuple(earlier_stale)  # their issues name the edition (above)
     stats = {
         "relations": n_rel,
         "variables": len(variables),
@@ -1560,12 +1568,12 @@ def earlier_finding(
 
 
 def _earlier_acknowledgements(
-    acks: Sequence[Acknowledgement], rv: _Revisions, keyed: bool
+    acks: Sequence[Acknowledgement], rv: _Revisions, keyed: bool, stale: list[Acknowledgement]
 ) -> list[Issue]:
     """Acknowledged historic findings of printings a later edition replaced: matched against
     what that edition alone gives away (:attr:`_Revisions.given_away`), by cell, code and
     (keyed) the fingerprint; ``audit.acknowledged`` (info) or ``audit.stale-acknowledgement``
-    (warning). No interval in any message."""
+    (warning; the acknowledgement is appended to ``stale``). No interval in any message."""
     out: list[Issue] = []
     for a in acks:
         vid = f"edition-{a.edition}:{a.cell}"
@@ -1589,6 +1597,7 @@ def _earlier_acknowledgements(
                 )
             )
         else:
+            stale.append(a)
             state = "it is protected there" if iv is None else "another interval or code"
             out.append(
                 Issue(

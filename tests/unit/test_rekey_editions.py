@@ -117,3 +117,65 @@ def test_rekey_cli_and_a_moved_acknowledgement_its_edition_does_not_give_away(
     r = CliRunner().invoke(main, args[:-1])
     assert r.exit_code == 1
     assert f"no matching finding for {MOVED} (audit.narrowed, edition 2023)" in r.stderr
+
+
+def test_the_codebook_names_the_edition_of_a_moved_finding(tmp_path: Path) -> None:
+    """Markdown and HTML, in English and Dutch; the finding of the current printing stays as it
+    was (the committed package's codebook is unchanged)."""
+    from opendata_mh.codebook import write_codebook
+
+    _meta, pkg = two_editions(tmp_path)
+    out = tmp_path / "codebook"
+    write_codebook(pkg, out)
+    md = (out / "codebook.md").read_text(encoding="utf-8")
+    assert (
+        f"| `{MOVED}` | exact disclosure in edition 2023's printing (`superseded`) "
+        "*(in de druk van editie 2023)* | small.sums.2023 |"
+    ) in md
+    assert "A finding of an earlier edition names that edition" in md
+    html = (out / "codebook.html").read_text(encoding="utf-8")
+    assert (
+        "<td>exact disclosure in edition 2023's printing (<code>superseded</code>) "
+        '<span class="nl" lang="nl">(in de druk van editie 2023)</span></td>'
+    ) in html
+    # one edition: the fixture's finding of the table's own printing names no edition
+    write_codebook(_one_edition(tmp_path), tmp_path / "one")
+    one = (tmp_path / "one" / "codebook.md").read_text(encoding="utf-8")
+    assert f"| `{MOVED}` | exact disclosure | small.sums.2023 |" in one
+    assert "editie" not in one and "A finding of an earlier edition" not in one
+
+
+def _one_edition(tmp_path: Path) -> Path:
+    """The fixture's package alone (its acknowledgement is about the table's own printing)."""
+    pkg = tmp_path / "one-edition"
+    generate(FIXTURE_METADATA, pkg)
+    return pkg
+
+
+def test_audit_and_check_json_name_the_edition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``audit --json`` lists the acknowledgements of an earlier edition's printing with their
+    edition (a stale one among the stale ones too); ``check`` names the edition."""
+    _meta, pkg = two_editions(tmp_path)
+    r = CliRunner().invoke(main, ["audit", str(pkg), "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)["summary"]
+    assert [
+        (a["cell"], a["edition"], a["stale"]) for a in s["earlier_edition_acknowledgements"]
+    ] == [(MOVED, "2023", False)]
+    assert s["stale_acknowledged_findings"] == [] and s["stale_acknowledgements"] == 0
+    monkeypatch.setenv("OPENDATA_MH_ACK_KEY", NEW_KEY)  # not the key of the fingerprint
+    r = CliRunner().invoke(main, ["audit", str(pkg), "--json"])
+    assert r.exit_code == 1
+    s = json.loads(r.stdout)["summary"]
+    assert [(a["cell"], a["edition"]) for a in s["stale_acknowledged_findings"]] == [
+        (MOVED, "2023")
+    ]
+    assert s["stale_acknowledgements"] == 1
+    assert s["earlier_edition_acknowledgements"][0]["stale"] is True
+    r = CliRunner().invoke(main, ["check", str(pkg), "--json"])
+    assert r.exit_code == 1
+    (stale,) = [i for i in json.loads(r.stdout)["issues"] if i["resource"] == "superseded"]
+    assert stale["code"] == "audit.stale-acknowledgement"
+    assert f"edition 2023's printing of {MOVED}" in stale["message"]
