@@ -1049,18 +1049,39 @@ def _prev_sentence(text: str, s0: int) -> tuple[int, int]:
     return start, s0
 
 
+_NUMBER_WORD = (
+    r"(?:\w+en)?(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    r"vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|"
+    r"zeventig|tachtig|negentig|honderd)"
+)
+_FIGURE_YEAR_RE = re.compile(
+    rf"(?:\d|\b{_NUMBER_WORD}\b)[%)]?\s+(?:\S+\s+){{0,2}}in\s*$", re.IGNORECASE
+)
+"""The text before the year of a figure ("27 in 2022", "van zeven in 2022")."""
+
+
 def _paragraph_year(ex: Extraction, f: Figure, index: Index) -> str:
     """The last year named in the prose before the figure in its section, else the newest."""
     start = next((ex.line_start(ln) for ln, _ in reversed(ex.headings) if ln <= f.line), 0)
     seg = ex.text[start : f.start]
+    # a figure in words ("van zeven in 2022 naar veertien in 2023") names its own year as
+    # much as one in digits
+    ends = [g.end - start for g in ex.figures if start <= g.end <= f.start]
+
+    def figure_year(at: int) -> bool:
+        return any(
+            re.fullmatch(r"[%)]?\s+(?:\S+\s+){0,2}in\s*", seg[e:at])
+            for e in ends
+            if 0 <= at - e <= 30
+        )
+
     ys = [
         m.group(1)
         for m in _YEAR_RE.finditer(seg)
         if not _REF_YEAR_RE.search(seg[max(0, m.start() - 25) : m.start()])
         and not _PERIOD_RE.search(seg[max(0, m.start() - 5) : m.end() + 5])
-        and not re.search(
-            r"\d[%)]?\s+(?:\S+\s+){0,2}in\s*$", seg[max(0, m.start() - 30) : m.start()]
-        )
+        and not _FIGURE_YEAR_RE.search(seg[max(0, m.start() - 30) : m.start()])
+        and not figure_year(m.start())
     ]
     ys = [y for y in ys if y in index.years]
     return ys[-1] if ys else index.latest
