@@ -408,6 +408,49 @@ def old_edition_cells(printed: Mapping[str, str], threshold: int = 5):  # type: 
     return out
 
 
+def edition_relations(relations: Sequence[Rel]) -> tuple[list[Rel], list[Rel]]:
+    """The relations of :func:`revision_pair`'s old table and of its new one (without the
+    revision rows)."""
+    return (
+        [r for r in relations if r[0].startswith("old:")],
+        [r for r in relations if r[0].startswith("new:")],
+    )
+
+
+def printed_alone(values: Mapping[str, int], relations: Sequence[Rel]) -> dict[str, str]:
+    """Every cell as its edition prints it when protected alone (:func:`protect_and_print`):
+    ``<5``, ``x`` or the count."""
+    masks, _ = protect_and_print(values, relations)
+    return {c: masks.get(c, str(v)) for c, v in values.items()}
+
+
+def masked(printed: Mapping[str, str]) -> dict[str, str]:
+    """The suppressed cells of ``printed`` (``<5`` and ``x``): what :func:`findings` reads."""
+    return {c: p for c, p in printed.items() if p in ("x", "<5")}
+
+
+def protect_jointly(
+    old_values: Mapping[str, int],
+    new_values: Mapping[str, int],
+    relations: Sequence[Rel],
+    old_printed: Mapping[str, str],
+    **kw: object,
+):  # type: ignore[no-untyped-def]
+    """The new edition of :func:`revision_pair` protected jointly with the old one as printed
+    (:func:`opendata_mh.sdc.protect_revision`); the engine's result."""
+    from opendata_mh.sdc import protect_revision
+
+    ro, rn = edition_relations(relations)
+    return protect_revision(
+        new_values,
+        engine_relations(rn),
+        old_edition_cells(old_printed),
+        engine_relations(ro),
+        [(c, "new:" + c[4:]) for c in old_values],
+        **kw,
+    )
+
+
 def revision_case(
     old_inner: np.ndarray, new_inner: np.ndarray, *, joint: bool, compare: bool = False
 ) -> tuple[dict[str, list[str]], object]:
@@ -415,24 +458,12 @@ def revision_case(
     with the old one (``joint=True``, :func:`opendata_mh.sdc.protect_revision`); return the
     independent attacker's findings over both editions under the monotone model, and the
     engine's result of the new edition."""
-    from opendata_mh.sdc import protect_revision
-
     vo, vn, rels = revision_pair(old_inner, new_inner)
-    ro = [r for r in rels if r[0].startswith("old:")]
-    rn = [r for r in rels if r[0].startswith("new:")]
-    p_old, _ = protect_and_print(vo, ro)
-    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    ro, rn = edition_relations(rels)
+    old_printed = printed_alone(vo, ro)
     if joint:
-        res = protect_revision(
-            vn,
-            engine_relations(rn),
-            old_edition_cells(old_printed),
-            engine_relations(ro),
-            [(c, "new:" + c[4:]) for c in vo],
-            compare=compare,
-        )
-        p_new = {c: p for c, p in res.printed(vn).items() if p in ("x", "<5")}
+        res = protect_jointly(vo, vn, rels, old_printed, compare=compare)
+        p_new = masked(res.printed(vn))  # type: ignore[attr-defined]
     else:
         p_new, res = protect_and_print(vn, rn)
-    printed = {**{c: p for c, p in old_printed.items() if p in ("x", "<5")}, **p_new}
-    return findings({**vo, **vn}, printed, rels), res
+    return findings({**vo, **vn}, {**masked(old_printed), **p_new}, rels), res

@@ -20,6 +20,7 @@ from typing import Any
 
 from opendata_mh.errors import MetadataError, MetadataProblem
 from opendata_mh.model import ALL, Metadata
+from opendata_mh.tableschema import TABLESCHEMA_V2, field
 
 CODELIST_DIR = "codelists"
 NATIONALITY_REGIONS = "nationality_regions"
@@ -96,11 +97,7 @@ def codelist_rows(
 
 
 def _f(name: str, title: str, description: str, **constraints: Any) -> dict[str, Any]:
-    d: dict[str, Any] = {"name": name, "type": "string", "title": title}
-    d["description"] = description
-    if constraints:
-        d["constraints"] = constraints
-    return d
+    return field(name, "string", title, description, **constraints)
 
 
 def codelist_resource(
@@ -191,9 +188,6 @@ def nationality_resource(
             "missingValues": [""],
         },
     }
-
-
-TABLESCHEMA_V2 = "https://datapackage.org/profiles/2.0/tableschema.json"
 
 
 def foreign_keys(dims: list[str], has_nationalities: bool) -> list[dict[str, Any]]:

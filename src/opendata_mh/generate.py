@@ -50,10 +50,12 @@ from opendata_mh.model import (
     TableSpec,
     TextFigure,
     load_metadata,
+    number_text,
 )
 from opendata_mh.model.constants import LONG_ONLY_COLUMNS, TABLE_VALUE_COLUMNS, VALUE_COLUMNS
 from opendata_mh.parquet import combined_parquet, resource_parquet, same_content
 from opendata_mh.qualifiers import figure_bounds
+from opendata_mh.tableschema import TABLESCHEMA_V2, field
 
 DESCRIPTOR = "datapackage.json"
 CITATION = "CITATION.cff"
@@ -83,19 +85,10 @@ def _licenses(pkg: PackageMeta) -> list[dict[str, Any]]:
     return [{"name": lic.name, "path": lic.path, "title": lic.title} for lic in pkg.licenses]
 
 
-def _field(
-    name: str, ftype: str, title: str, description: str, **constraints: Any
-) -> dict[str, Any]:
-    d: dict[str, Any] = {"name": name, "type": ftype, "title": title, "description": description}
-    if constraints:
-        d["constraints"] = constraints
-    return d
-
-
 def _bound_fields() -> list[dict[str, Any]]:
     """``value_lower`` and ``value_upper`` of a count: the interval that certainly holds it."""
     return [
-        _field(
+        field(
             "value_lower",
             "integer",
             "Lower bound",
@@ -103,7 +96,7 @@ def _bound_fields() -> list[dict[str, Any]]:
             required=True,
             minimum=0,
         ),
-        _field(
+        field(
             "value_upper",
             "integer",
             "Upper bound",
@@ -119,7 +112,7 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
     fields = [*year_fields()]
     for d in table.dimensions:
         cl = meta.codelist(d)
-        code_field = _field(
+        code_field = field(
             d,
             "string",
             cl.title_en,
@@ -132,14 +125,14 @@ def table_fields(meta: Metadata, table: TableSpec) -> list[dict[str, Any]]:
         code_field["categories"] = codelists_mod.categories(meta, d)
         fields += [
             code_field,
-            _field(
+            field(
                 f"{d}_label",
                 "string",
                 f"{cl.title_en} (Dutch label)",
                 "Dutch label exactly as printed in this table of the report.",
                 required=True,
             ),
-            _field(
+            field(
                 f"{d}_label_en",
                 "string",
                 f"{cl.title_en} (English label)",
@@ -159,7 +152,7 @@ def value_fields(unit: str = "count") -> list[dict[str, Any]]:
     table's cells: all of them in the long files (``observations``, ``all_tables``), those of
     :data:`TABLE_VALUE_COLUMNS` in a table CSV."""
     return [
-        _field(
+        field(
             "value",
             "integer",
             f"Number of {unit}",
@@ -168,7 +161,7 @@ def value_fields(unit: str = "count") -> list[dict[str, Any]]:
             minimum=0,
         ),
         *_bound_fields(),
-        _field(
+        field(
             "value_printed",
             "string",
             "Value as printed",
@@ -178,7 +171,7 @@ def value_fields(unit: str = "count") -> list[dict[str, Any]]:
             "read from the extracted text (unresolved).",
             pattern=PRINTED_PATTERN,
         ),
-        _field(
+        field(
             "cell_type",
             "string",
             "Cell type",
@@ -191,7 +184,7 @@ def value_fields(unit: str = "count") -> list[dict[str, Any]]:
             required=True,
             enum=list(CELL_TYPES),
         ),
-        _field(
+        field(
             "obs_status",
             "string",
             "Observation status (SDMX OBS_STATUS)",
@@ -200,7 +193,7 @@ def value_fields(unit: str = "count") -> list[dict[str, Any]]:
             required=True,
             enum=list(OBS_STATUS),
         ),
-        _field(
+        field(
             "conf_status",
             "string",
             "Confidentiality status (SDMX CONF_STATUS)",
@@ -224,7 +217,7 @@ def edition_label(edition_id: str) -> str:
 
 
 def edition_field() -> dict[str, Any]:
-    return _field(
+    return field(
         "edition",
         "string",
         "Edition",
@@ -242,7 +235,7 @@ def year_fields() -> list[dict[str, Any]]:
     (``period`` is a label: a reader without a schema sees 2019 as a number in a table of single
     years and as text in a table that also has 2019-2023)."""
     return [
-        _field(
+        field(
             "year_from",
             "integer",
             "First year",
@@ -250,7 +243,7 @@ def year_fields() -> list[dict[str, Any]]:
             required=True,
             minimum=1900,
         ),
-        _field(
+        field(
             "year_to",
             "integer",
             "Last year",
@@ -342,42 +335,42 @@ def _table_resource(
 
 def text_fields() -> list[dict[str, Any]]:
     return [
-        _field("figure_id", "string", "Figure id", "Stable id of the figure.", required=True),
-        _field(
+        field("figure_id", "string", "Figure id", "Stable id of the figure.", required=True),
+        field(
             "period",
             "string",
             "Period",
             "Year, YYYY-YYYY, or empty when no period applies.",
             pattern=PERIOD_PATTERN,
         ),
-        _field(
+        field(
             "printed",
             "string",
             "As printed",
             "The figure exactly as printed in the text.",
             required=True,
         ),
-        _field(
+        field(
             "value",
             "number",
             "Value",
             "The figure as a number (percent as 53, not 0.53); empty when not a number.",
         ),
-        _field(
+        field(
             "value_lower",
             "number",
             "Lower bound",
             "Lowest possible value (e.g. 1 for <5, 26 for 'ten minste 26', 4500 for "
             "'zo’n 5000'); empty when not a count. See the package README for the qualifiers.",
         ),
-        _field(
+        field(
             "value_upper",
             "number",
             "Upper bound",
             "Highest possible value (e.g. 4 for <5, 5499 for 'zo’n 5000'); empty when not a "
             "count or when the text gives no upper bound ('ten minste 26': at least 26).",
         ),
-        _field(
+        field(
             "unit",
             "string",
             "Unit",
@@ -385,29 +378,29 @@ def text_fields() -> list[dict[str, Any]]:
             "percent, percent_change, years, days.",
             required=True,
         ),
-        _field(
+        field(
             "quote",
             "string",
             "Quote",
             "The sentence of the report (Dutch) with the figure.",
             required=True,
         ),
-        _field(
+        field(
             "description_en",
             "string",
             "Description",
             "What the figure is (English).",
             required=True,
         ),
-        _field("section", "string", "Section", "Section of the report."),
-        _field(
+        field("section", "string", "Section", "Section of the report."),
+        field(
             "refers_to",
             "string",
             "Refers to",
             "Cell reference (resource/period=.../dim=...) or latent quantity (@name/...) "
             "that the figure states; empty if none.",
         ),
-        _field(
+        field(
             "dimensions",
             "string",
             "Dimension codes",
@@ -451,7 +444,7 @@ def totals_fields() -> list[dict[str, Any]]:
     """Table Schema fields of ``totals.csv`` (columns of :data:`opendata_mh.totals.HEADER`)."""
     f = {x["name"]: x for x in table_fields_shared()}
     return [
-        _field(
+        field(
             "quantity",
             "string",
             "Quantity",
@@ -459,16 +452,16 @@ def totals_fields() -> list[dict[str, Any]]:
             "investigations_total, suspects_total, om_disposed, ...).",
             required=True,
         ),
-        _field("quantity_label", "string", "Quantity (Dutch)", "Dutch name.", required=True),
-        _field("quantity_label_en", "string", "Quantity (English)", "English name.", required=True),
+        field("quantity_label", "string", "Quantity (Dutch)", "Dutch name.", required=True),
+        field("quantity_label_en", "string", "Quantity (English)", "English name.", required=True),
         *year_fields(),
-        _field(
+        field(
             "dimension",
             "string",
             "Dimension",
             "The dimension of 'code' (form, disposal, ...); empty for a total over everything.",
         ),
-        _field(
+        field(
             "code",
             "string",
             "Code",
@@ -479,7 +472,7 @@ def totals_fields() -> list[dict[str, Any]]:
         f["value_lower"],
         f["value_upper"],
         f["cell_type"],
-        _field(
+        field(
             "derived_by",
             "string",
             "Derived by",
@@ -488,7 +481,7 @@ def totals_fields() -> list[dict[str, Any]]:
             "sum to it (see the package's relations).",
             required=True,
         ),
-        _field("unit", "string", "Unit", "Unit id (see the package's units).", required=True),
+        field("unit", "string", "Unit", "Unit id (see the package's units).", required=True),
         edition_field(),
     ]
 
@@ -496,7 +489,7 @@ def totals_fields() -> list[dict[str, Any]]:
 def table_fields_shared() -> list[dict[str, Any]]:
     """The value and status fields every table shares (as in :func:`table_fields`)."""
     fields = [
-        _field(
+        field(
             "value",
             "integer",
             "Value",
@@ -504,7 +497,7 @@ def table_fields_shared() -> list[dict[str, Any]]:
             minimum=0,
         ),
         *_bound_fields(),
-        _field(
+        field(
             "cell_type",
             "string",
             "Cell type",
@@ -513,7 +506,7 @@ def table_fields_shared() -> list[dict[str, Any]]:
             required=True,
             enum=["exact", "zero", "range"],
         ),
-        _field(
+        field(
             "obs_status",
             "string",
             "Observation status (SDMX OBS_STATUS)",
@@ -521,7 +514,7 @@ def table_fields_shared() -> list[dict[str, Any]]:
             required=True,
             enum=list(OBS_STATUS),
         ),
-        _field(
+        field(
             "conf_status",
             "string",
             "Confidentiality status (SDMX CONF_STATUS)",
@@ -987,20 +980,20 @@ def combined_fields(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
         f.pop("constraints")
     text = "JSON object {dimension: %s} of the cell, in the table's dimension order; {} if none."
     return [
-        _field("resource", "string", "Resource", "Name of the table resource.", required=True),
-        _field("report_table", "integer", "Report table", "Number of the table in the report."),
-        _field("unit", "string", "Unit", "Unit id of the table (see the package's units)."),
+        field("resource", "string", "Resource", "Name of the table resource.", required=True),
+        field("report_table", "integer", "Report table", "Number of the table in the report."),
+        field("unit", "string", "Unit", "Unit id of the table (see the package's units)."),
         table_fields_period(),
-        _field("dimensions", "string", "Dimensions", text % "code", required=True),
-        _field("labels", "string", "Dutch labels", text % "Dutch label", required=True),
-        _field("labels_en", "string", "English labels", text % "English label", required=True),
+        field("dimensions", "string", "Dimensions", text % "code", required=True),
+        field("labels", "string", "Dutch labels", text % "Dutch label", required=True),
+        field("labels_en", "string", "English labels", text % "English label", required=True),
         *dims.values(),
         *values.values(),
     ]
 
 
 def table_fields_period() -> dict[str, Any]:
-    return _field(
+    return field(
         PERIOD,
         "string",
         "Period",
@@ -1040,14 +1033,6 @@ def parquet_files(
 # --------------------------------------------------------------------------------------------
 
 
-def _num(x: float | int | None) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)
-
-
 def table_rows(table: TableSpec) -> list[list[str]]:
     """Header + data rows of a table CSV, as strings: :func:`long_table_rows` without the
     columns :data:`LONG_ONLY_COLUMNS` (``period``, ``value_printed``, ``obs_status``,
@@ -1071,17 +1056,7 @@ def long_table_rows(table: TableSpec) -> list[list[str]]:
         row = [key[PERIOD], *period_years(key[PERIOD])]
         for _d, label, label_en in c.labels:
             row += [key[_d], label, label_en]
-        p = c.parsed
-        row += [
-            _num(p.value),
-            _num(p.lower),
-            _num(p.upper),
-            p.printed,
-            p.cell_type,
-            p.obs_status,
-            p.conf_status,
-            edition_label(c.edition),
-        ]
+        row += [*c.parsed.as_text(), edition_label(c.edition)]
         rows.append(row)
     return rows
 
@@ -1095,9 +1070,9 @@ def text_rows(figures: tuple[TextFigure, ...]) -> list[list[str]]:
                 fig.id,
                 fig.period,
                 fig.printed,
-                _num(fig.value),
-                _num(b[0]) if b else "",
-                _num(b[1]) if b and b[1] != float("inf") else "",
+                number_text(fig.value),
+                number_text(b[0]) if b else "",
+                number_text(b[1]) if b and b[1] != float("inf") else "",
                 fig.unit,
                 fig.quote,
                 fig.description_en,
@@ -1201,7 +1176,6 @@ def _keep_previous_parquet(files: dict[str, bytes], previous: Path) -> None:
 
 
 DATAPACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
-TABLESCHEMA_V2 = codelists_mod.TABLESCHEMA_V2
 
 
 def package_id(meta: Metadata) -> str:

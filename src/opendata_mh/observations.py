@@ -30,9 +30,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from opendata_mh.model import ALL, NON_COUNT_UNITS, PERIOD, Metadata, TextFigure
+from opendata_mh.model import ALL, NON_COUNT_UNITS, PERIOD, Metadata, TextFigure, number_text
 from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.qualifiers import figure_bounds
+from opendata_mh.tableschema import field
 from opendata_mh.totals import TOTALS, Total
 
 OBSERVATIONS = "observations"
@@ -64,21 +65,15 @@ def header(meta: Metadata) -> list[str]:
     ]
 
 
-def _num(x: float | None) -> str:
-    if x is None:
-        return ""
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
 def _figure_values(fig: TextFigure) -> list[str]:
     lo, hi = figure_bounds(fig) or (0.0, float("inf"))
     printed = fig.printed.strip()
-    up = "" if hi == float("inf") else _num(hi)
+    low, up = number_text(lo), "" if hi == float("inf") else number_text(hi)
     if lo == hi:
-        return [_num(lo), _num(lo), up, printed, "zero" if lo == 0 else "exact", "A", "F"]
+        return [low, low, up, printed, "zero" if lo == 0 else "exact", "A", "F"]
     if printed.startswith("<"):
-        return ["", _num(lo), up, printed, "masked", "Q", "A"]
-    return [_num(fig.value), _num(lo), up, printed, "range", "Q", "F"]
+        return ["", low, up, printed, "masked", "Q", "A"]
+    return [number_text(fig.value), low, up, printed, "range", "Q", "F"]
 
 
 def observation_figures(meta: Metadata) -> list[TextFigure]:
@@ -126,7 +121,6 @@ def rows(
     for t in meta.tables:
         for c in t.cells:
             key = dict(c.key)
-            p = c.parsed
             out.append(
                 row(
                     t.id,
@@ -135,15 +129,7 @@ def rows(
                     key[PERIOD],
                     {k: v for k, v in c.key if k != PERIOD},
                     t.unit or "",
-                    [
-                        _num(p.value),
-                        _num(p.lower),
-                        _num(p.upper),
-                        p.printed,
-                        p.cell_type,
-                        p.obs_status,
-                        p.conf_status,
-                    ],
+                    c.parsed.as_text(),
                     c.edition,
                 )
             )
@@ -158,9 +144,9 @@ def rows(
                 codes,
                 tot.spec.unit,
                 [
-                    _num(tot.value),
-                    _num(tot.lower),
-                    _num(tot.upper),
+                    number_text(tot.value),
+                    number_text(tot.lower),
+                    number_text(tot.upper),
                     tot.printed,
                     tot.cell_type,
                     "A" if tot.value is not None else "Q",
@@ -196,18 +182,11 @@ def fields(meta: Metadata, value_fields: Sequence[dict[str, Any]]) -> list[dict[
     ``period``, ``year_from``, ``year_to``, the value columns and ``edition`` (by name)."""
     by = {f["name"]: f for f in value_fields}
 
-    def f(name: str, ftype: str, title: str, description: str, **c: Any) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": name, "type": ftype, "title": title}
-        d["description"] = description
-        if c:
-            d["constraints"] = c
-        return d
-
     dims = []
     for d in dimensions(meta):
         cl = meta.codelist(d)
         dims.append(
-            f(
+            field(
                 d,
                 "string",
                 cl.title_en,
@@ -217,21 +196,21 @@ def fields(meta: Metadata, value_fields: Sequence[dict[str, Any]]) -> list[dict[
             )
         )
     return [
-        f(
+        field(
             "resource",
             "string",
             "Resource",
             "Where the observation is published: a table resource, 'totals' or 'text_figures'.",
             required=True,
         ),
-        f(
+        field(
             "series",
             "string",
             "Series",
             "The table id, the quantity of a total, or the figure id of a prose figure.",
             required=True,
         ),
-        f(
+        field(
             "report_table",
             "string",
             "Report table",
@@ -241,7 +220,7 @@ def fields(meta: Metadata, value_fields: Sequence[dict[str, Any]]) -> list[dict[
         by["year_from"],
         by["year_to"],
         *dims,
-        f("unit", "string", "Unit", "Unit id (see the package's units).", required=True),
+        field("unit", "string", "Unit", "Unit id (see the package's units).", required=True),
         *(by[k] for k in VALUE_COLUMNS),
         by["edition"],
     ]

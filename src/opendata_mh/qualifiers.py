@@ -30,6 +30,24 @@ from opendata_mh.model import NON_COUNT_UNITS, TextFigure, count_bounds
 
 INF = float("inf")
 
+NUMBER_WORDS = {
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
+}
+"""The Dutch number words up to ten: read by the narrative check (``drie op de tien``, ``twee
+keer zoveel``; :mod:`opendata_mh.text.extraction`) and by ``check``'s
+``metadata.masked-value-stated`` (a count below the threshold written in words;
+:func:`opendata_mh.validate.stated_small_counts`). ``een`` is also the indefinite article."""
+
 _NUM = r"(\d+(?:\.\d{3})*)"
 _AT_LEAST = re.compile(rf"^ten minste\s+{_NUM}$", re.IGNORECASE)
 _MORE_THAN = re.compile(rf"^meer dan\s+{_NUM}$", re.IGNORECASE)

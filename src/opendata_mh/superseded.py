@@ -48,6 +48,7 @@ from opendata_mh.model import (
     superseded_relations,
 )
 from opendata_mh.model.constants import TABLE_VALUE_COLUMNS
+from opendata_mh.tableschema import TABLESCHEMA_V2, field
 
 SUPERSEDED = "superseded"
 """The resource name (``data/superseded.csv``)."""
@@ -78,12 +79,6 @@ def header(meta: Metadata) -> list[str]:
     ]
 
 
-def _num(x: float | None) -> str:
-    if x is None:
-        return ""
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
 def rows(
     meta: Metadata,
     edition_label: Callable[[str], str],
@@ -96,17 +91,13 @@ def rows(
     for s in superseded_cells(meta.states()):
         t = tables[s.table]
         key = dict(s.cell.key)
-        p = s.cell.parsed
         out.append(
             [
                 t.id,
                 *period_years(key[PERIOD]),
                 *(key.get(d, "") for d in dims),
                 t.unit or "",
-                _num(p.value),
-                _num(p.lower),
-                _num(p.upper),
-                p.cell_type,
+                *s.cell.parsed.as_text(TABLE_VALUE_COLUMNS),
                 edition_label(s.cell.edition),
                 edition_label(s.superseded_by),
             ]
@@ -121,15 +112,8 @@ def fields(
     ``year_to`` and value columns (by name); ``edition_field``: the tables' ``edition``."""
     by = {f["name"]: f for f in value_fields}
 
-    def f(name: str, ftype: str, title: str, description: str, **c: Any) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": name, "type": ftype, "title": title}
-        d["description"] = description
-        if c:
-            d["constraints"] = c
-        return d
-
     dims = [
-        f(
+        field(
             d,
             "string",
             meta.codelist(d).title_en,
@@ -148,7 +132,7 @@ def fields(
         "in a later row of this resource), as 'edition-<id>'.",
     )
     return [
-        f(
+        field(
             "resource",
             "string",
             "Resource",
@@ -159,7 +143,7 @@ def fields(
         by["year_from"],
         by["year_to"],
         *dims,
-        f("unit", "string", "Unit", "Unit id (see the package's units)."),
+        field("unit", "string", "Unit", "Unit id (see the package's units)."),
         *(by[k] for k in TABLE_VALUE_COLUMNS),
         ed,
         sup,
@@ -200,7 +184,7 @@ def resource(
         "sources": sources,
         "licenses": licenses,
         "schema": {
-            "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+            "$schema": TABLESCHEMA_V2,
             "fields": fields(meta, value_fields, edition_field),
             # none while no revised table has a dimension (v2: foreignKeys has minItems 1)
             **({"foreignKeys": foreign_keys} if foreign_keys else {}),

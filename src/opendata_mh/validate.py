@@ -145,6 +145,7 @@ from opendata_mh.csvfile import (
 from opendata_mh.errors import PackageError
 from opendata_mh.model import GROUP_PROTECTIONS, SdcRule, parse_printed
 from opendata_mh.paths import resolve_resource_path
+from opendata_mh.qualifiers import NUMBER_WORDS
 from opendata_mh.questions import problems as question_problems
 from opendata_mh.relations import (
     PackageRelation,
@@ -1045,7 +1046,17 @@ _REFERENCE = re.compile(
     r"(?i)\b(?:tables?|tabel(?:len)?|columns?|kolom(?:men)?|rows?|rij(?:en)?|ranks?|steps?|stap"
     r"|notes?|footnotes?|voetnoot|panels?|pages?|pagina|figures?|figuur)\b[^.;:()]{0,12}$"
 )
-_COUNTED = re.compile(r"(?i)^\s*(?:\+|values?\b|waarden\b|rows?\b|rijen\b|columns?\b|cells?\b)")
+_COUNTED = re.compile(
+    r"(?i)^\s*(?:\+|values?\b|waarden\b|rows?\b|rijen\b|columns?\b|kolom(?:men)?\b|cells?\b"
+    r"|cel(?:len)?\b)"
+)
+# The same count written as a Dutch number word (``drie slachtoffers``, ``één verdachte``), with
+# the same exceptions; not ``een``, which is also the indefinite article (``Eén``: a capital
+# É is often written E).
+_WORD_COUNTS = {w: n for w, n in NUMBER_WORDS.items() if w != "een"} | {"eén": 1}
+_SMALL_WORD = re.compile(
+    rf"(?i)(?<![\w-])({'|'.join(sorted(_WORD_COUNTS, key=len, reverse=True))})(?![\w-])"
+)
 
 
 def _free_text(res: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -1060,7 +1071,8 @@ def _free_text(res: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def stated_small_counts(descriptor: Mapping[str, Any]) -> list[tuple[str, str, int]]:
     """``(resource, field, line)`` of every count below the threshold stated in the free text of a
-    threshold table: it can only be a masked cell's value (the number itself is never returned)."""
+    threshold table, in digits or in Dutch number words: it can only be a masked cell's value (the
+    number itself is never returned)."""
     found = []
     for res in descriptor.get("resources", []):
         sdc = res.get("sdc")
@@ -1068,8 +1080,10 @@ def stated_small_counts(descriptor: Mapping[str, Any]) -> list[tuple[str, str, i
             continue
         n = int(sdc.get("threshold", 5))
         for field, text in _free_text(res):
-            for m in _SMALL.finditer(text):
-                if not 1 <= int(m.group(1)) < n:
+            counts = [(m, int(m.group(1))) for m in _SMALL.finditer(text)]
+            counts += [(m, _WORD_COUNTS[m.group(1).lower()]) for m in _SMALL_WORD.finditer(text)]
+            for m, count in sorted(counts, key=lambda c: c[0].start()):
+                if not 1 <= count < n:
                     continue
                 if _REFERENCE.search(text[: m.start()]) or _COUNTED.match(text[m.end() :]):
                     continue

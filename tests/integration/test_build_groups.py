@@ -11,9 +11,7 @@ built package as published and finds no ``<5`` cell exact or narrowed and no gro
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,18 +23,7 @@ from opendata_mh.csvfile import with_long_columns
 from opendata_mh.relations import package_relations
 from opendata_mh.validate import check, read_package
 from tests.attacker import Known, Rel, intervals
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _synthetic():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "make_synthetic_microdata", ROOT / "scripts" / "make_synthetic_microdata.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.synthetic import copy_metadata, write_records
 
 
 def _one_category_rows(pkg: Path) -> list[tuple[str, str]]:
@@ -65,11 +52,8 @@ def _build(
 ) -> tuple[Path, BuildResult]:
     """Build 2024 from synthetic seed ``seed``; ``setting`` replaces the group protection of
     every victim table (``breakdown`` as committed)."""
-    gen = _synthetic()
-    raw = tmp / "raw"
-    gen.write(gen.make(2024, seed=seed), raw, "csv")
-    meta = tmp / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    raw = write_records(tmp / "raw", seed=seed)
+    meta = copy_metadata(tmp)
     if setting is not None:
         for f in (meta / "tables").glob("*.toml"):
             text = f.read_text(encoding="utf-8")

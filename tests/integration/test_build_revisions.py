@@ -6,12 +6,10 @@ nothing in the merged package."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import shutil
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -24,19 +22,10 @@ from opendata_mh.model.constants import VALUE_COLUMNS
 from opendata_mh.relations import package_relations
 from opendata_mh.validate import read_package
 from tests.attacker import Known, Rel, intervals
+from tests.synthetic import copy_metadata, generator, write_records
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = "2024"
-
-
-def _synthetic() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_synthetic_microdata", ROOT / "scripts" / "make_synthetic_microdata.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _published(name: str) -> list[dict[str, str]]:
@@ -65,7 +54,7 @@ FIELDS = [
 def test_synthetic_revisions_only_add(seed: int) -> None:
     """Every published cell of 2020-2023 keeps at least what it printed (a ``<5`` at least
     4, the most it can be): no cell goes down, as with late registrations."""
-    frames = _synthetic().make(2024, seed=seed)
+    frames = generator().make(2024, seed=seed)
     down = []
     for rtype, fld, table, dim, fixed in FIELDS:
         df = frames[rtype]
@@ -89,7 +78,7 @@ def test_synthetic_revisions_only_add(seed: int) -> None:
 
 
 def test_synthetic_redraw_option_goes_both_ways() -> None:
-    frames = _synthetic().make(2024, seed=1, revisions="redraw")
+    frames = generator().make(2024, seed=1, revisions="redraw")
     om = frames["om_case"]
     reg = {r["period"]: int(r["value"]) for r in _published("om_cases_registered")}
     diff = [int((om["year"] == y).sum()) - reg[str(y)] for y in range(2020, 2024)]
@@ -171,13 +160,11 @@ def merged_findings(old: Path, new: Path) -> list[tuple[Any, ...]]:
 def _build(
     tmp: Path, seed: int, model: str = "monotone", check: bool = True
 ) -> tuple[Path, BuildResult]:
-    gen = _synthetic()
     raw = tmp / "raw"
     if not raw.exists():
-        gen.write(gen.make(int(NEW), seed=seed), raw, "csv")
-    meta = tmp / "metadata"
-    shutil.rmtree(meta, ignore_errors=True)
-    shutil.copytree(ROOT / "metadata", meta)
+        write_records(raw, seed=seed, year=int(NEW))
+    shutil.rmtree(tmp / "metadata", ignore_errors=True)
+    meta = copy_metadata(tmp)
     pkg = tmp / "datapackage"
     res = build(
         meta,

@@ -10,10 +10,8 @@ every total shown, and their difference, covers at least ``n`` cells
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,26 +21,14 @@ from rich.console import Console
 from opendata_mh.build import BuildResult, operator_cost
 from opendata_mh.cli import main
 from opendata_mh.render import render_build
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _synthetic():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "make_synthetic_microdata", ROOT / "scripts" / "make_synthetic_microdata.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.synthetic import copy_metadata, write_records
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("summary")
-    gen = _synthetic()
-    gen.write(gen.make(2024, seed=1), tmp / "raw", "csv")
-    shutil.copytree(ROOT / "metadata", tmp / "metadata")
+    write_records(tmp / "raw", seed=1)
+    copy_metadata(tmp)
     return tmp
 
 

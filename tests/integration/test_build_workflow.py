@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -36,28 +34,16 @@ from opendata_mh.model import load_metadata
 from opendata_mh.report import Issue
 from opendata_mh.validate import check
 from tests.conftest import TEST_ACK_KEY
+from tests.synthetic import copy_metadata, write_records
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _synthetic():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "make_synthetic_microdata", ROOT / "scripts" / "make_synthetic_microdata.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BuildResult]:
     tmp = tmp_path_factory.mktemp("build")
-    raw = tmp / "raw"
-    gen = _synthetic()
-    gen.write(gen.make(2024, seed=7), raw, "both")
-    meta = tmp / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    raw = write_records(tmp / "raw", seed=7, fmt="both")
+    meta = copy_metadata(tmp)
     pkg = tmp / "datapackage"
     with pytest.MonkeyPatch.context() as mp:  # acknowledgements keyed with the test key
         mp.setenv("OPENDATA_MH_ACK_KEY", TEST_ACK_KEY)
@@ -160,11 +146,8 @@ def test_package_checks_and_audits_clean(built: tuple[Path, Path, BuildResult]) 
 def test_other_seeds_audit_clean_with_upgrades(tmp_path: Path, seed: int) -> None:
     # seeds where a <5 cell is the sum of <5 cells: before the x convention these builds fell
     # back to "not exact" and the audit found narrowed 2024 cells
-    gen = _synthetic()
-    raw = tmp_path / "raw"
-    gen.write(gen.make(2024, seed=seed), raw, "csv")
-    meta = tmp_path / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    raw = write_records(tmp_path / "raw", seed=seed)
+    meta = copy_metadata(tmp_path)
     pkg = tmp_path / "datapackage"
     res = build(meta, [raw], year=2024, out_dir=pkg, date="2025-06-30")
     assert res.audit["protection"] == "apriori"
@@ -194,16 +177,13 @@ def test_diff_shows_2024_added_per_table(built: tuple[Path, Path, BuildResult]) 
 
 
 def test_bad_record_names_file_line_field_and_writes_nothing(tmp_path: Path) -> None:
-    gen = _synthetic()
-    raw = tmp_path / "raw"
-    gen.write(gen.make(2024, seed=3), raw, "csv")
+    raw = write_records(tmp_path / "raw", seed=3)
     lines = (raw / "victim.csv").read_text(encoding="utf-8").splitlines()
     cells = lines[5].split(",")
     cells[7] = "toddler"  # age_group
     lines[5] = ",".join(cells)
     (raw / "victim.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    meta = tmp_path / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    meta = copy_metadata(tmp_path)
     with pytest.raises(RecordError) as exc:
         build(meta, [raw], year=2024, out_dir=tmp_path / "pkg")
     assert (exc.value.line, exc.value.field) == (6, "age_group")
@@ -274,11 +254,8 @@ def _tree_digest(*dirs: Path) -> str:
 def test_historic_disclosure_refuses_the_build(tmp_path: Path) -> None:
     """A historic masked cell that the merged package gives away beyond what is acknowledged
     (here: its acknowledgement removed) refuses the build with the reason; nothing written."""
-    gen = _synthetic()
-    raw = tmp_path / "raw"
-    gen.write(gen.make(2024, seed=1), raw, "csv")
-    meta = tmp_path / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    raw = write_records(tmp_path / "raw", seed=1)
+    meta = copy_metadata(tmp_path)
     f = meta / "acknowledged_findings.toml"
     text = f.read_text(encoding="utf-8")
     start = text.index('cell = "om_cases_by_form/period=2019/form=unknown"')
@@ -305,9 +282,7 @@ def test_second_build_of_the_same_edition_is_refused(
     built: tuple[Path, Path, BuildResult], tmp_path: Path
 ) -> None:
     meta, pkg, _ = built
-    gen = _synthetic()
-    raw = tmp_path / "raw"
-    gen.write(gen.make(2024, seed=7), raw, "csv")
+    raw = write_records(tmp_path / "raw", seed=7)
     before = _tree_digest(meta, pkg)
     with pytest.raises(EditionExistsError) as exc:
         build(meta, [raw], year=2024, out_dir=pkg)
@@ -345,15 +320,12 @@ def _bad_victim(kind: str, header: list[str], rows: list[list[str]]) -> tuple[in
 
 @pytest.mark.parametrize("kind", ["unknown-nationality", "region-mismatch", "duplicate-id"])
 def test_inconsistent_records_are_refused(tmp_path: Path, kind: str) -> None:
-    gen = _synthetic()
-    raw = tmp_path / "raw"
-    gen.write(gen.make(2024, seed=1), raw, "csv")
+    raw = write_records(tmp_path / "raw", seed=1)
     header, rows = _victims(raw)
     line, fld = _bad_victim(kind, header, rows)
     text = "\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n"
     (raw / "victim.csv").write_text(text, encoding="utf-8")
-    meta = tmp_path / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    meta = copy_metadata(tmp_path)
     with pytest.raises(RecordError) as exc:
         build(meta, [raw], year=2024, out_dir=tmp_path / "pkg")
     assert (Path(exc.value.file).name, exc.value.line, exc.value.field) == ("victim.csv", line, fld)
@@ -375,11 +347,8 @@ def test_interrupt_while_writing_exits_3_and_rolls_back(
 ) -> None:
     """Ctrl-C during the package generation, after the edition directory was moved in: the
     edition is taken out again, exit 3 (could not finish), not click's 'Aborted!' (1)."""
-    gen = _synthetic()
-    raw = tmp_path / "raw"
-    gen.write(gen.make(2024, seed=1), raw, "csv")
-    meta = tmp_path / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    raw = write_records(tmp_path / "raw", seed=1)
+    meta = copy_metadata(tmp_path)
     seen: list[bool] = []
 
     def interrupted(root: Path, out: Path) -> None:
@@ -401,11 +370,8 @@ def test_interrupt_while_writing_exits_3_and_rolls_back(
 
 
 def test_sigint_during_a_real_build_exits_3_and_writes_nothing(tmp_path: Path) -> None:
-    gen = _synthetic()
-    raw = tmp_path / "raw"
-    gen.write(gen.make(2024, seed=1), raw, "csv")
-    meta = tmp_path / "metadata"
-    shutil.copytree(ROOT / "metadata", meta)
+    raw = write_records(tmp_path / "raw", seed=1)
+    meta = copy_metadata(tmp_path)
     before = _tree_digest(meta)
     cmd = [sys.executable, "-m", "opendata_mh", "build", "--year", "2024", "--input", str(raw)]
     cmd += ["--metadata", str(meta), "--out", str(tmp_path / "pkg")]

@@ -4,12 +4,11 @@ synthetic microdata of 2024 (one module-wide copy), a fresh copy of the real met
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import shutil
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from tests.synthetic import copy_metadata, write_records
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,28 +30,15 @@ def tree_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def synthetic() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_synthetic_microdata", ROOT / "scripts" / "make_synthetic_microdata.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="session")
 def raw2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Synthetic record files of 2024 (CSV), read-only for the tests (copy before editing)."""
-    raw = tmp_path_factory.mktemp("raw") / "2024"
-    gen = synthetic()
-    gen.write(gen.make(2024, seed=1), raw, "csv")
-    return raw
+    return write_records(tmp_path_factory.mktemp("raw") / "2024", seed=1)
 
 
 @pytest.fixture
 def work(tmp_path: Path) -> Path:
     """``tmp_path`` with a copy of the real metadata in ``metadata/`` (the package goes to
     ``datapackage/``, absent until a build writes it)."""
-    shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
+    copy_metadata(tmp_path)
     return tmp_path

@@ -52,11 +52,12 @@ def _table() -> tuple[dict[str, int], list[sdc.LinearRelation], list[Rel]]:
 GROUP = ("r1T", "r1B", ("r1A", "r1C"), "row.r1")
 
 
-def _protect(mode: str) -> dict[str, list[str]]:
-    """The build's protection (``group_plan`` + ``sdc.suppress`` as ``build`` calls them)
-    printed row by row: ``<5``, ``x`` or the count."""
-    v, lin, _ = _table()
-    forced, zeros, shown = group_plan([SmallGroup(*GROUP, mode)])
+def _suppress(
+    v: dict[str, int], lin: list[sdc.LinearRelation], groups: list[SmallGroup]
+) -> tuple[set[str], list[str]]:
+    """The build's protection (``group_plan`` + ``sdc.suppress`` as ``build`` calls them):
+    the cells printed ``x`` and the zeros among them."""
+    forced, zeros, shown = group_plan(groups)
     prim = [k for k, x in v.items() if 1 <= x < 5]
     res = sdc.suppress(
         v,
@@ -69,7 +70,13 @@ def _protect(mode: str) -> dict[str, list[str]]:
         masked_zeros=zeros,
         zero_candidates=[k for k, x in v.items() if x == 0] if zeros else [],
     )
-    xs = set(res.secondary) | set(res.upgraded) | set(shown)
+    return set(res.secondary) | set(res.upgraded) | set(shown), zeros
+
+
+def _protect(mode: str) -> dict[str, list[str]]:
+    """The build's protection printed row by row: ``<5``, ``x`` or the count."""
+    v, lin, _ = _table()
+    xs, _ = _suppress(v, lin, [SmallGroup(*GROUP, mode)])
     out = {k: "x" if k in xs else ("<5" if 1 <= x < 5 else str(x)) for k, x in v.items()}
     return {r: [out[f"{r}{c}"] for c in "ABCT"] for r in ROWS}
 
@@ -200,20 +207,7 @@ def test_random_tables_with_small_groups(mode: str) -> None:
         inner[0, int(rng.integers(shape[1]))] = int(rng.integers(1, 5))
         v, rels = table_nd(inner)
         groups = [replace(g, protection=mode) for g in _groups_2d(v, shape)]
-        forced, zeros, shown = group_plan(groups)
-        prim = [k for k, x in v.items() if 1 <= x < 5]
-        res = sdc.suppress(
-            v,
-            engine_relations(rels),
-            threshold=5,
-            primary=prim,
-            cost="value",
-            upgradable=prim,
-            forced_upgrades=forced,
-            masked_zeros=zeros,
-            zero_candidates=[k for k, x in v.items() if x == 0] if zeros else [],
-        )
-        xs = set(res.secondary) | set(res.upgraded) | set(shown)
+        xs, zeros = _suppress(v, engine_relations(rels), groups)
         x_lo = 0 if mode == "breakdown" else 1
         know = {
             k: Known(x_lo) if k in xs else Known(1, 4) if 1 <= x < 5 else Known(x, x)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from opendata_mh.validate import check, stated_small_counts
 from tests.conftest import edit_descriptor, resource
 
@@ -32,20 +34,27 @@ def test_a_small_count_stated_in_the_inference_is_found(tmp_path: Path) -> None:
         resource(d, "tried_suspects_by_country_of_birth")["unresolved"][3]["reason"] = (
             TABLE20.format(n=2)
         )
+        # in Dutch number words
+        res = resource(d, "victims_by_sex")
+        res["description"] += "\nIn 2021 ging het om drie slachtoffers."
 
     edit_descriptor(pkg, leak)
     found = [i for i in check(pkg).issues if i.code == "metadata.masked-value-stated"]
     assert {(i.resource, i.field) for i in found} == {
         ("om_cases_by_form", "inference"),
         ("tried_suspects_by_country_of_birth", "unresolved[3].reason"),
+        ("victims_by_sex", "description"),
     }
     assert all(i.severity == "error" for i in found)
     # the finding says where (field and line), never what the text states
     assert {i.message.split(":")[0] for i in found} == {
         "resource om_cases_by_form, 'inference' line 2",
         "resource tried_suspects_by_country_of_birth, 'unresolved[3].reason' line 1",
+        "resource victims_by_sex, 'description' line 2",
     }
-    assert not any("cell at" in i.message or "in fact" in i.message for i in found)
+    assert not any(
+        "cell at" in i.message or "in fact" in i.message or "drie" in i.message for i in found
+    )
 
 
 def test_the_published_text_states_no_small_count() -> None:
@@ -70,3 +79,47 @@ def test_numbers_that_are_not_counts_of_a_cell_are_not_flagged() -> None:
         ]
     }
     assert stated_small_counts(d) == []
+
+
+def _threshold_table(text: str, threshold: int = 5) -> dict:
+    return {
+        "resources": [
+            {"name": "t", "sdc": {"rule": "threshold", "threshold": threshold}, "inference": text}
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2021 ging het om drie slachtoffers (tabel 3 drukt <5).",
+        "Het OM registreerde\ntwee zaken van arbeidsuitbuiting.",
+        "Eén verdachte werd vrijgesproken.",
+        "Er was in 2020 slechts één verdachte geboren in Afrika.",
+        "De cel Onbekend is VIER: de rest van de kolom sluit.",
+    ],
+)
+def test_a_small_count_stated_in_dutch_words_is_found(text: str) -> None:
+    """A count below the threshold written as a Dutch number word gives a masked cell away as
+    surely as one written in digits."""
+    line = 2 if "\n" in text else 1
+    assert stated_small_counts(_threshold_table(text)) == [("t", "inference", line)]
+
+
+@pytest.mark.parametrize(
+    ("text", "threshold"),
+    [
+        # the article, not a count
+        ("Een slachtoffer kan meerdere vormen van uitbuiting hebben meegemaakt.", 5),
+        # at or above the threshold: printed, not masked
+        ("Vijf slachtoffers, tien zaken.", 5),
+        ("Drie slachtoffers.", 3),
+        # references and counts of values, rows, columns or cells
+        ("Zie tabel drie en kolom twee.", 5),
+        ("Elke rij heeft twee waarden; twee rijen, drie kolommen, vier cellen.", 5),
+        # other words that contain a number word
+        ("Een vierde van de zaken; tweede helft; drieën; viertal.", 5),
+    ],
+)
+def test_dutch_words_that_are_not_a_masked_count_are_not_flagged(text: str, threshold: int) -> None:
+    assert stated_small_counts(_threshold_table(text, threshold)) == []

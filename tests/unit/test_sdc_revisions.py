@@ -15,10 +15,14 @@ from opendata_mh.audit import audit_package, published_problem
 from opendata_mh.sdc import Cell, LinearRelation, SDCError, protect_revision, revision_relations
 from opendata_mh.validate import read_package
 from tests.attacker import (
+    edition_relations,
     engine_relations,
     findings,
+    masked,
     old_edition_cells,
+    printed_alone,
     protect_and_print,
+    protect_jointly,
     revision_case,
     revision_pair,
     table_nd,
@@ -134,44 +138,58 @@ def test_a_contradicted_pair_is_left_out_of_the_model() -> None:
     assert iv.lower == 3 and iv.upper >= 5
 
 
-def _package(path: Path, printed: dict[str, str], rels: list) -> Path:  # type: ignore[type-arg]
-    """A package of one table ``t`` (row x col, ``T`` the margins) as the build reads the
-    published one: printed values in a CSV, the margins as additive relations."""
+HEAD = "row,col,value,value_lower,value_upper,value_printed,cell_type"
+"""The columns of table ``t`` (``row`` x ``col``, ``T`` the margins) in the test packages."""
+
+
+def _ref(c: str) -> str:
+    """``old:1|T`` -> ``t/row=1/col=T`` (a cell's reference in the package)."""
+    r, k = c[4:].split("|")
+    return f"t/row={r}/col={k}"
+
+
+def _line(c: str, p: str) -> str:
+    """The CSV row (without ``edition``) of cell ``c`` printed ``p``."""
+    r, k = c[4:].split("|")
+    if p == "x":
+        return f"{r},{k},,1,,x,secondary"
+    if p.startswith("<"):
+        return f"{r},{k},,1,4,<5,masked"
+    return f"{r},{k},{p},{p},{p},{p},{'zero' if p == '0' else 'exact'}"
+
+
+def _relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
+    """An attacker's sum row (total -1, parts +1) as the package's additive relation."""
+    total = next(c for c, a in coeffs.items() if a < 0)
+    parts = [_ref(c) for c, a in coeffs.items() if a > 0]
+    return {"id": rid, "type": "additive", "total": _ref(total), "parts": parts}
+
+
+def _resource(name: str, header: str, key: list[str]) -> dict[str, object]:
+    fields = [{"name": f, "type": "string"} for f in header.split(",")]
+    return {"name": name, "path": f"{name}.csv", "schema": {"fields": fields, "primaryKey": key}}
+
+
+def _write(path: Path, files: dict[str, list[str]], desc: dict[str, object]) -> Path:
     path.mkdir()
-    lines = ["row,col,value,value_lower,value_upper,value_printed,cell_type"]
-    for c, p in printed.items():
-        r, k = c[4:].split("|")
-        if p == "x":
-            lines.append(f"{r},{k},,1,,x,secondary")
-        elif p.startswith("<"):
-            lines.append(f"{r},{k},,1,4,<5,masked")
-        else:
-            lines.append(f"{r},{k},{p},{p},{p},{p},{'zero' if p == '0' else 'exact'}")
-    (path / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    def ref(c: str) -> str:
-        r, k = c[4:].split("|")
-        return f"t/row={r}/col={k}"
-
-    relations = []
-    for rid, coeffs, _, _ in rels:
-        total = next(c for c, a in coeffs.items() if a < 0)
-        parts = [ref(c) for c, a in coeffs.items() if a > 0]
-        relations.append({"id": rid, "type": "additive", "total": ref(total), "parts": parts})
-    fields = [{"name": f, "type": "string"} for f in lines[0].split(",")]
-    desc = {
-        "name": "t",
-        "resources": [
-            {
-                "name": "t",
-                "path": "t.csv",
-                "schema": {"fields": fields, "primaryKey": ["row", "col"]},
-            }
-        ],
-        "relations": relations,
-    }
-    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    for name, lines in files.items():
+        (path / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (path / "datapackage.json").write_text(json.dumps({"name": "t", **desc}), encoding="utf-8")
     return path
+
+
+def _package(path: Path, printed: dict[str, str], rels: list) -> Path:  # type: ignore[type-arg]
+    """A package of one table ``t`` as the build reads the published one: printed values in a
+    CSV, the margins as additive relations."""
+    t = [HEAD, *(_line(c, p) for c, p in printed.items())]
+    return _write(
+        path,
+        {"t": t},
+        {
+            "resources": [_resource("t", HEAD, ["row", "col"])],
+            "relations": [_relation(rid, coeffs) for rid, coeffs, _, _ in rels],
+        },
+    )
 
 
 def test_the_minimal_case_through_the_published_package(tmp_path: Path) -> None:
@@ -180,13 +198,11 @@ def test_the_minimal_case_through_the_published_package(tmp_path: Path) -> None:
     protection is the same as from the printed figures, and the independent attacker finds
     nothing in the two editions together."""
     vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
-    ro = [r for r in rels if r[0].startswith("old:")]
-    rn = [r for r in rels if r[0].startswith("new:")]
-    p_old, _ = protect_and_print(vo, ro)
-    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
+    ro, rn = edition_relations(rels)
+    old_printed = printed_alone(vo, ro)
     pkg = _package(tmp_path / "published", old_printed, ro)
     cells, rows = published_problem(read_package(pkg), "published:")
-    ids = {f"published:t/row={c[4:].split('|')[0]}/col={c[4:].split('|')[1]}": c for c in vo}
+    ids = {"published:" + _ref(c): c for c in vo}
     assert {c.id for c in cells} == set(ids)
     # the published <5 cells are targets [1, 4]; nothing of this edition is given away alone
     assert sorted(c.id for c in cells if c.protection == "apriori") == sorted(
@@ -196,8 +212,7 @@ def test_the_minimal_case_through_the_published_package(tmp_path: Path) -> None:
         vn, engine_relations(rn), cells, rows, [(i, "new:" + c[4:]) for i, c in ids.items()]
     )
     assert res.secondary == ("new:0|T", "new:1|0", "new:2|T", "new:T|1", "new:T|T")
-    p_new = {c: p for c, p in res.printed(vn).items() if p in ("x", "<5")}
-    printed = {**{c: p for c, p in old_printed.items() if p in ("x", "<5")}, **p_new}
+    printed = masked({**old_printed, **res.printed(vn)})
     assert findings({**vo, **vn}, printed, rels) == {"exact": [], "narrowed": [], "wrong": []}
 
 
@@ -220,58 +235,12 @@ def test_a_historic_cell_given_away_enters_as_its_audit_interval(tmp_path: Path)
 # -- the minimal case through the package: check and audit combine the editions by themselves
 
 
-def _line(r: str, k: str, p: str) -> str:
-    if p == "x":
-        return f"{r},{k},,1,,x,secondary"
-    if p.startswith("<"):
-        return f"{r},{k},,1,4,<5,masked"
-    return f"{r},{k},{p},{p},{p},{p},{'zero' if p == '0' else 'exact'}"
-
-
 def _two_editions(path: Path, old: dict[str, str], new: dict[str, str], rels: list) -> Path:  # type: ignore[type-arg]
-    """A package of table ``t`` as edition 2024 printed it, with edition 2023's printings of
-    every cell in ``superseded`` and the relations that held among them in
-    ``supersededRelations`` (what ``opendata-mh generate`` writes for a built edition)."""
-    path.mkdir()
-    head = "row,col,value,value_lower,value_upper,value_printed,cell_type"
-    t = [f"{head},edition"]
-    t += [f"{_line(*c[4:].split('|'), p)},edition-2024" for c, p in new.items()]
-    (path / "t.csv").write_text("\n".join(t) + "\n", encoding="utf-8")
-    s = [f"resource,{head},edition,superseded_by"]
-    s += [f"t,{_line(*c[4:].split('|'), p)},edition-2023,edition-2024" for c, p in old.items()]
-    (path / "superseded.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
-
-    def ref(c: str) -> str:
-        r, k = c[4:].split("|")
-        return f"t/row={r}/col={k}"
-
-    def relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
-        total = next(c for c, a in coeffs.items() if a < 0)
-        parts = [ref(c) for c, a in coeffs.items() if a > 0]
-        return {"id": rid[4:], "type": "additive", "total": ref(total), "parts": parts}
-
-    def res(name: str, header: str, key: list[str]) -> dict[str, object]:
-        fields = [{"name": f, "type": "string"} for f in header.split(",")]
-        return {
-            "name": name,
-            "path": f"{name}.csv",
-            "schema": {"fields": fields, "primaryKey": key},
-        }
-
-    desc = {
-        "name": "t",
-        "resources": [
-            res("t", t[0], ["row", "col"]),
-            res("superseded", s[0], ["resource", "row", "col", "edition"]),
-        ],
-        "relations": [relation(r[0], r[1]) for r in rels if r[0].startswith("new:")],
-        "supersededRelations": [
-            {**relation(r[0], r[1]), "edition": "2023"} for r in rels if r[0].startswith("old:")
-        ],
-        "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
-    }
-    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
-    return path
+    """A package of table ``t`` as edition 2024 printed it (``new:`` cells), with edition
+    2023's printings (``old:``) in ``superseded`` (what ``opendata-mh generate`` writes for a
+    built edition)."""
+    ro, rn = edition_relations(rels)
+    return _editions_package(path, [("2023", old), ("2024", new)], {"2023": ro, "2024": rn})
 
 
 def _cell_of(c: str) -> str:
@@ -284,12 +253,8 @@ def test_the_minimal_case_audited_from_the_package_alone(tmp_path: Path) -> None
     the superseded printings, their relations and the monotone model from the package, finds
     exactly the cells the independent attacker finds, naming both editions."""
     vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
-    ro = [r for r in rels if r[0].startswith("old:")]
-    rn = [r for r in rels if r[0].startswith("new:")]
-    p_old, _ = protect_and_print(vo, ro)
-    p_new, _ = protect_and_print(vn, rn)
-    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
-    new_printed = {c: p_new.get(c, str(v)) for c, v in vn.items()}
+    ro, rn = edition_relations(rels)
+    old_printed, new_printed = printed_alone(vo, ro), printed_alone(vn, rn)
     pkg = _two_editions(tmp_path / "pkg", old_printed, new_printed, rels)
     # each edition alone is safe: the plain audit of the current tables finds nothing
     res = audit_package(read_package(pkg), public=True, shortest=False, mip=True)
@@ -299,7 +264,7 @@ def test_the_minimal_case_audited_from_the_package_alone(tmp_path: Path) -> None
         for f in res.revisions
     }
     want = {"exact": set(), "narrowed": set()}  # type: dict[str, set[str]]
-    for kind, cells in findings({**vo, **vn}, {**p_old, **p_new}, rels).items():
+    for kind, cells in findings({**vo, **vn}, masked({**old_printed, **new_printed}), rels).items():
         if kind != "wrong":
             want[kind] = {_cell_of(c) for c in cells}
     assert {c for c, k in got.items() if k == "exact"} == want["exact"]
@@ -321,17 +286,8 @@ def test_the_minimal_case_audited_from_the_package_alone(tmp_path: Path) -> None
 
 def test_the_minimal_case_protected_jointly_passes_the_package_audit(tmp_path: Path) -> None:
     vo, vn, rels = revision_pair(np.array(OLD), np.array(NEW))
-    ro = [r for r in rels if r[0].startswith("old:")]
-    rn = [r for r in rels if r[0].startswith("new:")]
-    p_old, _ = protect_and_print(vo, ro)
-    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
-    res = protect_revision(
-        vn,
-        engine_relations(rn),
-        old_edition_cells(old_printed),
-        engine_relations(ro),
-        [(c, "new:" + c[4:]) for c in vo],
-    )
+    old_printed = printed_alone(vo, edition_relations(rels)[0])
+    res = protect_jointly(vo, vn, rels, old_printed)
     pkg = _two_editions(tmp_path / "pkg", old_printed, res.printed(vn), rels)
     got = audit_package(read_package(pkg), public=True)
     assert got.revisions == () and got.ok
@@ -347,12 +303,8 @@ def test_printings_that_went_down_leave_the_model_out_for_those_cells_only(
     and still finds what the two editions give away (not an infeasible, silent component)."""
     new = [[1, 1, 2], [5, 1, 2], [3, 0, 4]]
     vo, vn, rels = revision_pair(np.array(OLD), np.array(new))
-    ro = [r for r in rels if r[0].startswith("old:")]
-    rn = [r for r in rels if r[0].startswith("new:")]
-    p_old, _ = protect_and_print(vo, ro)
-    p_new, _ = protect_and_print(vn, rn)
-    old_printed = {c: p_old.get(c, str(v)) for c, v in vo.items()}
-    new_printed = {c: p_new.get(c, str(v)) for c, v in vn.items()}
+    ro, rn = edition_relations(rels)
+    old_printed, new_printed = printed_alone(vo, ro), printed_alone(vn, rn)
     pkg = _two_editions(tmp_path / "pkg", old_printed, new_printed, rels)
     res = audit_package(read_package(pkg), public=True, mip=True)
     notes = [i for i in res.issues if i.code == "audit.revision-contradicted"]
@@ -365,56 +317,34 @@ def test_printings_that_went_down_leave_the_model_out_for_those_cells_only(
 # -- three editions: the new one protected against every earlier printing -------------------
 
 
-def _ref(c: str) -> str:
-    r, k = c[4:].split("|")
-    return f"t/row={r}/col={k}"
-
-
 def _editions_package(
     path: Path,
     eds: list[tuple[str, dict[str, str]]],
     rels: dict[str, list],  # type: ignore[type-arg]
 ) -> Path:
     """Table ``t`` as the last of ``eds`` printed it; every earlier printing in ``superseded``
-    (superseded by the next edition) with its edition's relations in ``supersededRelations``."""
-    path.mkdir()
-    head = "row,col,value,value_lower,value_upper,value_printed,cell_type"
+    (superseded by the next edition) with its edition's relations in ``supersededRelations``
+    (what ``opendata-mh generate`` writes for a built edition)."""
     last, printed = eds[-1]
-    t = [f"{head},edition"]
-    t += [f"{_line(*c[4:].split('|'), p)},edition-{last}" for c, p in printed.items()]
-    (path / "t.csv").write_text("\n".join(t) + "\n", encoding="utf-8")
-    s = [f"resource,{head},edition,superseded_by"]
+    t = [f"{HEAD},edition", *(f"{_line(c, p)},edition-{last}" for c, p in printed.items())]
+    s = [f"resource,{HEAD},edition,superseded_by"]
     for (e, p), (e2, _) in itertools.pairwise(eds):
-        s += [f"t,{_line(*c[4:].split('|'), v)},edition-{e},edition-{e2}" for c, v in p.items()]
-    (path / "superseded.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
-
-    def relation(rid: str, coeffs: dict[str, float]) -> dict[str, object]:
-        total = next(c for c, a in coeffs.items() if a < 0)
-        parts = [_ref(c) for c, a in coeffs.items() if a > 0]
-        return {"id": rid[4:], "type": "additive", "total": _ref(total), "parts": parts}
-
-    def res(name: str, header: str, key: list[str]) -> dict[str, object]:
-        fields = [{"name": f, "type": "string"} for f in header.split(",")]
-        return {
-            "name": name,
-            "path": f"{name}.csv",
-            "schema": {"fields": fields, "primaryKey": key},
-        }
-
-    desc = {
-        "name": "t",
-        "resources": [
-            res("t", t[0], ["row", "col"]),
-            res("superseded", s[0], ["resource", "row", "col", "edition"]),
-        ],
-        "relations": [relation(r[0], r[1]) for r in rels[last]],
-        "supersededRelations": [
-            {**relation(r[0], r[1]), "edition": e} for e, _ in eds[:-1] for r in rels[e]
-        ],
-        "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
-    }
-    (path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
-    return path
+        s += [f"t,{_line(c, v)},edition-{e},edition-{e2}" for c, v in p.items()]
+    return _write(
+        path,
+        {"t": t, "superseded": s},
+        {
+            "resources": [
+                _resource("t", t[0], ["row", "col"]),
+                _resource("superseded", s[0], ["resource", "row", "col", "edition"]),
+            ],
+            "relations": [_relation(r[0][4:], r[1]) for r in rels[last]],
+            "supersededRelations": [
+                {**_relation(r[0][4:], r[1]), "edition": e} for e, _ in eds[:-1] for r in rels[e]
+            ],
+            "revisionModel": {"model": "monotone", "min_change": 0, "max_change": None},
+        },
+    )
 
 
 def test_a_third_edition_is_protected_against_every_earlier_printing(tmp_path: Path) -> None:

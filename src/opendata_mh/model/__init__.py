@@ -92,6 +92,7 @@ from opendata_mh.model.printed import (
     SdcRule,
     count_bounds,
     is_masked,
+    number_text,
     parse_printed,
 )
 from opendata_mh.model.refs import CellRef, parse_ref
@@ -153,6 +154,7 @@ __all__ = [
     "finding_fingerprint",
     "is_masked",
     "load_metadata",
+    "number_text",
     "parse_printed",
     "parse_ref",
     "read_edition_csv",

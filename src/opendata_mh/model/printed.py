@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from opendata_mh.model.constants import SECONDARY_SYMBOL, CellType
+from opendata_mh.model.constants import SECONDARY_SYMBOL, VALUE_COLUMNS, CellType
 from opendata_mh.sdc import rules
 
 GROUP_PROTECTIONS = ("breakdown", "total", "off")
@@ -84,6 +84,27 @@ class ParsedValue:
     cell_type: CellType
     obs_status: str
     conf_status: str
+
+    def as_text(self, columns: Sequence[str] = VALUE_COLUMNS) -> list[str]:
+        """The CSV text of ``columns`` (of :data:`VALUE_COLUMNS`, in that order by default):
+        what a table CSV (:data:`TABLE_VALUE_COLUMNS`) and the long files print for the cell."""
+        text = {
+            "value": number_text(self.value),
+            "value_lower": number_text(self.lower),
+            "value_upper": number_text(self.upper),
+            "value_printed": self.printed,
+            "cell_type": self.cell_type,
+            "obs_status": self.obs_status,
+            "conf_status": self.conf_status,
+        }
+        return [text[c] for c in columns]
+
+
+def number_text(x: float | None) -> str:
+    """A number as the CSV files print it: ``""`` for none, ``3`` for 3 and 3.0, ``0.5``."""
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 _STATUS: dict[str, tuple[str, str]] = {

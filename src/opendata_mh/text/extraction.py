@@ -40,6 +40,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from opendata_mh.qualifiers import NUMBER_WORDS
+
 Kind = Literal[
     "count",
     "decimal",
@@ -89,19 +91,6 @@ HEDGES: dict[str, str] = {
 ABOUT = 0.10  # zo'n x: within 10 %
 WORD_TOL = 0.12  # een derde: within 12 % of one third
 
-NUMBER_WORDS = {
-    "een": 1,
-    "één": 1,
-    "twee": 2,
-    "drie": 3,
-    "vier": 4,
-    "vijf": 5,
-    "zes": 6,
-    "zeven": 7,
-    "acht": 8,
-    "negen": 9,
-    "tien": 10,
-}
 ORDINALS = {"helft": 2, "derde": 3, "kwart": 4, "vierde": 4, "vijfde": 5, "zesde": 6, "tiende": 10}
 
 UP_WORDS = (

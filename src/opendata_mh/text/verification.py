@@ -48,6 +48,7 @@ from opendata_mh.text.linking import (
     candidates,
     text_sums,
 )
+from opendata_mh.text.pairing import pair
 
 Status = Literal[
     "consistent", "contradiction", "rounding", "disclosure", "unlinked", "ambiguous", "unchecked"
@@ -552,8 +553,14 @@ def check_figures(ex: Extraction, index: Index) -> list[FigureCheck]:
         if links:
             prior[fi] = links[0]
         checks.append(check_figure(f, links, index, fi))
-    for fi, link in year_lists(ex, checks, index).items():
-        checks[fi] = check_in_list(checks[fi], link, index)
+    # figures that belong together by the structure of the prose (years, "respectievelijk",
+    # legend pairs, appositions, lists of shares): see opendata_mh.text.pairing
+    paired = pair(ex, [c.links for c in checks], [c.status for c in checks], index)
+    for fi, p in paired.items():
+        if p.link is not None:
+            checks[fi] = check_in_list(checks[fi], p.link, index)
+        else:
+            checks[fi] = FigureCheck(fi, ex.figures[fi], checks[fi].links, "unlinked", p.why)
     for fi, link in share_bases(ex, checks, index).items():
         checks[fi] = check_in_list(checks[fi], link, index)
     for fi, link in enumerated_totals(ex, checks, index).items():
@@ -647,97 +654,41 @@ def share_bases(ex: Extraction, checks: Sequence[FigureCheck], index: Index) -> 
     return out
 
 
-_LIST_GAP_RE = re.compile(
-    r"\s*in\s+((?:19|20)\d\d)\s*(?:,|\ben\b|\bnaar\b|\btot\b|\btegenover\b)\s*(?:in\s+)?$"
-)
-_LIST_END_RE = re.compile(r"\s*in\s+((?:19|20)\d\d)\b(?!\s?[-–]\s?\d)")
-
-
-def year_lists(ex: Extraction, checks: Sequence[FigureCheck], index: Index) -> dict[int, Link]:
-    """The figures of a list of years ("50 in 2023, 27 in 2022 en 11 in 2021", "van 15 in
-    2022 naar 8 in 2023") that the words alone do not link: each is the quantity of the
-    list's best linked figure in its own year. Figure index -> that link."""
-    figs = ex.figures
-    text = ex.text
-    out: dict[int, Link] = {}
-    i = 0
-    while i < len(figs):
-        chain = [i]
-        while True:
-            j = chain[-1] + 1
-            if j >= len(figs) or figs[j].sentence != figs[i].sentence:
-                break
-            if not _LIST_GAP_RE.match(text[figs[chain[-1]].end : figs[j].start]):
-                break
-            chain.append(j)
-        i = chain[-1] + 1
-        if len(chain) < 2 or any(figs[k].kind != "count" or figs[k].hedge for k in chain):
-            continue
-        years: dict[int, str] = {}
-        for a, b in zip(chain, [*chain[1:], None], strict=True):
-            tail = text[figs[a].end : figs[b].start] if b is not None else text[figs[a].end :]
-            m = _LIST_END_RE.match(tail)
-            if m:
-                years[a] = m.group(1)
-        if len(years) != len(chain):
-            continue
-        anchors = [
-            k
-            for k in chain
-            if checks[k].status == "consistent"
-            and checks[k].link is not None
-            and checks[k].link.derivation == "value"  # type: ignore[union-attr]
-            and f"/period={years[k]}/" in checks[k].link.refs[0] + "/"  # type: ignore[union-attr]
-        ]
-        if not anchors:
-            continue
-        a = max(anchors, key=lambda k: (_evidence(checks[k]), -k))
-        top = checks[a].link
-        assert top is not None
-        for k in chain:
-            if k == a or checks[k].status != "unlinked":
-                continue
-            ref = top.refs[0].replace(f"period={years[a]}", f"period={years[k]}", 1)
-            q = index.quantities.get(ref)
-            if q is None:
-                continue
-            out[k] = Link(
-                "value",
-                (q.ref,),
-                lower=q.lower,
-                upper=q.upper,
-                score=top.score,
-                confidence=top.confidence,
-                text_refs=(a,),
-                explain=f"the quantity of {figs[a].printed!r} (line {figs[a].line}) in its own "
-                f"year {years[k]}",
-                evidence=top.evidence,
-            )
-    return out
-
-
 def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
-    """The verdict on a figure against its link from :func:`year_lists` or
-    :func:`share_bases`."""
+    """The verdict on a figure against the link that its partners give it
+    (:mod:`opendata_mh.text.pairing`, :func:`share_bases`, :func:`enumerated_totals`)."""
     f = c.figure
     iv = (link.lower, link.upper)
     q = index.quantities[link.refs[0]]
+    value = link.derivation == "value"
     # a latent total the tables leave open holds masked cells: its interval is theirs
-    hidden = q.masked or (q.latent and not q.exact)
+    refs = [index.quantities[r] for r in (*link.refs, *link.denominator) if r in index.quantities]
+    hidden = any(x.masked or (x.latent and not x.exact) for x in refs)
     shown = "a value of masked cells" if hidden else iv_text(iv)
-    links = [link, *c.links]
-    if q.masked and f.kind != "masked" and states_masked(f, q):
+    what = q.ref if value else link.describe()
+    links = [link, *[x for x in c.links if x != link]]
+    if value and q.masked and f.kind != "masked" and states_masked(f, q):
         return FigureCheck(c.index, f, links, "disclosure", _states_message(q, link, []), iv)
     if _percent_ok(f, iv) == "ok":
         return FigureCheck(
-            c.index, f, links, "consistent", f"{q.ref} = {shown} ({link.explain})", iv
+            c.index, f, links, "consistent", f"{what} = {shown} ({link.explain})", iv
+        )
+    if _percent_ok(f, iv) == "truncated":
+        return FigureCheck(
+            c.index,
+            f,
+            links,
+            "rounding",
+            f"{what} = {shown} ({link.explain}): {f.printed} holds only when truncated, not "
+            "rounded half up",
+            iv,
         )
     return FigureCheck(
         c.index,
         f,
         links,
         "contradiction",
-        f"{link.explain}: {q.ref} = {shown}, not {f.printed} {f.interval_text}",
+        f"{link.explain}: {what} = {shown}, not {f.printed} {f.interval_text}",
         iv,
     )
 
@@ -795,8 +746,8 @@ def verify(
         for _round in range(MAX_CERTIFICATES):
             assert audit is not None
             pins = _arithmetic_findings(audit, before, owner, ex, checks, told)
-            lines = {figs[owner[p]].line for p in pins if p in owner}
-            more = {r for r, j in owner.items() if figs[j].line in lines} - aside
+            pinning = {figs[owner[p]].line for p in pins if p in owner}
+            more = {r for r, j in owner.items() if figs[j].line in pinning} - aside
             if not more:
                 break
             aside |= more

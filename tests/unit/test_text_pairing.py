@@ -1,0 +1,170 @@
+"""Figures that belong together (opendata_mh.text.pairing), on the real lines of the 2023
+report: a changed figure of a pair or a list contradicts the quantity that the structure of
+the prose gives it, instead of linking elsewhere by its printed value or staying unlinked.
+Each case is a mutation of the benchmark (scripts/bench_text.py, seed 12) that went unflagged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opendata_mh.report import PackageData
+from opendata_mh.text.output import TextReport, check_draft
+from opendata_mh.text.reading import read_text
+from opendata_mh.validate import read_package
+from tests.unit.text_gold import TEXT_2023
+
+PACKAGE = Path(__file__).resolve().parents[2] / "datapackage"
+LINES = TEXT_2023.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def pkg() -> PackageData:
+    return read_package(PACKAGE)
+
+
+def _draft(
+    pkg: PackageData, first: int, last: int, edits: dict[int, tuple[str, str]]
+) -> TextReport:
+    """Lines ``first``..``last`` of the 2023 text, with ``edits`` (line -> old, new) applied."""
+    lines = LINES[first - 1 : last]
+    for ln, (old, new) in edits.items():
+        assert old in lines[ln - first], (ln, old)
+        lines[ln - first] = lines[ln - first].replace(old, new, 1)
+    return check_draft(read_text("\n".join(lines), "draft.txt"), pkg, str(PACKAGE))
+
+
+def _fig(rep: TextReport, printed: str, line: int | None = None):  # type: ignore[no-untyped-def]
+    """The check of the figure ``printed`` (on ``line`` of the draft, if given)."""
+    return next(
+        c
+        for c in rep.checks
+        if c.figure.printed == printed and (line is None or c.figure.line == line)
+    )
+
+
+# 1. "respectievelijk": the i-th figure states the i-th category the sentence names
+@pytest.mark.parametrize(
+    ("printed", "status"),
+    [("134%", "consistent"), ("144%", "contradiction"), ("130%", "contradiction")],
+)
+def test_respectively_pairs_figures_with_categories_in_order(
+    pkg: PackageData, printed: str, status: str
+) -> None:
+    rep = _draft(pkg, 205, 210, {210: ("134%", printed)})
+    c = _fig(rep, printed)
+    assert c.status == status, c.message
+    assert c.link is not None and c.link.refs == (
+        "victims_by_region/period=2023/region=latin_america/form=all",
+    )
+    assert (c.link.lower, c.link.upper) == pytest.approx((134.0, 134.0), abs=0.5)
+    assert _fig(rep, "58%").link.refs == (  # type: ignore[union-attr]
+        "victims_by_region/period=2023/region=africa/form=all",
+    )
+
+
+# 2. "van A (in Y1) naar/tot B (in Y2)", "gestegen naar C": one quantity in other years
+@pytest.mark.parametrize(
+    ("new", "printed", "status"),
+    [("8 in 2023", "8", "consistent"), ("12 in 2023", "12", "contradiction")],
+)
+def test_from_to_in_years_is_one_quantity(
+    pkg: PackageData, new: str, printed: str, status: str
+) -> None:
+    rep = _draft(pkg, 818, 821, {821: ("8 in 2023", new)})
+    c = _fig(rep, printed)
+    assert c.status == status, c.message
+    assert c.link is not None
+    assert c.link.refs == ("investigations_by_form/period=2023/form=labour",)
+    assert (c.link.lower, c.link.upper) == (8, 8)
+
+
+@pytest.mark.parametrize(
+    ("edit", "printed", "status", "ref"),
+    [
+        ((60, "53 tot 16", "53 tot 16"), "16", "consistent", "period=2022"),
+        ((60, "53 tot 16", "53 tot 24"), "24", "contradiction", "period=2022"),
+        ((61, "in 2023", "in 2022"), "36", "contradiction", "period=2022"),
+        ((61, "in 2023", "in 2023"), "36", "consistent", "period=2023"),
+    ],
+)
+def test_from_to_then_risen_to_is_one_quantity(
+    pkg: PackageData, edit: tuple[int, str, str], printed: str, status: str, ref: str
+) -> None:
+    ln, old, new = edit
+    rep = _draft(pkg, 57, 61, {ln: (old, new)})
+    c = _fig(rep, printed)
+    assert c.status == status, c.message
+    assert c.link is not None and c.link.refs == (f"victims_by_form/{ref}/form=unknown",)
+
+
+# 3. a pie chart's label "X; Y%": the count is the numerator of the share
+@pytest.mark.parametrize(
+    ("line", "old", "new", "form"),
+    [
+        (397, "18; 34%", "27; 34%", "sexual_domestic"),
+        (399, "13; 25%", "18; 25%", "sexual_international"),
+        (401, "13; 25%", "23; 25%", "criminal"),
+    ],
+)
+def test_the_count_of_a_legend_pair_is_its_share_numerator(
+    pkg: PackageData, line: int, old: str, new: str, form: str
+) -> None:
+    rep = _draft(pkg, 393, 412, {line: (old, new)})
+    c = _fig(rep, new.split(";")[0], line - 393 + 1)
+    assert c.status == "contradiction", c.message
+    assert c.link is not None
+    assert c.link.refs == (f"minor_victims_by_form/period=2023/form={form}",)
+    clean = _draft(pkg, 393, 412, {})
+    assert all(x.status == "consistent" for x in clean.checks), [x.message for x in clean.checks]
+
+
+# 4. an apposition: "bijna een kwart (23%)" - the percentage states the verbal share's quantity
+@pytest.mark.parametrize(("printed", "status"), [("23%", "consistent"), ("22%", "contradiction")])
+def test_a_percentage_in_brackets_after_a_verbal_share(
+    pkg: PackageData, printed: str, status: str
+) -> None:
+    rep = _draft(pkg, 728, 729, {729: ("(23%)", f"({printed})")})
+    c = _fig(rep, printed)
+    assert c.status == status, c.message
+    assert c.link is not None
+    assert "country_of_birth=other" in c.link.refs[0]
+    assert (c.link.lower, c.link.upper) == pytest.approx((23.0, 23.0), abs=0.5)
+
+
+# 5. a list of shares over one base: "82% ..., 9% arbeidsuitbuiting en 8% criminele/overige"
+@pytest.mark.parametrize(
+    ("line", "old", "new", "form", "status"),
+    [
+        # 8.8% of the OM cases: "8%" holds only when truncated
+        (620, "9% arbeid", "8% arbeid", "=labour", "rounding"),
+        (620, "8% crim", "0% crim", "=criminal_other", "contradiction"),
+        # the first share changed: the base the others link over still holds
+        (619, "82%", "77%", "=sexual", "contradiction"),
+    ],
+)
+def test_a_list_of_shares_over_one_base(
+    pkg: PackageData, line: int, old: str, new: str, form: str, status: str
+) -> None:
+    rep = _draft(pkg, 619, 620, {line: (old, new)})
+    c = _fig(rep, new.split()[0], line - 618)
+    assert c.status == status, c.message
+    assert c.link is not None and c.link.derivation == "share"
+    assert all(r.startswith("om_cases_by_form/") and r.endswith(form) for r in c.link.refs)
+    assert all(r.startswith("om_cases_registered/") for r in c.link.denominator)
+    clean = _draft(pkg, 619, 620, {})
+    assert [x.status for x in clean.checks] == ["consistent"] * 3
+
+
+# 6. a list of years: "50 in 2023, 27 in 2022 en 11 in 2021" - one quantity across the years;
+# the tables hold the Latin-American victims of labour exploitation for 2023 only, so 27 and 11
+# cannot be checked (and 11 is no court case of 2021, whatever its value)
+@pytest.mark.parametrize("year", ["2021", "2020"])
+def test_a_list_of_years_keeps_its_quantity(pkg: PackageData, year: str) -> None:
+    rep = _draft(pkg, 175, 176, {176: ("11 in 2021", f"11 in {year}")})
+    assert _fig(rep, "50").status == "consistent"
+    for printed in ("27", "11"):
+        c = _fig(rep, printed)
+        assert c.status == "unlinked", c.message
+        assert "victims_by_region" in c.message and "latin_america" in c.message
