@@ -743,6 +743,14 @@ def verify(
         audit: PackageAudit | None = joint.audit
         aside: set[str] = set()
         told: set[tuple[str, int]] = set()
+        # only a cell the whole draft narrows can be narrowed without some of it
+        narrowed = [
+            ca.cell
+            for ca in joint.audit.cells
+            if ca.target
+            and ca.status in ("exact", "narrowed")
+            and any(p.startswith("draft.") for p in ca.pinned_by)
+        ]
         for _round in range(MAX_CERTIFICATES):
             assert audit is not None
             pins = _arithmetic_findings(audit, before, owner, ex, checks, told)
@@ -759,7 +767,7 @@ def verify(
                 for k, (_m, allr) in enumerate(joint.conflicts, 1)
                 if (left := [r for r in allr if r.startswith("draft.") and r not in aside])
             ]
-            audit = audit_package(_with_draft(base, rows, rest, known))
+            audit = audit_package(_with_draft(base, rows, rest, known), targets=narrowed)
     for c in checks:
         if c.status in STATUS_CODE:
             code, sev = STATUS_CODE[c.status]
