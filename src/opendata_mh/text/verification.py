@@ -11,14 +11,20 @@ disclosure audit.
    that holds only when truncated ([p, p + 1), towards zero) is ``text.rounding`` (warning); a
    hedge widens the figure (:mod:`opendata_mh.text.extraction`). A figure outside is
    ``text.contradiction``. A figure that states a masked cell more narrowly than its symbol
-   ("een dieptepunt van 2 zaken" for a ``<5``) is ``text.disclosure`` (direct).
+   and within it ("een dieptepunt van 2 zaken" for a ``<5``) is ``text.disclosure`` (direct),
+   right or wrong alike (:func:`states_masked`): nothing the check says depends on the
+   interval the tables imply for a masked cell, so it neither confirms nor denies the value
+   (the linker ranks a masked cell by its symbol's range too); such a figure is left out of
+   the joint audit.
 3. **The draft as a whole**: the draft's figures become ``text_figures`` rows and its links
    relations (identities, differences as additive relations, shares and changes with the
    rounding rows of :func:`opendata_mh.model.share_rows`, sums the text enumerates), and the
    disclosure audit (:func:`opendata_mh.audit.audit_package`, the one LP engine) runs on the
    package with them. A masked cell the tables leave at [1, 4] that the draft narrows is
    ``text.disclosure`` (by arithmetic) on the line of the figure that completes it; a masked
-   figure of the draft (``<5``) that the draft's own figures pin likewise. When the draft and
+   figure of the draft (``<5``) that the draft's own figures pin likewise. Then the audit
+   looks again at those cells without the lines of the certificates found, until no other
+   line gives them away: every line that does is flagged. When the draft and
    the tables cannot all hold (the audit's irreducible infeasible sets), the draft's relations
    in each set are ``text.contradiction`` (joint), and the audit runs again without them: every
    consistent subset is audited (:func:`audit_consistent`, the one place to swap in the
