@@ -36,7 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -341,17 +341,27 @@ def investigations(rng: np.random.Generator, year: int, rel: float) -> pd.DataFr
     )
 
 
+def _five_years(
+    rng: np.random.Generator,
+    year: int,
+    revisions: str,
+    added: Callable[[np.random.Generator, int], pd.DataFrame | None],
+    drawn: Callable[[int, str], pd.DataFrame],
+) -> pd.DataFrame:
+    """The records of ``year`` and the four years before: a published year re-counted by
+    ``added`` (late registrations only add) when ``revisions`` is ``add``, any other year by
+    ``drawn(year, the published year whose distributions it follows)``."""
+    frames = []
+    for y in range(year - 4, year + 1):
+        got = added(rng, y) if revisions == "add" and y < year else None
+        frames.append(got if got is not None else drawn(y, str(min(y, int(REF_YEAR)))))
+    return pd.concat(frames, ignore_index=True)
+
+
 def om_cases(
     rng: np.random.Generator, year: int, rel: float, revisions: str = "add"
 ) -> pd.DataFrame:
-    frames = []
-    for y in range(year - 4, year + 1):
-        src = str(min(y, int(REF_YEAR)))
-        if revisions == "add" and y < year:
-            got = _om_added(rng, y)
-            if got is not None:
-                frames.append(got)
-                continue
+    def drawn(y: int, src: str) -> pd.DataFrame:
         reg = float(next(r for r in _rows("om_cases_registered") if r["period"] == src)["value"])
         n = _perturb(rng, reg, rel)
         form = _choice(rng, _dist("om_cases_by_form", "form", period=src), n)
@@ -360,8 +370,9 @@ def om_cases(
         disposal = np.full(n, "", dtype=object)
         idx = rng.choice(n, size=disposed, replace=False)
         disposal[idx] = _choice(rng, disp, disposed)
-        frames.append(pd.DataFrame({"year": y, "form": form, "disposal": disposal}))
-    return pd.concat(frames, ignore_index=True)
+        return pd.DataFrame({"year": y, "form": form, "disposal": disposal})
+
+    return _five_years(rng, year, revisions, _om_added, drawn)
 
 
 def _om_added(rng: np.random.Generator, y: int) -> pd.DataFrame | None:
@@ -412,43 +423,35 @@ def _court_added(rng: np.random.Generator, y: int) -> pd.DataFrame | None:
 def court_cases(
     rng: np.random.Generator, year: int, rel: float, revisions: str = "add"
 ) -> pd.DataFrame:
-    frames = []
-    for y in range(year - 4, year + 1):
-        src = str(min(y, int(REF_YEAR)))
-        if revisions == "add" and y < year:
-            got = _court_added(rng, y)
-            if got is not None:
-                frames.append(got)
-                continue
+    def drawn(y: int, src: str) -> pd.DataFrame:
         forms = _dist("court_cases_by_form", "form", period=src)
         n = _perturb(rng, sum(forms.values()), rel)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "year": y,
-                    "form": _choice(rng, forms, n),
-                    "court_outcome": _choice(
-                        rng, _dist("court_outcomes", "court_outcome", period=src, form="all"), n
+        return pd.DataFrame(
+            {
+                "year": y,
+                "form": _choice(rng, forms, n),
+                "court_outcome": _choice(
+                    rng, _dist("court_outcomes", "court_outcome", period=src, form="all"), n
+                ),
+                "suspect_country_of_birth": _choice(
+                    rng,
+                    _dist(
+                        "tried_suspects_by_country_of_birth",
+                        "country_of_birth",
+                        period=src,
+                        form="all",
                     ),
-                    "suspect_country_of_birth": _choice(
-                        rng,
-                        _dist(
-                            "tried_suspects_by_country_of_birth",
-                            "country_of_birth",
-                            period=src,
-                            form="all",
-                        ),
-                        n,
-                    ),
-                    "suspect_age_group": _choice(
-                        rng,
-                        _dist("tried_suspects_by_age", "age_group_suspect", period=src, form="all"),
-                        n,
-                    ),
-                }
-            )
+                    n,
+                ),
+                "suspect_age_group": _choice(
+                    rng,
+                    _dist("tried_suspects_by_age", "age_group_suspect", period=src, form="all"),
+                    n,
+                ),
+            }
         )
-    return pd.concat(frames, ignore_index=True)
+
+    return _five_years(rng, year, revisions, _court_added, drawn)
 
 
 def make(

@@ -399,6 +399,9 @@ class PackageAudit:
     revisions: tuple[RevisionDisclosure, ...] = ()
     editions: _Revisions | None = field(default=None, repr=False, compare=False)
     """The editions' part of the attacker's problem (superseded printings; internal)."""
+    earlier_acknowledgements: tuple[Acknowledgement, ...] = ()
+    """Acknowledgements of an earlier edition's printing (``edition`` set; matched by
+    :func:`earlier_finding`, reported in :attr:`issues`)."""
 
     @property
     def ok(self) -> bool:
@@ -439,7 +442,10 @@ class PackageAudit:
 
     def to_dict(self, all_cells: bool = False) -> dict[str, Any]:
         """JSON-ready: :meth:`summary` plus ``cells`` (the findings, or with ``all_cells`` every
-        audited cell) and ``stale_acknowledged_findings``. The CLI's ``--json`` summary."""
+        audited cell), ``stale_acknowledged_findings`` (with ``edition`` for an earlier
+        edition's printing) and ``earlier_edition_acknowledgements`` (the acknowledgements of an
+        earlier edition's printing, each with its ``edition`` and whether it is ``stale``). The
+        CLI's ``--json`` summary."""
         shown = self.cells if all_cells else tuple(self.findings())
         return {
             **self.summary(),
@@ -447,6 +453,9 @@ class PackageAudit:
             "groups": [g.to_dict() for g in self.groups],
             "revisions": [r.to_dict() for r in self.revisions],
             "stale_acknowledged_findings": [a.to_dict() for a in self.stale],
+            "earlier_edition_acknowledgements": [
+                {**a.to_dict(), "stale": a in self.stale} for a in self.earlier_acknowledgements
+            ],
         }
 
 
@@ -684,14 +693,15 @@ def audit_package(
         say("auditing the editions together (superseded printings)")
         revisions = _revision_disclosures(prob, rv, rows, by_id, mip=mip)
     issues: list[Issue] = list(prob.issues)
+    earlier_stale: list[Acknowledgement] = []
     if rv is None and earlier_acks and targets is None:  # no superseded printing to match
         issues += _earlier_acknowledgements(
-            earlier_acks, _Revisions({}, [], [], {}, {}, [], "monotone"), keyed
+            earlier_acks, _Revisions({}, [], [], {}, {}, [], "monotone"), keyed, earlier_stale
         )
     if rv is not None:
         issues += rv.issues
         issues += [_revision_issue(f, rv.model, public) for f in revisions]
-        issues += _earlier_acknowledgements(earlier_acks, rv, keyed)
+        issues += _earlier_acknowledgements(earlier_acks, rv, keyed, earlier_stale)
         if rv.contradicted:
             shown = ", ".join(x.removeprefix("revision:") for x in rv.contradicted[:3])
             more = f" and {len(rv.contradicted) - 3} more" if len(rv.contradicted) > 3 else ""
@@ -863,6 +873,7 @@ def audit_package(
                 "value",
             )
         )
+    stale += tuple(earlier_stale)  # their issues name the edition (above)
     stats = {
         "relations": n_rel,
         "variables": len(variables),
@@ -883,6 +894,7 @@ def audit_package(
         tuple(groups_out),
         tuple(revisions),
         rv,
+        tuple(earlier_acks),
     )
 
 
@@ -1103,6 +1115,7 @@ __all__ = [
     "audit_check",
     "audit_package",
     "audit_path",
+    "earlier_finding",
     "published_problem",
 ]
 
@@ -1547,25 +1560,38 @@ def _linked(rows: Sequence[sdc.LinearRelation], seeds: set[str], fixed: set[str]
     return used
 
 
+def earlier_finding(
+    a: Acknowledgement, rv: _Revisions | None
+) -> tuple[str, tuple[int, int]] | None:
+    """The finding (code, interval) that edition ``a.edition`` alone gives away about its own
+    printing of ``a.cell`` (:attr:`_Revisions.given_away`), or None (protected there, or no
+    such printing). What an acknowledgement with ``edition`` is matched against (and re-keyed
+    from, :func:`opendata_mh.acknowledge.rekey`)."""
+    if rv is None or not a.edition:
+        return None
+    iv = rv.given_away.get(f"edition-{a.edition}:{a.cell}")
+    if iv is None or iv[1] is None:
+        return None
+    return (FINDING_CODES[0] if iv[0] == iv[1] else FINDING_CODES[1]), (iv[0], iv[1])
+
+
 def _earlier_acknowledgements(
-    acks: Sequence[Acknowledgement], rv: _Revisions, keyed: bool
+    acks: Sequence[Acknowledgement], rv: _Revisions, keyed: bool, stale: list[Acknowledgement]
 ) -> list[Issue]:
     """Acknowledged historic findings of printings a later edition replaced: matched against
     what that edition alone gives away (:attr:`_Revisions.given_away`), by cell, code and
     (keyed) the fingerprint; ``audit.acknowledged`` (info) or ``audit.stale-acknowledgement``
-    (warning). No interval in any message."""
+    (warning; the acknowledgement is appended to ``stale``). No interval in any message."""
     out: list[Issue] = []
     for a in acks:
         vid = f"edition-{a.edition}:{a.cell}"
         var = rv.variables.get(vid)
         where = (SUPERSEDED, var.row if var else None, "value" if var else None)
         iv = rv.given_away.get(vid)
-        ok = False
-        if iv is not None and iv[1] is not None:
-            code = FINDING_CODES[0] if iv[0] == iv[1] else FINDING_CODES[1]
-            ok = code == a.code and (
-                not keyed or finding_fingerprint(a.cell, code, (iv[0], iv[1])) == a.fingerprint
-            )
+        found = earlier_finding(a, rv)
+        ok = found is not None and found[0] == a.code
+        if ok and keyed and found is not None:
+            ok = finding_fingerprint(a.cell, *found) == a.fingerprint
         what = f"edition {a.edition}'s printing of {a.cell} ({SUPERSEDED} row {where[1]})"
         if ok:
             out.append(
@@ -1579,6 +1605,7 @@ def _earlier_acknowledgements(
                 )
             )
         else:
+            stale.append(a)
             state = "it is protected there" if iv is None else "another interval or code"
             out.append(
                 Issue(

@@ -826,6 +826,18 @@ def _copy_metadata(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".*"))
 
 
+def _metadata_with_edition(root: Path, dst: Path, eid: str, files: Mapping[str, bytes]) -> None:
+    """A copy of the metadata ``root`` at ``dst`` with edition ``eid``'s ``files`` in place (an
+    edition of that id replaced): what the build loads before it writes anything."""
+    _copy_metadata(root, dst)
+    edir = dst / EDITIONS_DIR / eid
+    if edir.exists():
+        shutil.rmtree(edir)
+    edir.mkdir(parents=True)
+    for rel, data in files.items():
+        (edir / rel).write_bytes(data)
+
+
 def _write_dir_atomic(files: Mapping[str, bytes], out: Path) -> Path | None:
     """Write ``files`` into ``out`` via a temporary sibling + rename; returns the path of the
     previous directory (kept aside, for a rollback) or ``None``."""
@@ -1100,19 +1112,9 @@ def _build(
     # structural pass: relations expanded for the new cells (printed zeros, no counts on disk)
     with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
         mroot = Path(tmpd) / "metadata"
-        _copy_metadata(root, mroot)
         zero = {tid: dict.fromkeys(c, "0") for tid, c in counts.items()}
-        files, _ = _edition_files(
-            meta,
-            zero,
-            **edition_kw,
-        )
-        edir = mroot / EDITIONS_DIR / eid
-        if edir.exists():
-            shutil.rmtree(edir)
-        edir.mkdir(parents=True)
-        for rel, data in files.items():
-            (edir / rel).write_bytes(data)
+        files, _ = _edition_files(meta, zero, **edition_kw)
+        _metadata_with_edition(root, mroot, eid, files)
         smeta = load_metadata(mroot)
     built = {
         _ref(tid, k): v for tid, c in counts.items() for k, v in c.items()
@@ -1222,24 +1224,14 @@ def _build(
                 out[k] = str(v)
         printed[tid] = out
     _refuse_unprotected(meta, printed, n)
-    files, summary = _edition_files(
-        meta,
-        printed,
-        **edition_kw,
-    )
+    files, summary = _edition_files(meta, printed, **edition_kw)
     # the merged metadata must load and the package must pass the check
     say("checking the built package")
     t3 = time.perf_counter()
     warnings: tuple[str, ...] = ()
     with tempfile.TemporaryDirectory(prefix="opendata-mh-build-") as tmpd:
         mroot = Path(tmpd) / "metadata"
-        _copy_metadata(root, mroot)
-        edir = mroot / EDITIONS_DIR / eid
-        if edir.exists():
-            shutil.rmtree(edir)
-        edir.mkdir(parents=True)
-        for rel, data in files.items():
-            (edir / rel).write_bytes(data)
+        _metadata_with_edition(root, mroot, eid, files)
         merged = load_metadata(mroot)
         if check:
             pkg_dir = Path(tmpd) / "datapackage"

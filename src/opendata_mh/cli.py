@@ -67,6 +67,17 @@ def _json_option(help_text: str = "Print one JSON envelope on stdout.") -> Calla
     return click.option("--json", "as_json", is_flag=True, help=help_text)
 
 
+def _dir_option(
+    name: str, dest: str, default: str | None, help_text: str | None = None
+) -> Callable[[F], F]:
+    """A directory option (``--metadata``, ``--out``): its default shown, or required when it
+    has none."""
+    kind = click.Path(file_okay=False, path_type=Path)
+    if default is None:
+        return click.option(name, dest, required=True, type=kind, help=help_text)
+    return click.option(name, dest, default=default, show_default=True, type=kind, help=help_text)
+
+
 _PACKAGE_DIR = click.argument(
     "package_dir", default="datapackage", required=False, type=click.Path(path_type=Path)
 )
@@ -223,21 +234,17 @@ def main() -> None:
     context_settings=CONTEXT,
     epilog=("\b\nExample:\n  opendata-mh generate --metadata metadata --out datapackage --check"),
 )
-@click.option(
+@_dir_option(
     "--metadata",
     "metadata_dir",
-    default="metadata",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory with the hand-edited metadata (package.toml, tables/, ...).",
+    "metadata",
+    "Directory with the hand-edited metadata (package.toml, tables/, ...).",
 )
-@click.option(
+@_dir_option(
     "--out",
     "out_dir",
-    default="datapackage",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of the generated package (replaced as a whole).",
+    "datapackage",
+    "Directory of the generated package (replaced as a whole).",
 )
 @click.option(
     "--check",
@@ -336,13 +343,11 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     is_flag=True,
     help="Recompute the keyed fingerprints of acknowledged_findings.toml (OPENDATA_MH_ACK_KEY).",
 )
-@click.option(
+@_dir_option(
     "--metadata",
     "metadata_dir",
-    default="metadata",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="With --rekey: the metadata whose acknowledged_findings.toml is rewritten.",
+    "metadata",
+    "With --rekey: the metadata whose acknowledged_findings.toml is rewritten.",
 )
 def audit(
     package_dir: Path,
@@ -362,7 +367,9 @@ def audit(
     This is the maintainer's tool: it shows the intervals; 'check' does not for acknowledged ones.
     Fingerprints are keyed (HMAC-SHA256, key in OPENDATA_MH_ACK_KEY, never committed); without
     the key acknowledgements are matched by cell and code. --rekey matches them to the current
-    findings by cell and code and rewrites their fingerprints under the key (then 'generate').
+    findings by cell and code and rewrites their fingerprints under the key (then 'generate');
+    one that moved with an earlier edition's printing (a re-printed cell) is matched to what
+    that edition alone gives away.
 
     \b
     Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible /
@@ -379,7 +386,8 @@ def audit(
         else:
             _stderr_line(
                 f"{res.file}: {res.rekeyed} fingerprint(s) rewritten, {res.unchanged} unchanged"
-                + (f"; no current finding for {', '.join(res.missing)}" if res.missing else "")
+                + (f" ({res.earlier} of an earlier edition's printing)" if res.earlier else "")
+                + (f"; no matching finding for {', '.join(res.missing)}" if res.missing else "")
                 + "; run 'opendata-mh generate'"
             )
         sys.exit(EXIT_FINDINGS if res.missing else EXIT_OK)
@@ -529,13 +537,11 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     epilog=("\b\nExample:\n  opendata-mh docs datapackage --out docs/codebook"),
 )
 @_PACKAGE_DIR
-@click.option(
+@_dir_option(
     "--out",
     "out_dir",
-    default="codebook",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for codebook.md, codebook.html and charts/.",
+    "codebook",
+    "Directory for codebook.md, codebook.html and charts/.",
 )
 @_json_option()
 def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
@@ -585,20 +591,8 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     help="TYPE=PATH, a <type>.csv/.parquet file, or a directory of them (repeatable).",
 )
 @click.option("--edition", default=None, help="Edition id (default: the year).")
-@click.option(
-    "--metadata",
-    "metadata_dir",
-    default="metadata",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@click.option(
-    "--out",
-    "out_dir",
-    default="datapackage",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@_dir_option("--metadata", "metadata_dir", "metadata")
+@_dir_option("--out", "out_dir", "datapackage")
 @click.option("--date", default=None, help="Edition date YYYY-MM-DD (default: today).")
 @click.option(
     "--reference-date",
@@ -901,12 +895,11 @@ def publish(
     ),
 )
 @_PACKAGE_DIR
-@click.option(
+@_dir_option(
     "--out",
     "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The site directory (holds <version>/, latest/ and index.html).",
+    None,
+    "The site directory (holds <version>/, latest/ and index.html).",
 )
 @click.option(
     "--base-url",

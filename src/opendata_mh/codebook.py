@@ -622,10 +622,12 @@ intervals.
 
 Masked cells of the historic publication that its printed figures pin down (exactly or to a
 narrower interval) through the relations named; their values are deliberately not given here.
-
+{% if t.findings|selectattr("edition")|list %}A finding of an earlier edition names that edition: it is about that edition's printing of a cell
+a later edition re-printed (a row of `superseded`), not about the cell as this table prints it.
+{% endif %}
 | cell | finding | relations |
 |---|---|---|
-{% for f in t.findings %}| `{{ f.cell }}` | {{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }} | {{ f.relations|join(", ") }} |
+{% for f in t.findings %}| `{{ f.cell }}` | {{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}{% if f.edition %} in edition {{ f.edition }}'s printing (`superseded`) *(in de druk van editie {{ f.edition }})*{% endif %} | {{ f.relations|join(", ") }} |
 {% endfor %}{% endif %}
 **Load it**
 
@@ -824,9 +826,11 @@ denominators; summing the reporting organisations counts a victim with several r
 {% endfor %}</ul>{% endif %}
 {% if t.findings %}<h3>Disclosure audit: acknowledged findings</h3>
 <p>Masked cells of the historic publication that its printed figures pin down (exactly or to a
-narrower interval) through the relations named; their values are deliberately not given here.</p>
+narrower interval) through the relations named; their values are deliberately not given here.{% if t.findings|selectattr("edition")|list %}
+A finding of an earlier edition names that edition: it is about that edition's printing of a cell
+a later edition re-printed (a row of <code>superseded</code>), not about the cell as this table prints it.{% endif %}</p>
 <table><tr><th>cell</th><th>finding</th><th>relations</th></tr>
-{% for f in t.findings %}<tr><td><code class="id">{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}</td><td>{{ f.relations|join(", ") }}</td></tr>
+{% for f in t.findings %}<tr><td><code class="id">{{ f.cell }}</code></td><td>{{ "exact disclosure" if f.code == "audit.exact-disclosure" else "narrowed" }}{% if f.edition %} in edition {{ f.edition }}'s printing (<code>superseded</code>) <span class="nl" lang="nl">(in de druk van editie {{ f.edition }})</span>{% endif %}</td><td>{{ f.relations|join(", ") }}</td></tr>
 {% endfor %}</table>{% endif %}
 <details><summary>Load it (pandas, DuckDB, R)</summary>
 <p>pandas (CSV):</p><pre><code>{{ t.snippets.pandas }}</code></pre>

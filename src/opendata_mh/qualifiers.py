@@ -33,6 +33,7 @@ INF = float("inf")
 NUMBER_WORDS = {
     "een": 1,
     "één": 1,
+    "eén": 1,
     "twee": 2,
     "drie": 3,
     "vier": 4,
@@ -46,7 +47,8 @@ NUMBER_WORDS = {
 """The Dutch number words up to ten: read by the narrative check (``drie op de tien``, ``twee
 keer zoveel``; :mod:`opendata_mh.text.extraction`) and by ``check``'s
 ``metadata.masked-value-stated`` (a count below the threshold written in words;
-:func:`opendata_mh.validate.stated_small_counts`). ``een`` is also the indefinite article."""
+:func:`opendata_mh.validate.stated_small_counts`). ``een`` is also the indefinite article;
+``eén`` is ``één`` lowercased from the capital ``Eén`` that starts a sentence."""
 
 _NUM = r"(\d+(?:\.\d{3})*)"
 _AT_LEAST = re.compile(rf"^ten minste\s+{_NUM}$", re.IGNORECASE)

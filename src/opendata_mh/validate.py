@@ -1053,7 +1053,7 @@ _COUNTED = re.compile(
 # The same count written as a Dutch number word (``drie slachtoffers``, ``één verdachte``), with
 # the same exceptions; not ``een``, which is also the indefinite article (``Eén``: a capital
 # É is often written E).
-_WORD_COUNTS = {w: n for w, n in NUMBER_WORDS.items() if w != "een"} | {"eén": 1}
+_WORD_COUNTS = {w: n for w, n in NUMBER_WORDS.items() if w != "een"}
 _SMALL_WORD = re.compile(
     rf"(?i)(?<![\w-])({'|'.join(sorted(_WORD_COUNTS, key=len, reverse=True))})(?![\w-])"
 )

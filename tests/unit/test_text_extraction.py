@@ -79,6 +79,9 @@ def _one(text: str):  # type: ignore[no-untyped-def]
         ),
         ("Dat is ruim de helft van hen.", "share_words", 50, 50, 62),
         ("Drie op de vijf verdachten.", "share_words", 60, 52.8, 67.2),
+        # "één" capitalised at the start of a sentence is spelled "Eén" in Dutch
+        ("Eén op de vijf verdachten is minderjarig.", "share_words", 20, 17.6, 22.4),
+        ("Één op de vijf verdachten is minderjarig.", "share_words", 20, 17.6, 22.4),
         ("Er zijn bijna twee keer zoveel meldingen.", "ratio_words", 2, 1.6, 2),
     ],
 )

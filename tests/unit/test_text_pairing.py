@@ -168,3 +168,15 @@ def test_a_list_of_years_keeps_its_quantity(pkg: PackageData, year: str) -> None
         c = _fig(rep, printed)
         assert c.status == "unlinked", c.message
         assert "victims_by_region" in c.message and "latin_america" in c.message
+
+
+# 7. "X% van de N ...": the share's base is the count after it, when that count links
+@pytest.mark.parametrize(("printed", "status"), [("68%", "consistent"), ("63%", "contradiction")])
+def test_a_share_of_the_count_after_it(pkg: PackageData, printed: str, status: str) -> None:
+    rep = _draft(pkg, 713, 713, {713: ("68%", printed)})
+    c = _fig(rep, printed)
+    assert c.status == status, c.message
+    assert c.link is not None and c.link.derivation == "share"
+    assert c.link.refs == ("court_outcomes/period=2023/court_outcome=conviction/form=all",)
+    assert c.link.denominator == ("court_cases_by_form/period=2023/form=all",)
+    assert _fig(rep, "78").status == "consistent"

@@ -224,8 +224,8 @@ def _load_relations(
             if bad:
                 col.add(f, f"placeholder(s) {bad} not defined in for_each", **xloc)
                 continue
-            if rtype in SHARE_TYPES:
-                try:
+            try:
+                if rtype in SHARE_TYPES:
                     rel = _share_relation(
                         xid,
                         rtype,
@@ -236,30 +236,16 @@ def _load_relations(
                         (sub(desc), sub(desc_en)),
                         resolver,
                     )
-                except _BrokenReferenceError:
-                    continue
-                except ValueError as exc:
-                    if not lenient:
-                        col.add(f, str(exc), **xloc)
-                    continue
-                expanded += 1
-                out.append(rel)
-                continue
-            try:
-                if rtype == "identity":
-                    xcells = [
-                        ref
-                        for c in cells_l
-                        for ref in resolver.resolve(sub(c), allow_pattern=False)
-                    ]
-                    xtotal = None
-                    xparts: list[CellRef] = []
                 else:
-                    xcells = []
-                    xtotal = resolver.resolve(sub(total_s), allow_pattern=False)[0]
-                    xparts = [
-                        ref for p in parts_l for ref in resolver.resolve(sub(p), allow_pattern=True)
-                    ]
+                    rel = _linear_relation(
+                        xid,
+                        rtype,
+                        sub(total_s),
+                        [sub(x) for x in parts_l],
+                        [sub(x) for x in cells_l],
+                        (sub(desc), sub(desc_en)),
+                        resolver,
+                    )
             except _BrokenReferenceError:
                 continue
             except ValueError as exc:
@@ -267,19 +253,38 @@ def _load_relations(
                     col.add(f, str(exc), **xloc)
                 continue
             expanded += 1
-            allrefs = [*([xtotal] if xtotal else []), *xparts, *xcells]
-            if len(set(allrefs)) != len(allrefs):
-                dup = sorted({str(x) for x in allrefs if allrefs.count(x) > 1})
-                col.add(f, f"the same reference appears twice: {dup}", **xloc)
-                continue
-            out.append(
-                Relation(xid, rtype, xtotal, tuple(xparts), tuple(xcells), sub(desc), sub(desc_en))
-            )
+            if rtype not in SHARE_TYPES:
+                allrefs = [*([rel.total] if rel.total else []), *rel.parts, *rel.cells]
+                if len(set(allrefs)) != len(allrefs):
+                    dup = sorted({str(x) for x in allrefs if allrefs.count(x) > 1})
+                    col.add(f, f"the same reference appears twice: {dup}", **xloc)
+                    continue
+            out.append(rel)
         if lenient and not expanded and all(fe.values()):
             col.add(
                 f, "the wildcard for_each matches no period where every reference resolves", **loc
             )
     return out, latent_meta
+
+
+def _linear_relation(
+    rid: str,
+    rtype: str,
+    total: str,
+    parts: Sequence[str],
+    cells: Sequence[str],
+    descs: tuple[str, str],
+    resolver: _Resolver,
+) -> Relation:
+    """One expanded ``identity`` (``cells``) or ``additive`` relation (``total`` and
+    ``parts``, a part may be a pattern); raises ValueError (or :class:`_BrokenReferenceError`)
+    when a reference does not resolve."""
+    if rtype == "identity":
+        xcells = [ref for c in cells for ref in resolver.resolve(c, allow_pattern=False)]
+        return Relation(rid, rtype, None, (), tuple(xcells), *descs)
+    xtotal = resolver.resolve(total, allow_pattern=False)[0]
+    xparts = [ref for p in parts for ref in resolver.resolve(p, allow_pattern=True)]
+    return Relation(rid, rtype, xtotal, tuple(xparts), (), *descs)
 
 
 def _share_relation(

@@ -687,11 +687,12 @@ def suppress(
     kn = (kmask, klo, khi) if kmask.any() else None
     floors = _Floors(vals, crels, prim, threshold, cand | fixed_sec, kn)
 
-    def check() -> list[tuple[int, int]]:
+    def check_pattern(pattern: np.ndarray) -> list[tuple[int, int]]:
+        """The (cell, side) pairs the suppression ``pattern`` leaves unprotected."""
         viol, lps = _check(
             vals,
             crels,
-            supp,
+            pattern,
             prim,
             threshold=threshold,
             sec_lo=slo,
@@ -704,6 +705,30 @@ def suppress(
         stats["audit_lps"] += lps
         return viol
 
+    def check() -> list[tuple[int, int]]:
+        return check_pattern(supp)
+
+    def deviation_bounds(
+        pattern: np.ndarray, small: np.ndarray, k: int, side: int, need: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Bounds (up, down, least up, least down) of every cell's deviation in the complement
+        LP for ``pattern``: cell ``k`` must move ``need`` down (``side`` 0) or up (1)."""
+        p_hi = np.where(cand | pattern, INF, 0.0)
+        m_hi = np.where(cand | pattern, np.maximum(vals - slo, 0.0), 0.0)
+        p_hi = np.where(small, threshold - 1 - vals, p_hi)
+        m_hi = np.where(small, vals - 1, m_hi)
+        p_hi = np.where(kmask, khi - vals, p_hi)
+        m_hi = np.where(kmask, vals - klo, m_hi)
+        p_lo = np.zeros(n)
+        m_lo = np.zeros(n)
+        if side == 0:
+            m_lo[k] = need
+            p_hi[k] = 0.0
+        else:
+            p_lo[k] = need
+            m_hi[k] = 0.0
+        return p_hi, m_hi, p_lo, m_lo
+
     for _ in range(max_rounds):
         viol = check()
         if not viol:
@@ -713,15 +738,6 @@ def suppress(
             comp_lp = _Complement(ids, vals, relations, w)
         for k, side in viol:
             small = prim & ~upg
-            # bounds of the deviations for the current pattern
-            p_hi = np.where(cand | supp, INF, 0.0)
-            m_hi = np.where(cand | supp, np.maximum(vals - slo, 0.0), 0.0)
-            p_hi = np.where(small, threshold - 1 - vals, p_hi)
-            m_hi = np.where(small, vals - 1, m_hi)
-            p_hi = np.where(kmask, khi - vals, p_hi)
-            m_hi = np.where(kmask, vals - klo, m_hi)
-            p_lo = np.zeros(n)
-            m_lo = np.zeros(n)
             if zmask[k]:
                 need = 1.0 - vals[k]  # a masked zero must be able to be 1
             elif upg[k]:
@@ -734,12 +750,8 @@ def suppress(
                 need = 1.0
             if need <= 0:
                 continue
-            if side == 0:
-                m_lo[k] = need
-                p_hi[k] = 0.0
-            else:
-                p_lo[k] = need
-                m_hi[k] = 0.0
+            # bounds of the deviations for the current pattern
+            p_hi, m_hi, p_lo, m_lo = deviation_bounds(supp, small, k, side, need)
             comp_lp.set_bounds(p_hi, m_hi, p_lo, m_lo)
             sol = comp_lp.solve(cand & ~supp)
             stats["complement_lps"] += 1
@@ -795,23 +807,6 @@ def suppress(
     stats["heuristic_cost"] = float(w[heur_sec].sum())
     if method == "mip" and protection == "apriori" and prim.any():
 
-        def check_pattern(pattern: np.ndarray) -> list[tuple[int, int]]:
-            viol, lps = _check(
-                vals,
-                crels,
-                pattern,
-                prim,
-                threshold=threshold,
-                sec_lo=slo,
-                protection=protection,
-                upg=upg,
-                floor=floors.ensure(upg),
-                known=kn,
-                zeros=zmask,
-            )
-            stats["audit_lps"] += lps
-            return viol
-
         def repair(pattern: np.ndarray) -> np.ndarray | None:
             # the heuristic's complement loop from the master's pattern, then pruning
             assert comp_lp is not None
@@ -822,14 +817,6 @@ def suppress(
                 if not viol:
                     break
                 for k, side in viol:
-                    p_hi = np.where(cand | s, INF, 0.0)
-                    m_hi = np.where(cand | s, np.maximum(vals - slo, 0.0), 0.0)
-                    p_hi = np.where(small, threshold - 1 - vals, p_hi)
-                    m_hi = np.where(small, vals - 1, m_hi)
-                    p_hi = np.where(kmask, khi - vals, p_hi)
-                    m_hi = np.where(kmask, vals - klo, m_hi)
-                    p_lo = np.zeros(n)
-                    m_lo = np.zeros(n)
                     if zmask[k]:
                         need = 1.0 - vals[k]
                     elif upg[k]:
@@ -837,13 +824,7 @@ def suppress(
                         need = (vals[k] - fk) if side == 0 else (threshold - vals[k])
                     else:
                         need = (vals[k] - 1) if side == 0 else (threshold - 1 - vals[k])
-                    if side == 0:
-                        m_lo[k] = need
-                        p_hi[k] = 0.0
-                    else:
-                        p_lo[k] = need
-                        m_hi[k] = 0.0
-                    comp_lp.set_bounds(p_hi, m_hi, p_lo, m_lo)
+                    comp_lp.set_bounds(*deviation_bounds(s, small, k, side, need))
                     sol = comp_lp.solve(cand & ~s)
                     stats["complement_lps"] += 1
                     if sol is None:

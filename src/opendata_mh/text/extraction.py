@@ -127,7 +127,7 @@ _TOKEN_RE = re.compile(
 _WORD_SHARE_RE = re.compile(
     r"(?<![\w])(?:(?P<h>ruim|bijna|meer\s+dan|minder\s+dan|ongeveer|zo['’]n|circa)\s+)?"
     r"(?:(?P<art>de|een)\s+(?P<frac>helft|derde|kwart|vijfde)"
-    r"|(?P<a>één|een|twee|drie|vier|vijf|zes|zeven|acht|negen)\s+op\s+de\s+"
+    r"|(?P<a>één|eén|een|twee|drie|vier|vijf|zes|zeven|acht|negen)\s+op\s+de\s+"
     r"(?P<b>twee|drie|vier|vijf|zes|zeven|acht|negen|tien))\b",
     re.IGNORECASE,
 )

@@ -33,6 +33,7 @@ candidates are within :data:`AMBIGUOUS_MARGIN` and disagree in value is ambiguou
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -51,10 +52,12 @@ VALUE_BONUS = 1.2
 VALUE_WINDOW = 0.8
 TOP_K = 12
 PARTIAL_EVIDENCE = 1.1
-VERBATIM_BONUS = 0.4
-"""A category whose full label the figure's own words hold (:func:`verbatim_labels`)."""
 """The most evidence a candidate can have that leaves a category word of the figure's own
 phrase unexplained (below what verification needs to call a contradiction)."""
+UNIT_NOUN = 0.4
+"""What the unit word right after the number adds (beyond the unit's weight as a context word)."""
+VERBATIM_BONUS = 0.4
+"""A category whose full label the figure's own words hold (:func:`verbatim_labels`)."""
 
 STOP = frozenset(
     [
@@ -182,8 +185,29 @@ _ANAPHORA_RE = re.compile(
 _PRONOUN_RE = re.compile(r"\b(?:zij|hen|hun|dit|dat|deze|die)\b", re.IGNORECASE)
 
 
-def words(s: str) -> list[str]:
+_TENS = {"twintig": "20", "dertig": "30", "veertig": "40", "vijftig": "50", "zestig": "60"}
+_AND_OVER_RE = re.compile(
+    r"≥\s?(\d+)\s*jaar\b|\b(\d+|" + "|".join(_TENS) + r")\s*(?:jaar\s+)?(?:of|en)\s+ouder\b",
+    re.IGNORECASE,
+)
+"""An age group "and over" as the tables ("≥40 jaar", "40+") and the prose ("veertig jaar of
+ouder", "40 jaar en ouder") write it: one word, ``40+``. A label always reads so; the prose
+only in the figure's own phrase (:func:`context`): "18% is dan veertig jaar of ouder" names the
+group, a sentence that merely follows one that does ("... jonger dan dertig, namelijk 42%")
+does not."""
+
+
+def _and_over(m: re.Match[str]) -> str:
+    n = m.group(1) or m.group(2)
+    return _TENS.get(n.lower(), n) + "+"
+
+
+def words(s: str, ages: bool = False) -> list[str]:
+    """The words of ``s`` (stems, stop words left out); ``ages``: "veertig jaar of ouder" is
+    the age group ``40+`` (:data:`_AND_OVER_RE`)."""
     s = _UNSPECIFIED_RE.sub("onbekend", s)
+    if "≥" in s or (ages and "ouder" in s):
+        s = _AND_OVER_RE.sub(_and_over, s)
     return [_stem(w) for w in re.findall(r"[^\W\d_]+|\d+-\d+|\d+\+", s.lower()) if w not in STOP]
 
 
@@ -249,7 +273,7 @@ class Link:
     text_refs: tuple[int, ...] = ()  # indices of figures of the text used
     explain: str = ""
     evidence: float = 0.0  # the score from words and context alone (no value agreement)
-    margin: float = 0.0  # evidence minus the best evidence of the other candidates
+    margin: float = 0.0  # evidence minus the best evidence of the candidates of another value
 
     @property
     def exact(self) -> bool:
@@ -284,6 +308,10 @@ class Index:
     unit_words: frozenset[str] = frozenset()
     latent_tables: dict[str, set[str]] = field(default_factory=dict)
     _tables_w: dict[str, _TableWords] = field(default_factory=dict)
+    empty: dict[str, list[Quantity]] = field(default_factory=dict)
+    """The tables the package has without a cell (``available: false``, no rows): per table,
+    one quantity without a value for each combination of its categories (their labels from
+    the schema), so that a figure whose words name such a table is seen to (:func:`names_empty`)."""
     _own: dict[str, frozenset[str]] = field(default_factory=dict)
     _vocab_hit: dict[str, bool] = field(default_factory=dict)
     dim_names: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -344,12 +372,19 @@ class Index:
         return got
 
 
+_UP_TO_22_RE = re.compile(r"t/m\s?22\s?jaar", re.IGNORECASE)
+"""The suspects' youngest age group ("t/m 22 jaar"), which the report calls "adolescent (en
+incidenteel zelfs minderjarig)", as the victims' "18-22 (adolescent)"."""
+
+
 def _alternatives(label: str) -> list[str]:
     """The names of a label: its "|" alternatives, and for one with a bracketed short name
     ("Europese Economische Ruimte (EER)", "18-22 (adolescent)") also that name alone."""
     out: list[str] = []
     for alt in label.split("|"):
         out.append(alt)
+        if _UP_TO_22_RE.fullmatch(alt.strip()):
+            out.append("18-22")  # the youngest suspects: "adolescent" (SYNONYMS)
         m = re.search(r"\(([^()]+)\)\s*$", alt)
         if m and alt[: m.start()].strip():
             out += [alt[: m.start()].strip(), m.group(1)]
@@ -409,6 +444,7 @@ def build_index(
     intervals = intervals or {}
     qs: dict[str, Quantity] = {}
     tables: dict[str, dict[str, Any]] = {}
+    empty: dict[str, list[Quantity]] = {}
     dims: dict[str, tuple[str, ...]] = {}
     for res in pkg.descriptor.get("resources", []):
         name = res.get("name", "")
@@ -418,6 +454,8 @@ def build_index(
         if "period" not in pk:
             continue
         tables[name] = res
+        if not pkg.rows[name]:
+            empty[name] = _empty_quantities(name, res, pk)
         dims[name] = tuple(k for k in pk if k != "period")
         for i, row in enumerate(pkg.rows[name], 1):
             key = tuple((k, row.get(k, "")) for k in pk)
@@ -574,8 +612,46 @@ def build_index(
         latent_tables=latent_tables,
         dim_names=dim_names,
         dim_vocab=dim_vocab,
+        empty=empty,
         word_dims={w: frozenset(d) for w, d in word_dims.items()},
     )
+
+
+def _empty_quantities(name: str, res: Mapping[str, Any], pk: Sequence[str]) -> list[Quantity]:
+    """The quantities a table without rows would have: its categories crossed (schema)."""
+    fields = {str(f.get("name")): f for f in (res.get("schema") or {}).get("fields") or []}
+    per_dim: list[list[tuple[str, str]]] = []
+    for k in pk:
+        if k == "period":
+            continue
+        cats = [
+            (str(c.get("value")), str(c.get("label", c.get("value"))))
+            for c in (fields.get(k) or {}).get("categories") or []
+            if isinstance(c, dict)
+        ]
+        if not any(v == "all" for v, _ in cats):
+            cats.append(("all", ""))
+        per_dim.append([(f"{k}={v}", lab if v != "all" else "") for v, lab in cats])
+    out: list[Quantity] = []
+    dims = [k for k in pk if k != "period"]
+    for combo in itertools.product(*per_dim):
+        key = tuple((d, kv.split("=", 1)[1]) for d, (kv, _lab) in zip(dims, combo, strict=True))
+        labels = tuple((d, lab) for d, (_kv, lab) in zip(dims, combo, strict=True) if lab)
+        ref = name + "".join(f"/{kv}" for kv, _lab in combo)
+        out.append(Quantity(ref, name, "", key, labels, math.nan, math.nan))
+    return out
+
+
+def names_empty(index: Index, ctx: Context) -> tuple[str, float]:
+    """The table without cells (:attr:`Index.empty`) whose words the figure's context names
+    best, and that score (label score as for any quantity); ``("", -inf)`` if none."""
+    best = ("", -math.inf)
+    for name, qs in sorted(index.empty.items()):
+        for q in qs:
+            sc = label_score(index, q, ctx)
+            if sc > best[1]:
+                best = (name, sc)
+    return best
 
 
 def _span(periods: set[str]) -> str:
@@ -764,9 +840,9 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     if re.search(r"\btwee\s+jaar\s+geleden\b", window_after, re.IGNORECASE):
         base = str(int(period) - 2) if period.isdigit() else ""
     ws: list[tuple[str, float]] = []
-    own_before = words(normalize(text[prev_end : f.start]))
+    own_before = words(normalize(text[prev_end : f.start]), ages=True)
     far_before = words(normalize(text[s0:prev_end]))
-    own_after = words(window_after)
+    own_after = words(window_after, ages=True)
     far_after = words(normalize(text[next_start:s1]))
     # words right after the previous figure are its own, unless it closes a bracket: in
     # "A (58%), B (75%) en C (65%)" every label stands before its figure
@@ -782,7 +858,7 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         ws.append((w, 0.4 if denominator else 0.5 if is_head else 1.0 if i < 10 else 0.7))
     # after the figure: its own words up to "en"/"of"/a comma (then the next item's)
     cut = re.search(r"\b(?:en|of|maar|tegenover)\b|[,;:(–]", window_after)
-    near_after = words(window_after[: cut.start()] if cut else window_after)
+    near_after = words(window_after[: cut.start()] if cut else window_after, ages=True)
     for i, w in enumerate(own_after):
         if denominator and i >= 2:
             ws.append((w, 0.3))  # "68% van de 78 afgedane zaken ... veroordeeld": the share's
@@ -1156,6 +1232,10 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     tw = _table_words(index, q)
     if tw.unit:
         total += 0.6 * max(_best(ctx, u) for u in tw.unit)
+        if ctx.unit_word and any(match_word(u, ctx.unit_word) for u in tw.unit):
+            # the counted noun right after the number ("293 verdachten") says what is
+            # counted more surely than other nouns of the phrase ("in de opsporingsonderzoeken")
+            total += UNIT_NOUN
         mine = set(tw.unit)
         if ctx.units and not any(match_word(u, w) for u in mine for w in ctx.units):
             total -= 1.5  # the sentence counts something else (verdachten, not slachtoffers)
@@ -1486,7 +1566,6 @@ def candidates(
     mx = uniq[0].score
     zs = [math.exp(2.0 * (c.score - mx)) for c in uniq]
     tot = sum(zs)
-    ev = sorted((c.evidence for c in uniq), reverse=True)
     links = [
         Link(
             c.derivation,
@@ -1499,11 +1578,26 @@ def candidates(
             c.text_refs,
             c.explain,
             round(c.evidence, 3),
-            round(c.evidence - (ev[1] if c.evidence == ev[0] and len(ev) > 1 else ev[0]), 3),
+            round(_margin(c, uniq), 3),
         )
         for c, z in zip(uniq, zs, strict=True)
     ]
     return links, ctx
+
+
+def _same_value(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) for x, y in zip(a, b, strict=True))
+
+
+def _margin(c: _Cand, cands: Sequence[_Cand]) -> float:
+    """The evidence of ``c`` minus the best evidence of the candidates whose value differs
+    from it: two ways to one value ("68% van de 78 zaken": the conviction share of the court
+    cases, or of the outcomes, both 53/78) are no ambiguity about what the figure should say.
+    With no candidate of another value, the margin is the evidence itself."""
+    rival = max(
+        (d.evidence for d in cands if d is not c and not _same_value(d.iv, c.iv)), default=0.0
+    )
+    return c.evidence - rival
 
 
 def _family(index: Index, q: Quantity, dim: str) -> list[Quantity]:
@@ -1586,7 +1680,9 @@ def _partial(index: Index, c: _Cand, ctx: Context) -> bool:
         if q is None:
             return False
         tw = _table_words(index, q)
-        own |= index.own_words(q) | set(tw.title) | set(tw.source)
+        # the heading of the table's section names what it counts too ("Drie op de vijf
+        # berechte verdachten in Nederland geboren")
+        own |= index.own_words(q) | set(tw.title) | set(tw.source) | tw.section
     return any(not any(match_word(o, w) for o in own) for w in (*ctx.specific, *ctx.tight_names))
 
 

@@ -26,6 +26,9 @@ its partners (each rule returns figure index -> :class:`Pairing`):
   another member over the same base), the others are shares over its denominator; when the
   first is the odd one out, the base most members link over.
 
+* **shares of counts** (:func:`shares_of_counts`): "In 68% van de 78 afgedane zaken ...": a
+  share over the quantity of the count after it, when that count links by its words.
+
 The caller (:func:`opendata_mh.text.verification.check_figures`) checks each figure against
 the link a rule gives it; a figure outside it is a contradiction.
 """
@@ -476,7 +479,45 @@ def share_lists(
     return out
 
 
-RULES = (year_chains, respectively, legend_pairs, appositions, share_lists)
+# --------------------------------------------------------------------------------------------
+# "X% van de N ...": a share over the count after it
+# --------------------------------------------------------------------------------------------
+
+_OF_THE_RE = re.compile(r"^\s*van\s+de\s*$", re.IGNORECASE)
+BASE_EVIDENCE = 1.2
+"""The evidence a count's link needs to serve as the base of the share before it."""
+
+
+def shares_of_counts(
+    ex: Extraction, links: Sequence[Sequence[Link]], status: Sequence[str], index: Index
+) -> dict[int, Pairing]:
+    """ "In 68% van de 78 afgedane zaken ...": when the count links confidently by its words,
+    the percentage is a share over its quantity (its best such candidate). The converse, a
+    count the words do not link, is :func:`opendata_mh.text.verification.share_bases`."""
+    figs = ex.figures
+    out: dict[int, Pairing] = {}
+    for k in range(len(figs) - 1):
+        p, n = figs[k], figs[k + 1]
+        if p.kind != "percent" or n.kind != "count" or p.sentence != n.sentence:
+            continue
+        if not _OF_THE_RE.match(ex.text[p.end : n.start]):
+            continue
+        if status[k + 1] not in CONFIDENT or not links[k + 1]:
+            continue
+        base = links[k + 1][0]
+        if base.derivation != "value" or base.evidence < BASE_EVIDENCE:
+            continue
+        mine = [lk for lk in links[k] if lk.derivation == "share" and lk.denominator == base.refs]
+        if not mine:
+            continue
+        best = max(mine, key=lambda lk: lk.score)
+        if _same(links[k][0] if links[k] else None, best) and status[k] in CONFIDENT:
+            continue
+        out[k] = Pairing(_retold(best, f"a share of the {n.printed} after it (line {n.line})"))
+    return out
+
+
+RULES = (year_chains, respectively, legend_pairs, appositions, share_lists, shares_of_counts)
 
 
 def pair(

@@ -46,12 +46,14 @@ from opendata_mh.text.extraction import Extraction, Figure
 from opendata_mh.text.linking import (
     AMBIGUOUS_MARGIN,
     MIN_SCORE,
+    Context,
     Index,
     Link,
     Quantity,
     TextSum,
     build_index,
     candidates,
+    names_empty,
     text_sums,
 )
 from opendata_mh.text.pairing import pair
@@ -555,10 +557,10 @@ def check_figures(ex: Extraction, index: Index) -> list[FigureCheck]:
     checks: list[FigureCheck] = []
     prior: dict[int, Link] = {}
     for fi, f in enumerate(ex.figures):
-        links, _ctx = candidates(ex, fi, index, prior=prior)
+        links, ctx = candidates(ex, fi, index, prior=prior)
         if links:
             prior[fi] = links[0]
-        checks.append(check_figure(f, links, index, fi))
+        checks.append(unchecked_table(check_figure(f, links, index, fi), index, ctx))
     # figures that belong together by the structure of the prose (years, "respectievelijk",
     # legend pairs, appositions, lists of shares): see opendata_mh.text.pairing
     paired = pair(ex, [c.links for c in checks], [c.status for c in checks], index)
@@ -572,6 +574,27 @@ def check_figures(ex: Extraction, index: Index) -> list[FigureCheck]:
     for fi, link in enumerated_totals(ex, checks, index).items():
         checks[fi] = check_in_list(checks[fi], link, index)
     return checks
+
+
+def unchecked_table(c: FigureCheck, index: Index, ctx: Context) -> FigureCheck:
+    """A figure that disagrees with its best candidate while its words name a table the
+    package has without cells ("het percentage vrouwen dat terechtstaat ... 22%": the tried
+    suspects by sex, ``available: false``) at least as well: the tables cannot check it, so
+    it is unlinked, not a contradiction of the neighbouring table that happens to have cells."""
+    top = c.link
+    if c.status not in ("contradiction", "rounding") or top is None:
+        return c
+    table, score = names_empty(index, ctx)
+    if score < top.evidence:
+        return c
+    return FigureCheck(
+        c.index,
+        c.figure,
+        c.links,
+        "unlinked",
+        f"its words name {table}, a table of the package without cells (best with cells: "
+        f"{top.describe()}, evidence {top.evidence:.2f})",
+    )
 
 
 _OF_THE_BEFORE_RE = re.compile(r"\bvan\s+de\s*$", re.IGNORECASE)
