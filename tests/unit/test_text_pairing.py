@@ -180,3 +180,14 @@ def test_a_share_of_the_count_after_it(pkg: PackageData, printed: str, status: s
     assert c.link.refs == ("court_outcomes/period=2023/court_outcome=conviction/form=all",)
     assert c.link.denominator == ("court_cases_by_form/period=2023/form=all",)
     assert _fig(rep, "78").status == "consistent"
+
+
+def test_a_verbal_share_of_the_count_after_it(pkg: PackageData) -> None:
+    # "Meer dan de helft van de 124 slachtoffers met een Latijns-Amerikaanse nationaliteit is
+    # seksueel uitgebuit": the half is of the 124, not of another region's victims
+    rep = _draft(pkg, 205, 218, {})
+    c = _fig(rep, "Meer dan de helft")
+    assert c.status == "consistent", c.message
+    assert c.link is not None
+    assert c.link.refs == ("victims_by_region/period=2023/region=latin_america/form=sexual",)
+    assert c.link.denominator == ("victims_by_region/period=2023/region=latin_america/form=all",)

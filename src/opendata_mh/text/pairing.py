@@ -26,8 +26,9 @@ its partners (each rule returns figure index -> :class:`Pairing`):
   another member over the same base), the others are shares over its denominator; when the
   first is the odd one out, the base most members link over.
 
-* **shares of counts** (:func:`shares_of_counts`): "In 68% van de 78 afgedane zaken ...": a
-  share over the quantity of the count after it, when that count links by its words.
+* **shares of counts** (:func:`shares_of_counts`): "In 68% van de 78 afgedane zaken ...", "Meer
+  dan de helft van de 124 slachtoffers ...": a share over the quantity of the count after it,
+  when that count links by its words.
 
 The caller (:func:`opendata_mh.text.verification.check_figures`) checks each figure against
 the link a rule gives it; a figure outside it is a contradiction.
@@ -491,16 +492,17 @@ BASE_EVIDENCE = 1.2
 def shares_of_counts(
     ex: Extraction, links: Sequence[Sequence[Link]], status: Sequence[str], index: Index
 ) -> dict[int, Pairing]:
-    """ "In 68% van de 78 afgedane zaken ...": when the count links confidently by its words,
-    the percentage is a share over its quantity (its best such candidate). The converse, a
+    """ "In 68% van de 78 afgedane zaken ...", "Meer dan de helft van de 124 slachtoffers ...":
+    when the count links confidently by its words, the percentage (or verbal share) is a share
+    over its quantity (its best such candidate). The converse, a
     count the words do not link, is :func:`opendata_mh.text.verification.share_bases`."""
     figs = ex.figures
     out: dict[int, Pairing] = {}
     for k in range(len(figs) - 1):
         p, n = figs[k], figs[k + 1]
-        if p.kind != "percent" or n.kind != "count" or p.sentence != n.sentence:
+        if p.kind not in ("percent", "share_words") or n.kind != "count":
             continue
-        if not _OF_THE_RE.match(ex.text[p.end : n.start]):
+        if p.sentence != n.sentence or not _OF_THE_RE.match(ex.text[p.end : n.start]):
             continue
         if status[k + 1] not in CONFIDENT or not links[k + 1]:
             continue
