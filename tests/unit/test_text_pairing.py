@@ -242,3 +242,21 @@ def test_a_figure_year_in_words_is_not_the_paragraph_year(
     assert c.link is not None and c.link.derivation == "change"
     assert c.link.refs == ("victims_by_form/period=2023/form=sexual_domestic",)
     assert c.link.denominator == ("victims_by_form/period=2022/form=sexual_domestic",)
+
+
+# 10. "Van alle gemelde slachtoffers ... is x procent ...": a share of all victims, by its words
+# (not "melde" of the reporters' "melders" cut from "gemelde", and not of a narrower total)
+@pytest.mark.parametrize(("printed", "status"), [("15,6", "consistent"), ("18,6", "contradiction")])
+def test_a_share_of_all_victims_links_by_its_words(
+    pkg: PackageData, printed: str, status: str
+) -> None:
+    rep = _text(
+        pkg,
+        f"Van alle gemelde slachtoffers in 2023 is {printed} procent slachtoffer van "
+        "binnenlandse seksuele uitbuiting.\n",
+    )
+    c = _fig(rep, f"{printed} procent")
+    assert c.status == status, c.message
+    assert c.link is not None and c.link.derivation == "share"
+    assert c.link.refs == ("victims_by_form/period=2023/form=sexual_domestic",)
+    assert c.link.denominator == ("@victims_total/period=2023",)

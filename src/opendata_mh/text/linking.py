@@ -907,6 +907,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     unit = um.group(1).lower() if um else ""
     # the words right around the number (30 characters each side, within its own segment)
     t0 = max(prev_end, f.start - 30)
+    while t0 > prev_end and text[t0 - 1].isalnum() and text[t0].isalnum():
+        t0 -= 1  # the whole word ("gemelde", not "melde" of the reporters' "melders")
     if shared:
         # "19% internationaal, 4% onbekend": the words before the comma are the previous
         # figure's
@@ -1357,6 +1359,18 @@ def _over_years(index: Index, q: Quantity, period: str) -> list[Quantity] | None
     return out
 
 
+_ALL_OF_RE = re.compile(r"\b(?:van|onder)\s+alle\s+((?:\S+\s+){0,3}\S+)", re.IGNORECASE)
+
+
+def _all_of_names(index: Index, d: Quantity, ctx: Context) -> bool:
+    """The sentence says "van alle ..." and those words name every label word of ``d``."""
+    m = _ALL_OF_RE.search(ctx.sentence)
+    if m is None:
+        return False
+    said = words(m.group(1))
+    return all(any(match_word(w, s) for s in said) for w in index.own_words(d))
+
+
 def _denominators(index: Index, q: Quantity) -> list[tuple[str, list[Quantity]]]:
     """Totals that q is a part of (relations, 'all' codes, sums over a dimension)."""
     out: list[tuple[str, list[Quantity]]] = []
@@ -1497,7 +1511,9 @@ def candidates(
             if lv is None:
                 continue
             niv, nrefs = lv
-            for tag, dens in _denominators(index, q):
+            options = _denominators(index, q)
+            n_rel = sum(tag == "relation" for tag, _ds in options)
+            for tag, dens in options:
                 if multi and q.period != period:
                     parts: list[Quantity] = []
                     ok = True
@@ -1516,6 +1532,10 @@ def candidates(
                     drefs = tuple(x.ref for x in dens)
                 r = _div(niv, div)
                 bonus = {"relation": 0.3, "all": 0.25, "sum": 0.1}[tag]
+                if tag == "relation" and n_rel > 1 and _all_of_names(index, dens[0], ctx):
+                    # "Van alle gemelde slachtoffers ... is 15,6 procent ...": the total the
+                    # words after "alle" name, not a narrower one (of sexual exploitation)
+                    bonus += 0.15
                 out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
             if q.period == period:
                 out += _group_shares(index, q, ctx)
