@@ -203,11 +203,8 @@ def test_write_figures_leaves_out_findings_and_never_writes_a_disclosure(run_202
     assert f"# {n_bad} figures left out" in text  # the header says how many, without values
     consistent = [f for f in env["summary"]["figures"] if f["status"] == "consistent"]
     # a figure derived from other figures of the draft (text_change, ...) has no cell to name
-    assert (
-        len(data["figures"])
-        == 128
-        == sum(1 for f in consistent if not f["derivation"].startswith("text_"))
-    )
+    n = sum(1 for f in consistent if not f["derivation"].startswith("text_"))
+    assert len(data["figures"]) == n > 100
 
 
 def test_write_figures_decrease_keeps_the_later_year_as_total(run_2023) -> None:  # type: ignore[no-untyped-def]
