@@ -37,8 +37,8 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -253,10 +253,19 @@ class Quantity:
     printed: str = ""
     row: int | None = None
     apriori: tuple[float, float] = (0.0, math.inf)
+    depends_masked: bool = False
+    """A latent total that a relation sums from a masked (``<5``) or suppressed (``x``) cell,
+    directly or through another such total: its interval gives the masked cell's away by
+    subtraction, so it is never shown (:func:`hides_masked`)."""
 
     @property
     def exact(self) -> bool:
         return self.lower == self.upper
+
+    @property
+    def hidden(self) -> bool:
+        """A masked cell, or a latent total that depends on one: its interval is not shown."""
+        return self.masked or self.depends_masked
 
 
 @dataclass(frozen=True)
@@ -546,6 +555,7 @@ def build_index(
             False,
             True,
         )
+    _mark_depends_masked(pkg, qs)
     by_period: dict[str, list[Quantity]] = {}
     by_key: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Quantity]] = {}
     df: Counter[str] = Counter()
@@ -1290,6 +1300,39 @@ def _div(n: tuple[float, float], d: tuple[float, float]) -> tuple[float, float]:
     cands = [n[0] / dl, n[0] / d[1], n[1] / dl, n[1] / d[1]]
     cands = [c for c in cands if not math.isnan(c)]
     return (min(cands), max(cands))
+
+
+def _mark_depends_masked(pkg: PackageData, qs: dict[str, Quantity]) -> None:
+    """Mark each latent total of ``qs`` that the tables leave open (not exact) and that a
+    relation ties to a masked cell, or to a latent total so marked: as their sum, or as the
+    rest of a total beside it (:attr:`Quantity.depends_masked`). An exact latent total follows
+    from exact cells alone and is shown."""
+    groups: list[set[str]] = []
+    for r in pkg.descriptor.get("relations") or []:
+        g = {str(x) for x in (r.get("total"), *(r.get("parts") or [])) if x}
+        if any(x in qs and qs[x].latent for x in g):
+            groups.append(g)
+    dep = {ref for ref, q in qs.items() if q.masked}
+    grew = True
+    while grew:
+        grew = False
+        for g in groups:
+            for x in g:
+                q = qs.get(x)
+                if q is None or x in dep or not q.latent or q.exact:
+                    continue
+                if (g - {x}) & dep:
+                    dep.add(x)
+                    grew = True
+    for ref in dep:
+        if qs[ref].latent:
+            qs[ref] = replace(qs[ref], depends_masked=True)
+
+
+def hides_masked(index: Index, refs: Iterable[str]) -> bool:
+    """Whether a derivation over ``refs`` (numerator and denominator) depends on a masked cell:
+    then its interval and computed value are never shown."""
+    return any(r in index.quantities and index.quantities[r].hidden for r in refs)
 
 
 def _agrees(f: Figure, iv: tuple[float, float]) -> bool:

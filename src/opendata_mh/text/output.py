@@ -40,7 +40,7 @@ from typing import Any
 from opendata_mh.errors import DraftError, OutputError
 from opendata_mh.report import Issue, PackageData
 from opendata_mh.text.extraction import Extraction, Figure, extract
-from opendata_mh.text.linking import Index, Link
+from opendata_mh.text.linking import Index, Link, hides_masked
 from opendata_mh.text.reading import Draft, read_draft
 from opendata_mh.text.verification import (
     Baseline,
@@ -149,7 +149,9 @@ class TextReport:
             "derivation": ln.derivation,
             "refs": list(ln.refs),
             "denominator": list(ln.denominator),
-            "interval": None if masked else [_num(ln.lower), _num(ln.upper)],
+            "interval": None
+            if hides_masked(self.index, (*ln.refs, *ln.denominator))
+            else [_num(ln.lower), _num(ln.upper)],
             "masked_cells": masked,
             "score": ln.score,
             "evidence": ln.evidence,

@@ -53,6 +53,7 @@ from opendata_mh.text.linking import (
     TextSum,
     build_index,
     candidates,
+    hides_masked,
     names_empty,
     text_sums,
 )
@@ -231,7 +232,8 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
         for r in (*top.refs, *top.denominator)
         if r in index.quantities and index.quantities[r].masked
     ]
-    shown = "a value of masked cells" if masked else iv_text(iv)
+    hidden = hides_masked(index, (*top.refs, *top.denominator))
+    shown = "a value of masked cells" if hidden else iv_text(iv)
     if top.derivation == "value" and masked and f.kind != "masked":
         q = index.quantities[masked[0]]
         if states_masked(f, q):
@@ -692,7 +694,7 @@ def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
     value = link.derivation == "value"
     # a latent total the tables leave open holds masked cells: its interval is theirs
     refs = [index.quantities[r] for r in (*link.refs, *link.denominator) if r in index.quantities]
-    hidden = any(x.masked or (x.latent and not x.exact) for x in refs)
+    hidden = any(x.hidden or (x.latent and not x.exact) for x in refs)
     shown = "a value of masked cells" if hidden else iv_text(iv)
     what = q.ref if value else link.describe()
     links = [link, *[x for x in c.links if x != link]]
