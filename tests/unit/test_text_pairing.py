@@ -260,3 +260,21 @@ def test_a_share_of_all_victims_links_by_its_words(
     assert c.link is not None and c.link.derivation == "share"
     assert c.link.refs == ("victims_by_form/period=2023/form=sexual_domestic",)
     assert c.link.denominator == ("@victims_total/period=2023",)
+
+
+def test_a_sentence_broken_before_its_bracket_is_no_heading(pkg: PackageData) -> None:
+    # "... Coördinatiecentrum Mensenhandel" / "(CoMensha). Dat ...": one sentence over two
+    # lines, not a heading whose words are the section of every later figure
+    rep = _text(
+        pkg,
+        "In 2023 zijn er 868 slachtoffers van mensenhandel gemeld bij het Coördinatiecentrum "
+        "Mensenhandel\n(CoMensha). Dat zijn er 54 meer dan het jaar daarvoor.\n\n"
+        "In 2023 zijn respectievelijk 135 en 333 slachtoffers van binnenlandse en internationale "
+        "seksuele uitbuiting gemeld.\n",
+    )
+    assert rep.extraction.headings == ()
+    for printed, form in (("135", "sexual_domestic"), ("333", "sexual_international")):
+        c = _fig(rep, printed)
+        assert c.status == "consistent", c.message
+        assert c.link is not None
+        assert c.link.refs == (f"victims_by_form/period=2023/form={form}",)

@@ -321,6 +321,9 @@ def _line_kinds(lines: list[str]) -> list[str]:
                 and not re.search(r"[.,;:!?\-]$", s)
                 and not re.search(r"[a-z][.!?]\s+[A-Z]", s)  # a sentence ends inside: prose
                 and (not nxt or nxt[:1].isupper() or nxt[:1] in "\ufffd(")
+                # "... Coördinatiecentrum Mensenhandel" + "(CoMensha). Dat ...": a sentence
+                # broken before its closing bracket is prose
+                and not re.match(r"\([^()]*\)\s*[.,;:]", nxt)
                 and (
                     not prev
                     or prev.startswith(("Bron", "Noot"))
