@@ -917,6 +917,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     unit = um.group(1).lower() if um else ""
     # the words right around the number (30 characters each side, within its own segment)
     t0 = max(prev_end, f.start - 30)
+    while t0 > prev_end and text[t0 - 1].isalnum() and text[t0].isalnum():
+        t0 -= 1  # the whole word ("gemelde", not "melde" of the reporters' "melders")
     if shared:
         # "19% internationaal, 4% onbekend": the words before the comma are the previous
         # figure's
@@ -1111,18 +1113,39 @@ def _prev_sentence(text: str, s0: int) -> tuple[int, int]:
     return start, s0
 
 
+_NUMBER_WORD = (
+    r"(?:\w+en)?(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    r"vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|"
+    r"zeventig|tachtig|negentig|honderd)"
+)
+_FIGURE_YEAR_RE = re.compile(
+    rf"(?:\d|\b{_NUMBER_WORD}\b)[%)]?\s+(?:\S+\s+){{0,2}}in\s*$", re.IGNORECASE
+)
+"""The text before the year of a figure ("27 in 2022", "van zeven in 2022")."""
+
+
 def _paragraph_year(ex: Extraction, f: Figure, index: Index) -> str:
     """The last year named in the prose before the figure in its section, else the newest."""
     start = next((ex.line_start(ln) for ln, _ in reversed(ex.headings) if ln <= f.line), 0)
     seg = ex.text[start : f.start]
+    # a figure in words ("van zeven in 2022 naar veertien in 2023") names its own year as
+    # much as one in digits
+    ends = [g.end - start for g in ex.figures if start <= g.end <= f.start]
+
+    def figure_year(at: int) -> bool:
+        return any(
+            re.fullmatch(r"[%)]?\s+(?:\S+\s+){0,2}in\s*", seg[e:at])
+            for e in ends
+            if 0 <= at - e <= 30
+        )
+
     ys = [
         m.group(1)
         for m in _YEAR_RE.finditer(seg)
         if not _REF_YEAR_RE.search(seg[max(0, m.start() - 25) : m.start()])
         and not _PERIOD_RE.search(seg[max(0, m.start() - 5) : m.end() + 5])
-        and not re.search(
-            r"\d[%)]?\s+(?:\S+\s+){0,2}in\s*$", seg[max(0, m.start() - 30) : m.start()]
-        )
+        and not _FIGURE_YEAR_RE.search(seg[max(0, m.start() - 30) : m.start()])
+        and not figure_year(m.start())
     ]
     ys = [y for y in ys if y in index.years]
     return ys[-1] if ys else index.latest
@@ -1379,6 +1402,18 @@ def _over_years(index: Index, q: Quantity, period: str) -> list[Quantity] | None
     return out
 
 
+_ALL_OF_RE = re.compile(r"\b(?:van|onder)\s+alle\s+((?:\S+\s+){0,3}\S+)", re.IGNORECASE)
+
+
+def _all_of_names(index: Index, d: Quantity, ctx: Context) -> bool:
+    """The sentence says "van alle ..." and those words name every label word of ``d``."""
+    m = _ALL_OF_RE.search(ctx.sentence)
+    if m is None:
+        return False
+    said = words(m.group(1))
+    return all(any(match_word(w, s) for s in said) for w in index.own_words(d))
+
+
 def _denominators(index: Index, q: Quantity) -> list[tuple[str, list[Quantity]]]:
     """Totals that q is a part of (relations, 'all' codes, sums over a dimension)."""
     out: list[tuple[str, list[Quantity]]] = []
@@ -1519,7 +1554,9 @@ def candidates(
             if lv is None:
                 continue
             niv, nrefs = lv
-            for tag, dens in _denominators(index, q):
+            options = _denominators(index, q)
+            n_rel = sum(tag == "relation" for tag, _ds in options)
+            for tag, dens in options:
                 if multi and q.period != period:
                     parts: list[Quantity] = []
                     ok = True
@@ -1538,6 +1575,10 @@ def candidates(
                     drefs = tuple(x.ref for x in dens)
                 r = _div(niv, div)
                 bonus = {"relation": 0.3, "all": 0.25, "sum": 0.1}[tag]
+                if tag == "relation" and n_rel > 1 and _all_of_names(index, dens[0], ctx):
+                    # "Van alle gemelde slachtoffers ... is 15,6 procent ...": the total the
+                    # words after "alle" name, not a narrower one (of sexual exploitation)
+                    bonus += 0.15
                 out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
             if q.period == period:
                 out += _group_shares(index, q, ctx)
