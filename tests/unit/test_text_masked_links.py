@@ -109,3 +109,19 @@ def test_a_share_with_a_masked_numerator_shows_no_interval(pkg: PackageData, bl:
     assert top["interval"] is None
     assert share["computed"] is None
     assert not re.search(r"\d", share["message"].rsplit(") = ", 1)[-1]), share["message"]
+
+
+def test_a_draft_that_narrows_an_unresolved_cell_that_may_be_masked_is_a_warning(
+    pkg: PackageData, bl: Baseline
+) -> None:
+    """The 2019 total of the OM's disposals pins the unresolved 'Overig' cell, one of whose
+    readings is ``<5``: a warning naming the cell, without its interval (audit.py:
+    ``audit.interval-narrowed`` hides it in public output too)."""
+    text = "In 2019 heeft het OM 178 zaken inhoudelijk afgehandeld.\n"
+    rep = check_draft(read_text(text, "draft.txt"), pkg, str(PACKAGE), bl)
+    found = [i for i in rep.issues if i.code == "text.narrows-unresolved"]
+    assert [i.severity for i in found] == ["warning"]
+    assert "om_disposals/period=2019/disposal=other/form=all" in found[0].message
+    assert found[0].row == 1
+    assert not re.search(r"\[\d", found[0].message)
+    assert not rep.ok

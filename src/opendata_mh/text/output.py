@@ -19,6 +19,8 @@ Issue codes (severity):
                                  half up
 ``text.disclosure``    [error]   the draft states a masked cell, or gives one away with other
                                  figures and the tables (the disclosure audit)
+``text.narrows-unresolved`` [warning] the draft narrows an unresolved cell one of whose
+                                 readings is a masked symbol (no interval shown)
 ``text.unlinked``      [info]    no quantity of the package that the words name agrees with it
 ``text.ambiguous``     [info]    two candidates are about as likely and disagree
 ``text.no-links``      [warning] (almost) no figure of the draft matches the package: another
@@ -54,6 +56,7 @@ ISSUE_CODES: dict[str, str] = {
     "text.contradiction": "error",
     "text.rounding": "warning",
     "text.disclosure": "error",
+    "text.narrows-unresolved": "warning",
     "text.unlinked": "info",
     "text.ambiguous": "info",
     "text.no-links": "warning",
