@@ -146,7 +146,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -613,6 +613,7 @@ def audit_package(
     public: bool = False,
     shortest: bool = True,
     verify_fingerprints: bool | None = None,
+    targets: Collection[str] | None = None,
 ) -> PackageAudit:
     """Audit a read package (see the module docstring).
 
@@ -632,6 +633,10 @@ def audit_package(
             figure stated outright wins (most of the audit's LPs: ``opendata-mh audit``);
             ``False`` filters only the relations the optimal LP's duals name (a few LPs per
             cell; still irreducible, possibly longer: ``check``).
+        targets: audit only these cells (ids as in ``pinned_by``'s cells), in the components
+            of the relations that hold them; the editions of superseded printings are left
+            out. The result holds only them (the narrative check looks again at the cells a
+            draft gives away, :mod:`opendata_mh.text.verification`).
 
     Returns:
         :class:`PackageAudit` with every non-exact table cell, and the issues.
@@ -657,16 +662,19 @@ def audit_package(
     acks = [a for a in acks if not a.edition]
     variables = [_cell(v) for v in prob.vars.values()]
     say(f"solving: {len(variables)} variables, {len(rows)} linear rows")
-    rep = sdc.audit(variables, rows, mip=mip, shortest=shortest)
+    rep = sdc.audit(variables, rows, mip=mip, shortest=shortest, targets=targets)
     by_id = rep.by_id
     # a conflict shields nothing: every consistent subset of a known discrepancy's relations
     say("auditing the consistent subsets of the known discrepancies")
-    targets = [c.id for c in variables if c.protection == "apriori"]
     subsets = sdc.audit_consistent_subsets(
         variables,
         rows,
         {e.discrepancy: e.rows for e in excluded if e.rows},
-        targets=targets,
+        targets=[
+            c.id
+            for c in variables
+            if c.protection == "apriori" and (targets is None or c.id in targets)
+        ],
         shortest=shortest,
     )
     via: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
@@ -679,14 +687,14 @@ def audit_package(
         ):
             by_id[vid] = res
             via[vid] = (sub.conflict, sub.dropped, sub.kept)
-    rv = _revision_problem(prob)
+    rv = _revision_problem(prob) if targets is None else None
     revisions: list[RevisionDisclosure] = []
     if rv is not None:
         say("auditing the editions together (superseded printings)")
         revisions = _revision_disclosures(prob, rv, rows, by_id, mip=mip)
     issues: list[Issue] = list(prob.issues)
     earlier_stale: list[Acknowledgement] = []
-    if rv is None and earlier_acks:  # no superseded printing to match them with
+    if rv is None and earlier_acks and targets is None:  # no superseded printing to match
         issues += _earlier_acknowledgements(
             earlier_acks, _Revisions({}, [], [], {}, {}, [], "monotone"), keyed, earlier_stale
         )

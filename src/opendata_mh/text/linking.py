@@ -52,10 +52,12 @@ VALUE_BONUS = 1.2
 VALUE_WINDOW = 0.8
 TOP_K = 12
 PARTIAL_EVIDENCE = 1.1
-UNIT_NOUN = 0.4
-"""What the unit word right after the number adds (beyond the unit's weight as a context word)."""
 """The most evidence a candidate can have that leaves a category word of the figure's own
 phrase unexplained (below what verification needs to call a contradiction)."""
+UNIT_NOUN = 0.4
+"""What the unit word right after the number adds (beyond the unit's weight as a context word)."""
+VERBATIM_BONUS = 0.4
+"""A category whose full label the figure's own words hold (:func:`verbatim_labels`)."""
 
 STOP = frozenset(
     [
@@ -315,6 +317,18 @@ class Index:
     dim_names: dict[str, frozenset[str]] = field(default_factory=dict)
     word_dims: dict[str, frozenset[str]] = field(default_factory=dict)
     dim_vocab: frozenset[str] = frozenset()  # words of the dimensions' names ("sector")
+    _phrases: frozenset[tuple[str, ...]] | None = None
+
+    def label_phrases(self) -> frozenset[tuple[str, ...]]:
+        """Every name of every category label, as its words (:func:`label_phrases`)."""
+        if self._phrases is None:
+            self._phrases = frozenset(
+                tuple(p.split(" "))
+                for q in self.quantities.values()
+                for _dim, label in q.labels
+                for p in label_phrases(label)
+            )
+        return self._phrases
 
     def dims_of_word(self, w: str) -> frozenset[str]:
         """The dimensions whose labels have a word matching ``w``."""
@@ -375,6 +389,42 @@ def _alternatives(label: str) -> list[str]:
         if m and alt[: m.start()].strip():
             out += [alt[: m.start()].strip(), m.group(1)]
     return out
+
+
+@lru_cache(maxsize=4096)
+def label_phrases(label: str) -> frozenset[str]:
+    """The names of a label (:func:`_alternatives`) as their words joined by spaces, the
+    dimension's own words kept ("seksuele uitbuiting onbekend")."""
+    return frozenset(" ".join(ws) for alt in _alternatives(label) if (ws := words(alt)))
+
+
+_DELIMITED_RE = re.compile(r"[(\"'‘“]([^()\"'‘’“”\d]{2,60})[)\"'’”]")
+
+
+def verbatim_labels(index: Index, raw: str) -> frozenset[str]:
+    """The category labels that the words ``raw`` around a figure hold in full: a label of two
+    or more words as a run of them ("3 zaken (seksuele uitbuiting - onbekend)"), but not one
+    inside the run of a longer label ("seksuele uitbuiting" there); and a label of any length
+    that is all of a bracket or quote ("4 slachtoffers (onbekend)"). As
+    :func:`label_phrases`."""
+    phrases = index.label_phrases()
+    ws = words(raw)
+    runs = [
+        (i, j)
+        for i in range(len(ws))
+        for j in range(i + 2, len(ws) + 1)
+        if tuple(ws[i:j]) in phrases
+    ]
+    out = {
+        " ".join(ws[i:j])
+        for i, j in runs
+        if not any(a <= i and j <= b and (a, b) != (i, j) for a, b in runs)
+    }
+    for m in _DELIMITED_RE.finditer(raw):
+        inner = tuple(words(m.group(1)))
+        if inner in phrases:
+            out.add(" ".join(inner))
+    return frozenset(out)
 
 
 def _num(s: str | None) -> float | None:
@@ -668,6 +718,7 @@ class Context:
     estimate: bool = False
     phrase: str = ""  # the words of the figure's own phrase, stop words left out
     tight_names: tuple[str, ...] = ()  # the names in the figure's own phrase
+    verbatim: frozenset[str] = frozenset()  # full category labels of its words
     best: dict[str, float] = field(default_factory=dict)
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -943,6 +994,7 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
         estimate=estimate,
         phrase=" " + " ".join(own_before) + " | " + " ".join(near_after) + " ",
         tight_names=tuple(w for w in names if w in tight),
+        verbatim=verbatim_labels(index, normalize(tight_raw)),
     )
 
 
@@ -1138,7 +1190,7 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
     tws = _table_words(index, q)
     own = own | frozenset(tws.title) | tws.source
     used: set[str] = set()  # a word of the text names one dimension only
-    for alts in index.words_of(q):
+    for (_dim, label), alts in zip(q.labels, index.words_of(q), strict=True):
         labelled = True
         best_frac = -1.0
         best_hits: set[str] = set()
@@ -1158,6 +1210,8 @@ def label_score(index: Index, q: Quantity, ctx: Context) -> float:
         used |= best_hits
         if any(len(ws) >= 2 and f" {' '.join(ws)} " in ctx.phrase for ws in alts):
             total += 0.4  # the sentence names the label as a phrase ("geslacht onbekend")
+        elif ctx.verbatim and label_phrases(label) & ctx.verbatim:
+            total += VERBATIM_BONUS  # its words hold the full label, not only a part of it
         if best_frac < 0:
             total -= 0.6  # a label the words cannot name ("≥40 jaar")
             continue
@@ -1223,6 +1277,19 @@ def _agrees(f: Figure, iv: tuple[float, float]) -> bool:
     if lo > fhi or (f.upper_open and lo >= fhi):
         return False
     return not (hi < flo or (f.lower_open and hi <= flo))
+
+
+def _public_iv(index: Index, c: _Cand) -> tuple[float, float]:
+    """What a figure's value is compared with to rank candidate ``c``: its interval, but for
+    a masked cell the range its symbol allows (``<5``: its a-priori interval, public). The
+    interval the tables imply for a masked cell is never shown, and the ranking must not
+    depend on it either: a value the symbol allows links alike whether it is right or wrong
+    (then a disclosure, :func:`opendata_mh.text.verification.check_figure`)."""
+    if c.derivation == "value" and len(c.refs) == 1:
+        q = index.quantities.get(c.refs[0])
+        if q is not None and q.masked:
+            return q.apriori
+    return c.iv
 
 
 def _siblings_sum(index: Index, q: Quantity, dim: str) -> list[Quantity]:
@@ -1477,11 +1544,11 @@ def candidates(
             # nationality), or an estimate or a target: the best the package has, but no
             # confident link
             c.evidence = min(c.evidence, PARTIAL_EVIDENCE)
-        lo, hi = c.iv
+        lo, hi = iv = _public_iv(index, c)
         narrow = not math.isnan(lo) and math.isfinite(hi) and hi - lo <= max(4.0, 0.15 * abs(hi))
         # the value breaks ties between candidates the words name about as well; it never
         # lifts a candidate the words name clearly worse (a wrong figure still links)
-        if narrow and _agrees(f, c.iv) and c.score >= best_ev - VALUE_WINDOW:
+        if narrow and _agrees(f, iv) and c.score >= best_ev - VALUE_WINDOW:
             c.score += VALUE_BONUS
     out.sort(key=lambda c: (-round(c.score, 6), c.derivation, c.refs, c.den))
     # dedupe

@@ -11,14 +11,20 @@ disclosure audit.
    that holds only when truncated ([p, p + 1), towards zero) is ``text.rounding`` (warning); a
    hedge widens the figure (:mod:`opendata_mh.text.extraction`). A figure outside is
    ``text.contradiction``. A figure that states a masked cell more narrowly than its symbol
-   ("een dieptepunt van 2 zaken" for a ``<5``) is ``text.disclosure`` (direct).
+   and within it ("een dieptepunt van 2 zaken" for a ``<5``) is ``text.disclosure`` (direct),
+   right or wrong alike (:func:`states_masked`): nothing the check says depends on the
+   interval the tables imply for a masked cell, so it neither confirms nor denies the value
+   (the linker ranks a masked cell by its symbol's range too); such a figure is left out of
+   the joint audit.
 3. **The draft as a whole**: the draft's figures become ``text_figures`` rows and its links
    relations (identities, differences as additive relations, shares and changes with the
    rounding rows of :func:`opendata_mh.model.share_rows`, sums the text enumerates), and the
    disclosure audit (:func:`opendata_mh.audit.audit_package`, the one LP engine) runs on the
    package with them. A masked cell the tables leave at [1, 4] that the draft narrows is
    ``text.disclosure`` (by arithmetic) on the line of the figure that completes it; a masked
-   figure of the draft (``<5``) that the draft's own figures pin likewise. When the draft and
+   figure of the draft (``<5``) that the draft's own figures pin likewise. Then the audit
+   looks again at those cells without the lines of the certificates found, until no other
+   line gives them away: every line that does is flagged. When the draft and
    the tables cannot all hold (the audit's irreducible infeasible sets), the draft's relations
    in each set are ``text.contradiction`` (joint), and the audit runs again without them: every
    consistent subset is audited (:func:`audit_consistent`, the one place to swap in the
@@ -43,6 +49,7 @@ from opendata_mh.text.linking import (
     Context,
     Index,
     Link,
+    Quantity,
     TextSum,
     build_index,
     candidates,
@@ -62,6 +69,9 @@ STATUS_CODE: dict[str, tuple[str, Severity]] = {
     "ambiguous": ("text.ambiguous", "info"),
 }
 MAX_ROUNDS = 6
+MAX_CERTIFICATES = 3
+"""Audits of the draft for disclosure by arithmetic: the first, then again with the draft
+relations of the certificates found set aside (:func:`verify`)."""
 STRONG_EVIDENCE = 2.2
 JOINT_EVIDENCE = 1.2
 CLEAR_EVIDENCE = 1.2
@@ -72,6 +82,7 @@ that candidate this clearly (score without the value bonus); otherwise it is unl
 
 
 STATES_A_VALUE = "states a value for "
+MAY_STATE_A_VALUE = "may state a value for "
 NOT_REPEATED = "(not repeated)"
 
 
@@ -95,7 +106,9 @@ class FigureCheck:
     def names_masked_value(self) -> bool:
         """The figure states the value of a masked cell (a direct disclosure): when the draft
         is right it *is* the masked value, so findings and listings do not repeat it."""
-        return self.status == "disclosure" and self.message.startswith(STATES_A_VALUE)
+        return self.status == "disclosure" and self.message.startswith(
+            (STATES_A_VALUE, MAY_STATE_A_VALUE)
+        )
 
     @property
     def shown(self) -> str:
@@ -175,6 +188,35 @@ def iv_text(iv: tuple[float, float]) -> str:
     return _fmt(lo) if lo == hi else f"[{_fmt(lo)}, {_fmt(hi)}]"
 
 
+def states_masked(f: Figure, q: Quantity) -> bool:
+    """Whether figure ``f`` states a value for the masked cell ``q``: narrower than its symbol
+    and within what the symbol allows (``3`` for a ``<5``). Right or wrong alike: the check
+    never confirms nor denies a masked value, so it does not compare with the interval the
+    tables imply (a figure the symbol does not allow, ``40`` for a ``<5``, is no disclosure)."""
+    lo, hi = q.apriori
+    if f.lower <= lo and f.upper >= hi:
+        return False  # the symbol itself, or wider ("minder dan vijf")
+    return _meets(f.lower, f.upper, f.lower_open, f.upper_open, lo, hi)
+
+
+def _states_message(q: Quantity, top: Link, links: Sequence[Link]) -> str:
+    """The finding for a figure that states masked cell ``q`` (its first link ``top``); when
+    the words name another candidate better, a possible disclosure (conservative: the
+    figure is the masked cell's as far as its value goes)."""
+    rival = max(
+        (ln for ln in links[1:] if ln.refs != top.refs), key=lambda ln: ln.evidence, default=None
+    )
+    if rival is not None and rival.evidence > top.evidence:
+        return (
+            f"{MAY_STATE_A_VALUE}{q.ref}, which the table masks as {q.printed}: its words name "
+            f"{rival.describe()} about as well (the figure is not repeated)"
+        )
+    return (
+        f"{STATES_A_VALUE}{q.ref}, which the table masks as {q.printed} (the figure is not "
+        "repeated)"
+    )
+
+
 def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureCheck:
     if not links or links[0].score < MIN_SCORE:
         why = "no quantity of the package matches its words and year"
@@ -192,16 +234,8 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
     shown = "a value of masked cells" if masked else iv_text(iv)
     if top.derivation == "value" and masked and f.kind != "masked":
         q = index.quantities[masked[0]]
-        if not (f.lower <= q.apriori[0] and f.upper >= q.apriori[1]) and ok != "no":
-            return FigureCheck(
-                fi,
-                f,
-                links,
-                "disclosure",
-                f"{STATES_A_VALUE}{q.ref}, which the table masks as {q.printed} (the figure is "
-                "not repeated)",
-                iv,
-            )
+        if states_masked(f, q):
+            return FigureCheck(fi, f, links, "disclosure", _states_message(q, top, links), iv)
     if ok == "ok":
         if (
             len(links) > 1
@@ -306,6 +340,10 @@ def draft_relations(
     for c in checks:
         f, top = c.figure, c.link
         if top is None or c.status not in ("consistent", "rounding", "disclosure"):
+            continue
+        if c.names_masked_value:
+            # flagged already; with its value in the audit the findings on it and on other
+            # figures would differ as the stated value is right or wrong (confirm or deny)
             continue
         if top.evidence < JOINT_EVIDENCE and not top.derivation.startswith("text_"):
             continue
@@ -428,6 +466,59 @@ def audit_consistent(
         ]
         audit = audit_package(_with_draft(base, rows, rels, known))
     return JointResult(audit, conflicts, rounds)
+
+
+def _arithmetic_findings(
+    audit: PackageAudit,
+    before: Mapping[str, Any],
+    owner: Mapping[str, int],
+    ex: Extraction,
+    checks: list[FigureCheck],
+    told: set[tuple[str, int]],
+) -> set[str]:
+    """Report each masked cell that ``audit`` (of the package with the draft) narrows and the
+    tables alone (``before``: cell -> audited cell) do not, on the last figure of the
+    certificate that completes it (:func:`verify`); ``told`` holds the (cell, figure) pairs
+    reported already. The draft relations of the certificates."""
+    figs = ex.figures
+    used: set[str] = set()
+    for ca in audit.cells:
+        if not ca.target or ca.status not in ("exact", "narrowed"):
+            continue
+        b = before.get(ca.cell)
+        if b is not None and b.interval == ca.interval:
+            continue  # the tables alone give this away already (audit's own finding)
+        pins = [p for p in ca.pinned_by if p.startswith("draft.")]
+        by = sorted({owner[p] for p in pins if p in owner}, key=lambda j: figs[j].start)
+        if ca.resource == "text_figures":
+            fid = ca.cell.removeprefix("text:")
+            target = next((j for j, f in enumerate(figs) if figure_id(f) == fid), None)
+            if target is not None:
+                by = [target]
+        if not by:
+            continue
+        used.update(pins)
+        # on the last figure that completes it; a contradiction keeps its status
+        free = [k for k in by if checks[k].status != "contradiction"]
+        j = free[-1] if free else by[-1]
+        if (ca.cell, j) in told:
+            continue
+        told.add((ca.cell, j))
+        ck = checks[j]
+        what = ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
+        verb = "gives away" if ca.status == "exact" else "narrows"
+        pinning = sorted({figs[owner[p]].line for p in pins if p in owner})
+        src = ", ".join(f"line {ln}" for ln in pinning)
+        said = (
+            f"with the figures on {src or 'this line'} and the tables the draft {verb} "
+            f"{what} (masked as {ca.printed or '<5'}); relations: {', '.join(ca.pinned_by[:6])}"
+        )
+        if ck.status in ("contradiction", "disclosure"):
+            ck.message += f"; and {said}"
+        else:
+            ck.status = "disclosure"
+            ck.message = said
+    return used
 
 
 @dataclass
@@ -605,17 +696,8 @@ def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
     shown = "a value of masked cells" if hidden else iv_text(iv)
     what = q.ref if value else link.describe()
     links = [link, *[x for x in c.links if x != link]]
-    names = not (f.lower <= q.apriori[0] and f.upper >= q.apriori[1])
-    if value and q.masked and f.kind != "masked" and names and _percent_ok(f, iv) != "no":
-        return FigureCheck(
-            c.index,
-            f,
-            links,
-            "disclosure",
-            f"{STATES_A_VALUE}{q.ref}, which the table masks as {q.printed} (the figure is "
-            "not repeated)",
-            iv,
-        )
+    if value and q.masked and f.kind != "masked" and states_masked(f, q):
+        return FigureCheck(c.index, f, links, "disclosure", _states_message(q, link, []), iv)
     if _percent_ok(f, iv) == "ok":
         return FigureCheck(
             c.index, f, links, "consistent", f"{what} = {shown} ({link.explain})", iv
@@ -681,46 +763,40 @@ def verify(
                 f"tables (irreducible set: {', '.join(others[:6])}"
                 f"{', ...' if len(others) > 6 else ''}); alone: {c.message}"
             )
-    # disclosure by arithmetic
+    # disclosure by arithmetic: on every line that gives a masked cell away, not only on the
+    # line of the first certificate the audit finds; the draft relations of the lines of the
+    # certificates found are set aside and the audit looks again (a line that repeats what
+    # another line gives away still has to change when that other line does)
     if joint.audit is not None and base_audit is not None:
         before = {b0.cell: b0 for b0 in base_audit.cells}
-        for ca in joint.audit.cells:
-            if not ca.target:
-                continue
-            b = before.get(ca.cell)
-            narrowed = ca.status in ("exact", "narrowed")
-            if not narrowed:
-                continue
-            if b is not None and b.interval == ca.interval:
-                continue  # the tables alone give this away already (audit's own finding)
-            pins = [p for p in ca.pinned_by if p.startswith("draft.")]
-            by = sorted({owner[p] for p in pins if p in owner}, key=lambda j: figs[j].start)
-            if ca.resource == "text_figures":
-                fid = ca.cell.removeprefix("text:")
-                target = next((j for j, f in enumerate(figs) if figure_id(f) == fid), None)
-                if target is not None:
-                    by = [target]
-            if not by:
-                continue
-            # on the last figure that completes it; a contradiction keeps its status
-            free = [k for k in by if checks[k].status != "contradiction"]
-            j = free[-1] if free else by[-1]
-            ck = checks[j]
-            what = (
-                ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
-            )
-            verb = "gives away" if ca.status == "exact" else "narrows"
-            pinning = sorted({figs[owner[p]].line for p in pins if p in owner})
-            src = ", ".join(f"line {ln}" for ln in pinning)
-            said = (
-                f"with the figures on {src or 'this line'} and the tables the draft {verb} "
-                f"{what} (masked as {ca.printed or '<5'}); relations: {', '.join(ca.pinned_by[:6])}"
-            )
-            if ck.status in ("contradiction", "disclosure"):
-                ck.message += f"; and {said}"
-            else:
-                ck.status = "disclosure"
-                ck.message = said
+        audit: PackageAudit | None = joint.audit
+        aside: set[str] = set()
+        told: set[tuple[str, int]] = set()
+        # only a cell the whole draft narrows can be narrowed without some of it
+        narrowed = [
+            ca.cell
+            for ca in joint.audit.cells
+            if ca.target
+            and ca.status in ("exact", "narrowed")
+            and any(p.startswith("draft.") for p in ca.pinned_by)
+        ]
+        for _round in range(MAX_CERTIFICATES):
+            assert audit is not None
+            pins = _arithmetic_findings(audit, before, owner, ex, checks, told)
+            pinning = {figs[owner[p]].line for p in pins if p in owner}
+            more = {r for r, j in owner.items() if figs[j].line in pinning} - aside
+            if not more:
+                break
+            aside |= more
+            rest = [r for r in rels if r["id"] not in aside]
+            if _round == MAX_CERTIFICATES - 1 or not rest:
+                break
+            known = [
+                {"id": f"draft-conflict-{k}", "relations": left}
+                for k, (_m, allr) in enumerate(joint.conflicts, 1)
+                if (left := [r for r in allr if r.startswith("draft.") and r not in aside])
+            ]
+            audit = audit_package(_with_draft(base, rows, rest, known), targets=narrowed)
     for c in checks:
         if c.status in STATUS_CODE:
             code, sev = STATUS_CODE[c.status]
