@@ -1047,8 +1047,10 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
     type=click.Path(dir_okay=False),
     default=None,
     callback=_not_a_directory,
-    help="Write text_figures.toml entries for the linked figures (and FILE.relations.toml).",
+    help="Write text_figures.toml entries for the consistent figures (and FILE.relations.toml); "
+    "append them to metadata/text_figures.toml and metadata/relations.toml, then generate, check.",
 )
+@click.option("--force", is_flag=True, help="Let --write-figures replace existing files.")
 @click.option("--all", "all_figures", is_flag=True, help="List every figure, not only findings.")
 def text_command(
     draft: Path,
@@ -1056,6 +1058,7 @@ def text_command(
     as_json: bool,
     html_out: Path | None,
     figures_out: Path | None,
+    force: bool,
     all_figures: bool,
 ) -> None:
     """Check a draft report's text against the tables: every figure found, linked, verified.
@@ -1066,12 +1069,41 @@ def text_command(
     contradiction, a percentage that holds only when truncated, a masked cell stated or given
     away (the disclosure audit with the draft's figures as relations), an unlinked figure.
 
+    --write-figures FILE writes only the figures found consistent (ids draft_<stem>_l<line>_...,
+    which cannot collide with the transcribed ones) and FILE.relations.toml. A new year's prose
+    enters check by appending them:
+
+    \b
+      cat FILE >> metadata/text_figures.toml
+      cat FILE.relations.toml >> metadata/relations.toml
+      opendata-mh generate && opendata-mh check
+
     \b
     Exit codes: 0 no findings, 1 findings (contradiction, rounding, disclosure),
                 2 usage error, 3 could not run (unreadable draft or package).
     """
-    from opendata_mh.text.output import TextReport, check_text, render_html, write_figures
+    from opendata_mh.text.output import (
+        TextReport,
+        check_text,
+        left_out,
+        relations_path,
+        render_html,
+        write_figures,
+    )
     from opendata_mh.validate import read_package
+
+    if figures_out is not None and not force:
+        for target in (Path(figures_out), relations_path(figures_out)):
+            if target.exists():
+                _usage_error(
+                    "text",
+                    UsageError(
+                        f"{target} exists: --force to replace it",
+                        code="output.exists",
+                        option="--write-figures",
+                    ),
+                    as_json,
+                )
 
     def run() -> tuple[TextReport, list[str]]:
         rep = check_text(draft, read_package(package_dir), str(package_dir))
@@ -1098,6 +1130,9 @@ def text_command(
         render_text_report(rep, _stdout(), all_figures)
         for w in written:
             _stderr().print(f"wrote {w}", markup=False)
+        if figures_out is not None:
+            for line in left_out(rep):
+                _stderr().print(f"--write-figures: {line}", markup=False)
     sys.exit(EXIT_OK if rep.ok else EXIT_FINDINGS)
 
 

@@ -210,3 +210,135 @@ def test_an_output_path_that_names_a_directory_is_a_usage_error(
     assert result.exit_code == 2, result.output
     assert "directory" in result.output
     assert list(tmp_path.iterdir()) == [draft]  # nothing written (was a file named dir_as_out)
+
+
+# --------------------------------------------------------------------------------------------
+# --write-figures: only consistent figures, signed differences, hedges, the round trip
+
+
+def _written(run_2023):  # type: ignore[no-untyped-def]
+    _, _, figs = run_2023
+    text = figs.read_text(encoding="utf-8")
+    rels = figs.with_name("figures.relations.toml").read_text(encoding="utf-8")
+    return text, tomllib.loads(text), tomllib.loads(rels)
+
+
+def test_write_figures_leaves_out_findings_and_never_writes_a_disclosure(run_2023) -> None:  # type: ignore[no-untyped-def]
+    text, data, _ = _written(run_2023)
+    env = json.loads(run_2023[0].stdout)
+    bad = [f for f in env["summary"]["figures"] if f["status"] not in ("consistent", "unlinked")]
+    assert {f["status"] for f in bad} == {"contradiction", "disclosure", "rounding"}
+    bad_at = {(f["line"], f["printed"]) for f in bad if f["printed"] != "(not repeated)"}
+    written = {(int(f["id"].split("_l")[1].split("_")[0]), f["printed"]) for f in data["figures"]}
+    assert (99, "68%") in bad_at and not bad_at & written
+    assert not [f for f in data["figures"] if "_l670_" in f["id"]]
+    sentence_670 = TEXT_2023.read_text(encoding="utf-8").splitlines()[669]
+    leaked = sentence_670.strip()[:40] in text  # a masked cell stated: never written
+    assert not leaked, "the sentence of line 670 is written"
+    assert "DISCLOSURE" not in text and "CONTRADICTION" not in text
+    n_bad = len(bad)
+    assert f"# {n_bad} figures left out" in text  # the header says how many, without values
+    consistent = [f for f in env["summary"]["figures"] if f["status"] == "consistent"]
+    # a figure derived from other figures of the draft (text_change, ...) has no cell to name
+    n = sum(1 for f in consistent if not f["derivation"].startswith("text_"))
+    assert len(data["figures"]) == n > 100
+
+
+def test_write_figures_decrease_keeps_the_later_year_as_total(run_2023) -> None:  # type: ignore[no-untyped-def]
+    _, data, rels = _written(run_2023)
+    fig = next(f for f in data["figures"] if f["printed"] == "18" and "_l665_" in f["id"])
+    assert fig["value"] == -18  # "18 minder": signed, as in metadata/text_figures.toml
+    rel = next(r for r in rels["relations"] if r["id"] == "difference." + fig["id"])
+    # 78 (2023) = 96 (2022) + (-18)
+    assert rel["total"] == "court_cases_by_form/period=2023/form=all"
+    assert rel["parts"] == ["court_cases_by_form/period=2022/form=all", "text:" + fig["id"]]
+
+
+def test_write_figures_no_exact_relation_for_a_hedged_percentage(run_2023) -> None:  # type: ignore[no-untyped-def]
+    _, data, rels = _written(run_2023)
+    hedged = [f["id"] for f in data["figures"] if f["printed"] in ("zo’n 45%", "ruim 20%")]
+    assert len(hedged) == 2
+    assert not [r for r in rels["relations"] if r.get("figure", "")[5:] in hedged]
+    assert any(r["type"] == "share" for r in rels["relations"])
+
+
+def test_write_figures_round_trip_through_check(tmp_path: Path, run_2023) -> None:  # type: ignore[no-untyped-def]
+    """The documented merge: append FILE to metadata/text_figures.toml and
+    FILE.relations.toml to metadata/relations.toml, generate, check: no new errors."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    _, _, figs = run_2023
+    meta = tmp_path / "metadata"
+    shutil.copytree(root / "metadata", meta)
+    before = CliRunner().invoke(main, ["check", str(PACKAGE), "--json"])
+    base = {(i["code"], i["message"]) for i in json.loads(before.stdout)["issues"]}
+    with (meta / "text_figures.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n" + figs.read_text(encoding="utf-8"))
+    with (meta / "relations.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n" + figs.with_name("figures.relations.toml").read_text(encoding="utf-8"))
+    out = tmp_path / "pkg"
+    gen = CliRunner().invoke(main, ["generate", "--metadata", str(meta), "--out", str(out)])
+    assert gen.exit_code == 0, gen.output
+    after = CliRunner().invoke(main, ["check", str(out), "--json"])
+    env = json.loads(after.stdout)
+    new = [
+        (i["code"], i["message"])
+        for i in env["issues"]
+        if i["severity"] in ("error", "warning") and (i["code"], i["message"]) not in base
+    ]
+    assert new == []
+    assert len(tomllib.loads(figs.read_text(encoding="utf-8"))["figures"]) > 100
+
+
+def test_write_figures_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    draft = tmp_path / "concept.txt"
+    draft.write_text(SHORT_DRAFT, encoding="utf-8")
+    target = tmp_path / "figs.toml"
+    target.write_text("# mine\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["text", str(draft), str(PACKAGE), "--write-figures", str(target)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "--force" in result.output and target.read_text(encoding="utf-8") == "# mine\n"
+    result = CliRunner().invoke(
+        main, ["text", str(draft), str(PACKAGE), "--write-figures", str(target), "--force"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert "[[figures]]" in target.read_text(encoding="utf-8")
+
+
+def test_write_figures_missing_directory_names_the_target(tmp_path: Path) -> None:
+    draft = tmp_path / "concept.txt"
+    draft.write_text(SHORT_DRAFT, encoding="utf-8")
+    target = tmp_path / "nodir" / "figs.toml"
+    result = CliRunner().invoke(
+        main, ["text", str(draft), str(PACKAGE), "--json", "--write-figures", str(target)]
+    )
+    assert result.exit_code == 3
+    err = json.loads(result.stdout)["error"]
+    assert err["code"] == "output.write-failed" and str(target) in err["message"]
+    assert ".tmp" not in err["message"]
+
+
+def test_write_figures_files_have_the_umask_mode(tmp_path: Path) -> None:
+    draft = tmp_path / "concept.txt"
+    draft.write_text(SHORT_DRAFT, encoding="utf-8")
+    target = tmp_path / "figs.toml"
+    html = tmp_path / "r.html"
+    CliRunner().invoke(
+        main,
+        ["text", str(draft), str(PACKAGE), "--write-figures", str(target), "--html", str(html)],
+    )
+    mode = html.stat().st_mode & 0o777
+    assert target.stat().st_mode & 0o777 == mode
+    assert target.with_name("figs.relations.toml").stat().st_mode & 0o777 == mode
+    assert mode == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    m = os.umask(0)
+    os.umask(m)
+    return m

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 import tempfile
 from collections import Counter
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opendata_mh.errors import DraftError
+from opendata_mh.errors import DraftError, OutputError
 from opendata_mh.report import Issue, PackageData
 from opendata_mh.text.extraction import Extraction, Figure, extract
 from opendata_mh.text.linking import Index, Link
@@ -405,25 +406,74 @@ def _toml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+WRITTEN_STATUS = "consistent"
+"""The only status whose figures ``--write-figures`` writes: a contradiction, rounding or
+disclosure is a finding to fix in the draft first, and a figure that gives a masked cell away
+is never written (not its printed form, value or sentence)."""
+
+
+def _id_prefix(rep: TextReport) -> str:
+    stem = re.sub(r"[^a-z0-9]+", "_", Path(rep.draft.path).stem.lower()).strip("_")
+    return f"draft_{stem or 'text'}"
+
+
+def left_out(rep: TextReport) -> list[str]:
+    """What :func:`figures_toml` leaves out and why, by status (counts only, never values)."""
+    findings = Counter(
+        c.status for c in rep.checks if c.status not in (WRITTEN_STATUS, "unlinked") and c.link
+    )
+    out = []
+    if findings:
+        out.append(
+            f"{sum(findings.values())} figures left out, findings to fix in the draft first ("
+            + ", ".join(f"{k} {v}" for k, v in sorted(findings.items()))
+            + "; a disclosing figure is never written)"
+        )
+    derived = sum(
+        1
+        for c in rep.checks
+        if c.status == WRITTEN_STATUS and c.link and c.link.derivation.startswith("text_")
+    )
+    if derived:
+        out.append(f"{derived} figures left out, derived from other figures of the draft only")
+    unlinked = sum(1 for c in rep.checks if c.status == "unlinked" or c.link is None)
+    if unlinked:
+        out.append(f"{unlinked} unlinked figures left out (no quantity of the package)")
+    return out
+
+
 def figures_toml(rep: TextReport) -> tuple[str, str]:
-    """``text_figures.toml`` entries for the linked figures and ``relations.toml`` entries for
-    their shares, changes and differences (``(figures, relations)``)."""
+    """``text_figures.toml`` entries for the consistent linked figures and ``relations.toml``
+    entries for their shares, changes and differences (``(figures, relations)``).
+
+    Ids start with ``draft_<draft stem>_l<line>`` so that the entries can be appended to
+    ``metadata/text_figures.toml`` and ``metadata/relations.toml`` without colliding with the
+    transcribed figures. A figure that is not consistent is left out (the header says how many,
+    by status, never their values); a hedged percentage ("zo'n 45%", "ruim 20%") gets no share
+    or change relation, which would read it as exact (as ``metadata/relations.toml`` does)."""
+    prefix = _id_prefix(rep)
+    name = Path(rep.draft.path).name
     figs: list[str] = [
-        "# Figures of the draft "
-        + Path(rep.draft.path).name
-        + " (opendata-mh text --write-figures)"
+        f"# Figures of the draft {name} (opendata-mh text --write-figures).",
+        "# Only the figures the narrative check found consistent with the package. Append this",
+        "# file to metadata/text_figures.toml and the .relations.toml beside it to",
+        "# metadata/relations.toml, then run opendata-mh generate and check (README, `text`).",
+        *("# " + s for s in left_out(rep)),
     ]
-    rels: list[str] = ["# Relations of the draft's figures (opendata-mh text --write-figures)"]
+    rels: list[str] = [
+        f"# Relations of the figures of the draft {name} (opendata-mh text --write-figures)."
+    ]
+    hedged: list[str] = []
     used: set[str] = set()
     for c in rep.checks:
         top = c.link
-        if top is None or c.status in ("unlinked",) or top.derivation.startswith("text_"):
+        if top is None or c.status != WRITTEN_STATUS or top.derivation.startswith("text_"):
             continue
         f = c.figure
         q = rep.index.quantities.get(top.refs[0]) if top.refs else None
         period = q.period if q else ""
         base = re.sub(r"[^A-Za-z0-9_]+", "_", (q.table.lstrip("@") if q else "figure"))
-        fid = f"l{f.line}_{base}_{period.replace('-', '_')}".strip("_")
+        fid = f"{prefix}_l{f.line}_{base}_{period.replace('-', '_')}".strip("_")
         while fid in used:
             fid += "_b"
         used.add(fid)
@@ -447,12 +497,13 @@ def figures_toml(rep: TextReport) -> tuple[str, str]:
             + _toml_str(f"Figure on line {f.line} of the draft: {top.describe()}"),
             f"section = {_toml_str(f.section)}",
         ]
-        if top.derivation == "value" and f.kind in ("count", "masked", "range"):
+        if top.derivation == "value" and f.kind in ("count", "range"):
             entry.append(f"refers_to = {_toml_str(top.refs[0])}")
-        if c.status != "consistent":
-            entry.insert(1, f"# {c.status.upper()}: {c.message}")
         figs += entry
         if top.derivation in ("share", "change") and f.kind in ("percent", "change_percent"):
+            if f.hedge:
+                hedged.append(fid)
+                continue
             rels += [
                 "",
                 "[[relations]]",
@@ -465,17 +516,23 @@ def figures_toml(rep: TextReport) -> tuple[str, str]:
                 + _toml_str(f"The {top.derivation} on line {f.line} of the draft."),
             ]
         elif top.derivation == "difference" and f.kind == "change_count":
+            # the later year is the earlier one plus the signed change ("18 minder" is -18)
             new, old = top.refs[0], top.denominator[0]
-            t, p = (new, old) if (f.value or 0) >= 0 else (old, new)
             rels += [
                 "",
                 "[[relations]]",
                 f"id = {_toml_str('difference.' + fid)}",
                 'type = "additive"',
-                f"total = {_toml_str(t)}",
-                f"parts = [{_toml_str(p)}, {_toml_str('text:' + fid)}]",
+                f"total = {_toml_str(new)}",
+                f"parts = [{_toml_str(old)}, {_toml_str('text:' + fid)}]",
                 f"description_en = {_toml_str(f'The difference on line {f.line} of the draft.')}",
             ]
+    if hedged:
+        rels.insert(
+            1,
+            f"# No share or change relation for {len(hedged)} hedged percentages (zo'n, ruim, "
+            "bijna: not a rounded value):\n" + "\n".join(f"#   {h}" for h in hedged),
+        )
     return "\n".join(figs) + "\n", "\n".join(rels) + "\n"
 
 
@@ -496,16 +553,34 @@ def _unit(rep: TextReport, f: Figure, q: Any) -> str:
     return "count"
 
 
+def relations_path(path: str | Path) -> Path:
+    """Where :func:`write_figures` writes the relations: ``<stem>.relations.toml`` beside."""
+    p = Path(path)
+    return p.with_name(p.stem + ".relations.toml")
+
+
 def write_figures(rep: TextReport, path: str | Path) -> tuple[Path, Path]:
-    """Write :func:`figures_toml` to ``path`` and ``<stem>.relations.toml`` beside it, each
-    atomically (a temporary file renamed into place)."""
+    """Write :func:`figures_toml` to ``path`` and :func:`relations_path` beside it, each
+    atomically (a temporary file renamed into place, with the mode the umask gives)."""
     p = Path(path)
     figs, rels = figures_toml(rep)
-    rp = p.with_name(p.stem + ".relations.toml")
+    rp = relations_path(p)
+    if not p.parent.is_dir():
+        raise OutputError(f"{p}: cannot write: the directory {p.parent} does not exist")
+    umask = os.umask(0)
+    os.umask(umask)
     for target, text in ((p, figs), (rp, rels)):
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp"
-        ) as fh:
-            fh.write(text)
-        Path(fh.name).replace(target)
+        tmp: Path | None = None
+        try:
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp"
+            ) as fh:
+                fh.write(text)
+            tmp = Path(fh.name)
+            tmp.chmod(0o666 & ~umask)
+            tmp.replace(target)
+        except OSError as exc:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
     return p, rp
