@@ -312,8 +312,8 @@ def check(package_dir: Path, as_json: bool, quiet: bool, no_audit: bool, verbose
     (info) and do not fail the check; a new disclosure does.
 
     \b
-    Exit codes: 0 clean, 1 findings, 2 usage error, 3 could not run (unreadable package,
-                bad descriptor).
+    Exit codes: 0 clean, 1 findings, 2 usage error,
+                3 could not run (unreadable package, bad descriptor).
     """
     from opendata_mh.audit import audit_check
     from opendata_mh.parquet import parquet_check
@@ -1025,10 +1025,7 @@ def dcat_command(package_dir: Path, fmt: str, out: Path | None, as_json: bool) -
 @main.command(
     "text",
     context_settings=CONTEXT,
-    epilog=(
-        "\b\nExample:\n  opendata-mh text concept-jaarcijfers-2024.docx datapackage "
-        "--html report.html"
-    ),
+    epilog=("\b\nExample:\n  opendata-mh text concept-2024.docx datapackage --html report.html"),
 )
 @click.argument("draft", type=click.Path(path_type=Path))
 @_PACKAGE_DIR

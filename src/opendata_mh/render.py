@@ -299,31 +299,42 @@ def render_plan(result: PublishResult, console: Console) -> None:
 
 def render_text_report(rep: Any, console: Console, all_figures: bool = False) -> None:
     """The narrative check for a terminal: a summary, then the figures to look at (all with
-    ``--all``), one line each: line, figure, status, what it was checked against."""
+    ``--all``), one row each: line, figure, status, what it was checked against; the message
+    wraps to the console's width (80 columns when piped)."""
+    from rich.table import Table
+
+    def say(text: str) -> None:
+        console.print(Text(text, overflow="fold"), soft_wrap=False)
+
     s = rep.summary()
-    console.print(
+    say(
         f"{s['draft']}: {s['figures_total']} figures, {s['linked']} linked "
-        f"(coverage {100 * s['coverage']:.0f}%)",
-        markup=False,
+        f"(coverage {100 * s['coverage']:.0f}%)"
     )
-    console.print(
-        "  " + ", ".join(f"{k} {v}" for k, v in sorted(s["by_status"].items())), markup=False
-    )
+    say("  " + ", ".join(f"{k} {v}" for k, v in sorted(s["by_status"].items())))
     shown = [c for c in rep.checks if all_figures or c.status not in ("consistent", "unlinked")]
-    for c in shown:
-        f = c.figure
-        console.print(
-            f"line {f.line:>4}  {c.shown[:28]:<28} {c.status:<13} {c.message}",
-            markup=False,
-            highlight=False,
-        )
+    if shown:
+        grid = Table.grid(padding=(0, 2, 0, 0))
+        grid.add_column(no_wrap=True)
+        # a narrow printed-form column: a long one ("(not repeated)") wraps within it
+        grid.add_column(max_width=min(9, max(len(c.shown) for c in shown)), overflow="fold")
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for c in shown:
+            grid.add_row(
+                Text(f"line {c.figure.line:>4}"),
+                Text(c.shown),
+                Text(c.status),
+                Text(c.message),
+            )
+        console.print(grid, soft_wrap=False)
     for i in rep.issues:
         if i.code == "text.no-links":
-            console.print(f"{i.severity}: {i.message}", markup=False)
+            say(f"{i.severity}: {i.message}")
     if not all_figures:
         n = sum(1 for c in rep.checks if c.status == "unlinked")
         if n:
-            console.print(f"({n} unlinked figures not shown; --all lists every figure)")
+            say(f"({n} unlinked figures not shown; --all lists every figure)")
 
 
 __all__ = [

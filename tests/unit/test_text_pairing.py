@@ -191,3 +191,72 @@ def test_a_verbal_share_of_the_count_after_it(pkg: PackageData) -> None:
     assert c.link is not None
     assert c.link.refs == ("victims_by_region/period=2023/region=latin_america/form=sexual",)
     assert c.link.denominator == ("victims_by_region/period=2023/region=latin_america/form=all",)
+
+
+def _text(pkg: PackageData, text: str) -> TextReport:
+    return check_draft(read_text(text, "draft.txt"), pkg, str(PACKAGE))
+
+
+# 8. "respectievelijk" before the figures, the categories after them (both orders are Dutch)
+@pytest.mark.parametrize(("second", "status"), [("333", "consistent"), ("339", "contradiction")])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "In 2023 zijn er respectievelijk 135 en {} slachtoffers van binnenlandse en "
+        "internationale seksuele uitbuiting gemeld.",
+        "Het aantal slachtoffers van binnenlandse en internationale seksuele uitbuiting was in "
+        "2023 respectievelijk 135 en {}.",
+    ],
+)
+def test_respectively_with_the_categories_after_the_figures(
+    pkg: PackageData, template: str, second: str, status: str
+) -> None:
+    rep = _text(pkg, template.format(second))
+    first = _fig(rep, "135")
+    assert first.status == "consistent", first.message
+    assert first.link is not None
+    assert first.link.refs == ("victims_by_form/period=2023/form=sexual_domestic",)
+    c = _fig(rep, second)
+    assert c.status == status, c.message
+    assert c.link is not None
+    assert c.link.refs == ("victims_by_form/period=2023/form=sexual_international",)
+
+
+# 9. the year of a figure ("van zeven in 2022 naar veertien in 2023") is not the year of the
+# paragraphs after it: "met 17 procent is gedaald" is 2023 against 2022
+@pytest.mark.parametrize(("printed", "status"), [("17", "consistent"), ("25", "contradiction")])
+def test_a_figure_year_in_words_is_not_the_paragraph_year(
+    pkg: PackageData, printed: str, status: str
+) -> None:
+    rep = _text(
+        pkg,
+        "Het kleine jaarlijkse aantal zaken van criminele/overige uitbuiting stijgt van zeven in "
+        "2022 naar veertien in 2023.\n\n"
+        "Ten opzichte van 2022 is er sprake van een sterke stijging van het aantal gemelde "
+        "slachtoffers van internationale seksuele uitbuiting (+53%).\n\n"
+        f"Daar staat tegenover dat het aantal meldingen van binnenlandse seksuele uitbuiting met "
+        f"{printed} procent is gedaald.\n",
+    )
+    c = _fig(rep, f"{printed} procent")
+    assert c.status == status, c.message
+    assert c.link is not None and c.link.derivation == "change"
+    assert c.link.refs == ("victims_by_form/period=2023/form=sexual_domestic",)
+    assert c.link.denominator == ("victims_by_form/period=2022/form=sexual_domestic",)
+
+
+# 10. "Van alle gemelde slachtoffers ... is x procent ...": a share of all victims, by its words
+# (not "melde" of the reporters' "melders" cut from "gemelde", and not of a narrower total)
+@pytest.mark.parametrize(("printed", "status"), [("15,6", "consistent"), ("18,6", "contradiction")])
+def test_a_share_of_all_victims_links_by_its_words(
+    pkg: PackageData, printed: str, status: str
+) -> None:
+    rep = _text(
+        pkg,
+        f"Van alle gemelde slachtoffers in 2023 is {printed} procent slachtoffer van "
+        "binnenlandse seksuele uitbuiting.\n",
+    )
+    c = _fig(rep, f"{printed} procent")
+    assert c.status == status, c.message
+    assert c.link is not None and c.link.derivation == "share"
+    assert c.link.refs == ("victims_by_form/period=2023/form=sexual_domestic",)
+    assert c.link.denominator == ("@victims_total/period=2023",)

@@ -37,8 +37,8 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -253,10 +253,19 @@ class Quantity:
     printed: str = ""
     row: int | None = None
     apriori: tuple[float, float] = (0.0, math.inf)
+    depends_masked: bool = False
+    """A latent total that a relation sums from a masked (``<5``) or suppressed (``x``) cell,
+    directly or through another such total: its interval gives the masked cell's away by
+    subtraction, so it is never shown (:func:`hides_masked`)."""
 
     @property
     def exact(self) -> bool:
         return self.lower == self.upper
+
+    @property
+    def hidden(self) -> bool:
+        """A masked cell, or a latent total that depends on one: its interval is not shown."""
+        return self.masked or self.depends_masked
 
 
 @dataclass(frozen=True)
@@ -546,6 +555,7 @@ def build_index(
             False,
             True,
         )
+    _mark_depends_masked(pkg, qs)
     by_period: dict[str, list[Quantity]] = {}
     by_key: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, Quantity]] = {}
     df: Counter[str] = Counter()
@@ -907,6 +917,8 @@ def context(ex: Extraction, f: Figure, index: Index, figures: Sequence[Figure]) 
     unit = um.group(1).lower() if um else ""
     # the words right around the number (30 characters each side, within its own segment)
     t0 = max(prev_end, f.start - 30)
+    while t0 > prev_end and text[t0 - 1].isalnum() and text[t0].isalnum():
+        t0 -= 1  # the whole word ("gemelde", not "melde" of the reporters' "melders")
     if shared:
         # "19% internationaal, 4% onbekend": the words before the comma are the previous
         # figure's
@@ -1101,18 +1113,39 @@ def _prev_sentence(text: str, s0: int) -> tuple[int, int]:
     return start, s0
 
 
+_NUMBER_WORD = (
+    r"(?:\w+en)?(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    r"vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|"
+    r"zeventig|tachtig|negentig|honderd)"
+)
+_FIGURE_YEAR_RE = re.compile(
+    rf"(?:\d|\b{_NUMBER_WORD}\b)[%)]?\s+(?:\S+\s+){{0,2}}in\s*$", re.IGNORECASE
+)
+"""The text before the year of a figure ("27 in 2022", "van zeven in 2022")."""
+
+
 def _paragraph_year(ex: Extraction, f: Figure, index: Index) -> str:
     """The last year named in the prose before the figure in its section, else the newest."""
     start = next((ex.line_start(ln) for ln, _ in reversed(ex.headings) if ln <= f.line), 0)
     seg = ex.text[start : f.start]
+    # a figure in words ("van zeven in 2022 naar veertien in 2023") names its own year as
+    # much as one in digits
+    ends = [g.end - start for g in ex.figures if start <= g.end <= f.start]
+
+    def figure_year(at: int) -> bool:
+        return any(
+            re.fullmatch(r"[%)]?\s+(?:\S+\s+){0,2}in\s*", seg[e:at])
+            for e in ends
+            if 0 <= at - e <= 30
+        )
+
     ys = [
         m.group(1)
         for m in _YEAR_RE.finditer(seg)
         if not _REF_YEAR_RE.search(seg[max(0, m.start() - 25) : m.start()])
         and not _PERIOD_RE.search(seg[max(0, m.start() - 5) : m.end() + 5])
-        and not re.search(
-            r"\d[%)]?\s+(?:\S+\s+){0,2}in\s*$", seg[max(0, m.start() - 30) : m.start()]
-        )
+        and not _FIGURE_YEAR_RE.search(seg[max(0, m.start() - 30) : m.start()])
+        and not figure_year(m.start())
     ]
     ys = [y for y in ys if y in index.years]
     return ys[-1] if ys else index.latest
@@ -1269,6 +1302,39 @@ def _div(n: tuple[float, float], d: tuple[float, float]) -> tuple[float, float]:
     return (min(cands), max(cands))
 
 
+def _mark_depends_masked(pkg: PackageData, qs: dict[str, Quantity]) -> None:
+    """Mark each latent total of ``qs`` that the tables leave open (not exact) and that a
+    relation ties to a masked cell, or to a latent total so marked: as their sum, or as the
+    rest of a total beside it (:attr:`Quantity.depends_masked`). An exact latent total follows
+    from exact cells alone and is shown."""
+    groups: list[set[str]] = []
+    for r in pkg.descriptor.get("relations") or []:
+        g = {str(x) for x in (r.get("total"), *(r.get("parts") or [])) if x}
+        if any(x in qs and qs[x].latent for x in g):
+            groups.append(g)
+    dep = {ref for ref, q in qs.items() if q.masked}
+    grew = True
+    while grew:
+        grew = False
+        for g in groups:
+            for x in g:
+                q = qs.get(x)
+                if q is None or x in dep or not q.latent or q.exact:
+                    continue
+                if (g - {x}) & dep:
+                    dep.add(x)
+                    grew = True
+    for ref in dep:
+        if qs[ref].latent:
+            qs[ref] = replace(qs[ref], depends_masked=True)
+
+
+def hides_masked(index: Index, refs: Iterable[str]) -> bool:
+    """Whether a derivation over ``refs`` (numerator and denominator) depends on a masked cell:
+    then its interval and computed value are never shown."""
+    return any(r in index.quantities and index.quantities[r].hidden for r in refs)
+
+
 def _agrees(f: Figure, iv: tuple[float, float]) -> bool:
     if math.isnan(iv[0]):
         return False
@@ -1334,6 +1400,18 @@ def _over_years(index: Index, q: Quantity, period: str) -> list[Quantity] | None
             return None
         out.append(r)
     return out
+
+
+_ALL_OF_RE = re.compile(r"\b(?:van|onder)\s+alle\s+((?:\S+\s+){0,3}\S+)", re.IGNORECASE)
+
+
+def _all_of_names(index: Index, d: Quantity, ctx: Context) -> bool:
+    """The sentence says "van alle ..." and those words name every label word of ``d``."""
+    m = _ALL_OF_RE.search(ctx.sentence)
+    if m is None:
+        return False
+    said = words(m.group(1))
+    return all(any(match_word(w, s) for s in said) for w in index.own_words(d))
 
 
 def _denominators(index: Index, q: Quantity) -> list[tuple[str, list[Quantity]]]:
@@ -1476,7 +1554,9 @@ def candidates(
             if lv is None:
                 continue
             niv, nrefs = lv
-            for tag, dens in _denominators(index, q):
+            options = _denominators(index, q)
+            n_rel = sum(tag == "relation" for tag, _ds in options)
+            for tag, dens in options:
                 if multi and q.period != period:
                     parts: list[Quantity] = []
                     ok = True
@@ -1495,6 +1575,10 @@ def candidates(
                     drefs = tuple(x.ref for x in dens)
                 r = _div(niv, div)
                 bonus = {"relation": 0.3, "all": 0.25, "sum": 0.1}[tag]
+                if tag == "relation" and n_rel > 1 and _all_of_names(index, dens[0], ctx):
+                    # "Van alle gemelde slachtoffers ... is 15,6 procent ...": the total the
+                    # words after "alle" name, not a narrower one (of sexual exploitation)
+                    bonus += 0.15
                 out.append(_Cand("share", nrefs, drefs, (100 * r[0], 100 * r[1]), s + bonus))
             if q.period == period:
                 out += _group_shares(index, q, ctx)

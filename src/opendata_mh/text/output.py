@@ -19,6 +19,8 @@ Issue codes (severity):
                                  half up
 ``text.disclosure``    [error]   the draft states a masked cell, or gives one away with other
                                  figures and the tables (the disclosure audit)
+``text.narrows-unresolved`` [warning] the draft narrows an unresolved cell one of whose
+                                 readings is a masked symbol (no interval shown)
 ``text.unlinked``      [info]    no quantity of the package that the words name agrees with it
 ``text.ambiguous``     [info]    two candidates are about as likely and disagree
 ``text.no-links``      [warning] (almost) no figure of the draft matches the package: another
@@ -40,7 +42,7 @@ from typing import Any
 from opendata_mh.errors import DraftError, OutputError
 from opendata_mh.report import Issue, PackageData
 from opendata_mh.text.extraction import Extraction, Figure, extract
-from opendata_mh.text.linking import Index, Link
+from opendata_mh.text.linking import Index, Link, hides_masked
 from opendata_mh.text.reading import Draft, read_draft
 from opendata_mh.text.verification import (
     Baseline,
@@ -54,6 +56,7 @@ ISSUE_CODES: dict[str, str] = {
     "text.contradiction": "error",
     "text.rounding": "warning",
     "text.disclosure": "error",
+    "text.narrows-unresolved": "warning",
     "text.unlinked": "info",
     "text.ambiguous": "info",
     "text.no-links": "warning",
@@ -214,7 +217,9 @@ class TextReport:
             "derivation": ln.derivation,
             "refs": list(ln.refs),
             "denominator": list(ln.denominator),
-            "interval": None if masked else [_num(ln.lower), _num(ln.upper)],
+            "interval": None
+            if hides_masked(self.index, (*ln.refs, *ln.denominator))
+            else [_num(ln.lower), _num(ln.upper)],
             "masked_cells": masked,
             "score": ln.score,
             "evidence": ln.evidence,

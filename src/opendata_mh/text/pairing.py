@@ -15,7 +15,8 @@ its partners (each rule returns figure index -> :class:`Pairing`):
   quantity is unlinked (not linked by value to some other table).
 * **respectively** (:func:`respectively`): "... van Afrikaanse en vooral Latijns-Amerikaanse
   slachtoffers ... (respectievelijk met 58% en 134%)": the i-th figure after
-  "respectievelijk" states the i-th category the sentence names before it.
+  "respectievelijk" states the i-th category the sentence names before it, or else after the
+  figures ("respectievelijk 135 en 333 slachtoffers van binnenlandse en internationale ...").
 * **legend pairs** (:func:`legend_pairs`): a pie chart's label "18; 34%": the count is the
   numerator of the share that the percentage links to.
 * **appositions** (:func:`appositions`): "bijna een kwart (23%)", "126 slachtoffers (15%)": a
@@ -247,6 +248,26 @@ def _named_at(index: Index, q: Quantity, dims: set[str], tokens: list[str]) -> i
     return best
 
 
+def _general_dropped(
+    index: Index, qs: Sequence[Quantity], dims: set[str], at: dict[str, int | None]
+) -> dict[str, int | None]:
+    """``at`` without the quantities whose category is named only as part of a narrower one
+    named too ("binnenlandse en internationale seksuele uitbuiting": not "seksuele
+    uitbuiting")."""
+    own: dict[str, frozenset[str]] = {}
+    for q in qs:
+        ws: set[str] = set()
+        for (dim, _label), alts in zip(q.labels, index.words_of(q), strict=True):
+            if dim in dims and alts:
+                ws.update(alts[0])
+        own[q.ref] = frozenset(ws)
+    named = [r for r, p in at.items() if p is not None]
+    return {
+        r: None if p is not None and any(own[r] < own[o] for o in named) else p
+        for r, p in at.items()
+    }
+
+
 def respectively(
     ex: Extraction, links: Sequence[Sequence[Link]], status: Sequence[str], index: Index
 ) -> dict[int, Pairing]:
@@ -267,6 +288,9 @@ def respectively(
         if len(members) < 2 or len({figs[k].kind for k in members}) != 1:
             continue
         tokens = words(normalize(ex.text[s0 : m.start()]))
+        # "respectievelijk 135 en 333 slachtoffers van binnenlandse en internationale
+        # seksuele uitbuiting": the categories named after the figures
+        after = words(normalize(ex.text[figs[members[-1]].end : s1]))
         pool = [
             lk for k in members for lk in links[k] if lk.refs and lk.refs[0] in index.quantities
         ]
@@ -275,6 +299,7 @@ def respectively(
             for k in members
             if links[k] and links[k][0].refs and links[k][0].refs[0] in index.quantities
         ]
+        options: list[dict[int, Link]] = []
         for table in dict.fromkeys(tables):
             qs = [index.quantities[lk.refs[0]] for lk in pool]
             qs = [q for q in qs if q.table == table]
@@ -285,8 +310,13 @@ def respectively(
             dims = {d for d, cs in codes.items() if len(cs) > 1 and d != "period"}
             if not dims:
                 continue
-            at = {q.ref: _named_at(index, q, dims, tokens) for q in qs}
-            named = sorted({p for p in at.values() if p is not None})
+            for toks in (tokens, after):
+                at = _general_dropped(
+                    index, qs, dims, {q.ref: _named_at(index, q, dims, toks) for q in qs}
+                )
+                named = sorted({p for p in at.values() if p is not None})
+                if len(named) == len(members):
+                    break
             if len(named) != len(members):
                 continue
             got: dict[int, Link] = {}
@@ -302,8 +332,12 @@ def respectively(
                 if not mine:
                     break
                 got[k] = max(mine, key=lambda lk: lk.score)
-            if len(got) != len(members):
-                continue
+            if len(got) == len(members):
+                options.append(got)
+        if options:
+            # the table whose categories the words name best ("slachtoffers van binnenlandse
+            # en internationale seksuele uitbuiting": all victims, not the minors among them)
+            got = max(options, key=lambda o: sum(lk.evidence for lk in o.values()))
             for i, (k, lk) in enumerate(got.items()):
                 if _same(links[k][0], lk) and status[k] in CONFIDENT:
                     continue
@@ -323,7 +357,6 @@ def respectively(
                         lk.margin,
                     )
                 )
-            break
     return out
 
 

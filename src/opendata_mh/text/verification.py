@@ -53,6 +53,7 @@ from opendata_mh.text.linking import (
     TextSum,
     build_index,
     candidates,
+    hides_masked,
     names_empty,
     text_sums,
 )
@@ -231,7 +232,8 @@ def check_figure(f: Figure, links: list[Link], index: Index, fi: int) -> FigureC
         for r in (*top.refs, *top.denominator)
         if r in index.quantities and index.quantities[r].masked
     ]
-    shown = "a value of masked cells" if masked else iv_text(iv)
+    hidden = hides_masked(index, (*top.refs, *top.denominator))
+    shown = "a value of masked cells" if hidden else iv_text(iv)
     if top.derivation == "value" and masked and f.kind != "masked":
         q = index.quantities[masked[0]]
         if states_masked(f, q):
@@ -521,6 +523,54 @@ def _arithmetic_findings(
     return used
 
 
+def _unresolved_findings(
+    pkg: PackageData,
+    audit: PackageAudit,
+    base_audit: PackageAudit,
+    owner: Mapping[str, int],
+    ex: Extraction,
+) -> list[Issue]:
+    """``text.narrows-unresolved``: the draft narrows an unresolved cell one of whose readings
+    is a masked symbol (``<5``, ``x``). The audit treats it as a published interval, not a
+    protected target, but its narrowing can give a masked value away, so the interval is not
+    shown (as ``audit.interval-narrowed``)."""
+    symbols: dict[tuple[str, int], str] = {}
+    for res in pkg.descriptor.get("resources", []):
+        for u in res.get("unresolved") or []:
+            masked = [str(c) for c in u.get("candidates") or [] if str(c)[:1] in ("<", "x")]
+            if masked and isinstance(u.get("row"), int):
+                symbols[(str(res.get("name", "")), u["row"])] = masked[0]
+    before = {b.cell: b for b in base_audit.cells}
+    out: list[Issue] = []
+    for ca in audit.cells:
+        symbol = symbols.get((ca.resource, ca.row))
+        if ca.target or symbol is None or ca.status not in ("exact", "narrowed"):
+            continue
+        b = before.get(ca.cell)
+        if b is not None and b.interval == ca.interval:
+            continue  # the tables alone narrow it (the audit's own finding)
+        by = sorted(
+            {owner[p] for p in ca.pinned_by if p in owner}, key=lambda j: ex.figures[j].start
+        )
+        if not by:
+            continue
+        lines = sorted({ex.figures[j].line for j in by})
+        f = ex.figures[by[-1]]
+        out.append(
+            Issue(
+                "text.narrows-unresolved",
+                "warning",
+                f"line {f.line}: with the figures on line(s) {', '.join(map(str, lines))} and the "
+                f"tables the draft narrows {ca.cell}, an unresolved cell one of whose readings is "
+                f"{symbol}: it can give a masked value away (the interval: 'opendata-mh audit')",
+                "draft",
+                f.line,
+                f.kind,
+            )
+        )
+    return out
+
+
 @dataclass
 class Verification:
     checks: list[FigureCheck]
@@ -692,7 +742,7 @@ def check_in_list(c: FigureCheck, link: Link, index: Index) -> FigureCheck:
     value = link.derivation == "value"
     # a latent total the tables leave open holds masked cells: its interval is theirs
     refs = [index.quantities[r] for r in (*link.refs, *link.denominator) if r in index.quantities]
-    hidden = any(x.masked or (x.latent and not x.exact) for x in refs)
+    hidden = any(x.hidden or (x.latent and not x.exact) for x in refs)
     shown = "a value of masked cells" if hidden else iv_text(iv)
     what = q.ref if value else link.describe()
     links = [link, *[x for x in c.links if x != link]]
@@ -797,6 +847,8 @@ def verify(
                 if (left := [r for r in allr if r.startswith("draft.") and r not in aside])
             ]
             audit = audit_package(_with_draft(base, rows, rest, known), targets=narrowed)
+    if joint.audit is not None and base_audit is not None:
+        issues += _unresolved_findings(pkg, joint.audit, base_audit, owner, ex)
     for c in checks:
         if c.status in STATUS_CODE:
             code, sev = STATUS_CODE[c.status]
