@@ -132,7 +132,8 @@ class PortalUsageError(PortalError, UsageError):
 class DraftError(OpendataMhError):
     """A draft report's text cannot be read (``opendata-mh text``): empty, not the format its
     name says, encrypted, or not a report text at all. ``code`` is a stable issue code
-    (``text.unreadable``, ``text.empty``, ``text.encrypted``, ``text.not-dutch``)."""
+    (``text.unreadable``, ``text.empty``, ``text.encrypted``, ``text.not-dutch``,
+    ``text.too-large``)."""
 
     def __init__(self, message: str, *, code: str = "text.unreadable") -> None:
         super().__init__(message)

@@ -50,6 +50,69 @@ keer zoveel``; :mod:`opendata_mh.text.extraction`) and by ``check``'s
 :func:`opendata_mh.validate.stated_small_counts`). ``een`` is also the indefinite article;
 ``eén`` is ``één`` lowercased from the capital ``Eén`` that starts a sentence."""
 
+COUNT_WORDS = {
+    **{w: n for w, n in NUMBER_WORDS.items() if w != "een"},
+    "elf": 11,
+    "twaalf": 12,
+    "dertien": 13,
+    "veertien": 14,
+    "vijftien": 15,
+    "zestien": 16,
+    "zeventien": 17,
+    "achttien": 18,
+    "negentien": 19,
+    "twintig": 20,
+    "dertig": 30,
+    "veertig": 40,
+    "vijftig": 50,
+    "zestig": 60,
+    "zeventig": 70,
+    "tachtig": 80,
+    "negentig": 90,
+}
+"""The Dutch number words that state a count on their own (not the article ``een``): one to
+twenty and the tens; :func:`word_number` composes the rest (``achtenzeventig``,
+``tweehonderd``)."""
+
+_UNITS = "een|twee|drie|vier|vijf|zes|zeven|acht|negen"
+_TENS = "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig"
+_COMPOUND_RE = re.compile(rf"(?P<u>{_UNITS})[eë]n(?P<t>{_TENS})")
+
+
+def _below_hundred(w: str) -> int | None:
+    if w in COUNT_WORDS:
+        return COUNT_WORDS[w]
+    if m := _COMPOUND_RE.fullmatch(w):
+        return NUMBER_WORDS[m.group("u")] + COUNT_WORDS[m.group("t")]
+    return None
+
+
+def _below_thousand(w: str) -> int | None:
+    if "honderd" not in w:
+        return _below_hundred(w)
+    head, _, tail = w.partition("honderd")
+    h = 1 if head == "" else NUMBER_WORDS.get(head) if head != "een" else None
+    tail = tail.removeprefix("en")
+    t = 0 if tail == "" else _below_hundred(tail) or NUMBER_WORDS.get(tail)
+    return None if h is None or t is None else 100 * h + t
+
+
+def word_number(word: str) -> int | None:
+    """The count a Dutch number word states, or ``None``: ``één`` 1 (never the article
+    ``een``), ``veertien`` 14, ``achtenzeventig`` 78, ``tweeëntwintig`` 22, ``honderd`` 100,
+    ``driehonderdtwaalf`` 312, ``duizend`` 1000, ``tweeduizendvijfhonderd`` 2500."""
+    w = word.lower()
+    if w == "een":
+        return None
+    if "duizend" not in w:
+        return _below_thousand(w)
+    head, _, tail = w.partition("duizend")
+    k = 1 if head == "" else _below_thousand(head)
+    tail = tail.removeprefix("en")
+    r = 0 if tail == "" else _below_thousand(tail) or NUMBER_WORDS.get(tail)
+    return None if k is None or r is None else 1000 * k + r
+
+
 _NUM = r"(\d+(?:\.\d{3})*)"
 _AT_LEAST = re.compile(rf"^ten minste\s+{_NUM}$", re.IGNORECASE)
 _MORE_THAN = re.compile(rf"^meer dan\s+{_NUM}$", re.IGNORECASE)

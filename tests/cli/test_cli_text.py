@@ -100,6 +100,21 @@ def test_human_output_at_80_columns(tmp_path: Path) -> None:
             b"centre by the police and the other organisations.",
             "text.not-dutch",
         ),
+        (
+            # a new-user test: German passed as Dutch (exit 1 text.no-links, files written)
+            "deutsch.txt",
+            "Im Jahr 2023 wurden 868 Opfer von Menschenhandel bei CoMensha gemeldet. Das sind "
+            "54 mehr als im Vorjahr.\nDas Gericht hat 2023 78 Fälle entschieden, 18 weniger als "
+            "im Vorjahr.\n".encode(),
+            "text.not-dutch",
+        ),
+        (
+            "francais.txt",
+            "En 2023, 868 victimes de la traite des êtres humains ont été signalées aux Pays-Bas. "
+            "C'est 54 de plus que l'année précédente, et le nombre des victimes de l'exploitation "
+            "sexuelle est le plus grand de toutes les formes.".encode(),
+            "text.not-dutch",
+        ),
     ],
 )
 def test_bad_input_exit_3_nothing_written(
@@ -118,6 +133,28 @@ def test_bad_input_exit_3_nothing_written(
     env = json.loads(result.stdout)
     assert env["ok"] is False and env["error"]["code"] == code
     assert name in env["error"]["message"]
+    assert not html.exists() and not figs.exists()
+
+
+def test_a_text_over_the_size_limit_exit_3_nothing_written(tmp_path: Path) -> None:
+    # a new-user test: a 20 MB draft ran for more than ten minutes without a word; a text over
+    # the documented limit is refused at once, naming the file and the limit
+    from opendata_mh.text.reading import MAX_TEXT_CHARS
+
+    line = "In 2023 zijn er 868 slachtoffers van mensenhandel gemeld bij CoMensha.\n"
+    draft = tmp_path / "huge.txt"
+    draft.write_text(line * (MAX_TEXT_CHARS // len(line) + 2), encoding="utf-8")
+    html = tmp_path / "out.html"
+    figs = tmp_path / "figs.toml"
+    result = CliRunner().invoke(
+        main,
+        ["text", str(draft), str(PACKAGE), "--json", "--html", str(html),
+         "--write-figures", str(figs)],
+    )  # fmt: skip
+    assert result.exit_code == 3
+    env = json.loads(result.stdout)
+    assert env["error"]["code"] == "text.too-large"
+    assert "huge.txt" in env["error"]["message"] and "2,000,000" in env["error"]["message"]
     assert not html.exists() and not figs.exists()
 
 

@@ -150,3 +150,59 @@ def test_lines_and_offsets_point_at_the_number(extraction_2023) -> None:  # type
     for f in extraction_2023.figures:
         line = extraction_2023.lines[f.line - 1]
         assert line[f.offset :].startswith(f.number.split("\n")[0].split()[0])
+
+
+# number words (a new-user test: a draft that wrote its counts in words gave "0 figures")
+WORDS_DRAFT = [
+    "In 2023 heeft de rechter achtenzeventig zaken afgedaan.",
+    "Het aantal zaken van criminele/overige uitbuiting stijgt van zeven in 2022 naar veertien "
+    "in 2023.",
+    "In 2023 zijn er drie slachtoffers van gedwongen orgaanverwijdering gemeld.",
+    "In 2023 is één slachtoffer van gedwongen orgaanverwijdering gemeld.",
+    "Eén slachtoffer, eenentwintig verdachten en tweeëntwintig zaken; ruim twintig meldingen.",
+    "In 2023 heeft de rechter zes zaken van internationale seksuele uitbuiting afgedaan.",
+]
+
+
+def test_number_words_are_counts() -> None:
+    ex = extract(WORDS_DRAFT)
+    got = [(f.line, f.printed, f.value, f.kind) for f in ex.figures]
+    assert got == [
+        (1, "achtenzeventig", 78, "count"),
+        (2, "zeven", 7, "count"),
+        (2, "veertien", 14, "count"),
+        (3, "drie", 3, "count"),
+        (4, "één", 1, "count"),
+        (5, "Eén", 1, "count"),
+        (5, "eenentwintig", 21, "count"),
+        (5, "tweeëntwintig", 22, "count"),
+        (5, "ruim twintig", 20, "count"),
+        (6, "zes", 6, "count"),
+    ]
+    f = ex.figures[1]
+    assert (f.offset, f.unit, f.lower, f.upper) == (WORDS_DRAFT[1].index("zeven"), "in", 7, 7)
+    assert ex.figures[0].unit == "zaken"
+    ruim = ex.figures[8]
+    assert ruim.hedge == "over" and ruim.lower == 20 and ruim.lower_open
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the 2023 report's own uses that are not counts of the tables
+        "18% is dan veertig jaar of ouder.",  # an age group
+        "In 2023 is minder dan de helft van de verdachten jonger dan dertig, namelijk 42%.",
+        "Het percentage veroordelingen is in de twee meest recente jaren lager.",
+        "Dat is de laatste vier jaar zo; twee jaar geleden was het anders.",
+        "Gemiddeld genomen over vijf jaar is 83% van de berechte verdachten man.",
+        "Mensenhandel is één van de prioriteiten.",
+        "Drie op de vijf berechte verdachten in Nederland geboren",  # the share idiom only
+        "in 2023 bijna twee keer zoveel meldingen",  # the ratio idiom only
+        "Het slachtoffer werd twee keer gehoord; beide zaken en een tweede zaak.",
+        "Een derde van de slachtoffers; een zaak; de derde zaak.",
+        "Dit moet in acht worden genomen.",
+    ],
+)
+def test_number_words_that_are_not_counts_are_set_aside(sentence: str) -> None:
+    ex = extract([sentence])
+    assert [f.kind for f in ex.figures if f.kind == "count" and not f.number[0].isdigit()] == []

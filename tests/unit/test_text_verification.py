@@ -215,3 +215,23 @@ def test_the_count_before_its_parts_is_their_total(pkg: PackageData) -> None:
     assert got["400"].status == "contradiction"
     assert "@om_disposed/period=2023 = a value of masked cells" in got["400"].message
     assert got["118"].status == got["89"].status == "consistent"
+
+
+def test_a_masked_cell_stated_in_words_is_a_disclosure(pkg: PackageData) -> None:
+    # a new-user test: with digits the sentence was flagged, in words it gave "0 figures"
+    rep = check_draft(
+        read_text(
+            "VORMEN VAN MENSENHANDEL\n\n"
+            "In 2023 zijn er 868 slachtoffers van mensenhandel gemeld.\n"
+            "In 2023 is één slachtoffer van gedwongen orgaanverwijdering gemeld.\n",
+            "words.txt",
+        ),
+        pkg,
+    )
+    c = next(c for c in rep.checks if c.figure.line == 4)
+    assert c.status == "disclosure"
+    assert c.link is not None
+    assert c.link.refs == ("victims_by_form/period=2023/form=organ_removal",)
+    issue = next(i for i in rep.issues if i.row == 4 and i.code == "text.disclosure")
+    assert "masks as <5" in issue.message and "één" not in issue.message
+    assert c.shown == "(not repeated)"

@@ -4,7 +4,8 @@ number is set aside with a reason.
 Figures (:class:`Figure`, ``kind``):
 
 ``count``           an integer: ``868``, ``5000``, ``5.000`` / ``5 000`` (thousands point or
-                    space), ``ten minste 26``
+                    space), ``ten minste 26``; in words: ``één``, ``veertien``,
+                    ``achtenzeventig`` (:func:`~opendata_mh.qualifiers.word_number`)
 ``decimal``         a number with decimals: ``28,3`` (decimal comma) and the ``28.3`` the 2023
                     report prints (a point followed by one or two digits)
 ``percent``         ``22%``, ``22 procent``, ``13% procent`` (one figure), ``4,5%``
@@ -29,8 +30,9 @@ Set aside (:class:`SetAside`, ``reason``): ``year`` (1990-2039, kept as context 
 marker glued to a word, ``zitten.1``, and the footnote's own number), ``list`` (``1.`` at the
 start of a line), ``label`` (``COVID-19``, ``Top-10``, age labels such as ``18-22``), ``table``
 (a line of a table grid or a chart: a label followed by two or more numbers, a lone number, a
-row of years), ``axis`` (``0%`` ... ``100%`` alone on a line). The labels of a pie chart
-(``18; 34%``) are figures.
+row of years), ``axis`` (``0%`` ... ``100%`` alone on a line); for number words also
+``frequency`` (``twee keer``) and ``phrase`` (``één van de``, ``in acht nemen``). The labels of
+a pie chart (``18; 34%``) are figures.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from opendata_mh.qualifiers import NUMBER_WORDS
+from opendata_mh.qualifiers import NUMBER_WORDS, word_number
 
 Kind = Literal[
     "count",
@@ -755,7 +757,94 @@ def extract(lines: tuple[str, ...] | list[str]) -> Extraction:
                     section,
                 )
             )
+    _number_words(text, flat, where, kinds, starts, headings, figures, aside)
     figures.sort(key=lambda f: (f.line, f.offset))
     return Extraction(
         text, tuple(lines), tuple(figures), tuple(aside), tuple(kinds), tuple(headings)
     )
+
+
+_WORD_RE = re.compile(r"(?<![\w-])[^\W\d_]+(?![\w-])")
+_WORD_PERIOD_AFTER = re.compile(
+    r"\s+(?:(?:meest|recente|laatste|afgelopen|voorgaande|vorige|opeenvolgende|"
+    r"achtereenvolgende|volle|hele)\s+){0,2}(?:jaar|jaren|jarigen|maanden|weken|dagen|uur)\b",
+    re.IGNORECASE,
+)
+_WORD_AGE_BEFORE = re.compile(r"\b(?:jonger|ouder)\s+dan\s+$", re.IGNORECASE)
+_WORD_TIMES_AFTER = re.compile(r"\s+(?:keer|maal)\b", re.IGNORECASE)
+_WORD_ONE_OF_AFTER = re.compile(r"\s+(?:van\s+de|van\s+het|van\s+hen|der)\b", re.IGNORECASE)
+_WORD_IDIOM_AFTER = re.compile(r"\s+(?:worden\s+)?(?:genomen|nemen|slaan|geslagen|laten)\b")
+_WORD_IDIOM_BEFORE = re.compile(r"\b(?:in|buiten)\s+$", re.IGNORECASE)
+
+
+def _number_words(
+    text: str,
+    flat: str,
+    where: list[int],
+    kinds: list[str],
+    starts: list[int],
+    headings: list[tuple[int, str]],
+    figures: list[Figure],
+    aside: list[SetAside],
+) -> None:
+    """Counts written in words (:func:`~opendata_mh.qualifiers.word_number`: ``één``,
+    ``veertien``, ``achtenzeventig``; never the article ``een``), as ``count`` figures. Set
+    aside: a period or age (``twee jaar geleden``, ``veertig jaar of ouder``, ``jonger dan
+    dertig``: ``period``/``label``), a frequency (``twee keer``: ``frequency``), ``één van de``
+    and ``in acht nemen`` (``phrase``); a word inside a proportion idiom is that idiom's."""
+    taken = [(f.start, f.end) for f in figures if f.verbal]
+    for m in _WORD_RE.finditer(flat):
+        n = word_number(m.group(0))
+        if n is None:
+            continue
+        s0, e0 = where[m.start()], where[m.end() - 1] + 1
+        if any(a <= s0 < b for a, b in taken):
+            continue
+        i = text.count("\n", 0, s0)
+        lno, off = i + 1, s0 - starts[i]
+        if kinds[i] in ("table", "axis"):
+            continue
+        before, after = flat[max(0, m.start() - 30) : m.start()], flat[m.end() : m.end() + 40]
+        word = text[s0:e0]
+        reason = ""
+        if _WORD_PERIOD_AFTER.match(after):
+            reason = "period"
+        elif _WORD_AGE_BEFORE.search(before):
+            reason = "label"
+        elif _WORD_TIMES_AFTER.match(after):
+            reason = "frequency"
+        elif (n == 1 and _WORD_ONE_OF_AFTER.match(after)) or (
+            n == 8 and _WORD_IDIOM_BEFORE.search(before) and _WORD_IDIOM_AFTER.match(after)
+        ):
+            reason = "phrase"
+        if reason:
+            aside.append(SetAside(lno, off, word, reason, float(n)))
+            continue
+        hedge, hstart = _hedge_before(text, s0)
+        lo, hi, lo_open, uo = float(n), float(n), False, False
+        if hedge:
+            lo, hi, lo_open, uo = hedge_interval(float(n), hedge, lo, hi)
+        start = hstart if hedge else s0
+        um = re.match(r"\s+([a-zé]+)", after)
+        figures.append(
+            Figure(
+                lno,
+                off,
+                start,
+                e0,
+                text[start:e0].replace("\n", " "),
+                word,
+                float(n),
+                lo,
+                hi,
+                "count",
+                hedge,
+                0,
+                um.group(1) if um else "",
+                uo,
+                lo_open,
+                0,
+                _clamp(_sentence_bounds(text, s0), lno, kinds, starts),
+                _section_at(headings, lno),
+            )
+        )

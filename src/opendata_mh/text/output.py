@@ -104,6 +104,71 @@ _ENGLISH = frozenset(
         "from",
     ]
 )
+_GERMAN = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "und",
+        "von",
+        "im",
+        "ist",
+        "sind",
+        "wurden",
+        "wurde",
+        "als",
+        "bei",
+        "mit",
+        "nicht",
+        "auch",
+        "für",
+        "zu",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+        "einer",
+        "vom",
+        "zum",
+        "zur",
+        "hat",
+        "haben",
+        "mehr",
+        "weniger",
+    ]
+)
+_FRENCH = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "et",
+        "est",
+        "sont",
+        "une",
+        "un",
+        "que",
+        "qui",
+        "pour",
+        "dans",
+        "sur",
+        "avec",
+        "pas",
+        "au",
+        "aux",
+        "ont",
+        "été",
+        "plus",
+        "cette",
+        "ce",
+        "il",
+        "elle",
+    ]
+)
+_OTHER_LANGUAGES = (("English", _ENGLISH), ("German", _GERMAN), ("French", _FRENCH))
 MIN_COVERAGE = 0.10
 
 
@@ -200,16 +265,20 @@ def _num(x: float) -> float | None:
 
 
 def check_language(draft: Draft) -> None:
-    """Refuse a draft that is not Dutch (too few Dutch function words)."""
+    """Refuse a draft that is not Dutch: too few Dutch function words, or more English, German
+    or French ones than Dutch (a draft of fewer than 8 words is not judged)."""
     ws = re.findall(r"[a-zà-ÿ]+", draft.text.lower())
-    if len(ws) < 30:
+    if len(ws) < 8:
         return
     nl = sum(1 for w in ws if w in _DUTCH)
-    en = sum(1 for w in ws if w in _ENGLISH)
-    if nl < 0.04 * len(ws) or en > nl:
+    lang, other = max(
+        ((name, sum(1 for w in ws if w in words)) for name, words in _OTHER_LANGUAGES),
+        key=lambda t: t[1],
+    )
+    if nl < 0.04 * len(ws) or other > nl:
         raise DraftError(
-            f"{draft.path}: the draft is not Dutch ({nl} Dutch and {en} English function words "
-            f"in {len(ws)} words); the narrative check reads the Dutch report text",
+            f"{draft.path}: the draft is not Dutch ({nl} Dutch and {other} {lang} function "
+            f"words in {len(ws)} words); the narrative check reads the Dutch report text",
             code="text.not-dutch",
         )
 

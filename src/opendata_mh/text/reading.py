@@ -15,7 +15,7 @@ The only home of python-docx (``docx``) and pdfplumber (tests/unit/test_architec
 
 Bad input raises :class:`~opendata_mh.errors.DraftError` naming the file: an empty file, a
 binary file, a DOCX that is not a ZIP with ``word/document.xml``, a PDF that is encrypted or
-not a PDF, a PDF without a text layer.
+not a PDF, a PDF without a text layer, a text over :data:`MAX_TEXT_CHARS` characters.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ from typing import Any, Literal
 from opendata_mh.errors import DraftError
 
 Format = Literal["text", "docx", "pdf"]
+
+MAX_TEXT_CHARS = 2_000_000
+"""The most text a draft may have (characters, after reading): the 2023 text has about
+35,000, a whole report draft at most a few hundred thousand. A larger text is refused at once
+(``text.too-large``, exit 3) instead of running for minutes; split it into its chapters."""
 
 REPLACEMENT = "\ufffd"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -216,6 +221,12 @@ def _pdf_lines(path: Path) -> list[str]:
 
 def read_text(text: str, path: str = "<text>", fmt: Format = "text") -> Draft:
     """A draft from a string (repairs lost glyphs, checks that there is text)."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise DraftError(
+            f"{path}: the draft has {len(text):,} characters of text, more than the "
+            f"{MAX_TEXT_CHARS:,} a report draft may have; check it chapter by chapter",
+            code="text.too-large",
+        )
     fixed, repaired, unrepaired = repair_glyphs(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not fixed.strip():
         raise DraftError(f"{path}: the draft is empty", code="text.empty")
