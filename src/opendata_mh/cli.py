@@ -372,8 +372,9 @@ def audit(
     that edition alone gives away.
 
     \b
-    Exit codes: 0 no new finding, 1 new finding / stale acknowledgement / infeasible /
-                acknowledgements --rekey could not match, 2 usage error, 3 could not run.
+    Exit codes: 0 no new finding, 1 new finding / stale acknowledgement /
+                infeasible / acknowledgements --rekey could not match,
+                2 usage error, 3 could not run.
     """
     from opendata_mh.audit import PackageAudit, audit_path
 
@@ -513,7 +514,8 @@ def show(table: str, package_dir: Path, year: str | None, lang: str, as_json: bo
     and explained in a legend.
 
     \b
-    Exit codes: 0 ok, 2 unknown table or year, 3 could not run (unreadable package).
+    Exit codes: 0 ok, 2 unknown table or year,
+                3 could not run (unreadable package).
     """
     from opendata_mh.views import UnknownTableError, render_table_view, table_view
 
@@ -555,7 +557,8 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     pandas, R and DuckDB.
 
     \b
-    Exit codes: 0 ok, 2 usage error, 3 could not run (unreadable package, write error).
+    Exit codes: 0 ok, 2 usage error,
+                3 could not run (unreadable package, write error).
     """
     from opendata_mh.codebook import write_codebook  # matplotlib: only for this command
 
@@ -579,7 +582,8 @@ def docs(package_dir: Path, out_dir: Path, as_json: bool) -> None:
     context_settings=CONTEXT,
     epilog=(
         "\b\nExample:\n  python scripts/make_synthetic_microdata.py --year 2024\n"
-        "  opendata-mh build --year 2024 --input data/raw/2024 --reference-date phoenix=2025-04-25"
+        "  opendata-mh build --year 2024 --input data/raw/2024 \\\n"
+        "      --reference-date phoenix=2025-04-25"
     ),
 )
 @click.option("--year", type=int, required=True, help="The new year.")
@@ -672,8 +676,9 @@ def build(
     Ctrl-C: exit 3, and either nothing was written or the complete edition, as it says.
 
     \b
-    Exit codes: 0 built, 2 usage error (bad option, edition exists), 3 bad record / empty
-    input / locked / could not build / interrupted.
+    Exit codes: 0 built, 2 usage error (bad option, edition exists),
+                3 bad record / empty input / locked / could not build /
+                interrupted.
     """
     from opendata_mh.build import BuildInterruptedError, BuildUsageError, RecordError
     from opendata_mh.build import build as build_edition
@@ -764,7 +769,8 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     """Cells added, revised (printed value or bounds changed) and removed between two packages.
 
     \b
-    Exit codes: 0 compared (with or without differences), 2 usage error, 3 unreadable package.
+    Exit codes: 0 compared (with or without differences), 2 usage error,
+                3 unreadable package.
     """
     from opendata_mh.diff import diff_packages
 
@@ -780,7 +786,8 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     context_settings=CONTEXT,
     epilog=(
         "\b\nLink mode reads the release URL from --base-url or $OPENDATA_MH_BASE_URL.\nExample:\n"
-        "  opendata-mh publish --portal https://data.overheid.nl/data --organization nrm --dry-run"
+        "  opendata-mh publish --portal https://data.overheid.nl/data \\\n"
+        "      --organization nrm --dry-run"
     ),
 )
 @_PACKAGE_DIR
@@ -891,7 +898,8 @@ def publish(
     context_settings=CONTEXT,
     epilog=(
         "\b\nExample:\n"
-        "  opendata-mh release datapackage --out site --base-url https://nrm.github.io/opendata-mh"
+        "  opendata-mh release datapackage --out site \\\n"
+        "      --base-url https://nrm.github.io/opendata-mh"
     ),
 )
 @_PACKAGE_DIR
@@ -928,9 +936,9 @@ def release(package_dir: Path, out_dir: Path, base_url: str, citation: Path, as_
     --base-url must be an absolute https URL (plain http only for 127.0.0.0/8, ::1, localhost).
 
     \b
-    Exit codes: 0 written (or already there), 1 refused: a finding of the check, or
-                the version exists with other bytes, 2 usage error (a bad --base-url),
-                3 unreadable package or write error.
+    Exit codes: 0 written (or already there), 1 refused: a finding of the check,
+                or the version exists with other bytes, 2 usage error
+                (a bad --base-url), 3 unreadable package or write error.
     """
     from opendata_mh.release import ReleaseError, write_release
 

@@ -361,7 +361,7 @@ def test_findings_wrap_to_the_terminal_width(columns: str) -> None:
     assert row.startswith("line   99  68%") and 0 < row.index("contradiction") <= 22  # was 40
 
 
-@pytest.mark.parametrize("command", ["check", "text"])
+@pytest.mark.parametrize("command", sorted(main.commands))
 def test_help_fits_80_columns(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0

@@ -89,6 +89,10 @@ def test_asian_minors_given_away_by_subtraction(report_2023: TextReport) -> None
     assert "draft.sum.L383c7" in c.message
     # the message never spells out the value the subtraction gives (52 - 30 - 8 - 11)
     assert "= 3" not in c.message and "[3, 3]" not in c.message
+    # the figure the draft itself masks has no cell in the package: the message names it by the
+    # words before it, not as "the masked figure <5 (masked as <5)"
+    assert "its own masked figure 'of een Aziatische (<5'" in c.message
+    assert "masked as" not in c.message
 
 
 def test_police_11_percent_holds_only_when_truncated(report_2023: TextReport) -> None:

@@ -470,6 +470,14 @@ def audit_consistent(
     return JointResult(audit, conflicts, rounds)
 
 
+def _phrase_before(ex: Extraction, f: Figure) -> str:
+    """Figure ``f`` quoted with up to three words before it on its line ("'een Aziatische
+    (<5'"), to name a figure that no cell of the package holds."""
+    line = ex.text[: f.start].rsplit("\n", 1)[-1]
+    m = re.search(r"(?:\S+\s+){0,3}\S*$", line)
+    return f"'{m.group(0) if m else ''}{f.printed}'"
+
+
 def _arithmetic_findings(
     audit: PackageAudit,
     before: Mapping[str, Any],
@@ -507,13 +515,18 @@ def _arithmetic_findings(
             continue
         told.add((ca.cell, j))
         ck = checks[j]
-        what = ca.cell if ca.resource != "text_figures" else f"the masked figure {figs[j].printed}"
+        if ca.resource == "text_figures":
+            # a figure the draft itself masks: no cell of the package, so name it by the
+            # words before it ("een Aziatische (<5)")
+            what = f"its own masked figure {_phrase_before(ex, figs[j])}"
+        else:
+            what = f"{ca.cell} (masked as {ca.printed or '<5'})"
         verb = "gives away" if ca.status == "exact" else "narrows"
         pinning = sorted({figs[owner[p]].line for p in pins if p in owner})
         src = ", ".join(f"line {ln}" for ln in pinning)
         said = (
             f"with the figures on {src or 'this line'} and the tables the draft {verb} "
-            f"{what} (masked as {ca.printed or '<5'}); relations: {', '.join(ca.pinned_by[:6])}"
+            f"{what}; relations: {', '.join(ca.pinned_by[:6])}"
         )
         if ck.status in ("contradiction", "disclosure"):
             ck.message += f"; and {said}"
