@@ -328,9 +328,11 @@ def render_text_report(rep: Any, console: Console, all_figures: bool = False) ->
                 Text(c.message),
             )
         console.print(grid, soft_wrap=False)
+    # findings that are no figure's status (text.no-links, text.narrows-unresolved, ...)
+    figure_codes = {f"text.{c.status}" for c in rep.checks}
     for i in rep.issues:
-        if i.code == "text.no-links":
-            say(f"{i.severity}: {i.message}")
+        if i.code not in figure_codes:
+            say(f"{i.severity} ({i.code}): {i.message}")
     if not all_figures:
         n = sum(1 for c in rep.checks if c.status == "unlinked")
         if n:

@@ -368,3 +368,18 @@ def test_help_fits_80_columns(command: str) -> None:
     assert "Exit codes:" in result.output
     long = [ln for ln in result.output.splitlines() if len(ln) > 80]
     assert long == []
+
+
+def test_a_warning_without_a_figure_row_is_shown(tmp_path: Path) -> None:
+    """A finding that is no figure's status (``text.narrows-unresolved``: the OM's 2019 total
+    pins the unresolved "Overig" disposals of 2019) is printed, not only counted in the exit
+    code: the tester saw "consistent 1" and exit 1 with no reason on the screen."""
+    draft = tmp_path / "om.txt"
+    draft.write_text(
+        "VERVOLGING\n\nIn 2019 heeft het OM 178 zaken inhoudelijk afgehandeld.\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["text", str(draft), str(PACKAGE)], env={"COLUMNS": "80"})
+    assert result.exit_code == 1
+    out = " ".join(result.stdout.split())
+    assert "warning (text.narrows-unresolved): line 3:" in out
+    assert "om_disposals/period=2019/disposal=other/form=all" in out
