@@ -62,7 +62,8 @@ def _key(q: Quantity) -> tuple[str, tuple[tuple[str, str], ...]]:
     return (q.table, tuple(kv for kv in q.key if kv[0] != "period"))
 
 
-def _value_link(q: Quantity, top: Link, anchor: int, explain: str) -> Link:
+def value_link(q: Quantity, top: Link, anchor: int, explain: str) -> Link:
+    """A link to the value of ``q``, as confident as ``top``, anchored on figure ``anchor``."""
     return Link(
         "value",
         (q.ref,),
@@ -214,7 +215,7 @@ def year_chains(
                     f"{what}, {qa.ref}, in {years[k]}: the tables do not hold it for that year",
                 )
                 continue
-            link = _value_link(q, top, a, f"{what} in its own year {years[k]}")
+            link = value_link(q, top, a, f"{what} in its own year {years[k]}")
             if not _same(links[k][0] if links[k] else None, link) or status[k] not in CONFIDENT:
                 out[k] = Pairing(link)
     return out
@@ -342,19 +343,10 @@ def respectively(
                 if _same(links[k][0], lk) and status[k] in CONFIDENT:
                     continue
                 out[k] = Pairing(
-                    Link(
-                        lk.derivation,
-                        lk.refs,
-                        lk.denominator,
-                        lk.lower,
-                        lk.upper,
-                        lk.score,
-                        lk.confidence,
-                        lk.text_refs,
+                    _retold(
+                        lk,
                         f"item {i + 1} of the categories 'respectievelijk' refers to (line "
                         f"{figs[k].line})",
-                        lk.evidence,
-                        lk.margin,
                     )
                 )
     return out
@@ -402,7 +394,7 @@ def legend_pairs(
         q = index.quantities.get(top.refs[0])
         if q is None:
             continue
-        link = _value_link(q, top, k + 1, f"the count of the share {p.printed!r} (line {p.line})")
+        link = value_link(q, top, k + 1, f"the count of the share {p.printed!r} (line {p.line})")
         if not _same(links[k][0] if links[k] else None, link) or status[k] not in CONFIDENT:
             out[k] = Pairing(link)
     return out
@@ -566,4 +558,4 @@ def pair(
     return out
 
 
-__all__ = ["Pairing", "pair"]
+__all__ = ["Pairing", "pair", "value_link"]

@@ -57,7 +57,7 @@ from opendata_mh.text.linking import (
     names_empty,
     text_sums,
 )
-from opendata_mh.text.pairing import pair
+from opendata_mh.text.pairing import pair, value_link
 
 Status = Literal[
     "consistent", "contradiction", "rounding", "disclosure", "unlinked", "ambiguous", "unchecked"
@@ -732,17 +732,7 @@ def share_bases(ex: Extraction, checks: Sequence[FigureCheck], index: Index) -> 
         q = index.quantities.get(top.denominator[0])
         if q is None:
             continue
-        out[j] = Link(
-            "value",
-            (q.ref,),
-            lower=q.lower,
-            upper=q.upper,
-            score=top.score,
-            confidence=top.confidence,
-            text_refs=(j - 1,),
-            explain=f"the base of {p.printed!r} (line {p.line})",
-            evidence=top.evidence,
-        )
+        out[j] = value_link(q, top, j - 1, f"the base of {p.printed!r} (line {p.line})")
     return out
 
 
